@@ -1,0 +1,36 @@
+# One virtual environment in .venv holds everything; each target sets it up on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup reproduce test lint docs benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[neural,dev,docs]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/rdp reproduce --out results
+
+test: $(STAMP)
+	$(BIN)/ruff check rdp tests examples benchmarks
+	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+lint: $(STAMP)
+	$(BIN)/ruff check rdp tests examples benchmarks
+	$(BIN)/ruff format --check rdp tests examples benchmarks
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_discrete.py
+
+clean:
+	rm -rf $(VENV) build results

@@ -1,0 +1,62 @@
+"""Exact closed forms of R(D, P), selected by the problem's source, distortion and perception.
+
+=====================  ============  ==========================  ==============================
+source                 distortion    perception                  reference
+=====================  ============  ==========================  ==============================
+Bernoulli (or 2-symbol Hamming       TV, none                    Blau & Michaeli 2019, Thm 2
+Discrete)
+Gaussian               MSE           squared W₂, KL (both), none Zhang et al. 2021, Thm 2
+GaussianVector         MSE           squared W₂, KL (both), none Qian et al. 2024; Serra et al.
+=====================  ============  ==========================  ==============================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rdp.closed_forms.bernoulli import BernoulliHammingTV
+from rdp.closed_forms.gaussian import GaussianMSE
+from rdp.distortions import Hamming, SquaredError
+from rdp.methods import Method, register_method
+from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
+from rdp.sources import Bernoulli, Discrete, Gaussian
+
+if TYPE_CHECKING:
+    from rdp.problem import Problem
+
+
+def closed_form(problem: Problem, **options: Any) -> Method:
+    """The closed-form method for ``problem``; ``ValueError`` when none exists."""
+    if options:
+        raise ValueError(f"closed forms take no solver options; got {sorted(options)}")
+    source, distortion, perception = problem.source, problem.distortion_measure, problem.perception_measure
+    if _is_binary_hamming_tv(problem):
+        discrete = source.to_discrete()
+        return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet)
+    gaussian_perception = isinstance(perception, KL | NoPerception) or (
+        isinstance(perception, Wasserstein) and perception.order == 2 and perception.cost is None
+    )
+    if isinstance(source, Gaussian) and isinstance(distortion, SquaredError) and gaussian_perception:
+        return GaussianMSE(source.mean, source.variance, perception)
+    raise ValueError(
+        f"no closed form for {type(source).__name__} source, {type(distortion).__name__} "
+        f"distortion and {type(perception).__name__} perception"
+    )
+
+
+def _is_binary_hamming_tv(problem: Problem) -> bool:
+    source = problem.source
+    if not isinstance(source, Bernoulli | Discrete):
+        return False
+    if not isinstance(problem.distortion_measure, Hamming):
+        return False
+    if not isinstance(problem.perception_measure, TotalVariation | NoPerception):
+        return False
+    alphabet = source.to_discrete().alphabet
+    recon = problem.reconstruction_alphabet
+    return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
+
+
+register_method("closed-form", closed_form, auto_priority=0)

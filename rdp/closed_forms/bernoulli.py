@@ -1,0 +1,127 @@
+"""Bernoulli source, Hamming distortion, total-variation perception: exact R(D, P).
+
+Blau & Michaeli, "Rethinking Lossy Compression: The Rate-Distortion-Perception
+Tradeoff", ICML 2019, Theorem 2 (REFERENCES §2). For p > ½ the closed form is
+applied to 1 − p by relabelling the symbols (Hamming distortion and TV are
+invariant under the swap).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rdp.channels import DiscreteChannel
+from rdp.result import PointSolution
+from rdp.units import binary_entropy, ternary_entropy
+
+REFERENCE = (
+    "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
+    "Tradeoff, ICML 2019, Theorem 2"
+)
+
+
+def inactive_boundary(p: float, P: float) -> float:
+    r"""D_p = P / (1 − 2(p − P)): below it the perception constraint is inactive.
+
+    Valid for 0 ≤ P < p ≤ ½ (Blau & Michaeli 2019, Theorem 2).
+    """
+    return P / (1.0 - 2.0 * (p - P))
+
+
+def zero_rate_distortion(p: float, P: float) -> float:
+    r"""D_max(P): the zero-rate distortion, 2pq − (q − p)P for P < p, else p (p ≤ ½)."""
+    p = min(p, 1.0 - p)
+    if P >= p:
+        return p
+    return 2.0 * p * (1.0 - p) - (1.0 - 2.0 * p) * P
+
+
+def rate(p: float, D: float, P: float) -> float:
+    r"""R(D, P) in bits for Bernoulli(p), Hamming distortion, TV perception.
+
+    With p ≤ ½, q = 1 − p and :math:`D_p = P / (1 - 2(p - P))`, for P < p:
+
+    .. math::
+        R(D, P) = \begin{cases}
+            H_b(p) - H_b(D) & D \le D_p \\
+            2H_b(p) + H_b(p-P) - H_t\!\left(\frac{D-P}{2}, p\right)
+                - H_t\!\left(\frac{D+P}{2}, q\right) & D_p < D < 2pq - (q-p)P \\
+            0 & D \ge 2pq - (q-p)P
+        \end{cases}
+
+    and for P ≥ p, :math:`R = H_b(p) - H_b(D)` for D < p, else 0.
+
+    Parameters
+    ----------
+    p : float
+        Source parameter in [0, 1] (p > ½ is mapped to 1 − p).
+    D : float
+        Hamming distortion bound, ≥ 0.
+    P : float
+        TV bound, ≥ 0 (``inf`` allowed).
+
+    References
+    ----------
+    .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+       Rate-Distortion-Perception Tradeoff", ICML 2019, Theorem 2.
+    """
+    return float(_solve(p, D, P)[0])
+
+
+def _solve(p: float, D: float, P: float) -> tuple[float, np.ndarray, str]:
+    """(rate, joint pmf [[x=0], [x=1]] x [x̂=0, x̂=1] for p ≤ ½, region name)."""
+    flipped = p > 0.5
+    p = 1.0 - p if flipped else p
+    q = 1.0 - p
+    d_max = zero_rate_distortion(p, P)
+    if D >= d_max:
+        r_hat = 0.0 if P >= p else p - P
+        joint = np.outer([q, p], [1.0 - r_hat, r_hat])
+        value, region = 0.0, "zero-rate"
+    elif P >= p or p == 0.5 or D <= inactive_boundary(p, P):
+        value = float(binary_entropy(p) - binary_entropy(D))
+        r_hat = (p - D) / (1.0 - 2.0 * D)
+        joint = np.array(
+            [[(1.0 - r_hat) * (1.0 - D), r_hat * D], [(1.0 - r_hat) * D, r_hat * (1.0 - D)]]
+        )
+        region = "perception-inactive"
+    else:
+        value = float(
+            2.0 * binary_entropy(p)
+            + binary_entropy(p - P)
+            - ternary_entropy((D - P) / 2.0, p)
+            - ternary_entropy((D + P) / 2.0, q)
+        )
+        joint = np.array(
+            [[q - (D - P) / 2.0, (D - P) / 2.0], [(D + P) / 2.0, p - (D + P) / 2.0]]
+        )
+        region = "perception-active"
+    joint = np.clip(joint, 0.0, None)
+    if flipped:
+        joint = joint[::-1, ::-1]
+    return max(value, 0.0), joint, region
+
+
+class BernoulliHammingTV:
+    """Closed-form method for Bernoulli / Hamming / TV (or no perception)."""
+
+    reference = REFERENCE
+
+    def __init__(self, p: float, alphabet: np.ndarray) -> None:
+        self.p = p
+        self.alphabet = alphabet
+        self.name = "closed-form: bernoulli-hamming-tv"
+
+    def rate_point(self, D: float, P: float) -> PointSolution:
+        """R(D, P) with the optimal joint law as a :class:`DiscreteChannel`."""
+        value, joint, region = _solve(self.p, D, P)
+        channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
+        return PointSolution.exact(value, channel, region=region)
+
+    def min_distortion(self, P: float) -> float:
+        """0: X̂ = X meets every perception bound."""
+        return 0.0
+
+    def zero_rate_distortion(self, P: float) -> float:
+        """2pq − (q − p)P for P < min(p, q), else min(p, q)."""
+        return zero_rate_distortion(self.p, P)

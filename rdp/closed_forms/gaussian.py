@@ -1,0 +1,192 @@
+r"""Scalar Gaussian source, MSE distortion: exact R(D, P) and D(R, P).
+
+With reconstruction standard deviation at least :math:`s_P` (the smallest one
+the perception bound admits), the optimal channel is jointly Gaussian with the
+source (Zhang, Qian, Chen, Khisti, "Universal Rate-Distortion-Perception
+Representations for Lossy Compression", NeurIPS 2021, Theorem 2 for squared
+:math:`W_2`; REFERENCES §3):
+
+.. math::
+    R(D, P) = \begin{cases}
+      \tfrac12 \log_2 \dfrac{\sigma^2 s_P^2}{\sigma^2 s_P^2 - \tfrac14(\sigma^2 + s_P^2 - D)^2}
+        & s_P > \sqrt{|\sigma^2 - D|} \\
+      \max\!\left(\tfrac12 \log_2 \dfrac{\sigma^2}{D}, 0\right) & \text{otherwise}
+    \end{cases}
+
+.. math::
+    D(R, P) = \sigma^2 2^{-2R} + \left[\left(s_P - \sigma\sqrt{1 - 2^{-2R}}\right)_+\right]^2
+
+where :math:`s_P = (\sigma - \sqrt P)_+` for squared :math:`W_2`,
+:math:`s_P^2 = \sigma^2 \cdot (-W_0(-e^{-(1+2P)}))` for
+:math:`\mathrm{KL}(p_{\hat X}\|p_X) \le P`, and
+:math:`s_P^2 = \sigma^2 / (-W_{-1}(-e^{-(1+2P)}))` for
+:math:`\mathrm{KL}(p_X\|p_{\hat X}) \le P` (P in nats, Lambert W branches).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import lambertw
+
+from rdp.channels import GaussianChannel
+from rdp.perceptions import KL, NoPerception, Perception, Wasserstein
+from rdp.result import PointSolution
+from rdp.units import LN2
+
+REFERENCE_W2 = (
+    "Zhang, Qian, Chen & Khisti, Universal Rate-Distortion-Perception Representations "
+    "for Lossy Compression, NeurIPS 2021, Theorem 2"
+)
+REFERENCE_KL = (
+    "Gaussian R(D,P) with the jointly Gaussian channel (Zhang et al. 2021, Thm 2) and the "
+    "KL ball's least reconstruction deviation by Lambert W (REFERENCES §3)"
+)
+REFERENCE_SHANNON = "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"
+REFERENCE_COMMON_RANDOMNESS = (
+    "Wagner, The Rate-Distortion-Perception Trade-off: The Role of Common Randomness, "
+    "arXiv:2202.04147, 2022 (Gaussian, perfect realism)"
+)
+
+
+def min_reconstruction_std(std: float, perception: Perception, P: float) -> float:
+    r"""s_P: the least reconstruction standard deviation admitted by ``perception`` ≤ P.
+
+    Parameters
+    ----------
+    std : float
+        Source standard deviation σ.
+    perception : Perception
+        Squared-W₂ (:class:`~rdp.perceptions.Wasserstein` of order 2), a
+        :class:`~rdp.perceptions.KL` direction, or none.
+    P : float
+        Perception bound: W₂² in the source's squared units, KL in **bits**.
+
+    Notes
+    -----
+    For N(μ, s²) against N(μ, σ²): W₂² = (σ − s)²; with t = s²/σ²,
+    KL(p_X̂‖p_X) = ½(t − 1 − ln t) nats and KL(p_X‖p_X̂) = ½(1/t − 1 + ln t)
+    nats. Solving each at equality on the branch t ≤ 1 gives the Lambert-W
+    expressions in the module docstring.
+    """
+    if isinstance(perception, NoPerception) or P == np.inf:
+        return 0.0
+    if isinstance(perception, Wasserstein):
+        return max(std - np.sqrt(P), 0.0)
+    nats = P * LN2
+    argument = -np.exp(-(1.0 + 2.0 * nats))
+    if perception.direction == "reconstruction||source":
+        ratio = -lambertw(argument, 0).real
+    else:
+        ratio = 1.0 / -lambertw(argument, -1).real
+    return float(std * np.sqrt(min(max(ratio, 0.0), 1.0)))
+
+
+def rate_given_std(variance: float, s: float, D: float) -> float:
+    r"""R in bits of the jointly Gaussian channel with reconstruction std ``s`` at MSE ``D``.
+
+    .. math:: R = \tfrac12 \log_2 \frac{\sigma^2 s^2}{\sigma^2 s^2 - \tfrac14(\sigma^2 + s^2 - D)^2}
+    """
+    rho = (variance + s * s - D) / (2.0 * np.sqrt(variance) * s)
+    if rho <= 0.0:
+        return 0.0
+    if rho >= 1.0:
+        return float("inf")
+    return float(-0.5 * np.log2(1.0 - rho * rho))
+
+
+def rate(variance: float, D: float, s_P: float) -> tuple[float, float, float]:
+    """(R(D, P) in bits, optimal reconstruction std, correlation) for the Gaussian source."""
+    sigma = np.sqrt(variance)
+    if D <= 0.0:
+        return float("inf"), sigma, 1.0
+    if s_P > np.sqrt(abs(variance - D)):
+        rho = (variance + s_P * s_P - D) / (2.0 * sigma * s_P)
+        return rate_given_std(variance, s_P, D), s_P, float(rho)
+    if D >= variance:
+        return 0.0, 0.0, 0.0
+    s = float(np.sqrt(variance - D))
+    return float(0.5 * np.log2(variance / D)), s, s / sigma
+
+
+def distortion(variance: float, R: float, s_P: float) -> tuple[float, float, float]:
+    r"""(D(R, P), optimal reconstruction std, correlation): σ²2^{−2R} + [(s_P − σρ)₊]²."""
+    sigma = np.sqrt(variance)
+    if R == np.inf:
+        return 0.0, sigma, 1.0
+    rho = float(np.sqrt(-np.expm1(-2.0 * R * LN2)))
+    s = max(sigma * rho, s_P)
+    return float(variance * 2.0 ** (-2.0 * R) + (s - sigma * rho) ** 2), s, rho
+
+
+def perfect_perception_distortion(variance: float, R: float, common_randomness: float) -> float:
+    r"""D(R, R_c, 0) for the Gaussian source: perfect realism with R_c bits of common randomness.
+
+    .. math::
+        D(R, R_c, 0) = 2\sigma^2\left(1 - \sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})}\right)
+
+    R_c = ∞ gives D(R, 0) = 2σ²(1 − √(1 − 2^{−2R})); R_c = 0 gives exactly
+    2σ²2^{−2R} = 2·D(R, ∞).
+
+    References
+    ----------
+    .. [1] A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
+       Common Randomness", arXiv:2202.04147, 2022.
+    """
+    first = -np.expm1(-2.0 * R * LN2)
+    second = 1.0 if common_randomness == np.inf else -np.expm1(-2.0 * (R + common_randomness) * LN2)
+    return float(2.0 * variance * (1.0 - np.sqrt(first * second)))
+
+
+class GaussianMSE:
+    """Closed-form method for Gaussian / MSE / (squared W₂, KL either way, or none)."""
+
+    def __init__(self, mean: float, variance: float, perception: Perception) -> None:
+        self.mean = mean
+        self.variance = variance
+        self.perception = perception
+        if isinstance(perception, Wasserstein):
+            self.reference, kind = REFERENCE_W2, "w2"
+        elif isinstance(perception, KL):
+            self.reference, kind = REFERENCE_KL, perception.name
+        else:
+            self.reference, kind = REFERENCE_SHANNON, "none"
+        self.name = f"closed-form: gaussian-mse-{kind}"
+
+    def _channel(self, s: float, rho: float) -> GaussianChannel:
+        return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
+
+    def _s_P(self, P: float) -> float:
+        return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
+
+    def rate_point(self, D: float, P: float) -> PointSolution:
+        """R(D, P) with the optimal jointly Gaussian channel."""
+        s_P = self._s_P(P)
+        value, s, rho = rate(self.variance, D, s_P)
+        active = s_P > np.sqrt(abs(self.variance - D))
+        return PointSolution.exact(
+            value, self._channel(s, rho), perception_active=bool(active), min_reconstruction_std=s_P
+        )
+
+    def distortion_point(self, R: float, P: float) -> PointSolution:
+        """D(R, P) with the optimal jointly Gaussian channel."""
+        s_P = self._s_P(P)
+        value, s, rho = distortion(self.variance, R, s_P)
+        return PointSolution.exact(value, self._channel(s, rho), min_reconstruction_std=s_P)
+
+    def distortion_point_common_randomness(self, R: float, P: float, rc: float) -> PointSolution:
+        """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
+        if P != 0.0:
+            raise ValueError(
+                "common_randomness is supported at P = 0 (perfect realism) only; got P = "
+                f"{P!r}"
+            )
+        value = perfect_perception_distortion(self.variance, R, rc)
+        return PointSolution.exact(value, None, reference=REFERENCE_COMMON_RANDOMNESS)
+
+    def min_distortion(self, P: float) -> float:
+        """0 (reached only at infinite rate)."""
+        return 0.0
+
+    def zero_rate_distortion(self, P: float) -> float:
+        """σ² + s_P²: X̂ independent of X with the least admissible deviation."""
+        return float(self.variance + self._s_P(P) ** 2)

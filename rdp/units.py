@@ -1,0 +1,74 @@
+"""Information units and the entropy functions used by the closed forms.
+
+All quantities are in bits unless a function says otherwise; ``LN2`` converts
+(1 bit = ln 2 nats).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import xlogy
+
+from rdp._validation import check_choice
+
+LN2 = float(np.log(2.0))
+UNITS = ("bits", "nats")
+
+
+def to_units(bits: ArrayLike, units: str) -> NDArray:
+    """Convert an amount in bits to ``units`` ('bits' or 'nats')."""
+    check_choice(units, "units", UNITS)
+    arr = np.asarray(bits, dtype=float)
+    return arr * LN2 if units == "nats" else arr
+
+
+def from_units(value: ArrayLike, units: str) -> NDArray:
+    """Convert an amount in ``units`` ('bits' or 'nats') to bits."""
+    check_choice(units, "units", UNITS)
+    arr = np.asarray(value, dtype=float)
+    return arr / LN2 if units == "nats" else arr
+
+
+def binary_entropy(a: ArrayLike) -> NDArray:
+    r"""Binary entropy in bits.
+
+    .. math:: H_b(a) = -a \log_2 a - (1-a) \log_2 (1-a), \quad 0 \log 0 = 0.
+    """
+    a = np.asarray(a, dtype=float)
+    return -(xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)) / LN2
+
+
+def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
+    r"""Entropy in bits of the three-point law :math:`(\alpha, \beta, 1-\alpha-\beta)`.
+
+    .. math::
+        H_t(\alpha, \beta) = -\alpha\log_2\alpha - \beta\log_2\beta
+        - (1-\alpha-\beta)\log_2(1-\alpha-\beta)
+
+    This is :math:`H_t` of Blau & Michaeli (2019), Theorem 2 (see
+    REFERENCES §2).
+    """
+    alpha = np.asarray(alpha, dtype=float)
+    beta = np.asarray(beta, dtype=float)
+    gamma = 1.0 - alpha - beta
+    return -(xlogy(alpha, alpha) + xlogy(beta, beta) + xlogy(gamma, gamma)) / LN2
+
+
+def entropy(pmf: ArrayLike) -> float:
+    r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log_2 p_i` in bits."""
+    p = np.asarray(pmf, dtype=float)
+    return float(-xlogy(p, p).sum() / LN2)
+
+
+def mutual_information(joint: ArrayLike) -> float:
+    r"""Mutual information in bits of a joint pmf matrix :math:`J(x, \hat x)`.
+
+    .. math:: I(X;\hat X) = \sum_{x,\hat x} J \log_2 \frac{J}{p_X(x)\, q(\hat x)}
+    """
+    j = np.asarray(joint, dtype=float)
+    px = j.sum(axis=1, keepdims=True)
+    qy = j.sum(axis=0, keepdims=True)
+    denom = px * qy
+    mask = j > 0
+    return float(max((j[mask] * np.log(j[mask] / denom[mask])).sum() / LN2, 0.0))
