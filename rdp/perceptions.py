@@ -32,7 +32,9 @@ class TotalVariation:
     name = "tv"
     label = "total variation"
 
-    def divergence(self, source_pmf: ArrayLike, reconstruction_pmf: ArrayLike, **_: object) -> float:
+    def divergence(
+        self, source_pmf: ArrayLike, reconstruction_pmf: ArrayLike, **_: object
+    ) -> float:
         """TV between the two pmfs (which must be on the same alphabet)."""
         p, q = _same_length(source_pmf, reconstruction_pmf, self.name)
         return float(0.5 * np.abs(p - q).sum())
@@ -71,7 +73,9 @@ class Wasserstein:
         """Axis label: W₁ or squared W₂."""
         return "W₁" if self.order == 1 else "W₂² (squared Wasserstein-2)"
 
-    def cost_matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
+    def cost_matrix(
+        self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike
+    ) -> NDArray:
         """Ground cost c[i, j] between source symbol i and reconstruction symbol j."""
         x = np.asarray(source_alphabet, dtype=float)
         y = np.asarray(reconstruction_alphabet, dtype=float)
@@ -92,8 +96,10 @@ class Wasserstein:
         p = np.asarray(source_pmf, dtype=float)
         q = np.asarray(reconstruction_pmf, dtype=float)
         xs = np.arange(p.size, dtype=float) if source_alphabet is None else source_alphabet
-        ys = np.arange(q.size, dtype=float) if reconstruction_alphabet is None else (
-            reconstruction_alphabet
+        ys = (
+            np.arange(q.size, dtype=float)
+            if reconstruction_alphabet is None
+            else (reconstruction_alphabet)
         )
         cost = self.cost_matrix(xs, ys)
         return float(ot.emd2(p / p.sum(), q / q.sum(), cost))
@@ -161,7 +167,9 @@ class NoPerception:
     name = "none"
     label = "no perception constraint"
 
-    def divergence(self, source_pmf: ArrayLike, reconstruction_pmf: ArrayLike, **_: object) -> float:
+    def divergence(
+        self, source_pmf: ArrayLike, reconstruction_pmf: ArrayLike, **_: object
+    ) -> float:
         """Always 0: every reconstruction law is admissible."""
         return 0.0
 

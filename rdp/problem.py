@@ -95,7 +95,9 @@ class Problem:
             return source_alphabet
         out = np.asarray(values, dtype=float)
         if out.ndim != 1 or out.size == 0 or not np.isfinite(out).all():
-            raise ValueError("reconstruction_alphabet must be a non-empty 1-D array of finite values")
+            raise ValueError(
+                "reconstruction_alphabet must be a non-empty 1-D array of finite values"
+            )
         if matrix is not None and matrix.shape[1] != out.size:
             raise ValueError(
                 f"reconstruction_alphabet has {out.size} symbols but the distortion matrix has "
@@ -114,7 +116,9 @@ class Problem:
         """The method that answers this problem ('auto', 'closed-form', or a solver name)."""
         return resolve_method(self, name, **options)
 
-    def min_distortion(self, P: float = np.inf, *, method: str = "auto", units: str = "bits") -> float:
+    def min_distortion(
+        self, P: float = np.inf, *, method: str = "auto", units: str = "bits"
+    ) -> float:
         """D_min(P): the least distortion reachable at any rate with perception ≤ P."""
         return float(self.method(method).min_distortion(self._perception_bits(P, units)))
 
@@ -220,7 +224,9 @@ class Problem:
         solver = self.method(method, **options)
         extra: dict[str, float] = {}
         if common_randomness is not None:
-            rc = float(check_nonnegative_array(common_randomness, "common_randomness", allow_inf=True))
+            rc = float(
+                check_nonnegative_array(common_randomness, "common_randomness", allow_inf=True)
+            )
             if not hasattr(solver, "distortion_point_common_randomness"):
                 raise ValueError(
                     "common_randomness is supported for a Gaussian source with MSE at P = 0 only "
@@ -232,7 +238,9 @@ class Problem:
         def point(r: float, p: float) -> PointSolution:
             p_bits = self._perception_bits(p, units)
             if extra:
-                return solver.distortion_point_common_randomness(r, p_bits, extra["common_randomness"])
+                return solver.distortion_point_common_randomness(
+                    r, p_bits, extra["common_randomness"]
+                )
             if hasattr(solver, "distortion_point"):
                 return solver.distortion_point(r, p_bits)
             return invert_rate(solver, r, p_bits, tol=tol)

@@ -43,7 +43,9 @@ class PointSolution:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def exact(cls, value: float, channel: Channel | None = None, **diagnostics: Any) -> PointSolution:
+    def exact(
+        cls, value: float, channel: Channel | None = None, **diagnostics: Any
+    ) -> PointSolution:
         """A closed-form value: lower = upper = value."""
         return cls(float(value), float(value), float(value), True, channel, diagnostics)
 
@@ -167,9 +169,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()] if value.dtype != object else [
-            _jsonable(v) for v in value.ravel()
-        ]
+        return (
+            [_jsonable(v) for v in value.tolist()]
+            if value.dtype != object
+            else [_jsonable(v) for v in value.ravel()]
+        )
     if isinstance(value, np.bool_ | bool):
         return bool(value)
     if isinstance(value, np.integer):

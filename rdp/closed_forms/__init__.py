@@ -31,14 +31,22 @@ def closed_form(problem: Problem, **options: Any) -> Method:
     """The closed-form method for ``problem``; ``ValueError`` when none exists."""
     if options:
         raise ValueError(f"closed forms take no solver options; got {sorted(options)}")
-    source, distortion, perception = problem.source, problem.distortion_measure, problem.perception_measure
+    source, distortion, perception = (
+        problem.source,
+        problem.distortion_measure,
+        problem.perception_measure,
+    )
     if _is_binary_hamming_tv(problem):
         discrete = source.to_discrete()
         return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet)
     gaussian_perception = isinstance(perception, KL | NoPerception) or (
         isinstance(perception, Wasserstein) and perception.order == 2 and perception.cost is None
     )
-    if isinstance(source, Gaussian) and isinstance(distortion, SquaredError) and gaussian_perception:
+    if (
+        isinstance(source, Gaussian)
+        and isinstance(distortion, SquaredError)
+        and gaussian_perception
+    ):
         return GaussianMSE(source.mean, source.variance, perception)
     raise ValueError(
         f"no closed form for {type(source).__name__} source, {type(distortion).__name__} "

@@ -92,9 +92,7 @@ def _solve(p: float, D: float, P: float) -> tuple[float, np.ndarray, str]:
             - ternary_entropy((D - P) / 2.0, p)
             - ternary_entropy((D + P) / 2.0, q)
         )
-        joint = np.array(
-            [[q - (D - P) / 2.0, (D - P) / 2.0], [(D + P) / 2.0, p - (D + P) / 2.0]]
-        )
+        joint = np.array([[q - (D - P) / 2.0, (D - P) / 2.0], [(D + P) / 2.0, p - (D + P) / 2.0]])
         region = "perception-active"
     joint = np.clip(joint, 0.0, None)
     if flipped:

@@ -41,7 +41,9 @@ REFERENCE_KL = (
     "Gaussian R(D,P) with the jointly Gaussian channel (Zhang et al. 2021, Thm 2) and the "
     "KL ball's least reconstruction deviation by Lambert W (REFERENCES §3)"
 )
-REFERENCE_SHANNON = "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"
+REFERENCE_SHANNON = (
+    "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"
+)
 REFERENCE_COMMON_RANDOMNESS = (
     "Wagner, The Rate-Distortion-Perception Trade-off: The Role of Common Randomness, "
     "arXiv:2202.04147, 2022 (Gaussian, perfect realism)"
@@ -177,8 +179,7 @@ class GaussianMSE:
         """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
         if P != 0.0:
             raise ValueError(
-                "common_randomness is supported at P = 0 (perfect realism) only; got P = "
-                f"{P!r}"
+                f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
             )
         value = perfect_perception_distortion(self.variance, R, rc)
         return PointSolution.exact(value, None, reference=REFERENCE_COMMON_RANDOMNESS)
