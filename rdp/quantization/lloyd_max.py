@@ -179,8 +179,8 @@ def _dynamic_program(values: NDArray, weights: NDArray, levels: int) -> ScalarQu
     codepoints = np.array(cents)
     # thresholds: codepoint midpoints, kept between the boundary support points
     mid = 0.5 * (codepoints[:-1] + codepoints[1:])
-    left = values[np.array(bounds[1:-1]) - 1]
-    right = values[np.array(bounds[1:-1])]
+    cuts = np.array(bounds[1:-1], dtype=int)
+    left, right = values[cuts - 1], values[cuts]
     thresholds = np.clip(mid, left, np.nextafter(right, -np.inf))
     return ScalarQuantizer(
         thresholds=thresholds,
