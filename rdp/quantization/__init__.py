@@ -10,8 +10,15 @@
 """
 
 from rdp.quantization.kmeans import kmeans
-from rdp.quantization.lloyd_max import lloyd_max
+from rdp.quantization.lloyd_max import finite_distribution, lloyd_max
 from rdp.quantization.moments import cell_statistics
 from rdp.quantization.quantizer import ScalarQuantizer, VectorQuantizer
 
-__all__ = ["ScalarQuantizer", "VectorQuantizer", "cell_statistics", "kmeans", "lloyd_max"]
+__all__ = [
+    "ScalarQuantizer",
+    "VectorQuantizer",
+    "cell_statistics",
+    "finite_distribution",
+    "kmeans",
+    "lloyd_max",
+]

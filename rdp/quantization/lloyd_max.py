@@ -83,7 +83,7 @@ def lloyd_max(
         raise ValueError(f"tol must be a finite number > 0; got {tol!r}")
     if int(max_iter) < 1:
         raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}")
-    finite = _as_finite(distribution)
+    finite = finite_distribution(distribution)
     if finite is not None:
         return _dynamic_program(*finite, levels)
     return _lloyd_continuous(distribution, levels, tol, int(max_iter))
@@ -95,8 +95,12 @@ def _check_levels(levels: int) -> int:
     return int(levels)
 
 
-def _as_finite(distribution: Any) -> tuple[NDArray, NDArray] | None:
-    """(sorted support values, their positive weights) for a finite source, else None."""
+def finite_distribution(distribution: Any) -> tuple[NDArray, NDArray] | None:
+    """(sorted distinct support values, their positive weights) of a finite source, else None.
+
+    ``None`` means ``distribution`` is a continuous ``scipy.stats`` distribution.
+    Accepts what :func:`lloyd_max` accepts; duplicate values are merged.
+    """
     if isinstance(distribution, Bernoulli | Discrete):
         d = distribution.to_discrete()
         values, weights = d.alphabet, d.pmf
