@@ -69,7 +69,12 @@ def _sqrtm_psd(matrix: NDArray) -> NDArray:
 
 
 def gaussian_w2_squared(cov_a: ArrayLike, cov_b: ArrayLike) -> float:
-    r"""W₂² between centred Gaussians: :math:`\mathrm{tr}(\Sigma_1 + \Sigma_2 - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2})`."""
+    r"""W₂² between centred Gaussians (Givens & Shortt 1984).
+
+    .. math::
+        W_2^2 = \mathrm{tr}\big(\Sigma_1 + \Sigma_2
+        - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}\big)
+    """
     a = np.atleast_2d(np.asarray(cov_a, dtype=float))
     b = np.atleast_2d(np.asarray(cov_b, dtype=float))
     root_a = _sqrtm_psd(a)
@@ -152,7 +157,7 @@ def discrete_geodesic_estimator(
         plan = np.outer(p_y, p)
     else:
         raise ValueError(f"coupling must be 'optimal' or 'independent'; got {coupling!r}")
-    w2 = float(np.sum(plan * cost))
+    w2 = float(ot.emd2(p_y, p, cost, numItermax=1_000_000))
     alpha = max(1.0 - np.sqrt(P) / np.sqrt(w2), 0.0) if w2 > 0 else 0.0
     cond = plan / p_y[:, None]  # p(x̂0 = z | y)
     # reconstruction points r[y, z] = (1 - α) x*_y + α x_z
