@@ -75,6 +75,8 @@ def min_reconstruction_std(std: float, perception: Perception, P: float) -> floa
     if isinstance(perception, Wasserstein):
         return max(std - np.sqrt(P), 0.0)
     nats = P * LN2
+    if nats <= 0.0:  # KL = 0 forces p_X̂ = p_X; W(−1/e) is NaN in floating point
+        return float(std)
     argument = -np.exp(-(1.0 + 2.0 * nats))
     if perception.direction == "reconstruction||source":
         ratio = -lambertw(argument, 0).real
