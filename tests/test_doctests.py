@@ -13,4 +13,5 @@ def test_docstring_examples(name):
     result = doctest.testmod(
         importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE
     )
+    assert result.attempted > 0
     assert result.failed == 0
