@@ -1,0 +1,101 @@
+"""Tests of rdp.theorems.blau_michaeli2019: properties of R(D, P) for any Problem."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rdp import Bernoulli, Gaussian, Problem
+from rdp.methods import METHODS, register_method
+from rdp.result import PointSolution
+from rdp.theorems import blau_michaeli2019 as bm
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(0.02, 0.5))
+def test_bernoulli_tv_properties(p):
+    problem = Problem(Bernoulli(p), "hamming", "tv")
+    for report in bm.check_all(problem):
+        assert report.passed, report
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.floats(0.2, 5.0),
+    st.floats(-3.0, 3.0),
+    st.sampled_from(["w2", "kl-source-recon", "kl-recon-source"]),
+)
+def test_gaussian_properties(variance, mean, perception):
+    problem = Problem(Gaussian(mean, variance), "mse", perception)
+    for report in bm.check_all(problem):
+        assert report.passed, report
+
+
+def test_shannon_reference_is_independent():
+    problem = Problem(Gaussian(0.0, 2.0), "mse", "w2")
+    D = np.array([0.5, 1.0, 3.0])
+    rate, source = bm.shannon_rate(problem, D)
+    np.testing.assert_allclose(rate, [1.0, 0.5, 0.0])
+    assert "log" in source
+
+
+class _Broken:
+    """A deliberately wrong method: R increases with P (like a Lambert-W NaN at P = 0 would)."""
+
+    name = "broken"
+    reference = "test"
+
+    def rate_point(self, D, P):
+        value = max(0.5 * np.log2(1.0 / D), 0.0) + (0.1 * min(P, 1.0) if D < 1 else 0.0)
+        return PointSolution.exact(value)
+
+    def min_distortion(self, P):
+        return 0.0
+
+    def zero_rate_distortion(self, P):
+        return 1.0
+
+
+class _NonConvex(_Broken):
+    """R with a concave bump in D: monotone but not convex."""
+
+    name = "non-convex"
+
+    def rate_point(self, D, P):
+        return PointSolution.exact(max(1.0 - D**2, 0.0))
+
+
+@pytest.fixture
+def broken_methods():
+    register_method("broken-test", lambda problem, **kw: _Broken())
+    register_method("non-convex-test", lambda problem, **kw: _NonConvex())
+    yield
+    METHODS.pop("broken-test", None)
+    METHODS.pop("non-convex-test", None)
+
+
+def test_checks_fail_on_wrong_rate_functions(broken_methods):
+    problem = Problem(Gaussian(), "mse", "w2")
+    D, P = np.linspace(0.1, 1.2, 9), np.linspace(0.0, 1.0, 5)
+    report = bm.check_monotonicity(problem, D, P, method="broken-test")
+    assert not report.passed and report.deviation > 0.01
+    report = bm.check_convexity(problem, D, P, method="non-convex-test")
+    assert not report.passed
+    report = bm.check_perception_costs_rate(problem, D, P, method="broken-test")
+    assert not report.passed  # R(D, 0) < R(D, ∞) for this rate
+    report = bm.check_shannon_limit(problem, D, method="non-convex-test")
+    assert not report.passed
+
+
+def test_convexity_needs_a_uniform_grid():
+    problem = Problem(Gaussian(), "mse", "w2")
+    with pytest.raises(ValueError, match="uniform"):
+        bm.check_convexity(problem, [0.1, 0.2, 0.5], [0.0, 0.1, 0.2])
+
+
+def test_reports_serialise():
+    import json
+
+    report = bm.check_monotonicity(Problem(Bernoulli(0.2), "hamming", "tv"))
+    text = json.dumps(report.to_dict())
+    assert '"passed": true' in text
