@@ -99,3 +99,26 @@ def test_reports_serialise():
     report = bm.check_monotonicity(Problem(Bernoulli(0.2), "hamming", "tv"))
     text = json.dumps(report.to_dict())
     assert '"passed": true' in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("distortion", "perception"), [("hamming", "tv"), ("mse", "w2"), ("hamming", "kl-source-recon")]
+)
+def test_finite_problems_with_the_numerical_solver(distortion, perception):
+    """The same checks on a finite source, answered by the numerical solver (when merged).
+
+    Small grids keep the solver calls few; the comparisons use its certified bounds.
+    """
+    pytest.importorskip("rdp.solvers")
+    from rdp import Discrete
+
+    problem = Problem(Discrete([0.5, 0.3, 0.2], [0.0, 1.0, 2.0]), distortion, perception)
+    d_max = problem.zero_rate_distortion(0.0)
+    D = np.linspace(0.25, 0.75, 3) * d_max
+    P = np.linspace(0.0, 0.2, 3)
+    for check in (bm.check_monotonicity, bm.check_convexity, bm.check_perception_costs_rate):
+        report = check(problem, D, P, tolerance=1e-6)
+        assert report.passed, report
+    assert bm.check_shannon_limit(problem, D, tolerance=1e-6).passed
+    assert bm.check_zero_rate_boundary(problem, [0.0, 0.2], tolerance=1e-6).passed
