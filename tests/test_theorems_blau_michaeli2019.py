@@ -1,5 +1,7 @@
 """Tests of rdp.theorems.blau_michaeli2019: properties of R(D, P) for any Problem."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -102,6 +104,10 @@ def test_reports_serialise():
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("RDP_SOLVER_THEOREM_CHECKS"),
+    reason="minutes with the numerical solver; set RDP_SOLVER_THEOREM_CHECKS=1 to run",
+)
 @pytest.mark.parametrize(
     ("distortion", "perception"), [("hamming", "tv"), ("mse", "w2"), ("hamming", "kl-source-recon")]
 )
@@ -109,6 +115,8 @@ def test_finite_problems_with_the_numerical_solver(distortion, perception):
     """The same checks on a finite source, answered by the numerical solver (when merged).
 
     Small grids keep the solver calls few; the comparisons use its certified bounds.
+    The TV case passed against feature/discrete at 9d52a72 (about 10 minutes on the
+    shared 2-core machine), hence the opt-in.
     """
     pytest.importorskip("rdp.solvers")
     from rdp import Discrete
