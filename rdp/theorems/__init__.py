@@ -12,6 +12,16 @@ library's standard set, which ``rdp verify`` runs.
 - :mod:`~rdp.theorems.symbolic`: sympy derivations of the closed forms.
 """
 
+from rdp.theorems import blau_michaeli2019, freirich2021, symbolic, yan2021
 from rdp.theorems.report import TheoremReport
+from rdp.theorems.standard import run_standard_checks, standard_checks
 
-__all__ = ["TheoremReport"]
+__all__ = [
+    "TheoremReport",
+    "blau_michaeli2019",
+    "freirich2021",
+    "run_standard_checks",
+    "standard_checks",
+    "symbolic",
+    "yan2021",
+]
