@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
+from scipy.optimize import brentq, root
 
 from rdp._validation import check_choice
 from rdp.channels import GaussianChannel, GaussianVectorChannel
@@ -801,6 +801,11 @@ def two_multiplier_water_filling(
         warm["log_x"] = brentq(perception_excess, lo, hi, xtol=xtol_outer, rtol=4 * _EPS)
         return multipliers(warm["log_x"])
 
+    fast = _fast_multipliers(lam, kind, warm["log_mu"], D=D, R=R, P=P)
+    if fast is not None:
+        allocation = _bounds_from_multipliers(lam, kind, *fast, D=D, R=R, P=P)
+        if allocation.upper - allocation.lower <= tol:
+            return _tagged(allocation, "two-multiplier water-filling")
     for xtol_outer, xtol_inner in ((1e-9, 1e-12), (1e-14, 1e-15)):
         mu, nu = solve(xtol_outer, xtol_inner)
         allocation = _bounds_from_multipliers(lam, kind, mu, nu, D=D, R=R, P=P)
@@ -821,6 +826,31 @@ def _tagged(
         allocation.level, float(lower), float(upper),
         {**allocation.diagnostics, "regime": regime},
     )  # fmt: skip
+
+
+def _fast_multipliers(
+    lam: NDArray, kind: str, log_mu: float, *, D: float | None, R: float | None, P: float
+) -> tuple[float, float] | None:
+    """(μ, ν) meeting both budgets by Powell's hybrid method in (log μ, log ν), or None.
+
+    A fast first attempt; the bounds it leads to are certified either way, and
+    the caller falls back to nested bracketing when it fails or the gap is wide.
+    """
+
+    def residual(x: NDArray) -> list[float]:
+        inner = _inner(lam, kind, float(np.exp(x[0])), float(np.exp(x[1])))
+        first = np.log(inner.distortions.sum() / D) if D is not None else inner.rates.sum() - R
+        return [float(first), float(np.log(inner.perceptions.sum() / P))]
+
+    try:
+        with np.errstate(all="ignore"):
+            solution = root(residual, [log_mu, log_mu], method="hybr", options={"xtol": 1e-13})
+    except (ValueError, FloatingPointError, RuntimeError):  # pragma: no cover - defensive
+        return None
+    residuals = np.asarray(solution.fun, dtype=float)
+    if not (np.all(np.isfinite(solution.x)) and np.all(np.abs(residuals) <= 1e-11)):
+        return None
+    return float(np.exp(solution.x[0])), float(np.exp(solution.x[1]))
 
 
 def _bounds_from_multipliers(
