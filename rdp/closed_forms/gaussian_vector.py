@@ -221,12 +221,19 @@ def perception_cost(kind: str, variances: ArrayLike, stds: ArrayLike) -> NDArray
     if kind == "w2":
         return (sigma - s) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        u = (s / sigma) ** 2 - 1.0  # t − 1
+        u = (s - sigma) * (s + sigma) / sigma**2  # t − 1
         log_t = np.log1p(u)
+        # near t = 1 use the Taylor series (u − log(1+u) and log(1+u) − u/(1+u)) to avoid
+        # cancellation: coefficients (−1)^k/k and (−1)^k (k−1)/k of u^k, k = 2..9
+        k = np.arange(2, 10)
+        powers = u[..., None] ** k
         if kind == "kl-recon-source":
-            nats = 0.5 * (u - log_t)
+            exact = u - log_t
+            series = (powers * ((-1.0) ** k / k)).sum(axis=-1)
         else:
-            nats = 0.5 * (-u / (1.0 + u) + log_t)
+            exact = -u / (1.0 + u) + log_t
+            series = (powers * ((-1.0) ** k * (k - 1) / k)).sum(axis=-1)
+        nats = 0.5 * np.where(np.abs(u) < 1e-3, series, exact)
     return np.where(s > 0, nats / LN2, np.inf)
 
 
@@ -842,9 +849,14 @@ def _fast_multipliers(
         first = np.log(inner.distortions.sum() / D) if D is not None else inner.rates.sum() - R
         return [float(first), float(np.log(inner.perceptions.sum() / P))]
 
+    def perception_excess(log_nu: float) -> float:  # at the starting μ; decreasing in ν
+        return float(_inner(lam, kind, np.exp(log_mu), np.exp(log_nu)).perceptions.sum() - P)
+
     try:
         with np.errstate(all="ignore"):
-            solution = root(residual, [log_mu, log_mu], method="hybr", options={"xtol": 1e-13})
+            lo, hi = _bracket(perception_excess, log_mu, step=2.0)
+            log_nu = brentq(perception_excess, lo, hi, xtol=1e-3)
+            solution = root(residual, [log_mu, log_nu], method="hybr", options={"xtol": 1e-13})
     except (ValueError, FloatingPointError, RuntimeError):  # pragma: no cover - defensive
         return None
     residuals = np.asarray(solution.fun, dtype=float)
