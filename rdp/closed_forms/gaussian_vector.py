@@ -859,8 +859,9 @@ def _fast_multipliers(
             solution = root(residual, [log_mu, log_nu], method="hybr", options={"xtol": 1e-13})
     except (ValueError, FloatingPointError, RuntimeError):  # pragma: no cover - defensive
         return None
-    residuals = np.asarray(solution.fun, dtype=float)
-    if not (np.all(np.isfinite(solution.x)) and np.all(np.abs(residuals) <= 1e-11)):
+    # the residual may stall above zero where the budgets are resolved only to rounding
+    # (P near 0); the caller accepts the multipliers only if the certified gap is within tol
+    if not np.all(np.isfinite(solution.x)):
         return None
     return float(np.exp(solution.x[0])), float(np.exp(solution.x[1]))
 
