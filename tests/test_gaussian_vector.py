@@ -133,6 +133,31 @@ EIGS = [4.0, 1.0, 0.25]
 # ----------------------------------------------------- (a) generic constrained optimiser
 
 
+def test_inner_minimum_is_global_on_a_dense_grid():
+    """The dual bound needs each component's min over (R_i, s_i) of R + μD + νφ exactly:
+    compare the solver's minimiser with a dense grid in s (R optimal for each s, in closed
+    form ρ/(1−ρ²) = 2 ln2 μσs) over random (σ², μ, ν)."""
+    from rdp.closed_forms.gaussian_vector import _inner
+
+    rng = np.random.default_rng(5)
+    for case in range(150):
+        kind = PERCEPTIONS[case % 3]
+        variance = rng.uniform(0.05, 5.0)
+        mu, nu = np.exp(rng.uniform(-4, 4)), np.exp(rng.uniform(-6, 6))
+        inner = _inner(np.array([variance]), kind, mu, nu)
+        found = inner.rates[0] + mu * inner.distortions[0] + nu * inner.perceptions[0]
+        sigma = np.sqrt(variance)
+        s = np.linspace(1e-6, 1.0, 20001) * sigma
+        a = 2 * LN2 * mu * sigma * s
+        rho = 2 * a / (1 + np.sqrt(1 + 4 * a * a))
+        grid = (
+            -0.5 * np.log2(1 - rho**2)
+            + mu * (variance + s * s - 2 * sigma * s * rho)
+            + nu * phi(kind, sigma, s)
+        )
+        assert found <= grid.min() + 1e-12
+
+
 @pytest.mark.parametrize("kind", PERCEPTIONS)
 @pytest.mark.parametrize(("D", "P"), [(1.0, 0.1), (3.0, 0.3), (0.4, 0.02)])
 def test_rate_matches_slsqp_and_bounds_bracket_it(kind, D, P):

@@ -304,8 +304,9 @@ def reverse_water_filling(
 
     Examples
     --------
-    >>> round(reverse_water_filling([4.0, 1.0], D=1.0).rate, 6)
-    1.5
+    >>> a = reverse_water_filling([4.0, 1.0], D=1.0)   # θ = 0.5: ½log₂8 + ½log₂2
+    >>> round(a.rate, 6), a.level
+    (2.0, 0.5)
     """
     lam = _variances(eigenvalues)
     if (D is None) == (R is None):
@@ -919,6 +920,17 @@ class GaussianVectorMSE:
     (:func:`reverse_water_filling`); P = 0 gives
     :func:`perfect_perception_allocation`; otherwise
     :func:`two_multiplier_water_filling` with certified bounds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rdp import GaussianVector, Problem
+    >>> problem = Problem(GaussianVector(np.diag([4.0, 1.0, 0.25])), "mse", "w2")
+    >>> result = problem.rate(1.25, 0.05)
+    >>> round(result.rate, 6), result.upper - result.lower <= 1e-9
+    (2.117047, True)
+    >>> round(problem.rate(1.25).rate, 6)   # no perception: reverse water-filling
+    2.0
     """
 
     def __init__(self, source: GaussianVector, perception: Perception, *, tol: float = 1e-9):
