@@ -165,6 +165,11 @@ def _nonnegative(value: float, name: str, allow_inf: bool = True) -> float:
     return out
 
 
+def _multiplier(log_value: float) -> float:
+    """exp(log_value) kept within [e^-700, e^575] so that products with costs stay finite."""
+    return float(np.exp(np.clip(log_value, -700.0, 575.0)))
+
+
 def _correlation(a: NDArray) -> NDArray:
     """ρ solving ρ/(1 − ρ²) = a, a ≥ 0."""
     return 2.0 * a / (1.0 + np.hypot(1.0, 2.0 * a))
@@ -655,7 +660,7 @@ def _rates_for_fixed_stds(
     sigma = np.sqrt(lam)
 
     def at(log_mu: float) -> tuple[NDArray, NDArray, NDArray]:
-        a = 2.0 * LN2 * np.exp(log_mu) * sigma * s
+        a = 2.0 * LN2 * _multiplier(log_mu) * sigma * s
         return _rate_of(a), _correlation(a), _distortion_of(sigma, s, a)
 
     if D is not None:
@@ -733,7 +738,8 @@ def two_multiplier_water_filling(
         Exactly one: the distortion budget (solve for the rate) or the rate
         budget in bits (solve for the distortion).
     tol : float
-        Target gap upper − lower (bits, or distortion units for D(R, P)).
+        Target gap upper − lower: in bits for R(D, P); relative to the
+        distortion (gap ≤ tol · upper) for D(R, P).
 
     Returns
     -------
@@ -771,6 +777,10 @@ def two_multiplier_water_filling(
         return _tagged(shannon, "reverse water-filling")
     if P == 0.0:
         return _tagged(perfect_perception_allocation(lam, D=D, R=R), "perfect perception")
+    if P < 1e-12:
+        near = _near_perfect_perception(lam, kind, D=D, R=R, P=P, tol=tol)
+        if near is not None:
+            return _tagged(near, "two-multiplier water-filling")
     theta = shannon.level
     warm = {"log_mu": float(np.log(1.0 / (2.0 * LN2 * theta)))}
 
@@ -778,27 +788,26 @@ def two_multiplier_water_filling(
         if D is not None:
 
             def multipliers(log_x: float) -> tuple[float, float]:
-                nu = float(np.exp(log_x))
+                nu = _multiplier(log_x)
 
                 def excess(log_mu: float) -> float:  # decreasing in μ
-                    return float(_inner(lam, kind, np.exp(log_mu), nu).distortions.sum() - D)
+                    return float(_inner(lam, kind, _multiplier(log_mu), nu).distortions.sum() - D)
 
                 lo, hi = _bracket(excess, warm["log_mu"], step=0.05)
                 warm["log_mu"] = brentq(excess, lo, hi, xtol=xtol_inner, rtol=4 * _EPS)
-                return float(np.exp(warm["log_mu"])), nu
+                return _multiplier(warm["log_mu"]), nu
         else:
 
             def multipliers(log_x: float) -> tuple[float, float]:
-                beta = float(np.exp(log_x))
+                # log_x = log β with ν = βμ
 
-                def deficit(log_mu: float) -> float:  # decreasing in μ (ν = βμ)
-                    mu = np.exp(log_mu)
-                    return float(R - _inner(lam, kind, mu, beta * mu).rates.sum())
+                def deficit(log_mu: float) -> float:  # decreasing in μ
+                    mu, nu = _multiplier(log_mu), _multiplier(log_x + log_mu)
+                    return float(R - _inner(lam, kind, mu, nu).rates.sum())
 
                 lo, hi = _bracket(deficit, warm["log_mu"], step=0.05)
                 warm["log_mu"] = brentq(deficit, lo, hi, xtol=xtol_inner, rtol=4 * _EPS)
-                mu = float(np.exp(warm["log_mu"]))
-                return mu, beta * mu
+                return _multiplier(warm["log_mu"]), _multiplier(log_x + warm["log_mu"])
 
         def perception_excess(log_x: float) -> float:  # decreasing in log ν (or log β)
             mu, nu = multipliers(log_x)
@@ -812,12 +821,15 @@ def two_multiplier_water_filling(
     fast = _fast_multipliers(lam, kind, warm["log_mu"], D=D, R=R, P=P)
     if fast is not None:
         allocation = _bounds_from_multipliers(lam, kind, *fast, D=D, R=R, P=P)
-        if allocation.upper - allocation.lower <= tol:
+        if _closed(allocation, tol, relative=D is None):
             return _tagged(allocation, "two-multiplier water-filling")
+        mu_fast, nu_fast = fast  # warm start for the bracketing below
+        warm["log_mu"] = float(np.log(mu_fast))
+        warm["log_x"] = float(np.log(nu_fast if D is not None else nu_fast / mu_fast))
     for xtol_outer, xtol_inner in ((1e-9, 1e-12), (1e-14, 1e-15)):
         mu, nu = solve(xtol_outer, xtol_inner)
         allocation = _bounds_from_multipliers(lam, kind, mu, nu, D=D, R=R, P=P)
-        if allocation.upper - allocation.lower <= tol:
+        if _closed(allocation, tol, relative=D is None):
             break
     return _tagged(allocation, "two-multiplier water-filling")
 
@@ -836,6 +848,32 @@ def _tagged(
     )  # fmt: skip
 
 
+def _closed(allocation: ComponentAllocation, tol: float, *, relative: bool) -> bool:
+    """Whether the certified gap is within ``tol`` (times the value when ``relative``)."""
+    gap = allocation.upper - allocation.lower
+    return bool(gap <= (tol * allocation.upper if relative else tol))
+
+
+def _near_perfect_perception(
+    lam: NDArray, kind: str, *, D: float | None, R: float | None, P: float, tol: float
+) -> ComponentAllocation | None:
+    """Bounds for a tiny budget P from the P = 0 multiplier μ₀ = 1/(2 ln2 θ) and large ν.
+
+    At P ≈ 0 the budgets can no longer be resolved in floating point, so
+    root-finding on them stalls; but weak duality holds for any (μ, ν): the
+    dual value at μ₀ and ν ~ 1/√P is within O(√P) of R(D, 0) ≥ R(D, P).
+    Returns the first allocation whose certified gap is within ``tol``.
+    """
+    mu = 1.0 / (2.0 * LN2 * perfect_perception_allocation(lam, D=D, R=R).level)
+    scale = float(lam.sum()) if kind == "w2" else 1.0
+    for c in (1.0, 1e-2, 1e2, 1e-4, 1e4):
+        nu = _multiplier(np.log(mu * c) + 0.5 * (np.log(scale) - np.log(P)))
+        allocation = _bounds_from_multipliers(lam, kind, mu, nu, D=D, R=R, P=P)
+        if _closed(allocation, tol, relative=D is None):
+            return allocation
+    return None
+
+
 def _fast_multipliers(
     lam: NDArray, kind: str, log_mu: float, *, D: float | None, R: float | None, P: float
 ) -> tuple[float, float] | None:
@@ -846,12 +884,14 @@ def _fast_multipliers(
     """
 
     def residual(x: NDArray) -> list[float]:
-        inner = _inner(lam, kind, float(np.exp(x[0])), float(np.exp(x[1])))
+        inner = _inner(lam, kind, _multiplier(x[0]), _multiplier(x[1]))
         first = np.log(inner.distortions.sum() / D) if D is not None else inner.rates.sum() - R
         return [float(first), float(np.log(inner.perceptions.sum() / P))]
 
     def perception_excess(log_nu: float) -> float:  # at the starting μ; decreasing in ν
-        return float(_inner(lam, kind, np.exp(log_mu), np.exp(log_nu)).perceptions.sum() - P)
+        return float(
+            _inner(lam, kind, _multiplier(log_mu), _multiplier(log_nu)).perceptions.sum() - P
+        )
 
     try:
         with np.errstate(all="ignore"):
@@ -864,7 +904,7 @@ def _fast_multipliers(
     # (P near 0); the caller accepts the multipliers only if the certified gap is within tol
     if not np.all(np.isfinite(solution.x)):
         return None
-    return float(np.exp(solution.x[0])), float(np.exp(solution.x[1]))
+    return _multiplier(solution.x[0]), _multiplier(solution.x[1])
 
 
 def _bounds_from_multipliers(
@@ -910,8 +950,8 @@ class GaussianVectorMSE:
         cost), :class:`~rdp.perceptions.KL` in either direction (bits), or
         :class:`~rdp.perceptions.NoPerception`.
     tol : float
-        Target gap upper − lower of the two-multiplier solver (bits for rates,
-        distortion units for D(R, P)).
+        Target gap upper − lower of the two-multiplier solver: in bits for
+        R(D, P), relative to the distortion for D(R, P).
 
     Notes
     -----
