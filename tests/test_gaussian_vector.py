@@ -289,8 +289,7 @@ def test_rotation_invariance(kind):
 
 eigenvalues_st = st.lists(st.floats(0.1, 5.0), min_size=1, max_size=4)
 kind_st = st.sampled_from(PERCEPTIONS)
-# P = 0 or a budget ≥ 1e-6 (budgets below ~1e-12 are solved correctly but slowly)
-budget_st = st.one_of(st.just(0.0), st.floats(1e-6, 1.0))
+budget_st = st.floats(0.0, 1.0)
 
 
 @settings(max_examples=20, deadline=None)
@@ -335,7 +334,7 @@ def test_channel_meets_constraints(kind, D, P):
     cov = q @ np.diag(EIGS) @ q.T
     result = Problem(GaussianVector(cov, [1.0, -2.0, 0.5]), "mse", kind).rate(D, P)
     channel = result.channel
-    assert channel.mse() <= D * (1 + 1e-12)
+    assert channel.mse() <= D * (1 + 1e-13)  # re-evaluated in another formula: rounding only
     assert channel.mutual_information() == pytest.approx(result.rate, abs=1e-9)
     basis = channel.basis
     recon_cov = basis @ np.diag([c.reconstruction_std**2 for c in channel.components]) @ basis.T

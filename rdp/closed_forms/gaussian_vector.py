@@ -921,8 +921,11 @@ def _bounds_from_multipliers(
         lower = total_r + mu * (total_d - D) + nu * (total_p - P)
     else:
         lower = total_d + (total_r - R) / mu + (nu / mu) * (total_p - P)
-    s = _feasible_stds(lam, kind, inner.s, P)
-    solved = _rates_for_fixed_stds(lam, s, D=D, R=R)
+    # aim a few ulps inside both budgets, so that the channel meets them however its
+    # distortion and perception are re-evaluated (the bound moves by O(1e-15))
+    margin = 1.0 - 16.0 * _EPS
+    s = _feasible_stds(lam, kind, inner.s, P * margin)
+    solved = _rates_for_fixed_stds(lam, s, D=None if D is None else D * margin, R=R)
     if solved is None:  # pragma: no cover - the dual point has Σ D_i = D at finite rate
         raise RuntimeError("could not build a feasible allocation from the dual solution")
     rates, rho, distortions = solved
