@@ -5,7 +5,8 @@ Schema (keys other than ``source`` optional)::
     {
       "source": {"pmf": [...], "alphabet": [...]}        # a finite source
               | {"kind": "bernoulli", "p": 0.1}
-              | {"kind": "gaussian", "mean": 0, "variance": 1},
+              | {"kind": "gaussian", "mean": 0, "variance": 1}
+              | {"kind": "gaussian-vector", "covariance": [[...]], "mean": [...]},
       "reconstruction_alphabet": [...],
       "distortion": "hamming" | "mse" | "absolute" | [[matrix]],
       "perception": "tv" | "w1" | "w2" | "kl-source-recon" | "kl-recon-source" | "none"
@@ -27,7 +28,7 @@ from typing import Any
 
 from rdp.perceptions import Perception, Wasserstein, perception_from_name
 from rdp.problem import Problem
-from rdp.sources import Bernoulli, Discrete, Gaussian, Source
+from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector, Source
 
 KNOWN_KEYS = {
     "source", "reconstruction_alphabet", "distortion", "perception",
@@ -93,10 +94,15 @@ def _source(spec: Any) -> Source:
         raise ValueError("'source' must be an object, e.g. {\"pmf\": [0.9, 0.1]}")
     kind = spec.get("kind", "discrete" if "pmf" in spec else None)
     fields = {k: v for k, v in spec.items() if k != "kind"}
-    builders = {"discrete": Discrete, "bernoulli": Bernoulli, "gaussian": Gaussian}
+    builders = {
+        "discrete": Discrete,
+        "bernoulli": Bernoulli,
+        "gaussian": Gaussian,
+        "gaussian-vector": GaussianVector,
+    }
     if kind not in builders:
         raise ValueError(
-            "'source.kind' must be one of 'discrete', 'bernoulli', 'gaussian' "
+            "'source.kind' must be one of 'discrete', 'bernoulli', 'gaussian', 'gaussian-vector' "
             f"(or give 'pmf'); got {kind!r}"
         )
     try:

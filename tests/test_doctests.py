@@ -5,7 +5,14 @@ import importlib
 
 import pytest
 
-MODULES = ["rdp.problem", "rdp.units", "rdp.closed_forms.bernoulli", "rdp.closed_forms.gaussian"]
+MODULES = [
+    "rdp.problem",
+    "rdp.units",
+    "rdp.closed_forms.bernoulli",
+    "rdp.closed_forms.gaussian",
+    "rdp.closed_forms.gaussian_vector",
+    "rdp.closed_forms.water_filling",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

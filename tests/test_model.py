@@ -171,6 +171,15 @@ def test_problem_file_round_trip():
         }
     )
     assert isinstance(w.problem.perception_measure, Wasserstein)
+    vec = parse_problem(
+        {
+            "source": {"kind": "gaussian-vector", "covariance": [[2, 0], [0, 1]]},
+            "perception": "w2",
+            "D": 0.5,
+            "P": 0.1,
+        }
+    )
+    assert vec.problem.rate(vec.D, vec.P).method.startswith("closed-form: gaussian-vector")
     with pytest.raises(ValueError, match="unknown key"):
         parse_problem({"source": {"pmf": [1.0]}, "distorsion": "hamming"})
     with pytest.raises(ValueError, match=r"source\.kind"):

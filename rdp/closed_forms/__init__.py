@@ -18,10 +18,11 @@ import numpy as np
 
 from rdp.closed_forms.bernoulli import BernoulliHammingTV
 from rdp.closed_forms.gaussian import GaussianMSE
+from rdp.closed_forms.gaussian_vector import GaussianVectorMSE
 from rdp.distortions import Hamming, SquaredError
 from rdp.methods import Method, register_method
 from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
-from rdp.sources import Bernoulli, Discrete, Gaussian
+from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 
 if TYPE_CHECKING:
     from rdp.problem import Problem
@@ -48,6 +49,12 @@ def closed_form(problem: Problem, **options: Any) -> Method:
         and gaussian_perception
     ):
         return GaussianMSE(source.mean, source.variance, perception)
+    if (
+        isinstance(source, GaussianVector)
+        and isinstance(distortion, SquaredError)
+        and gaussian_perception
+    ):
+        return GaussianVectorMSE(source, perception)
     raise ValueError(
         f"no closed form for {type(source).__name__} source, {type(distortion).__name__} "
         f"distortion and {type(perception).__name__} perception"
