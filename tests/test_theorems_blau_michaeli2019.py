@@ -33,6 +33,23 @@ def test_gaussian_properties(variance, mean, perception):
         assert report.passed, report
 
 
+def test_vector_gaussian_properties():
+    from rdp import GaussianVector
+
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    problem = Problem(GaussianVector(cov), "mse", "w2")
+    D, P = np.linspace(0.3, 3.0, 5), np.linspace(0.0, 2.0, 5)
+    for check in (bm.check_monotonicity, bm.check_convexity, bm.check_perception_costs_rate):
+        report = check(problem, D, P)
+        assert report.passed, report
+    # Shannon limit against reverse water-filling computed here: λ = (2.5 ± √1.25)/2
+    eig = np.linalg.eigvalsh(cov)
+    D0 = 0.5  # below the smaller eigenvalue: every component gets D/2
+    expected = 0.5 * np.sum(np.log2(eig / (D0 / 2)))
+    assert problem.rate(D0).rate == pytest.approx(expected, rel=1e-9)
+    assert bm.check_shannon_limit(problem, [D0, 1.0, 2.0]).passed
+
+
 def test_shannon_reference_is_independent():
     problem = Problem(Gaussian(0.0, 2.0), "mse", "w2")
     D = np.array([0.5, 1.0, 3.0])

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from rdp.distortions import Hamming, SquaredError
 from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
 from rdp.problem import Problem
-from rdp.sources import Bernoulli, Gaussian
+from rdp.sources import Bernoulli, Gaussian, GaussianVector
 from rdp.theorems.report import TheoremReport
 from rdp.units import binary_entropy
 
@@ -49,6 +49,8 @@ def describe(problem: Problem) -> str:
         name = f"bernoulli({source.p:g})"
     elif isinstance(source, Gaussian):
         name = f"gaussian({source.mean:g},{source.variance:g})"
+    elif isinstance(source, GaussianVector):
+        name = "gaussian-vector(eigenvalues=" + ",".join(f"{v:g}" for v in source.eigenvalues) + ")"
     else:
         name = type(source).__name__.lower()
     return f"{name}/{problem.distortion_measure.name}/{problem.perception_measure.name}"
@@ -69,6 +71,8 @@ def default_grid(problem: Problem, points: int = 9) -> tuple[NDArray, NDArray]:
     if isinstance(problem.source, Gaussian):
         var = problem.source.variance
         ref = {1: np.sqrt(var), 2: var}.get(getattr(perception, "order", 0), 1.0)
+    elif isinstance(problem.source, GaussianVector):
+        ref = float(np.trace(problem.source.covariance))
     else:
         discrete = problem.source.to_discrete()
         mean = float(discrete.pmf @ discrete.alphabet)
@@ -120,7 +124,7 @@ def _report(
         statement=statement,
         reference=REFERENCE,
         instance=(
-            f"{problem!r}; D in [{D.min():.4g}, {D.max():.4g}] ({D.size} points), "
+            f"{describe(problem)}; D in [{D.min():.4g}, {D.max():.4g}] ({D.size} points), "
             f"P in [{P.min():.4g}, {P.max():.4g}] ({P.size} points)"
         ),
         quantities=quantities,

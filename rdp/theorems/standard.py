@@ -15,7 +15,7 @@ import sympy as sp
 from scipy import stats
 
 from rdp.problem import Problem
-from rdp.sources import Bernoulli, Discrete, Gaussian
+from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 from rdp.theorems import blau_michaeli2019, freirich2021, symbolic, yan2021
 from rdp.theorems.report import TheoremReport
 
@@ -153,6 +153,7 @@ def standard_problems() -> dict[str, Problem]:
         "gaussian-w2": Problem(Gaussian(0.0, 2.0), "mse", "w2"),
         "gaussian-kl-source-recon": Problem(Gaussian(), "mse", "kl-source-recon"),
         "gaussian-kl-recon-source": Problem(Gaussian(), "mse", "kl-recon-source"),
+        "gaussian-vector-w2": Problem(GaussianVector(np.diag([2.0, 1.0, 0.25])), "mse", "w2"),
     }
 
 
