@@ -206,3 +206,13 @@ def test_kmeans_two_dimensional_gaussian_clusters():
     np.testing.assert_allclose(found, centres[[0, 1, 2]], atol=0.05)
     assert vq.mse == pytest.approx(2 * 0.01, rel=0.2)
     np.testing.assert_allclose(vq.cell_probabilities, 1 / 3)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    # the package re-exports the function under the module's name, so import the module
+    module = importlib.import_module("rdp.quantization.lloyd_max")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
