@@ -17,6 +17,7 @@ setup: $(STAMP)
 
 reproduce: $(STAMP)
 	$(BIN)/rdp reproduce --out results
+	$(BIN)/rdp verify --out results/verify.json
 
 test: $(STAMP)
 	$(BIN)/ruff check rdp tests examples benchmarks

@@ -123,3 +123,11 @@ def test_verify_json_subset_subprocess():
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert payload["checks"] == 1 and payload["passed"] is True
+
+
+def test_verify_out_writes_the_json_report(tmp_path, capsys):
+    target = tmp_path / "nested" / "verify.json"
+    assert main(["verify", "--only", "symbolic/orthogonality", "--out", str(target)]) == 0
+    assert "PASS" in capsys.readouterr().out
+    report = json.loads(target.read_text())
+    assert report["passed"] is True and report["checks"] == 1

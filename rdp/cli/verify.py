@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 DESCRIPTION = """\
 Run the standard set of theorem checks (rdp.theorems.standard): Yan et al. 2021
@@ -21,6 +22,7 @@ examples:
   rdp verify --only yan2021 --only symbolic
   rdp verify --only "cost-of-perfect-perception[gaussian]" --json
   rdp verify --list
+  rdp verify --out results/verify.json   # the table on screen, the JSON report in a file
 """
 
 
@@ -42,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--list", action="store_true", help="list the check names and exit")
+    parser.add_argument(
+        "--out", metavar="FILE", help="also write the JSON report to FILE (parents are created)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -71,16 +76,18 @@ def run(args: argparse.Namespace) -> int:
         timings.append(time.perf_counter() - began)
     elapsed = time.perf_counter() - start
     failed = [r.name for r in reports if not r.passed]
+    payload = {
+        "passed": not failed,
+        "checks": len(reports),
+        "failed": failed,
+        "seconds": elapsed,
+        "reports": [{**r.to_dict(), "seconds": t} for r, t in zip(reports, timings, strict=True)],
+    }
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(payload, indent=2) + "\n")
     if args.json:
-        payload = {
-            "passed": not failed,
-            "checks": len(reports),
-            "failed": failed,
-            "seconds": elapsed,
-            "reports": [
-                {**r.to_dict(), "seconds": t} for r, t in zip(reports, timings, strict=True)
-            ],
-        }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         width = max(len(r.name) for r in reports)
