@@ -43,20 +43,25 @@ def register(subparsers) -> None:
     )
     parser.add_argument("experiment", choices=EXPERIMENT_NAMES, help="experiment to run")
     parser.add_argument(
-        "--preset", choices=("quick", "cpu", "gpu"), default="quick",
+        "--preset",
+        choices=("quick", "cpu", "gpu"),
+        default="quick",
         help="size of the run (default: quick)",
     )
     parser.add_argument("--out", required=True, help="output directory (resumed if it exists)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all PRNG keys (default 0)")
     parser.add_argument(
-        "--data", choices=DATA_NAMES, default=None,
+        "--data",
+        choices=DATA_NAMES,
+        default=None,
         help="data set for blau-michaeli and yan (default: the preset's)",
     )
     parser.add_argument(
         "--data-dir", default=None, help="directory of full MNIST (else $RDP_MNIST_DIR)"
     )
     parser.add_argument(
-        "--cache-dir", default=None,
+        "--cache-dir",
+        default=None,
         help="cache of the feature classifier (else $RDP_CACHE_DIR, else OUT/cache)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")

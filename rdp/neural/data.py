@@ -219,7 +219,10 @@ def sklearn_digits(heldout_fraction: float = 0.2, seed: int = 0) -> Dataset:
 
 
 def gaussian_vectors(
-    n: int = 10_000, dim: int = 1, variance: float = 1.0, seed: int = 0,
+    n: int = 10_000,
+    dim: int = 1,
+    variance: float = 1.0,
+    seed: int = 0,
     heldout_fraction: float = 0.2,
 ) -> Dataset:
     """I.i.d. samples of N(0, variance·I_dim)."""

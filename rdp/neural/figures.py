@@ -112,8 +112,13 @@ def theory_check_figure(results: dict[str, Any]) -> Figure:
     ax.plot(levels, 2 * d_star, "k--", label="$2D^*(K)$")
     ax.plot(levels, [r["mse_g1"] for r in rows], "o", label="MSE(G1)")
     ax.plot(levels, [r["mse_g2"] for r in rows], "s", label="MSE(G2)")
-    ax.plot(levels, [r["two_d_star_f"] for r in rows], "x", color="C2",
-            label="$2D^*_f$ (learned encoder)")
+    ax.plot(
+        levels,
+        [r["two_d_star_f"] for r in rows],
+        "x",
+        color="C2",
+        label="$2D^*_f$ (learned encoder)",
+    )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("levels K (rate $\\log_2 K$ bits)")
@@ -121,8 +126,9 @@ def theory_check_figure(results: dict[str, Any]) -> Figure:
     ax.set_title("N(0,1), K-level codes")
     ax.legend(fontsize=8)
     ax_ratio.plot(levels, [r["ratio"] for r in rows], "o-", label="MSE(G2)/MSE(G1)")
-    ax_ratio.plot(levels, [r["mse_g2_over_2d_star"] * 2 for r in rows], "s-",
-                  label="MSE(G2)/$D^*(K)$")
+    ax_ratio.plot(
+        levels, [r["mse_g2_over_2d_star"] * 2 for r in rows], "s-", label="MSE(G2)/$D^*(K)$"
+    )
     ax_ratio.axhline(2.0, color="k", ls="--", label="theorem: 2")
     ax_ratio.set_xscale("log", base=2)
     ax_ratio.set_xlabel("levels K")
@@ -156,20 +162,32 @@ def blau_michaeli_figure(results: dict[str, Any]) -> Figure:
 
 _FIGURES = {
     "yan": [
-        ("figure-yan.png", yan_figure, "Yan et al. 2021: cost of perfect perception",
-         "Rate against MSE of the MSE decoder G1 (R(D,∞)), the perceptual decoder G2 trained "
-         "with a code-conditioned critic only (R(D,0)), and 2·MSE(G1) (R(D/2,∞)), as in Yan "
-         "et al. (ICML 2021) Fig. 2; right: MSE(G2)/MSE(G1), which their Theorem 2 puts at 2."),
+        (
+            "figure-yan.png",
+            yan_figure,
+            "Yan et al. 2021: cost of perfect perception",
+            "Rate against MSE of the MSE decoder G1 (R(D,∞)), the perceptual decoder G2 trained "
+            "with a code-conditioned critic only (R(D,0)), and 2·MSE(G1) (R(D/2,∞)), as in Yan "
+            "et al. (ICML 2021) Fig. 2; right: MSE(G2)/MSE(G1), which their Theorem 2 puts at 2.",
+        ),
     ],
     "theory-check": [
-        ("figure-theory-check.png", theory_check_figure, "Two-decoder framework vs theory",
-         "Scalar N(0,1) with K-level codes: MSE(G1) against the Lloyd–Max D*(K), MSE(G2) "
-         "against 2·D*(K) (Yan et al. 2021, Theorem 2)."),
+        (
+            "figure-theory-check.png",
+            theory_check_figure,
+            "Two-decoder framework vs theory",
+            "Scalar N(0,1) with K-level codes: MSE(G1) against the Lloyd–Max D*(K), MSE(G2) "
+            "against 2·D*(K) (Yan et al. 2021, Theorem 2).",
+        ),
     ],
     "blau-michaeli": [
-        ("figure-blau-michaeli.png", blau_michaeli_figure, "Blau & Michaeli 2019: RDP tradeoff",
-         "Rate against MSE at fixed perception weights and MSE against W₁ at fixed rates "
-         "(Blau & Michaeli, ICML 2019, §5)."),
+        (
+            "figure-blau-michaeli.png",
+            blau_michaeli_figure,
+            "Blau & Michaeli 2019: RDP tradeoff",
+            "Rate against MSE at fixed perception weights and MSE against W₁ at fixed rates "
+            "(Blau & Michaeli, ICML 2019, §5).",
+        ),
     ],
 }
 
@@ -193,10 +211,15 @@ def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
             samples = dict(npz)
         path = results_dir / "figure-yan-samples.png"
         _save(yan_samples_figure(samples), path)
-        made.append(NeuralFigure(
-            "yan", path, "Yan et al. 2021: reconstructions",
-            "Held-out digits, their MSE reconstructions (G1) and perceptual reconstructions "
-            "(G2) at each rate."))
+        made.append(
+            NeuralFigure(
+                "yan",
+                path,
+                "Yan et al. 2021: reconstructions",
+                "Held-out digits, their MSE reconstructions (G1) and perceptual reconstructions "
+                "(G2) at each rate.",
+            )
+        )
     return made
 
 
@@ -211,8 +234,11 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         return []
-    candidates = [results_dir / RESULTS_FILE, *results_dir.glob(f"*/{RESULTS_FILE}"),
-                  *results_dir.glob(f"*/*/{RESULTS_FILE}")]
+    candidates = [
+        results_dir / RESULTS_FILE,
+        *results_dir.glob(f"*/{RESULTS_FILE}"),
+        *results_dir.glob(f"*/*/{RESULTS_FILE}"),
+    ]
     figures = []
     for path in sorted(set(candidates)):
         if not path.is_file():
@@ -225,13 +251,18 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
             continue
         expected = [path.parent / name for name, *_ in _FIGURES[experiment]]
         if all(p.is_file() for p in expected):
-            for (name, _, title, caption) in _FIGURES[experiment]:
+            for name, _, title, caption in _FIGURES[experiment]:
                 figures.append(NeuralFigure(experiment, path.parent / name, title, caption))
             extra = path.parent / "figure-yan-samples.png"
             if experiment == "yan" and extra.is_file():
-                figures.append(NeuralFigure(
-                    "yan", extra, "Yan et al. 2021: reconstructions",
-                    "Held-out digits, their G1 and G2 reconstructions at each rate."))
+                figures.append(
+                    NeuralFigure(
+                        "yan",
+                        extra,
+                        "Yan et al. 2021: reconstructions",
+                        "Held-out digits, their G1 and G2 reconstructions at each rate.",
+                    )
+                )
         else:
             figures.extend(make_figures(path.parent))
     return figures

@@ -107,9 +107,16 @@ def train_mse_codec(
         return (eqx.apply_updates(models, updates), opt_state), {"mse": loss}
 
     (models, _), logs = run_stage(
-        step, state, jnp.asarray(train), k_train, config.autoencoder_steps,
-        checkpoint=checkpoint, checkpoint_every=config.checkpoint_every, chunk=config.chunk,
-        description=description, progress=progress,
+        step,
+        state,
+        jnp.asarray(train),
+        k_train,
+        config.autoencoder_steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
     )
     return models[0], models[1], logs
 
@@ -149,9 +156,7 @@ def _critic_updates(critic, c_state, opt_c, num_steps, key, batch_loss):
         critic = eqx.apply_updates(critic, updates)
         return eqx.filter(critic, eqx.is_array), c_state, loss
 
-    params, c_state, loss = jax.lax.fori_loop(
-        0, num_steps, body, (params, c_state, jnp.zeros(()))
-    )
+    params, c_state, loss = jax.lax.fori_loop(0, num_steps, body, (params, c_state, jnp.zeros(())))
     return eqx.combine(params, static), c_state, loss
 
 
@@ -177,13 +182,18 @@ def train_perceptual_decoder(
     codes = encode(encoder, train)
     code_size = encoder.quantizer.dims
     decoder = Decoder(
-        code_size, dim, config.decoder_hidden, noise_size=config.noise_size,
-        output=config.output, key=k_dec,
+        code_size,
+        dim,
+        config.decoder_hidden,
+        noise_size=config.noise_size,
+        output=config.output,
+        key=k_dec,
     )
     critic = Critic(dim, config.critic_hidden, code_size=code_size, key=k_critic)
     opt_g, opt_c = gan_optimizer(config.gan_learning_rate), gan_optimizer(config.gan_learning_rate)
     state = (
-        decoder, critic,
+        decoder,
+        critic,
         opt_g.init(eqx.filter(decoder, eqx.is_array)),
         opt_c.init(eqx.filter(critic, eqx.is_array)),
     )
@@ -215,9 +225,16 @@ def train_perceptual_decoder(
         return (decoder, critic, g_state, c_state), {"critic": c_loss, "gen": g_loss}
 
     (decoder, *_), logs = run_stage(
-        step, state, (jnp.asarray(train), codes), k_train, config.generator_steps,
-        checkpoint=checkpoint, checkpoint_every=config.checkpoint_every, chunk=config.chunk,
-        description=description, progress=progress,
+        step,
+        state,
+        (jnp.asarray(train), codes),
+        k_train,
+        config.generator_steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
     )
     return decoder, logs
 
@@ -244,16 +261,22 @@ def train_joint_perceptual_codec(
     dim = train.shape[1]
     encoder = Encoder(dim, quantizer, config.encoder_hidden, key=k_enc)
     decoder = Decoder(
-        quantizer.dims, dim, config.decoder_hidden, noise_size=config.noise_size,
-        output=config.output, key=k_dec,
+        quantizer.dims,
+        dim,
+        config.decoder_hidden,
+        noise_size=config.noise_size,
+        output=config.output,
+        key=k_dec,
     )
     critic = Critic(dim, config.critic_hidden, key=k_critic)
-    opt_g = _adam(config.autoencoder_learning_rate if perception_weight == 0 else
-                  config.gan_learning_rate)
+    opt_g = _adam(
+        config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
+    )
     opt_c = gan_optimizer(config.gan_learning_rate)
     models = (encoder, decoder)
     state = (
-        models, critic,
+        models,
+        critic,
         opt_g.init(eqx.filter(models, eqx.is_array)),
         opt_c.init(eqx.filter(critic, eqx.is_array)),
     )
@@ -296,16 +319,23 @@ def train_joint_perceptual_codec(
             adv = generator_adversarial_loss(critic, fake) if adversarial else jnp.zeros(())
             return mse + perception_weight * adv, mse
 
-        (g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
+        (_g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
         updates, g_state = opt_g.update(grads, g_state, eqx.filter(models, eqx.is_array))
         models = eqx.apply_updates(models, updates)
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
     steps = config.generator_steps if adversarial else config.autoencoder_steps
     ((encoder, decoder), *_), logs = run_stage(
-        step, state, jnp.asarray(train), k_train, steps,
-        checkpoint=checkpoint, checkpoint_every=config.checkpoint_every, chunk=config.chunk,
-        description=description, progress=progress,
+        step,
+        state,
+        jnp.asarray(train),
+        k_train,
+        steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
     )
     return encoder, decoder, logs
 

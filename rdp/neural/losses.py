@@ -6,7 +6,7 @@ Wasserstein GANs", NeurIPS 2017, Algorithm 1):
 .. math::
 
     L_C = \\mathbb{E}[f(\\tilde x)] - \\mathbb{E}[f(x)]
-          + \\lambda\\, \\mathbb{E}\\big[(\\lVert \\nabla_{\\hat x} f(\\hat x) \\rVert_2 - 1)^2\\big],
+          + \\lambda\\, \\mathbb{E}\\big[(\\lVert \\nabla f(\\hat x) \\rVert_2 - 1)^2\\big],
     \\qquad \\hat x = \\epsilon x + (1-\\epsilon)\\tilde x,\\ \\epsilon \\sim U[0,1].
 
 The penalty needs the gradient of the critic at EACH interpolate

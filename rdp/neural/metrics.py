@@ -10,7 +10,8 @@
   rule converge to a local Nash equilibrium", NeurIPS 2017, eq. 6) between
   Gaussian fits of features of a small classifier trained on the same data
   set and cached on disk:
-  :math:`\\lVert\\mu_1-\\mu_2\\rVert^2 + \\operatorname{tr}(\\Sigma_1+\\Sigma_2-2(\\Sigma_1\\Sigma_2)^{1/2})`.
+  :math:`\\lVert\\mu_1-\\mu_2\\rVert^2
+  + \\mathrm{tr}(\\Sigma_1+\\Sigma_2-2(\\Sigma_1\\Sigma_2)^{1/2})`.
 """
 
 from __future__ import annotations
@@ -97,8 +98,13 @@ def wasserstein1_critic(
         return (eqx.apply_updates(critic, updates), opt_state), {"loss": loss}
 
     (critic, _), _ = run_stage(
-        step, state, (real[:half_r], fake[:half_f]), train_key, steps,
-        description=description, progress=progress,
+        step,
+        state,
+        (real[:half_r], fake[:half_f]),
+        train_key,
+        steps,
+        description=description,
+        progress=progress,
     )
     gap = jnp.mean(critic_values(critic, real[half_r:])) - jnp.mean(
         critic_values(critic, fake[half_f:])
@@ -111,17 +117,28 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     a = np.asarray(features_a, dtype=np.float64)
     b = np.asarray(features_b, dtype=np.float64)
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean = scipy.linalg.sqrtm(cov_a @ cov_b)
-    covmean = np.real(covmean)
-    value = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2.0 * covmean)
+    cov_a = np.atleast_2d(np.cov(a, rowvar=False))
+    cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+    # tr((Σa Σb)^{1/2}) = Σ_i sqrt(λ_i(Σa^{1/2} Σb Σa^{1/2})): symmetric, so eigh is stable
+    # even for the singular covariances of dead ReLU features.
+    w, v = scipy.linalg.eigh(cov_a)
+    root_a = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    cross = scipy.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    trace_root = np.sum(np.sqrt(np.clip(cross, 0.0, None)))
+    value = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root
     return float(max(value, 0.0))
 
 
 def _classifier_path(cache_dir: Path, dataset: Dataset, hidden, steps, seed) -> Path:
     ident = json.dumps(
-        [dataset.name, dataset.train.shape, list(hidden), steps, seed,
-         float(dataset.train[:64].sum())]
+        [
+            dataset.name,
+            dataset.train.shape,
+            list(hidden),
+            steps,
+            seed,
+            float(dataset.train[:64].sum()),
+        ]
     )
     digest = hashlib.sha256(ident.encode()).hexdigest()[:12]
     return cache_dir / f"classifier-{dataset.name}-{digest}.eqx"
@@ -167,8 +184,15 @@ def feature_classifier(
         return (eqx.apply_updates(model, updates), opt_state), {"loss": loss}
 
     (model, _), _ = run_stage(
-        step, state, data, train_key, steps, checkpoint=path, checkpoint_every=steps,
-        description="feature classifier", progress=progress,
+        step,
+        state,
+        data,
+        train_key,
+        steps,
+        checkpoint=path,
+        checkpoint_every=steps,
+        description="feature classifier",
+        progress=progress,
     )
     logits = jax.vmap(model)(jnp.asarray(dataset.heldout))
     accuracy = float(jnp.mean(jnp.argmax(logits, axis=-1) == jnp.asarray(dataset.heldout_labels)))
@@ -177,4 +201,9 @@ def feature_classifier(
 
 def classifier_features(classifier: Classifier, x: np.ndarray) -> np.ndarray:
     """Penultimate-layer features of each row of ``x``."""
-    return np.asarray(eqx.filter_jit(jax.vmap(classifier.embed))(jnp.asarray(x, jnp.float32)))
+    return np.asarray(_embed(classifier, jnp.asarray(x, jnp.float32)))
+
+
+@eqx.filter_jit
+def _embed(classifier: Classifier, x: jax.Array) -> jax.Array:
+    return jax.vmap(classifier.embed)(x)

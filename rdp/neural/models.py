@@ -8,6 +8,7 @@ CPU and are the encoder of the uRDP replication of Blau & Michaeli (2019):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import equinox as eqx
@@ -21,7 +22,7 @@ def _mlp(in_size: int, out_size: int, hidden: Sequence[int], activation, key) ->
     sizes = [in_size, *hidden, out_size]
     keys = jax.random.split(key, len(sizes) - 1)
     layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(eqx.nn.Linear(a, b, key=keys[i]))
         if i < len(sizes) - 2:
             layers.append(eqx.nn.Lambda(activation))
@@ -51,8 +52,14 @@ class Encoder(eqx.Module):
         self.quantizer = quantizer
 
     def latent(self, x: jax.Array) -> jax.Array:
-        """Continuous latent in (−1, 1)^d before quantisation."""
-        return jnp.tanh(self.net(x))
+        """Continuous latent in (−1, 1)^d before quantisation.
+
+        The forward value is :math:`\\tanh(f_\\theta(x))`; the gradient passes
+        the tanh straight through (as it passes the rounding), so that a
+        saturated unit still receives a gradient and can flip its code.
+        """
+        pre = self.net(x)
+        return jax.lax.stop_gradient(jnp.tanh(pre)) + (pre - jax.lax.stop_gradient(pre))
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Quantised code values (decoder side), shape ``(d,)``; ``key`` draws shared dither."""

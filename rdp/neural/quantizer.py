@@ -111,4 +111,5 @@ class UniformQuantizer(eqx.Module):
             surrogate = jax.nn.softmax(logits, axis=-1) @ self.codepoints
             if dither is not None:
                 surrogate = surrogate - dither
-        return surrogate + jax.lax.stop_gradient(hard - surrogate)
+        # Forward value exactly ``hard``; gradient that of ``surrogate``.
+        return jax.lax.stop_gradient(hard) + (surrogate - jax.lax.stop_gradient(surrogate))

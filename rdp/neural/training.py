@@ -116,7 +116,11 @@ def run_stage(
     runners: dict[int, Callable] = {}
     logs: dict[str, float] = {}
     bar = tqdm(
-        total=num_steps, initial=start, desc=description, disable=not progress, leave=False,
+        total=num_steps,
+        initial=start,
+        desc=description,
+        disable=not progress,
+        leave=False,
         dynamic_ncols=True,
     )
     since_save = 0

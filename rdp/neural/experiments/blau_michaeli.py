@@ -64,8 +64,11 @@ def run_blau_michaeli(
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
     classifier, accuracy = feature_classifier(
-        dataset, cache_directory(cache_dir, out), steps=settings["classifier_steps"],
-        seed=seed, progress=progress,
+        dataset,
+        cache_directory(cache_dir, out),
+        steps=settings["classifier_steps"],
+        seed=seed,
+        progress=progress,
     )
     n_eval = min(settings["eval_samples"], len(dataset.heldout))
     heldout = dataset.heldout
@@ -88,8 +91,14 @@ def run_blau_michaeli(
             )
             tag = f"[{i + 1}/{len(runs)}] {quantizer.rate_bits:.3g} bits λ={weight:g}"
             encoder, decoder, _ = train_joint_perceptual_codec(
-                dataset.train, quantizer, weight, config, k_train, progress=progress,
-                checkpoint=out / "checkpoints" / f"{name}.eqx", description=tag,
+                dataset.train,
+                quantizer,
+                weight,
+                config,
+                k_train,
+                progress=progress,
+                checkpoint=out / "checkpoints" / f"{name}.eqx",
+                description=tag,
             )
             rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
             row = {
@@ -99,8 +108,12 @@ def run_blau_michaeli(
                 "perception_weight": weight,
                 "mse": float(np.mean((heldout - rec) ** 2)),
                 "w1": wasserstein1_critic(
-                    heldout[:n_eval], rec[:n_eval], k_w1, hidden=config.critic_hidden,
-                    steps=settings["critic_eval_steps"], progress=progress,
+                    heldout[:n_eval],
+                    rec[:n_eval],
+                    k_w1,
+                    hidden=config.critic_hidden,
+                    steps=settings["critic_eval_steps"],
+                    progress=progress,
                     description=f"{tag} W1 critic",
                 ),
                 "fd": frechet_distance(
@@ -111,9 +124,15 @@ def run_blau_michaeli(
             save_row(out, name, row)
         rows.append(row)
     write_results(
-        out, EXPERIMENT, preset, {**settings, "data": dataset.name}, rows,
-        {"reference": {"classifier_accuracy": accuracy},
-         "wall_seconds": time.perf_counter() - start},
+        out,
+        EXPERIMENT,
+        preset,
+        {**settings, "data": dataset.name},
+        rows,
+        {
+            "reference": {"classifier_accuracy": accuracy},
+            "wall_seconds": time.perf_counter() - start,
+        },
     )
     from rdp.neural.figures import make_figures
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import scipy.stats
 
@@ -55,7 +56,8 @@ def encoder_optimum(encoder: Encoder, grid: np.ndarray = GRID) -> dict[str, floa
     """
     weights = scipy.stats.norm.pdf(grid)
     weights = weights / weights.sum()
-    codes = np.asarray(encode(encoder, grid[:, None].astype(np.float32)))[:, 0]
+    latent = jax.vmap(encoder.latent)(jnp.asarray(grid[:, None], jnp.float32))
+    codes = np.asarray(encoder.quantizer.indices(latent))[:, 0]
     levels, cell = np.unique(codes, return_inverse=True)
     mass = np.bincount(cell, weights=weights, minlength=len(levels))
     centroids = np.bincount(cell, weights=weights * grid, minlength=len(levels)) / mass
@@ -65,7 +67,7 @@ def encoder_optimum(encoder: Encoder, grid: np.ndarray = GRID) -> dict[str, floa
     quantile = np.cumsum(weights) - weights / 2
     atom = order[np.minimum(np.searchsorted(cdf, quantile), len(order) - 1)]
     w2sq = float(np.sum(weights * (grid - centroids[atom]) ** 2))
-    return {"d_star_f": d_star_f, "w2sq_centroids": w2sq, "cells_used": int(len(levels))}
+    return {"d_star_f": d_star_f, "w2sq_centroids": w2sq, "cells_used": len(levels)}
 
 
 def run_theory_check(
@@ -106,11 +108,20 @@ def run_theory_check(
         t0 = time.perf_counter()
         quantizer = UniformQuantizer(1, int(levels), mode=config.quantization)
         encoder, g1, _ = train_mse_codec(
-            dataset.train, quantizer, config, k_stage1, progress=progress,
-            checkpoint=out / "checkpoints" / name / "g1.eqx", description=f"{tag} E,G1 (MSE)",
+            dataset.train,
+            quantizer,
+            config,
+            k_stage1,
+            progress=progress,
+            checkpoint=out / "checkpoints" / name / "g1.eqx",
+            description=f"{tag} E,G1 (MSE)",
         )
         g2, _ = train_perceptual_decoder(
-            dataset.train, encoder, config, k_stage2, progress=progress,
+            dataset.train,
+            encoder,
+            config,
+            k_stage2,
+            progress=progress,
             checkpoint=out / "checkpoints" / name / "g2.eqx",
             description=f"{tag} G2 (cond. WGAN)",
         )
@@ -143,7 +154,11 @@ def run_theory_check(
             save_row(out, name, row)
         rows.append(row)
     write_results(
-        out, EXPERIMENT, preset, {**settings, "data": "gaussian"}, rows,
+        out,
+        EXPERIMENT,
+        preset,
+        {**settings, "data": "gaussian"},
+        rows,
         {"wall_seconds": time.perf_counter() - start},
     )
     from rdp.neural.figures import make_figures

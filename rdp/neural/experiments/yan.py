@@ -93,8 +93,11 @@ def run_yan(
     base_key = jax.random.PRNGKey(seed)
 
     classifier, accuracy = feature_classifier(
-        dataset, cache_directory(cache_dir, out), steps=settings["classifier_steps"],
-        seed=seed, progress=progress,
+        dataset,
+        cache_directory(cache_dir, out),
+        steps=settings["classifier_steps"],
+        seed=seed,
+        progress=progress,
     )
     n_eval = min(settings["eval_samples"], len(dataset.heldout))
     heldout = dataset.heldout
@@ -114,11 +117,20 @@ def run_yan(
         tag = f"[{i + 1}/{len(settings['bits'])}] {bits} bits"
         t0 = time.perf_counter()
         encoder, g1, _ = train_mse_codec(
-            dataset.train, quantizer, config, k_stage1, progress=progress,
-            checkpoint=out / "checkpoints" / name / "g1.eqx", description=f"{tag} E,G1 (MSE)",
+            dataset.train,
+            quantizer,
+            config,
+            k_stage1,
+            progress=progress,
+            checkpoint=out / "checkpoints" / name / "g1.eqx",
+            description=f"{tag} E,G1 (MSE)",
         )
         g2, _ = train_perceptual_decoder(
-            dataset.train, encoder, config, k_stage2, progress=progress,
+            dataset.train,
+            encoder,
+            config,
+            k_stage2,
+            progress=progress,
             checkpoint=out / "checkpoints" / name / "g2.eqx",
             description=f"{tag} G2 (cond. WGAN)",
         )
@@ -134,8 +146,12 @@ def run_yan(
             w1 = {}
             for label, rec, k in (("g1", rec1, k_w1a), ("g2", rec2, k_w1b)):
                 w1[label] = wasserstein1_critic(
-                    heldout[:n_eval], rec[:n_eval], k, hidden=config.critic_hidden,
-                    steps=settings["critic_eval_steps"], progress=progress,
+                    heldout[:n_eval],
+                    rec[:n_eval],
+                    k,
+                    hidden=config.critic_hidden,
+                    steps=settings["critic_eval_steps"],
+                    progress=progress,
                     description=f"{tag} W1 critic {label.upper()}",
                 )
             row = {
@@ -145,8 +161,12 @@ def run_yan(
                 "ratio": mse2 / mse1,
                 "w1_g1": w1["g1"],
                 "w1_g2": w1["g2"],
-                "fd_g1": frechet_distance(real_features, classifier_features(classifier, rec1[:n_eval])),
-                "fd_g2": frechet_distance(real_features, classifier_features(classifier, rec2[:n_eval])),
+                "fd_g1": frechet_distance(
+                    real_features, classifier_features(classifier, rec1[:n_eval])
+                ),
+                "fd_g2": frechet_distance(
+                    real_features, classifier_features(classifier, rec2[:n_eval])
+                ),
                 "seconds": time.perf_counter() - t0,
             }
             save_row(out, name, row)
@@ -154,11 +174,14 @@ def run_yan(
     np.savez_compressed(out / SAMPLES_FILE, image_shape=np.array(dataset.image_shape), **samples)
     result_settings = {**settings, "data": dataset.name}
     write_results(
-        out, EXPERIMENT, preset, result_settings, rows,
+        out,
+        EXPERIMENT,
+        preset,
+        result_settings,
+        rows,
         {"reference": reference, "wall_seconds": time.perf_counter() - start},
     )
     from rdp.neural.figures import make_figures
 
     make_figures(out)
     return read_results(out)
-
