@@ -13,3 +13,15 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=40, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+# --- JAX (rdp.neural): strict dtype promotion, in the spirit of equinox's test suite ---
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def strict_dtypes():
+    """Run a JAX test under strict dtype promotion (no silent float64/int up-casts)."""
+    jax = pytest.importorskip("jax")
+    with jax.numpy_dtype_promotion("strict"):
+        yield

@@ -1,0 +1,140 @@
+"""Blau & Michaeli (ICML 2019) on MNIST: the rate–distortion–perception tradeoff.
+
+For each code (``d`` latent dims × ``L`` levels, rate ``d·log2 L`` bits, with
+shared dither) and each perception weight λ, an encoder and a stochastic
+decoder are trained on :math:`\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))`
+against an unconditional WGAN-GP critic. Each model is measured on held-out
+digits: MSE, W₁ to the data by a freshly trained critic, Fréchet distance on
+classifier features. Figures: rate against MSE at each λ (curves of fixed
+perception weight), and MSE against W₁ at each rate (D–P tradeoff).
+
+Reference: Y. Blau, T. Michaeli, "Rethinking lossy compression: the
+rate–distortion–perception tradeoff", ICML 2019, §5 and Fig. 5; settings
+after the public replication github.com/zhanggq96/uRDP.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+
+from rdp.neural.data import load_dataset
+from rdp.neural.experiments._common import cache_directory, training_config
+from rdp.neural.experiments._results import cached_row, read_results, save_row, write_results
+from rdp.neural.experiments.presets import preset as get_preset
+from rdp.neural.framework import decode, encode, train_joint_perceptual_codec
+from rdp.neural.metrics import (
+    classifier_features,
+    feature_classifier,
+    frechet_distance,
+    wasserstein1_critic,
+)
+from rdp.neural.quantizer import UniformQuantizer
+
+EXPERIMENT = "blau-michaeli"
+
+
+def run_blau_michaeli(
+    out: str | os.PathLike,
+    preset: str = "quick",
+    *,
+    seed: int = 0,
+    data: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run the rates × perception-weights sweep; write results and figures to ``out``.
+
+    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`.
+    """
+    out = Path(out)
+    settings = get_preset(EXPERIMENT, preset)
+    if data is not None:
+        settings["data"] = data
+    settings["seed"] = seed
+    config = training_config(settings["training"])
+    dataset = load_dataset(settings["data"], data_dir, seed=seed)
+    start = time.perf_counter()
+    base_key = jax.random.PRNGKey(seed)
+    classifier, accuracy = feature_classifier(
+        dataset,
+        cache_directory(cache_dir, out),
+        steps=settings["classifier_steps"],
+        seed=seed,
+        progress=progress,
+    )
+    n_eval = min(settings["eval_samples"], len(dataset.heldout))
+    heldout = dataset.heldout
+    real_features = classifier_features(classifier, heldout[:n_eval])
+    runs = [
+        (int(d), int(levels), float(weight))
+        for d, levels in settings["codes"]
+        for weight in settings["perception_weights"]
+    ]
+    rows = []
+    for i, (dims, levels, weight) in enumerate(runs):
+        name = f"d{dims}-L{levels}-w{weight:g}"
+        row = cached_row(out, name)
+        if row is None:
+            t0 = time.perf_counter()
+            key = jax.random.fold_in(jax.random.fold_in(base_key, dims * 1000 + levels), i)
+            k_train, k_dither, k_noise, k_w1 = jax.random.split(key, 4)
+            quantizer = UniformQuantizer(
+                dims, levels, mode=config.quantization, dithered=bool(settings["dithered"])
+            )
+            tag = f"[{i + 1}/{len(runs)}] {quantizer.rate_bits:.3g} bits λ={weight:g}"
+            encoder, decoder, _ = train_joint_perceptual_codec(
+                dataset.train,
+                quantizer,
+                weight,
+                config,
+                k_train,
+                progress=progress,
+                checkpoint=out / "checkpoints" / f"{name}.eqx",
+                description=tag,
+            )
+            rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
+            row = {
+                "dims": dims,
+                "levels": levels,
+                "bits": dims * math.log2(levels),
+                "perception_weight": weight,
+                "mse": float(np.mean((heldout - rec) ** 2)),
+                "w1": wasserstein1_critic(
+                    heldout[:n_eval],
+                    rec[:n_eval],
+                    k_w1,
+                    hidden=config.critic_hidden,
+                    steps=settings["critic_eval_steps"],
+                    progress=progress,
+                    description=f"{tag} W1 critic",
+                ),
+                "fd": frechet_distance(
+                    real_features, classifier_features(classifier, rec[:n_eval])
+                ),
+                "seconds": time.perf_counter() - t0,
+            }
+            save_row(out, name, row)
+        rows.append(row)
+    write_results(
+        out,
+        EXPERIMENT,
+        preset,
+        {**settings, "data": dataset.name},
+        rows,
+        {
+            "reference": {"classifier_accuracy": accuracy},
+            "wall_seconds": time.perf_counter() - start,
+        },
+    )
+    from rdp.neural.figures import make_figures
+
+    make_figures(out)
+    return read_results(out)

@@ -1,0 +1,187 @@
+"""Yan et al. (ICML 2021) on MNIST: the cost of perfect perception is twice the MSE.
+
+For each rate ``R`` bits (``R`` latent signs, Yan et al.'s binary code):
+
+1. train an encoder E and a deterministic decoder G1 for MSE;
+2. freeze E and train a stochastic decoder G2(code, noise) with the
+   adversarial loss of a critic conditioned on the code, and no distortion
+   term;
+3. measure on held-out digits MSE(G1), MSE(G2), their ratio (Theorem 2 of
+   Yan et al. says 2 for an MSE-optimal encoder and a G2 that samples
+   p(x | code)), and the perception of each: W₁ by a fresh critic and the
+   Fréchet distance on features of a small classifier.
+
+Their Fig. 2 plots the rate against MSE(G1) (R(D, ∞)), MSE(G2) (R(D, 0)) and
+2·MSE(G1) (R(D/2, ∞)); :func:`rdp.neural.figures.yan_figure` draws the same.
+
+Reference: Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On perceptual lossy
+compression: the cost of perceptual reconstruction and an optimal training
+framework", ICML 2021, Theorem 2 and Fig. 2.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+
+from rdp.neural.data import load_dataset
+from rdp.neural.experiments._common import cache_directory, training_config
+from rdp.neural.experiments._results import cached_row, read_results, save_row, write_results
+from rdp.neural.experiments.presets import preset as get_preset
+from rdp.neural.framework import decode, encode, train_mse_codec, train_perceptual_decoder
+from rdp.neural.metrics import (
+    classifier_features,
+    feature_classifier,
+    frechet_distance,
+    wasserstein1_critic,
+)
+from rdp.neural.quantizer import UniformQuantizer
+
+EXPERIMENT = "yan"
+SAMPLES_FILE = "samples.npz"
+
+
+def run_yan(
+    out: str | os.PathLike,
+    preset: str = "quick",
+    *,
+    seed: int = 0,
+    data: str | None = None,
+    data_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run the Yan et al. experiment; write results, samples and figures to ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Output directory (results.json, results.csv, samples.npz, figures,
+        checkpoints). A rerun resumes: finished rates are read back and
+        interrupted training continues from its last checkpoint.
+    preset : {"quick", "cpu", "gpu"}
+        Settings from :data:`rdp.neural.experiments.presets.PRESETS`.
+    seed : int
+        Seed of every PRNG key.
+    data : str, optional
+        Data set name (default: the preset's); see :func:`rdp.neural.data.load_dataset`.
+    data_dir : path, optional
+        Directory of full MNIST for ``data="mnist"``.
+    cache_dir : path, optional
+        Where the feature classifier is cached (default ``$RDP_CACHE_DIR`` or ``out/cache``).
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    dict
+        The contents written to ``results.json``.
+    """
+    out = Path(out)
+    settings = get_preset(EXPERIMENT, preset)
+    if data is not None:
+        settings["data"] = data
+    settings["seed"] = seed
+    config = training_config(settings["training"])
+    dataset = load_dataset(settings["data"], data_dir, seed=seed)
+    start = time.perf_counter()
+    base_key = jax.random.PRNGKey(seed)
+
+    classifier, accuracy = feature_classifier(
+        dataset,
+        cache_directory(cache_dir, out),
+        steps=settings["classifier_steps"],
+        seed=seed,
+        progress=progress,
+    )
+    n_eval = min(settings["eval_samples"], len(dataset.heldout))
+    heldout = dataset.heldout
+    real_features = classifier_features(classifier, heldout[:n_eval])
+    half = n_eval // 2
+    reference = {
+        "classifier_accuracy": accuracy,
+        "fd_real_halves": frechet_distance(real_features[:half], real_features[half:]),
+    }
+
+    rows, samples = [], {"originals": heldout[:8]}
+    for i, bits in enumerate(settings["bits"]):
+        name = f"bits-{bits}"
+        key = jax.random.fold_in(base_key, int(bits))
+        k_stage1, k_stage2, k_eval, k_w1a, k_w1b = jax.random.split(key, 5)
+        quantizer = UniformQuantizer(int(bits), 2, mode=config.quantization)
+        tag = f"[{i + 1}/{len(settings['bits'])}] {bits} bits"
+        t0 = time.perf_counter()
+        encoder, g1, _ = train_mse_codec(
+            dataset.train,
+            quantizer,
+            config,
+            k_stage1,
+            progress=progress,
+            checkpoint=out / "checkpoints" / name / "g1.eqx",
+            description=f"{tag} E,G1 (MSE)",
+        )
+        g2, _ = train_perceptual_decoder(
+            dataset.train,
+            encoder,
+            config,
+            k_stage2,
+            progress=progress,
+            checkpoint=out / "checkpoints" / name / "g2.eqx",
+            description=f"{tag} G2 (cond. WGAN)",
+        )
+        codes = encode(encoder, heldout)
+        rec1 = np.asarray(decode(g1, codes))
+        rec2 = np.asarray(decode(g2, codes, k_eval))
+        samples[f"g1_{bits}"] = rec1[:8]
+        samples[f"g2_{bits}"] = rec2[:8]
+        row = cached_row(out, name)
+        if row is None:
+            mse1 = float(np.mean((heldout - rec1) ** 2))
+            mse2 = float(np.mean((heldout - rec2) ** 2))
+            w1 = {}
+            for label, rec, k in (("g1", rec1, k_w1a), ("g2", rec2, k_w1b)):
+                w1[label] = wasserstein1_critic(
+                    heldout[:n_eval],
+                    rec[:n_eval],
+                    k,
+                    hidden=config.critic_hidden,
+                    steps=settings["critic_eval_steps"],
+                    progress=progress,
+                    description=f"{tag} W1 critic {label.upper()}",
+                )
+            row = {
+                "bits": int(bits),
+                "mse_g1": mse1,
+                "mse_g2": mse2,
+                "ratio": mse2 / mse1,
+                "w1_g1": w1["g1"],
+                "w1_g2": w1["g2"],
+                "fd_g1": frechet_distance(
+                    real_features, classifier_features(classifier, rec1[:n_eval])
+                ),
+                "fd_g2": frechet_distance(
+                    real_features, classifier_features(classifier, rec2[:n_eval])
+                ),
+                "seconds": time.perf_counter() - t0,
+            }
+            save_row(out, name, row)
+        rows.append(row)
+    np.savez_compressed(out / SAMPLES_FILE, image_shape=np.array(dataset.image_shape), **samples)
+    result_settings = {**settings, "data": dataset.name}
+    write_results(
+        out,
+        EXPERIMENT,
+        preset,
+        result_settings,
+        rows,
+        {"reference": reference, "wall_seconds": time.perf_counter() - start},
+    )
+    from rdp.neural.figures import make_figures
+
+    make_figures(out)
+    return read_results(out)

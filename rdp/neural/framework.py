@@ -1,0 +1,358 @@
+"""Training procedures: Yan et al.'s two-decoder framework and Blau & Michaeli's joint codec.
+
+**Yan, Wen, Ying, Ma, Liu, "On perceptual lossy compression: the cost of
+perceptual reconstruction and an optimal training framework", ICML 2021,
+§4–5.** Stage 1 trains an encoder E and a deterministic decoder G1 for MSE.
+Stage 2 freezes E and trains a stochastic decoder G2(c, z) with the
+adversarial loss of a critic that sees the code with the sample, and NO
+distortion term. Their Theorem 2: if E is MSE-optimal and G2 matches
+:math:`p(x \\mid c)`, then :math:`\\mathrm{MSE}(G_2) = 2\\,\\mathrm{MSE}(G_1)`,
+the least MSE at perfect perception.
+
+**Blau & Michaeli, "Rethinking lossy compression: the rate–distortion–
+perception tradeoff", ICML 2019, §5.** Encoder and stochastic decoder are
+trained jointly with :math:`\\mathrm{MSE} + \\lambda\\,(-\\mathbb{E} f(\\hat x))`
+against an unconditional WGAN-GP critic; λ trades distortion for perception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from rdp.neural.losses import critic_loss, generator_adversarial_loss, mean_squared_error
+from rdp.neural.metrics import gan_optimizer
+from rdp.neural.models import Critic, Decoder, Encoder
+from rdp.neural.quantizer import UniformQuantizer
+from rdp.neural.training import run_stage
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Architecture and optimisation settings shared by the experiments.
+
+    Step counts are generator (or autoencoder) steps; each adversarial
+    generator step follows ``critic_steps`` critic steps.
+    """
+
+    encoder_hidden: tuple[int, ...] = (512, 256)
+    decoder_hidden: tuple[int, ...] = (256, 512)
+    critic_hidden: tuple[int, ...] = (512, 256)
+    noise_size: int = 16
+    batch_size: int = 64
+    autoencoder_steps: int = 2000
+    generator_steps: int = 2000
+    critic_steps: int = 5
+    gp_weight: float = 10.0
+    one_sided_penalty: bool = False
+    autoencoder_learning_rate: float = 1e-3
+    gan_learning_rate: float = 1e-4
+    quantization: str = "straight-through"
+    straight_through_tanh: bool = False
+    output: str = "sigmoid"
+    checkpoint_every: int = 500
+    chunk: int = 50
+
+
+def _sample(key, arrays, batch_size):
+    idx = jax.random.randint(key, (batch_size,), 0, arrays[0].shape[0])
+    return tuple(a[idx] for a in arrays)
+
+
+def _adam(lr):
+    return optax.adam(lr)
+
+
+def train_mse_codec(
+    train: np.ndarray,
+    quantizer: UniformQuantizer,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "E, G1 (MSE)",
+) -> tuple[Encoder, Decoder, dict[str, float]]:
+    """Stage 1 of Yan et al.: encoder and deterministic decoder G1 trained for MSE."""
+    k_enc, k_dec, k_train = jax.random.split(key, 3)
+    dim = train.shape[1]
+    encoder = Encoder(
+        dim,
+        quantizer,
+        config.encoder_hidden,
+        straight_through_tanh=config.straight_through_tanh,
+        key=k_enc,
+    )
+    decoder = Decoder(quantizer.dims, dim, config.decoder_hidden, output=config.output, key=k_dec)
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
+    )
+    opt = _adam(schedule)
+    models = (encoder, decoder)
+    state = (models, opt.init(eqx.filter(models, eqx.is_array)))
+
+    def step(state, data, key):
+        models, opt_state = state
+        k_batch, k_dither = jax.random.split(key)
+        (x,) = _sample(k_batch, (data,), config.batch_size)
+
+        def loss_fn(models):
+            enc, dec = models
+            keys = jax.random.split(k_dither, x.shape[0]) if enc.quantizer.dithered else None
+            code = jax.vmap(enc)(x, key=keys) if keys is not None else jax.vmap(enc)(x)
+            return mean_squared_error(x, jax.vmap(dec)(code))
+
+        loss, grads = eqx.filter_value_and_grad(loss_fn)(models)
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
+        return (eqx.apply_updates(models, updates), opt_state), {"mse": loss}
+
+    (models, _), logs = run_stage(
+        step,
+        state,
+        jnp.asarray(train),
+        k_train,
+        config.autoencoder_steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
+    )
+    return models[0], models[1], logs
+
+
+@eqx.filter_jit
+def _apply(model, x, keys):
+    if keys is None:
+        return jax.vmap(lambda xi: model(xi))(x)
+    return jax.vmap(lambda xi, ki: model(xi, key=ki))(x, keys)
+
+
+def encode(encoder: Encoder, x: np.ndarray, key: jax.Array | None = None) -> jax.Array:
+    """Code values of every row of ``x`` (dither drawn from ``key`` when the quantiser dithers)."""
+    x = jnp.asarray(x, jnp.float32)
+    keys = jax.random.split(key, x.shape[0]) if encoder.quantizer.dithered else None
+    return _apply(encoder, x, keys)
+
+
+def decode(decoder: Decoder, code: jax.Array, key: jax.Array | None = None) -> jax.Array:
+    """Reconstructions of every code (private noise drawn from ``key`` when stochastic)."""
+    keys = jax.random.split(key, code.shape[0]) if decoder.noise_size else None
+    return _apply(decoder, jnp.asarray(code), keys)
+
+
+def _critic_updates(critic, c_state, opt_c, num_steps, key, batch_loss):
+    """``num_steps`` critic updates in a ``fori_loop`` (compiled once, not unrolled).
+
+    ``batch_loss(critic, key)`` is the critic loss on a fresh batch drawn with ``key``.
+    """
+    params, static = eqx.partition(critic, eqx.is_array)
+
+    def body(i, carry):
+        params, c_state, _ = carry
+        critic = eqx.combine(params, static)
+        loss, grads = eqx.filter_value_and_grad(batch_loss)(critic, jax.random.fold_in(key, i))
+        updates, c_state = opt_c.update(grads, c_state, params)
+        critic = eqx.apply_updates(critic, updates)
+        return eqx.filter(critic, eqx.is_array), c_state, loss
+
+    params, c_state, loss = jax.lax.fori_loop(0, num_steps, body, (params, c_state, jnp.zeros(())))
+    return eqx.combine(params, static), c_state, loss
+
+
+def train_perceptual_decoder(
+    train: np.ndarray,
+    encoder: Encoder,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "G2 (conditional WGAN)",
+) -> tuple[Decoder, dict[str, float]]:
+    """Stage 2 of Yan et al.: frozen encoder, decoder G2(c, z) trained adversarially only.
+
+    The critic :math:`f(x, c)` is conditioned on the code; the generator loss
+    is :math:`-\\mathbb{E} f(G_2(c, z), c)` with no distortion term.
+    """
+    if encoder.quantizer.dithered:
+        raise ValueError("the two-decoder framework uses a deterministic (undithered) encoder")
+    k_dec, k_critic, k_train = jax.random.split(key, 3)
+    dim = train.shape[1]
+    codes = encode(encoder, train)
+    code_size = encoder.quantizer.dims
+    decoder = Decoder(
+        code_size,
+        dim,
+        config.decoder_hidden,
+        noise_size=config.noise_size,
+        output=config.output,
+        key=k_dec,
+    )
+    critic = Critic(dim, config.critic_hidden, code_size=code_size, key=k_critic)
+    opt_g, opt_c = gan_optimizer(config.gan_learning_rate), gan_optimizer(config.gan_learning_rate)
+    state = (
+        decoder,
+        critic,
+        opt_g.init(eqx.filter(decoder, eqx.is_array)),
+        opt_c.init(eqx.filter(critic, eqx.is_array)),
+    )
+    batch = config.batch_size
+
+    def step(state, data, key):
+        decoder, critic, g_state, c_state = state
+        k_critic, k_gen = jax.random.split(key)
+
+        def batch_loss(cr, k):
+            k_batch, k_noise, k_gp = jax.random.split(k, 3)
+            x, c = _sample(k_batch, data, batch)
+            fake = jax.vmap(decoder)(c, key=jax.random.split(k_noise, batch))
+            return critic_loss(cr, x, fake, k_gp, c, config.gp_weight, config.one_sided_penalty)
+
+        critic, c_state, c_loss = _critic_updates(
+            critic, c_state, opt_c, config.critic_steps, k_critic, batch_loss
+        )
+        k_batch, k_noise = jax.random.split(k_gen)
+        _, c = _sample(k_batch, data, batch)
+
+        def g_loss_fn(dec):
+            fake = jax.vmap(dec)(c, key=jax.random.split(k_noise, batch))
+            return generator_adversarial_loss(critic, fake, c)
+
+        g_loss, grads = eqx.filter_value_and_grad(g_loss_fn)(decoder)
+        updates, g_state = opt_g.update(grads, g_state, eqx.filter(decoder, eqx.is_array))
+        decoder = eqx.apply_updates(decoder, updates)
+        return (decoder, critic, g_state, c_state), {"critic": c_loss, "gen": g_loss}
+
+    (decoder, *_), logs = run_stage(
+        step,
+        state,
+        (jnp.asarray(train), codes),
+        k_train,
+        config.generator_steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
+    )
+    return decoder, logs
+
+
+def train_joint_perceptual_codec(
+    train: np.ndarray,
+    quantizer: UniformQuantizer,
+    perception_weight: float,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "E, G (MSE + λ·adv)",
+) -> tuple[Encoder, Decoder, dict[str, float]]:
+    """Blau & Michaeli's codec: E and stochastic G trained on MSE + λ·(−E f(G)).
+
+    With ``perception_weight = 0`` no critic is trained (pure MSE, stochastic
+    decoder ignored noise is allowed to learn to ignore it).
+    """
+    if perception_weight < 0:
+        raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
+    k_enc, k_dec, k_critic, k_train = jax.random.split(key, 4)
+    dim = train.shape[1]
+    encoder = Encoder(
+        dim,
+        quantizer,
+        config.encoder_hidden,
+        straight_through_tanh=config.straight_through_tanh,
+        key=k_enc,
+    )
+    decoder = Decoder(
+        quantizer.dims,
+        dim,
+        config.decoder_hidden,
+        noise_size=config.noise_size,
+        output=config.output,
+        key=k_dec,
+    )
+    critic = Critic(dim, config.critic_hidden, key=k_critic)
+    opt_g = _adam(
+        config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
+    )
+    opt_c = gan_optimizer(config.gan_learning_rate)
+    models = (encoder, decoder)
+    state = (
+        models,
+        critic,
+        opt_g.init(eqx.filter(models, eqx.is_array)),
+        opt_c.init(eqx.filter(critic, eqx.is_array)),
+    )
+    batch = config.batch_size
+    adversarial = perception_weight > 0
+
+    def reconstruct(models, x, key):
+        enc, dec = models
+        k_dither, k_noise = jax.random.split(key)
+        if enc.quantizer.dithered:
+            code = jax.vmap(enc)(x, key=jax.random.split(k_dither, x.shape[0]))
+        else:
+            code = jax.vmap(enc)(x)
+        return jax.vmap(dec)(code, key=jax.random.split(k_noise, x.shape[0]))
+
+    def step(state, data, key):
+        models, critic, g_state, c_state = state
+        k_critic, k_gen = jax.random.split(key)
+        c_loss = jnp.zeros(())
+        if adversarial:
+
+            def batch_loss(cr, k):
+                k_batch, k_real, k_rec, k_gp = jax.random.split(k, 4)
+                (x,) = _sample(k_batch, (data,), batch)
+                (real,) = _sample(k_real, (data,), batch)
+                fake = reconstruct(models, x, k_rec)
+                return critic_loss(
+                    cr, real, fake, k_gp, None, config.gp_weight, config.one_sided_penalty
+                )
+
+            critic, c_state, c_loss = _critic_updates(
+                critic, c_state, opt_c, config.critic_steps, k_critic, batch_loss
+            )
+        k_batch, k_rec = jax.random.split(k_gen)
+        (x,) = _sample(k_batch, (data,), batch)
+
+        def g_loss_fn(models):
+            fake = reconstruct(models, x, k_rec)
+            mse = mean_squared_error(x, fake)
+            adv = generator_adversarial_loss(critic, fake) if adversarial else jnp.zeros(())
+            return mse + perception_weight * adv, mse
+
+        (_g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
+        updates, g_state = opt_g.update(grads, g_state, eqx.filter(models, eqx.is_array))
+        models = eqx.apply_updates(models, updates)
+        return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
+
+    steps = config.generator_steps if adversarial else config.autoencoder_steps
+    ((encoder, decoder), *_), logs = run_stage(
+        step,
+        state,
+        jnp.asarray(train),
+        k_train,
+        steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
+    )
+    return encoder, decoder, logs
+
+
+def hidden_tuple(values: Sequence[int]) -> tuple[int, ...]:
+    """Layer widths as a tuple of ints (JSON round trip of a config)."""
+    return tuple(int(v) for v in values)

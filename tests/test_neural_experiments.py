@@ -1,0 +1,118 @@
+"""``rdp neural EXPERIMENT --preset quick`` end to end: results, figures, resumption."""
+
+import argparse
+import json
+import math
+
+import pytest
+
+pytest.importorskip("jax")
+
+from rdp.cli import neural as neural_cli
+from rdp.neural.figures import HOW_TO_RUN, available_figures, markdown_table
+
+pytestmark = pytest.mark.neural
+
+
+def _run_cli(argv):
+    parser = argparse.ArgumentParser(prog="rdp")
+    neural_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+@pytest.fixture(scope="module")
+def results_root(tmp_path_factory):
+    # The quick presets are dominated by XLA compilation; skip its optimisation passes.
+    jax = pytest.importorskip("jax")
+    previous = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", True)
+    try:
+        yield _make_results(tmp_path_factory)
+    finally:
+        jax.config.update("jax_disable_most_optimizations", previous)
+
+
+def _make_results(tmp_path_factory):
+    root = tmp_path_factory.mktemp("neural")
+    cache = root / "cache"
+    for experiment in ("theory-check", "yan", "blau-michaeli"):
+        argv = [
+            "neural",
+            experiment,
+            "--preset",
+            "quick",
+            "--out",
+            str(root / experiment),
+            "--no-progress",
+            "--json",
+        ]
+        if experiment != "theory-check":
+            argv += ["--cache-dir", str(cache)]
+        assert _run_cli(argv) == 0
+    return root
+
+
+def _results(root, experiment):
+    return json.loads((root / experiment / "results.json").read_text())
+
+
+def test_theory_check_quick(results_root):
+    res = _results(results_root, "theory-check")
+    (row,) = res["rows"]
+    assert row["levels"] == 2
+    # Lloyd–Max for N(0,1) with two levels: D* = 1 - 2/π (centroids ±sqrt(2/π)).
+    assert row["d_star"] == pytest.approx(1 - 2 / math.pi, rel=1e-6)
+    assert row["d_star_f"] >= row["d_star"] * (1 - 1e-3)
+    assert row["ratio"] == pytest.approx(row["mse_g2"] / row["mse_g1"])
+    assert (results_root / "theory-check" / "figure-theory-check.png").stat().st_size > 0
+    assert (results_root / "theory-check" / "results.csv").read_text().startswith("levels,")
+
+
+def test_yan_quick(results_root):
+    res = _results(results_root, "yan")
+    (row,) = res["rows"]
+    assert row["bits"] == 4
+    assert res["settings"]["data"] == "digits"
+    for key in ("mse_g1", "mse_g2", "w1_g1", "w1_g2", "fd_g1", "fd_g2"):
+        assert math.isfinite(row[key])
+    assert 0 < row["mse_g1"] < 1 and 0 < row["mse_g2"] < 1
+    assert (results_root / "yan" / "figure-yan-samples.png").is_file()
+    assert list((results_root / "cache").glob("classifier-digits-*.eqx"))
+
+
+def test_blau_michaeli_quick(results_root):
+    res = _results(results_root, "blau-michaeli")
+    assert [(r["bits"], r["perception_weight"]) for r in res["rows"]] == [(2.0, 0.0), (2.0, 0.01)]
+    assert all(math.isfinite(r["mse"]) and math.isfinite(r["fd"]) for r in res["rows"])
+
+
+def test_rerun_resumes_from_saved_models(results_root, capsys):
+    before = _results(results_root, "theory-check")["rows"]
+    argv = [
+        "neural",
+        "theory-check",
+        "--preset",
+        "quick",
+        "--out",
+        str(results_root / "theory-check"),
+        "--no-progress",
+    ]
+    assert _run_cli(argv) == 0
+    assert _results(results_root, "theory-check")["rows"] == before
+    assert "| levels |" in capsys.readouterr().out
+
+
+def test_available_figures_for_reproduce(results_root, tmp_path):
+    figures = available_figures(results_root)
+    assert {f.experiment for f in figures} == {"theory-check", "yan", "blau-michaeli"}
+    assert all(f.path.is_file() and f.caption for f in figures)
+    assert available_figures(tmp_path) == []
+    assert "rdp neural" in HOW_TO_RUN
+    table = markdown_table(_results(results_root, "yan"))
+    assert table.splitlines()[0].startswith("| bits | mse_g1 | mse_g2 | ratio")
+
+
+def test_theory_check_rejects_data_option(tmp_path):
+    with pytest.raises(ValueError, match="--data"):
+        _run_cli(["neural", "theory-check", "--out", str(tmp_path), "--data", "digits"])

@@ -1,0 +1,49 @@
+"""Encoder, decoder and critic shapes; the straight-through tanh keeps saturated units alive."""
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+jnp = pytest.importorskip("jax.numpy")
+eqx = pytest.importorskip("equinox")
+
+from rdp.neural.models import Critic, Decoder, Encoder  # noqa: E402
+from rdp.neural.quantizer import UniformQuantizer  # noqa: E402
+
+pytestmark = [pytest.mark.neural, pytest.mark.usefixtures("strict_dtypes")]
+
+
+def _saturated_encoder(straight_through):
+    enc = Encoder(
+        4,
+        UniformQuantizer(3, 2),
+        (8,),
+        straight_through_tanh=straight_through,
+        key=jax.random.PRNGKey(0),
+    )
+    last = enc.net.layers[-1]
+    return eqx.tree_at(lambda e: e.net.layers[-1].bias, enc, last.bias + 50.0)
+
+
+def test_straight_through_tanh_passes_gradient_through_saturation():
+    x = jnp.ones((4,), dtype=jnp.float32)
+    for straight_through, alive in ((False, False), (True, True)):
+        enc = _saturated_encoder(straight_through)
+        np.testing.assert_array_equal(np.asarray(enc(x)), np.ones(3, dtype=np.float32))
+        grad = eqx.filter_grad(lambda e: jnp.sum(e(x)))(enc).net.layers[-1].bias
+        assert (np.abs(np.asarray(grad)).min() > 0.5) == alive
+
+
+def test_decoder_noise_and_conditional_critic():
+    dec = Decoder(3, 5, (8,), noise_size=2, key=jax.random.PRNGKey(1))
+    code = jnp.ones((3,), dtype=jnp.float32)
+    a = dec(code, key=jax.random.PRNGKey(2))
+    b = dec(code, key=jax.random.PRNGKey(3))
+    assert a.shape == (5,) and not np.allclose(np.asarray(a), np.asarray(b))
+    assert float(a.min()) >= 0.0 and float(a.max()) <= 1.0
+    with pytest.raises(ValueError, match="key"):
+        dec(code)
+    critic = Critic(5, (8,), code_size=3, key=jax.random.PRNGKey(4))
+    assert critic(a, code).shape == ()
+    with pytest.raises(ValueError, match="code"):
+        critic(a)
