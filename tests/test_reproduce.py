@@ -1,0 +1,186 @@
+"""rdp reproduce: every figure's data against closed forms typed here; index; the command."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import json
+import os
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import lambertw
+from test_plot import bernoulli_rate, gaussian_w2_distortion, gaussian_w2_rate
+
+from rdp.reproduce import (
+    FigureOutput,
+    FigureSpec,
+    all_figures,
+    read_table,
+    register_provider,
+    reproduce,
+    select_figures,
+)
+from rdp.reproduce import registry as registry_module
+
+ROOT = Path(__file__).resolve().parents[1]
+LN2 = np.log(2)
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    """Every built-in figure, written once (warnings are errors while they are drawn)."""
+    out = tmp_path_factory.mktemp("figures")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reproduce(all_figures(), out, progress=False)
+    return out
+
+
+def sample(table, n=25, seed=0):
+    """Row indices of up to n rows, spread over the table."""
+    size = len(next(iter(table.values())))
+    return np.random.default_rng(seed).choice(size, size=min(n, size), replace=False)
+
+
+def kl_recon_rate(D, P_bits):
+    """Gaussian R(D, P) with KL(p_X̂‖p_X) ≤ P (REFERENCES §3), σ² = 1."""
+    nats = P_bits * LN2
+    s2 = 1.0 if nats == 0 else -lambertw(-np.exp(-(1 + 2 * nats)), 0).real
+    s = np.sqrt(s2)
+    if s > np.sqrt(abs(1 - D)):
+        return 0.5 * np.log2(s2 / (s2 - 0.25 * (1 + s2 - D) ** 2))
+    return max(0.5 * np.log2(1 / D), 0.0)
+
+
+RATE_FORMS = {
+    "bernoulli-tv": lambda D, P: bernoulli_rate(0.1, D, P),
+    "gaussian-w2": gaussian_w2_rate,
+    "gaussian-kl": kl_recon_rate,
+}
+
+
+@pytest.mark.parametrize("family", sorted(RATE_FORMS))
+def test_family_data_match_closed_forms(out_dir, family):
+    rate = RATE_FORMS[family]
+    rd = read_table(out_dir / f"{family}-rd.csv")
+    surface = read_table(out_dir / f"{family}-surface.csv")
+    rp = read_table(out_dir / f"{family}-sections-rate-perception.csv")
+    for table in (rd, surface, rp):
+        for i in sample(table):
+            assert table["R"][i] == pytest.approx(rate(table["D"][i], table["P"][i]), abs=1e-8)
+    assert np.isinf(rd["P"]).any() and (rd["P"] == 0).any()
+    dp = read_table(out_dir / f"{family}-sections-distortion-perception.csv")
+    for i in sample(dp, n=8):
+        # D(R, P) inverts R(D, P): the rate at the reported distortion is R.
+        assert rate(dp["D"][i], dp["P"][i]) == pytest.approx(dp["R"][i], abs=1e-6)
+    if family == "gaussian-w2":
+        for i in sample(dp):
+            assert dp["D"][i] == pytest.approx(gaussian_w2_distortion(dp["R"][i], dp["P"][i]))
+
+
+def test_yan_ratios(out_dir):
+    table = read_table(out_dir / "yan-perfect-perception-information-theoretic.csv")
+    R = table["R"]
+    np.testing.assert_allclose(table["D_shannon"], 2.0 ** (-2 * R))
+    np.testing.assert_allclose(
+        table["D_perfect_unlimited_cr"] / table["D_shannon"], 2 / (1 + np.sqrt(1 - 2.0 ** (-2 * R)))
+    )
+    np.testing.assert_allclose(table["D_perfect_cr_0"], 2 * 2.0 ** (-2 * R))
+    for rc in (0.25, 1.0):
+        expected = 2 * (1 - np.sqrt((1 - 2.0 ** (-2 * R)) * (1 - 2.0 ** (-2 * (R + rc)))))
+        np.testing.assert_allclose(table[f"D_perfect_cr_{rc:g}"], expected)
+
+
+def test_freirich_curve(out_dir):
+    table = read_table(out_dir / "freirich-distortion-perception.csv")
+    for noise in np.unique(table["noise_variance"]):
+        a = 1 / (1 + noise)  # Wiener gain, σ_X² = 1
+        mmse, w2 = 1 - a, 1 - np.sqrt(a)
+        rows = table["noise_variance"] == noise
+        P = table["P"][rows]
+        expected = mmse + np.clip(w2 - np.sqrt(P), 0, None) ** 2
+        np.testing.assert_allclose(table["D"][rows], expected)
+        assert table["D"][rows][P == 0][0] <= 2 * mmse
+
+
+def test_index_lists_every_figure(out_dir):
+    index = (out_dir / "index.md").read_text()
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    ids = [spec.id for spec in all_figures()]
+    assert [e["id"] for e in manifest["figures"]] == ids
+    for figure_id in ids:
+        assert "![" in index and f"({figure_id}.png)" in index
+        assert f"`rdp reproduce {figure_id}`" in index
+        assert (out_dir / f"{figure_id}.pdf").read_bytes().startswith(b"%PDF")
+    assert len(re.findall(r"\*\*Reproduces:\*\*", index)) == len(ids)
+
+
+def test_registry_ids_unique_and_selectable():
+    specs = all_figures()
+    assert len({s.id for s in specs}) == len(specs)
+    assert [s.id for s in select_figures(["freirich-distortion-perception"])] == [
+        "freirich-distortion-perception"
+    ]
+    with pytest.raises(ValueError, match="unknown figure ID"):
+        select_figures(["no-such-figure"])
+
+
+def test_providers_add_figures(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    def make():
+        fig = Figure()
+        fig.add_subplot().plot([0, 1], [1, 0])
+        return FigureOutput(fig, {"data": {"x": np.array([0.0, 1.0])}})
+
+    extra = FigureSpec("extra-test", "t", "c", "paper", "Fig. 0", make, group="neural")
+    monkeypatch.setattr(registry_module, "_PROVIDERS", [])
+    register_provider(lambda: [extra])
+    assert all_figures()[-1] is extra
+    reproduce([extra], tmp_path, progress=False)
+    reproduce(select_figures(["freirich-distortion-perception"]), tmp_path, progress=False)
+    index = (tmp_path / "index.md").read_text()
+    assert "extra-test.png" in index and "freirich-distortion-perception.png" in index
+    with pytest.raises(ValueError, match="equal-length"):
+        FigureOutput(Figure(), {"data": {"x": np.zeros(2), "y": np.zeros(3)}})
+
+
+def test_missing_optional_provider_is_skipped(monkeypatch):
+    monkeypatch.setattr(registry_module, "OPTIONAL_PROVIDER_MODULES", ("rdp.no_such_module",))
+    assert "rdp.no_such_module" in registry_module.skipped_providers()
+    assert all_figures()
+
+
+def _rdp(*args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", "rdp", "reproduce", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_command_end_to_end(tmp_path):
+    out = tmp_path / "results"
+    done = _rdp("bernoulli-tv-rd", "gaussian-w2-rd", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"to {out}" in done.stdout and "index.md" in done.stdout
+    assert "figures" in done.stderr  # the tqdm progress bar
+    for stem in ("bernoulli-tv-rd", "gaussian-w2-rd"):
+        for ext in ("png", "pdf", "csv"):
+            assert (out / f"{stem}.{ext}").exists()
+    listing = json.loads(_rdp("--list", "--json").stdout)
+    assert {f["id"] for f in listing["figures"]} == {s.id for s in all_figures()}
+    bad = _rdp("no-such-figure", "--out", str(out))
+    assert bad.returncode == 2 and "unknown figure ID" in bad.stderr
