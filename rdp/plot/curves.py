@@ -56,8 +56,13 @@ def draw_curve_family(
     *,
     units: dict[str, str] | None = None,
     shannon_label: str = "Shannon R(D) (P = ∞)",
+    legend_outside: bool = False,
 ) -> None:
-    """Draw ``curves`` into ``ax``: one colour per parameter, P = ∞ black dashed."""
+    """Draw ``curves`` into ``ax``: one colour per parameter, P = ∞ black dashed.
+
+    ``legend_outside`` puts the legend right of the axes (for families of flat
+    curves that leave no empty corner).
+    """
     finite = ~np.isinf(curves.parameter)
     colors = iter(style.curve_colors(int(finite.sum())))
     suffix = (units or {}).get(curves.parameter_name, "")
@@ -78,7 +83,10 @@ def draw_curve_family(
     ax.set_ylabel(curves.y_label)
     low, high = float(np.min(curves.x)), float(np.max(curves.x))
     ax.set_xlim(0.0 if 0.0 <= low < 0.05 * high else low, high)
-    ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
+    if legend_outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    else:
+        ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
 
 
 def plot_rate_distortion(
@@ -145,7 +153,7 @@ def plot_distortion_perception(
     curves = _family(data, distortion_perception_curves, rates, P, ("rates", "P"), **options)
     with style.style():
         fig, ax = _target(ax)
-        draw_curve_family(curves, ax, units={"R": " bits"})
+        draw_curve_family(curves, ax, units={"R": " bits"}, legend_outside=True)
         ax.set_ylim(bottom=0.0)
         ax.set_title("Distortion–perception tradeoff at fixed rate")
     return fig
@@ -179,7 +187,7 @@ def plot_rate_perception(
     curves = _family(data, rate_perception_curves, distortions, P, ("distortions", "P"), **options)
     with style.style():
         fig, ax = _target(ax)
-        draw_curve_family(curves, ax)
+        draw_curve_family(curves, ax, legend_outside=True)
         ax.set_ylim(0.0, max_rate)
         ax.set_title("Rate–perception cross sections at fixed distortion")
     return fig

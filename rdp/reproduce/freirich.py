@@ -89,7 +89,6 @@ def make() -> FigureOutput:
         left.set_xlabel(style.perception_label("W₂² (squared Wasserstein-2)"))
         left.set_ylabel(style.distortion_label("MSE"))
         left.set_title("D(P) = D* + [(W₂(p_X, p_X*) − √P)₊]²")
-        left.legend(loc="upper right", frameon=False)
         right.set_xlabel("√P = W₂ bound")
         right.set_ylabel(style.distortion_label("MSE"))
         right.set_title("the same curves against √P: parabolas, D(0) ≤ 2D*")
@@ -97,6 +96,7 @@ def make() -> FigureOutput:
             ax.set_ylim(bottom=0.0)
         right.set_xlim(0.0, float(np.sqrt(P.max())))
         left.set_xlim(0.0, float(P.max()))
+        fig.legend(loc="outside lower center", ncols=3, frameon=False)
         fig.suptitle("Distortion–perception function of Gaussian denoising (σ_X² = 1)")
     return FigureOutput(fig, {"data": {k: np.asarray(v) for k, v in columns.items()}})
 
