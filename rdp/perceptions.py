@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import ot
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import rel_entr
 
@@ -93,6 +92,8 @@ class Wasserstein:
         **_: object,
     ) -> float:
         """Exact transport cost between the pmfs (network simplex, POT's ``ot.emd2``)."""
+        import ot  # POT probes its optional backends on import: load it only when needed
+
         p = np.asarray(source_pmf, dtype=float)
         q = np.asarray(reconstruction_pmf, dtype=float)
         xs = np.arange(p.size, dtype=float) if source_alphabet is None else source_alphabet

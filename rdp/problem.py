@@ -256,7 +256,7 @@ class Problem:
             P=_scalar_or_array(P_b),
             units=units,
             method=solver.name,
-            reference=solver.reference,
+            reference=solver.common_randomness_reference if extra else solver.reference,
             channel=fields["channel"],
             diagnostics=fields["diagnostics"],
         )

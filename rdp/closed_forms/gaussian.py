@@ -75,12 +75,27 @@ def min_reconstruction_std(std: float, perception: Perception, P: float) -> floa
     if isinstance(perception, Wasserstein):
         return max(std - np.sqrt(P), 0.0)
     nats = P * LN2
-    argument = -np.exp(-(1.0 + 2.0 * nats))
     if perception.direction == "reconstruction||source":
-        ratio = -lambertw(argument, 0).real
+        ratio = -_lambert_w_near_branch(nats, 0)
     else:
-        ratio = 1.0 / -lambertw(argument, -1).real
+        ratio = 1.0 / -_lambert_w_near_branch(nats, -1)
     return float(std * np.sqrt(min(max(ratio, 0.0), 1.0)))
+
+
+def _lambert_w_near_branch(nats: float, branch: int) -> float:
+    r"""W_branch(−e^{−(1+2P)}) for P ≥ 0 nats, accurate down to P = 0.
+
+    Near the branch point −1/e the argument itself loses all precision, so for
+    :math:`\epsilon = -2\,\mathrm{expm1}(-2P) < 10^{-8}` the branch-point series
+    :math:`W = -1 \pm p - p^2/3 \pm 11p^3/72`, :math:`p = \sqrt{\epsilon}`
+    (Corless et al., "On the Lambert W function", 1996, Eq. 4.22) is used; its
+    truncation error is below 1e-16.
+    """
+    eps = -2.0 * np.expm1(-2.0 * nats)
+    if eps < 1e-8:
+        p = np.sqrt(eps) * (1.0 if branch == 0 else -1.0)
+        return float(-1.0 + p - p * p / 3.0 + 11.0 * p**3 / 72.0)
+    return float(lambertw(-np.exp(-(1.0 + 2.0 * nats)), branch).real)
 
 
 def rate_given_std(variance: float, s: float, D: float) -> float:
@@ -142,6 +157,8 @@ def perfect_perception_distortion(variance: float, R: float, common_randomness: 
 class GaussianMSE:
     """Closed-form method for Gaussian / MSE / (squared W₂, KL either way, or none)."""
 
+    common_randomness_reference = REFERENCE_COMMON_RANDOMNESS
+
     def __init__(self, mean: float, variance: float, perception: Perception) -> None:
         self.mean = mean
         self.variance = variance
@@ -182,7 +199,7 @@ class GaussianMSE:
                 f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
             )
         value = perfect_perception_distortion(self.variance, R, rc)
-        return PointSolution.exact(value, None, reference=REFERENCE_COMMON_RANDOMNESS)
+        return PointSolution.exact(value, None, common_randomness=rc)
 
     def min_distortion(self, P: float) -> float:
         """0 (reached only at infinite rate)."""

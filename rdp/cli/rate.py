@@ -1,0 +1,217 @@
+"""``rdp rate`` and ``rdp distortion``: R(D, P) and D(R, P) from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+
+from rdp.distortions import DISTORTION_NAMES
+from rdp.perceptions import PERCEPTION_NAMES
+from rdp.problem import Problem
+from rdp.problem_file import load_problem
+from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector, Source
+
+SOURCES = ("bernoulli", "gaussian", "gaussian-vector", "discrete")
+
+RATE_EPILOG = """\
+perception names:
+  tv               total variation ½‖p_X − p_X̂‖₁
+  w1               Wasserstein-1 (transport cost with |x − x̂|)
+  w2               squared Wasserstein-2, W₂² (transport cost with |x − x̂|²)
+  kl-source-recon  KL(p_X ‖ p_X̂)   (in the rate's units: bits, or nats with --units nats)
+  kl-recon-source  KL(p_X̂ ‖ p_X)
+  none             no perception constraint (P = ∞, Shannon's R(D))
+
+examples:
+  rdp rate --source bernoulli --p 0.1 --distortion hamming --perception tv -D 0.05 -P 0.02
+  rdp rate --source gaussian --mean 0 --variance 1 --distortion mse --perception w2 -D 0.5 -P 0.1
+  rdp rate --source gaussian --perception kl-recon-source -D 0.3 -P 0.05 --units nats --json
+  rdp rate --source bernoulli --p 0.1 --perception tv -D 0.01 0.05 0.1 -P 0.02 --json
+  rdp rate --source discrete --pmf 0.5 0.3 0.2 --distortion hamming --perception tv -D 0.2 -P 0.05
+  rdp rate problem.json            # a problem file (see docs/cli.md for the schema)
+
+JSON output (--json) is one object with the keys rate, lower, upper, feasible, method, units,
+reference, D, P and diagnostics; lists where -D/-P have several values; infeasible points
+have "rate": Infinity and "feasible": false.
+"""
+
+DISTORTION_EPILOG = """\
+examples:
+  rdp distortion --source gaussian --variance 1 --perception w2 -R 1.0 -P 0.0
+  rdp distortion --source gaussian --perception w2 -R 1.0 -P 0.0 --common-randomness 0
+  rdp distortion --source bernoulli --p 0.1 --perception tv -R 0.2 -P 0.02 --json
+  rdp distortion problem.json -R 0.5
+
+JSON output (--json) is one object with the keys distortion, lower, upper, feasible, method,
+units, reference, R, P and diagnostics.
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``rate`` and ``distortion`` subcommands."""
+    rate = subparsers.add_parser(
+        "rate",
+        help="R(D, P): least rate at distortion ≤ D and perception ≤ P",
+        description="Compute R(D, P), the least rate (bits) at distortion ≤ D and "
+        "perception ≤ P, with certified lower/upper bounds.",
+        epilog=RATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_problem_arguments(rate)
+    rate.add_argument("-D", nargs="+", type=float, metavar="D", help="distortion bound(s), ≥ 0")
+    rate.add_argument(
+        "-P", nargs="+", type=float, metavar="P", help="perception bound(s), ≥ 0 (default: ∞)"
+    )
+    rate.set_defaults(handler=_run_rate)
+
+    distortion = subparsers.add_parser(
+        "distortion",
+        help="D(R, P): least distortion at rate ≤ R and perception ≤ P",
+        description="Compute D(R, P), the least expected distortion at rate ≤ R (bits) and "
+        "perception ≤ P.",
+        epilog=DISTORTION_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_problem_arguments(distortion)
+    distortion.add_argument("-R", nargs="+", type=float, metavar="R", help="rate(s), ≥ 0")
+    distortion.add_argument(
+        "-P", nargs="+", type=float, metavar="P", help="perception bound(s), ≥ 0 (default: ∞)"
+    )
+    distortion.add_argument(
+        "--common-randomness",
+        type=float,
+        metavar="RC",
+        help="rate of common randomness (Gaussian source, P = 0 only; default unlimited)",
+    )
+    distortion.set_defaults(handler=_run_distortion)
+
+
+def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "problem_file", nargs="?", help="JSON problem file (instead of --source options)"
+    )
+    group = parser.add_argument_group("source")
+    group.add_argument("--source", choices=SOURCES, help="source family")
+    group.add_argument("--p", type=float, help="Bernoulli parameter P(X = 1), in [0, 1]")
+    group.add_argument("--mean", type=float, default=0.0, help="Gaussian mean (default 0)")
+    group.add_argument("--variance", type=float, default=1.0, help="Gaussian variance, > 0")
+    group.add_argument(
+        "--covariance", help="gaussian-vector covariance as JSON, e.g. '[[1, 0.5], [0.5, 1]]'"
+    )
+    group.add_argument("--pmf", nargs="+", type=float, help="discrete source pmf")
+    group.add_argument("--alphabet", nargs="+", type=float, help="discrete symbol values")
+    measures = parser.add_argument_group("measures and method")
+    measures.add_argument(
+        "--distortion",
+        help=f"distortion: {', '.join(DISTORTION_NAMES)} (default: hamming for bernoulli, "
+        "mse for gaussian)",
+    )
+    measures.add_argument(
+        "--perception",
+        choices=tuple(PERCEPTION_NAMES),
+        help="perception measure (default: none)",
+    )
+    measures.add_argument(
+        "--method",
+        default=None,
+        help="auto (default), closed-form, or a solver name such as fast or cvxpy",
+    )
+    measures.add_argument(
+        "--units", choices=("bits", "nats"), default=None, help="rate units (default bits)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _problem_and_defaults(args: argparse.Namespace) -> tuple[Problem, dict[str, Any]]:
+    """The problem named on the command line, and point/method defaults from a problem file."""
+    if args.problem_file is not None:
+        if args.source is not None:
+            raise ValueError("give either a problem file or --source, not both")
+        spec = load_problem(args.problem_file)
+        defaults = {"D": spec.D, "P": spec.P, "R": spec.R, "units": spec.units,
+                    "method": spec.method}  # fmt: skip
+        return spec.problem, defaults
+    if args.source is None:
+        raise ValueError("--source is required (one of " + ", ".join(SOURCES) + ")")
+    problem = Problem(_source(args), args.distortion, args.perception)
+    return problem, {"P": float("inf"), "units": "bits", "method": "auto"}
+
+
+def _source(args: argparse.Namespace) -> Source:
+    if args.source == "bernoulli":
+        if args.p is None:
+            raise ValueError("--p is required for --source bernoulli (a probability in [0, 1])")
+        return Bernoulli(args.p)
+    if args.source == "gaussian":
+        return Gaussian(args.mean, args.variance)
+    if args.source == "gaussian-vector":
+        if args.covariance is None:
+            raise ValueError("--covariance is required for --source gaussian-vector")
+        try:
+            covariance = json.loads(args.covariance)
+        except json.JSONDecodeError:
+            raise ValueError(
+                "--covariance must be a JSON matrix, e.g. '[[1, 0], [0, 2]]'"
+            ) from None
+        return GaussianVector(covariance)
+    if args.pmf is None:
+        raise ValueError("--pmf is required for --source discrete")
+    return Discrete(args.pmf, args.alphabet)
+
+
+def _values(given: list[float] | None, default: Any, name: str) -> Any:
+    values = given if given is not None else default
+    if values is None:
+        raise ValueError(f"-{name} is required")
+    arr = np.asarray(values, dtype=float)
+    return arr.item() if arr.size == 1 else arr
+
+
+def _run_rate(args: argparse.Namespace) -> int:
+    problem, defaults = _problem_and_defaults(args)
+    result = problem.rate(
+        _values(args.D, defaults.get("D"), "D"),
+        _values(args.P, defaults.get("P"), "P"),
+        method=args.method or defaults["method"],
+        units=args.units or defaults["units"],
+    )
+    _emit(result.to_dict(), args.json, "rate", "D")
+    return 0
+
+
+def _run_distortion(args: argparse.Namespace) -> int:
+    problem, defaults = _problem_and_defaults(args)
+    result = problem.distortion(
+        _values(args.R, defaults.get("R"), "R"),
+        _values(args.P, defaults.get("P"), "P"),
+        method=args.method or defaults["method"],
+        units=args.units or defaults["units"],
+        common_randomness=args.common_randomness,
+    )
+    _emit(result.to_dict(), args.json, "distortion", "R")
+    return 0
+
+
+def _emit(data: dict[str, Any], as_json: bool, key: str, given: str) -> None:
+    if as_json:
+        json.dump(data, sys.stdout)
+        sys.stdout.write("\n")
+        return
+    unit = data["units"] if key == "rate" else "(distortion units)"
+    rows = np.atleast_1d(np.asarray(data[key], dtype=float))
+    first = np.broadcast_to(np.asarray(data[given], dtype=float), rows.shape)
+    perception = np.broadcast_to(np.asarray(data["P"], dtype=float), rows.shape)
+    lower = np.broadcast_to(np.asarray(data["lower"], dtype=float), rows.shape)
+    upper = np.broadcast_to(np.asarray(data["upper"], dtype=float), rows.shape)
+    feasible = np.broadcast_to(np.asarray(data["feasible"], dtype=bool), rows.shape)
+    symbol = "R" if key == "rate" else "D"
+    for g, p, v, lo, hi, ok in zip(first, perception, rows, lower, upper, feasible, strict=True):
+        status = "" if ok else "  INFEASIBLE (below the least distortion reachable under P)"
+        bounds = f"bounds [{lo:.9g}, {hi:.9g}]"
+        print(f"{symbol}({given}={g:g}, P={p:g}) = {v:.9g} {unit}   {bounds}{status}")
+    print(f"method: {data['method']}")
+    print(f"reference: {data['reference']}")

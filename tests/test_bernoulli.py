@@ -1,0 +1,183 @@
+"""Bernoulli / Hamming / TV closed form (Blau & Michaeli 2019, Thm 2) vs independent methods."""
+
+import cvxpy as cp
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+
+from rdp import Bernoulli, Discrete, Problem
+from rdp.closed_forms.bernoulli import inactive_boundary, zero_rate_distortion
+
+
+def binary_mi_bits(j01, j10, p):
+    """I(X; X̂) in bits of the binary joint with off-diagonal masses j01 = P(0,1), j10 = P(1,0)."""
+    q = 1.0 - p
+    joint = np.stack([np.stack([q - j01, j01]), np.stack([j10, p - j10])])
+    px = np.array([q, p]).reshape((2, 1) + (1,) * np.ndim(j01))
+    qy = joint.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(joint > 0, joint * np.log2(joint / (px * qy)), 0.0)
+    return terms.sum(axis=(0, 1))
+
+
+def brute_force_rate(p, D, P, n=1201):
+    """Min I over a fine grid of binary joints (j01, j10) with j01 + j10 ≤ D, |j01 − j10| ≤ P,
+    refined on the segment j01 + j10 = min(D, 1) where a non-zero-rate optimum lies (the rate
+    only falls as distortion grows), by a dense scan of t = j01 − j10 and a bounded Brent step."""
+    q = 1.0 - p
+    j01, j10 = np.meshgrid(np.linspace(0, q, n), np.linspace(0, p, n), indexing="ij")
+    mi = binary_mi_bits(j01, j10, p)
+    feasible = (j01 + j10 <= D + 1e-12) & (np.abs(j01 - j10) <= P + 1e-12)
+    best = float(np.where(feasible, mi, np.inf).min())
+    # t range on the segment: j01 = (D + t)/2 in [0, q], j10 = (D - t)/2 in [0, p], |t| <= P
+    t_lo, t_hi = max(-P, -D, D - 2 * p), min(P, D, 2 * q - D)
+    if t_lo <= t_hi:
+
+        def segment(t):
+            return binary_mi_bits((D + t) / 2, (D - t) / 2, p)
+
+        ts = np.linspace(t_lo, t_hi, 20001)
+        values = segment(ts)
+        k = int(np.argmin(values))
+        best = min(best, float(values[k]))
+        lo, hi = ts[max(k - 1, 0)], ts[min(k + 1, ts.size - 1)]
+        if hi > lo:
+            res = minimize_scalar(
+                segment, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}
+            )
+            best = min(best, float(res.fun))
+    return best
+
+
+def cvxpy_rate(p, D, P):
+    """The convex program of REFERENCES §1 written independently of the library."""
+    px = np.array([1 - p, p])
+    J = cp.Variable((2, 2), nonneg=True)
+    q = cp.sum(J, axis=0)
+    prod = cp.reshape(px, (2, 1), order="F") @ cp.reshape(q, (1, 2), order="F")
+    objective = cp.sum(cp.rel_entr(J, prod)) / np.log(2)
+    cons = [cp.sum(J, axis=1) == px, J[0, 1] + J[1, 0] <= D, 0.5 * cp.norm1(q - px) <= P]
+    prob = cp.Problem(cp.Minimize(objective), cons)
+    prob.solve(solver=cp.CLARABEL)
+    assert prob.status == "optimal"
+    return prob.value
+
+
+# (p, D, P) covering the three regions and P >= p
+GRID = [
+    (0.1, 0.01, 0.05),  # perception inactive
+    (0.1, 0.05, 0.02),  # middle region
+    (0.1, 0.12, 0.02),  # middle region, near zero-rate boundary
+    (0.1, 0.02, 0.0),  # perfect perception
+    (0.1, 0.15, 0.0),
+    (0.1, 0.2, 0.02),  # zero rate
+    (0.1, 0.05, 0.2),  # P >= p: Shannon
+    (0.3, 0.1, 0.05),
+    (0.3, 0.25, 0.1),
+    (0.45, 0.2, 0.01),
+    (0.8, 0.1, 0.05),  # p > 1/2 (symmetry)
+]
+
+
+@pytest.mark.parametrize(("p", "D", "P"), GRID)
+def test_matches_brute_force_over_binary_channels(p, D, P):
+    closed = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
+    assert closed == pytest.approx(brute_force_rate(p, D, P), abs=2e-6)
+
+
+@pytest.mark.parametrize(("p", "D", "P"), GRID)
+def test_matches_independent_cvxpy_program(p, D, P):
+    closed = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
+    assert closed == pytest.approx(cvxpy_rate(p, D, P), abs=2e-6)
+
+
+@pytest.mark.parametrize(("p", "D", "P"), GRID)
+def test_optimal_channel_meets_constraints_and_achieves_rate(p, D, P):
+    result = Problem(Bernoulli(p), "hamming", "tv").rate(D, P)
+    joint = result.channel.joint
+    assert joint.min() >= 0
+    np.testing.assert_allclose(joint.sum(axis=1), [1 - p, p], atol=1e-12)
+    assert joint[0, 1] + joint[1, 0] <= D + 1e-12
+    assert 0.5 * np.abs(joint.sum(axis=0) - [1 - p, p]).sum() <= P + 1e-12
+    assert result.channel.mutual_information() == pytest.approx(result.rate, abs=1e-9)
+
+
+def test_paper_value_hand_computed():
+    # Middle region, p = 0.1, D = 0.05, P = 0.02 from the entropy formula with numpy directly.
+    def h(*a):
+        a = np.array(a)
+        return -(a * np.log2(a)).sum()
+
+    p, D, P = 0.1, 0.05, 0.02
+    expected = (
+        2 * h(p, 1 - p)
+        + h(p - P, 1 - p + P)
+        - h((D - P) / 2, p, 1 - p - (D - P) / 2)
+        - h((D + P) / 2, 1 - p, p - (D + P) / 2)
+    )
+    assert Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate == pytest.approx(expected, 1e-12)
+
+
+@pytest.mark.parametrize("p", [0.05, 0.1, 0.25, 0.4])
+@pytest.mark.parametrize("P", [0.0, 0.01, 0.03])
+def test_regions_join_continuously(p, P):
+    problem = Problem(Bernoulli(p), "hamming", "tv")
+    eps = 1e-9
+    for boundary in (inactive_boundary(p, P), zero_rate_distortion(p, P)):
+        left, right = problem.rate([max(boundary - eps, 0.0), boundary + eps], P).rate
+        assert abs(left - right) < 1e-6
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3])
+def test_P_at_least_p_gives_shannon(p):
+    D = np.linspace(0.0, 0.6, 25)
+    shannon = Problem(Bernoulli(p), "hamming", "none").rate(D).rate
+    for P in (p, p + 0.1, np.inf):
+        np.testing.assert_allclose(Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate, shannon)
+
+
+def test_two_symbol_discrete_dispatches_to_closed_form():
+    result = Problem(Discrete([0.9, 0.1]), "hamming", "tv").rate(0.05, 0.02)
+    assert result.method.startswith("closed-form: bernoulli")
+    assert result.rate == pytest.approx(
+        Problem(Bernoulli(0.1), "hamming", "tv").rate(0.05, 0.02).rate
+    )
+
+
+def test_distortion_inverts_rate():
+    problem = Problem(Bernoulli(0.1), "hamming", "tv")
+    for P in (0.0, 0.02, 0.05, 0.2):
+        for R in (0.05, 0.2, 0.4):
+            result = problem.distortion(R, P)
+            assert result.lower <= result.distortion <= result.upper
+            assert result.upper - result.lower < 1e-8
+            assert problem.rate(result.distortion, P).rate == pytest.approx(R, abs=1e-6)
+
+
+def test_distortion_at_zero_rate_is_zero_rate_boundary():
+    problem = Problem(Bernoulli(0.1), "hamming", "tv")
+    assert problem.distortion(0.0, 0.02).distortion == pytest.approx(0.18 - 0.8 * 0.02)
+
+
+@given(
+    p=st.floats(0.01, 0.99),
+    d1=st.floats(0.0, 0.6),
+    d2=st.floats(0.0, 0.6),
+    p1=st.floats(0.0, 0.6),
+    p2=st.floats(0.0, 0.6),
+)
+def test_non_increasing_in_D_and_P(p, d1, d2, p1, p2):
+    problem = Problem(Bernoulli(p), "hamming", "tv")
+    lo_d, hi_d = sorted((d1, d2))
+    lo_p, hi_p = sorted((p1, p2))
+    assert problem.rate(hi_d, lo_p).rate <= problem.rate(lo_d, lo_p).rate + 1e-12
+    assert problem.rate(lo_d, hi_p).rate <= problem.rate(lo_d, lo_p).rate + 1e-12
+
+
+@given(p=st.floats(0.01, 0.99), D=st.floats(0.0, 0.6), P=st.floats(0.0, 0.6))
+def test_symbol_relabelling_invariance(p, D, P):
+    a = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
+    b = Problem(Bernoulli(1 - p), "hamming", "tv").rate(D, P).rate
+    assert a == pytest.approx(b, abs=1e-12)

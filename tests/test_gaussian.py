@@ -1,0 +1,208 @@
+"""Gaussian / MSE closed forms (Zhang et al. 2021; REFERENCES §3) against independent methods."""
+
+import cvxpy as cp
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import brentq, minimize_scalar
+from scipy.stats import norm
+
+from rdp import KL, Gaussian, Problem
+from rdp.closed_forms.gaussian import min_reconstruction_std
+
+LN2 = np.log(2)
+
+
+def w2sq(sigma, s):
+    return (sigma - s) ** 2
+
+
+def kl_recon_source_nats(sigma, s):
+    t = s**2 / sigma**2
+    return 0.5 * (t - 1 - np.log(t))
+
+
+def kl_source_recon_nats(sigma, s):
+    t = s**2 / sigma**2
+    return 0.5 * (1 / t - 1 + np.log(t))
+
+
+def jointly_gaussian_rate(variance, D, admissible):
+    """Min over jointly Gaussian channels (reconstruction std s, correlation ρ) of −½log₂(1−ρ²)
+    s.t. σ² + s² − 2ρσs ≤ D and admissible(s); scanned densely in s, then Brent-polished."""
+    sigma = np.sqrt(variance)
+
+    def rate_at(s):
+        if s <= 0:
+            return 0.0 if variance <= D else np.inf
+        rho = max((variance + s * s - D) / (2 * sigma * s), 0.0)
+        return np.inf if rho >= 1 else -0.5 * np.log2(1 - rho * rho)
+
+    s_grid = np.linspace(0, 3 * sigma, 30001)
+    ok = np.array([admissible(s) for s in s_grid])
+    values = np.array([rate_at(s) if a else np.inf for s, a in zip(s_grid, ok, strict=True)])
+    k = int(np.argmin(values))
+    lo, hi = s_grid[max(k - 1, 0)], s_grid[min(k + 1, s_grid.size - 1)]
+    res = minimize_scalar(
+        lambda s: rate_at(s) if admissible(s) else np.inf,
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-13},
+    )
+    return min(values[k], res.fun if np.isfinite(res.fun) else np.inf)
+
+
+CASES = [(0.3, 0.1), (0.5, 0.05), (0.8, 0.3), (0.2, 0.0), (1.2, 0.01), (0.6, 2.0), (1.5, 0.5)]
+
+
+@pytest.mark.parametrize("variance", [1.0, 2.5])
+@pytest.mark.parametrize(("D", "P"), CASES)
+def test_w2_matches_jointly_gaussian_optimisation(variance, D, P):
+    D = D * variance
+    sigma = np.sqrt(variance)
+    expected = jointly_gaussian_rate(variance, D, lambda s: w2sq(sigma, s) <= P + 1e-15)
+    got = Problem(Gaussian(0.0, variance), "mse", "w2").rate(D, P).rate
+    assert got == pytest.approx(expected, abs=1e-7)
+
+
+@pytest.mark.parametrize("direction", ["reconstruction||source", "source||reconstruction"])
+@pytest.mark.parametrize(("D", "P"), CASES)
+def test_kl_matches_jointly_gaussian_optimisation(direction, D, P):
+    kl = kl_recon_source_nats if direction == "reconstruction||source" else kl_source_recon_nats
+    expected = jointly_gaussian_rate(1.0, D, lambda s: s > 0 and kl(1.0, s) <= P + 1e-15)
+    got = Problem(Gaussian(), "mse", KL(direction)).rate(D, P, units="nats").rate
+    assert got == pytest.approx(expected * LN2, abs=1e-7)
+
+
+@pytest.mark.parametrize("direction", ["reconstruction||source", "source||reconstruction"])
+@pytest.mark.parametrize("P_nats", [0.0, 1e-30, 1e-12, 1e-9, 1e-6, 0.01, 0.3, 2.0, 20.0])
+def test_lambert_w_least_std_solves_the_kl_equation(direction, P_nats):
+    kl = kl_recon_source_nats if direction == "reconstruction||source" else kl_source_recon_nats
+    s = min_reconstruction_std(1.0, KL(direction), P_nats / LN2)
+    if P_nats == 0.0:
+        assert s == pytest.approx(1.0, abs=1e-7)
+        return
+    root = brentq(lambda t: kl(1.0, t) - P_nats, 1e-150, 1.0, xtol=1e-15)
+    assert s == pytest.approx(root, rel=1e-6, abs=1e-12)
+
+
+def test_zero_rate_point_and_large_P_is_shannon():
+    problem = Problem(Gaussian(0, 2.0), "mse", "w2")
+    D = np.linspace(0.05, 3.0, 40)
+    shannon = np.maximum(0.5 * np.log2(2.0 / D), 0)
+    np.testing.assert_allclose(problem.rate(D, 1e6).rate, shannon, atol=1e-12)
+    np.testing.assert_allclose(Problem(Gaussian(0, 2.0), "mse").rate(D).rate, shannon)
+    assert problem.zero_rate_distortion(0.0) == pytest.approx(4.0)  # σ² + σ²: independent copy
+
+
+@pytest.mark.parametrize("R", [0.0, 0.25, 1.0, 2.0, 4.0])
+def test_perfect_perception_formula(R):
+    # REFERENCES §3: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R}))
+    problem = Problem(Gaussian(3.0, 2.0), "mse", "w2")
+    assert problem.distortion(R, 0.0).distortion == pytest.approx(
+        2 * 2.0 * (1 - np.sqrt(1 - 2 ** (-2 * R))), rel=1e-12, abs=1e-15
+    )
+
+
+@pytest.mark.parametrize(("R", "ratio"), [(1.0, 1.0718), (2.0, 1.0161)])
+def test_perfect_perception_ratio_paper_values(R, ratio):
+    problem = Problem(Gaussian(), "mse", "w2")
+    got = problem.distortion(R, 0.0).distortion / problem.distortion(R).distortion
+    assert got == pytest.approx(ratio, abs=1e-4)
+
+
+@pytest.mark.parametrize("R", [0.3, 1.0, 3.0])
+def test_common_randomness_limits(R):
+    problem = Problem(Gaussian(0, 1.5), "mse", "w2")
+    shannon = problem.distortion(R).distortion
+    none_shared = problem.distortion(R, 0.0, common_randomness=0.0).distortion
+    unlimited = problem.distortion(R, 0.0, common_randomness=np.inf).distortion
+    assert none_shared == pytest.approx(2 * shannon, rel=1e-12)
+    assert unlimited == pytest.approx(problem.distortion(R, 0.0).distortion, rel=1e-12)
+    middle = problem.distortion(R, 0.0, common_randomness=0.5).distortion
+    assert unlimited < middle < none_shared
+
+
+def test_common_randomness_needs_perfect_perception():
+    with pytest.raises(ValueError, match="P = 0"):
+        Problem(Gaussian(), "mse", "w2").distortion(1.0, 0.1, common_randomness=0.0)
+
+
+@given(
+    variance=st.floats(0.1, 10),
+    R=st.floats(0.0, 6.0),
+    P_rel=st.floats(0.0, 2.0),
+    kind=st.sampled_from(["w2", "kl-source-recon", "kl-recon-source", "none"]),
+)
+def test_distortion_inverts_rate(variance, R, P_rel, kind):
+    problem = Problem(Gaussian(0, variance), "mse", kind)
+    P = P_rel * variance if kind == "w2" else P_rel
+    D = problem.distortion(R, P).distortion
+    assert problem.rate(D, P).rate == pytest.approx(R, abs=1e-7 * max(1, R))
+
+
+@given(
+    variance=st.floats(0.1, 10),
+    d=st.tuples(st.floats(0.001, 3.0), st.floats(0.001, 3.0)),
+    p=st.tuples(st.floats(0.0, 2.0), st.floats(0.0, 2.0)),
+    kind=st.sampled_from(["w2", "kl-source-recon", "kl-recon-source"]),
+)
+def test_non_increasing_in_D_and_P(variance, d, p, kind):
+    problem = Problem(Gaussian(0, variance), "mse", kind)
+    (d1, d2), (p1, p2) = sorted(np.array(d) * variance), sorted(p)
+    assert problem.rate(d2, p1).rate <= problem.rate(d1, p1).rate + 1e-12
+    assert problem.rate(d1, p2).rate <= problem.rate(d1, p1).rate + 1e-12
+
+
+@pytest.mark.parametrize(("D", "P"), [(0.3, 0.05), (0.8, 0.0), (0.5, 0.3)])
+def test_channel_meets_constraints(D, P):
+    result = Problem(Gaussian(1.0, 1.0), "mse", "w2").rate(D, P)
+    ch = result.channel
+    assert ch.mse() <= D + 1e-12
+    assert w2sq(1.0, ch.reconstruction_std) <= P + 1e-12
+    assert ch.mutual_information() == pytest.approx(result.rate, abs=1e-12)
+    rng = np.random.default_rng(0)
+    x = rng.normal(1.0, 1.0, 400_000)
+    xhat = ch.sample(x, rng)
+    assert np.mean((x - xhat) ** 2) == pytest.approx(ch.mse(), rel=0.01)
+    assert np.std(xhat) == pytest.approx(ch.reconstruction_std, rel=0.01)
+
+
+def discretized_w2_rate(D, P, n):
+    """The finite convex program of REFERENCES §1 on an n-point quantile discretisation of
+    N(0, 1) (same grid for X and X̂), squared-error distortion and a W₂² coupling constraint."""
+    edges = norm.ppf(np.linspace(0, 1, n + 1))
+    px = np.full(n, 1.0 / n)
+    mids = norm.ppf((np.arange(n) + 0.5) / n)
+    x = np.array(
+        [(norm.pdf(edges[i]) - norm.pdf(edges[i + 1])) * n for i in range(n)]
+    )  # conditional means of the cells
+    x[np.isnan(x)] = mids[np.isnan(x)]
+    cost = (x[:, None] - x[None, :]) ** 2
+    J = cp.Variable((n, n), nonneg=True)
+    pi = cp.Variable((n, n), nonneg=True)
+    q = cp.sum(J, axis=0)
+    prod = cp.reshape(px, (n, 1), order="F") @ cp.reshape(q, (1, n), order="F")
+    cons = [
+        cp.sum(J, axis=1) == px,
+        cp.sum(cp.multiply(J, cost)) <= D,
+        cp.sum(pi, axis=1) == px,
+        cp.sum(pi, axis=0) == q,
+        cp.sum(cp.multiply(pi, cost)) <= P,
+    ]
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod)) / np.log(2)), cons)
+    prob.solve(solver=cp.CLARABEL)
+    assert prob.status in ("optimal", "optimal_inaccurate")
+    return prob.value, float(x.var() * n / n)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("D", "P"), [(0.4, 0.05), (0.6, 0.02)])
+def test_close_to_finely_discretized_convex_program(D, P):
+    errors = []
+    for n in (16, 32):
+        value, _ = discretized_w2_rate(D, P, n)
+        errors.append(abs(value - Problem(Gaussian(), "mse", "w2").rate(D, P).rate))
+    assert errors[-1] < 0.02
+    assert errors[-1] < errors[0]
