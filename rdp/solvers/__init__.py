@@ -12,7 +12,9 @@ Conventions for laws on different alphabets are in :mod:`rdp.solvers.finite`.
 
 from rdp.methods import register_method
 from rdp.solvers.convex import ConvexProgram, SolverFailure, convex_program
+from rdp.solvers.fast import FastSolver, fast_solver
 
+register_method("fast", fast_solver, auto_priority=1)
 register_method("cvxpy", convex_program)
 
-__all__ = ["ConvexProgram", "SolverFailure"]
+__all__ = ["ConvexProgram", "FastSolver", "SolverFailure"]
