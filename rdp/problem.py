@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rdp import closed_forms as _closed_forms  # noqa: F401  (registers the closed forms)
+from rdp import solvers as _solvers  # noqa: F401  (registers the finite solvers)
 from rdp._validation import check_choice, check_nonnegative_array
 from rdp.distortions import Distortion, Hamming, SquaredError, distortion_from_name
 from rdp.inversion import invert_rate
