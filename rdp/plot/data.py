@@ -99,10 +99,13 @@ def axis_labels(problem: Problem, units: str = "bits") -> tuple[str, str, str]:
     KL perception is measured in the same unit as the rate, so its label says so.
     """
     perception = problem.perception_measure.label
+    distortion = problem.distortion_measure.label
+    if distortion == "distortion":  # an explicit matrix has no name of its own
+        distortion = "distortion matrix Δ"
     if isinstance(problem.perception_measure, KL):
         perception = f"{perception}, {units}"
     return (
-        style.distortion_label(problem.distortion_measure.label),
+        style.distortion_label(distortion),
         style.perception_label(perception),
         style.rate_label(units),
     )

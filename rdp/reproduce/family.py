@@ -137,6 +137,7 @@ def rdp_family(
     paper_figure: str,
     group: str = "analytic",
     note: str = "",
+    views: tuple[str, ...] = ("rd", "surface", "sections"),
 ) -> list[FigureSpec]:
     """The rate–distortion, surface and cross-section figure specs of ``problem``.
 
@@ -156,9 +157,11 @@ def rdp_family(
         'analytic' or 'discrete'.
     note : str
         Appended to every caption (e.g. the closed form used).
+    views : tuple of str
+        Which of 'rd', 'surface', 'sections' to include.
     """
     levels = ", ".join(style.format_value(p) for p in np.atleast_1d(grids.perception_levels))
-    return [
+    specs = [
         FigureSpec(
             id=f"{slug}-rd",
             title=f"{name}: perception-constrained rate–distortion curves",
@@ -201,3 +204,4 @@ def rdp_family(
             group=group,
         ),
     ]
+    return [spec for spec in specs if spec.id.removeprefix(f"{slug}-") in views]
