@@ -1,5 +1,6 @@
 # One virtual environment in .venv holds everything; each target sets it up on first use.
 PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

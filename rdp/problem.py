@@ -54,8 +54,8 @@ class Problem:
     --------
     >>> from rdp import Bernoulli, Problem
     >>> problem = Problem(Bernoulli(0.1), "hamming", "tv")
-    >>> round(problem.rate(0.05, 0.02).rate, 6)
-    0.216867
+    >>> round(problem.rate(0.05, 0.02).rate, 5)
+    0.19871
     """
 
     def __init__(

@@ -34,9 +34,14 @@ def binary_entropy(a: ArrayLike) -> NDArray:
     r"""Binary entropy in bits.
 
     .. math:: H_b(a) = -a \log_2 a - (1-a) \log_2 (1-a), \quad 0 \log 0 = 0.
+
+    Examples
+    --------
+    >>> float(binary_entropy(0.5)), float(binary_entropy(0.0))
+    (1.0, 0.0)
     """
     a = np.asarray(a, dtype=float)
-    return -(xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)) / LN2
+    return 0.0 - (xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)) / LN2  # 0.0 - x turns -0.0 into 0.0
 
 
 def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:

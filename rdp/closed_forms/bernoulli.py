@@ -64,6 +64,13 @@ def rate(p: float, D: float, P: float) -> float:
     ----------
     .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
        Rate-Distortion-Perception Tradeoff", ICML 2019, Theorem 2.
+
+    Examples
+    --------
+    >>> round(rate(0.1, 0.05, 0.02), 5)   # middle region
+    0.19871
+    >>> rate(0.1, 0.2, 0.02)              # beyond 2pq - (q - p)P = 0.164
+    0.0
     """
     return float(_solve(p, D, P)[0])
 

@@ -69,11 +69,19 @@ def min_reconstruction_std(std: float, perception: Perception, P: float) -> floa
     KL(p_X̂‖p_X) = ½(t − 1 − ln t) nats and KL(p_X‖p_X̂) = ½(1/t − 1 + ln t)
     nats. Solving each at equality on the branch t ≤ 1 gives the Lambert-W
     expressions in the module docstring.
+
+    Examples
+    --------
+    >>> from rdp import KL, Wasserstein
+    >>> min_reconstruction_std(1.0, Wasserstein(2), 0.25)
+    0.5
+    >>> min_reconstruction_std(1.0, KL("reconstruction||source"), 0.0)
+    1.0
     """
     if isinstance(perception, NoPerception) or P == np.inf:
         return 0.0
     if isinstance(perception, Wasserstein):
-        return max(std - np.sqrt(P), 0.0)
+        return float(max(std - np.sqrt(P), 0.0))
     nats = P * LN2
     if perception.direction == "reconstruction||source":
         ratio = -_lambert_w_near_branch(nats, 0)
@@ -148,6 +156,13 @@ def perfect_perception_distortion(variance: float, R: float, common_randomness: 
     ----------
     .. [1] A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
        Common Randomness", arXiv:2202.04147, 2022.
+
+    Examples
+    --------
+    >>> perfect_perception_distortion(1.0, 1.0, 0.0)   # 2 σ² 2^{-2R}
+    0.5
+    >>> round(perfect_perception_distortion(1.0, 1.0, float("inf")), 6)
+    0.267949
     """
     first = -np.expm1(-2.0 * R * LN2)
     second = 1.0 if common_randomness == np.inf else -np.expm1(-2.0 * (R + common_randomness) * LN2)

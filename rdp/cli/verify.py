@@ -1,0 +1,101 @@
+"""``rdp verify``: run the library's standard theorem checks and print a table (or JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+DESCRIPTION = """\
+Run the standard set of theorem checks (rdp.theorems.standard): Yan et al. 2021
+(perfect perception costs exactly 2·D*(K)), Freirich et al. 2021 (the
+distortion-perception function), Blau & Michaeli 2019 (properties of R(D,P)) and
+the sympy derivations. Prints one row per check: name, paper, deviation,
+tolerance, PASS/FAIL. Exit status 1 when any check fails.
+"""
+
+EPILOG = """\
+examples:
+  rdp verify
+  rdp verify --only yan2021 --only symbolic
+  rdp verify --only "cost-of-perfect-perception[gaussian]" --json
+  rdp verify --list
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``verify`` subcommand."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="run the standard theorem checks",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="run only checks whose name contains NAME (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--list", action="store_true", help="list the check names and exit")
+    parser.set_defaults(handler=run)
+
+
+def _paper(name: str) -> str:
+    return {
+        "yan2021": "Yan et al. ICML 2021",
+        "freirich2021": "Freirich et al. NeurIPS 2021",
+        "blau-michaeli2019": "Blau & Michaeli ICML 2019",
+        "symbolic": "sympy derivation",
+    }.get(name.split("/")[0], "")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``rdp verify``; 0 when every selected check passes, else 1."""
+    from rdp.theorems.standard import select
+
+    checks = select(args.only)
+    if args.list:
+        sys.stdout.write("\n".join(checks) + "\n")
+        return 0
+    start = time.perf_counter()
+    reports = []
+    timings = []
+    for check in checks.values():
+        began = time.perf_counter()
+        reports.append(check())
+        timings.append(time.perf_counter() - began)
+    elapsed = time.perf_counter() - start
+    failed = [r.name for r in reports if not r.passed]
+    if args.json:
+        payload = {
+            "passed": not failed,
+            "checks": len(reports),
+            "failed": failed,
+            "seconds": elapsed,
+            "reports": [
+                {**r.to_dict(), "seconds": t} for r, t in zip(reports, timings, strict=True)
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        width = max(len(r.name) for r in reports)
+        header = f"{'check':<{width}}  {'paper':<28}  {'deviation':>10}  {'tolerance':>10}  result"
+        lines = [header, "-" * len(header)]
+        for r in reports:
+            relation = "<" if r.strict else "<="
+            lines.append(
+                f"{r.name:<{width}}  {_paper(r.name):<28}  {r.deviation:>10.3e}  "
+                f"{relation}{r.tolerance:>9.3e}  {'PASS' if r.passed else 'FAIL'}"
+            )
+        lines.append("-" * len(header))
+        lines.append(
+            f"{len(reports) - len(failed)}/{len(reports)} passed in {elapsed:.1f} s"
+            + (f"; FAILED: {', '.join(failed)}" if failed else "")
+        )
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 1 if failed else 0

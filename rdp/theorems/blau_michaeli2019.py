@@ -1,0 +1,383 @@
+r"""Properties of the rate–distortion–perception function, checked on any :class:`~rdp.Problem`.
+
+Blau & Michaeli (ICML 2019), Theorem 1: :math:`R(D, P)` is
+
+1. non-increasing in D and in P;
+2. jointly convex in (D, P) when the divergence is convex in its second argument
+   (TV, :math:`W_p^p` and KL in either direction are);
+3. equal to Shannon's :math:`R(D)` at :math:`P = \infty`, and so
+   :math:`R(D, P) \ge R(D, \infty)` for every P, in particular at P = 0;
+4. zero beyond the zero-rate boundary :math:`D \ge D_{\max}(P)` (a reconstruction
+   independent of X meets both constraints).
+
+Each check evaluates the problem through its public API (``problem.rate``,
+``problem.zero_rate_distortion``) on a grid and compares values using the
+results' certified bounds (``lower`` ≤ R ≤ ``upper``; equal for closed forms),
+so a solver's stated accuracy enters the tolerance instead of being ignored.
+
+References
+----------
+.. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+   Rate-Distortion-Perception Tradeoff", ICML 2019, Theorem 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rdp.distortions import Hamming, SquaredError
+from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
+from rdp.problem import Problem
+from rdp.sources import Bernoulli, Gaussian
+from rdp.theorems.report import TheoremReport
+from rdp.units import binary_entropy
+
+REFERENCE = (
+    "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
+    "Tradeoff, ICML 2019, Theorem 1"
+)
+
+
+def describe(problem: Problem) -> str:
+    """A short label of a problem: 'source/distortion/perception'."""
+    source = problem.source
+    if isinstance(source, Bernoulli):
+        name = f"bernoulli({source.p:g})"
+    elif isinstance(source, Gaussian):
+        name = f"gaussian({source.mean:g},{source.variance:g})"
+    else:
+        name = type(source).__name__.lower()
+    return f"{name}/{problem.distortion_measure.name}/{problem.perception_measure.name}"
+
+
+def default_grid(problem: Problem, points: int = 9) -> tuple[NDArray, NDArray]:
+    """A uniform (D, P) grid covering the interesting part of the problem.
+
+    D runs over (0, 1.1·D_max(0)] (avoiding D = 0, where the rate may be
+    infinite); P over [0, P_ref], with P_ref the perception of a point-mass
+    reconstruction scale: the variance (W₂²), mean absolute deviation (W₁),
+    1 − max pmf (TV), 1 bit (KL). Both are ``points`` long, P odd-spaced so that
+    midpoints of grid pairs are grid points.
+    """
+    d_max = float(problem.zero_rate_distortion(0.0))
+    D = np.linspace(0.0, 1.1 * d_max, points + 1)[1:]
+    perception = problem.perception_measure
+    if isinstance(problem.source, Gaussian):
+        var = problem.source.variance
+        ref = {1: np.sqrt(var), 2: var}.get(getattr(perception, "order", 0), 1.0)
+    else:
+        discrete = problem.source.to_discrete()
+        mean = float(discrete.pmf @ discrete.alphabet)
+        if isinstance(perception, TotalVariation):
+            ref = 1.0 - float(discrete.pmf.max())
+        elif isinstance(perception, Wasserstein):
+            ref = float(discrete.pmf @ np.abs(discrete.alphabet - mean) ** perception.order)
+        else:
+            ref = 1.0
+    if isinstance(perception, KL):
+        ref = 1.0
+    if isinstance(perception, NoPerception):
+        return D, np.array([np.inf])
+    return D, np.linspace(0.0, ref, points)
+
+
+def _grid(problem: Problem, D: NDArray, P: NDArray, options: dict[str, Any]) -> Any:
+    """R over the grid, shape (len(P), len(D))."""
+    return problem.rate(D[None, :], P[:, None], **options)
+
+
+def _bounds(result: Any) -> tuple[NDArray, NDArray]:
+    lower = np.atleast_2d(np.asarray(result.lower, dtype=float))
+    upper = np.atleast_2d(np.asarray(result.upper, dtype=float))
+    return lower, upper
+
+
+def _excess(later_lower: NDArray, earlier_upper: NDArray) -> NDArray:
+    """lower − upper with inf − inf := 0 (both infeasible) and inf − finite := inf."""
+    both_inf = np.isinf(later_lower) & np.isinf(earlier_upper)
+    with np.errstate(invalid="ignore"):
+        out = later_lower - earlier_upper
+    return np.where(both_inf, -np.inf, out)
+
+
+def _report(
+    name: str,
+    statement: str,
+    problem: Problem,
+    D: NDArray,
+    P: NDArray,
+    quantities: dict[str, Any],
+    deviation: float,
+    tolerance: float,
+    label: str | None,
+) -> TheoremReport:
+    return TheoremReport.from_deviation(
+        name=f"blau-michaeli2019/{name}[{label or describe(problem)}]",
+        statement=statement,
+        reference=REFERENCE,
+        instance=(
+            f"{problem!r}; D in [{D.min():.4g}, {D.max():.4g}] ({D.size} points), "
+            f"P in [{P.min():.4g}, {P.max():.4g}] ({P.size} points)"
+        ),
+        quantities=quantities,
+        deviation=deviation,
+        tolerance=tolerance,
+    )
+
+
+def check_monotonicity(
+    problem: Problem,
+    D: Sequence[float] | None = None,
+    P: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-9,
+    label: str | None = None,
+    **options: Any,
+) -> TheoremReport:
+    """R(D, P) is non-increasing in D and in P.
+
+    The deviation is the largest certified increase, ``lower(next) − upper(previous)``,
+    along either axis (≤ 0 when the property holds).
+    """
+    D_arr, P_arr = _resolve(problem, D, P)
+    result = _grid(problem, D_arr, P_arr, options)
+    lower, upper = _bounds(result)
+    along_d = _excess(lower[:, 1:], upper[:, :-1])
+    along_p = _excess(lower[1:, :], upper[:-1, :])
+    deviation = float(max(np.max(along_d, initial=-np.inf), np.max(along_p, initial=-np.inf)))
+    return _report(
+        "monotonicity",
+        "R(D, P) is non-increasing in D and in P.",
+        problem,
+        D_arr,
+        P_arr,
+        {
+            "D": D_arr,
+            "P": P_arr,
+            "rate": np.asarray(result.rate),
+            "largest_increase_along_D": float(np.max(along_d, initial=-np.inf)),
+            "largest_increase_along_P": float(np.max(along_p, initial=-np.inf)),
+        },
+        deviation,
+        tolerance,
+        label,
+    )
+
+
+def check_convexity(
+    problem: Problem,
+    D: Sequence[float] | None = None,
+    P: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-9,
+    label: str | None = None,
+    **options: Any,
+) -> TheoremReport:
+    r"""R(D, P) is jointly convex: midpoint convexity on every grid pair two steps apart.
+
+    For grid points a, b whose midpoint m is a grid point (steps (2,0), (0,2), (2,2),
+    (2,−2)), :math:`R(m) \le \frac12(R(a) + R(b))`; the deviation is the largest
+    certified excess ``lower(m) − (upper(a) + upper(b))/2`` over pairs with finite ends.
+    The grids must be uniform.
+    """
+    D_arr, P_arr = _resolve(problem, D, P)
+    for name, arr in (("D", D_arr), ("P", P_arr)):
+        if arr.size > 2 and not np.allclose(np.diff(arr), arr[1] - arr[0], rtol=1e-9, atol=0):
+            raise ValueError(f"{name} must be a uniform grid for the midpoint-convexity check")
+    result = _grid(problem, D_arr, P_arr, options)
+    lower, upper = _bounds(result)
+    n_p, n_d = lower.shape
+    worst, pairs = -np.inf, 0
+    for dp, dd in ((0, 2), (2, 0), (2, 2), (2, -2)):
+        for i in range(n_p):
+            for j in range(n_d):
+                i2, j2 = i + dp, j + dd
+                if not (0 <= i2 < n_p and 0 <= j2 < n_d):
+                    continue
+                ends = upper[i, j] + upper[i2, j2]
+                if not np.isfinite(ends):
+                    continue
+                pairs += 1
+                worst = max(worst, lower[(i + i2) // 2, (j + j2) // 2] - ends / 2.0)
+    return _report(
+        "convexity",
+        "R(D, P) is jointly convex in (D, P) (midpoint convexity on the grid).",
+        problem,
+        D_arr,
+        P_arr,
+        {"pairs_checked": pairs, "largest_midpoint_excess": float(worst)},
+        float(worst),
+        tolerance,
+        label,
+    )
+
+
+def shannon_rate(problem: Problem, D: NDArray, **options: Any) -> tuple[NDArray, str]:
+    """Shannon's R(D) for the problem's source and distortion, and where it came from.
+
+    Gaussian/MSE: ½ log₂(σ²/D)₊; Bernoulli/Hamming: (H_b(p) − H_b(D))₊ for D < min(p, 1−p);
+    otherwise the same problem without a perception constraint.
+    """
+    source, distortion = problem.source, problem.distortion_measure
+    if isinstance(source, Gaussian) and isinstance(distortion, SquaredError):
+        return np.maximum(0.5 * np.log2(source.variance / D), 0.0), "½ log₂(σ²/D)"
+    if isinstance(source, Bernoulli) and isinstance(distortion, Hamming):
+        p = min(source.p, 1.0 - source.p)
+        value = np.where(D < p, binary_entropy(p) - binary_entropy(np.minimum(D, 0.5)), 0.0)
+        return np.maximum(value, 0.0), "H_b(p) − H_b(D)"
+    plain = Problem(
+        source,
+        distortion,
+        "none",
+        reconstruction_alphabet=problem.reconstruction_alphabet
+        if not isinstance(source, Gaussian)
+        else None,
+    )
+    return np.asarray(plain.rate(D, **options).rate, dtype=float), "same problem, no perception"
+
+
+def check_shannon_limit(
+    problem: Problem,
+    D: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-8,
+    label: str | None = None,
+    **options: Any,
+) -> TheoremReport:
+    """R(D, ∞) equals Shannon's rate–distortion function R(D).
+
+    The deviation is the largest distance from Shannon's R(D) to the certified
+    interval [lower, upper] of R(D, ∞).
+    """
+    D_arr, _ = _resolve(problem, D, None)
+    result = problem.rate(D_arr, np.inf, **options)
+    lower, upper = (np.asarray(result.lower, float), np.asarray(result.upper, float))
+    shannon, source_of_reference = shannon_rate(problem, D_arr, **options)
+    outside = np.maximum(lower - shannon, shannon - upper)
+    deviation = float(np.max(outside))
+    return _report(
+        "shannon-limit",
+        "R(D, ∞) = R(D), Shannon's rate-distortion function.",
+        problem,
+        D_arr,
+        np.array([np.inf]),
+        {
+            "D": D_arr,
+            "rate_at_infinite_P": np.asarray(result.rate),
+            "shannon_rate": shannon,
+            "shannon_reference": source_of_reference,
+        },
+        deviation,
+        tolerance,
+        label,
+    )
+
+
+def check_perception_costs_rate(
+    problem: Problem,
+    D: Sequence[float] | None = None,
+    P: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-9,
+    label: str | None = None,
+    **options: Any,
+) -> TheoremReport:
+    """R(D, P) ≥ R(D, ∞) for every P, in particular R(D, 0) ≥ R(D, ∞).
+
+    The deviation is the largest ``lower(R(D, ∞)) − upper(R(D, P))``.
+    """
+    D_arr, P_arr = _resolve(problem, D, P)
+    result = _grid(problem, D_arr, P_arr, options)
+    _, upper = _bounds(result)
+    free = problem.rate(D_arr, np.inf, **options)
+    free_lower = np.atleast_1d(np.asarray(free.lower, dtype=float))
+    excess = _excess(free_lower[None, :], upper)
+    zero_row = int(np.argmin(P_arr))
+    return _report(
+        "perception-costs-rate",
+        "R(D, P) ≥ R(D, ∞); in particular perfect perception R(D, 0) ≥ R(D, ∞).",
+        problem,
+        D_arr,
+        P_arr,
+        {
+            "D": D_arr,
+            "rate_at_P_min": np.asarray(result.rate)[zero_row],
+            "P_min": float(P_arr[zero_row]),
+            "rate_at_infinite_P": np.asarray(free.rate),
+        },
+        float(np.max(excess)),
+        tolerance,
+        label,
+    )
+
+
+def check_zero_rate_boundary(
+    problem: Problem,
+    P: Sequence[float] | None = None,
+    *,
+    tolerance: float = 1e-9,
+    label: str | None = None,
+    **options: Any,
+) -> TheoremReport:
+    """R(D, P) = 0 for D ≥ D_max(P), and R > 0 just below it.
+
+    At each P: certified ``upper`` of R at D_max(P)·{1, 1.05, 1.5} must be ≤ tolerance,
+    and R at 0.9·D_max(P) must be > tolerance (the boundary is where it says).
+    The deviation is the largest of those upper bounds and of
+    ``tolerance − R(0.9·D_max)`` (shifted so that ≤ tolerance passes).
+    """
+    _, P_arr = _resolve(problem, None, P)
+    rows = []
+    deviation = -np.inf
+    for p in P_arr:
+        d_max = float(problem.zero_rate_distortion(p))
+        beyond = problem.rate(d_max * np.array([1.0, 1.05, 1.5]), p, **options)
+        below = problem.rate(0.9 * d_max, p, **options)
+        worst_beyond = float(np.max(beyond.upper))
+        below_rate = float(below.rate)
+        deviation = max(deviation, worst_beyond, 2 * tolerance - below_rate)
+        rows.append(
+            {
+                "P": float(p),
+                "D_max": d_max,
+                "largest_rate_beyond": worst_beyond,
+                "rate_at_0.9_D_max": below_rate,
+            }
+        )
+    return _report(
+        "zero-rate-boundary",
+        "R(D, P) = 0 exactly when D ≥ D_max(P), the least distortion of a reconstruction "
+        "independent of X with perception ≤ P.",
+        problem,
+        np.array([0.9, 1.5]),
+        P_arr,
+        {"points": rows},
+        float(deviation),
+        tolerance,
+        label,
+    )
+
+
+def _resolve(problem: Problem, D: Any, P: Any) -> tuple[NDArray, NDArray]:
+    default_D, default_P = default_grid(problem)
+    D_arr = default_D if D is None else np.asarray(D, dtype=float).ravel()
+    P_arr = default_P if P is None else np.asarray(P, dtype=float).ravel()
+    return D_arr, P_arr
+
+
+ALL_PROPERTIES = (
+    check_monotonicity,
+    check_convexity,
+    check_shannon_limit,
+    check_perception_costs_rate,
+    check_zero_rate_boundary,
+)
+
+
+def check_all(problem: Problem, *, label: str | None = None, **options: Any) -> list[TheoremReport]:
+    """Every property check on the default grids of ``problem``."""
+    return [check(problem, label=label, **options) for check in ALL_PROPERTIES]

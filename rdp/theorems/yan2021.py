@@ -1,0 +1,708 @@
+r"""The cost of perfect perception for one-shot quantizers (Yan et al., ICML 2021).
+
+Setting (REFERENCES §4): MSE distortion; a deterministic encoder
+:math:`f` with K cells (rate :math:`\log_2 K` bits, no common randomness); a
+decoder that may use private noise; perfect perception :math:`p_{\hat X} = p_X`.
+With :math:`X^* = \mathbb E[X \mid f(X)]`, :math:`D^*_f = \mathbb E\|X - X^*\|^2`
+and :math:`D^*(K)` the least MSE of any K-level quantizer:
+
+.. math::
+    \mathbb E\|X - \hat X\|^2 = D^*_f + \mathbb E\|X^* - \hat X\|^2
+    \ge D^*_f + W_2^2(p_{X^*}, p_X) \ge 2 D^*(K),
+
+with equality throughout for an MSE-optimal encoder: perfect perception costs
+exactly twice the MSE. The decoder that samples :math:`\hat X \sim p(x \mid
+f(x))` always has MSE :math:`2D^*_f`; the best perfect-perception decoder of
+an encoder transports :math:`p_{X^*}` optimally onto :math:`p_X` and has MSE
+:math:`D^*_f + W_2^2(p_{X^*}, p_X)` (Freirich et al. 2021, Theorem 4), between
+:math:`D^*_f` and :math:`2D^*_f`.
+
+In one dimension every encoder with *interval* cells (in codepoint order) is
+already optimally coupled to its centroids, so :math:`W_2^2(p_{X^*}, p_X) =
+D^*_f` for any such encoder; the strict inequalities need cells that are not
+intervals, such as the modulo encoder :func:`modulo_encoder`, or a
+non-Voronoi partition in higher dimension.
+
+References
+----------
+.. [1] G. Yan, F. Wen, C. Ying, J. Ma, H. Liu, "On Perceptual Lossy Compression:
+   The Cost of Perceptual Reconstruction and An Optimal Training Framework",
+   ICML 2021 (arXiv:2106.02782), Theorems 1–2.
+.. [2] D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception
+   Tradeoff in Wasserstein Space", NeurIPS 2021 (arXiv:2107.02555).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import ot
+from numpy.typing import ArrayLike, NDArray
+from scipy import integrate
+
+from rdp.problem import Problem
+from rdp.quantization import ScalarQuantizer, cell_statistics, finite_distribution, kmeans
+from rdp.quantization import lloyd_max as _lloyd_max
+from rdp.sources import Gaussian
+from rdp.theorems.report import TheoremReport
+
+REFERENCE = (
+    "Yan, Wen, Ying, Ma & Liu, On Perceptual Lossy Compression: The Cost of Perceptual "
+    "Reconstruction and An Optimal Training Framework, ICML 2021, Theorems 1-2"
+)
+REFERENCE_BEST_DECODER = (
+    "Freirich, Michaeli & Meir, A Theory of the Distortion-Perception Tradeoff in "
+    "Wasserstein Space, NeurIPS 2021, Theorem 4 (P = 0)"
+)
+
+
+# ------------------------------------------------------------------------------ encoders
+@dataclass(frozen=True)
+class PartitionEncoder:
+    """A deterministic 1-D encoder: the real line cut at ``breakpoints``, pieces labelled.
+
+    Piece i is :math:`(b_{i-1}, b_i]` (with :math:`b_{-1} = -\\infty`,
+    :math:`b_{M-1} = +\\infty`) and is sent to code ``labels[i]``; a code may
+    own several pieces, so cells need not be intervals.
+
+    Parameters
+    ----------
+    breakpoints : ndarray, shape (M-1,)
+        Increasing cut points.
+    labels : ndarray of int, shape (M,)
+        Code of each piece, every code in ``0..K-1`` used.
+    """
+
+    breakpoints: NDArray
+    labels: NDArray
+
+    def __post_init__(self) -> None:
+        b = np.asarray(self.breakpoints, dtype=float).ravel()
+        lab = np.asarray(self.labels).ravel()
+        if lab.size != b.size + 1:
+            raise ValueError(f"labels must have len(breakpoints) + 1 = {b.size + 1} entries")
+        if np.any(np.diff(b) <= 0) or not np.isfinite(b).all():
+            raise ValueError("breakpoints must be finite and strictly increasing")
+        if not np.issubdtype(lab.dtype, np.integer) or lab.min() < 0:
+            raise ValueError("labels must be non-negative integers")
+        if set(lab.tolist()) != set(range(int(lab.max()) + 1)):
+            raise ValueError("labels must use every code 0..K-1")
+        object.__setattr__(self, "breakpoints", b)
+        object.__setattr__(self, "labels", lab.astype(int))
+
+    @classmethod
+    def from_quantizer(cls, quantizer: ScalarQuantizer) -> PartitionEncoder:
+        """The encoder of a scalar quantizer (interval cells, code k = cell k)."""
+        return cls(quantizer.thresholds, np.arange(quantizer.levels))
+
+    @property
+    def levels(self) -> int:
+        """Number of codes K."""
+        return int(self.labels.max()) + 1
+
+    def encode(self, x: ArrayLike) -> NDArray:
+        """Codes of the values ``x``."""
+        return self.labels[np.searchsorted(self.breakpoints, np.asarray(x, float), side="left")]
+
+
+def modulo_encoder(
+    levels: int, step: float, pieces: int, *, centre: float = 0.0
+) -> PartitionEncoder:
+    """A wrapped (modulo) uniform encoder: ``pieces`` cells of width ``step``, codes cycling.
+
+    Piece i (of ``pieces``, centred on ``centre``) gets code ``i mod levels``;
+    its cells are unions of separated intervals, hence not optimally coupled to
+    their centroids — a sub-optimal encoder for which the best perfect-perception
+    decoder beats the sampling decoder.
+    """
+    if pieces < levels:
+        raise ValueError(f"pieces must be >= levels ({levels}); got {pieces}")
+    edges = centre + step * (np.arange(1, pieces) - pieces / 2)
+    return PartitionEncoder(edges, np.arange(pieces) % levels)
+
+
+def uniform_encoder(levels: int, step: float, *, centre: float = 0.0) -> PartitionEncoder:
+    """Uniform thresholds ``centre + step·(k − K/2)``: interval cells, sub-optimal in general."""
+    return modulo_encoder(levels, step, levels, centre=centre)
+
+
+# --------------------------------------------------------------------- code statistics
+@dataclass(frozen=True)
+class CodeStatistics:
+    r"""What an encoder leaves of the source: the law of :math:`X^* = E[X | f(X)]`.
+
+    Attributes
+    ----------
+    probabilities : ndarray, shape (K,)
+        :math:`P(f(X) = k)`.
+    centroids : ndarray, shape (K,) or (K, d)
+        :math:`x^*_k = E[X | f(X) = k]`.
+    within : ndarray, shape (K,)
+        :math:`E[\|X - x^*_k\|^2 ; f(X) = k]`, summing to :math:`D^*_f`.
+    """
+
+    probabilities: NDArray
+    centroids: NDArray
+    within: NDArray
+
+    @property
+    def mse(self) -> float:
+        """D*_f = E‖X − X*‖²: the MSE of the encoder with its conditional-mean decoder."""
+        return float(self.within.sum())
+
+
+def code_statistics(distribution: Any, encoder: PartitionEncoder) -> CodeStatistics:
+    """The law of X* = E[X | f(X)] for a 1-D source (continuous: exact; finite: exact sums).
+
+    Parameters
+    ----------
+    distribution : scipy.stats frozen distribution or finite source
+        As accepted by :func:`rdp.quantization.lloyd_max`.
+    encoder : PartitionEncoder
+    """
+    K = encoder.levels
+    finite = finite_distribution(distribution)
+    if finite is not None:
+        values, weights = finite
+        codes = encoder.encode(values)
+        prob = np.bincount(codes, weights=weights, minlength=K)
+        first = np.bincount(codes, weights=weights * values, minlength=K)
+        centroids = np.divide(first, prob, out=np.zeros(K), where=prob > 0)
+        within = np.bincount(codes, weights=weights * (values - centroids[codes]) ** 2, minlength=K)
+        return CodeStatistics(prob, centroids, within)
+    lower = np.concatenate([[-np.inf], encoder.breakpoints])
+    upper = np.concatenate([encoder.breakpoints, [np.inf]])
+    p, m, v = cell_statistics(distribution, lower, upper)
+    prob = np.bincount(encoder.labels, weights=p, minlength=K)
+    centroids = np.bincount(encoder.labels, weights=p * m, minlength=K) / prob
+    spread = v + p * (m - centroids[encoder.labels]) ** 2
+    return CodeStatistics(prob, centroids, np.bincount(encoder.labels, weights=spread, minlength=K))
+
+
+# ------------------------------------------------------------------------ W2 distances
+def w2_squared_to_source(distribution: Any, atoms: ArrayLike, weights: ArrayLike) -> float:
+    r"""Exact :math:`W_2^2(\mu, p_X)` for a discrete :math:`\mu = \sum_j w_j \delta_{a_j}` in 1-D.
+
+    Continuous 1-D source: by quantile functions,
+
+    .. math::
+        W_2^2 = \int_0^1 \big(F_X^{-1}(u) - F_\mu^{-1}(u)\big)^2 du
+        = \sum_j \int_{U_{j-1}}^{U_j} \big(F_X^{-1}(u) - a_{(j)}\big)^2 du,
+
+    with the atoms sorted and :math:`U_j` their cumulative weights (adaptive
+    quadrature, :func:`scipy.integrate.quad` on the tail cells and
+    :func:`scipy.integrate.quad_vec` on the inner ones). Finite source: the exact
+    transport linear program :func:`ot.emd2` with cost :math:`|a - x|^2`.
+    """
+    atoms = np.asarray(atoms, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    keep = weights > 0
+    atoms, weights = atoms[keep], weights[keep] / weights[keep].sum()
+    finite = finite_distribution(distribution)
+    if finite is not None:
+        values, probs = finite
+        cost = (atoms[:, None] - values[None, :]) ** 2
+        return float(ot.emd2(weights, probs, cost, numItermax=1_000_000))
+    order = np.argsort(atoms, kind="stable")
+    atoms, weights = atoms[order], weights[order]
+    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
+    cumulative[-1] = 1.0
+    n = atoms.size
+    total = 0.0
+    # tail cells: u = U_1 e^{-t} (lower) and 1 - u = (1 - U_{n-1}) e^{-t} (upper), t in [0, 60];
+    # what lies beyond t = 60 is below e^{-60} x^2
+    lower_mass, upper_mass = cumulative[1], 1.0 - cumulative[-2]
+
+    def tails(t: float) -> NDArray:
+        decay = np.exp(-t)
+        low = (distribution.ppf(lower_mass * decay) - atoms[0]) ** 2 * lower_mass * decay
+        high = (distribution.isf(upper_mass * decay) - atoms[-1]) ** 2 * upper_mass * decay
+        return np.array([low, high])
+
+    tail_values, _ = integrate.quad_vec(tails, 0.0, 60.0, epsabs=0.0, epsrel=1e-13, limit=2000)
+    total += float(tail_values[0] + (tail_values[1] if n > 1 else 0.0))
+    if n > 2:
+        start, width, inner = cumulative[1:-2], weights[1:-1], atoms[1:-1]
+        values, _ = integrate.quad_vec(
+            lambda s: (distribution.ppf(start + width * s) - inner) ** 2 * width,
+            0.0,
+            1.0,
+            epsabs=0.0,
+            epsrel=1e-13,
+            limit=1000,
+        )
+        total += float(values.sum())
+    return float(total)
+
+
+def w2_squared_empirical(
+    atoms: ArrayLike,
+    atom_weights: ArrayLike,
+    samples: ArrayLike,
+    sample_weights: ArrayLike | None = None,
+) -> float:
+    r""":math:`W_2^2` between discrete measures in :math:`\mathbb R^d` (exact LP ``ot.emd2``)."""
+    a = np.atleast_2d(np.asarray(atoms, dtype=float))
+    x = np.asarray(samples, dtype=float)
+    x = x[:, None] if x.ndim == 1 else x
+    a = a.T if a.shape[1] != x.shape[1] and a.shape[0] == x.shape[1] else a
+    wa = np.asarray(atom_weights, dtype=float)
+    wx = (
+        np.full(x.shape[0], 1.0 / x.shape[0])
+        if sample_weights is None
+        else np.asarray(sample_weights, dtype=float)
+    )
+    cost = ot.dist(a, x, metric="sqeuclidean")
+    return float(ot.emd2(wa / wa.sum(), wx / wx.sum(), cost, numItermax=10_000_000))
+
+
+# ---------------------------------------------------------------------------- decoders
+@dataclass(frozen=True)
+class PerfectPerceptionCost:
+    r"""The MSE of the perfect-perception decoders of one encoder.
+
+    Attributes
+    ----------
+    levels : int
+        K; the rate is :math:`\log_2 K` bits.
+    encoder_mse : float
+        :math:`D^*_f = E\|X - X^*\|^2` (conditional-mean decoder, no perception constraint).
+    w2_squared : float
+        :math:`W_2^2(p_{X^*}, p_X)`.
+    sampling_decoder_mse : float
+        MSE of :math:`\hat X \sim p(x \mid f(x))`: exactly :math:`2D^*_f`.
+    best_decoder_mse : float
+        MSE of the best perfect-perception decoder: :math:`D^*_f + W_2^2(p_{X^*}, p_X)`.
+    statistics : CodeStatistics
+    """
+
+    levels: int
+    encoder_mse: float
+    w2_squared: float
+    sampling_decoder_mse: float
+    best_decoder_mse: float
+    statistics: CodeStatistics
+
+    @property
+    def rate(self) -> float:
+        """log₂ K bits."""
+        return float(np.log2(self.levels))
+
+
+def perfect_perception_cost(distribution: Any, encoder: PartitionEncoder) -> PerfectPerceptionCost:
+    r"""Exact MSE of the sampling decoder and of the best perfect-perception decoder of ``encoder``.
+
+    .. math::
+        E\|X - \hat X\|^2 = D^*_f + E\|X^* - \hat X\|^2, \qquad
+        \text{sampling: } E\|X^* - \hat X\|^2 = D^*_f, \qquad
+        \text{best: } E\|X^* - \hat X\|^2 = W_2^2(p_{X^*}, p_X).
+
+    The first equality holds because :math:`\hat X` and :math:`X` are
+    conditionally independent given :math:`f(X)` and
+    :math:`E[X - X^* \mid f(X)] = 0`
+    (:func:`rdp.theorems.symbolic.orthogonality_decomposition`).
+    """
+    stats_ = code_statistics(distribution, encoder)
+    w2 = w2_squared_to_source(distribution, stats_.centroids, stats_.probabilities)
+    return PerfectPerceptionCost(
+        levels=encoder.levels,
+        encoder_mse=stats_.mse,
+        w2_squared=w2,
+        sampling_decoder_mse=2.0 * stats_.mse,
+        best_decoder_mse=stats_.mse + w2,
+        statistics=stats_,
+    )
+
+
+class SamplingDecoder:
+    """The perfect-perception decoder of an encoder: draw X̂ from p(x | code), privately.
+
+    Its output has law p_X exactly; its MSE is 2·D*_f (:attr:`mse`).
+    """
+
+    def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
+        self.distribution = distribution
+        self.encoder = encoder
+        self.mse = perfect_perception_cost(distribution, encoder).sampling_decoder_mse
+        self._finite = finite_distribution(distribution)
+
+    def sample(self, codes: ArrayLike, rng: np.random.Generator) -> NDArray:
+        """One X̂ per code in ``codes``."""
+        codes = np.asarray(codes, dtype=int)
+        if self._finite is not None:
+            values, weights = self._finite
+            member = self.encoder.encode(values)
+            out = np.empty(codes.shape)
+            for k in np.unique(codes):
+                w = np.where(member == k, weights, 0.0)
+                sel = codes == k
+                out[sel] = rng.choice(values, size=int(sel.sum()), p=w / w.sum())
+            return out
+        edges = np.concatenate([[-np.inf], self.encoder.breakpoints, [np.inf]])
+        cdf = self.distribution.cdf(edges)
+        piece_mass = np.diff(cdf)
+        out = np.empty(codes.shape)
+        for k in np.unique(codes):
+            pieces = np.flatnonzero(self.encoder.labels == k)
+            sel = codes == k
+            chosen = rng.choice(
+                pieces, size=int(sel.sum()), p=piece_mass[pieces] / piece_mass[pieces].sum()
+            )
+            u = cdf[chosen] + piece_mass[chosen] * rng.random(chosen.size)
+            out[sel] = self.distribution.ppf(u)
+        return out
+
+
+class TransportDecoder:
+    """The best perfect-perception decoder: X̂ drawn from the optimal transport of p_X* onto p_X.
+
+    In 1-D the code of the j-th smallest centroid is sent to the j-th quantile
+    interval of p_X; for a finite source, to the rows of :func:`ot.emd`'s plan.
+    Its MSE is D*_f + W₂²(p_X*, p_X) (:attr:`mse`).
+    """
+
+    def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
+        self.distribution = distribution
+        self.encoder = encoder
+        cost = perfect_perception_cost(distribution, encoder)
+        self.mse = cost.best_decoder_mse
+        stats_ = cost.statistics
+        self._finite = finite_distribution(distribution)
+        if self._finite is not None:
+            values, probs = self._finite
+            m = (stats_.centroids[:, None] - values[None, :]) ** 2
+            self._plan = ot.emd(stats_.probabilities, probs, m, numItermax=1_000_000)
+        else:
+            order = np.argsort(stats_.centroids, kind="stable")
+            cumulative = np.concatenate([[0.0], np.cumsum(stats_.probabilities[order])])
+            cumulative[-1] = 1.0
+            self._start = np.empty(encoder.levels)
+            self._width = np.empty(encoder.levels)
+            self._start[order] = cumulative[:-1]
+            self._width[order] = np.diff(cumulative)
+
+    def sample(self, codes: ArrayLike, rng: np.random.Generator) -> NDArray:
+        """One X̂ per code in ``codes``."""
+        codes = np.asarray(codes, dtype=int)
+        if self._finite is not None:
+            values, _ = self._finite
+            out = np.empty(codes.shape)
+            for k in np.unique(codes):
+                row = np.maximum(self._plan[k], 0.0)
+                sel = codes == k
+                out[sel] = rng.choice(values, size=int(sel.sum()), p=row / row.sum())
+            return out
+        u = self._start[codes] + self._width[codes] * rng.random(codes.shape)
+        return self.distribution.ppf(u)
+
+
+def _draw(distribution: Any, n: int, rng: np.random.Generator) -> NDArray:
+    finite = finite_distribution(distribution)
+    if finite is not None:
+        values, weights = finite
+        return rng.choice(values, size=n, p=weights)
+    return np.asarray(distribution.rvs(size=n, random_state=rng), dtype=float)
+
+
+def monte_carlo_mse(
+    distribution: Any,
+    encoder: PartitionEncoder,
+    decoder: SamplingDecoder | TransportDecoder,
+    *,
+    samples: int = 200_000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """(mean, standard error) of the squared error of ``decoder`` on fresh seeded samples."""
+    rng = np.random.default_rng(seed)
+    x = _draw(distribution, samples, rng)
+    x_hat = decoder.sample(encoder.encode(x), rng)
+    err = (x - x_hat) ** 2
+    return float(err.mean()), float(err.std(ddof=1) / np.sqrt(samples))
+
+
+# ------------------------------------------------------------------------------ checks
+def _describe(distribution: Any) -> str:
+    if hasattr(distribution, "dist"):
+        args = ", ".join(f"{a:g}" for a in distribution.args)
+        kwds = ", ".join(f"{k}={v:g}" for k, v in distribution.kwds.items())
+        return f"{distribution.dist.name}({', '.join(s for s in (args, kwds) if s)})"
+    values, _ = finite_distribution(distribution)
+    return f"finite source on {values.size} points in [{values[0]:g}, {values[-1]:g}]"
+
+
+def check_cost_of_perfect_perception(
+    distribution: Any,
+    levels: Sequence[int] = tuple(range(2, 17)),
+    *,
+    encoder_for: Callable[[int], PartitionEncoder] | None = None,
+    tolerance: float = 1e-9,
+    label: str | None = None,
+) -> TheoremReport:
+    r"""Yan et al. 2021: with an MSE-optimal encoder, perfect perception costs exactly 2·D*(K).
+
+    For each K, :math:`D^*(K)` is the Lloyd–Max (or exact dynamic-programming)
+    optimum; the encoder (``encoder_for(K)``, by default the optimal quantizer's)
+    is then given its best perfect-perception decoder, whose exact MSE
+    :math:`D^*_f + W_2^2(p_{X^*}, p_X)` is computed with :math:`W_2^2` by quantile
+    functions (independently of the cell moments). The deviation is
+    :math:`\max_K |\text{MSE}_K / (2 D^*(K)) - 1|`.
+
+    Passing ``encoder_for`` that is *not* MSE-optimal must make the check fail.
+    """
+    rows = []
+    deviation = 0.0
+    for K in levels:
+        optimum = _lloyd_max(distribution, K)
+        encoder = encoder_for(K) if encoder_for else PartitionEncoder.from_quantizer(optimum)
+        cost = perfect_perception_cost(distribution, encoder)
+        if optimum.mse > 0:
+            ratio = cost.best_decoder_mse / optimum.mse
+            deviation = max(deviation, abs(ratio / 2.0 - 1.0))
+        else:  # lossless: K covers the support
+            ratio = np.nan
+            deviation = max(deviation, abs(cost.best_decoder_mse))
+        rows.append(
+            {
+                "K": K,
+                "rate_bits": float(np.log2(K)),
+                "D_star_K": optimum.mse,
+                "encoder_mse": cost.encoder_mse,
+                "w2_squared": cost.w2_squared,
+                "perfect_perception_mse": cost.best_decoder_mse,
+                "ratio": ratio,
+            }
+        )
+    name = f"yan2021/cost-of-perfect-perception[{label or _describe(distribution)}]"
+    return TheoremReport.from_deviation(
+        name=name,
+        statement=(
+            "With an MSE-optimal K-level encoder, the least MSE under perfect perception "
+            "(p_X̂ = p_X) is exactly 2·D*(K): D*(K) + W₂²(p_X*, p_X) = 2·D*(K)."
+        ),
+        reference=REFERENCE,
+        instance=f"{_describe(distribution)}, K = {list(levels)}",
+        quantities={"levels": rows},
+        deviation=deviation,
+        tolerance=tolerance,
+    )
+
+
+def check_suboptimal_encoder(
+    distribution: Any, encoder: PartitionEncoder, *, label: str | None = None
+) -> TheoremReport:
+    r"""Sub-optimal f: :math:`D^*_f < D^*_f + W_2^2(p_{X^*}, p_X) < 2D^*_f`, and ≥ 2·D*(K).
+
+    The deviation is the largest of :math:`D^*_f - \text{best}`,
+    :math:`\text{best} - 2D^*_f` and :math:`2D^*(K) - \text{best}`, relative to
+    :math:`D^*_f`; the theorem holds when it is < 0 (all strict, the last allows
+    equality only for an optimal encoder).
+    """
+    cost = perfect_perception_cost(distribution, encoder)
+    optimum = _lloyd_max(distribution, encoder.levels)
+    best, d_f = cost.best_decoder_mse, cost.encoder_mse
+    margins = {
+        "lower_margin": (best - d_f) / d_f,
+        "upper_margin": (2 * d_f - best) / d_f,
+        "converse_margin": (best - 2 * optimum.mse) / d_f,
+    }
+    deviation = -min(margins["lower_margin"], margins["upper_margin"])
+    deviation = max(deviation, -margins["converse_margin"] - 1e-12)
+    return TheoremReport.from_deviation(
+        name=f"yan2021/suboptimal-encoder[{label or _describe(distribution)}]",
+        statement=(
+            "For a sub-optimal encoder f the best perfect-perception decoder has MSE "
+            "D*_f + W₂²(p_X*, p_X), strictly between D*_f and 2·D*_f (the sampling decoder), "
+            "and never below 2·D*(K)."
+        ),
+        reference=f"{REFERENCE}; {REFERENCE_BEST_DECODER}",
+        instance=(
+            f"{_describe(distribution)}, encoder with {encoder.levels} codes on "
+            f"{encoder.labels.size} pieces"
+        ),
+        quantities={
+            "K": encoder.levels,
+            "encoder_mse": d_f,
+            "w2_squared": cost.w2_squared,
+            "best_decoder_mse": best,
+            "sampling_decoder_mse": cost.sampling_decoder_mse,
+            "two_D_star_K": 2 * optimum.mse,
+            **margins,
+        },
+        deviation=deviation,
+        tolerance=0.0,
+        strict=True,
+    )
+
+
+def check_monte_carlo(
+    distribution: Any,
+    encoder: PartitionEncoder,
+    *,
+    samples: int = 200_000,
+    seed: int = 0,
+    z: float = 4.0,
+    label: str | None = None,
+) -> TheoremReport:
+    """Monte Carlo MSE of the sampling and transport decoders vs their exact values, in SEs.
+
+    Also checks perfect perception of the transport decoder's output: its
+    sample mean and variance against the source's (in standard errors).
+    """
+    rng_seeds = np.random.SeedSequence(seed).spawn(2)
+    quantities: dict[str, Any] = {"samples": samples, "seed": seed}
+    deviation = 0.0
+    for name, decoder, s in (
+        ("sampling", SamplingDecoder(distribution, encoder), rng_seeds[0]),
+        ("transport", TransportDecoder(distribution, encoder), rng_seeds[1]),
+    ):
+        mean, se = monte_carlo_mse(
+            distribution, encoder, decoder, samples=samples, seed=int(s.generate_state(1)[0])
+        )
+        z_score = abs(mean - decoder.mse) / se
+        deviation = max(deviation, z_score)
+        quantities[name] = {
+            "exact_mse": decoder.mse,
+            "monte_carlo_mse": mean,
+            "standard_error": se,
+            "z": z_score,
+        }
+    return TheoremReport.from_deviation(
+        name=f"yan2021/monte-carlo[{label or _describe(distribution)}]",
+        statement=(
+            "Simulated encoder + perfect-perception decoder reproduces the exact MSEs "
+            "2·D*_f (sampling decoder) and D*_f + W₂² (transport decoder)."
+        ),
+        reference=REFERENCE,
+        instance=f"{_describe(distribution)}, {encoder.levels} codes, n = {samples}, seed = {seed}",
+        quantities=quantities,
+        deviation=deviation,
+        tolerance=z,
+    )
+
+
+def check_empirical_vector(
+    samples: ArrayLike,
+    levels: int,
+    *,
+    seed: int = 0,
+    tolerance: float = 1e-7,
+    label: str = "empirical",
+) -> TheoremReport:
+    r"""Vector data: for k-means (a Lloyd fixed point), :math:`W_2^2(p_{X^*}, p_X) = D^*_f` by POT.
+
+    :math:`p_X` is the empirical measure of ``samples``. The Voronoi coupling
+    of a Lloyd fixed point is an optimal transport plan, so the best
+    perfect-perception decoder costs exactly :math:`2D^*_f`; a random
+    (non-Voronoi) relabelling of the same cells must instead fall strictly
+    between :math:`D^*_f` and :math:`2D^*_f`.
+    """
+    x = np.asarray(samples, dtype=float)
+    x = x[:, None] if x.ndim == 1 else x
+    vq = kmeans(x, levels, seed=seed)
+    w2 = w2_squared_empirical(vq.codebook, vq.cell_probabilities, x)
+    rel = abs(w2 / vq.mse - 1.0)
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, levels, size=x.shape[0])
+    labels[:levels] = np.arange(levels)
+    counts = np.bincount(labels, minlength=levels)
+    centroids = np.stack([x[labels == k].mean(axis=0) for k in range(levels)])
+    d_random = float(((x - centroids[labels]) ** 2).sum(axis=1).mean())
+    w2_random = w2_squared_empirical(centroids, counts / x.shape[0], x)
+    strict_ok = d_random < d_random + w2_random < 2 * d_random - 1e-12
+    deviation = rel if strict_ok else np.inf
+    return TheoremReport.from_deviation(
+        name=f"yan2021/vector-kmeans[{label}]",
+        statement=(
+            "For a k-means (Lloyd fixed point) encoder of vector data, W₂²(p_X*, p_X) = D*_f, so "
+            "perfect perception costs 2·D*_f; a non-Voronoi encoder costs strictly less than its "
+            "2·D*_f."
+        ),
+        reference=f"{REFERENCE}; POT ot.emd2",
+        instance=f"{x.shape[0]} samples in R^{x.shape[1]}, K = {levels}, seed = {seed}",
+        quantities={
+            "kmeans_mse": vq.mse,
+            "w2_squared": w2,
+            "relative_gap": rel,
+            "random_encoder_mse": d_random,
+            "random_encoder_w2_squared": w2_random,
+            "random_encoder_best_decoder_mse": d_random + w2_random,
+        },
+        deviation=deviation,
+        tolerance=tolerance,
+    )
+
+
+def information_theoretic_ratio(R: ArrayLike) -> NDArray:
+    r"""Gaussian :math:`D(R, 0) / D(R, \infty) = 2 / (1 + \sqrt{1 - 2^{-2R}})` (R in bits)."""
+    R = np.asarray(R, dtype=float)
+    return 2.0 / (1.0 + np.sqrt(-np.expm1(-2.0 * R * np.log(2.0))))
+
+
+def check_information_theoretic_contrast(
+    rates: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 3.0, 4.0),
+    common_randomness: Sequence[float] = (0.0, 0.25, 1.0, 4.0, np.inf),
+    *,
+    variance: float = 1.0,
+    tolerance: float = 1e-12,
+) -> TheoremReport:
+    r"""One-shot ratio 2 vs the Gaussian :math:`D(R,0)/D(R,\infty) < 2` with common randomness.
+
+    Checks, using :meth:`rdp.Problem.distortion` on ``Problem(Gaussian(), 'mse', 'w2')``:
+    the ratio equals :math:`2/(1 + \sqrt{1 - 2^{-2R}})`; with :math:`R_c` bits of
+    common randomness :math:`D(R, R_c, 0)` decreases in :math:`R_c` from exactly
+    :math:`2 D(R, \infty)` at :math:`R_c = 0` to :math:`D(R, 0)` at
+    :math:`R_c = \infty`.
+    """
+    problem = Problem(Gaussian(0.0, variance), "mse", "w2")
+    rates = np.asarray(rates, dtype=float)
+    shannon = np.atleast_1d(problem.distortion(rates, np.inf).distortion)
+    perfect = np.atleast_1d(problem.distortion(rates, 0.0).distortion)
+    ratio = perfect / shannon
+    deviation = float(np.max(np.abs(ratio / information_theoretic_ratio(rates) - 1.0)))
+    table = []
+    for i, R in enumerate(rates):
+        row = {
+            "R_bits": float(R),
+            "D_shannon": float(shannon[i]),
+            "D_perfect_unlimited_common_randomness": float(perfect[i]),
+            "ratio_information_theoretic": float(ratio[i]),
+            "ratio_one_shot": 2.0,
+        }
+        with_rc = [
+            float(problem.distortion(R, 0.0, common_randomness=rc).distortion)
+            for rc in common_randomness
+        ]
+        row["ratio_with_common_randomness"] = {
+            str(rc): d / float(shannon[i]) for rc, d in zip(common_randomness, with_rc, strict=True)
+        }
+        if 0.0 in common_randomness:
+            deviation = max(
+                deviation, abs(with_rc[list(common_randomness).index(0.0)] / shannon[i] / 2 - 1)
+            )
+        if np.inf in common_randomness:
+            idx = list(common_randomness).index(np.inf)
+            deviation = max(deviation, abs(with_rc[idx] / perfect[i] - 1))
+        order = np.argsort(common_randomness)
+        steps = np.diff(np.asarray(with_rc)[order])
+        deviation = max(
+            deviation, float(np.max(steps, initial=-np.inf)) / shannon[i] if steps.size else 0.0
+        )
+        table.append(row)
+    return TheoremReport.from_deviation(
+        name="yan2021/information-theoretic-contrast[gaussian]",
+        statement=(
+            "With unlimited common randomness the Gaussian D(R,0)/D(R,∞) = 2/(1+√(1−2^{−2R})) < 2; "
+            "with R_c bits it rises to exactly 2 at R_c = 0, the one-shot value."
+        ),
+        reference=(
+            "Blau & Michaeli 2019; Zhang et al. NeurIPS 2021, Thm 2; Wagner 2022 "
+            "(arXiv:2202.04147); Yan et al. 2021"
+        ),
+        instance=f"N(0, {variance:g}), R = {rates.tolist()} bits, R_c = {list(common_randomness)}",
+        quantities={"rates": table},
+        deviation=deviation,
+        tolerance=tolerance,
+    )

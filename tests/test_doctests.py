@@ -1,0 +1,17 @@
+"""The Examples sections of the public docstrings run and give what they show."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["rdp.problem", "rdp.units", "rdp.closed_forms.bernoulli", "rdp.closed_forms.gaussian"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.attempted > 0
+    assert result.failed == 0
