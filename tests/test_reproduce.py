@@ -173,14 +173,98 @@ def _rdp(*args):
 
 def test_command_end_to_end(tmp_path):
     out = tmp_path / "results"
-    done = _rdp("bernoulli-tv-rd", "gaussian-w2-rd", "--out", str(out))
+    done = _rdp("bernoulli-tv-rd", "freirich-distortion-perception", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert f"to {out}" in done.stdout and "index.md" in done.stdout
     assert "figures" in done.stderr  # the tqdm progress bar
-    for stem in ("bernoulli-tv-rd", "gaussian-w2-rd"):
+    for stem in ("bernoulli-tv-rd", "freirich-distortion-perception"):
         for ext in ("png", "pdf", "csv"):
             assert (out / f"{stem}.{ext}").exists()
     listing = json.loads(_rdp("--list", "--json").stdout)
     assert {f["id"] for f in listing["figures"]} == {s.id for s in all_figures()}
     bad = _rdp("no-such-figure", "--out", str(out))
     assert bad.returncode == 2 and "unknown figure ID" in bad.stderr
+
+
+def test_yan_one_shot_ratio_is_two(out_dir):
+    table = read_table(out_dir / "yan-perfect-perception-one-shot.csv")
+    np.testing.assert_allclose(table["D_perfect"] / table["D_star"], 2.0, rtol=1e-8)
+    np.testing.assert_allclose(table["R"], np.log2(table["K"]))
+    gaussian = table["source"] == "Gaussian"
+    K, D = table["K"][gaussian], table["D_star"][gaussian]
+    # Max (1960), Table I: the optimal 2- and 4-level quantizers of N(0, 1)
+    assert D[K == 2][0] == pytest.approx(1 - 2 / np.pi, rel=1e-9)
+    assert D[K == 4][0] == pytest.approx(0.1175, abs=1e-4)
+    assert {"Gaussian", "Laplace", "uniform"} <= set(table["source"])
+
+
+def blahut_arimoto_rate(p, delta, D, iters=800):
+    """Shannon R(D) in bits by Blahut–Arimoto with the slope found by bisection."""
+
+    def solve(s):
+        q = np.full(delta.shape[1], 1 / delta.shape[1])
+        A = np.exp(-s * delta)
+        for _ in range(iters):
+            Q = q * A
+            Q /= Q.sum(axis=1, keepdims=True)
+            q = p @ Q
+        joint = p[:, None] * Q
+        ratio = np.where(joint > 0, Q / np.where(q > 0, q, 1), 1)
+        return float((joint * delta).sum()), float((joint * np.log2(ratio)).sum())
+
+    lo, hi = 0.0, 40.0
+    for _ in range(26):
+        mid = 0.5 * (lo + hi)
+        d, _ = solve(mid)
+        lo, hi = (mid, hi) if d > D else (lo, mid)
+    return solve(hi)[1]
+
+
+def perfect_perception_rate(p, delta, D, iters=800):
+    """R(D, 0) with q = p: min KL(π‖p⊗p) over couplings of (p, p) with ⟨π, Δ⟩ ≤ D (Sinkhorn)."""
+
+    def solve(s):
+        K = np.outer(p, p) * np.exp(-s * delta)
+        v = np.ones_like(p)
+        for _ in range(iters):
+            u = p / (K @ v)
+            v = p / (K.T @ u)
+        pi = u[:, None] * K * v[None, :]
+        ref = np.outer(p, p)
+        kl = np.where(pi > 0, pi * np.log2(np.where(pi > 0, pi, 1) / ref), 0).sum()
+        return float((pi * delta).sum()), float(kl)
+
+    lo, hi = 0.0, 40.0
+    for _ in range(26):
+        mid = 0.5 * (lo + hi)
+        d, _ = solve(mid)
+        lo, hi = (mid, hi) if d > D else (lo, mid)
+    return solve(hi)[1]
+
+
+DISCRETE = {
+    "laplace-w1": lambda: (
+        np.exp(-np.abs(np.linspace(-3, 3, 13))) / np.exp(-np.abs(np.linspace(-3, 3, 13))).sum(),
+        (np.linspace(-3, 3, 13)[:, None] - np.linspace(-3, 3, 13)[None, :]) ** 2,
+    ),
+    "ternary-tv": lambda: (
+        np.array([0.5, 0.3, 0.2]),
+        np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [1.0, 3.0, 0.0]]),
+    ),
+}
+
+
+@pytest.mark.parametrize("family", sorted(DISCRETE))
+def test_discrete_data_against_blahut_arimoto_and_sinkhorn(out_dir, family):
+    p, delta = DISCRETE[family]()
+    table = read_table(out_dir / f"{family}-rd.csv")
+    for P, reference in ((np.inf, blahut_arimoto_rate), (0.0, perfect_perception_rate)):
+        rows = np.flatnonzero((table["P"] == P) & (table["R"] > 0.05))
+        for i in rows[[0, len(rows) // 2]]:
+            assert table["R"][i] == pytest.approx(reference(p, delta, table["D"][i]), abs=2e-3)
+    # more perception freedom never costs rate
+    levels = np.unique(table["P"])
+    curves = np.array([table["R"][table["P"] == P] for P in levels])
+    assert np.all(np.diff(curves, axis=0) <= 1e-6)
+    surface = read_table(out_dir / f"{family}-surface.csv")
+    assert np.isfinite(surface["R"]).all() and (surface["R"] >= -1e-9).all()

@@ -9,7 +9,7 @@ reach, at perception :math:`W_2^2(p_X, p_{\hat X}) \le P`, at best
 
 a parabola in :math:`\sqrt P` from :math:`D(0) = D^* + W_2^2(p_X, p_{X^*})
 \le 2D^*` down to :math:`D^*` at :math:`\sqrt P = W_2(p_X, p_{X^*})`
-(Freirich et al. 2021, Theorem 1; REFERENCES §5). The instance drawn here is
+(Freirich et al. 2021, Theorems 3–4; REFERENCES §5). The instance drawn here is
 Gaussian denoising: :math:`X \sim N(0, \sigma_X^2)`,
 :math:`Y = X + N`, :math:`N \sim N(0, \sigma_N^2)`, for which
 :math:`X^* = aY` with :math:`a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)`,
@@ -20,10 +20,10 @@ Gaussian denoising: :math:`X \sim N(0, \sigma_X^2)`,
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
 from rdp.plot import style
 from rdp.reproduce.registry import FigureOutput, FigureSpec
+from rdp.theorems.freirich2021 import distortion_perception_function, gaussian_w2_squared
 
 FREIRICH = (
     "D. Freirich, T. Michaeli and R. Meir, A Theory of the Distortion-Perception Tradeoff in "
@@ -35,32 +35,16 @@ NOISE_VARIANCES = (0.25, 1.0, 4.0)
 
 
 def gaussian_denoising(signal_variance: float, noise_variance: float) -> tuple[float, float]:
-    r"""(D*, W₂(p_X, p_X*)) for denoising N(0, σ_X²) observed in N(0, σ_N²) noise.
+    r"""(D*, W₂²(p_X, p_X*)) for denoising N(0, σ_X²) observed in N(0, σ_N²) noise.
 
-    .. math::
-        a = \frac{\sigma_X^2}{\sigma_X^2 + \sigma_N^2},\quad
-        D^* = \sigma_X^2 (1 - a),\quad
-        W_2(p_X, p_{X^*}) = \sigma_X (1 - \sqrt a)
+    The MMSE estimate is :math:`X^* = aY` with the Wiener gain
+    :math:`a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)`, so :math:`D^* = \sigma_X^2(1 - a)`
+    and :math:`X^* \sim N(0, a\sigma_X^2)`; W₂² between the two Gaussian laws is
+    computed by :func:`rdp.theorems.freirich2021.gaussian_w2_squared`.
     """
     gain = signal_variance / (signal_variance + noise_variance)
-    return signal_variance * (1.0 - gain), float(np.sqrt(signal_variance) * (1.0 - np.sqrt(gain)))
-
-
-def distortion_perception_function(mmse: float, w2: float, P: ArrayLike) -> NDArray:
-    r"""D(P) = D* + [(W₂(p_X, p_X*) − √P)₊]² (Freirich et al. 2021, Theorem 1).
-
-    Parameters
-    ----------
-    mmse : float
-        D*, the MMSE.
-    w2 : float
-        W₂(p_X, p_X*), the (unsquared) Wasserstein-2 distance of the MMSE
-        estimate's law from the source law.
-    P : array_like
-        Squared-W₂ perception bound(s).
-    """
-    root = np.sqrt(np.asarray(P, dtype=float))
-    return mmse + np.clip(w2 - root, 0.0, None) ** 2
+    w2_squared = gaussian_w2_squared([[signal_variance]], [[gain * signal_variance]])
+    return signal_variance * (1.0 - gain), float(w2_squared)
 
 
 def make() -> FigureOutput:
@@ -73,8 +57,9 @@ def make() -> FigureOutput:
         for color, noise in zip(
             style.curve_colors(len(NOISE_VARIANCES)), NOISE_VARIANCES, strict=True
         ):
-            mmse, w2 = gaussian_denoising(1.0, noise)
-            D = distortion_perception_function(mmse, w2, P)
+            mmse, w2_squared = gaussian_denoising(1.0, noise)
+            w2 = float(np.sqrt(w2_squared))
+            D = distortion_perception_function(mmse, w2_squared, P)
             label = f"σ_N² = {noise:g}: D* = {mmse:.3g}, W₂(p_X, p_X*) = {w2:.3g}"
             left.plot(P, D, color=color, label=label)
             right.plot(np.sqrt(P), D, color=color)
@@ -115,7 +100,7 @@ def figures() -> list[FigureSpec]:
                 "and the point where the perception constraint stops binding."
             ),
             paper=FREIRICH,
-            paper_figure="Theorem 1 (the D–P curve; Gaussian denoising instance)",
+            paper_figure="Theorems 3–4: the D(P) curve (Gaussian denoising instance)",
             make=make,
         )
     ]
