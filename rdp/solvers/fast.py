@@ -175,7 +175,7 @@ class FastSolver:
     # ------------------------------------------------------------------ main loop
     def _iterate(self, D: float, P: float, Pn: float, start: float) -> PointSolution:
         fp = self.fp
-        n, m = fp.shape
+        m = fp.shape[1]
         tol_nats = self.tol * LN2
         _, anchor = fp.min_divergence()
         transport = fp.kind in ("tv", "w") and np.isfinite(Pn)
@@ -231,7 +231,9 @@ class FastSolver:
                     break
             # --- mirror step on the reconstruction law inside the ball
             if fp.kind == "none" or not np.isfinite(Pn):
-                target = q
+                target = q * h  # Blahut-Arimoto: v+ = q
+            elif Pn == 0 and fp.kind in ("kl-sr", "kl-rs"):
+                target = anchor  # q fixed to the source law: a Sinkhorn step
             elif transport:
                 pi = _transport_step(pi, h, fp.cost, Pn)
                 target = pi.sum(axis=0)
