@@ -66,6 +66,9 @@ REFERENCE = (
 )
 
 
+#: Weight of the cold start mixed into a warm start (multiplicative steps cannot revive zeros).
+_REVIVE = 1e-6
+
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
 
@@ -186,21 +189,22 @@ class FastSolver:
         _, anchor = fp.min_divergence()
         transport = fp.kind in ("tv", "w") and np.isfinite(Pn)
         warm = self._warm
-        if warm is not None and warm["kind"] == fp.kind:
-            s, v = warm["s"], warm["v"].copy()
-            pi = warm.get("pi")
-            pi = None if pi is None else pi.copy()
-        else:
-            s = _initial_slope(fp, D)
-            v = 0.5 * anchor / anchor.sum() + 0.5 / m
-            pi = None
         diagonal = transport and fp.kind == "tv" and fp.m_out == 0
-        if transport and pi is None:
+        pi = None
+        if transport:
             pi = _initial_plan(fp, Pn)
             if diagonal:
                 pi = _DiagonalPlan.from_dense(pi, fp.cost)
-        if diagonal and not isinstance(pi, _DiagonalPlan):
-            pi = _DiagonalPlan.from_dense(pi, fp.cost)
+        if warm is not None and warm["kind"] == fp.kind:
+            # warm start, mixed with the cold start so that no weight is stuck at zero
+            s = warm["s"]
+            v = (1 - _REVIVE) * warm["v"] + _REVIVE / m
+            old = warm.get("pi")
+            if transport and old is not None and type(old) is type(pi):
+                pi = old.revive(_REVIVE) if diagonal else (1 - _REVIVE) * old + _REVIVE * pi
+        else:
+            s = _initial_slope(fp, D)
+            v = 0.5 * anchor / anchor.sum() + 0.5 / m
         if fp.kind in ("kl-sr", "kl-rs") and Pn == 0:
             v = anchor / anchor.sum()
         best_lower, best_upper, best_joint = 0.0, np.inf, None
@@ -455,6 +459,19 @@ class _DiagonalPlan:
         a = off.sum(axis=1) / max(m - 1, 1)
         return cls(a, b, d, match)
 
+    def revive(self, eps: float) -> _DiagonalPlan:
+        """Lift every off-diagonal weight to at least ``eps`` (relative), keeping the row sums."""
+        top = self.b.max()
+        b = (1 - eps) * self.b / top + eps
+        a = np.maximum(self.a * top, eps * self.d)
+        rows = self.a * (self.b.sum() - self.b[self.match]) + self.d
+        new_rows = a * (b.sum() - b[self.match]) + self.d
+        scale = np.where(new_rows > 0, rows / np.where(new_rows > 0, new_rows, 1.0), 1.0)
+        return _DiagonalPlan(a * scale, b, self.d * scale, self.match)
+
+    def copy(self) -> _DiagonalPlan:
+        return _DiagonalPlan(self.a.copy(), self.b.copy(), self.d.copy(), self.match)
+
     def column_sums(self) -> NDArray:
         q = self.b * self.a.sum()
         np.subtract.at(q, self.match, self.a * self.b[self.match])
@@ -588,7 +605,7 @@ def _project_kl_sr(a: NDArray, p_tilde: NDArray, Pn: float) -> NDArray:
 def _round_coupling(joint: NDArray, p: NDArray, target: NDArray) -> NDArray:
     """Round a joint with rows p onto Π(p, target) (Altschuler, Weed & Rigollet 2017, Alg. 2)."""
     q = joint.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(q > target, target / q, 1.0)
     out = joint * scale[None, :]
     err_r = np.maximum(p - out.sum(axis=1), 0.0)
