@@ -262,6 +262,18 @@ class Problem:
             diagnostics=fields["diagnostics"],
         )
 
+    def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any):
+        """R(D, P) on a grid of D at one P (see :func:`rdp.sweeps.rd_curve`)."""
+        from rdp.sweeps import rd_curve
+
+        return rd_curve(self, P, D_grid, **kwargs)
+
+    def surface(self, D_grid: ArrayLike, P_grid: ArrayLike, **kwargs: Any):
+        """R(D, P) on a (P, D) grid (see :func:`rdp.sweeps.surface`)."""
+        from rdp.sweeps import surface
+
+        return surface(self, D_grid, P_grid, **kwargs)
+
     def _perception_bits(self, P: float, units: str) -> float:
         """Perception bound as the methods take it (KL in bits; inf with no perception)."""
         if isinstance(self.perception_measure, NoPerception):

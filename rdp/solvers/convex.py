@@ -109,7 +109,10 @@ class ConvexProgram:
         cons = [cp.sum(J, axis=1) == fp.p, cp.sum(cp.multiply(J, fp.delta)) <= D]
         Pn = fp.perception_bound_nats(P)
         if fp.kind != "none" and np.isfinite(Pn):
-            if fp.kind == "tv":
+            if Pn == 0 and fp.kind in ("tv", "kl-sr", "kl-rs"):
+                # no Slater point: state the constraint q = p_X as the equality it is
+                cons.append(q == fp.p_tilde)
+            elif fp.kind == "tv":
                 cons.append(0.5 * (cp.norm1(q - fp.p_tilde) + fp.m_out) <= Pn)
             elif fp.kind == "w":
                 pi = cp.Variable((n, m), nonneg=True)

@@ -26,7 +26,7 @@ import numpy as np
 import ot
 from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize_scalar
-from scipy.special import logsumexp, rel_entr
+from scipy.special import logsumexp, rel_entr, xlogy
 
 from rdp.distortions import AbsoluteError, Hamming, SquaredError
 from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
@@ -443,8 +443,8 @@ def _zero_rate_kl_sr(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:
 
 
 def mutual_information_nats(joint: NDArray) -> float:
-    """I(X; X̂) in nats of a joint pmf matrix."""
-    px = joint.sum(axis=1, keepdims=True)
-    qy = joint.sum(axis=0, keepdims=True)
-    mask = joint > 0
-    return float(max((joint[mask] * np.log(joint[mask] / (px * qy)[mask])).sum(), 0.0))
+    """I(X; X̂) in nats of a joint pmf matrix: Σ J log J − Σ p log p − Σ q log q."""
+    px = joint.sum(axis=1)
+    qy = joint.sum(axis=0)
+    value = xlogy(joint, joint).sum() - xlogy(px, px).sum() - xlogy(qy, qy).sum()
+    return float(max(value, 0.0))
