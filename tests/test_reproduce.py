@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -36,12 +37,41 @@ LN2 = np.log(2)
 
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory):
-    """Every built-in figure, written once (warnings are errors while they are drawn)."""
-    out = tmp_path_factory.mktemp("figures")
+    """Every built-in figure, written once per test session (warnings are errors).
+
+    Under pytest-xdist the workers share one output folder: the first to take the
+    lock writes it, the others wait for its ``done`` marker.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp("figures")
+        _write_all(out)
+        return out
+    out = tmp_path_factory.getbasetemp().parent / "rdp-reproduce-figures"
+    out.mkdir(exist_ok=True)
+    try:
+        os.close(os.open(out / "lock", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        deadline = time.monotonic() + 600
+        while not (out / "done").exists():
+            if (out / "failed").exists():
+                pytest.fail("the worker writing the figures failed; see its error")
+            if time.monotonic() > deadline:
+                raise TimeoutError("another worker did not finish writing the figures") from None
+            time.sleep(0.5)
+        return out
+    try:
+        _write_all(out)
+    except BaseException:
+        (out / "failed").touch()
+        raise
+    (out / "done").touch()
+    return out
+
+
+def _write_all(out):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reproduce(all_figures(), out, progress=False)
-    return out
 
 
 def sample(table, n=25, seed=0):
