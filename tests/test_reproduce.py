@@ -15,8 +15,11 @@ import time
 import warnings
 from pathlib import Path
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis.extra.numpy import arrays
 from scipy.special import lambertw
 from test_plot import bernoulli_rate, gaussian_w2_distortion, gaussian_w2_rate
 
@@ -28,6 +31,7 @@ from rdp.reproduce import (
     register_provider,
     reproduce,
     select_figures,
+    write_table,
 )
 from rdp.reproduce import registry as registry_module
 
@@ -298,3 +302,19 @@ def test_discrete_data_against_blahut_arimoto_and_sinkhorn(out_dir, family):
     assert np.all(np.diff(curves, axis=0) <= 1e-6)
     surface = read_table(out_dir / f"{family}-surface.csv")
     assert np.isfinite(surface["R"]).all() and (surface["R"] >= -1e-9).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.integers(1, 20),
+        elements=st.floats(allow_nan=True, allow_infinity=True, width=64),
+    )
+)
+def test_csv_round_trip(tmp_path_factory, values):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    write_table({"x": values, "label": np.array(["a"] * values.size)}, path)
+    back = read_table(path)
+    np.testing.assert_allclose(back["x"], values, rtol=1e-11, equal_nan=True)
+    assert list(back["label"]) == ["a"] * values.size
