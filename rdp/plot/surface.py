@@ -106,6 +106,8 @@ def plot_surface(
         ax.set_ylabel(style.short_label(surface.perception_label))
         ax.set_zlabel(style.short_label(surface.rate_label))
         ax.set_zlim(0.0, max_rate if max_rate is not None else None)
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(nbins=4))
         ax.view_init(elev=elev, azim=azim)
         ax.set_title("R(D, P) with equi-rate lines")
     return fig

@@ -96,13 +96,15 @@ def surface_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callable
     def make() -> FigureOutput:
         surface = rate_surface(problem, grids.surface_D, grids.surface_P, **(grids.options or {}))
         fig = style.new_figure(2)
+        fig.set_size_inches(style.PANEL_SIZE[0] * 2.3, style.PANEL_SIZE[1] * 1.25)
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.25, 1.0])
         plot_surface(
             surface,
-            ax=fig.add_subplot(1, 2, 1, projection="3d"),
+            ax=fig.add_subplot(grid[0], projection="3d"),
             max_rate=grids.max_rate,
             levels=grids.levels,
         )
-        plot_level_sets(surface, ax=fig.add_subplot(1, 2, 2), levels=grids.levels)
+        plot_level_sets(surface, ax=fig.add_subplot(grid[1]), levels=grids.levels)
         fig.suptitle(title)
         return FigureOutput(fig, {"data": surface.columns()})
 
