@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rdp import closed_forms as _closed_forms  # noqa: F401  (registers the closed forms)
+from rdp import solvers as _solvers  # noqa: F401  (registers the finite solvers)
 from rdp._validation import check_choice, check_nonnegative_array
 from rdp.distortions import Distortion, Hamming, SquaredError, distortion_from_name
 from rdp.inversion import invert_rate
@@ -260,6 +261,18 @@ class Problem:
             channel=fields["channel"],
             diagnostics=fields["diagnostics"],
         )
+
+    def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any):
+        """R(D, P) on a grid of D at one P (see :func:`rdp.sweeps.rd_curve`)."""
+        from rdp.sweeps import rd_curve
+
+        return rd_curve(self, P, D_grid, **kwargs)
+
+    def surface(self, D_grid: ArrayLike, P_grid: ArrayLike, **kwargs: Any):
+        """R(D, P) on a (P, D) grid (see :func:`rdp.sweeps.surface`)."""
+        from rdp.sweeps import surface
+
+        return surface(self, D_grid, P_grid, **kwargs)
 
     def _perception_bits(self, P: float, units: str) -> float:
         """Perception bound as the methods take it (KL in bits; inf with no perception)."""

@@ -79,6 +79,25 @@ class Gaussian:
         """Standard deviation σ."""
         return float(np.sqrt(self.variance))
 
+    def discretize(self, n: int, *, span: float | None = None, values: str = "mean") -> Discrete:
+        """A finite approximation on ``n`` equal cells of [μ − kσ, μ + kσ] (tails merged).
+
+        See :meth:`Discrete.from_scipy`; ``span`` is k (default
+        ``max(4, sqrt(2 ln n) + 1)``), ``values`` 'mean' (cell centroids) or 'midpoint'.
+        As n grows, R(D, P) of the discretized source converges to the Gaussian
+        closed form (see ``docs/discrete.md``).
+        """
+        from scipy import stats
+
+        n = _check_cells(n)
+        k = max(4.0, float(np.sqrt(2.0 * np.log(n))) + 1.0) if span is None else float(span)
+        if not (np.isfinite(k) and k > 0):
+            raise ValueError(f"span must be > 0 (standard deviations); got {span!r}")
+        lo, hi = self.mean - k * self.std, self.mean + k * self.std
+        return Discrete.from_scipy(
+            stats.norm(self.mean, self.std), n, lower=lo, upper=hi, values=values
+        )
+
 
 @dataclass(frozen=True)
 class GaussianVector:
@@ -177,8 +196,105 @@ class Discrete:
         """Return ``self`` (for a uniform interface with :class:`Bernoulli`)."""
         return self
 
+    @classmethod
+    def from_scipy(
+        cls,
+        dist,
+        n: int,
+        *,
+        lower: float | None = None,
+        upper: float | None = None,
+        tail: float = 1e-6,
+        values: str = "mean",
+    ) -> Discrete:
+        r"""Quantize a continuous ``scipy.stats`` distribution onto ``n`` equal cells.
+
+        The cells split [lower, upper] (default: the ``tail`` and ``1 − tail``
+        quantiles) into ``n`` equal intervals; the probability below ``lower``
+        and above ``upper`` joins the first and last cell, so the pmf sums to 1.
+        Each symbol's value is the cell's conditional mean
+        :math:`E[X \mid X \in \text{cell}]` (``values="mean"``, which keeps
+        the mean of the source) or the cell midpoint (``values="midpoint"``).
+
+        Parameters
+        ----------
+        dist : frozen scipy.stats continuous distribution
+            E.g. ``scipy.stats.laplace(scale=1)`` or ``scipy.stats.uniform(0, 1)``.
+        n : int
+            Number of cells, ≥ 2.
+        lower, upper : float, optional
+            Range of the cells.
+        tail : float
+            Tail mass left out of the default range on each side, in (0, 0.5).
+        values : {'mean', 'midpoint'}
+            Value given to each cell.
+
+        Examples
+        --------
+        >>> from scipy import stats
+        >>> src = Discrete.from_scipy(stats.laplace(), 64)
+        >>> src.size
+        64
+        """
+        n = _check_cells(n)
+        if values not in ("mean", "midpoint"):
+            raise ValueError(f"values must be 'mean' or 'midpoint'; got {values!r}")
+        if not (hasattr(dist, "cdf") and hasattr(dist, "ppf")):
+            raise ValueError("dist must be a frozen scipy.stats continuous distribution")
+        if not 0 < tail < 0.5:
+            raise ValueError(f"tail must be in (0, 0.5); got {tail!r}")
+        lo = float(dist.ppf(tail)) if lower is None else float(lower)
+        hi = float(dist.ppf(1.0 - tail)) if upper is None else float(upper)
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise ValueError(f"need finite lower < upper; got lower={lo!r}, upper={hi!r}")
+        edges = np.linspace(lo, hi, n + 1)
+        cdf = dist.cdf(edges)
+        cdf[0], cdf[-1] = 0.0, 1.0  # merge the tails into the end cells
+        pmf = np.diff(cdf)
+        mids = 0.5 * (edges[:-1] + edges[1:])
+        if values == "midpoint":
+            return cls(pmf / pmf.sum(), mids)
+        outer = edges.copy()
+        outer[0], outer[-1] = -np.inf, np.inf
+        means = np.array(
+            [
+                dist.expect(lambda x: x, lb=a, ub=b, conditional=True) if m > 1e-300 else c
+                for a, b, m, c in zip(outer[:-1], outer[1:], pmf, mids, strict=True)
+            ]
+        )
+        return cls(pmf / pmf.sum(), means)
+
+    @classmethod
+    def from_samples(cls, samples: ArrayLike, bins: int | ArrayLike = 32) -> Discrete:
+        """The empirical law of ``samples`` on histogram cells (values: cell sample means).
+
+        Parameters
+        ----------
+        samples : array_like, 1-D
+            Finite real samples.
+        bins : int or array_like
+            Number of equal cells or their edges (as in :func:`numpy.histogram`).
+            Empty cells are dropped.
+        """
+        x = np.asarray(samples, dtype=float).ravel()
+        if x.size == 0 or not np.isfinite(x).all():
+            raise ValueError("samples must be a non-empty array of finite numbers")
+        if np.ndim(bins) == 0:
+            _check_cells(int(bins)) if int(bins) != 1 else None
+        counts, edges = np.histogram(x, bins=bins)
+        index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, counts.size - 1)
+        sums = np.bincount(index, weights=x, minlength=counts.size)
+        keep = counts > 0
+        return cls(counts[keep] / counts.sum(), sums[keep] / counts[keep])
+
 
 Source = Bernoulli | Gaussian | GaussianVector | Discrete
+
+
+def _check_cells(n: int) -> int:
+    if isinstance(n, bool) or int(n) != n or int(n) < 2:
+        raise ValueError(f"n (number of cells) must be an integer >= 2; got {n!r}")
+    return int(n)
 
 
 def as_pmf(values: ArrayLike) -> NDArray:

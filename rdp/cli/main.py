@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from rdp import __version__
 
 #: Modules that each register one or more subcommands, in help order.
-SUBCOMMAND_MODULES = ("rdp.cli.rate", "rdp.cli.verify", "rdp.cli.neural")
+SUBCOMMAND_MODULES = (
+    "rdp.cli.rate",
+    "rdp.cli.surface",
+    "rdp.cli.verify",
+    "rdp.cli.reproduce",
+    "rdp.cli.neural",
+)
 
 DESCRIPTION = """\
 rdp: rate-distortion-perception theory of lossy compression.

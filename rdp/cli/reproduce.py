@@ -1,0 +1,107 @@
+"""``rdp reproduce``: write the papers' figures, their data and an index page."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from rdp.reproduce import reproduce, select_figures, skipped_providers
+from rdp.reproduce.runner import INDEX_NAME
+
+DESCRIPTION = """\
+Reproduce the figures of the rate-distortion-perception papers (Blau & Michaeli
+2019; Yan et al. 2021; Freirich et al. 2021; and discrete examples beyond them).
+
+For each figure ID (all figures when none is given) writes ID.png, ID.pdf and
+the data behind it (ID.csv, or ID-<table>.csv) into --out, and an index page
+(index.md) with every figure, its caption, the paper and figure it reproduces,
+and the command that made it.
+"""
+
+EPILOG = """\
+examples:
+  rdp reproduce --list
+  rdp reproduce --out results
+  rdp reproduce bernoulli-tv-rd gaussian-w2-rd --out /tmp/figs
+  rdp reproduce --list --json
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``reproduce`` subcommand."""
+    parser = subparsers.add_parser(
+        "reproduce",
+        help="reproduce the papers' figures (PNG, PDF, CSV data, index.md)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("ids", nargs="*", metavar="ID", help="figure IDs (default: all)")
+    parser.add_argument("--out", default="results", help="output folder (default: %(default)s)")
+    parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``rdp reproduce``."""
+    specs = select_figures(args.ids)
+    if args.list:
+        return _list(specs, args.json)
+    start = time.perf_counter()
+    written = reproduce(specs, args.out, progress=not (args.quiet or args.json))
+    total = time.perf_counter() - start
+    out = Path(args.out)
+    if args.json:
+        payload = {
+            "out": str(out),
+            "index": str(out / INDEX_NAME),
+            "seconds": round(total, 3),
+            "figures": [
+                {
+                    "id": item.spec.id,
+                    "seconds": round(item.seconds, 3),
+                    "files": [str(p) for p in item.files],
+                }
+                for item in written
+            ],
+        }
+        print(json.dumps(payload))
+        return 0
+    for item in written:
+        print(f"  {item.spec.id:<36} {item.seconds:6.2f} s")
+    print(
+        f"wrote {len(written)} figure(s) (PNG, PDF, CSV) in {total:.1f} s to {out}/; "
+        f"open {out / INDEX_NAME}"
+    )
+    return 0
+
+
+def _list(specs: list, as_json: bool) -> int:
+    skipped = skipped_providers()
+    if as_json:
+        payload = {
+            "figures": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "paper": s.paper,
+                    "paper_figure": s.paper_figure,
+                    "group": s.group,
+                    "command": s.command,
+                }
+                for s in specs
+            ],
+            "skipped_providers": skipped,
+        }
+        print(json.dumps(payload))
+        return 0
+    for spec in specs:
+        print(f"{spec.id:<36} {spec.title}")
+    for name, reason in skipped.items():
+        sys.stderr.write(f"(optional figures from {name} skipped: {reason})\n")
+    return 0

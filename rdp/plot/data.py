@@ -1,0 +1,278 @@
+"""The numbers behind each plot, computed through the public :class:`~rdp.Problem` API.
+
+Two containers: :class:`CurveFamily` (curves y(x), one per value of a
+parameter) and :class:`RateSurface` (R on a (D, P) grid). Each carries the
+axis labels that name the distortion and perception measures, so the drawing
+functions need nothing else, and each flattens to table rows for CSV output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rdp.perceptions import KL
+from rdp.plot import style
+from rdp.problem import Problem
+
+
+@dataclass(frozen=True)
+class CurveFamily:
+    """Curves ``y[k](x)``, one for each value ``parameter[k]``.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n,)
+        Abscissa shared by every curve.
+    y : ndarray, shape (k, n)
+        Ordinates; ``nan`` where the point is infeasible.
+    parameter : ndarray, shape (k,)
+        The value held fixed along each curve (``inf`` allowed).
+    x_name, y_name, parameter_name : str
+        Short names used as CSV column headers ('D', 'P', 'R').
+    x_label, y_label : str
+        Axis labels with units and the measures named.
+    parameter_label : str
+        Legend prefix, e.g. ``'P'`` or ``'R (bits)'``.
+    """
+
+    x: NDArray
+    y: NDArray
+    parameter: NDArray
+    x_name: str
+    y_name: str
+    parameter_name: str
+    x_label: str
+    y_label: str
+    parameter_label: str
+
+    def columns(self) -> dict[str, NDArray]:
+        """Long-format columns ``{parameter_name, x_name, y_name}`` (one row per point)."""
+        k, n = self.y.shape
+        return {
+            self.parameter_name: np.repeat(self.parameter, n),
+            self.x_name: np.tile(self.x, k),
+            self.y_name: self.y.ravel(),
+        }
+
+
+@dataclass(frozen=True)
+class RateSurface:
+    """R(D, P) on the grid ``D × P``.
+
+    Attributes
+    ----------
+    D : ndarray, shape (n,)
+        Distortion grid.
+    P : ndarray, shape (m,)
+        Perception grid.
+    rate : ndarray, shape (m, n)
+        ``rate[i, j] = R(D[j], P[i])`` in bits; ``nan`` where infeasible.
+    feasible : ndarray of bool, shape (m, n)
+        False where D < D_min(P).
+    zero_rate_distortion : ndarray, shape (m,)
+        D_max(P[i]): the rate is 0 for D ≥ D_max(P).
+    distortion_label, perception_label, rate_label : str
+        Axis labels naming the measures and units.
+    """
+
+    D: NDArray
+    P: NDArray
+    rate: NDArray
+    feasible: NDArray
+    zero_rate_distortion: NDArray
+    distortion_label: str
+    perception_label: str
+    rate_label: str
+
+    def columns(self) -> dict[str, NDArray]:
+        """Long-format columns ``P, D, R`` (row-major over P then D)."""
+        m, n = self.rate.shape
+        return {"P": np.repeat(self.P, n), "D": np.tile(self.D, m), "R": self.rate.ravel()}
+
+
+def axis_labels(problem: Problem, units: str = "bits") -> tuple[str, str, str]:
+    """(distortion, perception, rate) axis labels naming ``problem``'s measures.
+
+    KL perception is measured in the same unit as the rate, so its label says so.
+    """
+    perception = problem.perception_measure.label
+    distortion = problem.distortion_measure.label
+    if distortion == "distortion":  # an explicit matrix has no name of its own
+        distortion = "distortion matrix Δ"
+    if isinstance(problem.perception_measure, KL):
+        perception = f"{perception}, {units}"
+    return (
+        style.distortion_label(distortion),
+        style.perception_label(perception),
+        style.rate_label(units),
+    )
+
+
+def _grid(values: ArrayLike, name: str) -> NDArray:
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of values")
+    return arr
+
+
+def _finite(values: ArrayLike, feasible: ArrayLike) -> NDArray:
+    out = np.array(values, dtype=float)
+    out[~np.asarray(feasible, dtype=bool)] = np.nan
+    return out
+
+
+def rate_surface(
+    problem: Problem, D: ArrayLike, P: ArrayLike, *, method: str = "auto", **options: object
+) -> RateSurface:
+    """R(D, P) on the grid ``D × P`` through ``problem.rate`` (broadcasting).
+
+    Parameters
+    ----------
+    problem : Problem
+        Any problem :meth:`~rdp.Problem.rate` can answer.
+    D, P : array_like, 1-D
+        Distortion and perception grids (P in bits for KL).
+    method, **options
+        Passed to :meth:`~rdp.Problem.rate`.
+    """
+    D_grid, P_grid = _grid(D, "D"), _grid(P, "P")
+    result = problem.rate(D_grid[None, :], P_grid[:, None], method=method, **options)
+    feasible = np.broadcast_to(np.asarray(result.feasible, dtype=bool), result.rate.shape)
+    d_label, p_label, r_label = axis_labels(problem)
+    return RateSurface(
+        D=D_grid,
+        P=P_grid,
+        rate=_finite(result.rate, feasible),
+        feasible=np.array(feasible),
+        zero_rate_distortion=np.array(
+            [problem.zero_rate_distortion(p, method=method) for p in P_grid]
+        ),
+        distortion_label=d_label,
+        perception_label=p_label,
+        rate_label=r_label,
+    )
+
+
+def rate_distortion_curves(
+    problem: Problem,
+    perception_levels: ArrayLike,
+    D: ArrayLike,
+    *,
+    shannon: bool = True,
+    method: str = "auto",
+    **options: object,
+) -> CurveFamily:
+    """Perception-constrained rate–distortion curves R(D, P) for each P, against D.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    perception_levels : array_like, 1-D
+        The perception bounds P, one curve each.
+    D : array_like, 1-D
+        Distortion grid.
+    shannon : bool
+        Append P = ∞ (Shannon's R(D)) when it is not among the levels.
+    method, **options
+        Passed to :meth:`~rdp.Problem.rate`.
+    """
+    levels = _grid(perception_levels, "perception_levels")
+    if shannon and not np.isinf(levels).any():
+        levels = np.append(levels, np.inf)
+    D_grid = _grid(D, "D")
+    result = problem.rate(D_grid[None, :], levels[:, None], method=method, **options)
+    d_label, _, r_label = axis_labels(problem)
+    return CurveFamily(
+        x=D_grid,
+        y=_finite(result.rate, result.feasible),
+        parameter=levels,
+        x_name="D",
+        y_name="R",
+        parameter_name="P",
+        x_label=d_label,
+        y_label=r_label,
+        parameter_label="P",
+    )
+
+
+def distortion_perception_curves(
+    problem: Problem,
+    rates: ArrayLike,
+    P: ArrayLike,
+    *,
+    method: str = "auto",
+    **options: object,
+) -> CurveFamily:
+    """Distortion–perception tradeoffs D(R, P) against P, one curve per rate R.
+
+    This is the cross section of the R(D, P) surface by the plane R = const,
+    drawn in the (P, D) plane.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    rates : array_like, 1-D
+        Rates R in bits, one curve each.
+    P : array_like, 1-D
+        Perception grid.
+    method, **options
+        Passed to :meth:`~rdp.Problem.distortion`.
+    """
+    R_grid, P_grid = _grid(rates, "rates"), _grid(P, "P")
+    result = problem.distortion(R_grid[:, None], P_grid[None, :], method=method, **options)
+    d_label, p_label, _ = axis_labels(problem)
+    return CurveFamily(
+        x=P_grid,
+        y=_finite(result.distortion, result.feasible),
+        parameter=R_grid,
+        x_name="P",
+        y_name="D",
+        parameter_name="R",
+        x_label=p_label,
+        y_label=d_label,
+        parameter_label="R",
+    )
+
+
+def rate_perception_curves(
+    problem: Problem,
+    distortions: ArrayLike,
+    P: ArrayLike,
+    *,
+    method: str = "auto",
+    **options: object,
+) -> CurveFamily:
+    """Rate–perception curves R(D, P) against P, one curve per distortion D.
+
+    The cross section of the R(D, P) surface by the plane D = const.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    distortions : array_like, 1-D
+        Distortion bounds D, one curve each.
+    P : array_like, 1-D
+        Perception grid.
+    method, **options
+        Passed to :meth:`~rdp.Problem.rate`.
+    """
+    D_levels, P_grid = _grid(distortions, "distortions"), _grid(P, "P")
+    result = problem.rate(D_levels[:, None], P_grid[None, :], method=method, **options)
+    _, p_label, r_label = axis_labels(problem)
+    return CurveFamily(
+        x=P_grid,
+        y=_finite(result.rate, result.feasible),
+        parameter=D_levels,
+        x_name="P",
+        y_name="R",
+        parameter_name="D",
+        x_label=p_label,
+        y_label=r_label,
+        parameter_label="D",
+    )

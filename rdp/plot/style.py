@@ -1,0 +1,117 @@
+"""One visual style for every rdp figure: colours, sizes, labels.
+
+Curves indexed by a parameter (perception level, rate, distortion) take their
+colours from one sequential colour map (:data:`CURVE_CMAP`, dark = most
+constrained); Shannon's unconstrained curve is always :data:`SHANNON_COLOR`
+and dashed; surfaces and level sets share :data:`SURFACE_CMAP`; infeasible
+and zero-rate regions are shaded with :data:`INFEASIBLE_COLOR` and
+:data:`ZERO_RATE_COLOR`. Every figure is built with the object-oriented API
+(:class:`matplotlib.figure.Figure`), so nothing leaks into pyplot's state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+
+#: Sequential colour map for curve families (dark = strictest constraint).
+CURVE_CMAP = "viridis"
+#: Colour map of R(D, P) surfaces and equi-rate level sets.
+SURFACE_CMAP = "viridis"
+#: Shannon's R(D) (no perception constraint): black, dashed.
+SHANNON_COLOR = "black"
+SHANNON_LINESTYLE = "--"
+#: Shading of the infeasible region (D below D_min(P)).
+INFEASIBLE_COLOR = "#bbbbbb"
+#: Shading of the zero-rate region (D at or above D_max(P)).
+ZERO_RATE_COLOR = "#e8e8e8"
+#: Categorical colours for comparisons that are not a parameter sweep.
+CATEGORICAL = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: Marker cycle for operational (one-shot, quantizer) points.
+MARKERS = ("o", "s", "^", "D", "v", "P")
+
+#: Size in inches of a single-panel figure; panels are laid side by side.
+PANEL_SIZE = (4.6, 3.6)
+LINE_WIDTH = 1.8
+
+RC_PARAMS: dict[str, Any] = {
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "lines.linewidth": LINE_WIDTH,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,
+}
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Apply :data:`RC_PARAMS` while a figure is built (restored afterwards)."""
+    with mpl.rc_context(RC_PARAMS):
+        yield
+
+
+def new_figure(ncols: int = 1, *, nrows: int = 1, projection: str | None = None) -> Figure:
+    """A :class:`~matplotlib.figure.Figure` sized for ``nrows × ncols`` panels.
+
+    Uses the object-oriented API only (no pyplot): the figure is not registered
+    with any pyplot figure manager and is garbage collected like any object.
+    """
+    width, height = PANEL_SIZE
+    with style():
+        fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    return fig
+
+
+def curve_colors(n: int) -> list[tuple[float, float, float, float]]:
+    """``n`` colours from :data:`CURVE_CMAP`, avoiding its palest end."""
+    cmap = mpl.colormaps[CURVE_CMAP]
+    if n <= 1:
+        return [cmap(0.0)]
+    return [cmap(x) for x in np.linspace(0.0, 0.85, n)]
+
+
+def rate_label(units: str = "bits") -> str:
+    """Axis label of a rate: ``'rate R (bits)'``."""
+    return f"rate R ({units})"
+
+
+def distortion_label(name: str) -> str:
+    """Axis label of a distortion, naming the measure: ``'distortion D (MSE)'``."""
+    return f"distortion D ({name})"
+
+
+def perception_label(name: str) -> str:
+    """Axis label of a perception index, naming the divergence: ``'perception P (W₁)'``."""
+    return f"perception P ({name})"
+
+
+def short_label(label: str) -> str:
+    """A compact axis label for crowded (3-D) axes.
+
+    Drops the leading word and any parenthesised gloss inside the measure:
+    ``'perception P (W₂² (squared Wasserstein-2))'`` becomes ``'P (W₂²)'``.
+    """
+    head, _, rest = label.partition(" ")
+    if head in {"distortion", "perception", "rate"} and rest:
+        label = rest
+    return re.sub(r" \([^()]*\)(?=\))", "", label)
+
+
+def format_value(value: float) -> str:
+    """Compact legend text for a parameter value (``∞`` for infinity)."""
+    if np.isinf(value):
+        return "∞"
+    return f"{value:.3g}"

@@ -1,0 +1,450 @@
+"""The finite R(D, P) problem as arrays, shared by the cvxpy reference and the fast solver.
+
+Conventions for a reconstruction alphabet that differs from the source alphabet
+(M ≠ N or other values):
+
+- **TV and KL** compare the two laws *on the union of the real values*: the
+  source law puts mass ``p_tilde[j]`` on reconstruction value ``y_j`` and the
+  mass ``m_out`` of source values that are not reconstruction values lies
+  outside the reconstruction alphabet. Hence
+  ``TV = ½(Σ_j |p_tilde_j − q_j| + m_out)``, ``KL(p_X‖p_X̂) = ∞`` when
+  ``m_out > 0``, and ``KL(p_X̂‖p_X) = Σ_j q_j log(q_j / p_tilde_j)``.
+  TV equals the optimal transport cost with ground cost ``1[x ≠ y]``, which is
+  how the fast solver treats it. Reconstruction values must be distinct.
+- **Wasserstein** uses the ground cost between the two alphabets:
+  ``|x_i − y_j|^order`` or the given (N, M) matrix.
+
+Zero-probability source symbols are dropped (they change neither the rate nor
+the constraints). KL bounds are handled in nats internally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import ot
+from numpy.typing import NDArray
+from scipy.optimize import linprog, minimize_scalar
+from scipy.special import logsumexp, rel_entr, xlogy
+
+from rdp.distortions import AbsoluteError, Hamming, SquaredError
+from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
+from rdp.units import LN2
+
+#: Relative slack allowed when checking an exact constraint in floating point.
+CHECK_RTOL = 1e-12
+
+
+@dataclass
+class FiniteProblem:
+    """Arrays of a finite RDP problem (zero-probability source symbols removed).
+
+    Attributes
+    ----------
+    p : ndarray (N,)
+        Source pmf on its support.
+    x, y : ndarray
+        Source values (support only) and reconstruction values.
+    delta : ndarray (N, M)
+        Distortion matrix.
+    kind : str
+        'none', 'tv', 'w', 'kl-sr' (KL(p_X‖p_X̂)) or 'kl-rs' (KL(p_X̂‖p_X)).
+    cost : ndarray (N, M)
+        Transport ground cost (``1[x ≠ y]`` for TV and KL, the Wasserstein cost for W).
+    p_tilde : ndarray (M,)
+        Source mass on each reconstruction value; ``m_out`` the rest.
+    w_order : int or None
+        Order of the default 1-D Wasserstein cost (exact O(N log N) evaluation).
+    """
+
+    p: NDArray
+    x: NDArray
+    y: NDArray
+    delta: NDArray
+    kind: str
+    cost: NDArray
+    p_tilde: NDArray
+    m_out: float
+    w_order: int | None = None
+    monotone_1d: bool = False
+    hamming: bool = False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.delta.shape
+
+    # ------------------------------------------------------------ perception
+    def perception_bound_nats(self, P: float) -> float:
+        """Perception bound in the solver's internal unit (KL bits → nats)."""
+        return P * LN2 if self.kind in ("kl-sr", "kl-rs") and np.isfinite(P) else P
+
+    def divergence(self, q: NDArray) -> float:
+        """d(p_X, q) exactly (KL in nats); 0 for 'none'."""
+        q = np.clip(q, 0.0, None)
+        if self.kind == "none":
+            return 0.0
+        if self.kind == "tv":
+            return float(0.5 * (np.abs(self.p_tilde - q).sum() + self.m_out))
+        if self.kind == "kl-sr":
+            if self.m_out > 0:
+                return float("inf")
+            return float(rel_entr(self.p_tilde, q).sum())
+        if self.kind == "kl-rs":
+            return float(rel_entr(q, self.p_tilde).sum())
+        if self.w_order is not None:
+            return float(ot.wasserstein_1d(self.x, self.y, self.p, q / q.sum(), p=self.w_order))
+        return float(ot.emd2(self.p, q / q.sum(), self.cost))
+
+    def min_divergence(self) -> tuple[float, NDArray]:
+        """The least perception value over all reconstruction laws and a law attaining it."""
+        if self.kind in ("tv", "w", "none"):
+            j = np.argmin(self.cost, axis=1)
+            a = np.bincount(j, weights=self.p, minlength=self.y.size)
+            return float(self.p @ self.cost[np.arange(self.p.size), j]), a
+        if self.kind == "kl-sr":
+            return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
+        total = self.p_tilde.sum()
+        return float(-np.log(total)), self.p_tilde / total
+
+    def support_function(self, g: NDArray, P: float) -> float:
+        r"""An upper bound on :math:`\sigma(g) = \max_{q \in B_P} \langle g, q \rangle`.
+
+        Exact for 'none' and TV (greedy); for W and KL the value of the convex
+        one-dimensional dual at a numerically minimised multiplier, which is an
+        upper bound whatever the multiplier (weak duality), so certificates
+        built on it stay valid.
+        """
+        g = np.asarray(g, dtype=float)
+        top = float(g.max())
+        if self.kind == "none" or not np.isfinite(P):
+            return top
+        g = g - top  # shift-invariance: σ(g + c) = σ(g) + c
+        if self.kind == "tv":
+            return top + _tv_support(g, self.p_tilde, self.m_out, P)
+        if self.kind == "w":
+            return top + _transport_support(g, self.p, self.cost, P)
+        if self.kind == "kl-rs":
+            return top + _kl_rs_support(g, self.p_tilde, P)
+        return top + _kl_sr_support(g, self.p_tilde, P)
+
+
+def build(problem) -> FiniteProblem:
+    """Arrays of a finite :class:`~rdp.problem.Problem`; ``ValueError`` if it is not finite."""
+    from rdp.sources import Bernoulli, Discrete
+
+    if not isinstance(problem.source, Bernoulli | Discrete):
+        raise ValueError(
+            "finite solvers need a Bernoulli or Discrete source (discretize a Gaussian with "
+            f"Gaussian.discretize(n)); got {type(problem.source).__name__}"
+        )
+    source = problem.source.to_discrete()
+    y = np.asarray(problem.reconstruction_alphabet, dtype=float)
+    delta_full = problem.distortion_measure.matrix(source.alphabet, y)
+    keep = source.pmf > 0
+    p = source.pmf[keep] / source.pmf[keep].sum()
+    x = source.alphabet[keep]
+    delta = np.ascontiguousarray(delta_full[keep])
+    perception = problem.perception_measure
+    same = x[:, None] == y[None, :]
+    w_order = None
+    if isinstance(perception, NoPerception):
+        kind, cost = "none", (~same).astype(float)
+    elif isinstance(perception, TotalVariation):
+        kind, cost = "tv", (~same).astype(float)
+    elif isinstance(perception, KL):
+        kind = "kl-sr" if perception.direction == "source||reconstruction" else "kl-rs"
+        cost = (~same).astype(float)
+    elif isinstance(perception, Wasserstein):
+        kind = "w"
+        cost = perception.cost_matrix(source.alphabet, y)[keep]
+        if perception.cost is None:
+            w_order = perception.order
+    else:  # pragma: no cover - the Problem constructor validates perceptions
+        raise ValueError(f"unsupported perception {perception!r}")
+    if kind in ("tv", "kl-sr", "kl-rs") and np.unique(y).size != y.size:
+        raise ValueError(
+            "reconstruction_alphabet values must be distinct for TV and KL perception "
+            "(the laws are compared on the union of the real values)"
+        )
+    p_tilde = (p[:, None] * same).sum(axis=0)
+    m_out = float(max(1.0 - p_tilde.sum(), 0.0))
+    sorted_line = bool(np.all(np.diff(x) > 0) and np.all(np.diff(y) > 0))
+    monotone = sorted_line and isinstance(problem.distortion_measure, SquaredError | AbsoluteError)
+    return FiniteProblem(
+        p=p,
+        x=x,
+        y=y,
+        delta=delta,
+        kind=kind,
+        cost=np.ascontiguousarray(cost),
+        p_tilde=p_tilde,
+        m_out=m_out,
+        w_order=w_order,
+        monotone_1d=monotone,
+        hamming=isinstance(problem.distortion_measure, Hamming),
+    )
+
+
+# ------------------------------------------------------------------ support functions
+def _tv_support(g: NDArray, p_tilde: NDArray, m_out: float, P: float) -> float:
+    """max <g, q> over TV(p, q) ≤ P on the union of values (g ≤ 0, max g = 0): greedy."""
+    budget = P - m_out
+    if budget < 0:
+        return -np.inf
+    order = np.argsort(g)
+    mass = p_tilde[order]
+    moved = np.clip(budget - (np.cumsum(mass) - mass), 0.0, mass)
+    # remaining mass stays; moved mass goes to the best symbol (value 0 after shifting)
+    return float(p_tilde @ g - moved @ g[order])
+
+
+def _transport_support(g: NDArray, p: NDArray, cost: NDArray, P: float) -> float:
+    r"""min over μ ≥ 0 of μP + Σ_i p_i max_j (g_j − μ c_ij) (a valid upper bound for any μ)."""
+
+    def dual(mu: float) -> float:
+        return float(mu * P + p @ np.max(g[None, :] - mu * cost, axis=1))
+
+    positive = cost[cost > 0]
+    if positive.size == 0:
+        return dual(0.0)
+    mu_max = (float(g.max() - g.min()) + 1.0) / float(positive.min())
+    best = min(dual(0.0), dual(mu_max))
+    res = minimize_scalar(dual, bounds=(0.0, mu_max), method="bounded", options={"xatol": 1e-12})
+    return min(best, float(res.fun))
+
+
+def _kl_rs_support(g: NDArray, p_tilde: NDArray, P: float) -> float:
+    r"""min over λ > 0 of λP + λ log Σ p̃ e^{g/λ} (Donsker–Varadhan); g ≤ 0."""
+    mask = p_tilde > 0
+    gs, ps = g[mask], p_tilde[mask]
+    if P <= 0 and abs(ps.sum() - 1) < 1e-15:
+        return float(ps @ gs)
+
+    def dual(log_lam: float) -> float:
+        lam = np.exp(log_lam)
+        return float(lam * P + lam * logsumexp(gs / lam, b=ps))
+
+    res = minimize_scalar(dual, bounds=(-30.0, 30.0), method="bounded", options={"xatol": 1e-10})
+    return min(float(res.fun), float(gs.max()))
+
+
+def _kl_sr_support(g: NDArray, p_tilde: NDArray, P: float) -> float:
+    r"""min over ν > max g of ν − exp(Σ p̃ log(ν − g) − P) (dual of max <g,q>, KL(p̃‖q) ≤ P)."""
+    mask = p_tilde > 0
+    gs, ps = g[mask], p_tilde[mask]
+    top = float(g.max())
+    if P <= 0:
+        return float(ps @ gs)
+
+    def dual(log_t: float) -> float:
+        nu = top + np.exp(log_t)
+        return float(nu - np.exp(ps @ np.log(nu - gs) - P))
+
+    res = minimize_scalar(dual, bounds=(-40.0, 40.0), method="bounded", options={"xatol": 1e-10})
+    return float(res.fun)
+
+
+# ------------------------------------------------------------------ min / zero-rate distortion
+def identity_dominant(fp: FiniteProblem) -> NDArray | None:
+    """Column map j(i) with Δ[i, j(i)] = min_j Δ[i, j] and zero perception cost, if one exists.
+
+    Then D_min(P) = Σ_i p_i min_j Δ[i, j] for every P (the deterministic map
+    x_i → y_{j(i)} preserves the source law, perception 0).
+    """
+    row_min = fp.delta.min(axis=1, keepdims=True)
+    ok = (fp.delta <= row_min) & (fp.cost == 0)
+    if not ok.any(axis=1).all():
+        return None
+    return np.argmax(ok, axis=1)
+
+
+def min_distortion(fp: FiniteProblem, P: float) -> float:
+    """D_min(P): the least expected distortion of any channel with perception ≤ P.
+
+    The LP min ⟨J, Δ⟩ over J with rows p and a coupling π with the same column
+    law and ⟨π, c⟩ ≤ P (TV, W); a cvxpy program for KL balls that the identity
+    map does not settle.
+    """
+    P = fp.perception_bound_nats(P)
+    floor = float(fp.p @ fp.delta.min(axis=1))
+    if fp.kind == "none" or not np.isfinite(P):
+        return floor
+    d_min_div, _ = fp.min_divergence()
+    if P < d_min_div * (1 - CHECK_RTOL) - 1e-15:
+        return float("inf")
+    if identity_dominant(fp) is not None:
+        return floor
+    if fp.kind in ("tv", "w"):
+        return _min_distortion_lp(fp, P)
+    return _min_distortion_kl(fp, P)
+
+
+def _min_distortion_lp(fp: FiniteProblem, P: float) -> float:
+    from scipy import sparse
+
+    n, m = fp.shape
+    nm = n * m
+    # variables: J (n*m), pi (n*m), row-major
+    rows_J = sparse.kron(sparse.eye(n), np.ones((1, m)))
+    cols = sparse.kron(np.ones((1, n)), sparse.eye(m))
+    zero_nm = sparse.csr_matrix((n, nm))
+    a_eq = sparse.vstack(
+        [
+            sparse.hstack([rows_J, zero_nm]),
+            sparse.hstack([zero_nm, rows_J]),
+            sparse.hstack([cols, -cols]),
+        ]
+    ).tocsr()
+    b_eq = np.concatenate([fp.p, fp.p, np.zeros(m)])
+    a_ub = sparse.hstack([sparse.csr_matrix((1, nm)), fp.cost.reshape(1, -1)]).tocsr()
+    c = np.concatenate([fp.delta.ravel(), np.zeros(nm)])
+    res = linprog(c, A_ub=a_ub, b_ub=[P], A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"min-distortion LP failed: {res.message}")
+    return float(res.fun)
+
+
+def _min_distortion_kl(fp: FiniteProblem, P: float) -> float:
+    import cvxpy as cp
+
+    n, m = fp.shape
+    J = cp.Variable((n, m), nonneg=True)
+    q = cp.sum(J, axis=0)
+    cons = [cp.sum(J, axis=1) == fp.p]
+    cons += _kl_constraints(fp, q, P)
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(J, fp.delta))), cons)
+    prob.solve(solver="CLARABEL")
+    if prob.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"min-distortion program failed: {prob.status}")
+    return float(prob.value)
+
+
+def _kl_constraints(fp: FiniteProblem, q, P: float) -> list:
+    import cvxpy as cp
+
+    mask = fp.p_tilde > 0
+    if fp.kind == "kl-sr":
+        return [cp.sum(cp.rel_entr(fp.p_tilde[mask], q[np.flatnonzero(mask)])) <= P]
+    cons = [cp.sum(cp.rel_entr(q[np.flatnonzero(mask)], fp.p_tilde[mask])) <= P]
+    if (~mask).any():
+        cons.append(q[np.flatnonzero(~mask)] == 0)
+    return cons
+
+
+def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
+    r"""D_max(P) = min over q ∈ B_P of ⟨q, d̄⟩, d̄_j = Σ_i p_i Δ_ij, and the minimising law q.
+
+    At rate 0 the channel is the product p_X ⊗ q. Returns (inf, None) when no
+    law meets the perception bound.
+    """
+    P = fp.perception_bound_nats(P)
+    dbar = fp.p @ fp.delta
+    m = dbar.size
+    d_min_div, _ = fp.min_divergence()
+    if P < d_min_div * (1 - CHECK_RTOL) - 1e-15:
+        return float("inf"), None
+    if fp.kind == "none" or not np.isfinite(P):
+        q = np.zeros(m)
+        q[np.argmin(dbar)] = 1.0
+        return float(dbar.min()), q
+    if fp.kind in ("tv", "w"):
+        q = _zero_rate_transport(fp.p, fp.cost, dbar, P)
+    elif fp.kind == "kl-rs":
+        q = _zero_rate_kl_rs(fp.p_tilde, dbar, P)
+    else:
+        q = _zero_rate_kl_sr(fp.p_tilde, dbar, P)
+    return float(q @ dbar), q
+
+
+def _zero_rate_transport(p: NDArray, cost: NDArray, dbar: NDArray, P: float) -> NDArray:
+    """Lagrangian plans argmin_j (d̄_j + μ c_ij) around the critical μ, mixed to cost P."""
+    m = dbar.size
+
+    def plan(mu: float) -> tuple[float, NDArray]:
+        score = dbar[None, :] + mu * cost
+        best = score.min(axis=1, keepdims=True)
+        # ties broken towards the cheapest transport
+        tie = score <= best + 1e-14 * (1 + np.abs(best))
+        j = np.argmin(np.where(tie, cost, np.inf), axis=1)
+        c = float(p @ cost[np.arange(p.size), j])
+        return c, np.bincount(j, weights=p, minlength=m)
+
+    c0, q0 = plan(0.0)
+    if c0 <= P:
+        return q0
+    lo, hi = 0.0, 1.0
+    while plan(hi)[0] > P:
+        hi *= 2.0
+        if hi > 1e300:
+            break
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if plan(mid)[0] > P:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-15 * hi:
+            break
+    c_lo, q_lo = plan(lo)
+    c_hi, q_hi = plan(hi)
+    if c_lo <= c_hi:
+        return q_hi
+    t = (c_lo - P) / (c_lo - c_hi)
+    return (1 - t) * q_lo + t * q_hi
+
+
+def _zero_rate_kl_rs(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:
+    """q ∝ p̃ e^{−t d̄}: the exponential tilt with KL(q‖p̃) = P (bisection on t)."""
+    mask = p_tilde > 0
+
+    def law(t: float) -> NDArray:
+        logw = np.full(p_tilde.size, -np.inf)
+        logw[mask] = np.log(p_tilde[mask]) - t * (dbar[mask] - dbar[mask].min())
+        w = np.exp(logw - logw.max())
+        return w / w.sum()
+
+    def kl(t: float) -> float:
+        return float(rel_entr(law(t), p_tilde).sum())
+
+    if kl(1e12) <= P:
+        return law(1e12)
+    lo, hi = 0.0, 1.0
+    while kl(hi) < P:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if kl(mid) <= P else (lo, mid)
+    return law(lo)
+
+
+def _zero_rate_kl_sr(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:
+    """q_j = λ p̃_j / (d̄_j − ν') on the support: the KKT form, feasible point by bisection."""
+    mask = p_tilde > 0
+    ds, ps = dbar[mask], p_tilde[mask]
+    low = float(ds.min())
+
+    def law(log_t: float) -> NDArray:
+        w = ps / (ds - low + np.exp(log_t))
+        out = np.zeros(p_tilde.size)
+        out[mask] = w / w.sum()
+        return out
+
+    def kl(log_t: float) -> float:
+        return float(rel_entr(ps, law(log_t)[mask]).sum())
+
+    lo, hi = -60.0, 60.0
+    if kl(lo) <= P:
+        return law(lo)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if kl(mid) <= P else (mid, hi)
+    return law(hi)
+
+
+def mutual_information_nats(joint: NDArray) -> float:
+    """I(X; X̂) in nats of a joint pmf matrix: Σ J log J − Σ p log p − Σ q log q."""
+    px = joint.sum(axis=1)
+    qy = joint.sum(axis=0)
+    value = xlogy(joint, joint).sum() - xlogy(px, px).sum() - xlogy(qy, qy).sum()
+    return float(max(value, 0.0))

@@ -1,0 +1,179 @@
+"""rdp.plot: data against closed forms typed here, figures render cleanly, no pyplot state."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from scipy.special import xlogy
+
+from rdp import KL, Bernoulli, Gaussian, Problem
+from rdp.plot import (
+    CurveFamily,
+    distortion_perception_curves,
+    plot_distortion_perception,
+    plot_level_sets,
+    plot_rate_distortion,
+    plot_rate_perception,
+    plot_surface,
+    rate_distortion_curves,
+    rate_perception_curves,
+    rate_surface,
+    save_figure,
+)
+from rdp.plot.style import curve_colors, short_label
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def h2(a):
+    return -(xlogy(a, a) + xlogy(1 - a, 1 - a)) / np.log(2)
+
+
+def h3(a, b):
+    c = 1 - a - b
+    return -(xlogy(a, a) + xlogy(b, b) + xlogy(c, c)) / np.log(2)
+
+
+def bernoulli_rate(p, D, P):
+    """Blau & Michaeli 2019, Theorem 2 (REFERENCES §2), typed independently, p ≤ 1/2."""
+    q = 1 - p
+    if P >= p:
+        return max(h2(p) - h2(D), 0.0) if D < p else 0.0
+    if D >= 2 * p * q - (q - p) * P:
+        return 0.0
+    if D <= P / (1 - 2 * (p - P)):
+        return h2(p) - h2(D)
+    return 2 * h2(p) + h2(p - P) - h3((D - P) / 2, p) - h3((D + P) / 2, q)
+
+
+def gaussian_w2_rate(D, P, var=1.0):
+    """Zhang et al. 2021, Thm 2 (REFERENCES §3)."""
+    s = np.sqrt(var)
+    t = s - np.sqrt(P)
+    if np.sqrt(P) < s - np.sqrt(abs(var - D)):
+        c = (var + t**2 - D) / 2
+        return 0.5 * np.log2(var * t**2 / (var * t**2 - c**2))
+    return max(0.5 * np.log2(var / D), 0.0)
+
+
+def gaussian_w2_distortion(R, P, var=1.0):
+    s = np.sqrt(var)
+    return var * 2 ** (-2 * R) + max(s - np.sqrt(P) - s * np.sqrt(1 - 2 ** (-2 * R)), 0) ** 2
+
+
+@pytest.fixture(scope="module")
+def bernoulli():
+    return Problem(Bernoulli(0.1), "hamming", "tv")
+
+
+@pytest.fixture(scope="module")
+def gaussian():
+    return Problem(Gaussian(0.0, 1.0), "mse", "w2")
+
+
+def test_rate_distortion_curves_match_blau_michaeli(bernoulli):
+    D = np.linspace(0.0, 0.2, 41)
+    curves = rate_distortion_curves(bernoulli, [0.0, 0.03, 0.07], D)
+    assert np.isinf(curves.parameter[-1])  # Shannon appended
+    for k, P in enumerate(curves.parameter):
+        expected = [bernoulli_rate(0.1, d, min(P, 1.0)) for d in D]
+        np.testing.assert_allclose(curves.y[k], expected, atol=1e-10)
+
+
+def test_surface_and_sections_match_gaussian_closed_form(gaussian):
+    D = np.array([0.1, 0.4, 0.9, 1.5])
+    P = np.array([0.0, 0.05, 0.3])
+    surface = rate_surface(gaussian, D, P)
+    for i, p in enumerate(P):
+        for j, d in enumerate(D):
+            assert surface.rate[i, j] == pytest.approx(gaussian_w2_rate(d, p), abs=1e-10)
+    np.testing.assert_allclose(surface.zero_rate_distortion, 1 + (1 - np.sqrt(P)) ** 2)
+    dp = distortion_perception_curves(gaussian, [0.5, 1.0], P)
+    for k, R in enumerate(dp.parameter):
+        np.testing.assert_allclose(dp.y[k], [gaussian_w2_distortion(R, p) for p in P], atol=1e-10)
+    rp = rate_perception_curves(gaussian, [0.4], P)
+    np.testing.assert_allclose(rp.y[0], [gaussian_w2_rate(0.4, p) for p in P], atol=1e-10)
+
+
+def test_columns_are_long_format(bernoulli):
+    curves = rate_distortion_curves(bernoulli, [0.0], [0.05, 0.1], shannon=False)
+    cols = curves.columns()
+    assert list(cols) == ["P", "D", "R"]
+    np.testing.assert_array_equal(cols["D"], [0.05, 0.1])
+    np.testing.assert_allclose(cols["R"], [bernoulli_rate(0.1, d, 0.0) for d in (0.05, 0.1)])
+
+
+def test_labels_name_measures_and_units(bernoulli, gaussian):
+    fig = plot_rate_distortion(bernoulli, [0.0, 0.04], np.linspace(0, 0.2, 21))
+    ax = fig.axes[0]
+    assert "Hamming" in ax.get_xlabel() and "bits" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1].startswith("Shannon") and "P = 0.04" in labels
+    shannon = ax.get_lines()[-1]
+    assert shannon.get_linestyle() == "--"
+    kl = Problem(Gaussian(0.0, 1.0), "mse", KL("source||reconstruction"))
+    fig = plot_rate_perception(kl, [0.5], np.linspace(0, 0.5, 11))
+    assert "KL(p_X‖p_X̂), bits" in fig.axes[0].get_xlabel()
+    fig = plot_level_sets(gaussian, np.linspace(0.05, 2, 20), np.linspace(0, 0.5, 10))
+    assert "W₂²" in fig.axes[0].get_ylabel() and "MSE" in fig.axes[0].get_xlabel()
+
+
+def test_every_plot_renders_without_pyplot_state(tmp_path, bernoulli):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    D, P = np.linspace(0, 0.2, 21), np.linspace(0, 0.1, 11)
+    surface = rate_surface(bernoulli, D, P)
+    figures = [
+        plot_rate_distortion(bernoulli, [0.0, 0.05], D),
+        plot_distortion_perception(bernoulli, [0.1, 0.2], P),
+        plot_rate_perception(bernoulli, [0.05], P),
+        plot_surface(surface, levels=[0.1, 0.2]),
+        plot_level_sets(surface),
+    ]
+    for i, fig in enumerate(figures):
+        assert isinstance(fig, Figure)
+        pdf, png = save_figure(fig, tmp_path / "sub" / f"f{i}")
+        assert pdf.read_bytes().startswith(b"%PDF") and png.read_bytes()[1:4] == b"PNG"
+    assert plt.get_fignums() == before
+
+
+def test_draws_into_given_axes(bernoulli):
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = plot_rate_distortion(bernoulli, [0.0], np.linspace(0, 0.2, 5), ax=ax)
+    assert out is fig and len(ax.get_lines()) == 2
+
+
+def test_infeasible_points_become_nan():
+    curves = CurveFamily(
+        x=np.array([0.0, 1.0]),
+        y=np.array([[np.nan, 0.5]]),
+        parameter=np.array([0.0]),
+        x_name="D",
+        y_name="R",
+        parameter_name="P",
+        x_label="D",
+        y_label="R",
+        parameter_label="P",
+    )
+    fig = plot_rate_distortion(curves)
+    assert np.isnan(fig.axes[0].get_lines()[0].get_ydata()[0])
+
+
+def test_problem_input_needs_grids(bernoulli):
+    with pytest.raises(ValueError, match="give both"):
+        plot_rate_distortion(bernoulli, [0.0])
+    with pytest.raises(ValueError, match="CurveFamily or a Problem"):
+        plot_rate_perception("bernoulli")
+
+
+def test_style_helpers():
+    assert short_label("perception P (W₂² (squared Wasserstein-2))") == "P (W₂²)"
+    assert short_label("perception P (KL(p_X̂‖p_X), bits)") == "P (KL(p_X̂‖p_X), bits)"
+    assert len(set(curve_colors(5))) == 5
