@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/rdp reproduce --out results
+	RDP_NEURAL_RESULTS=results/neural:docs/neural $(BIN)/rdp reproduce --out results
 	$(BIN)/rdp verify --out results/verify.json
 
 test: $(STAMP)

@@ -27,7 +27,19 @@ examples:
   rdp reproduce --out results
   rdp reproduce bernoulli-tv-rd gaussian-w2-rd --out /tmp/figs
   rdp reproduce --list --json
+  RDP_NEURAL_RESULTS=docs/neural rdp reproduce neural-yan neural-theory-check
+
+Neural (MNIST) figures are included when results of 'rdp neural ...' exist under
+$RDP_NEURAL_RESULTS (os.pathsep-separated folders; default results/neural).
 """
+
+
+NO_NEURAL_RESULTS = """\
+no neural (MNIST) figures: no results under $RDP_NEURAL_RESULTS (default results/neural).
+Make them with the neural extra, e.g.
+  rdp neural yan --preset cpu --out results/neural/yan
+  rdp neural theory-check --preset cpu --out results/neural/theory-check
+or draw the committed CPU-run results: RDP_NEURAL_RESULTS=docs/neural rdp reproduce"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for item in written:
         print(f"  {item.spec.id:<36} {item.seconds:6.2f} s")
+    if not args.ids and not any(spec.group == "neural" for spec in specs):
+        print(NO_NEURAL_RESULTS)
     print(
         f"wrote {len(written)} figure(s) (PNG, PDF, CSV) in {total:.1f} s to {out}/; "
         f"open {out / INDEX_NAME}"

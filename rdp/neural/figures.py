@@ -268,6 +268,86 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     return figures
 
 
+#: Where :func:`figures` looks for results (``os.pathsep``-separated; overridden by the
+#: environment variable ``RDP_NEURAL_RESULTS``).
+DEFAULT_RESULTS_DIRS = "results/neural"
+
+_PAPERS = {
+    "yan": (
+        "Yan, Wen, Ying, Ma & Liu, On Perceptual Lossy Compression: The Cost of Perceptual "
+        "Reconstruction and An Optimal Training Framework, ICML 2021",
+        "Fig. 2 (MNIST)",
+    ),
+    "theory-check": (
+        "Yan, Wen, Ying, Ma & Liu, ICML 2021 (the two-decoder framework on a scalar Gaussian)",
+        "Theorem 2: MSE(G2) = 2·D*(K)",
+    ),
+    "blau-michaeli": (
+        "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
+        "Tradeoff, ICML 2019",
+        "§5, MNIST experiments",
+    ),
+}
+
+
+def figures() -> list[Any]:
+    """Figure specs for ``rdp reproduce``: one per figure of each experiment with results.
+
+    Results are looked for (as in :func:`available_figures`) under the folders in
+    ``$RDP_NEURAL_RESULTS`` (``os.pathsep``-separated), default
+    :data:`DEFAULT_RESULTS_DIRS`; the first folder holding an experiment wins.
+    Each spec redraws its figure from ``results.json`` and writes the result rows
+    as its data table. Empty when no results exist (see :data:`HOW_TO_RUN`).
+    """
+    from rdp.reproduce.registry import FigureOutput, FigureSpec
+
+    roots = os.environ.get("RDP_NEURAL_RESULTS", DEFAULT_RESULTS_DIRS).split(os.pathsep)
+    specs: dict[str, FigureSpec] = {}
+    for root in filter(None, roots):
+        for path in _results_files(Path(root)):
+            results = read_results(path)
+            experiment = results.get("experiment")
+            if experiment not in _FIGURES:
+                continue
+            paper, paper_figure = _PAPERS[experiment]
+            for filename, draw, title, caption in _FIGURES[experiment]:
+                figure_id = "neural-" + Path(filename).stem.removeprefix("figure-")
+
+                def make(draw=draw, results=results) -> FigureOutput:
+                    return FigureOutput(draw(results), {"data": _rows_as_columns(results)})
+
+                specs.setdefault(
+                    figure_id,
+                    FigureSpec(
+                        id=figure_id,
+                        title=title,
+                        caption=f"{caption} Results: {path.parent} "
+                        f"(preset {results.get('preset', '?')}).",
+                        paper=paper,
+                        paper_figure=paper_figure,
+                        make=make,
+                        group="neural",
+                    ),
+                )
+    return list(specs.values())
+
+
+def _results_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    candidates = {
+        root / RESULTS_FILE,
+        *root.glob(f"*/{RESULTS_FILE}"),
+        *root.glob(f"*/*/{RESULTS_FILE}"),
+    }
+    return sorted(p for p in candidates if p.is_file())
+
+
+def _rows_as_columns(results: dict[str, Any]) -> dict[str, np.ndarray]:
+    rows = results["rows"]
+    return {name: np.array([row[name] for row in rows]) for name in rows[0]}
+
+
 def markdown_table(results: dict[str, Any], digits: int = 4) -> str:
     """The rows of an experiment's results as a Markdown table."""
     rows = results["rows"]

@@ -113,7 +113,7 @@ def _module_providers() -> tuple[list[Callable[[], Iterable[FigureSpec]]], dict[
     for name in OPTIONAL_PROVIDER_MODULES:
         try:
             providers.append(importlib.import_module(name).figures)
-        except ModuleNotFoundError as err:
+        except ImportError as err:  # e.g. rdp.neural without the neural extra
             skipped[name] = f"not importable ({err})"
     return providers, skipped
 

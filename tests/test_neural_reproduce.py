@@ -1,0 +1,33 @@
+"""Neural results reach ``rdp reproduce``: specs from results.json, and none without results."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("jax")
+
+from rdp.neural.figures import figures
+
+COMMITTED = Path(__file__).parents[1] / "docs" / "neural"
+
+pytestmark = pytest.mark.neural
+
+
+def test_committed_cpu_results_become_figure_specs(monkeypatch):
+    monkeypatch.setenv("RDP_NEURAL_RESULTS", str(COMMITTED))
+    specs = {spec.id: spec for spec in figures()}
+    assert {"neural-yan", "neural-theory-check"} <= set(specs)
+    assert all(spec.group == "neural" for spec in specs.values())
+    output = specs["neural-yan"].make()
+    rows = json.loads((COMMITTED / "yan" / "results.json").read_text())["rows"]
+    table = output.tables["data"]
+    np.testing.assert_allclose(table["mse_g2"] / table["mse_g1"], table["ratio"], rtol=1e-9)
+    np.testing.assert_allclose(table["bits"], [row["bits"] for row in rows])
+    assert output.figure.axes
+
+
+def test_no_results_no_specs(monkeypatch, tmp_path):
+    monkeypatch.setenv("RDP_NEURAL_RESULTS", str(tmp_path / "absent"))
+    assert figures() == []
