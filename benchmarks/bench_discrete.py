@@ -184,6 +184,8 @@ def main() -> None:
         if method == "fast":
             slopes[(n, perception)] = rec.get("slope")
         records.append(rec)
+        with (RESULTS / f"discrete_{stamp}.partial.jsonl").open("a") as fh:
+            fh.write(json.dumps(rec) + "\n")  # survives an interrupted run
         if not rec["time_s"] <= args.skip_after:
             skipped.add(key)
     fields = ["N", "perception", "method", "time_s", "value", "gap", "status", "D", "P"]
