@@ -83,6 +83,9 @@ def test_fast_agrees_with_cvxpy(data, kind):
     t = data.draw(st.floats(0.05, 0.95), label="t")
     D = d_min + t * (d_max - d_min)
     result = problem.rate(D, P, method="fast", time_limit=3)
+    if result.channel is None:  # limit hit before a feasible channel was certified
+        assert result.diagnostics["status"] != "converged" and np.isinf(result.upper)
+        return
     _check_channel(problem, result, D, P)
     try:
         ref = problem.rate(D, P, method="cvxpy")
@@ -90,9 +93,10 @@ def test_fast_agrees_with_cvxpy(data, kind):
         return
     if ref.diagnostics["status"] != "optimal":
         return
-    assert result.lower - 2e-7 <= ref.rate <= result.upper + 2e-7
+    # Clarabel's own accuracy (its 'optimal' joint can be ~1e-9 infeasible) is about 5e-7 bits
+    assert result.lower - 5e-7 <= ref.rate <= result.upper + 5e-7
     if result.diagnostics.get("status") in ("converged", "exact"):
-        assert abs(result.rate - ref.rate) <= 1e-6 + 2e-7
+        assert abs(result.rate - ref.rate) <= 1e-6 + 5e-7
 
 
 # ---------------------------------------------------------------- P -> inf: Blahut-Arimoto

@@ -290,10 +290,12 @@ class FastSolver:
             v = np.maximum(v, _V_FLOOR)
         self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         elapsed = time.perf_counter() - start
-        if best_joint is None:
-            raise RuntimeError(
-                f"fast solver found no feasible channel at D={D}, P={P} within its limits"
-            )
+        if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
+            return PointSolution(
+                float("inf"), max(best_lower / LN2, 0.0), float("inf"), True, None,
+                {"status": status, "iterations": iteration, "gap": float("inf"), "slope": s,
+                 "time_s": elapsed, "note": "no feasible channel certified within the limits"},
+            )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
         diagnostics = {
             "status": status,
