@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import ot
 from numpy.typing import NDArray
+from scipy.optimize import brentq
 from scipy.special import lambertw, rel_entr
 
 from rdp.channels import DiscreteChannel
@@ -68,6 +69,9 @@ REFERENCE = (
 
 #: Weight of the cold start mixed into a warm start (multiplicative steps cannot revive zeros).
 _REVIVE = 1e-6
+
+#: Least weight of a reconstruction symbol in the iteration (relative to a sum of 1).
+_V_FLOOR = 1e-30
 
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
@@ -212,30 +216,42 @@ class FastSolver:
         kernel = np.exp(-s * self._shifted)
         binary_cost = transport and bool(np.isin(fp.cost, (0.0, 1.0)).all())
         mu = 0.0
+        inner_gap = np.inf
+        history = None
         iteration = 0
         for iteration in range(1, self.max_iter + 1):
             # --- Newton step on the slope s towards distortion D
             kv = kernel @ v
-            newton = iteration in _EARLY_NEWTON or iteration % self.check_every == 1
-            if newton:
+            early = iteration in _EARLY_NEWTON
+            if early or iteration % self.check_every == 1:
                 k_d = kernel * self._shifted
                 mean = (k_d @ v) / kv
                 second = ((k_d * self._shifted) @ v) / kv
                 dist = float(fp.p @ mean) + float(fp.p @ self._row_min)
                 var = float(fp.p @ np.maximum(second - mean**2, 0.0))
-            if newton and var > 0 and abs(dist - D) > 1e-15 * max(D, 1e-300):
-                step = (dist - D) / var
-                s_new = float(np.clip(s + step, 0.25 * s, 4.0 * s + 1.0))
-                s_new = max(s_new, 0.0)
-                if abs(s_new - s) > 1e-13 * max(s, 1e-300):
-                    s = s_new
-                    kernel = np.exp(-s * self._shifted)
-                    kv = kernel @ v
+                # move s only when the distortion mismatch outweighs the inner (fixed-s) gap,
+                # otherwise the slope and the weights chase each other
+                mismatch = abs(dist - D) * max(s, 1e-3)
+                if (early or mismatch >= 0.5 * inner_gap) and var > 0 and mismatch > 0:
+                    slope = var
+                    if not early and history is not None and history[0] != s:
+                        # secant on the settled distortion: the weights adapt to s as well
+                        secant = (history[1] - dist) / (s - history[0])
+                        if secant > 0:
+                            slope = max(secant, 0.05 * var)
+                    history = (s, dist)
+                    s_new = float(np.clip(s + (dist - D) / slope, 0.25 * s, 4.0 * s + 1.0))
+                    if abs(s_new - s) > 1e-13 * max(s, 1e-300):
+                        s = max(s_new, 0.0)
+                        kernel = np.exp(-s * self._shifted)
+                        kv = kernel @ v
             h = kernel.T @ (fp.p / kv)
             q = v * h
             # --- certificate
             if iteration % self.check_every == 0 or iteration == 1:
-                lower = self._lower_bound(s, kv, h, D, Pn)
+                lower, sigma = self._lower_bound(s, kv, h, D, Pn)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    inner_gap = sigma - float(np.nansum(q * np.log(h)))
                 if lower > best_lower:
                     best_lower = lower
                 joint = fp.p[:, None] * (kernel * v[None, :] / kv[:, None])
@@ -253,6 +269,8 @@ class FastSolver:
                 target = q * h  # Blahut-Arimoto: v+ = q
             elif Pn == 0 and fp.kind in ("kl-sr", "kl-rs"):
                 target = anchor  # q fixed to the source law: a Sinkhorn step
+            elif transport and fp.divergence(q * h / (q @ h)) <= Pn:
+                target = q * h  # the Blahut-Arimoto step stays inside the ball
             elif transport:
                 if diagonal:
                     pi = pi.step(h, Pn)
@@ -268,12 +286,16 @@ class FastSolver:
             with np.errstate(divide="ignore", invalid="ignore"):
                 v = np.where(h > 0, target / h, 0.0)
             v = v / v.sum()
+            # a floor keeps every symbol revivable (the bounds hold for any v > 0)
+            v = np.maximum(v, _V_FLOOR)
         self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         elapsed = time.perf_counter() - start
-        if best_joint is None:
-            raise RuntimeError(
-                f"fast solver found no feasible channel at D={D}, P={P} within its limits"
-            )
+        if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
+            return PointSolution(
+                float("inf"), max(best_lower / LN2, 0.0), float("inf"), True, None,
+                {"status": status, "iterations": iteration, "gap": float("inf"), "slope": s,
+                 "time_s": elapsed, "note": "no feasible channel certified within the limits"},
+            )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
         diagnostics = {
             "status": status,
@@ -290,13 +312,15 @@ class FastSolver:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ bounds
-    def _lower_bound(self, s: float, kv: NDArray, h: NDArray, D: float, Pn: float) -> float:
+    def _lower_bound(
+        self, s: float, kv: NDArray, h: NDArray, D: float, Pn: float
+    ) -> tuple[float, float]:
         fp = self.fp
         with np.errstate(divide="ignore"):
             log_h = np.log(h)
         sigma = fp.support_function(log_h, Pn)
         value = -s * D - float(fp.p @ np.log(kv)) + s * float(fp.p @ self._row_min) - sigma
-        return value if np.isfinite(value) else 0.0
+        return (value if np.isfinite(value) else 0.0), sigma
 
     def _upper_bound(
         self, joint: NDArray, D: float, Pn: float, anchor: NDArray
@@ -491,17 +515,10 @@ class _DiagonalPlan:
 
         if moved(1.0) <= Pn:
             t = 1.0
+        elif Pn <= 0:
+            t = 0.0
         else:
-            lo, hi = 0.0, 1.0
-            for _ in range(200):
-                mid = 0.5 * (lo + hi)
-                if moved(mid) <= Pn:
-                    lo = mid
-                else:
-                    hi = mid
-                if hi - lo <= 1e-300 + 1e-14 * hi:
-                    break
-            t = lo
+            t = brentq(lambda u: moved(u) - Pn, 0.0, 1.0, xtol=1e-300, rtol=1e-14)
         tot = z + t * r
         scale = rows / np.where(tot > 0, tot, 1.0)
         top = b.max()

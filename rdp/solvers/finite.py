@@ -76,7 +76,9 @@ class FiniteProblem:
 
     # ------------------------------------------------------------ perception
     def perception_bound_nats(self, P: float) -> float:
-        """Perception bound in the solver's internal unit (KL bits → nats)."""
+        """Perception bound in the solver's internal unit (KL bits → nats; inf without one)."""
+        if self.kind == "none":
+            return float("inf")
         return P * LN2 if self.kind in ("kl-sr", "kl-rs") and np.isfinite(P) else P
 
     def divergence(self, q: NDArray) -> float:

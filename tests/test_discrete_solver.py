@@ -1,0 +1,221 @@
+"""The finite-alphabet solvers: fast (certified bounds) against closed forms, cvxpy and BA."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rdp import KL, Discrete, Problem, TotalVariation, Wasserstein
+from rdp.closed_forms import bernoulli
+from rdp.solvers import SolverFailure
+from rdp.solvers.finite import build, mutual_information_nats
+from rdp.units import LN2
+
+PERCEPTIONS = ["none", "tv", "w1", "w2", "kl-source-recon", "kl-recon-source"]
+
+
+def _check_channel(problem, result, D, P):
+    """The returned channel meets the constraints exactly and its rate is the upper bound."""
+    channel = result.channel
+    fp = build(problem)
+    joint = channel.joint
+    assert (joint >= 0).all()
+    np.testing.assert_allclose(joint.sum(axis=1), fp.p, atol=1e-12)
+    assert (joint * fp.delta).sum() <= D * (1 + 1e-12) + 1e-15
+    div = fp.divergence(joint.sum(axis=0))
+    if np.isfinite(P):
+        bound = P * LN2 if fp.kind.startswith("kl") else P
+        assert div <= bound * (1 + 1e-12) + 1e-15
+    assert mutual_information_nats(joint) / LN2 == pytest.approx(result.upper, abs=1e-12)
+
+
+# ---------------------------------------------------------------- Bernoulli closed form
+BERNOULLI_GRID = [
+    (p, D, P)
+    for p in (0.1, 0.3, 0.5)
+    for P in (0.0, 0.02, 0.06, 0.4)
+    for D in (0.01, 0.04, 0.08, 0.15, 0.3)
+]
+
+
+@pytest.mark.parametrize(("p", "D", "P"), BERNOULLI_GRID)
+def test_fast_matches_bernoulli_closed_form(p, D, P):
+    problem = Problem(Discrete([1 - p, p]), "hamming", "tv")
+    result = problem.rate(D, P, method="fast", tol=1e-8, time_limit=20)
+    exact = bernoulli.rate(p, D, P)
+    assert result.lower - 1e-12 <= exact <= result.upper + 1e-12
+    assert abs(result.rate - exact) <= 1e-7
+    _check_channel(problem, result, D, P)
+
+
+def test_bernoulli_grid_covers_all_three_regions():
+    regions = set()
+    for p, D, P in BERNOULLI_GRID:
+        problem = Problem(Discrete([1 - p, p]), "hamming", "tv")
+        regions.add(problem.rate(D, P, method="closed-form").diagnostics["region"])
+    assert regions == {"perception-inactive", "perception-active", "zero-rate"}
+
+
+# ---------------------------------------------------------------- against cvxpy
+def _random_problem(data, kind):
+    n = data.draw(st.integers(2, 8), label="N")
+    m = data.draw(st.integers(2, 8), label="M")
+    weights = data.draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n), label="w")
+    pmf = np.array(weights) / np.sum(weights)
+    if data.draw(st.booleans(), label="matrix"):
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**31), label="seed"))
+        delta = rng.random((n, m)) * 2
+        values = np.sort(rng.choice(np.arange(10), size=m, replace=False)).astype(float)
+        return Problem(Discrete(pmf), delta, kind, reconstruction_alphabet=values)
+    return Problem(Discrete(pmf), data.draw(st.sampled_from(["hamming", "mse", "absolute"])), kind)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(PERCEPTIONS))
+def test_fast_agrees_with_cvxpy(data, kind):
+    problem = _random_problem(data, kind)
+    P = data.draw(st.sampled_from([0.0, 0.05, 0.3, 2.0]), label="P")
+    fast = problem.method("fast", time_limit=3)
+    d_min, d_max = fast.min_distortion(P), fast.zero_rate_distortion(P)
+    if not np.isfinite(d_max):
+        assert problem.rate(1.0, P, method="fast").feasible is False
+        return
+    t = data.draw(st.floats(0.05, 0.95), label="t")
+    D = d_min + t * (d_max - d_min)
+    result = problem.rate(D, P, method="fast", time_limit=3)
+    if result.channel is None:  # limit hit before a feasible channel was certified
+        assert result.diagnostics["status"] != "converged" and np.isinf(result.upper)
+        return
+    _check_channel(problem, result, D, P)
+    try:
+        ref = problem.rate(D, P, method="cvxpy")
+    except SolverFailure:
+        return
+    if ref.diagnostics["status"] != "optimal":
+        return
+    # Clarabel's own accuracy (its 'optimal' joint can be ~1e-9 infeasible) is about 5e-7 bits
+    assert result.lower - 5e-7 <= ref.rate <= result.upper + 5e-7
+    if result.diagnostics.get("status") in ("converged", "exact"):
+        assert abs(result.rate - ref.rate) <= 1e-6 + 5e-7
+
+
+# ---------------------------------------------------------------- P -> inf: Blahut-Arimoto
+def _blahut_arimoto(pmf, delta, s, tol=1e-11):
+    """An independent BA reference at slope s, run until Blahut's bounds meet within tol."""
+    kernel = np.exp(-s * delta)
+    r = np.full(delta.shape[1], 1.0 / delta.shape[1])
+    for _ in range(200_000):
+        kr = kernel @ r
+        c = kernel.T @ (pmf / kr)
+        gap = np.log(c.max()) - np.sum(r * c * np.log(c))
+        r = r * c
+        if gap < tol:
+            break
+    joint = pmf[:, None] * kernel * r[None, :] / (kernel @ r)[:, None]
+    return mutual_information_nats(joint) / LN2, float((joint * delta).sum())
+
+
+def test_no_perception_matches_blahut_arimoto():
+    rng = np.random.default_rng(3)
+    pmf = rng.dirichlet(np.ones(5))
+    delta = rng.random((5, 4))
+    problem = Problem(Discrete(pmf), delta, "none", reconstruction_alphabet=np.arange(4.0))
+    ref_rate, ref_dist = _blahut_arimoto(pmf, delta, 4.0)
+    result = problem.rate(ref_dist, method="fast", tol=1e-9)
+    assert abs(result.rate - ref_rate) < 1e-7
+    # huge TV/W budgets are the same as no constraint
+    for kind in ("tv", "w1"):
+        other = Problem(Discrete(pmf), delta, kind, reconstruction_alphabet=np.arange(4.0))
+        assert other.rate(ref_dist, 50.0, method="fast", tol=1e-9).rate == pytest.approx(
+            ref_rate, abs=1e-7
+        )
+
+
+def test_no_perception_matches_dit_blahut_arimoto():
+    pytest.importorskip("dit")
+    from dit.rate_distortion.blahut_arimoto import blahut_arimoto
+
+    pmf = np.array([0.4, 0.3, 0.2, 0.1])
+    (rate_dit, dist_dit), _ = blahut_arimoto(pmf, beta=3.0, max_iters=2000, restarts=1)
+    problem = Problem(Discrete(pmf), "hamming", "none")
+    ours = problem.rate(dist_dit, method="fast", tol=1e-9).rate
+    assert ours == pytest.approx(float(rate_dit), abs=1e-5)
+
+
+# ---------------------------------------------------------------- edge cases
+def test_zero_perception_keeps_the_source_law():
+    problem = Problem(Discrete([0.5, 0.3, 0.2]), "hamming", "tv")
+    result = problem.rate(0.2, 0.0, method="fast")
+    np.testing.assert_allclose(result.channel.reconstruction_pmf, [0.5, 0.3, 0.2], atol=1e-12)
+    for kind in ("kl-source-recon", "kl-recon-source", "w2"):
+        other = Problem(Discrete([0.5, 0.3, 0.2]), "hamming", kind).rate(0.2, 0.0, method="fast")
+        assert other.rate == pytest.approx(result.rate, abs=2e-6)
+
+
+def test_zero_rate_region_and_infeasible_region():
+    pmf = [0.5, 0.3, 0.2]
+    problem = Problem(Discrete(pmf), np.array([[1, 2, 3], [2, 1, 3], [3, 3, 1.0]]), "tv")
+    d_min = problem.min_distortion(0.05, method="fast")
+    d_max = problem.zero_rate_distortion(0.05, method="fast")
+    assert d_min == pytest.approx(1.0)
+    zero = problem.rate(d_max, 0.05, method="fast")
+    assert zero.rate == 0.0 and zero.lower == 0.0 and zero.feasible
+    below = problem.rate(0.9, 0.05, method="fast")
+    assert below.feasible is False and below.rate == np.inf
+    assert problem.rate(0.9, 0.05, method="cvxpy").feasible is False
+
+
+def test_minimum_distortion_with_limited_perception_is_an_lp():
+    # reconstruction alphabet without the source's values: TV on the union of values
+    problem = Problem(
+        Discrete([0.5, 0.5], [0.0, 1.0]), "absolute", "tv", reconstruction_alphabet=[0.0, 0.5]
+    )
+    # x=1 must either go to 0.5 (TV counts its mass 0.5 outside) or to 0 (distortion 1)
+    assert problem.min_distortion(np.inf, method="fast") == pytest.approx(0.25)
+    assert problem.min_distortion(0.5, method="fast") == pytest.approx(0.25)
+    assert problem.rate(0.1, 0.4, method="fast").feasible is False
+    kl = Problem(
+        Discrete([0.5, 0.5], [0.0, 1.0]), "absolute", KL("source||reconstruction"),
+        reconstruction_alphabet=[0.0, 0.5],
+    )  # fmt: skip
+    assert kl.rate(0.4, 10.0, method="fast").feasible is False
+
+
+def test_zero_probability_symbols_and_ties():
+    with_zero = Problem(Discrete([0.6, 0.0, 0.4]), "hamming", "tv")
+    without = Problem(Discrete([0.6, 0.4], [0.0, 2.0]), "hamming", "tv",
+                      reconstruction_alphabet=[0.0, 1.0, 2.0])  # fmt: skip
+    a = with_zero.rate(0.1, 0.05, method="fast", tol=1e-8)
+    b = without.rate(0.1, 0.05, method="fast", tol=1e-8)
+    assert a.rate == pytest.approx(b.rate, abs=1e-7)
+    ties = Problem(Discrete([0.5, 0.5]), [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0]], "none")
+    r = ties.rate(0.0, method="fast", tol=1e-8)
+    assert r.rate == pytest.approx(1.0, abs=1e-6)
+
+
+def test_fast_reports_limits_with_the_gap():
+    problem = Problem(Discrete([0.4, 0.3, 0.2, 0.1]), "mse", "w2")
+    r = problem.rate(0.3, 0.05, method="fast", max_iter=3)
+    assert r.diagnostics["status"] == "iteration_limit"
+    assert r.gap > 0 and r.lower <= r.upper
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"tol": 0}, "tol"), ({"max_iter": 0}, "max_iter"), ({"time_limit": -1}, "time_limit"),
+     ({"bogus": 1}, "options")],
+)  # fmt: skip
+def test_bad_options(kwargs, match):
+    problem = Problem(Discrete([0.5, 0.5]), "hamming", "tv")
+    with pytest.raises(ValueError, match=match):
+        problem.rate(0.1, 0.1, method="fast", **kwargs)
+
+
+def test_bad_problems():
+    with pytest.raises(ValueError, match="distinct"):
+        Problem(Discrete([0.5, 0.5]), "hamming", TotalVariation(),
+                reconstruction_alphabet=[0.0, 0.0]).rate(0.1, 0.1, method="fast")  # fmt: skip
+    from rdp import Gaussian
+
+    with pytest.raises(ValueError, match="discretize"):
+        Problem(Gaussian(), "mse", Wasserstein(2)).method("fast")
