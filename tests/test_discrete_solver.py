@@ -219,3 +219,11 @@ def test_bad_problems():
 
     with pytest.raises(ValueError, match="discretize"):
         Problem(Gaussian(), "mse", Wasserstein(2)).method("fast")
+
+
+def test_kl_recon_source_with_disjoint_alphabets_is_infeasible():
+    # No reconstruction value carries source mass: KL(p_X̂‖p_X) = ∞ for every law.
+    problem = Problem(Discrete([0.5, 0.5]), [[1.0, 2.0], [2.0, 1.0]], "kl-recon-source",
+                      reconstruction_alphabet=[5.0, 7.0])  # fmt: skip
+    result = problem.rate(1.5, 2.0, method="fast")
+    assert result.feasible is False and result.rate == np.inf

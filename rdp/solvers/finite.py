@@ -107,6 +107,8 @@ class FiniteProblem:
         if self.kind == "kl-sr":
             return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
         total = self.p_tilde.sum()
+        if total <= 0.0:  # no reconstruction value carries source mass: KL(q‖p) = ∞ for every q
+            return float("inf"), np.full(self.y.size, 1.0 / self.y.size)
         return float(-np.log(total)), self.p_tilde / total
 
     def support_function(self, g: NDArray, P: float) -> float:
