@@ -63,9 +63,6 @@ def register(subparsers: Any) -> None:
     )
     _add_problem_arguments(rate)
     rate.add_argument("-D", nargs="+", type=float, metavar="D", help="distortion bound(s), ≥ 0")
-    rate.add_argument(
-        "-P", nargs="+", type=float, metavar="P", help="perception bound(s), ≥ 0 (default: ∞)"
-    )
     rate.set_defaults(handler=_run_rate)
 
     distortion = subparsers.add_parser(
@@ -79,9 +76,6 @@ def register(subparsers: Any) -> None:
     _add_problem_arguments(distortion)
     distortion.add_argument("-R", nargs="+", type=float, metavar="R", help="rate(s), ≥ 0")
     distortion.add_argument(
-        "-P", nargs="+", type=float, metavar="P", help="perception bound(s), ≥ 0 (default: ∞)"
-    )
-    distortion.add_argument(
         "--common-randomness",
         type=float,
         metavar="RC",
@@ -93,6 +87,9 @@ def register(subparsers: Any) -> None:
 def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "problem_file", nargs="?", help="JSON problem file (instead of --source options)"
+    )
+    parser.add_argument(
+        "-P", nargs="+", type=float, metavar="P", help="perception bound(s), ≥ 0 (default: ∞)"
     )
     group = parser.add_argument_group("source")
     group.add_argument("--source", choices=SOURCES, help="source family")
