@@ -232,6 +232,20 @@ def test_yan_one_shot_ratio_is_two(out_dir):
     assert {"Gaussian", "Laplace", "uniform"} <= set(table["source"])
 
 
+def rate_at_distortion(solve, D):
+    """Rate of ``solve(s) -> (distortion, rate)`` at the slope s where the distortion meets D.
+
+    The distortion falls as s grows; bisection on s in [0, 40] keeps the side with
+    distortion ≤ D.
+    """
+    lo, hi = 0.0, 40.0
+    for _ in range(26):
+        mid = 0.5 * (lo + hi)
+        d, _ = solve(mid)
+        lo, hi = (mid, hi) if d > D else (lo, mid)
+    return solve(hi)[1]
+
+
 def blahut_arimoto_rate(p, delta, D, iters=800):
     """Shannon R(D) in bits by Blahut–Arimoto with the slope found by bisection."""
 
@@ -246,12 +260,7 @@ def blahut_arimoto_rate(p, delta, D, iters=800):
         ratio = np.where(joint > 0, Q / np.where(q > 0, q, 1), 1)
         return float((joint * delta).sum()), float((joint * np.log2(ratio)).sum())
 
-    lo, hi = 0.0, 40.0
-    for _ in range(26):
-        mid = 0.5 * (lo + hi)
-        d, _ = solve(mid)
-        lo, hi = (mid, hi) if d > D else (lo, mid)
-    return solve(hi)[1]
+    return rate_at_distortion(solve, D)
 
 
 def perfect_perception_rate(p, delta, D, iters=800):
@@ -268,12 +277,7 @@ def perfect_perception_rate(p, delta, D, iters=800):
         kl = np.where(pi > 0, pi * np.log2(np.where(pi > 0, pi, 1) / ref), 0).sum()
         return float((pi * delta).sum()), float(kl)
 
-    lo, hi = 0.0, 40.0
-    for _ in range(26):
-        mid = 0.5 * (lo + hi)
-        d, _ = solve(mid)
-        lo, hi = (mid, hi) if d > D else (lo, mid)
-    return solve(hi)[1]
+    return rate_at_distortion(solve, D)
 
 
 DISCRETE = {

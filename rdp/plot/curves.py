@@ -26,13 +26,6 @@ from rdp.plot.data import (
 from rdp.problem import Problem
 
 
-def _target(ax: Axes | None) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig = style.new_figure()
-    return fig, fig.add_subplot()
-
-
 def _family(
     data: CurveFamily | Problem,
     compute: Callable[..., CurveFamily],
@@ -121,7 +114,7 @@ def plot_rate_distortion(
         data, rate_distortion_curves, perception_levels, D, ("perception_levels", "D"), **options
     )
     with style.style():
-        fig, ax = _target(ax)
+        fig, ax = style.figure_and_axes(ax)
         draw_curve_family(curves, ax)
         ax.set_ylim(0.0, max_rate)
         ax.set_title("Perception-constrained rate–distortion curves")
@@ -152,7 +145,7 @@ def plot_distortion_perception(
     """
     curves = _family(data, distortion_perception_curves, rates, P, ("rates", "P"), **options)
     with style.style():
-        fig, ax = _target(ax)
+        fig, ax = style.figure_and_axes(ax)
         draw_curve_family(curves, ax, units={"R": " bits"}, legend_outside=True)
         ax.set_ylim(bottom=0.0)
         ax.set_title("Distortion–perception tradeoff at fixed rate")
@@ -186,7 +179,7 @@ def plot_rate_perception(
     """
     curves = _family(data, rate_perception_curves, distortions, P, ("distortions", "P"), **options)
     with style.style():
-        fig, ax = _target(ax)
+        fig, ax = style.figure_and_axes(ax)
         draw_curve_family(curves, ax, legend_outside=True)
         ax.set_ylim(0.0, max_rate)
         ax.set_title("Rate–perception cross sections at fixed distortion")

@@ -156,6 +156,31 @@ def rate_surface(
     )
 
 
+def _curves(
+    problem: Problem,
+    x: tuple[str, NDArray],
+    y: tuple[str, NDArray, ArrayLike],
+    parameter: tuple[str, NDArray],
+) -> CurveFamily:
+    """A :class:`CurveFamily` from ``(name, grid)`` pairs; infeasible ``y`` become nan.
+
+    Names are 'D', 'P' or 'R'; the axis labels follow from them and ``problem``.
+    """
+    labels = dict(zip("DPR", axis_labels(problem), strict=True))
+    (x_name, x_grid), (y_name, y_values, feasible), (parameter_name, values) = x, y, parameter
+    return CurveFamily(
+        x=x_grid,
+        y=_finite(y_values, feasible),
+        parameter=values,
+        x_name=x_name,
+        y_name=y_name,
+        parameter_name=parameter_name,
+        x_label=labels[x_name],
+        y_label=labels[y_name],
+        parameter_label=parameter_name,
+    )
+
+
 def rate_distortion_curves(
     problem: Problem,
     perception_levels: ArrayLike,
@@ -185,18 +210,7 @@ def rate_distortion_curves(
         levels = np.append(levels, np.inf)
     D_grid = _grid(D, "D")
     result = problem.rate(D_grid[None, :], levels[:, None], method=method, **options)
-    d_label, _, r_label = axis_labels(problem)
-    return CurveFamily(
-        x=D_grid,
-        y=_finite(result.rate, result.feasible),
-        parameter=levels,
-        x_name="D",
-        y_name="R",
-        parameter_name="P",
-        x_label=d_label,
-        y_label=r_label,
-        parameter_label="P",
-    )
+    return _curves(problem, ("D", D_grid), ("R", result.rate, result.feasible), ("P", levels))
 
 
 def distortion_perception_curves(
@@ -225,18 +239,7 @@ def distortion_perception_curves(
     """
     R_grid, P_grid = _grid(rates, "rates"), _grid(P, "P")
     result = problem.distortion(R_grid[:, None], P_grid[None, :], method=method, **options)
-    d_label, p_label, _ = axis_labels(problem)
-    return CurveFamily(
-        x=P_grid,
-        y=_finite(result.distortion, result.feasible),
-        parameter=R_grid,
-        x_name="P",
-        y_name="D",
-        parameter_name="R",
-        x_label=p_label,
-        y_label=d_label,
-        parameter_label="R",
-    )
+    return _curves(problem, ("P", P_grid), ("D", result.distortion, result.feasible), ("R", R_grid))
 
 
 def rate_perception_curves(
@@ -264,15 +267,4 @@ def rate_perception_curves(
     """
     D_levels, P_grid = _grid(distortions, "distortions"), _grid(P, "P")
     result = problem.rate(D_levels[:, None], P_grid[None, :], method=method, **options)
-    _, p_label, r_label = axis_labels(problem)
-    return CurveFamily(
-        x=P_grid,
-        y=_finite(result.rate, result.feasible),
-        parameter=D_levels,
-        x_name="P",
-        y_name="R",
-        parameter_name="D",
-        x_label=p_label,
-        y_label=r_label,
-        parameter_label="D",
-    )
+    return _curves(problem, ("P", P_grid), ("R", result.rate, result.feasible), ("D", D_levels))

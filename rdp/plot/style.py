@@ -18,6 +18,7 @@ from typing import Any
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 #: Sequential colour map for curve families (dark = strictest constraint).
@@ -73,6 +74,19 @@ def new_figure(ncols: int = 1, *, nrows: int = 1, projection: str | None = None)
     with style():
         fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
     return fig
+
+
+def figure_and_axes(
+    ax: Axes | None = None, *, projection: str | None = None
+) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new one-panel figure (:func:`new_figure`) and its axes.
+
+    ``projection`` (e.g. ``"3d"``) applies only to the new axes.
+    """
+    if ax is not None:
+        return ax.figure, ax
+    fig = new_figure()
+    return fig, fig.add_subplot(projection=projection)
 
 
 def curve_colors(n: int) -> list[tuple[float, float, float, float]]:

@@ -83,11 +83,7 @@ def plot_surface(
     if max_rate is not None:
         values = values[values <= max_rate]
     with style.style():
-        if ax is None:
-            fig = style.new_figure()
-            ax = fig.add_subplot(projection="3d")
-        else:
-            fig = ax.figure
+        fig, ax = style.figure_and_axes(ax, projection="3d")
         ax.plot_surface(
             DD,
             PP,
@@ -147,11 +143,7 @@ def plot_level_sets(
     values = equi_rate_levels(surface, levels)
     DD, PP = np.meshgrid(surface.D, surface.P)
     with style.style():
-        if ax is None:
-            fig = style.new_figure()
-            ax = fig.add_subplot()
-        else:
-            fig = ax.figure
+        fig, ax = style.figure_and_axes(ax)
         handles = []
         if not surface.feasible.all():
             ax.contourf(

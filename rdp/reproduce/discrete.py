@@ -72,16 +72,19 @@ TERNARY_GRIDS = FamilyGrids(
 def figures() -> list[FigureSpec]:
     """The discretised-Laplacian and 3-symbol figures (rate–distortion curves and surface)."""
     note = "Finite alphabet: exact convex program (cvxpy, Clarabel)."
+    shared = {
+        "paper": f"Beyond the papers: the views of {BLAU_MICHAELI}, Fig. 3",
+        "paper_figure": "new example",
+        "group": "discrete",
+        "views": ("rd", "surface"),
+    }
     return [
         *rdp_family(
             "laplace-w1",
             "Discretised Laplacian (13 points), MSE, W₁ perception",
             laplace_problem(),
             LAPLACE_GRIDS,
-            paper=f"Beyond the papers: the views of {BLAU_MICHAELI}, Fig. 3",
-            paper_figure="new example",
-            group="discrete",
-            views=("rd", "surface"),
+            **shared,
             note=note,
         ),
         *rdp_family(
@@ -89,10 +92,7 @@ def figures() -> list[FigureSpec]:
             "3-symbol source, non-symmetric distortion matrix, TV perception",
             ternary_problem(),
             TERNARY_GRIDS,
-            paper=f"Beyond the papers: the views of {BLAU_MICHAELI}, Fig. 3",
-            paper_figure="new example",
-            group="discrete",
-            views=("rd", "surface"),
+            **shared,
             note=(
                 "p = (0.5, 0.3, 0.2); Δ = [[0, 1, 4], [2, 0, 1], [1, 3, 0]] (rows: source "
                 "symbol, columns: reconstruction). " + note

@@ -163,47 +163,44 @@ def rdp_family(
         Which of 'rd', 'surface', 'sections' to include.
     """
     levels = ", ".join(style.format_value(p) for p in np.atleast_1d(grids.perception_levels))
-    specs = [
-        FigureSpec(
-            id=f"{slug}-rd",
-            title=f"{name}: perception-constrained rate–distortion curves",
-            caption=(
-                f"R(D, P) against D for P ∈ {{{levels}}} (solid, dark = strict perception) and "
-                "Shannon's R(D) = R(D, ∞) (black, dashed). Tightening the perception bound "
-                "raises the rate–distortion curve; at P = 0 the zero-rate distortion is largest. "
-                + note
-            ).strip(),
-            paper=paper,
-            paper_figure=f"{paper_figure}: rate–distortion curves",
-            make=rate_distortion_figure(problem, grids, name),
-            group=group,
+    # view: (title after the name, caption before the note, panel name, make factory)
+    panels = {
+        "rd": (
+            "perception-constrained rate–distortion curves",
+            f"R(D, P) against D for P ∈ {{{levels}}} (solid, dark = strict perception) and "
+            "Shannon's R(D) = R(D, ∞) (black, dashed). Tightening the perception bound "
+            "raises the rate–distortion curve; at P = 0 the zero-rate distortion is largest. ",
+            "rate–distortion curves",
+            rate_distortion_figure,
         ),
-        FigureSpec(
-            id=f"{slug}-surface",
-            title=f"{name}: the R(D, P) surface and its equi-rate level sets",
-            caption=(
-                "Left: R(D, P) over the (D, P) plane with equi-rate lines. Right: the same "
-                "lines in the (D, P) plane; the shaded region is where the rate is 0 "
-                "(D ≥ D_max(P)). The lines bend where the perception constraint becomes "
-                "active. " + note
-            ).strip(),
-            paper=paper,
-            paper_figure=f"{paper_figure}: surface and level sets",
-            make=surface_figure(problem, grids, name),
-            group=group,
+        "surface": (
+            "the R(D, P) surface and its equi-rate level sets",
+            "Left: R(D, P) over the (D, P) plane with equi-rate lines. Right: the same "
+            "lines in the (D, P) plane; the shaded region is where the rate is 0 "
+            "(D ≥ D_max(P)). The lines bend where the perception constraint becomes "
+            "active. ",
+            "surface and level sets",
+            surface_figure,
         ),
-        FigureSpec(
-            id=f"{slug}-sections",
-            title=f"{name}: distortion–perception and rate–perception cross sections",
-            caption=(
-                "Left: D(R, P) against P at fixed rates — the distortion–perception tradeoff, "
-                "flat once the perception bound is inactive. Right: R(D, P) against P at fixed "
-                "distortions. " + note
-            ).strip(),
-            paper=paper,
-            paper_figure=f"{paper_figure}: cross sections",
-            make=sections_figure(problem, grids, name),
-            group=group,
+        "sections": (
+            "distortion–perception and rate–perception cross sections",
+            "Left: D(R, P) against P at fixed rates — the distortion–perception tradeoff, "
+            "flat once the perception bound is inactive. Right: R(D, P) against P at fixed "
+            "distortions. ",
+            "cross sections",
+            sections_figure,
         ),
+    }
+    return [
+        FigureSpec(
+            id=f"{slug}-{view}",
+            title=f"{name}: {title}",
+            caption=(caption + note).strip(),
+            paper=paper,
+            paper_figure=f"{paper_figure}: {panel}",
+            make=make_figure(problem, grids, name),
+            group=group,
+        )
+        for view, (title, caption, panel, make_figure) in panels.items()
+        if view in views
     ]
-    return [spec for spec in specs if spec.id.removeprefix(f"{slug}-") in views]
