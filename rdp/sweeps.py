@@ -19,6 +19,28 @@ from numpy.typing import ArrayLike, NDArray
 from rdp._validation import check_choice, check_nonnegative_array
 from rdp.units import UNITS, to_units
 
+_NUMERIC_FIELDS = (
+    "D",
+    "P",
+    "rate",
+    "lower",
+    "upper",
+    "feasible",
+    "min_distortion",
+    "zero_rate_distortion",
+)
+
+
+def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
+    """The JSON-serialisable dict of a curve or surface (status as nested lists of str)."""
+    from rdp.result import _jsonable
+
+    out = {name: _jsonable(getattr(result, name)) for name in _NUMERIC_FIELDS}
+    out["status"] = np.asarray(result.status).astype(str).tolist()
+    out["units"] = result.units
+    out["method"] = result.method
+    return out
+
 
 @dataclass(frozen=True)
 class CurveResult:
@@ -56,21 +78,7 @@ class CurveResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""
-        from rdp.result import _jsonable
-
-        return {
-            "D": _jsonable(self.D),
-            "P": _jsonable(self.P),
-            "rate": _jsonable(self.rate),
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
-            "feasible": _jsonable(self.feasible),
-            "min_distortion": _jsonable(self.min_distortion),
-            "zero_rate_distortion": _jsonable(self.zero_rate_distortion),
-            "status": [str(s) for s in self.status],
-            "units": self.units,
-            "method": self.method,
-        }
+        return _sweep_dict(self)
 
 
 @dataclass(frozen=True)
@@ -112,21 +120,7 @@ class SurfaceResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (arrays as nested lists)."""
-        from rdp.result import _jsonable
-
-        return {
-            "D": _jsonable(self.D),
-            "P": _jsonable(self.P),
-            "rate": _jsonable(self.rate),
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
-            "feasible": _jsonable(self.feasible),
-            "min_distortion": _jsonable(self.min_distortion),
-            "zero_rate_distortion": _jsonable(self.zero_rate_distortion),
-            "status": [[str(s) for s in row] for row in self.status],
-            "units": self.units,
-            "method": self.method,
-        }
+        return _sweep_dict(self)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per cell (for CSV output)."""

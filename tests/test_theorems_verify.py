@@ -85,20 +85,25 @@ def test_verify_failure_exits_1(monkeypatch, capsys):
     assert "FAILED: fake/fails" in capsys.readouterr().out
 
 
-@pytest.mark.slow
-def test_verify_json_end_to_end():
-    """The whole standard set through ``python -m rdp verify --json``: all pass, valid JSON."""
+def _verify_json_subprocess(extra: list[str], timeout: float) -> dict:
+    """Run ``python -m rdp verify --json *extra`` as a subprocess; assert exit 0, parse stdout."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "rdp", "verify", "--json"],
+        [sys.executable, "-m", "rdp", "verify", "--json", *extra],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=600,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr
-    payload = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.slow
+def test_verify_json_end_to_end():
+    """The whole standard set through ``python -m rdp verify --json``: all pass, valid JSON."""
+    payload = _verify_json_subprocess([], timeout=600)
     assert payload["passed"] is True
     assert payload["checks"] == len(standard_checks())
     names = {r["name"] for r in payload["reports"]}
@@ -111,17 +116,7 @@ def test_verify_json_end_to_end():
 
 
 def test_verify_json_subset_subprocess():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "rdp", "verify", "--json", "--only", "information-theoretic"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    payload = json.loads(proc.stdout)
+    payload = _verify_json_subprocess(["--only", "information-theoretic"], timeout=300)
     assert payload["checks"] == 1 and payload["passed"] is True
 
 

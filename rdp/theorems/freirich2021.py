@@ -29,7 +29,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -218,6 +218,19 @@ def _check(name: str, instance: str, rows: list[dict[str, Any]], tolerance: floa
     )
 
 
+def _rows_over_P(
+    estimator: Callable[[float], dict[str, Any]], P_values: Sequence[float] | None
+) -> list[dict[str, Any]]:
+    """``{"P": P, **estimator(P)}`` for each P; by default P over fractions of W₂²(p_X, p_X*).
+
+    ``estimator(0.0)`` is always evaluated (it gives the default grid's scale).
+    """
+    base = estimator(0.0)
+    if P_values is None:
+        P_values = base["w2_squared"] * np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 1.5])
+    return [{"P": float(P), **estimator(float(P))} for P in P_values]
+
+
 def check_distortion_perception_gaussian(
     signal_cov: ArrayLike,
     observation: ArrayLike,
@@ -232,13 +245,9 @@ def check_distortion_perception_gaussian(
     The deviation is the largest of |MSE − D(P)|/D*, |W₂²(p_X, p_X̂) − P|/D* (where the
     bound binds) and (W₂²(p_X, p_X*) − D*)/D* (so that D(0) ≤ 2D*).
     """
-    base = gaussian_geodesic_estimator(signal_cov, observation, noise_cov, 0.0)
-    if P_values is None:
-        P_values = base["w2_squared"] * np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 1.5])
-    rows = []
-    for P in P_values:
-        row = gaussian_geodesic_estimator(signal_cov, observation, noise_cov, float(P))
-        rows.append({"P": float(P), **row})
+    rows = _rows_over_P(
+        lambda P: gaussian_geodesic_estimator(signal_cov, observation, noise_cov, P), P_values
+    )
     dim = np.atleast_2d(np.asarray(signal_cov)).shape[0]
     return _check(
         f"freirich2021/distortion-perception[{label}]",
@@ -258,13 +267,7 @@ def check_distortion_perception_discrete(
     label: str = "discrete",
 ) -> TheoremReport:
     """Check D(P) against the direct finite-alphabet geodesic construction (POT) on a grid of P."""
-    base = discrete_geodesic_estimator(points, pmf, channel, 0.0)
-    if P_values is None:
-        P_values = base["w2_squared"] * np.array([0.0, 0.1, 0.25, 0.5, 0.9, 1.0, 1.5])
-    rows = [
-        {"P": float(P), **discrete_geodesic_estimator(points, pmf, channel, float(P))}
-        for P in P_values
-    ]
+    rows = _rows_over_P(lambda P: discrete_geodesic_estimator(points, pmf, channel, P), P_values)
     n = np.asarray(pmf).size
     return _check(
         f"freirich2021/distortion-perception[{label}]",
