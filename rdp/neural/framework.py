@@ -70,6 +70,43 @@ def _adam(lr):
     return optax.adam(lr)
 
 
+def _encoder(dim: int, quantizer: UniformQuantizer, config: TrainingConfig, key) -> Encoder:
+    return Encoder(
+        dim,
+        quantizer,
+        config.encoder_hidden,
+        straight_through_tanh=config.straight_through_tanh,
+        key=key,
+    )
+
+
+def _stochastic_decoder(code_size: int, dim: int, config: TrainingConfig, key) -> Decoder:
+    return Decoder(
+        code_size,
+        dim,
+        config.decoder_hidden,
+        noise_size=config.noise_size,
+        output=config.output,
+        key=key,
+    )
+
+
+def _run_stage(step, state, data, key, steps, config, *, checkpoint, description, progress):
+    """:func:`run_stage` with the checkpoint interval and chunk of ``config``."""
+    return run_stage(
+        step,
+        state,
+        data,
+        key,
+        steps,
+        checkpoint=checkpoint,
+        checkpoint_every=config.checkpoint_every,
+        chunk=config.chunk,
+        description=description,
+        progress=progress,
+    )
+
+
 def train_mse_codec(
     train: np.ndarray,
     quantizer: UniformQuantizer,
@@ -83,13 +120,7 @@ def train_mse_codec(
     """Stage 1 of Yan et al.: encoder and deterministic decoder G1 trained for MSE."""
     k_enc, k_dec, k_train = jax.random.split(key, 3)
     dim = train.shape[1]
-    encoder = Encoder(
-        dim,
-        quantizer,
-        config.encoder_hidden,
-        straight_through_tanh=config.straight_through_tanh,
-        key=k_enc,
-    )
+    encoder = _encoder(dim, quantizer, config, k_enc)
     decoder = Decoder(quantizer.dims, dim, config.decoder_hidden, output=config.output, key=k_dec)
     schedule = optax.cosine_decay_schedule(
         config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
@@ -113,15 +144,14 @@ def train_mse_codec(
         updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
         return (eqx.apply_updates(models, updates), opt_state), {"mse": loss}
 
-    (models, _), logs = run_stage(
+    (models, _), logs = _run_stage(
         step,
         state,
         jnp.asarray(train),
         k_train,
         config.autoencoder_steps,
+        config,
         checkpoint=checkpoint,
-        checkpoint_every=config.checkpoint_every,
-        chunk=config.chunk,
         description=description,
         progress=progress,
     )
@@ -188,14 +218,7 @@ def train_perceptual_decoder(
     dim = train.shape[1]
     codes = encode(encoder, train)
     code_size = encoder.quantizer.dims
-    decoder = Decoder(
-        code_size,
-        dim,
-        config.decoder_hidden,
-        noise_size=config.noise_size,
-        output=config.output,
-        key=k_dec,
-    )
+    decoder = _stochastic_decoder(code_size, dim, config, k_dec)
     critic = Critic(dim, config.critic_hidden, code_size=code_size, key=k_critic)
     opt_g, opt_c = gan_optimizer(config.gan_learning_rate), gan_optimizer(config.gan_learning_rate)
     state = (
@@ -231,15 +254,14 @@ def train_perceptual_decoder(
         decoder = eqx.apply_updates(decoder, updates)
         return (decoder, critic, g_state, c_state), {"critic": c_loss, "gen": g_loss}
 
-    (decoder, *_), logs = run_stage(
+    (decoder, *_), logs = _run_stage(
         step,
         state,
         (jnp.asarray(train), codes),
         k_train,
         config.generator_steps,
+        config,
         checkpoint=checkpoint,
-        checkpoint_every=config.checkpoint_every,
-        chunk=config.chunk,
         description=description,
         progress=progress,
     )
@@ -266,21 +288,8 @@ def train_joint_perceptual_codec(
         raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
     k_enc, k_dec, k_critic, k_train = jax.random.split(key, 4)
     dim = train.shape[1]
-    encoder = Encoder(
-        dim,
-        quantizer,
-        config.encoder_hidden,
-        straight_through_tanh=config.straight_through_tanh,
-        key=k_enc,
-    )
-    decoder = Decoder(
-        quantizer.dims,
-        dim,
-        config.decoder_hidden,
-        noise_size=config.noise_size,
-        output=config.output,
-        key=k_dec,
-    )
+    encoder = _encoder(dim, quantizer, config, k_enc)
+    decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
     critic = Critic(dim, config.critic_hidden, key=k_critic)
     opt_g = _adam(
         config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
@@ -338,15 +347,14 @@ def train_joint_perceptual_codec(
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
     steps = config.generator_steps if adversarial else config.autoencoder_steps
-    ((encoder, decoder), *_), logs = run_stage(
+    ((encoder, decoder), *_), logs = _run_stage(
         step,
         state,
         jnp.asarray(train),
         k_train,
         steps,
+        config,
         checkpoint=checkpoint,
-        checkpoint_every=config.checkpoint_every,
-        chunk=config.chunk,
         description=description,
         progress=progress,
     )

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdp.neural.framework import TrainingConfig
+import jax
+import numpy as np
+
+from rdp.neural.data import Dataset
+from rdp.neural.experiments._results import read_results, write_results
+from rdp.neural.experiments.presets import preset as get_preset
+from rdp.neural.framework import TrainingConfig, train_mse_codec, train_perceptual_decoder
+from rdp.neural.metrics import classifier_features, feature_classifier, frechet_distance
+from rdp.neural.models import Classifier, Decoder, Encoder
+from rdp.neural.quantizer import UniformQuantizer
 
 #: Environment variable naming the cache of trained feature classifiers.
 CACHE_ENV = "RDP_CACHE_DIR"
@@ -21,9 +31,111 @@ def training_config(settings: dict[str, Any]) -> TrainingConfig:
     return TrainingConfig(**fields)
 
 
+def experiment_settings(
+    experiment: str, preset: str, seed: int, data: str | None = None
+) -> tuple[dict[str, Any], TrainingConfig]:
+    """A preset's settings, with ``seed`` (and ``data`` when given) set, and its training config."""
+    settings = get_preset(experiment, preset)
+    if data is not None:
+        settings["data"] = data
+    settings["seed"] = seed
+    return settings, training_config(settings["training"])
+
+
 def cache_directory(cache_dir: str | os.PathLike | None, out: Path) -> Path:
     """``cache_dir``, else ``$RDP_CACHE_DIR``, else ``OUT/cache``."""
     if cache_dir is not None:
         return Path(cache_dir)
     env = os.environ.get(CACHE_ENV)
     return Path(env) if env else out / "cache"
+
+
+@dataclass(frozen=True)
+class FeatureReference:
+    """A data set's feature classifier and the features of its first ``n_eval`` held-out rows."""
+
+    classifier: Classifier
+    accuracy: float
+    n_eval: int
+    features: np.ndarray
+
+    def frechet_distance(self, reconstructions: np.ndarray) -> float:
+        """Fréchet distance from the held-out features to those of ``reconstructions[:n_eval]``."""
+        return frechet_distance(
+            self.features, classifier_features(self.classifier, reconstructions[: self.n_eval])
+        )
+
+
+def feature_reference(
+    dataset: Dataset,
+    settings: dict[str, Any],
+    cache_dir: str | os.PathLike | None,
+    out: Path,
+    *,
+    seed: int,
+    progress: bool,
+) -> FeatureReference:
+    """Train (or load) the feature classifier; embed the first ``eval_samples`` held-out rows."""
+    classifier, accuracy = feature_classifier(
+        dataset,
+        cache_directory(cache_dir, out),
+        steps=settings["classifier_steps"],
+        seed=seed,
+        progress=progress,
+    )
+    n_eval = min(settings["eval_samples"], len(dataset.heldout))
+    features = classifier_features(classifier, dataset.heldout[:n_eval])
+    return FeatureReference(classifier, accuracy, n_eval, features)
+
+
+def train_two_decoders(
+    train: np.ndarray,
+    quantizer: UniformQuantizer,
+    config: TrainingConfig,
+    keys: tuple[jax.Array, jax.Array],
+    checkpoints: Path,
+    tag: str,
+    *,
+    progress: bool,
+) -> tuple[Encoder, Decoder, Decoder]:
+    """Yan et al.'s two stages: E and G1 for MSE, then G2 with the code-conditioned critic.
+
+    ``keys`` are the keys of the two stages; checkpoints go to ``checkpoints/g1.eqx``
+    and ``checkpoints/g2.eqx``.
+    """
+    k_stage1, k_stage2 = keys
+    encoder, g1, _ = train_mse_codec(
+        train,
+        quantizer,
+        config,
+        k_stage1,
+        progress=progress,
+        checkpoint=checkpoints / "g1.eqx",
+        description=f"{tag} E,G1 (MSE)",
+    )
+    g2, _ = train_perceptual_decoder(
+        train,
+        encoder,
+        config,
+        k_stage2,
+        progress=progress,
+        checkpoint=checkpoints / "g2.eqx",
+        description=f"{tag} G2 (cond. WGAN)",
+    )
+    return encoder, g1, g2
+
+
+def finish(
+    out: Path,
+    experiment: str,
+    preset: str,
+    settings: dict[str, Any],
+    rows: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """Write ``results.json``/``results.csv``, draw the figures, and return the results."""
+    write_results(out, experiment, preset, settings, rows, extra)
+    from rdp.neural.figures import make_figures
+
+    make_figures(out)
+    return read_results(out)

@@ -25,16 +25,10 @@ import jax
 import numpy as np
 
 from rdp.neural.data import load_dataset
-from rdp.neural.experiments._common import cache_directory, training_config
-from rdp.neural.experiments._results import cached_row, read_results, save_row, write_results
-from rdp.neural.experiments.presets import preset as get_preset
+from rdp.neural.experiments._common import experiment_settings, feature_reference, finish
+from rdp.neural.experiments._results import cached_row, save_row
 from rdp.neural.framework import decode, encode, train_joint_perceptual_codec
-from rdp.neural.metrics import (
-    classifier_features,
-    feature_classifier,
-    frechet_distance,
-    wasserstein1_critic,
-)
+from rdp.neural.metrics import wasserstein1_critic
 from rdp.neural.quantizer import UniformQuantizer
 
 EXPERIMENT = "blau-michaeli"
@@ -55,24 +49,13 @@ def run_blau_michaeli(
     Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`.
     """
     out = Path(out)
-    settings = get_preset(EXPERIMENT, preset)
-    if data is not None:
-        settings["data"] = data
-    settings["seed"] = seed
-    config = training_config(settings["training"])
+    settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
     dataset = load_dataset(settings["data"], data_dir, seed=seed)
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
-    classifier, accuracy = feature_classifier(
-        dataset,
-        cache_directory(cache_dir, out),
-        steps=settings["classifier_steps"],
-        seed=seed,
-        progress=progress,
-    )
-    n_eval = min(settings["eval_samples"], len(dataset.heldout))
+    features = feature_reference(dataset, settings, cache_dir, out, seed=seed, progress=progress)
+    n_eval = features.n_eval
     heldout = dataset.heldout
-    real_features = classifier_features(classifier, heldout[:n_eval])
     runs = [
         (int(d), int(levels), float(weight))
         for d, levels in settings["codes"]
@@ -116,25 +99,19 @@ def run_blau_michaeli(
                     progress=progress,
                     description=f"{tag} W1 critic",
                 ),
-                "fd": frechet_distance(
-                    real_features, classifier_features(classifier, rec[:n_eval])
-                ),
+                "fd": features.frechet_distance(rec),
                 "seconds": time.perf_counter() - t0,
             }
             save_row(out, name, row)
         rows.append(row)
-    write_results(
+    return finish(
         out,
         EXPERIMENT,
         preset,
         {**settings, "data": dataset.name},
         rows,
         {
-            "reference": {"classifier_accuracy": accuracy},
+            "reference": {"classifier_accuracy": features.accuracy},
             "wall_seconds": time.perf_counter() - start,
         },
     )
-    from rdp.neural.figures import make_figures
-
-    make_figures(out)
-    return read_results(out)

@@ -31,10 +31,9 @@ import numpy as np
 import scipy.stats
 
 from rdp.neural.data import gaussian_vectors
-from rdp.neural.experiments._common import training_config
-from rdp.neural.experiments._results import cached_row, read_results, save_row, write_results
-from rdp.neural.experiments.presets import preset as get_preset
-from rdp.neural.framework import decode, encode, train_mse_codec, train_perceptual_decoder
+from rdp.neural.experiments._common import experiment_settings, finish, train_two_decoders
+from rdp.neural.experiments._results import cached_row, save_row
+from rdp.neural.framework import decode, encode
 from rdp.neural.models import Encoder
 from rdp.neural.quantizer import UniformQuantizer
 
@@ -92,9 +91,7 @@ def run_theory_check(
     from rdp.quantization import lloyd_max
 
     out = Path(out)
-    settings = get_preset(EXPERIMENT, preset)
-    settings["seed"] = seed
-    config = training_config(settings["training"])
+    settings, config = experiment_settings(EXPERIMENT, preset, seed)
     dataset = gaussian_vectors(n=int(settings["samples"]), dim=1, seed=seed)
     heldout = dataset.heldout
     start = time.perf_counter()
@@ -107,23 +104,14 @@ def run_theory_check(
         tag = f"[{i + 1}/{len(settings['levels'])}] K={levels}"
         t0 = time.perf_counter()
         quantizer = UniformQuantizer(1, int(levels), mode=config.quantization)
-        encoder, g1, _ = train_mse_codec(
+        encoder, g1, g2 = train_two_decoders(
             dataset.train,
             quantizer,
             config,
-            k_stage1,
+            (k_stage1, k_stage2),
+            out / "checkpoints" / name,
+            tag,
             progress=progress,
-            checkpoint=out / "checkpoints" / name / "g1.eqx",
-            description=f"{tag} E,G1 (MSE)",
-        )
-        g2, _ = train_perceptual_decoder(
-            dataset.train,
-            encoder,
-            config,
-            k_stage2,
-            progress=progress,
-            checkpoint=out / "checkpoints" / name / "g2.eqx",
-            description=f"{tag} G2 (cond. WGAN)",
         )
         row = cached_row(out, name)
         if row is None:
@@ -153,7 +141,7 @@ def run_theory_check(
             }
             save_row(out, name, row)
         rows.append(row)
-    write_results(
+    return finish(
         out,
         EXPERIMENT,
         preset,
@@ -161,7 +149,3 @@ def run_theory_check(
         rows,
         {"wall_seconds": time.perf_counter() - start},
     )
-    from rdp.neural.figures import make_figures
-
-    make_figures(out)
-    return read_results(out)

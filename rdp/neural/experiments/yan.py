@@ -30,16 +30,15 @@ import jax
 import numpy as np
 
 from rdp.neural.data import load_dataset
-from rdp.neural.experiments._common import cache_directory, training_config
-from rdp.neural.experiments._results import cached_row, read_results, save_row, write_results
-from rdp.neural.experiments.presets import preset as get_preset
-from rdp.neural.framework import decode, encode, train_mse_codec, train_perceptual_decoder
-from rdp.neural.metrics import (
-    classifier_features,
-    feature_classifier,
-    frechet_distance,
-    wasserstein1_critic,
+from rdp.neural.experiments._common import (
+    experiment_settings,
+    feature_reference,
+    finish,
+    train_two_decoders,
 )
+from rdp.neural.experiments._results import cached_row, save_row
+from rdp.neural.framework import decode, encode
+from rdp.neural.metrics import frechet_distance, wasserstein1_critic
 from rdp.neural.quantizer import UniformQuantizer
 
 EXPERIMENT = "yan"
@@ -83,29 +82,18 @@ def run_yan(
         The contents written to ``results.json``.
     """
     out = Path(out)
-    settings = get_preset(EXPERIMENT, preset)
-    if data is not None:
-        settings["data"] = data
-    settings["seed"] = seed
-    config = training_config(settings["training"])
+    settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
     dataset = load_dataset(settings["data"], data_dir, seed=seed)
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
 
-    classifier, accuracy = feature_classifier(
-        dataset,
-        cache_directory(cache_dir, out),
-        steps=settings["classifier_steps"],
-        seed=seed,
-        progress=progress,
-    )
-    n_eval = min(settings["eval_samples"], len(dataset.heldout))
+    features = feature_reference(dataset, settings, cache_dir, out, seed=seed, progress=progress)
+    n_eval = features.n_eval
     heldout = dataset.heldout
-    real_features = classifier_features(classifier, heldout[:n_eval])
     half = n_eval // 2
     reference = {
-        "classifier_accuracy": accuracy,
-        "fd_real_halves": frechet_distance(real_features[:half], real_features[half:]),
+        "classifier_accuracy": features.accuracy,
+        "fd_real_halves": frechet_distance(features.features[:half], features.features[half:]),
     }
 
     rows, samples = [], {"originals": heldout[:8]}
@@ -116,23 +104,14 @@ def run_yan(
         quantizer = UniformQuantizer(int(bits), 2, mode=config.quantization)
         tag = f"[{i + 1}/{len(settings['bits'])}] {bits} bits"
         t0 = time.perf_counter()
-        encoder, g1, _ = train_mse_codec(
+        encoder, g1, g2 = train_two_decoders(
             dataset.train,
             quantizer,
             config,
-            k_stage1,
+            (k_stage1, k_stage2),
+            out / "checkpoints" / name,
+            tag,
             progress=progress,
-            checkpoint=out / "checkpoints" / name / "g1.eqx",
-            description=f"{tag} E,G1 (MSE)",
-        )
-        g2, _ = train_perceptual_decoder(
-            dataset.train,
-            encoder,
-            config,
-            k_stage2,
-            progress=progress,
-            checkpoint=out / "checkpoints" / name / "g2.eqx",
-            description=f"{tag} G2 (cond. WGAN)",
         )
         codes = encode(encoder, heldout)
         rec1 = np.asarray(decode(g1, codes))
@@ -161,27 +140,18 @@ def run_yan(
                 "ratio": mse2 / mse1,
                 "w1_g1": w1["g1"],
                 "w1_g2": w1["g2"],
-                "fd_g1": frechet_distance(
-                    real_features, classifier_features(classifier, rec1[:n_eval])
-                ),
-                "fd_g2": frechet_distance(
-                    real_features, classifier_features(classifier, rec2[:n_eval])
-                ),
+                "fd_g1": features.frechet_distance(rec1),
+                "fd_g2": features.frechet_distance(rec2),
                 "seconds": time.perf_counter() - t0,
             }
             save_row(out, name, row)
         rows.append(row)
     np.savez_compressed(out / SAMPLES_FILE, image_shape=np.array(dataset.image_shape), **samples)
-    result_settings = {**settings, "data": dataset.name}
-    write_results(
+    return finish(
         out,
         EXPERIMENT,
         preset,
-        result_settings,
+        {**settings, "data": dataset.name},
         rows,
         {"reference": reference, "wall_seconds": time.perf_counter() - start},
     )
-    from rdp.neural.figures import make_figures
-
-    make_figures(out)
-    return read_results(out)
