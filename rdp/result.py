@@ -75,10 +75,10 @@ class _Result:
 
     def _base_dict(self) -> dict[str, Any]:
         return {
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
-            "feasible": _jsonable(self.feasible),
-            "P": _jsonable(self.P),
+            "lower": to_jsonable(self.lower),
+            "upper": to_jsonable(self.upper),
+            "feasible": to_jsonable(self.feasible),
+            "P": to_jsonable(self.P),
             "units": self.units,
             "method": self.method,
             "reference": self.reference,
@@ -121,8 +121,8 @@ class RateResult(_Result):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (channels and diagnostics summarised)."""
-        out = {"rate": _jsonable(self.rate), "D": _jsonable(self.D), **self._base_dict()}
-        out["diagnostics"] = _jsonable(self.diagnostics)
+        out = {"rate": to_jsonable(self.rate), "D": to_jsonable(self.D), **self._base_dict()}
+        out["diagnostics"] = to_jsonable(self.diagnostics)
         return out
 
 
@@ -151,9 +151,9 @@ class DistortionResult(_Result):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (channels and diagnostics summarised)."""
-        out = {"distortion": _jsonable(self.distortion), "R": _jsonable(self.R)}
+        out = {"distortion": to_jsonable(self.distortion), "R": to_jsonable(self.R)}
         out.update(self._base_dict())
-        out["diagnostics"] = _jsonable(self.diagnostics)
+        out["diagnostics"] = to_jsonable(self.diagnostics)
         return out
 
 
@@ -162,17 +162,26 @@ def _unwrap(arr: NDArray) -> Any:
     return arr.item() if arr.ndim == 0 else arr
 
 
-def _jsonable(value: Any) -> Any:
-    """Convert numpy values to plain Python for :func:`json.dumps` (inf stays a float)."""
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy (or other array-like, e.g. jax) values to plain Python for :func:`json.dumps`.
+
+    Dicts and sequences are converted element-wise, arrays become (nested) lists,
+    numpy scalars Python scalars; ``inf`` stays a float (``json`` writes ``Infinity``);
+    anything else unknown becomes its ``repr``.
+    """
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value]
+    if not isinstance(value, np.ndarray) and hasattr(value, "__array__"):
+        value = np.asarray(value)
     if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return to_jsonable(value.item())
         return (
-            [_jsonable(v) for v in value.tolist()]
+            [to_jsonable(v) for v in value.tolist()]
             if value.dtype != object
-            else [_jsonable(v) for v in value.ravel()]
+            else [to_jsonable(v) for v in value.ravel()]
         )
     if isinstance(value, np.bool_ | bool):
         return bool(value)

@@ -184,3 +184,15 @@ def test_problem_file_round_trip():
         parse_problem({"source": {"pmf": [1.0]}, "distorsion": "hamming"})
     with pytest.raises(ValueError, match=r"source\.kind"):
         parse_problem({"source": {"kind": "poisson"}})
+
+
+def test_to_jsonable_handles_zero_d_and_array_likes():
+    from rdp.result import to_jsonable
+
+    class ArrayLike:  # stands in for jax arrays: anything with __array__
+        def __array__(self, dtype=None, copy=None):
+            return np.array([[1.0, np.inf], [2.0, 3.0]])
+
+    value = {"a": np.asarray(2.5), "b": ArrayLike(), "c": (np.int64(3), np.bool_(True))}
+    assert to_jsonable(value) == {"a": 2.5, "b": [[1.0, np.inf], [2.0, 3.0]], "c": [3, True]}
+    assert json.loads(json.dumps(to_jsonable(value)))["b"][0][1] == np.inf

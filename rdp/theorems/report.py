@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from rdp.result import _jsonable
+from rdp.result import to_jsonable
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class TheoremReport:
             "statement": self.statement,
             "reference": self.reference,
             "instance": self.instance,
-            "quantities": _jsonable(self.quantities),
+            "quantities": to_jsonable(self.quantities),
             "deviation": self.deviation,
             "tolerance": self.tolerance,
             "strict": self.strict,

@@ -9,20 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import jax
-import numpy as np
+
+from rdp.result import to_jsonable
 
 RESULTS_FILE = "results.json"
 TABLE_FILE = "results.csv"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic | jax.Array):
-        return np.asarray(value).item()
-    return value
 
 
 def cached_row(out: Path, name: str) -> dict[str, Any] | None:
@@ -35,7 +26,7 @@ def save_row(out: Path, name: str, row: dict[str, Any]) -> None:
     """Save the row of a finished model so that a resumed run skips it."""
     path = out / "rows" / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_jsonable(row), indent=1))
+    path.write_text(json.dumps(to_jsonable(row), indent=1))
 
 
 def write_results(
@@ -57,12 +48,12 @@ def write_results(
         **extra,
     }
     path = out / RESULTS_FILE
-    path.write_text(json.dumps(_jsonable(payload), indent=1))
+    path.write_text(json.dumps(to_jsonable(payload), indent=1))
     if rows:
         with open(out / TABLE_FILE, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(_jsonable(rows))
+            writer.writerows(to_jsonable(rows))
     return path
 
 
