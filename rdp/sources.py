@@ -295,8 +295,3 @@ def _check_cells(n: int) -> int:
     if isinstance(n, bool) or int(n) != n or int(n) < 2:
         raise ValueError(f"n (number of cells) must be an integer >= 2; got {n!r}")
     return int(n)
-
-
-def as_pmf(values: ArrayLike) -> NDArray:
-    """Validate ``values`` as a pmf (see :func:`rdp._validation.check_pmf`)."""
-    return check_pmf(values)

@@ -33,9 +33,9 @@ _NUMERIC_FIELDS = (
 
 def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
     """The JSON-serialisable dict of a curve or surface (status as nested lists of str)."""
-    from rdp.result import _jsonable
+    from rdp.result import to_jsonable
 
-    out = {name: _jsonable(getattr(result, name)) for name in _NUMERIC_FIELDS}
+    out = {name: to_jsonable(getattr(result, name)) for name in _NUMERIC_FIELDS}
     out["status"] = np.asarray(result.status).astype(str).tolist()
     out["units"] = result.units
     out["method"] = result.method
