@@ -9,12 +9,22 @@ R is achievable: the bracket [a, b] is a certified interval for D(R, P).
 
 from __future__ import annotations
 
-from rdp.methods import Method
+from typing import TYPE_CHECKING
+
 from rdp.result import PointSolution
+
+if TYPE_CHECKING:
+    from rdp.methods import Method
+    from rdp.perceptions import PerceptionBound
 
 
 def invert_rate(
-    method: Method, R: float, P: float, *, tol: float = 1e-10, max_iter: int = 200
+    method: Method,
+    R: float,
+    P: PerceptionBound | float,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 200,
 ) -> PointSolution:
     """D(R, P) in the distortion's units, with a certified bracket [lower, upper].
 
@@ -24,8 +34,8 @@ def invert_rate(
         Provides ``rate_point``, ``min_distortion`` and ``zero_rate_distortion``.
     R : float
         Rate in bits, ≥ 0 (``inf`` gives D_min(P)).
-    P : float
-        Perception bound (bits for KL), ≥ 0 or ``inf``.
+    P : PerceptionBound or float
+        Perception bound as the method takes it (:func:`rdp.perceptions.to_bound`).
     tol : float
         Stop when the bracket is narrower than ``tol`` times (D_max − D_min), or absolutely
         when that span is zero.
@@ -36,10 +46,14 @@ def invert_rate(
     d_max = method.zero_rate_distortion(P)
     top = method.rate_point(d_max, P)
     if R <= 0.0 or d_max <= d_min:
-        return PointSolution(d_max, d_max, d_max, True, top.channel, {"bisection_steps": 0})
+        return PointSolution(
+            d_max, d_max, d_max, True, top.channel, {"bisection_steps": 0}, status=_end(top)
+        )
     bottom = method.rate_point(d_min, P)
     if bottom.feasible and bottom.upper <= R:
-        return PointSolution(d_min, d_min, d_min, True, bottom.channel, {"bisection_steps": 0})
+        return PointSolution(
+            d_min, d_min, d_min, True, bottom.channel, {"bisection_steps": 0}, status=_end(bottom)
+        )
     lo, hi, best = d_min, d_max, top
     width = tol * (d_max - d_min)
     steps = 0
@@ -56,6 +70,16 @@ def invert_rate(
             undecided = True
             break
     diagnostics = {"bisection_steps": steps, "rate_at_upper": best.upper}
+    message = ""
     if undecided:
-        diagnostics["note"] = "stopped where the rate bounds straddle R; bracket is certified"
-    return PointSolution(hi, lo, hi, True, best.channel, diagnostics)
+        message = "stopped where the rate bounds straddle R; bracket is certified"
+        diagnostics["note"] = message
+    status = "converged" if hi - lo <= width or undecided else "iteration_limit"
+    return PointSolution(
+        hi, lo, hi, True, best.channel, diagnostics, status=status, message=message, iterations=steps
+    )
+
+
+def _end(point: PointSolution) -> str:
+    """The status of an end of the bracket taken as the answer."""
+    return point.status if point.status in ("exact", "bounds", "converged") else "converged"

@@ -1,17 +1,28 @@
-"""The interface every method (closed form or numerical solver) implements, and their registry.
+"""The interface every method (closed form or numerical solver) implements, and a lazy registry.
 
-A *method* answers single points of one :class:`~rdp.problem.Problem`; the
-problem broadcasts, converts units and assembles result objects. Closed forms
-live in :mod:`rdp.closed_forms`, numerical solvers in :mod:`rdp.solvers`;
-each registers a factory here under its name, so that
-``problem.rate(D, P, method=name)`` finds it.
+A *method* answers single points of one :class:`~rdp.problem.Problem`;
+:mod:`rdp.solve` broadcasts, converts units and assembles the results. The
+registry maps a name to a *factory* ``factory(problem, **options) -> Method``
+that raises ``ValueError`` when the method does not apply to the problem.
+
+Built-in methods are declared by dotted path (``"module:attribute"``) and
+imported only when first used, so ``import rdp`` loads no solver and none of
+their heavy dependencies (POT, cvxpy, JAX); a method imports those inside the
+functions that need them. Plugins register a factory directly::
+
+    @register_method("my-solver", auto_priority=2)
+    def my_solver(problem, **options): ...
+
+    register_method("my-solver", my_solver)   # the same, without the decorator
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
+from rdp.perceptions import PerceptionBound
 from rdp.result import PointSolution
 
 if TYPE_CHECKING:
@@ -19,22 +30,35 @@ if TYPE_CHECKING:
 
 
 class Method(Protocol):
-    """What a method provides for one problem. All rates in bits; KL perception in bits."""
+    """What a method provides for one problem.
+
+    Rates are in bits. The perception argument ``P`` is a
+    :class:`~rdp.perceptions.PerceptionBound` (KL in nats) built once by
+    :mod:`rdp.solve`; methods also accept a bare float, read as a user value in
+    bits (:func:`rdp.perceptions.as_bound`).
+    """
 
     #: Short name shown in results ('closed-form: bernoulli-hamming-tv', 'fast', 'cvxpy').
     name: str
     #: Paper and equation behind the method.
     reference: str
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
-        """R(D, P) at one point (D ≥ 0, P ≥ 0 or inf)."""
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: Any = None
+    ) -> PointSolution:
+        """R(D, P) at one point (D ≥ 0).
+
+        ``warm`` is the :attr:`~rdp.result.PointSolution.warm` state of a
+        neighbouring point (or None for a cold start); the method keeps no
+        state between calls, so results do not depend on call order.
+        """
         ...
 
-    def min_distortion(self, P: float) -> float:
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """D_min(P): the least distortion reachable (at any rate) with perception ≤ P."""
         ...
 
-    def zero_rate_distortion(self, P: float) -> float:
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """D_max(P): the least distortion at rate 0 with perception ≤ P."""
         ...
 
@@ -42,25 +66,84 @@ class Method(Protocol):
 class InvertibleMethod(Method, Protocol):
     """A method that also computes D(R, P) directly (otherwise it is found by bisection)."""
 
-    def distortion_point(self, R: float, P: float) -> PointSolution:
+    def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
         """D(R, P) at one point (R ≥ 0 in bits)."""
         ...
 
 
 MethodFactory = Callable[..., Method]
 
+#: The built-in methods: name -> "module:factory", imported on first use.
+BUILTIN_METHODS: dict[str, str] = {
+    "closed-form": "rdp.closed_forms:closed_form",
+    "fast": "rdp.solvers.fast:fast_solver",
+    "cvxpy": "rdp.solvers.convex:convex_program",
+}
+
+
+class _Registry(Mapping[str, MethodFactory]):
+    """name -> factory; a dotted-path entry is imported when it is first looked up."""
+
+    def __init__(self, entries: Mapping[str, str | MethodFactory]) -> None:
+        self._entries: dict[str, str | MethodFactory] = dict(entries)
+
+    def __getitem__(self, name: str) -> MethodFactory:
+        entry = self._entries[name]
+        if isinstance(entry, str):
+            module, _, attribute = entry.partition(":")
+            entry = getattr(importlib.import_module(module), attribute)
+            self._entries[name] = entry
+        return entry
+
+    def __setitem__(self, name: str, factory: str | MethodFactory) -> None:
+        self._entries[name] = factory
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        """Remove ``name`` (and from the 'auto' order); return its entry or ``default``."""
+        if name in AUTO_ORDER:
+            AUTO_ORDER.remove(name)
+        return self._entries.pop(name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+
 #: name -> factory(problem, **options) returning a Method; raises ValueError when it does not apply.
-METHODS: dict[str, MethodFactory] = {}
+METHODS = _Registry(BUILTIN_METHODS)
 
 #: Tried in this order by ``method="auto"``.
-AUTO_ORDER: list[str] = []
+AUTO_ORDER: list[str] = ["closed-form", "fast"]
 
 
-def register_method(name: str, factory: MethodFactory, *, auto_priority: int | None = None) -> None:
-    """Register ``factory`` under ``name``; ``auto_priority`` places it in the 'auto' order."""
+def register_method(
+    name: str, factory: str | MethodFactory | None = None, *, auto_priority: int | None = None
+) -> Any:
+    """Register ``factory`` under ``name``; ``auto_priority`` places it in the 'auto' order.
+
+    ``factory`` is a callable ``factory(problem, **options) -> Method`` or a
+    ``"module:attribute"`` path imported on first use. Without ``factory`` this
+    returns a decorator::
+
+        @register_method("mine")
+        def mine(problem, **options): ...
+    """
+    if factory is None:
+
+        def decorator(func: MethodFactory) -> MethodFactory:
+            register_method(name, func, auto_priority=auto_priority)
+            return func
+
+        return decorator
     METHODS[name] = factory
     if auto_priority is not None and name not in AUTO_ORDER:
         AUTO_ORDER.insert(min(auto_priority, len(AUTO_ORDER)), name)
+    return factory
 
 
 def resolve_method(problem: Problem, name: str, **options: object) -> Method:

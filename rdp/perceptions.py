@@ -10,6 +10,15 @@
   ``KL("reconstruction||source")`` = KL(p_X̂ ‖ p_X). KL values are in the same
   unit as rates (bits unless ``units="nats"`` is asked for).
 - :class:`NoPerception`: no constraint (P = ∞), i.e. Shannon's R(D).
+
+Every measure has a :attr:`kind` from one vocabulary (:data:`KINDS`) shared by
+the closed forms and the solvers, and :func:`to_bound` (or
+``measure.bound(P, units)``) turns a user's bound P into the one internal
+:class:`PerceptionBound` the methods take: KL in nats, TV and transport costs
+as they are, ``inf`` without a constraint. Adding a measure means a class here
+with ``kind``, ``label``, ``divergence`` and ``information_unit``, plus the
+places that really differ (its mirror step and support function in the finite
+solver, a closed form if one exists).
 """
 
 from __future__ import annotations
@@ -23,9 +32,147 @@ from scipy.special import rel_entr
 from rdp._validation import check_choice, check_matrix
 from rdp.units import LN2, UNITS
 
+# ---------------------------------------------------------------- the kinds
+#: No constraint (P = ∞).
+NONE = "none"
+#: Total variation.
+TV = "tv"
+#: Transport cost of order 1 (W₁) and 2 (squared W₂), default or explicit ground cost.
+W1 = "w1"
+W2 = "w2"
+#: KL(p_X ‖ p_X̂) and KL(p_X̂ ‖ p_X).
+KL_SOURCE_RECON = "kl-source-recon"
+KL_RECON_SOURCE = "kl-recon-source"
+#: Every kind, in the order of :data:`PERCEPTION_NAMES`.
+KINDS = (TV, W1, W2, KL_SOURCE_RECON, KL_RECON_SOURCE, NONE)
+WASSERSTEIN_KINDS = (W1, W2)
+KL_KINDS = (KL_SOURCE_RECON, KL_RECON_SOURCE)
+#: Kinds whose ball is a transport-cost ball (TV is the transport cost with c = 1[x ≠ x̂]).
+TRANSPORT_KINDS = (TV, W1, W2)
+
+
+class PerceptionBound(float):
+    """A perception constraint d(p_X, p_X̂) ≤ value, in the methods' internal unit.
+
+    Built once per point by :func:`to_bound`; every method (closed form or
+    solver) takes this object, so the user's unit is converted in one place.
+    It is a ``float`` (its :attr:`value`) that also knows its :attr:`kind`, so
+    a method written for a plain float bound keeps working.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    value : float
+        The bound: KL in **nats**, TV and transport costs in their own units;
+        ``inf`` when there is no constraint (always for kind 'none').
+    """
+
+    kind: str
+
+    def __new__(cls, kind: str, value: float) -> PerceptionBound:
+        check_choice(kind, "perception kind", KINDS)
+        number = float("inf") if kind == NONE else float(value)
+        if not number >= 0:
+            raise ValueError(f"perception bound must be in [0, inf]; got {value!r}")
+        self = super().__new__(cls, number)
+        object.__setattr__(self, "kind", kind)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("PerceptionBound is immutable")
+
+    def __repr__(self) -> str:
+        return f"PerceptionBound(kind={self.kind!r}, value={float(self)!r})"
+
+    def __reduce__(self) -> tuple:
+        return (PerceptionBound, (self.kind, float(self)))
+
+    @property
+    def value(self) -> float:
+        """The bound as a plain float (KL in nats)."""
+        return float(self)
+
+    @property
+    def active(self) -> bool:
+        """True when the bound constrains anything (a finite value of a real measure)."""
+        return self.kind != NONE and np.isfinite(self.value)
+
+    @property
+    def is_kl(self) -> bool:
+        """True for either KL direction (the value is then in nats)."""
+        return self.kind in KL_KINDS
+
+    @property
+    def bits(self) -> float:
+        """The bound with KL in bits (for the closed forms written in bits)."""
+        return self.value / LN2 if self.is_kl else self.value
+
+    def in_units(self, units: str) -> float:
+        """The bound in the user's ``units`` (KL only; other kinds are unit-free)."""
+        check_choice(units, "units", UNITS)
+        return self.bits if units == "bits" else self.value
+
+
+def to_bound(perception: Perception | str, P: float, units: str = "bits") -> PerceptionBound:
+    """The internal bound of ``perception ≤ P`` with P in the user's ``units``.
+
+    The one place where a user's perception level is converted: KL from
+    ``units`` to nats; other measures unchanged; ``inf`` for no perception.
+
+    Examples
+    --------
+    >>> to_bound(KL("source||reconstruction"), 1.0).value   # 1 bit = ln 2 nats
+    0.6931471805599453
+    >>> to_bound("tv", 0.1, "nats")
+    PerceptionBound(kind='tv', value=0.1)
+    """
+    measure = perception_from_name(perception)
+    if measure.kind == NONE:
+        return PerceptionBound(NONE, float("inf"))
+    check_choice(units, "units", UNITS)
+    value = float(P)
+    if measure.information_unit and units == "bits":
+        value *= LN2
+    return PerceptionBound(measure.kind, value)
+
+
+def as_bound(P: float | PerceptionBound, kind: str) -> PerceptionBound:
+    """``P`` as a :class:`PerceptionBound` of ``kind``.
+
+    A bound is returned as it is (its kind must match); a bare float is read
+    as a user value in bits, as :func:`to_bound` reads it.
+    """
+    if isinstance(P, PerceptionBound):
+        if P.kind != kind:
+            raise ValueError(f"perception bound of kind {P.kind!r} given to a {kind!r} method")
+        return P
+    if kind == NONE:
+        return PerceptionBound(NONE, float("inf"))
+    value = float(P)
+    if kind in KL_KINDS and np.isfinite(value):
+        value *= LN2
+    return PerceptionBound(kind, value)
+
+
+class _Measure:
+    """What every perception measure shares: its kind and the conversion of its bounds."""
+
+    #: True when values are amounts of information (KL: bits or nats).
+    information_unit = False
+
+    @property
+    def kind(self) -> str:
+        """The measure's kind, one of :data:`KINDS` (the same as its name)."""
+        return self.name  # type: ignore[attr-defined]
+
+    def bound(self, P: float, units: str = "bits") -> PerceptionBound:
+        """The internal bound of ``self ≤ P`` (see :func:`to_bound`)."""
+        return to_bound(self, P, units)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
-class TotalVariation:
+class TotalVariation(_Measure):
     r"""Total variation distance :math:`\mathrm{TV}(p, q) = \tfrac12 \sum_i |p_i - q_i|`."""
 
     name = "tv"
@@ -40,7 +187,7 @@ class TotalVariation:
 
 
 @dataclass(frozen=True, eq=False)
-class Wasserstein:
+class Wasserstein(_Measure):
     r"""Optimal-transport perception :math:`\min_{\pi \in \Pi(p, q)} \sum \pi\, c`.
 
     Parameters
@@ -120,7 +267,7 @@ KL_DIRECTIONS = ("source||reconstruction", "reconstruction||source")
 
 
 @dataclass(frozen=True)
-class KL:
+class KL(_Measure):
     r"""Kullback–Leibler perception in an explicit direction.
 
     Parameters
@@ -131,6 +278,7 @@ class KL:
     """
 
     direction: str
+    information_unit = True
 
     def __post_init__(self) -> None:
         check_choice(self.direction, "direction", KL_DIRECTIONS)
@@ -138,7 +286,7 @@ class KL:
     @property
     def name(self) -> str:
         """Command-line name: 'kl-source-recon' or 'kl-recon-source'."""
-        return "kl-source-recon" if self.direction == KL_DIRECTIONS[0] else "kl-recon-source"
+        return KL_SOURCE_RECON if self.direction == KL_DIRECTIONS[0] else KL_RECON_SOURCE
 
     @property
     def label(self) -> str:
@@ -162,7 +310,7 @@ class KL:
 
 
 @dataclass(frozen=True)
-class NoPerception:
+class NoPerception(_Measure):
     """No perception constraint (P = ∞): R(D, P) reduces to Shannon's R(D)."""
 
     name = "none"
@@ -190,8 +338,8 @@ PERCEPTION_NAMES = {
 
 def perception_from_name(name: str | Perception) -> Perception:
     """Build a perception from its name (see :data:`PERCEPTION_NAMES`) or return an instance."""
-    if isinstance(name, TotalVariation | Wasserstein | KL | NoPerception):
-        return name
+    if isinstance(name, _Measure):
+        return name  # type: ignore[return-value]
     if not isinstance(name, str) or name.lower() not in PERCEPTION_NAMES:
         raise ValueError(
             f"perception must be one of {', '.join(map(repr, PERCEPTION_NAMES))}; got {name!r}"

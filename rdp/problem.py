@@ -1,4 +1,4 @@
-"""The rate–distortion–perception problem: source + distortion + perception.
+"""The rate–distortion–perception problem: source + distortion + perception, as data.
 
 .. math::
     R(D, P) = \\min_{p_{\\hat X | X}} I(X; \\hat X)
@@ -6,29 +6,27 @@
     d(p_X, p_{\\hat X}) \\le P
 
 (Blau & Michaeli, "Rethinking Lossy Compression: The Rate-Distortion-Perception
-Tradeoff", ICML 2019, Eq. (3)). :class:`Problem` dispatches each call to a
-method — a closed form when one exists, otherwise a numerical solver — and
-returns a result object.
+Tradeoff", ICML 2019, Eq. (3)). :class:`Problem` holds and validates the data
+and imports no method; :mod:`rdp.solve` chooses a method (a closed form when
+one exists, otherwise a numerical solver), converts units and returns result
+objects. ``Problem.rate``, ``.distortion``, ``.surface`` … are conveniences
+that call :mod:`rdp.solve`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp import closed_forms as _closed_forms  # noqa: F401  (registers the closed forms)
-from rdp import solvers as _solvers  # noqa: F401  (registers the finite solvers)
-from rdp._validation import check_choice, check_nonnegative_array
 from rdp.distortions import Distortion, Hamming, SquaredError, distortion_from_name
-from rdp.inversion import invert_rate
-from rdp.methods import Method, resolve_method
-from rdp.perceptions import KL, NoPerception, Perception, perception_from_name
-from rdp.result import DistortionResult, PointSolution, RateResult
+from rdp.perceptions import Perception, PerceptionBound, perception_from_name
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector, Source
-from rdp.units import UNITS, from_units, to_units
+
+if TYPE_CHECKING:
+    from rdp.methods import Method
+    from rdp.result import CurveResult, DistortionResult, RateResult, SurfaceResult
 
 
 class Problem:
@@ -112,24 +110,33 @@ class Problem:
             f"{type(self.perception_measure).__name__})"
         )
 
-    # ------------------------------------------------------------------ methods
+    # ------------------------------------------------------------ conveniences
+    def bound(self, P: float, units: str = "bits") -> PerceptionBound:
+        """The internal perception bound at level ``P`` in ``units`` (KL → nats)."""
+        return self.perception_measure.bound(P, units)
+
     def method(self, name: str = "auto", **options: Any) -> Method:
         """The method that answers this problem ('auto', 'closed-form', or a solver name)."""
-        return resolve_method(self, name, **options)
+        from rdp import solve
+
+        return solve.get_method(self, name, **options)
 
     def min_distortion(
         self, P: float = np.inf, *, method: str = "auto", units: str = "bits"
     ) -> float:
         """D_min(P): the least distortion reachable at any rate with perception ≤ P."""
-        return float(self.method(method).min_distortion(self._perception_bits(P, units)))
+        from rdp import solve
+
+        return solve.min_distortion(self, P, method=method, units=units)
 
     def zero_rate_distortion(
         self, P: float = np.inf, *, method: str = "auto", units: str = "bits"
     ) -> float:
         """D_max(P): the least distortion at rate 0 with perception ≤ P."""
-        return float(self.method(method).zero_rate_distortion(self._perception_bits(P, units)))
+        from rdp import solve
 
-    # --------------------------------------------------------------------- rate
+        return solve.zero_rate_distortion(self, P, method=method, units=units)
+
     def rate(
         self,
         D: ArrayLike,
@@ -154,38 +161,20 @@ class Problem:
         units : {'bits', 'nats'}
             Unit of the returned rate and of KL perception bounds.
         **options
-            Passed to the solver (e.g. ``tol``, ``max_iter``).
+            Passed to the solver (e.g. ``tol``, ``max_iter``); ``warm_start=False``
+            solves every point of an array from a cold start.
 
         Returns
         -------
         RateResult
             ``rate``, certified ``lower``/``upper``, ``feasible``, the optimal
-            ``channel``, ``method`` and ``reference``.
+            ``channel``, ``status``/``message``/``iterations``, ``method`` and
+            ``reference`` (see :func:`rdp.solve.solve_rate`).
         """
-        check_choice(units, "units", UNITS)
-        D_arr = check_nonnegative_array(D, "D", allow_inf=False)
-        P_arr = check_nonnegative_array(P, "P", allow_inf=True)
-        solver = self.method(method, **options)
-        D_b, P_b = np.broadcast_arrays(D_arr, P_arr)
-        points = _solve_grid(
-            lambda d, p: solver.rate_point(d, self._perception_bits(p, units)), D_b, P_b
-        )
-        fields = _assemble(points, D_b.shape, lambda v: to_units(v, units))
-        return RateResult(
-            rate=fields["value"],
-            lower=fields["lower"],
-            upper=fields["upper"],
-            feasible=fields["feasible"],
-            D=_scalar_or_array(D_b),
-            P=_scalar_or_array(P_b),
-            units=units,
-            method=solver.name,
-            reference=solver.reference,
-            channel=fields["channel"],
-            diagnostics=fields["diagnostics"],
-        )
+        from rdp import solve
 
-    # --------------------------------------------------------------- distortion
+        return solve.solve_rate(self, D, P, method=method, units=units, **options)
+
     def distortion(
         self,
         R: ArrayLike,
@@ -219,96 +208,27 @@ class Problem:
         tol : float
             Relative bracket width of the bisection.
         """
-        check_choice(units, "units", UNITS)
-        R_arr = from_units(check_nonnegative_array(R, "R", allow_inf=True), units)
-        P_arr = check_nonnegative_array(P, "P", allow_inf=True)
-        solver = self.method(method, **options)
-        extra: dict[str, float] = {}
-        if common_randomness is not None:
-            rc = float(
-                check_nonnegative_array(common_randomness, "common_randomness", allow_inf=True)
-            )
-            if not hasattr(solver, "distortion_point_common_randomness"):
-                raise ValueError(
-                    "common_randomness is supported for a Gaussian source with MSE at P = 0 only "
-                    "(Wagner 2022); leave it None for unlimited common randomness"
-                )
-            extra["common_randomness"] = float(from_units(rc, units))
-        R_b, P_b = np.broadcast_arrays(R_arr, P_arr)
+        from rdp import solve
 
-        def point(r: float, p: float) -> PointSolution:
-            p_bits = self._perception_bits(p, units)
-            if extra:
-                return solver.distortion_point_common_randomness(
-                    r, p_bits, extra["common_randomness"]
-                )
-            if hasattr(solver, "distortion_point"):
-                return solver.distortion_point(r, p_bits)
-            return invert_rate(solver, r, p_bits, tol=tol)
-
-        points = _solve_grid(point, R_b, P_b)
-        fields = _assemble(points, R_b.shape, lambda v: np.asarray(v, dtype=float))
-        return DistortionResult(
-            distortion=fields["value"],
-            lower=fields["lower"],
-            upper=fields["upper"],
-            feasible=fields["feasible"],
-            R=_scalar_or_array(to_units(R_b, units)),
-            P=_scalar_or_array(P_b),
+        return solve.solve_distortion(
+            self,
+            R,
+            P,
+            method=method,
             units=units,
-            method=solver.name,
-            reference=solver.common_randomness_reference if extra else solver.reference,
-            channel=fields["channel"],
-            diagnostics=fields["diagnostics"],
+            common_randomness=common_randomness,
+            tol=tol,
+            **options,
         )
 
-    def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any):
+    def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any) -> CurveResult:
         """R(D, P) on a grid of D at one P (see :func:`rdp.sweeps.rd_curve`)."""
-        from rdp.sweeps import rd_curve
+        from rdp import solve
 
-        return rd_curve(self, P, D_grid, **kwargs)
+        return solve.solve_curve(self, P, D_grid, **kwargs)
 
-    def surface(self, D_grid: ArrayLike, P_grid: ArrayLike, **kwargs: Any):
+    def surface(self, D_grid: ArrayLike, P_grid: ArrayLike, **kwargs: Any) -> SurfaceResult:
         """R(D, P) on a (P, D) grid (see :func:`rdp.sweeps.surface`)."""
-        from rdp.sweeps import surface
+        from rdp import solve
 
-        return surface(self, D_grid, P_grid, **kwargs)
-
-    def _perception_bits(self, P: float, units: str) -> float:
-        """Perception bound as the methods take it (KL in bits; inf with no perception)."""
-        if isinstance(self.perception_measure, NoPerception):
-            return float("inf")
-        if isinstance(self.perception_measure, KL):
-            return float(from_units(P, units))
-        return float(P)
-
-
-def _solve_grid(
-    solve: Callable[[float, float], PointSolution], first: NDArray, second: NDArray
-) -> NDArray:
-    points = np.empty(first.shape, dtype=object)
-    for index in np.ndindex(first.shape):
-        points[index] = solve(float(first[index]), float(second[index]))
-    return points
-
-
-def _assemble(points: NDArray, shape: tuple[int, ...], convert: Callable) -> dict[str, Any]:
-    def gather(attr: str, dtype: type) -> NDArray:
-        out = np.empty(shape, dtype=dtype)
-        for index in np.ndindex(shape):
-            out[index] = getattr(points[index], attr)
-        return out
-
-    return {
-        "value": _scalar_or_array(convert(gather("value", float))),
-        "lower": _scalar_or_array(convert(gather("lower", float))),
-        "upper": _scalar_or_array(convert(gather("upper", float))),
-        "feasible": _scalar_or_array(gather("feasible", bool)),
-        "channel": _scalar_or_array(gather("channel", object)),
-        "diagnostics": _scalar_or_array(gather("diagnostics", object)),
-    }
-
-
-def _scalar_or_array(arr: NDArray) -> Any:
-    arr = np.asarray(arr)
-    return arr.item() if arr.ndim == 0 else arr
+        return solve.solve_grid(self, D_grid, P_grid, **kwargs)

@@ -1,20 +1,42 @@
-"""Result objects returned by :meth:`rdp.Problem.rate` and :meth:`rdp.Problem.distortion`.
+"""Result objects: one point, broadcast arrays of points, curves and surfaces.
 
 A method (closed form or solver) answers one point with a
-:class:`PointSolution`; the problem assembles points into a
-:class:`RateResult` or :class:`DistortionResult`, broadcasting over array
-inputs like numpy does.
+:class:`PointSolution`; :mod:`rdp.solve` assembles points into a
+:class:`RateResult` or :class:`DistortionResult` (broadcasting over array
+inputs like numpy does), a :class:`CurveResult` or a :class:`SurfaceResult`.
+
+Every result carries the same three fields, after scipy's ``OptimizeResult``:
+
+- ``status``: ``'exact'`` (a closed form), ``'bounds'`` (a closed form computed
+  to certified bounds), ``'converged'`` (a solver met its tolerance),
+  ``'iteration_limit'``, ``'time_limit'``, ``'inaccurate'`` (a solver answered
+  without a certificate) or ``'infeasible'`` (no channel meets the constraints);
+- ``message``: one line saying what happened (empty when there is nothing to say);
+- ``iterations``: the iterations (or bisection steps) spent, 0 for closed forms.
+
+Arrays of points hold these as arrays of the points' shape.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rdp.channels import Channel
+
+#: The values of ``status`` (see the module docstring).
+STATUSES = (
+    "exact",
+    "bounds",
+    "converged",
+    "iteration_limit",
+    "time_limit",
+    "inaccurate",
+    "infeasible",
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +54,16 @@ class PointSolution:
     channel : Channel or None
         An optimal (or the achieving, for solvers) test channel when known.
     diagnostics : dict
-        Method-specific details (iterations, gap, solver status, region ...).
+        Method-specific details (gap, solver status, region ...).
+    status : str
+        One of :data:`STATUSES`.
+    message : str
+        What happened, in one line ('' when there is nothing to say).
+    iterations : int
+        Iterations or bisection steps spent (0 for closed forms).
+    warm : object
+        State a neighbouring point may start from (``rate_point(..., warm=...)``);
+        None for methods without warm starts. Not part of comparisons.
     """
 
     value: float
@@ -41,19 +72,33 @@ class PointSolution:
     feasible: bool = True
     channel: Channel | None = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    status: str = "exact"
+    message: str = ""
+    iterations: int = 0
+    warm: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}; got {self.status!r}")
 
     @classmethod
     def exact(
         cls, value: float, channel: Channel | None = None, **diagnostics: Any
     ) -> PointSolution:
-        """A closed-form value: lower = upper = value."""
+        """A closed-form value: lower = upper = value, status 'exact'."""
         return cls(float(value), float(value), float(value), True, channel, diagnostics)
 
     @classmethod
-    def infeasible(cls, **diagnostics: Any) -> PointSolution:
-        """An infeasible rate point: value, lower and upper are +inf."""
+    def infeasible(cls, message: str = "", **diagnostics: Any) -> PointSolution:
+        """An infeasible rate point: value, lower and upper are +inf, status 'infeasible'."""
         inf = float("inf")
-        return cls(inf, inf, inf, False, None, diagnostics)
+        return cls(
+            inf, inf, inf, False, None, diagnostics, status="infeasible", message=message
+        )
+
+    def replace(self, **changes: Any) -> PointSolution:
+        """A copy with ``changes`` applied (``dataclasses.replace``)."""
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -67,6 +112,9 @@ class _Result:
     reference: str
     channel: Channel | NDArray | None = None
     diagnostics: dict[str, Any] | NDArray | None = None
+    status: str | NDArray = "exact"
+    message: str | NDArray = ""
+    iterations: int | NDArray = 0
 
     @property
     def gap(self) -> float | NDArray:
@@ -82,6 +130,9 @@ class _Result:
             "units": self.units,
             "method": self.method,
             "reference": self.reference,
+            "status": to_jsonable(self.status),
+            "message": to_jsonable(self.message),
+            "iterations": to_jsonable(self.iterations),
         }
 
 
@@ -109,6 +160,8 @@ class RateResult(_Result):
         The optimal test channel (an object array for array inputs).
     diagnostics : dict or ndarray of dict
         Method-specific details.
+    status, message, iterations : str, str, int (or arrays of them)
+        How each point was obtained (see :data:`STATUSES`).
     """
 
     rate: float | NDArray = 0.0
@@ -155,6 +208,213 @@ class DistortionResult(_Result):
         out.update(self._base_dict())
         out["diagnostics"] = to_jsonable(self.diagnostics)
         return out
+
+
+_SWEEP_FIELDS = (
+    "D",
+    "P",
+    "rate",
+    "lower",
+    "upper",
+    "feasible",
+    "min_distortion",
+    "zero_rate_distortion",
+    "status",
+    "message",
+    "iterations",
+)
+
+
+def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
+    """The JSON-serialisable dict of a curve or surface (strings as nested lists of str)."""
+    out = {}
+    for name in _SWEEP_FIELDS:
+        value = getattr(result, name)
+        if name in ("status", "message"):
+            value = np.asarray(value).astype(str).tolist()
+        out[name] = to_jsonable(value)
+    out["units"] = result.units
+    out["method"] = result.method
+    out["reference"] = result.reference
+    return out
+
+
+@dataclass(frozen=True)
+class SurfaceResult:
+    """R(D, P) on a grid: arrays of shape (len(P), len(D)), rows P and columns D.
+
+    The one surface type of the library: :func:`rdp.sweeps.surface`,
+    :func:`rdp.plot.data.rate_surface`, ``rdp surface`` and ``rdp reproduce``
+    all return or use it.
+
+    Attributes
+    ----------
+    D, P : ndarray
+        The grids (P in ``units`` for KL).
+    rate, lower, upper : ndarray (len(P), len(D))
+        Rate and certified bounds in ``units`` (``inf`` in infeasible cells).
+    feasible : ndarray of bool
+        False in cells with D < D_min(P).
+    min_distortion, zero_rate_distortion : ndarray (len(P),)
+        The boundary D_min(P) and the zero-rate distortion D_max(P).
+    status, message : ndarray of str
+        Per cell (see :data:`STATUSES`).
+    iterations : ndarray of int
+        Per cell.
+    units, method, reference : str
+    distortion_label, perception_label, rate_label : str
+        Axis labels naming the measures (filled by :func:`rdp.plot.data.rate_surface`;
+        plain 'D', 'P', 'R' otherwise).
+    """
+
+    D: NDArray
+    P: NDArray
+    rate: NDArray
+    lower: NDArray
+    upper: NDArray
+    feasible: NDArray
+    min_distortion: NDArray
+    zero_rate_distortion: NDArray
+    status: NDArray
+    units: str
+    method: str
+    message: NDArray | None = None
+    iterations: NDArray | None = None
+    reference: str = ""
+    distortion_label: str = "D"
+    perception_label: str = "P"
+    rate_label: str = "R"
+
+    @property
+    def gap(self) -> NDArray:
+        """upper − lower per cell (0 in infeasible cells)."""
+        with np.errstate(invalid="ignore"):
+            return np.where(self.feasible, self.upper - self.lower, 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (arrays as nested lists)."""
+        return _sweep_dict(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per cell, P-major (for CSV output)."""
+        out = []
+        for i, P in enumerate(self.P):
+            for j, D in enumerate(self.D):
+                out.append(
+                    {
+                        "D": float(D),
+                        "P": float(P),
+                        "rate": float(self.rate[i, j]),
+                        "lower": float(self.lower[i, j]),
+                        "upper": float(self.upper[i, j]),
+                        "feasible": bool(self.feasible[i, j]),
+                        "min_distortion": float(self.min_distortion[i]),
+                        "status": str(self.status[i, j]),
+                        "iterations": int(np.asarray(self.iterations)[i, j])
+                        if self.iterations is not None
+                        else 0,
+                    }
+                )
+        return out
+
+    def columns(self) -> dict[str, NDArray]:
+        """Long-format columns ``P, D, R`` (P-major; R is ``nan`` where infeasible)."""
+        m, n = self.rate.shape
+        rate = np.where(self.feasible, self.rate, np.nan)
+        return {"P": np.repeat(self.P, n), "D": np.tile(self.D, m), "R": rate.ravel()}
+
+    def to_xarray(self):
+        """An ``xarray.Dataset`` with dims ``P`` and ``D`` (needs the ``sweep`` extra).
+
+        Data variables: rate, lower, upper, feasible, status, iterations (P, D)
+        and min_distortion, zero_rate_distortion (P); attributes: units,
+        method, reference.
+        """
+        try:
+            import xarray as xr
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "SurfaceResult.to_xarray needs xarray: pip install 'rdp-theory[sweep]'"
+            ) from err
+        dims = ("P", "D")
+        data = {
+            "rate": (dims, np.asarray(self.rate, dtype=float)),
+            "lower": (dims, np.asarray(self.lower, dtype=float)),
+            "upper": (dims, np.asarray(self.upper, dtype=float)),
+            "feasible": (dims, np.asarray(self.feasible, dtype=bool)),
+            "status": (dims, np.asarray(self.status).astype(str)),
+            "min_distortion": (("P",), np.asarray(self.min_distortion, dtype=float)),
+            "zero_rate_distortion": (("P",), np.asarray(self.zero_rate_distortion, dtype=float)),
+        }
+        if self.iterations is not None:
+            data["iterations"] = (dims, np.asarray(self.iterations, dtype=int))
+        return xr.Dataset(
+            data,
+            coords={"P": np.asarray(self.P, dtype=float), "D": np.asarray(self.D, dtype=float)},
+            attrs={"units": self.units, "method": self.method, "reference": self.reference},
+        )
+
+    def curve(self, i: int = 0) -> CurveResult:
+        """The row ``P[i]`` as a :class:`CurveResult`."""
+        return CurveResult(
+            D=self.D,
+            P=float(self.P[i]),
+            rate=self.rate[i],
+            lower=self.lower[i],
+            upper=self.upper[i],
+            feasible=self.feasible[i],
+            min_distortion=float(self.min_distortion[i]),
+            zero_rate_distortion=float(self.zero_rate_distortion[i]),
+            status=self.status[i],
+            units=self.units,
+            method=self.method,
+            message=None if self.message is None else self.message[i],
+            iterations=None if self.iterations is None else self.iterations[i],
+            reference=self.reference,
+        )
+
+
+@dataclass(frozen=True)
+class CurveResult:
+    """R(D, P) on a grid of D at one P (one row of a :class:`SurfaceResult`).
+
+    Attributes
+    ----------
+    D : ndarray (K,)
+        Distortion grid.
+    P : float
+        Perception level (in ``units`` for KL).
+    rate, lower, upper : ndarray (K,)
+        Rate and certified bounds (``inf`` where infeasible).
+    feasible : ndarray of bool (K,)
+        False where D < D_min(P).
+    min_distortion, zero_rate_distortion : float
+        D_min(P) and D_max(P).
+    status, message : ndarray of str (K,)
+        Per point (see :data:`STATUSES`).
+    iterations : ndarray of int (K,)
+    units, method, reference : str
+    """
+
+    D: NDArray
+    P: float
+    rate: NDArray
+    lower: NDArray
+    upper: NDArray
+    feasible: NDArray
+    min_distortion: float
+    zero_rate_distortion: float
+    status: NDArray
+    units: str
+    method: str
+    diagnostics: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    message: NDArray | None = None
+    iterations: NDArray | None = None
+    reference: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        return _sweep_dict(self)
 
 
 def _unwrap(arr: NDArray) -> Any:

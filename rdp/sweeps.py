@@ -1,145 +1,24 @@
 """R(D, P) along a curve in D and over a (D, P) surface, with warm starts and a progress bar.
 
 :func:`rd_curve` solves R(·, P) on a grid of distortions at one perception
-level; :func:`surface` solves R(D, P) on a grid of both. Both reuse one method
-object, so an iterative solver (``method="fast"``) starts each point from the
-previous point's multipliers (warm start), sweeping D in snake order over the
-surface. Infeasible cells (D < D_min(P)) hold ``rate = inf`` and
-``feasible = False``; the boundary D_min(P) is returned per P.
+level; :func:`surface` solves R(D, P) on a grid of both. Both run through
+:func:`rdp.solve.solve_grid`: one method object, each point starting from its
+neighbour's warm state (passed explicitly), sweeping D in snake order over the
+surface. Infeasible cells (D < D_min(P)) hold ``rate = inf``,
+``feasible = False`` and ``status = 'infeasible'``; the boundary D_min(P) is
+returned per P.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from rdp._validation import check_choice, check_nonnegative_array
-from rdp.units import UNITS, to_units
+from rdp.result import CurveResult, SurfaceResult
+from rdp.solve import solve_curve, solve_grid
 
-_NUMERIC_FIELDS = (
-    "D",
-    "P",
-    "rate",
-    "lower",
-    "upper",
-    "feasible",
-    "min_distortion",
-    "zero_rate_distortion",
-)
-
-
-def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
-    """The JSON-serialisable dict of a curve or surface (status as nested lists of str)."""
-    from rdp.result import to_jsonable
-
-    out = {name: to_jsonable(getattr(result, name)) for name in _NUMERIC_FIELDS}
-    out["status"] = np.asarray(result.status).astype(str).tolist()
-    out["units"] = result.units
-    out["method"] = result.method
-    return out
-
-
-@dataclass(frozen=True)
-class CurveResult:
-    """R(D, P) on a grid of D at one P.
-
-    Attributes
-    ----------
-    D : ndarray (K,)
-        Distortion grid.
-    P : float
-        Perception level (in ``units`` for KL).
-    rate, lower, upper : ndarray (K,)
-        Rate and certified bounds (``inf`` where infeasible).
-    feasible : ndarray of bool (K,)
-        False where D < D_min(P).
-    min_distortion, zero_rate_distortion : float
-        D_min(P) and D_max(P).
-    status : ndarray of str (K,)
-        Solver status per point ('converged', 'exact', 'infeasible', 'time_limit', ...).
-    units, method : str
-    """
-
-    D: NDArray
-    P: float
-    rate: NDArray
-    lower: NDArray
-    upper: NDArray
-    feasible: NDArray
-    min_distortion: float
-    zero_rate_distortion: float
-    status: NDArray
-    units: str
-    method: str
-    diagnostics: list[dict[str, Any]] = field(default_factory=list, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict."""
-        return _sweep_dict(self)
-
-
-@dataclass(frozen=True)
-class SurfaceResult:
-    """R(D, P) on a grid: arrays of shape (len(P_grid), len(D_grid)).
-
-    Attributes
-    ----------
-    D, P : ndarray
-        The grids.
-    rate, lower, upper : ndarray (len(P), len(D))
-        Rate and certified bounds (``inf`` in infeasible cells).
-    feasible : ndarray of bool
-        False in cells with D < D_min(P).
-    min_distortion, zero_rate_distortion : ndarray (len(P),)
-        The boundary D_min(P) and the zero-rate distortion D_max(P).
-    status : ndarray of str
-        Solver status per cell.
-    units, method : str
-    """
-
-    D: NDArray
-    P: NDArray
-    rate: NDArray
-    lower: NDArray
-    upper: NDArray
-    feasible: NDArray
-    min_distortion: NDArray
-    zero_rate_distortion: NDArray
-    status: NDArray
-    units: str
-    method: str
-
-    @property
-    def gap(self) -> NDArray:
-        """upper − lower per cell."""
-        with np.errstate(invalid="ignore"):
-            return np.where(self.feasible, self.upper - self.lower, 0.0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (arrays as nested lists)."""
-        return _sweep_dict(self)
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One dict per cell (for CSV output)."""
-        out = []
-        for i, P in enumerate(self.P):
-            for j, D in enumerate(self.D):
-                out.append(
-                    {
-                        "D": float(D),
-                        "P": float(P),
-                        "rate": float(self.rate[i, j]),
-                        "lower": float(self.lower[i, j]),
-                        "upper": float(self.upper[i, j]),
-                        "feasible": bool(self.feasible[i, j]),
-                        "min_distortion": float(self.min_distortion[i]),
-                        "status": str(self.status[i, j]),
-                    }
-                )
-        return out
+__all__ = ["CurveResult", "SurfaceResult", "rd_curve", "surface"]
 
 
 def rd_curve(
@@ -150,6 +29,7 @@ def rd_curve(
     method: str = "auto",
     units: str = "bits",
     progress: bool | None = None,
+    warm_start: bool = True,
     **options: Any,
 ) -> CurveResult:
     """R(D, P) for every D in ``D_grid`` at the perception level ``P``.
@@ -166,20 +46,18 @@ def rd_curve(
         As in :meth:`rdp.Problem.rate`.
     progress : bool, optional
         Show a tqdm progress bar (default: when the grid has more than 20 points).
+    warm_start : bool
+        Start each point from the previous one's state (default True).
     """
-    surf = surface(problem, D_grid, [P], method=method, units=units, progress=progress, **options)
-    return CurveResult(
-        D=surf.D,
-        P=float(surf.P[0]),
-        rate=surf.rate[0],
-        lower=surf.lower[0],
-        upper=surf.upper[0],
-        feasible=surf.feasible[0],
-        min_distortion=float(surf.min_distortion[0]),
-        zero_rate_distortion=float(surf.zero_rate_distortion[0]),
-        status=surf.status[0],
+    return solve_curve(
+        problem,
+        P,
+        D_grid,
+        method=method,
         units=units,
-        method=surf.method,
+        progress=progress,
+        warm_start=warm_start,
+        **options,
     )
 
 
@@ -191,6 +69,7 @@ def surface(
     method: str = "auto",
     units: str = "bits",
     progress: bool | None = None,
+    warm_start: bool = True,
     **options: Any,
 ) -> SurfaceResult:
     """R(D, P) on the grid ``P_grid × D_grid`` (rows: P, columns: D).
@@ -207,58 +86,16 @@ def surface(
         As in :meth:`rdp.Problem.rate`.
     progress : bool, optional
         Show a tqdm progress bar (default: more than 20 cells).
+    warm_start : bool
+        Start each cell from its neighbour's state (default True).
     """
-    check_choice(units, "units", UNITS)
-    D = np.atleast_1d(check_nonnegative_array(D_grid, "D_grid", allow_inf=False)).astype(float)
-    P = np.atleast_1d(check_nonnegative_array(P_grid, "P_grid", allow_inf=True)).astype(float)
-    if D.ndim != 1 or P.ndim != 1 or D.size == 0 or P.size == 0:
-        raise ValueError("D_grid and P_grid must be non-empty 1-D arrays")
-    solver = problem.method(method, **options)
-    shape = (P.size, D.size)
-    rate = np.full(shape, np.inf)
-    lower = np.full(shape, np.inf)
-    upper = np.full(shape, np.inf)
-    feasible = np.zeros(shape, dtype=bool)
-    status = np.empty(shape, dtype=object)
-    d_min = np.empty(P.size)
-    d_max = np.empty(P.size)
-    order = np.argsort(D)
-    show = (D.size * P.size > 20) if progress is None else bool(progress)
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=D.size * P.size, desc="R(D,P) surface", unit="pt")
-    for i, p_value in enumerate(P):
-        p_bits = problem._perception_bits(p_value, units)
-        d_min[i] = solver.min_distortion(p_bits)
-        d_max[i] = solver.zero_rate_distortion(p_bits)
-        sweep = order if i % 2 == 0 else order[::-1]
-        for j in sweep:
-            point = solver.rate_point(float(D[j]), p_bits)
-            rate[i, j] = to_units(point.value, units)
-            lower[i, j] = to_units(point.lower, units)
-            upper[i, j] = to_units(point.upper, units)
-            feasible[i, j] = point.feasible
-            status[i, j] = (
-                "infeasible"
-                if not point.feasible
-                else str((point.diagnostics or {}).get("status", "exact"))
-            )
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
-    return SurfaceResult(
-        D=D,
-        P=P,
-        rate=rate,
-        lower=lower,
-        upper=upper,
-        feasible=feasible,
-        min_distortion=d_min,
-        zero_rate_distortion=d_max,
-        status=status.astype(str),
+    return solve_grid(
+        problem,
+        D_grid,
+        P_grid,
+        method=method,
         units=units,
-        method=solver.name,
+        progress=progress,
+        warm_start=warm_start,
+        **options,
     )

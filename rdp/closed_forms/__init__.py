@@ -8,6 +8,9 @@ Discrete)
 Gaussian               MSE           squared W₂, KL (both), none Zhang et al. 2021, Thm 2
 GaussianVector         MSE           squared W₂, KL (both), none Qian et al. 2024; Serra et al.
 =====================  ============  ==========================  ==============================
+
+:func:`closed_form` is the factory registered as ``method="closed-form"`` in
+:mod:`rdp.methods` (by dotted path: this package is imported on first use).
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from rdp.closed_forms.bernoulli import BernoulliHammingTV
 from rdp.closed_forms.gaussian import GaussianMSE
 from rdp.closed_forms.gaussian_vector import GaussianVectorMSE
 from rdp.distortions import Hamming, SquaredError
-from rdp.methods import Method, register_method
-from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
+from rdp.perceptions import KL_KINDS, NONE, TV, W2
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 
 if TYPE_CHECKING:
+    from rdp.methods import Method
     from rdp.problem import Problem
 
 
@@ -40,8 +43,8 @@ def closed_form(problem: Problem, **options: Any) -> Method:
     if _is_binary_hamming_tv(problem):
         discrete = source.to_discrete()
         return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet)
-    gaussian_perception = isinstance(perception, KL | NoPerception) or (
-        isinstance(perception, Wasserstein) and perception.order == 2 and perception.cost is None
+    gaussian_perception = perception.kind in (*KL_KINDS, NONE) or (
+        perception.kind == W2 and perception.cost is None
     )
     if (
         isinstance(source, Gaussian)
@@ -67,11 +70,9 @@ def _is_binary_hamming_tv(problem: Problem) -> bool:
         return False
     if not isinstance(problem.distortion_measure, Hamming):
         return False
-    if not isinstance(problem.perception_measure, TotalVariation | NoPerception):
+    if problem.perception_measure.kind not in (TV, NONE):
         return False
     alphabet = source.to_discrete().alphabet
     recon = problem.reconstruction_alphabet
     return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
 
-
-register_method("closed-form", closed_form, auto_priority=0)

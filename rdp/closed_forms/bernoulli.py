@@ -117,9 +117,9 @@ class BernoulliHammingTV:
         self.alphabet = alphabet
         self.name = "closed-form: bernoulli-hamming-tv"
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
-        """R(D, P) with the optimal joint law as a :class:`DiscreteChannel`."""
-        value, joint, region = _solve(self.p, D, P)
+    def rate_point(self, D: float, P: float, warm: object = None) -> PointSolution:
+        """R(D, P) with the optimal joint law as a :class:`DiscreteChannel` (TV needs no unit)."""
+        value, joint, region = _solve(self.p, D, float(P))
         channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
         return PointSolution.exact(value, channel, region=region)
 
@@ -129,4 +129,4 @@ class BernoulliHammingTV:
 
     def zero_rate_distortion(self, P: float) -> float:
         """2pq − (q − p)P for P < min(p, q), else min(p, q)."""
-        return zero_rate_distortion(self.p, P)
+        return zero_rate_distortion(self.p, float(P))

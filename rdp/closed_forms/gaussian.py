@@ -29,7 +29,15 @@ import numpy as np
 from scipy.special import lambertw
 
 from rdp.channels import GaussianChannel
-from rdp.perceptions import KL, NoPerception, Perception, Wasserstein
+from rdp.perceptions import (
+    KL_RECON_SOURCE,
+    NONE,
+    W2,
+    Perception,
+    PerceptionBound,
+    as_bound,
+    to_bound,
+)
 from rdp.result import PointSolution
 from rdp.units import LN2
 
@@ -78,15 +86,19 @@ def min_reconstruction_std(std: float, perception: Perception, P: float) -> floa
     >>> min_reconstruction_std(1.0, KL("reconstruction||source"), 0.0)
     1.0
     """
-    if isinstance(perception, NoPerception) or P == np.inf:
+    return _min_std(std, to_bound(perception, P, "bits"))
+
+
+def _min_std(std: float, bound: PerceptionBound) -> float:
+    """s_P for an internal bound (KL in nats)."""
+    if bound.kind == NONE or bound.value == np.inf:
         return 0.0
-    if isinstance(perception, Wasserstein):
-        return float(max(std - np.sqrt(P), 0.0))
-    nats = P * LN2
-    if perception.direction == "reconstruction||source":
-        ratio = -_lambert_w_near_branch(nats, 0)
+    if bound.kind == W2:
+        return float(max(std - np.sqrt(bound.value), 0.0))
+    if bound.kind == KL_RECON_SOURCE:
+        ratio = -_lambert_w_near_branch(bound.value, 0)
     else:
-        ratio = 1.0 / -_lambert_w_near_branch(nats, -1)
+        ratio = 1.0 / -_lambert_w_near_branch(bound.value, -1)
     return float(std * np.sqrt(min(max(ratio, 0.0), 1.0)))
 
 
@@ -178,21 +190,22 @@ class GaussianMSE:
         self.mean = mean
         self.variance = variance
         self.perception = perception
-        if isinstance(perception, Wasserstein):
-            self.reference, kind = REFERENCE_W2, "w2"
-        elif isinstance(perception, KL):
-            self.reference, kind = REFERENCE_KL, perception.name
+        self.kind = kind = perception.kind
+        if kind == W2:
+            self.reference = REFERENCE_W2
+        elif kind == NONE:
+            self.reference = REFERENCE_SHANNON
         else:
-            self.reference, kind = REFERENCE_SHANNON, "none"
+            self.reference = REFERENCE_KL
         self.name = f"closed-form: gaussian-mse-{kind}"
 
     def _channel(self, s: float, rho: float) -> GaussianChannel:
         return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
 
-    def _s_P(self, P: float) -> float:
-        return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
+    def _s_P(self, P: PerceptionBound | float) -> float:
+        return _min_std(float(np.sqrt(self.variance)), as_bound(P, self.kind))
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
+    def rate_point(self, D: float, P: PerceptionBound | float, warm: object = None) -> PointSolution:
         """R(D, P) with the optimal jointly Gaussian channel."""
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
@@ -201,15 +214,17 @@ class GaussianMSE:
             value, self._channel(s, rho), perception_active=bool(active), min_reconstruction_std=s_P
         )
 
-    def distortion_point(self, R: float, P: float) -> PointSolution:
+    def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
         """D(R, P) with the optimal jointly Gaussian channel."""
         s_P = self._s_P(P)
         value, s, rho = distortion(self.variance, R, s_P)
         return PointSolution.exact(value, self._channel(s, rho), min_reconstruction_std=s_P)
 
-    def distortion_point_common_randomness(self, R: float, P: float, rc: float) -> PointSolution:
+    def distortion_point_common_randomness(
+        self, R: float, P: PerceptionBound | float, rc: float
+    ) -> PointSolution:
         """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
-        if P != 0.0:
+        if float(P) != 0.0:
             raise ValueError(
                 f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
             )

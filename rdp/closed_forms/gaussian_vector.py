@@ -96,7 +96,7 @@ from rdp.closed_forms.water_filling import (
     reverse_water_filling,
     zero_rate_distortion,
 )
-from rdp.perceptions import KL, NoPerception, Perception, Wasserstein
+from rdp.perceptions import KL, NoPerception, Perception, PerceptionBound, Wasserstein
 from rdp.result import PointSolution
 from rdp.sources import GaussianVector
 from rdp.units import LN2
@@ -517,8 +517,11 @@ class GaussianVectorMSE:
         self._lam = np.asarray(source.eigenvalues, dtype=float)
         self._component_means = source.eigenvectors.T @ source.mean
 
-    def _budget(self, P: float) -> float:
-        return np.inf if self.kind == "none" else float(P)
+    def _budget(self, P: PerceptionBound | float) -> float:
+        """The budget in bits (a :class:`PerceptionBound` holds KL in nats; a float is bits)."""
+        if self.kind == "none":
+            return np.inf
+        return P.bits if isinstance(P, PerceptionBound) else float(P)
 
     def _channel(self, allocation: ComponentAllocation) -> GaussianVectorChannel:
         sigma = np.sqrt(self._lam)
@@ -550,9 +553,10 @@ class GaussianVectorMSE:
             True,
             self._channel(allocation),
             diagnostics,
+            status="bounds",
         )
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
+    def rate_point(self, D: float, P: PerceptionBound | float, warm: object = None) -> PointSolution:
         """R(D, P) in bits with certified bounds and the achieving channel."""
         if D <= 0.0:
             return PointSolution.exact(np.inf, None, regime="zero distortion")

@@ -1,21 +1,24 @@
 """The numbers behind each plot, computed through the public :class:`~rdp.Problem` API.
 
 Two containers: :class:`CurveFamily` (curves y(x), one per value of a
-parameter) and :class:`RateSurface` (R on a (D, P) grid). Each carries the
-axis labels that name the distortion and perception measures, so the drawing
-functions need nothing else, and each flattens to table rows for CSV output.
+parameter) and the library's one surface type :class:`~rdp.result.SurfaceResult`
+(R on a (D, P) grid, also named :data:`RateSurface` here), computed by
+:func:`rdp.solve.solve_grid`. Each carries the axis labels that name the
+distortion and perception measures, so the drawing functions need nothing
+else, and each flattens to table rows for CSV output.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp.perceptions import KL
 from rdp.plot import style
 from rdp.problem import Problem
+from rdp.result import SurfaceResult
+from rdp.solve import solve_grid
 
 
 @dataclass(frozen=True)
@@ -58,39 +61,8 @@ class CurveFamily:
         }
 
 
-@dataclass(frozen=True)
-class RateSurface:
-    """R(D, P) on the grid ``D × P``.
-
-    Attributes
-    ----------
-    D : ndarray, shape (n,)
-        Distortion grid.
-    P : ndarray, shape (m,)
-        Perception grid.
-    rate : ndarray, shape (m, n)
-        ``rate[i, j] = R(D[j], P[i])`` in bits; ``nan`` where infeasible.
-    feasible : ndarray of bool, shape (m, n)
-        False where D < D_min(P).
-    zero_rate_distortion : ndarray, shape (m,)
-        D_max(P[i]): the rate is 0 for D ≥ D_max(P).
-    distortion_label, perception_label, rate_label : str
-        Axis labels naming the measures and units.
-    """
-
-    D: NDArray
-    P: NDArray
-    rate: NDArray
-    feasible: NDArray
-    zero_rate_distortion: NDArray
-    distortion_label: str
-    perception_label: str
-    rate_label: str
-
-    def columns(self) -> dict[str, NDArray]:
-        """Long-format columns ``P, D, R`` (row-major over P then D)."""
-        m, n = self.rate.shape
-        return {"P": np.repeat(self.P, n), "D": np.tile(self.D, m), "R": self.rate.ravel()}
+#: The surface type of the plots: the library's one :class:`~rdp.result.SurfaceResult`.
+RateSurface = SurfaceResult
 
 
 def axis_labels(problem: Problem, units: str = "bits") -> tuple[str, str, str]:
@@ -102,7 +74,7 @@ def axis_labels(problem: Problem, units: str = "bits") -> tuple[str, str, str]:
     distortion = problem.distortion_measure.label
     if distortion == "distortion":  # an explicit matrix has no name of its own
         distortion = "distortion matrix Δ"
-    if isinstance(problem.perception_measure, KL):
+    if problem.perception_measure.information_unit:
         perception = f"{perception}, {units}"
     return (
         style.distortion_label(distortion),
@@ -125,34 +97,38 @@ def _finite(values: ArrayLike, feasible: ArrayLike) -> NDArray:
 
 
 def rate_surface(
-    problem: Problem, D: ArrayLike, P: ArrayLike, *, method: str = "auto", **options: object
-) -> RateSurface:
-    """R(D, P) on the grid ``D × P`` through ``problem.rate`` (broadcasting).
+    problem: Problem,
+    D: ArrayLike,
+    P: ArrayLike,
+    *,
+    method: str = "auto",
+    units: str = "bits",
+    **options: object,
+) -> SurfaceResult:
+    """R(D, P) on the grid ``D × P`` (:func:`rdp.solve.solve_grid`), with axis labels.
 
     Parameters
     ----------
     problem : Problem
         Any problem :meth:`~rdp.Problem.rate` can answer.
     D, P : array_like, 1-D
-        Distortion and perception grids (P in bits for KL).
-    method, **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Distortion and perception grids (P in ``units`` for KL).
+    method, units, **options
+        Passed to :func:`rdp.solve.solve_grid` (no progress bar unless asked for).
+
+    Returns
+    -------
+    SurfaceResult
+        ``rate[i, j] = R(D[j], P[i])`` (``inf`` where infeasible; ``columns()``
+        writes ``nan`` there), ``feasible``, ``zero_rate_distortion`` per P and
+        the axis labels ``distortion_label``, ``perception_label``, ``rate_label``.
     """
     D_grid, P_grid = _grid(D, "D"), _grid(P, "P")
-    result = problem.rate(D_grid[None, :], P_grid[:, None], method=method, **options)
-    feasible = np.broadcast_to(np.asarray(result.feasible, dtype=bool), result.rate.shape)
-    d_label, p_label, r_label = axis_labels(problem)
-    return RateSurface(
-        D=D_grid,
-        P=P_grid,
-        rate=_finite(result.rate, feasible),
-        feasible=np.array(feasible),
-        zero_rate_distortion=np.array(
-            [problem.zero_rate_distortion(p, method=method) for p in P_grid]
-        ),
-        distortion_label=d_label,
-        perception_label=p_label,
-        rate_label=r_label,
+    options.setdefault("progress", False)
+    surface = solve_grid(problem, D_grid, P_grid, method=method, units=units, **options)
+    d_label, p_label, r_label = axis_labels(problem, units)
+    return replace(
+        surface, distortion_label=d_label, perception_label=p_label, rate_label=r_label
     )
 
 

@@ -7,14 +7,27 @@
 - ``method="cvxpy"`` (:mod:`rdp.solvers.convex`): the exact convex program,
   solved with Clarabel (then SCS) — the reference for small alphabets.
 
-Conventions for laws on different alphabets are in :mod:`rdp.solvers.finite`.
+Both are registered by dotted path in :mod:`rdp.methods`, so neither module
+(nor POT or cvxpy) is imported before a solver is used. Conventions for laws
+on different alphabets are in :mod:`rdp.solvers.finite`.
 """
 
-from rdp.methods import register_method
-from rdp.solvers.convex import ConvexProgram, SolverFailure, convex_program
-from rdp.solvers.fast import FastSolver, fast_solver
+from __future__ import annotations
 
-register_method("fast", fast_solver, auto_priority=1)
-register_method("cvxpy", convex_program)
+from typing import Any
 
 __all__ = ["ConvexProgram", "FastSolver", "SolverFailure"]
+
+_LAZY = {
+    "ConvexProgram": "rdp.solvers.convex",
+    "SolverFailure": "rdp.solvers.convex",
+    "FastSolver": "rdp.solvers.fast",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rdp.solvers' has no attribute {name!r}")

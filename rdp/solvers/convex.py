@@ -29,6 +29,14 @@ from typing import Any
 import numpy as np
 
 from rdp.channels import DiscreteChannel
+from rdp.perceptions import (
+    KL_KINDS,
+    NONE,
+    TV,
+    WASSERSTEIN_KINDS,
+    PerceptionBound,
+    as_bound,
+)
 from rdp.result import PointSolution
 from rdp.solvers import finite
 from rdp.units import LN2
@@ -67,38 +75,45 @@ class ConvexProgram:
         self.solvers = tuple(solvers)
         self.verbose = verbose
 
-    def min_distortion(self, P: float) -> float:
+    def bound(self, P: PerceptionBound | float) -> PerceptionBound:
+        """``P`` as this problem's :class:`~rdp.perceptions.PerceptionBound` (a float: bits)."""
+        return as_bound(P, self.fp.kind)
+
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """D_min(P) (exact LP for TV/W; a convex program for KL)."""
-        return finite.min_distortion(self.fp, P)
+        return finite.min_distortion(self.fp, self.bound(P).value)
 
-    def zero_rate_distortion(self, P: float) -> float:
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """D_max(P) = min over q in the perception ball of Σ_j q_j Σ_i p_i Δ_ij."""
-        return finite.zero_rate_law(self.fp, P)[0]
+        return finite.zero_rate_law(self.fp, self.bound(P).value)[0]
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
-        """Solve the convex program at (D, P); rate in bits."""
+    def rate_point(self, D: float, P: PerceptionBound | float, warm: Any = None) -> PointSolution:
+        """Solve the convex program at (D, P); rate in bits (``warm`` is not used)."""
         fp = self.fp
-        d_min = finite.min_distortion(fp, P)
+        Pn = self.bound(P).value
+        d_min = finite.min_distortion(fp, Pn)
         if D < d_min * (1 - finite.CHECK_RTOL) - 1e-15:
-            return PointSolution.infeasible(min_distortion=d_min, reason="D < D_min(P)")
+            return PointSolution.infeasible(
+                "D < D_min(P)", min_distortion=d_min, reason="D < D_min(P)"
+            )
         statuses = []
         for solver in self.solvers:
             start = time.perf_counter()
             try:
-                value, joint, status = self._solve(D, P, solver)
+                value, joint, status = self._solve(D, Pn, solver)
             except Exception as err:  # cvxpy raises SolverError and others
                 statuses.append(f"{solver}: error ({type(err).__name__}: {err})")
                 continue
             elapsed = time.perf_counter() - start
             statuses.append(f"{solver}: {status}")
             if status == "optimal":
-                return self._solution(value, joint, solver, status, elapsed, D, P, flagged=False)
+                return self._solution(value, joint, solver, status, elapsed, flagged=False)
             if status == "optimal_inaccurate" and solver == self.solvers[-1]:
-                return self._solution(value, joint, solver, status, elapsed, D, P, flagged=True)
+                return self._solution(value, joint, solver, status, elapsed, flagged=True)
         raise SolverFailure(f"cvxpy could not solve R(D={D}, P={P}): " + "; ".join(statuses))
 
     # ------------------------------------------------------------------ internals
-    def _solve(self, D: float, P: float, solver: str) -> tuple[float, np.ndarray, str]:
+    def _solve(self, D: float, Pn: float, solver: str) -> tuple[float, np.ndarray, str]:
         import cvxpy as cp
 
         fp = self.fp
@@ -107,14 +122,13 @@ class ConvexProgram:
         q = cp.sum(J, axis=0)
         objective = cp.sum(cp.rel_entr(J, fp.p[:, None] @ cp.reshape(q, (1, m), order="C")))
         cons = [cp.sum(J, axis=1) == fp.p, cp.sum(cp.multiply(J, fp.delta)) <= D]
-        Pn = fp.perception_bound_nats(P)
-        if fp.kind != "none" and np.isfinite(Pn):
-            if Pn == 0 and fp.kind in ("tv", "kl-sr", "kl-rs"):
+        if fp.kind != NONE and np.isfinite(Pn):
+            if Pn == 0 and fp.kind in (TV, *KL_KINDS):
                 # no Slater point: state the constraint q = p_X as the equality it is
                 cons.append(q == fp.p_tilde)
-            elif fp.kind == "tv":
+            elif fp.kind == TV:
                 cons.append(0.5 * (cp.norm1(q - fp.p_tilde) + fp.m_out) <= Pn)
-            elif fp.kind == "w":
+            elif fp.kind in WASSERSTEIN_KINDS:
                 pi = cp.Variable((n, m), nonneg=True)
                 cons += [
                     cp.sum(pi, axis=1) == fp.p,
@@ -136,8 +150,6 @@ class ConvexProgram:
         solver: str,
         status: str,
         elapsed: float,
-        D: float,
-        P: float,
         *,
         flagged: bool,
     ) -> PointSolution:
@@ -153,13 +165,16 @@ class ConvexProgram:
             diagnostics["distortion"] = float((joint * fp.delta).sum())
             q = joint.sum(axis=0)
             div = fp.divergence(q)
-            diagnostics["perception"] = div / LN2 if fp.kind.startswith("kl") else div
+            diagnostics["perception"] = div / LN2 if fp.kind in KL_KINDS else div
             diagnostics["row_sum_error"] = float(np.abs(joint.sum(axis=1) - fp.p).max())
             channel = DiscreteChannel(joint, fp.x, fp.y)
         value = max(value, 0.0)
         if flagged:
-            return PointSolution(value, 0.0, float("inf"), True, channel, diagnostics)
-        return PointSolution(value, value, value, True, channel, diagnostics)
+            return PointSolution(
+                value, 0.0, float("inf"), True, channel, diagnostics, status="inaccurate",
+                message=f"{solver} returned optimal_inaccurate: no certificate, bounds [0, inf]",
+            )  # fmt: skip
+        return PointSolution(value, value, value, True, channel, diagnostics, status="converged")
 
 
 def convex_program(problem, **options: Any) -> ConvexProgram:

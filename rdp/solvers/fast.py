@@ -51,12 +51,21 @@ import time
 from typing import Any
 
 import numpy as np
-import ot
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 from scipy.special import lambertw, rel_entr
 
 from rdp.channels import DiscreteChannel
+from rdp.perceptions import (
+    KL_KINDS,
+    KL_RECON_SOURCE,
+    NONE,
+    TRANSPORT_KINDS,
+    TV,
+    WASSERSTEIN_KINDS,
+    PerceptionBound,
+    as_bound,
+)
 from rdp.result import PointSolution
 from rdp.solvers import finite
 from rdp.units import LN2
@@ -119,50 +128,63 @@ class FastSolver:
             check_every = 10 if self.fp.delta.size <= 250_000 else 20
         self.check_every = max(int(check_every), 1)
         self._cache: dict[tuple[str, float], Any] = {}
-        self._warm: dict[str, Any] | None = None
         fp = self.fp
         self._row_min = fp.delta.min(axis=1)
         self._shifted = fp.delta - self._row_min[:, None]
         self._dbar = fp.p @ fp.delta
 
     # ------------------------------------------------------------------ public
-    def min_distortion(self, P: float) -> float:
+    def bound(self, P: PerceptionBound | float) -> PerceptionBound:
+        """``P`` as this problem's :class:`~rdp.perceptions.PerceptionBound` (a float: bits)."""
+        return as_bound(P, self.fp.kind)
+
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """D_min(P) (exact: identity map, or an LP / convex program)."""
-        key = ("dmin", P)
+        key = ("dmin", self.bound(P).value)
         if key not in self._cache:
-            self._cache[key] = finite.min_distortion(self.fp, P)
+            self._cache[key] = finite.min_distortion(self.fp, key[1])
         return self._cache[key]
 
-    def zero_rate_distortion(self, P: float) -> float:
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """D_max(P): the least distortion of a product channel p_X ⊗ q with q in the ball."""
-        return self._zero_rate(P)[0]
+        return self._zero_rate(self.bound(P).value)[0]
 
-    def _zero_rate(self, P: float) -> tuple[float, NDArray | None]:
-        key = ("dmax", P)
+    def _zero_rate(self, Pn: float) -> tuple[float, NDArray | None]:
+        key = ("dmax", Pn)
         if key not in self._cache:
-            self._cache[key] = finite.zero_rate_law(self.fp, P)
+            self._cache[key] = finite.zero_rate_law(self.fp, Pn)
         return self._cache[key]
 
-    def rate_point(self, D: float, P: float) -> PointSolution:
-        """R(D, P) in bits with certified ``lower``/``upper`` and the achieving channel."""
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: dict[str, Any] | None = None
+    ) -> PointSolution:
+        """R(D, P) in bits with certified ``lower``/``upper`` and the achieving channel.
+
+        ``warm`` is the :attr:`~rdp.result.PointSolution.warm` of a neighbouring
+        point (slope, weights and transport plan); the returned point's ``warm``
+        starts the next one. No state is kept between calls.
+        """
         fp = self.fp
         start = time.perf_counter()
+        Pn = self.bound(P).value
         d_min = self.min_distortion(P)
         if not D >= d_min * (1 - finite.CHECK_RTOL) - 1e-15:
-            return PointSolution.infeasible(min_distortion=d_min, reason="D < D_min(P)")
-        Pn = fp.perception_bound_nats(P)
-        d_max, q0 = self._zero_rate(P)
+            return PointSolution.infeasible(
+                "D < D_min(P)", min_distortion=d_min, reason="D < D_min(P)"
+            )
+        d_max, q0 = self._zero_rate(Pn)
         if q0 is not None and D >= d_max:
             joint = fp.p[:, None] * q0[None, :]
             if self._feasible(joint, D, Pn):
                 return PointSolution(
                     0.0, 0.0, 0.0, True, self._channel(joint),
                     {"region": "zero-rate", "zero_rate_distortion": d_max, "status": "exact"},
+                    warm=warm,
                 )  # fmt: skip
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
-            return exact
-        return self._iterate(D, P, Pn, start)
+            return exact.replace(warm=warm)
+        return self._iterate(D, Pn, start, warm)
 
     # ------------------------------------------------------------------ edge cases
     def _boundary_point(self, D: float, d_min: float, Pn: float) -> PointSolution | None:
@@ -186,20 +208,21 @@ class FastSolver:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ main loop
-    def _iterate(self, D: float, P: float, Pn: float, start: float) -> PointSolution:
+    def _iterate(
+        self, D: float, Pn: float, start: float, warm: dict[str, Any] | None
+    ) -> PointSolution:
         fp = self.fp
         m = fp.shape[1]
         tol_nats = self.tol * LN2
         _, anchor = fp.min_divergence()
-        transport = fp.kind in ("tv", "w") and np.isfinite(Pn)
-        warm = self._warm
-        diagonal = transport and fp.kind == "tv" and fp.m_out == 0
+        transport = fp.kind in TRANSPORT_KINDS and np.isfinite(Pn)
+        diagonal = transport and fp.kind == TV and fp.m_out == 0
         pi = None
         if transport:
             pi = _initial_plan(fp, Pn)
             if diagonal:
                 pi = _DiagonalPlan.from_dense(pi, fp.cost)
-        if warm is not None and warm["kind"] == fp.kind:
+        if warm is not None and warm.get("kind") == fp.kind:
             # warm start, mixed with the cold start so that no weight is stuck at zero
             s = warm["s"]
             v = (1 - _REVIVE) * warm["v"] + _REVIVE / m
@@ -209,7 +232,7 @@ class FastSolver:
         else:
             s = _initial_slope(fp, D)
             v = 0.5 * anchor / anchor.sum() + 0.5 / m
-        if fp.kind in ("kl-sr", "kl-rs") and Pn == 0:
+        if fp.kind in KL_KINDS and Pn == 0:
             v = anchor / anchor.sum()
         best_lower, best_upper, best_joint = 0.0, np.inf, None
         status = "iteration_limit"
@@ -265,9 +288,9 @@ class FastSolver:
                     status = "time_limit"
                     break
             # --- mirror step on the reconstruction law inside the ball
-            if fp.kind == "none" or not np.isfinite(Pn):
+            if fp.kind == NONE or not np.isfinite(Pn):
                 target = q * h  # Blahut-Arimoto: v+ = q
-            elif Pn == 0 and fp.kind in ("kl-sr", "kl-rs"):
+            elif Pn == 0 and fp.kind in KL_KINDS:
                 target = anchor  # q fixed to the source law: a Sinkhorn step
             elif transport and fp.divergence(q * h / (q @ h)) <= Pn:
                 target = q * h  # the Blahut-Arimoto step stays inside the ball
@@ -279,7 +302,7 @@ class FastSolver:
                 else:
                     pi, mu = _transport_step(pi, h, fp.cost, Pn, mu)
                 target = pi.column_sums() if diagonal else pi.sum(axis=0)
-            elif fp.kind == "kl-rs":
+            elif fp.kind == KL_RECON_SOURCE:
                 target = _project_kl_rs(q * h, fp.p_tilde, Pn)
             else:
                 target = _project_kl_sr(q * h, fp.p_tilde, Pn)
@@ -288,13 +311,15 @@ class FastSolver:
             v = v / v.sum()
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
-        self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
+        next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         elapsed = time.perf_counter() - start
         if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
+            note = "no feasible channel certified within the limits"
             return PointSolution(
                 float("inf"), max(best_lower / LN2, 0.0), float("inf"), True, None,
                 {"status": status, "iterations": iteration, "gap": float("inf"), "slope": s,
-                 "time_s": elapsed, "note": "no feasible channel certified within the limits"},
+                 "time_s": elapsed, "note": note},
+                status=status, message=note, iterations=iteration, warm=next_warm,
             )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
         diagnostics = {
@@ -306,9 +331,10 @@ class FastSolver:
             "distortion": float((best_joint * fp.delta).sum()),
             "perception": self._perception_value(best_joint.sum(axis=0)),
         }
+        message = "" if status == "converged" else f"stopped at the {status.replace('_', ' ')}"
         return PointSolution(
             upper_bits, max(lower_bits, 0.0), upper_bits, True, self._channel(best_joint),
-            diagnostics,
+            diagnostics, status=status, message=message, iterations=iteration, warm=next_warm,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ bounds
@@ -328,7 +354,7 @@ class FastSolver:
         fp = self.fp
         q = joint.sum(axis=0)
         target = q
-        if fp.kind != "none" and np.isfinite(Pn):
+        if fp.kind != NONE and np.isfinite(Pn):
             div = fp.divergence(q)
             if div > Pn:
                 target = self._into_ball(q, div, Pn, anchor)
@@ -359,7 +385,7 @@ class FastSolver:
             return a if d_a <= Pn else None
         # convexity: d((1-t) q + t a) ≤ (1-t) d(q) + t d(a)
         hi = min(1.0, (div - goal) / (div - d_a))
-        if fp.kind == "w" and fp.w_order is None:
+        if fp.kind in WASSERSTEIN_KINDS and fp.w_order is None:
             return (1 - hi) * q + hi * a
         lo = 0.0
         for _ in range(40):
@@ -377,6 +403,8 @@ class FastSolver:
         if fp.hamming:
             same = fp.delta == 0
             return _diagonal_coupling(fp.p, target, same)
+        import ot
+
         return ot.emd(fp.p, target / target.sum(), fp.delta)
 
     def _feasible(self, joint: NDArray, D: float, Pn: float) -> bool:
@@ -385,13 +413,13 @@ class FastSolver:
             return False
         if float((joint * fp.delta).sum()) > D * (1 + finite.CHECK_RTOL) + 1e-15:
             return False
-        if fp.kind == "none" or not np.isfinite(Pn):
+        if fp.kind == NONE or not np.isfinite(Pn):
             return True
         return fp.divergence(joint.sum(axis=0)) <= Pn * (1 + finite.CHECK_RTOL) + 1e-15
 
     def _perception_value(self, q: NDArray) -> float:
         div = self.fp.divergence(q)
-        return div / LN2 if self.fp.kind.startswith("kl") else div
+        return div / LN2 if self.fp.kind in KL_KINDS else div
 
     def _channel(self, joint: NDArray) -> DiscreteChannel:
         return DiscreteChannel(joint, self.fp.x, self.fp.y)

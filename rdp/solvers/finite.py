@@ -15,7 +15,10 @@ Conventions for a reconstruction alphabet that differs from the source alphabet
   ``|x_i − y_j|^order`` or the given (N, M) matrix.
 
 Zero-probability source symbols are dropped (they change neither the rate nor
-the constraints). KL bounds are handled in nats internally.
+the constraints). Perception bounds arrive as the internal value of a
+:class:`~rdp.perceptions.PerceptionBound` (KL in nats); kinds are the shared
+constants of :mod:`rdp.perceptions`. POT (``ot``) is imported inside the
+functions that use it, so importing this module stays light.
 """
 
 from __future__ import annotations
@@ -23,14 +26,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import ot
 from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize_scalar
 from scipy.special import logsumexp, rel_entr, xlogy
 
 from rdp.distortions import AbsoluteError, Hamming, SquaredError
-from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
-from rdp.units import LN2
+from rdp.perceptions import (
+    KL_KINDS,
+    KL_RECON_SOURCE,
+    KL_SOURCE_RECON,
+    NONE,
+    TRANSPORT_KINDS,
+    TV,
+    WASSERSTEIN_KINDS,
+)
 
 #: Relative slack allowed when checking an exact constraint in floating point.
 CHECK_RTOL = 1e-12
@@ -49,7 +58,8 @@ class FiniteProblem:
     delta : ndarray (N, M)
         Distortion matrix.
     kind : str
-        'none', 'tv', 'w', 'kl-sr' (KL(p_X‖p_X̂)) or 'kl-rs' (KL(p_X̂‖p_X)).
+        The perception kind (:data:`rdp.perceptions.KINDS`): 'none', 'tv', 'w1'/'w2',
+        'kl-source-recon' (KL(p_X‖p_X̂)) or 'kl-recon-source' (KL(p_X̂‖p_X)).
     cost : ndarray (N, M)
         Transport ground cost (``1[x ≠ y]`` for TV and KL, the Wasserstein cost for W).
     p_tilde : ndarray (M,)
@@ -75,36 +85,32 @@ class FiniteProblem:
         return self.delta.shape
 
     # ------------------------------------------------------------ perception
-    def perception_bound_nats(self, P: float) -> float:
-        """Perception bound in the solver's internal unit (KL bits → nats; inf without one)."""
-        if self.kind == "none":
-            return float("inf")
-        return P * LN2 if self.kind in ("kl-sr", "kl-rs") and np.isfinite(P) else P
-
     def divergence(self, q: NDArray) -> float:
         """d(p_X, q) exactly (KL in nats); 0 for 'none'."""
         q = np.clip(q, 0.0, None)
-        if self.kind == "none":
+        if self.kind == NONE:
             return 0.0
-        if self.kind == "tv":
+        if self.kind == TV:
             return float(0.5 * (np.abs(self.p_tilde - q).sum() + self.m_out))
-        if self.kind == "kl-sr":
+        if self.kind == KL_SOURCE_RECON:
             if self.m_out > 0:
                 return float("inf")
             return float(rel_entr(self.p_tilde, q).sum())
-        if self.kind == "kl-rs":
+        if self.kind == KL_RECON_SOURCE:
             return float(rel_entr(q, self.p_tilde).sum())
+        import ot  # POT loads its optional backends: import it only for transport costs
+
         if self.w_order is not None:
             return float(ot.wasserstein_1d(self.x, self.y, self.p, q / q.sum(), p=self.w_order))
         return float(ot.emd2(self.p, q / q.sum(), self.cost))
 
     def min_divergence(self) -> tuple[float, NDArray]:
         """The least perception value over all reconstruction laws and a law attaining it."""
-        if self.kind in ("tv", "w", "none"):
+        if self.kind in (*TRANSPORT_KINDS, NONE):
             j = np.argmin(self.cost, axis=1)
             a = np.bincount(j, weights=self.p, minlength=self.y.size)
             return float(self.p @ self.cost[np.arange(self.p.size), j]), a
-        if self.kind == "kl-sr":
+        if self.kind == KL_SOURCE_RECON:
             return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
         total = self.p_tilde.sum()
         if total <= 0.0:  # no reconstruction value carries source mass: KL(q‖p) = ∞ for every q
@@ -121,14 +127,14 @@ class FiniteProblem:
         """
         g = np.asarray(g, dtype=float)
         top = float(g.max())
-        if self.kind == "none" or not np.isfinite(P):
+        if self.kind == NONE or not np.isfinite(P):
             return top
         g = g - top  # shift-invariance: σ(g + c) = σ(g) + c
-        if self.kind == "tv":
+        if self.kind == TV:
             return top + _tv_support(g, self.p_tilde, self.m_out, P)
-        if self.kind == "w":
+        if self.kind in WASSERSTEIN_KINDS:
             return top + _transport_support(g, self.p, self.cost, P)
-        if self.kind == "kl-rs":
+        if self.kind == KL_RECON_SOURCE:
             return top + _kl_rs_support(g, self.p_tilde, P)
         return top + _kl_sr_support(g, self.p_tilde, P)
 
@@ -150,23 +156,16 @@ def build(problem) -> FiniteProblem:
     x = source.alphabet[keep]
     delta = np.ascontiguousarray(delta_full[keep])
     perception = problem.perception_measure
+    kind = perception.kind
     same = x[:, None] == y[None, :]
     w_order = None
-    if isinstance(perception, NoPerception):
-        kind, cost = "none", (~same).astype(float)
-    elif isinstance(perception, TotalVariation):
-        kind, cost = "tv", (~same).astype(float)
-    elif isinstance(perception, KL):
-        kind = "kl-sr" if perception.direction == "source||reconstruction" else "kl-rs"
-        cost = (~same).astype(float)
-    elif isinstance(perception, Wasserstein):
-        kind = "w"
+    if kind in WASSERSTEIN_KINDS:
         cost = perception.cost_matrix(source.alphabet, y)[keep]
         if perception.cost is None:
             w_order = perception.order
-    else:  # pragma: no cover - the Problem constructor validates perceptions
-        raise ValueError(f"unsupported perception {perception!r}")
-    if kind in ("tv", "kl-sr", "kl-rs") and np.unique(y).size != y.size:
+    else:  # TV, KL and none compare laws on the union of the values: cost 1[x ≠ y]
+        cost = (~same).astype(float)
+    if kind in (TV, *KL_KINDS) and np.unique(y).size != y.size:
         raise ValueError(
             "reconstruction_alphabet values must be distinct for TV and KL perception "
             "(the laws are compared on the union of the real values)"
@@ -268,18 +267,18 @@ def min_distortion(fp: FiniteProblem, P: float) -> float:
 
     The LP min ⟨J, Δ⟩ over J with rows p and a coupling π with the same column
     law and ⟨π, c⟩ ≤ P (TV, W); a cvxpy program for KL balls that the identity
-    map does not settle.
+    map does not settle. ``P`` is the internal bound (KL in nats, inf for none).
     """
-    P = fp.perception_bound_nats(P)
+    P = float(P)
     floor = float(fp.p @ fp.delta.min(axis=1))
-    if fp.kind == "none" or not np.isfinite(P):
+    if fp.kind == NONE or not np.isfinite(P):
         return floor
     d_min_div, _ = fp.min_divergence()
     if P < d_min_div * (1 - CHECK_RTOL) - 1e-15:
         return float("inf")
     if identity_dominant(fp) is not None:
         return floor
-    if fp.kind in ("tv", "w"):
+    if fp.kind in TRANSPORT_KINDS:
         return _min_distortion_lp(fp, P)
     return _min_distortion_kl(fp, P)
 
@@ -328,7 +327,7 @@ def _kl_constraints(fp: FiniteProblem, q, P: float) -> list:
     import cvxpy as cp
 
     mask = fp.p_tilde > 0
-    if fp.kind == "kl-sr":
+    if fp.kind == KL_SOURCE_RECON:
         return [cp.sum(cp.rel_entr(fp.p_tilde[mask], q[np.flatnonzero(mask)])) <= P]
     cons = [cp.sum(cp.rel_entr(q[np.flatnonzero(mask)], fp.p_tilde[mask])) <= P]
     if (~mask).any():
@@ -340,21 +339,21 @@ def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
     r"""D_max(P) = min over q ∈ B_P of ⟨q, d̄⟩, d̄_j = Σ_i p_i Δ_ij, and the minimising law q.
 
     At rate 0 the channel is the product p_X ⊗ q. Returns (inf, None) when no
-    law meets the perception bound.
+    law meets the perception bound. ``P`` is the internal bound (KL in nats).
     """
-    P = fp.perception_bound_nats(P)
+    P = float(P)
     dbar = fp.p @ fp.delta
     m = dbar.size
     d_min_div, _ = fp.min_divergence()
     if P < d_min_div * (1 - CHECK_RTOL) - 1e-15:
         return float("inf"), None
-    if fp.kind == "none" or not np.isfinite(P):
+    if fp.kind == NONE or not np.isfinite(P):
         q = np.zeros(m)
         q[np.argmin(dbar)] = 1.0
         return float(dbar.min()), q
-    if fp.kind in ("tv", "w"):
+    if fp.kind in TRANSPORT_KINDS:
         q = _zero_rate_transport(fp.p, fp.cost, dbar, P)
-    elif fp.kind == "kl-rs":
+    elif fp.kind == KL_RECON_SOURCE:
         q = _zero_rate_kl_rs(fp.p_tilde, dbar, P)
     else:
         q = _zero_rate_kl_sr(fp.p_tilde, dbar, P)
