@@ -76,7 +76,15 @@ def invert_rate(
         diagnostics["note"] = message
     status = "converged" if hi - lo <= width or undecided else "iteration_limit"
     return PointSolution(
-        hi, lo, hi, True, best.channel, diagnostics, status=status, message=message, iterations=steps
+        hi,
+        lo,
+        hi,
+        True,
+        best.channel,
+        diagnostics,
+        status=status,
+        message=message,
+        iterations=steps,
     )
 
 

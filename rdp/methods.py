@@ -43,9 +43,7 @@ class Method(Protocol):
     #: Paper and equation behind the method.
     reference: str
 
-    def rate_point(
-        self, D: float, P: PerceptionBound | float, warm: Any = None
-    ) -> PointSolution:
+    def rate_point(self, D: float, P: PerceptionBound | float, warm: Any = None) -> PointSolution:
         """R(D, P) at one point (D ≥ 0).
 
         ``warm`` is the :attr:`~rdp.result.PointSolution.warm` state of a

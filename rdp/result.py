@@ -92,9 +92,7 @@ class PointSolution:
     def infeasible(cls, message: str = "", **diagnostics: Any) -> PointSolution:
         """An infeasible rate point: value, lower and upper are +inf, status 'infeasible'."""
         inf = float("inf")
-        return cls(
-            inf, inf, inf, False, None, diagnostics, status="infeasible", message=message
-        )
+        return cls(inf, inf, inf, False, None, diagnostics, status="infeasible", message=message)
 
     def replace(self, **changes: Any) -> PointSolution:
         """A copy with ``changes`` applied (``dataclasses.replace``)."""

@@ -64,7 +64,7 @@ def bound(problem: Problem, P: float, units: str = "bits") -> PerceptionBound:
 
 
 def get_method(problem: Problem, method: str = "auto", **options: Any) -> Method:
-    """The method object ``method`` ('auto', 'closed-form', 'fast', 'cvxpy', ...) for ``problem``."""
+    """The method ``method`` ('auto', 'closed-form', 'fast', 'cvxpy', ...) for ``problem``."""
     return resolve_method(problem, method, **options)
 
 
@@ -85,9 +85,7 @@ def zero_rate_distortion(
 
 
 # ---------------------------------------------------------------------- the point loop
-def rate_point(
-    method: Method, D: float, P: PerceptionBound, warm: Any = None
-) -> PointSolution:
+def rate_point(method: Method, D: float, P: PerceptionBound, warm: Any = None) -> PointSolution:
     """``method.rate_point(D, P, warm)``; a method without warm starts is called without it."""
     if warm is None:
         return method.rate_point(D, P)

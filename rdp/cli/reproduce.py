@@ -8,9 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from rdp.reproduce import reproduce, select_figures, skipped_providers
-from rdp.reproduce.runner import INDEX_NAME
-
 DESCRIPTION = """\
 Reproduce the figures of the rate-distortion-perception papers (Blau & Michaeli
 2019; Yan et al. 2021; Freirich et al. 2021; and discrete examples beyond them).
@@ -61,6 +58,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``rdp reproduce``."""
+    # matplotlib and the figure registry load only when this command runs
+    from rdp.reproduce import reproduce, select_figures
+    from rdp.reproduce.runner import INDEX_NAME
+
     specs = select_figures(args.ids)
     if args.list:
         return _list(specs, args.json)
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(specs: list, as_json: bool) -> int:
+    from rdp.reproduce import skipped_providers  # lazy, as in run
+
     skipped = skipped_providers()
     if as_json:
         payload = {

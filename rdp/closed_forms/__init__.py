@@ -75,4 +75,3 @@ def _is_binary_hamming_tv(problem: Problem) -> bool:
     alphabet = source.to_discrete().alphabet
     recon = problem.reconstruction_alphabet
     return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
-

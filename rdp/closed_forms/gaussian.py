@@ -205,7 +205,9 @@ class GaussianMSE:
     def _s_P(self, P: PerceptionBound | float) -> float:
         return _min_std(float(np.sqrt(self.variance)), as_bound(P, self.kind))
 
-    def rate_point(self, D: float, P: PerceptionBound | float, warm: object = None) -> PointSolution:
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: object = None
+    ) -> PointSolution:
         """R(D, P) with the optimal jointly Gaussian channel."""
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)

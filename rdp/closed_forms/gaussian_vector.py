@@ -556,7 +556,9 @@ class GaussianVectorMSE:
             status="bounds",
         )
 
-    def rate_point(self, D: float, P: PerceptionBound | float, warm: object = None) -> PointSolution:
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: object = None
+    ) -> PointSolution:
         """R(D, P) in bits with certified bounds and the achieving channel."""
         if D <= 0.0:
             return PointSolution.exact(np.inf, None, regime="zero distortion")

@@ -127,9 +127,7 @@ def rate_surface(
     options.setdefault("progress", False)
     surface = solve_grid(problem, D_grid, P_grid, method=method, units=units, **options)
     d_label, p_label, r_label = axis_labels(problem, units)
-    return replace(
-        surface, distortion_label=d_label, perception_label=p_label, rate_label=r_label
-    )
+    return replace(surface, distortion_label=d_label, perception_label=p_label, rate_label=r_label)
 
 
 def _curves(

@@ -100,20 +100,24 @@ class ConvexProgram:
         for solver in self.solvers:
             start = time.perf_counter()
             try:
-                value, joint, status = self._solve(D, Pn, solver)
+                value, joint, status, iterations = self._solve(D, Pn, solver)
             except Exception as err:  # cvxpy raises SolverError and others
                 statuses.append(f"{solver}: error ({type(err).__name__}: {err})")
                 continue
             elapsed = time.perf_counter() - start
             statuses.append(f"{solver}: {status}")
             if status == "optimal":
-                return self._solution(value, joint, solver, status, elapsed, flagged=False)
+                return self._solution(
+                    value, joint, solver, status, elapsed, iterations, flagged=False
+                )
             if status == "optimal_inaccurate" and solver == self.solvers[-1]:
-                return self._solution(value, joint, solver, status, elapsed, flagged=True)
+                return self._solution(
+                    value, joint, solver, status, elapsed, iterations, flagged=True
+                )
         raise SolverFailure(f"cvxpy could not solve R(D={D}, P={P}): " + "; ".join(statuses))
 
     # ------------------------------------------------------------------ internals
-    def _solve(self, D: float, Pn: float, solver: str) -> tuple[float, np.ndarray, str]:
+    def _solve(self, D: float, Pn: float, solver: str) -> tuple[float, np.ndarray, str, int]:
         import cvxpy as cp
 
         fp = self.fp
@@ -141,7 +145,9 @@ class ConvexProgram:
         prob.solve(solver=solver, verbose=self.verbose)
         joint = None if J.value is None else np.clip(np.asarray(J.value), 0.0, None)
         value = float("nan") if prob.value is None else float(prob.value) / LN2
-        return value, joint, str(prob.status)
+        stats = getattr(prob, "solver_stats", None)
+        iterations = int(getattr(stats, "num_iters", None) or 0)
+        return value, joint, str(prob.status), iterations
 
     def _solution(
         self,
@@ -150,6 +156,7 @@ class ConvexProgram:
         solver: str,
         status: str,
         elapsed: float,
+        iterations: int,
         *,
         flagged: bool,
     ) -> PointSolution:
@@ -173,8 +180,12 @@ class ConvexProgram:
             return PointSolution(
                 value, 0.0, float("inf"), True, channel, diagnostics, status="inaccurate",
                 message=f"{solver} returned optimal_inaccurate: no certificate, bounds [0, inf]",
+                iterations=iterations,
             )  # fmt: skip
-        return PointSolution(value, value, value, True, channel, diagnostics, status="converged")
+        return PointSolution(
+            value, value, value, True, channel, diagnostics, status="converged",
+            iterations=iterations,
+        )  # fmt: skip
 
 
 def convex_program(problem, **options: Any) -> ConvexProgram:
