@@ -7,15 +7,22 @@ The object model (Blau & Michaeli, ICML 2019):
   :class:`MatrixDistortion`;
 - perceptions: :class:`TotalVariation`, :class:`Wasserstein`, :class:`KL`,
   :class:`NoPerception`;
-- :class:`Problem` combines them; ``Problem.rate(D, P)`` and
-  ``Problem.distortion(R, P)`` return :class:`RateResult` / :class:`DistortionResult`.
+- :class:`Problem` combines them (data only); ``Problem.rate(D, P)``,
+  ``Problem.distortion(R, P)`` and ``Problem.surface(D, P)`` call :mod:`rdp.solve`,
+  which picks a method (a closed form, the convex program or the fast solver,
+  found through the lazy registry :mod:`rdp.methods`) and returns
+  :class:`RateResult` / :class:`DistortionResult` / :class:`SurfaceResult`.
+
+``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
+that needs them first runs.
 """
 
+from rdp import solve
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
-from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
+from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, Wasserstein
 from rdp.problem import Problem
-from rdp.result import DistortionResult, PointSolution, RateResult
+from rdp.result import CurveResult, DistortionResult, PointSolution, RateResult, SurfaceResult
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 
 __version__ = "0.1.0"
@@ -24,6 +31,7 @@ __all__ = [
     "KL",
     "AbsoluteError",
     "Bernoulli",
+    "CurveResult",
     "Discrete",
     "DiscreteChannel",
     "DistortionResult",
@@ -34,11 +42,14 @@ __all__ = [
     "Hamming",
     "MatrixDistortion",
     "NoPerception",
+    "PerceptionBound",
     "PointSolution",
     "Problem",
     "RateResult",
     "SquaredError",
+    "SurfaceResult",
     "TotalVariation",
     "Wasserstein",
     "__version__",
+    "solve",
 ]

@@ -57,9 +57,10 @@ class PerceptionBound(float):
     Built once per point by :func:`to_bound`; every method (closed form or
     solver) takes this object, so the user's unit is converted in one place.
     It is a ``float`` (its :attr:`value`) that also knows its :attr:`kind`, so
-    a method written for a plain float bound keeps working.
+    a method written for a plain float bound keeps working. Build it as
+    ``PerceptionBound(kind, value)``.
 
-    Parameters
+    Attributes
     ----------
     kind : str
         One of :data:`KINDS`.

@@ -96,7 +96,7 @@ from rdp.closed_forms.water_filling import (
     reverse_water_filling,
     zero_rate_distortion,
 )
-from rdp.perceptions import KL, NoPerception, Perception, PerceptionBound, Wasserstein
+from rdp.perceptions import Perception, PerceptionBound
 from rdp.result import PointSolution
 from rdp.sources import GaussianVector
 from rdp.units import LN2
@@ -123,20 +123,14 @@ REFERENCE_SHANNON = (
 
 
 def _kind_of(perception: Perception) -> str:
-    if isinstance(perception, NoPerception):
-        return "none"
-    if isinstance(perception, Wasserstein):
-        if perception.order != 2 or perception.cost is not None:
-            raise ValueError(
-                "perception must be squared W₂ (Wasserstein(2) without a custom cost), KL or none "
-                f"for the vector Gaussian closed form; got {perception!r}"
-            )
-        return "w2"
-    if isinstance(perception, KL):
-        return perception.name
+    kind = perception.kind
+    if kind == "w2" and perception.cost is None:
+        return kind
+    if kind in PERCEPTION_KINDS and kind != "w2":
+        return kind
     raise ValueError(
-        "perception must be squared W₂, KL (either direction) or none for the vector Gaussian "
-        f"closed form; got {type(perception).__name__}"
+        "perception must be squared W₂ (Wasserstein(2) without a custom cost), KL (either "
+        f"direction) or none for the vector Gaussian closed form; got {perception!r}"
     )
 
 
