@@ -35,7 +35,7 @@ examples:
   rdp rate problem.json            # a problem file (see docs/cli.md for the schema)
 
 JSON output (--json) is one object with the keys rate, lower, upper, feasible, method, units,
-reference, D, P and diagnostics; lists where -D/-P have several values; infeasible points
+reference, status, message, iterations, D, P and diagnostics; lists where -D/-P have several values; infeasible points
 have "rate": Infinity and "feasible": false.
 """
 
@@ -47,7 +47,7 @@ examples:
   rdp distortion problem.json -R 0.5
 
 JSON output (--json) is one object with the keys distortion, lower, upper, feasible, method,
-units, reference, R, P and diagnostics.
+units, reference, status, message, iterations, R, P and diagnostics.
 """
 
 
