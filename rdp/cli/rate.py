@@ -35,8 +35,8 @@ examples:
   rdp rate problem.json            # a problem file (see docs/cli.md for the schema)
 
 JSON output (--json) is one object with the keys rate, lower, upper, feasible, method, units,
-reference, status, message, iterations, D, P and diagnostics; lists where -D/-P have several values; infeasible points
-have "rate": Infinity and "feasible": false.
+reference, status, message, iterations, D, P and diagnostics; lists where -D/-P have several
+values; infeasible points have "rate": Infinity and "feasible": false.
 """
 
 DISTORTION_EPILOG = """\
