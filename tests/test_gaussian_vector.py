@@ -13,6 +13,7 @@ import scipy.linalg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize
+from strategies import eigenvalues as eigenvalues_st
 
 from rdp import KL, Gaussian, GaussianVector, Problem, Wasserstein
 from rdp.closed_forms.gaussian_vector import (
@@ -290,7 +291,6 @@ def test_rotation_invariance(kind):
 
 # ------------------------------------------------------------- (f) property tests
 
-eigenvalues_st = st.lists(st.floats(0.1, 5.0), min_size=1, max_size=4)
 kind_st = st.sampled_from(PERCEPTIONS)
 budget_st = st.floats(0.0, 1.0)
 
