@@ -44,9 +44,6 @@ from rdp.reproduce import (
 )
 from rdp.reproduce import registry as registry_module
 
-#: Every test here shares one ``rdp reproduce`` run; keep them on one xdist worker.
-pytestmark = pytest.mark.xdist_group("reproduce")
-
 
 @dataclass
 class Run:
@@ -62,10 +59,10 @@ class Run:
 def reproduce_run(tmp_path_factory):
     """``rdp reproduce`` of every built-in figure, once per test session (warnings are errors).
 
-    Under pytest-xdist every test of this module runs on one worker (the
-    ``xdist_group`` mark with ``--dist loadgroup``); should they be spread out
-    anyway, the workers share one output folder: the first to take the lock
-    writes it, the others wait for its ``done`` marker.
+    Under pytest-xdist every test of this module runs on one worker
+    (``--dist loadfile`` in pyproject.toml); should they be spread out anyway
+    (``--dist load``), the workers share one output folder: the first to take
+    the lock writes it, the others wait for its ``done`` marker.
     """
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return _run_all(tmp_path_factory.mktemp("figures"))
