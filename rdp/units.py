@@ -51,8 +51,8 @@ def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
         H_t(\alpha, \beta) = -\alpha\log_2\alpha - \beta\log_2\beta
         - (1-\alpha-\beta)\log_2(1-\alpha-\beta)
 
-    This is :math:`H_t` of Blau & Michaeli (2019), Theorem 2 (see
-    REFERENCES §2).
+    This is :math:`H_t` of Blau & Michaeli, ICML 2019 (arXiv:1901.07821),
+    Theorem 2; see the bibliography (docs/references.md).
     """
     alpha = np.asarray(alpha, dtype=float)
     beta = np.asarray(beta, dtype=float)

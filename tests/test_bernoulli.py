@@ -1,69 +1,13 @@
 """Bernoulli / Hamming / TV closed form (Blau & Michaeli 2019, Thm 2) vs independent methods."""
 
-import cvxpy as cp
 import numpy as np
 import pytest
+import references as ref
 from hypothesis import given
-from hypothesis import strategies as st
-from scipy.optimize import minimize_scalar
+from strategies import bernoulli_points
 
 from rdp import Bernoulli, Discrete, Problem
 from rdp.closed_forms.bernoulli import inactive_boundary, zero_rate_distortion
-
-
-def binary_mi_bits(j01, j10, p):
-    """I(X; X̂) in bits of the binary joint with off-diagonal masses j01 = P(0,1), j10 = P(1,0)."""
-    q = 1.0 - p
-    joint = np.stack([np.stack([q - j01, j01]), np.stack([j10, p - j10])])
-    px = np.array([q, p]).reshape((2, 1) + (1,) * np.ndim(j01))
-    qy = joint.sum(axis=0, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(joint > 0, joint * np.log2(joint / (px * qy)), 0.0)
-    return terms.sum(axis=(0, 1))
-
-
-def brute_force_rate(p, D, P, n=1201):
-    """Min I over a fine grid of binary joints (j01, j10) with j01 + j10 ≤ D, |j01 − j10| ≤ P,
-    refined on the segment j01 + j10 = min(D, 1) where a non-zero-rate optimum lies (the rate
-    only falls as distortion grows), by a dense scan of t = j01 − j10 and a bounded Brent step."""
-    q = 1.0 - p
-    j01, j10 = np.meshgrid(np.linspace(0, q, n), np.linspace(0, p, n), indexing="ij")
-    mi = binary_mi_bits(j01, j10, p)
-    feasible = (j01 + j10 <= D + 1e-12) & (np.abs(j01 - j10) <= P + 1e-12)
-    best = float(np.where(feasible, mi, np.inf).min())
-    # t range on the segment: j01 = (D + t)/2 in [0, q], j10 = (D - t)/2 in [0, p], |t| <= P
-    t_lo, t_hi = max(-P, -D, D - 2 * p), min(P, D, 2 * q - D)
-    if t_lo <= t_hi:
-
-        def segment(t):
-            return binary_mi_bits((D + t) / 2, (D - t) / 2, p)
-
-        ts = np.linspace(t_lo, t_hi, 20001)
-        values = segment(ts)
-        k = int(np.argmin(values))
-        best = min(best, float(values[k]))
-        lo, hi = ts[max(k - 1, 0)], ts[min(k + 1, ts.size - 1)]
-        if hi > lo:
-            res = minimize_scalar(
-                segment, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}
-            )
-            best = min(best, float(res.fun))
-    return best
-
-
-def cvxpy_rate(p, D, P):
-    """The convex program of REFERENCES §1 written independently of the library."""
-    px = np.array([1 - p, p])
-    J = cp.Variable((2, 2), nonneg=True)
-    q = cp.sum(J, axis=0)
-    prod = cp.reshape(px, (2, 1), order="F") @ cp.reshape(q, (1, 2), order="F")
-    objective = cp.sum(cp.rel_entr(J, prod)) / np.log(2)
-    cons = [cp.sum(J, axis=1) == px, J[0, 1] + J[1, 0] <= D, 0.5 * cp.norm1(q - px) <= P]
-    prob = cp.Problem(cp.Minimize(objective), cons)
-    prob.solve(solver=cp.CLARABEL)
-    assert prob.status == "optimal"
-    return prob.value
-
 
 # (p, D, P) covering the three regions and P >= p
 GRID = [
@@ -84,13 +28,16 @@ GRID = [
 @pytest.mark.parametrize(("p", "D", "P"), GRID)
 def test_matches_brute_force_over_binary_channels(p, D, P):
     closed = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
-    assert closed == pytest.approx(brute_force_rate(p, D, P), abs=2e-6)
+    assert closed == pytest.approx(ref.binary_brute_force_rate(p, D, P), abs=2e-6)
 
 
 @pytest.mark.parametrize(("p", "D", "P"), GRID)
 def test_matches_independent_cvxpy_program(p, D, P):
     closed = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
-    assert closed == pytest.approx(cvxpy_rate(p, D, P), abs=2e-6)
+    x = np.array([0.0, 1.0])
+    expected, status = ref.convex_rate([1 - p, p], x, x, 1 - np.eye(2), "tv", D, P)
+    assert status == "optimal"
+    assert closed == pytest.approx(expected, abs=2e-6)
 
 
 @pytest.mark.parametrize(("p", "D", "P"), GRID)
@@ -161,14 +108,10 @@ def test_distortion_at_zero_rate_is_zero_rate_boundary():
     assert problem.distortion(0.0, 0.02).distortion == pytest.approx(0.18 - 0.8 * 0.02)
 
 
-@given(
-    p=st.floats(0.01, 0.99),
-    d1=st.floats(0.0, 0.6),
-    d2=st.floats(0.0, 0.6),
-    p1=st.floats(0.0, 0.6),
-    p2=st.floats(0.0, 0.6),
-)
-def test_non_increasing_in_D_and_P(p, d1, d2, p1, p2):
+@given(first=bernoulli_points(), second=bernoulli_points())
+def test_non_increasing_in_D_and_P(first, second):
+    p, d1, p1 = first
+    _, d2, p2 = second
     problem = Problem(Bernoulli(p), "hamming", "tv")
     lo_d, hi_d = sorted((d1, d2))
     lo_p, hi_p = sorted((p1, p2))
@@ -176,8 +119,10 @@ def test_non_increasing_in_D_and_P(p, d1, d2, p1, p2):
     assert problem.rate(lo_d, hi_p).rate <= problem.rate(lo_d, lo_p).rate + 1e-12
 
 
-@given(p=st.floats(0.01, 0.99), D=st.floats(0.0, 0.6), P=st.floats(0.0, 0.6))
-def test_symbol_relabelling_invariance(p, D, P):
+@given(bernoulli_points())
+def test_symbol_relabelling_invariance(point):
+    p, D, P = point
     a = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).rate
     b = Problem(Bernoulli(1 - p), "hamming", "tv").rate(D, P).rate
     assert a == pytest.approx(b, abs=1e-12)
+    assert a == pytest.approx(ref.bernoulli_tv_rate(p, D, P), abs=1e-12)

@@ -1,19 +1,43 @@
-"""The ``rdp`` command end to end, as a subprocess."""
+"""The ``rdp`` command: in process through ``rdp.cli.main.main``, plus subprocess smoke tests.
+
+Most tests call :func:`rdp.cli.main.main` with ``capsys`` (the CLI's own code
+path, without paying the package import in a fresh interpreter per call); the
+two ``test_subprocess_*`` tests run ``python -m rdp`` for real.
+"""
 
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
+import references as ref
+
+from rdp.cli.main import main
 
 
-def rdp(*args):
+@pytest.fixture
+def rdp(capsys):
+    """``rdp(*args)``: run the command in process; returns returncode, stdout, stderr."""
+
+    def run(*args):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse: --help, usage errors
+            code = exit_.code
+        captured = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+
+    return run
+
+
+def rdp_subprocess(*args):
     return subprocess.run(
         [sys.executable, "-m", "rdp", *args], capture_output=True, text=True, timeout=120
     )
 
 
-def test_bernoulli_rate_json():
+def test_bernoulli_rate_json(rdp):
     out = rdp(
         "rate",
         "--source",
@@ -35,10 +59,12 @@ def test_bernoulli_rate_json():
     assert {"rate", "lower", "upper", "feasible", "method", "units"} <= set(data)
     assert data["units"] == "bits" and data["feasible"] is True
     assert data["lower"] <= data["rate"] <= data["upper"]
-    assert data["rate"] == pytest.approx(0.19870994730228653, abs=1e-12)
+    # middle region of Blau & Michaeli 2019, Thm 2, typed independently in references.py
+    assert data["rate"] == pytest.approx(ref.bernoulli_tv_rate(0.1, 0.05, 0.02), abs=1e-12)
+    assert data["rate"] == pytest.approx(ref.binary_brute_force_rate(0.1, 0.05, 0.02), abs=2e-6)
 
 
-def test_gaussian_rate_and_distortion_text_and_json():
+def test_gaussian_rate_and_distortion_text_and_json(rdp):
     out = rdp(
         "rate",
         "--source",
@@ -74,7 +100,7 @@ def test_gaussian_rate_and_distortion_text_and_json():
     assert data["distortion"] == pytest.approx(2 * (1 - 0.75**0.5))
 
 
-def test_kl_names_and_nats():
+def test_kl_names_and_nats(rdp):
     out = rdp(
         "rate",
         "--source",
@@ -93,7 +119,7 @@ def test_kl_names_and_nats():
     assert json.loads(out.stdout)["units"] == "nats"
 
 
-def test_several_points_give_lists():
+def test_several_points_give_lists(rdp):
     out = rdp(
         "rate",
         "--source",
@@ -114,7 +140,7 @@ def test_several_points_give_lists():
     assert len(data["rate"]) == 3 and data["rate"][-1] == 0.0
 
 
-def test_problem_file(tmp_path):
+def test_problem_file(tmp_path, rdp):
     path = tmp_path / "problem.json"
     path.write_text(
         json.dumps(
@@ -128,7 +154,7 @@ def test_problem_file(tmp_path):
         )
     )
     data = json.loads(rdp("rate", str(path), "--json").stdout)
-    assert data["rate"] == pytest.approx(0.19870994730228653, abs=1e-12)
+    assert data["rate"] == pytest.approx(ref.bernoulli_tv_rate(0.1, 0.05, 0.02), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +195,7 @@ def test_problem_file(tmp_path):
         (("rate", "--source", "bernoulli", "-D", "0.1"), "--p is required"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, needle):
+def test_bad_input_is_one_line_and_exit_2(args, needle, rdp):
     out = rdp(*args)
     assert out.returncode == 2
     assert needle in out.stderr
@@ -178,8 +204,28 @@ def test_bad_input_is_one_line_and_exit_2(args, needle):
 
 
 @pytest.mark.parametrize("command", [(), ("rate",), ("distortion",)])
-def test_help_is_complete_with_examples(command):
+def test_help_is_complete_with_examples(command, rdp):
     out = rdp(*command, "--help")
     assert out.returncode == 0
     assert "examples:" in out.stdout
     assert "rdp" in out.stdout
+
+
+def test_subprocess_rate_json_and_exit_status():
+    """``python -m rdp`` for real: the entry point, stdout JSON and exit status 0."""
+    out = rdp_subprocess(
+        "rate", "--source", "bernoulli", "--p", "0.1", "--perception", "tv",
+        "-D", "0.05", "-P", "0.02", "--json",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rate"] == pytest.approx(
+        ref.bernoulli_tv_rate(0.1, 0.05, 0.02), abs=1e-12
+    )
+
+
+def test_subprocess_bad_input_exit_2():
+    """A usage error in a real process: one line on stderr, no traceback, status 2."""
+    out = rdp_subprocess("rate", "--source", "bernoulli", "--p", "1.5", "-D", "0.1")
+    assert out.returncode == 2
+    assert "p must be a probability" in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

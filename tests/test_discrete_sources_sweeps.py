@@ -2,10 +2,16 @@
 
 import argparse
 import json
+from itertools import pairwise
 
 import numpy as np
 import pytest
+import references as ref
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
+from scipy.integrate import quad
+from strategies import gaussian_problems
 
 from rdp import Discrete, Gaussian, Problem
 from rdp.cli import surface as surface_cli
@@ -31,16 +37,42 @@ def test_discretize_keeps_mass_and_mean():
 
 
 def test_from_scipy_and_from_samples():
+    """Cells, masses and values against quadrature and numpy; the rate against a convex program."""
     lap = Discrete.from_scipy(stats.laplace(scale=1.0), 32)
-    assert lap.size == 32 and lap.pmf.sum() == pytest.approx(1.0)
-    assert lap.pmf @ lap.alphabet == pytest.approx(0.0, abs=1e-9)
+    # 32 equal cells on the 1e-6 and 1 − 1e-6 quantiles (±ln(5e5)), tails joined to the end cells
+    edges = np.linspace(-np.log(5e5), np.log(5e5), 33)
+    cdf = np.concatenate(
+        [[0.0], 0.5 + 0.5 * np.sign(edges[1:-1]) * (1 - np.exp(-np.abs(edges[1:-1]))), [1.0]]
+    )
+    np.testing.assert_allclose(lap.pmf, np.diff(cdf), rtol=1e-9, atol=1e-15)
+    outer = np.concatenate([[-np.inf], edges[1:-1], [np.inf]])
+    pdf = stats.laplace.pdf
+    means = [quad(lambda x: x * pdf(x), a, b)[0] / quad(pdf, a, b)[0] for a, b in pairwise(outer)]
+    np.testing.assert_allclose(lap.alphabet, means, rtol=1e-6, atol=1e-9)
+    # the tail cells: E[X | X ≤ a] = a − 1 for a < 0 (the Laplace tail is memoryless)
+    assert lap.alphabet[0] == pytest.approx(edges[1] - 1, rel=1e-6)
     uni = Discrete.from_scipy(stats.uniform(0, 1), 10, values="midpoint")
     np.testing.assert_allclose(uni.pmf, 0.1, atol=1e-5)
+    np.testing.assert_allclose(uni.alphabet, np.linspace(1e-6, 1 - 1e-6, 11)[:-1] + (1 - 2e-6) / 20)
     samples = np.random.default_rng(0).normal(size=5000)
     emp = Discrete.from_samples(samples, bins=20)
-    assert emp.pmf @ emp.alphabet == pytest.approx(samples.mean())
-    rate = Problem(lap, "mse", "w2").rate(0.5, 0.1, tol=1e-4)
-    assert rate.feasible and 0 < rate.rate < 2
+    counts, hist_edges = np.histogram(samples, bins=20)
+    cell = np.clip(np.digitize(samples, hist_edges) - 1, 0, 19)
+    kept = counts > 0
+    np.testing.assert_allclose(emp.pmf, counts[kept] / samples.size)
+    np.testing.assert_allclose(
+        emp.alphabet, [samples[cell == k].mean() for k in np.flatnonzero(kept)]
+    )
+    # R(D, P) of the 32-symbol Laplace law with squared-W₂ perception, by an independent program
+    small = Discrete.from_scipy(stats.laplace(scale=1.0), 12)
+    rate = Problem(small, "mse", "w2").rate(0.5, 0.1, tol=1e-7)
+    x = small.alphabet
+    expected, status = ref.convex_rate(
+        small.pmf, x, x, ref.distortion_matrix("mse", x, x), "w2", 0.5, 0.1
+    )
+    assert status == "optimal"
+    assert rate.feasible and rate.lower - 1e-6 <= expected <= rate.upper + 1e-6
+    assert rate.rate == pytest.approx(expected, abs=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -76,14 +108,41 @@ def test_surface_matches_pointwise_cvxpy_and_marks_infeasible_cells():
 
 
 def test_rd_curve_and_problem_methods():
+    """Curves and surfaces of a 2-symbol problem, by each method, against Blau & Michaeli Thm 2."""
     problem = Problem(Discrete([0.6, 0.4]), "hamming", "tv")
-    curve = rd_curve(problem, 0.05, [0.05, 0.1, 0.3], progress=False)
-    same = problem.rd_curve(0.05, [0.05, 0.1, 0.3], progress=False)
-    np.testing.assert_allclose(curve.rate, same.rate, atol=1e-6)
-    closed = problem.rate([0.05, 0.1, 0.3], 0.05, method="closed-form").rate
-    np.testing.assert_allclose(curve.rate, closed, atol=1e-6)
-    assert json.loads(json.dumps(curve.to_dict()))["P"] == 0.05
-    assert problem.surface([0.1], [0.0, 0.1], progress=False).rate.shape == (2, 1)
+    D = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.45])
+    P = 0.05
+    expected = [ref.bernoulli_tv_rate(0.4, d, P) for d in D]
+    for method in ("auto", "fast", "cvxpy"):
+        curve = rd_curve(problem, P, D, method=method, progress=False)
+        np.testing.assert_allclose(curve.rate, expected, atol=2e-6, err_msg=method)
+        assert (curve.lower <= np.asarray(expected) + 2e-6).all()
+    assert problem.rd_curve(P, D, progress=False).rate == pytest.approx(expected, abs=1e-9)
+    data = json.loads(json.dumps(curve.to_dict()))
+    assert data["P"] == P and np.allclose(data["rate"], curve.rate)
+    P_grid = [0.0, 0.1]
+    surf = problem.surface([0.1, 0.3], P_grid, progress=False)
+    assert surf.rate.shape == (2, 2)
+    for i, p in enumerate(P_grid):
+        assert surf.rate[i] == pytest.approx(
+            [ref.bernoulli_tv_rate(0.4, d, p) for d in (0.1, 0.3)], abs=1e-9
+        )
+
+
+@settings(max_examples=15, deadline=None)
+@given(spec=gaussian_problems(), R=st.floats(0.05, 3.0), P_frac=st.floats(0.0, 1.0))
+def test_gaussian_rd_curve_matches_closed_forms(spec, R, P_frac):
+    """rd_curve of N(μ, σ²) at D = D(R) against formulas typed in references.py."""
+    var = spec.variance
+    P = P_frac * var  # squared W₂ in units of σ², KL in bits
+    D = np.array([0.5, 1.0, 2.0]) * var * 2.0 ** (-2 * R)
+    curve = rd_curve(spec.problem(), P, D, progress=False)
+    expected = {
+        "none": lambda d: ref.gaussian_shannon_rate(d, var),
+        "w2": lambda d: ref.gaussian_w2_rate(d, P, var),
+        "kl-recon-source": lambda d: ref.gaussian_kl_recon_rate(d, P, var),
+    }[spec.kind]
+    np.testing.assert_allclose(curve.rate, [expected(d) for d in D], atol=1e-9)
 
 
 def _run_cli(argv):

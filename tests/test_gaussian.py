@@ -1,4 +1,4 @@
-"""Gaussian / MSE closed forms (Zhang et al. 2021; REFERENCES §3) against independent methods."""
+"""Gaussian / MSE closed forms (Zhang et al., NeurIPS 2021, Thm 2) against independent methods."""
 
 import cvxpy as cp
 import numpy as np
@@ -98,7 +98,7 @@ def test_zero_rate_point_and_large_P_is_shannon():
 
 @pytest.mark.parametrize("R", [0.0, 0.25, 1.0, 2.0, 4.0])
 def test_perfect_perception_formula(R):
-    # REFERENCES §3: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R}))
+    # Zhang et al. 2021, Thm 2 at P = 0: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R}))
     problem = Problem(Gaussian(3.0, 2.0), "mse", "w2")
     assert problem.distortion(R, 0.0).distortion == pytest.approx(
         2 * 2.0 * (1 - np.sqrt(1 - 2 ** (-2 * R))), rel=1e-12, abs=1e-15
@@ -170,7 +170,7 @@ def test_channel_meets_constraints(D, P):
 
 
 def discretized_w2_rate(D, P, n):
-    """The finite convex program of REFERENCES §1 on an n-point quantile discretisation of
+    """The convex program of Blau & Michaeli 2019, Eq. (3), on an n-point quantile discretisation of
     N(0, 1) (same grid for X and X̂), squared-error distortion and a W₂² coupling constraint."""
     edges = norm.ppf(np.linspace(0, 1, n + 1))
     px = np.full(n, 1.0 / n)

@@ -1,4 +1,4 @@
-"""Vector Gaussian / MSE closed form (REFERENCES §3, Qian et al. 2024) against independent methods.
+"""Vector Gaussian / MSE closed form (Qian et al. 2024; Serra et al. 2024) vs independent methods.
 
 The references here are computed without the module under test: a generic
 constrained optimiser (SLSQP from several starts) over the per-component
@@ -13,6 +13,7 @@ import scipy.linalg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize
+from strategies import eigenvalues as eigenvalues_st
 
 from rdp import KL, Gaussian, GaussianVector, Problem, Wasserstein
 from rdp.closed_forms.gaussian_vector import (
@@ -86,7 +87,7 @@ def bisection_reverse_water_filling(eigenvalues, D):
 
 
 def textbook_perfect_perception_distortion(eigenvalues, R):
-    """D(R, 0) from REFERENCES §3: x_i = (−θ² + √(θ⁴ + 4σ_i⁴θ²))/(2σ_i⁴), Σ R_i = R."""
+    """D(R, 0) from the P = 0 water-filling: x_i = (−θ² + √(θ⁴ + 4σ_i⁴θ²))/(2σ_i⁴), Σ R_i = R."""
     lam = np.asarray(eigenvalues, dtype=float)
 
     def x_of(theta):
@@ -98,7 +99,7 @@ def textbook_perfect_perception_distortion(eigenvalues, R):
 
 
 def gaussian_w2_squared(cov_a, cov_b):
-    """W₂²(N(m, A), N(m, B)) = tr(A + B − 2(A^½ B A^½)^½) (REFERENCES §5)."""
+    """W₂²(N(m, A), N(m, B)) = tr(A + B − 2(A^½ B A^½)^½) (Dowson & Landau 1982)."""
     root_a = scipy.linalg.sqrtm(cov_a).real
     cross = scipy.linalg.sqrtm(root_a @ cov_b @ root_a).real
     return float(np.trace(cov_a + cov_b - 2 * cross))
@@ -185,7 +186,8 @@ def test_every_component_gets_rate_when_both_constraints_bind():
 @pytest.mark.parametrize("kind", PERCEPTIONS)
 @pytest.mark.parametrize("D", [0.5, 1.9])
 def test_one_component_at_perfect_perception(kind, D):
-    # REFERENCES §3: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R})), so R(D, 0) = −½log₂(1 − (1 − D/2σ²)²)
+    # Zhang et al. 2021, Thm 2 at P = 0: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R})), so
+    # R(D, 0) = −½log₂(1 − (1 − D/2σ²)²)
     variance = 2.0
     vector = Problem(GaussianVector([[variance]], [0.7]), "mse", kind)
     expected = -0.5 * np.log2(1 - (1 - D / (2 * variance)) ** 2)
@@ -290,7 +292,6 @@ def test_rotation_invariance(kind):
 
 # ------------------------------------------------------------- (f) property tests
 
-eigenvalues_st = st.lists(st.floats(0.1, 5.0), min_size=1, max_size=4)
 kind_st = st.sampled_from(PERCEPTIONS)
 budget_st = st.floats(0.0, 1.0)
 

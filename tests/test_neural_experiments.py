@@ -4,6 +4,7 @@ import argparse
 import json
 import math
 
+import numpy as np
 import pytest
 
 pytest.importorskip("jax")
@@ -65,6 +66,12 @@ def test_theory_check_quick(results_root):
     assert row["d_star"] == pytest.approx(1 - 2 / math.pi, rel=1e-6)
     assert row["d_star_f"] >= row["d_star"] * (1 - 1e-3)
     assert row["ratio"] == pytest.approx(row["mse_g2"] / row["mse_g1"])
+    # Freirich et al. 2021, Thm 4: the best perfectly perceptual decoder of f's code has
+    # MSE D*_f + W₂²(p_X*, p_X) ∈ [D*_f, 2 D*_f]; equal to 2 D*_f when f's cells are intervals
+    # (the monotone coupling maps each centroid onto its own cell), as for two cells here.
+    bound = row["perfect_perception_bound_f"]
+    assert row["d_star_f"] <= bound <= 2 * row["d_star_f"] * (1 + 1e-9)
+    assert row["cells_used"] == 2 and bound == pytest.approx(row["two_d_star_f"], rel=1e-3)
     assert (results_root / "theory-check" / "figure-theory-check.png").stat().st_size > 0
     assert (results_root / "theory-check" / "results.csv").read_text().startswith("levels,")
 
@@ -111,6 +118,28 @@ def test_available_figures_for_reproduce(results_root, tmp_path):
     assert "rdp neural" in HOW_TO_RUN
     table = markdown_table(_results(results_root, "yan"))
     assert table.splitlines()[0].startswith("| bits | mse_g1 | mse_g2 | ratio")
+
+
+def test_w1_critic_against_the_exact_empirical_distance():
+    """The WGAN-GP critic's W₁ estimate: ≈ 0 for one law, ≈ the shift for N(0,1) vs N(1,1).
+
+    The reference is the exact W₁ of the held-out halves (the estimator's own
+    evaluation sets), by :func:`scipy.stats.wasserstein_distance`.
+    """
+    from scipy.stats import wasserstein_distance
+
+    jax = pytest.importorskip("jax")
+    from rdp.neural.metrics import wasserstein1_critic
+
+    rng = np.random.default_rng(0)
+    real, same, shifted = rng.normal(size=(3, 1000, 1))
+    shifted = shifted + 1.0
+    options = {"hidden": (32, 32), "steps": 200, "learning_rate": 1e-3, "one_sided": True}
+    for fake, key in ((same, 0), (shifted, 1)):
+        estimate = wasserstein1_critic(real, fake, jax.random.PRNGKey(key), **options)
+        exact = wasserstein_distance(real[500:, 0], fake[500:, 0])
+        assert estimate == pytest.approx(exact, abs=0.12), (key, estimate, exact)
+    assert wasserstein_distance(real[500:, 0], shifted[500:, 0]) > 0.8
 
 
 def test_theory_check_rejects_data_option(tmp_path):

@@ -9,11 +9,10 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from scipy.special import xlogy
+from references import bernoulli_tv_rate, gaussian_w2_distortion, gaussian_w2_rate
 
-from rdp import KL, Bernoulli, Gaussian, Problem
+from rdp import KL, Bernoulli, Discrete, Gaussian, Problem
 from rdp.plot import (
-    CurveFamily,
     distortion_perception_curves,
     plot_distortion_perception,
     plot_level_sets,
@@ -28,42 +27,6 @@ from rdp.plot import (
 from rdp.plot.style import curve_colors, short_label
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-
-def h2(a):
-    return -(xlogy(a, a) + xlogy(1 - a, 1 - a)) / np.log(2)
-
-
-def h3(a, b):
-    c = 1 - a - b
-    return -(xlogy(a, a) + xlogy(b, b) + xlogy(c, c)) / np.log(2)
-
-
-def bernoulli_rate(p, D, P):
-    """Blau & Michaeli 2019, Theorem 2 (REFERENCES §2), typed independently, p ≤ 1/2."""
-    q = 1 - p
-    if P >= p:
-        return max(h2(p) - h2(D), 0.0) if D < p else 0.0
-    if D >= 2 * p * q - (q - p) * P:
-        return 0.0
-    if D <= P / (1 - 2 * (p - P)):
-        return h2(p) - h2(D)
-    return 2 * h2(p) + h2(p - P) - h3((D - P) / 2, p) - h3((D + P) / 2, q)
-
-
-def gaussian_w2_rate(D, P, var=1.0):
-    """Zhang et al. 2021, Thm 2 (REFERENCES §3)."""
-    s = np.sqrt(var)
-    t = s - np.sqrt(P)
-    if np.sqrt(P) < s - np.sqrt(abs(var - D)):
-        c = (var + t**2 - D) / 2
-        return 0.5 * np.log2(var * t**2 / (var * t**2 - c**2))
-    return max(0.5 * np.log2(var / D), 0.0)
-
-
-def gaussian_w2_distortion(R, P, var=1.0):
-    s = np.sqrt(var)
-    return var * 2 ** (-2 * R) + max(s - np.sqrt(P) - s * np.sqrt(1 - 2 ** (-2 * R)), 0) ** 2
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +44,7 @@ def test_rate_distortion_curves_match_blau_michaeli(bernoulli):
     curves = rate_distortion_curves(bernoulli, [0.0, 0.03, 0.07], D)
     assert np.isinf(curves.parameter[-1])  # Shannon appended
     for k, P in enumerate(curves.parameter):
-        expected = [bernoulli_rate(0.1, d, min(P, 1.0)) for d in D]
+        expected = [bernoulli_tv_rate(0.1, d, min(P, 1.0)) for d in D]
         np.testing.assert_allclose(curves.y[k], expected, atol=1e-10)
 
 
@@ -105,7 +68,7 @@ def test_columns_are_long_format(bernoulli):
     cols = curves.columns()
     assert list(cols) == ["P", "D", "R"]
     np.testing.assert_array_equal(cols["D"], [0.05, 0.1])
-    np.testing.assert_allclose(cols["R"], [bernoulli_rate(0.1, d, 0.0) for d in (0.05, 0.1)])
+    np.testing.assert_allclose(cols["R"], [bernoulli_tv_rate(0.1, d, 0.0) for d in (0.05, 0.1)])
 
 
 def test_labels_name_measures_and_units(bernoulli, gaussian):
@@ -151,19 +114,25 @@ def test_draws_into_given_axes(bernoulli):
 
 
 def test_infeasible_points_become_nan():
-    curves = CurveFamily(
-        x=np.array([0.0, 1.0]),
-        y=np.array([[np.nan, 0.5]]),
-        parameter=np.array([0.0]),
-        x_name="D",
-        y_name="R",
-        parameter_name="P",
-        x_label="D",
-        y_label="R",
-        parameter_label="P",
-    )
+    """Points below D_min(P) are infeasible: the curve data and the drawn line hold nan there.
+
+    Source (½, 0.3, 0.2) with Δ ≥ 1 everywhere and Δ(x, x) = 1: every channel
+    has E Δ ≥ Σ_x p(x) min_x̂ Δ(x, x̂) = 1, so D < 1 is infeasible for every P.
+    """
+    pmf = np.array([0.5, 0.3, 0.2])
+    delta = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0], [3.0, 3.0, 1.0]])
+    d_min = float(pmf @ delta.min(axis=1))
+    problem = Problem(Discrete(pmf), delta, "tv")
+    D = np.array([0.5, 0.9, 1.2, 2.0])
+    curves = rate_distortion_curves(problem, [0.1], D)
+    assert curves.y.shape == (2, 4)  # P = 0.1 and Shannon's P = ∞
+    np.testing.assert_array_equal(np.isnan(curves.y), np.broadcast_to(D < d_min, (2, 4)))
+    assert (curves.y[:, D >= d_min] >= 0).all()
     fig = plot_rate_distortion(curves)
-    assert np.isnan(fig.axes[0].get_lines()[0].get_ydata()[0])
+    for line, y in zip(fig.axes[0].get_lines(), curves.y, strict=True):
+        drawn = np.asarray(line.get_ydata(), dtype=float)
+        np.testing.assert_array_equal(np.isnan(drawn), D < d_min)
+        np.testing.assert_allclose(drawn[D >= d_min], y[D >= d_min])
 
 
 def test_problem_input_needs_grids(bernoulli):

@@ -6,13 +6,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import warnings
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -20,9 +21,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis.extra.numpy import arrays
-from scipy.special import lambertw
-from test_plot import bernoulli_rate, gaussian_w2_distortion, gaussian_w2_rate
+from references import (
+    bernoulli_tv_rate,
+    blahut_arimoto_rate,
+    gaussian_kl_recon_rate,
+    gaussian_perfect_perception_distortion,
+    gaussian_w2_distortion,
+    gaussian_w2_rate,
+    perfect_perception_rate,
+)
 
+from rdp.cli.main import main
 from rdp.reproduce import (
     FigureOutput,
     FigureSpec,
@@ -35,47 +44,65 @@ from rdp.reproduce import (
 )
 from rdp.reproduce import registry as registry_module
 
-ROOT = Path(__file__).resolve().parents[1]
-LN2 = np.log(2)
+
+@dataclass
+class Run:
+    """One in-process ``rdp reproduce --out OUT`` run: its folder, exit status and output."""
+
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-@pytest.fixture(scope="module")
-def out_dir(tmp_path_factory):
-    """Every built-in figure, written once per test session (warnings are errors).
+@pytest.fixture(scope="session")
+def reproduce_run(tmp_path_factory):
+    """``rdp reproduce`` of every built-in figure, once per test session (warnings are errors).
 
-    Under pytest-xdist the workers share one output folder: the first to take the
-    lock writes it, the others wait for its ``done`` marker.
+    Under pytest-xdist every test of this module runs on one worker
+    (``--dist loadfile`` in pyproject.toml); should they be spread out anyway
+    (``--dist load``), the workers share one output folder: the first to take
+    the lock writes it, the others wait for its ``done`` marker.
     """
     if "PYTEST_XDIST_WORKER" not in os.environ:
-        out = tmp_path_factory.mktemp("figures")
-        _write_all(out)
-        return out
+        return _run_all(tmp_path_factory.mktemp("figures"))
     out = tmp_path_factory.getbasetemp().parent / "rdp-reproduce-figures"
     out.mkdir(exist_ok=True)
     try:
         os.close(os.open(out / "lock", os.O_CREAT | os.O_EXCL))
     except FileExistsError:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 900
         while not (out / "done").exists():
             if (out / "failed").exists():
                 pytest.fail("the worker writing the figures failed; see its error")
             if time.monotonic() > deadline:
                 raise TimeoutError("another worker did not finish writing the figures") from None
             time.sleep(0.5)
-        return out
+        return Run(out, **json.loads((out / "done").read_text()))
     try:
-        _write_all(out)
+        run = _run_all(out)
     except BaseException:
         (out / "failed").touch()
         raise
-    (out / "done").touch()
-    return out
+    (out / "done").write_text(
+        json.dumps({"returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr})
+    )
+    return run
 
 
-def _write_all(out):
-    with warnings.catch_warnings():
+def _run_all(out):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with warnings.catch_warnings(), redirect_stdout(stdout), redirect_stderr(stderr):
         warnings.simplefilter("error")
-        reproduce(all_figures(), out, progress=False)
+        code = main(["reproduce", "--out", str(out)])
+    return Run(out, code, stdout.getvalue(), stderr.getvalue())
+
+
+@pytest.fixture
+def out_dir(reproduce_run):
+    """The folder of the shared run (which must have succeeded)."""
+    assert reproduce_run.returncode == 0, reproduce_run.stderr
+    return reproduce_run.out
 
 
 def sample(table, n=25, seed=0):
@@ -84,20 +111,10 @@ def sample(table, n=25, seed=0):
     return np.random.default_rng(seed).choice(size, size=min(n, size), replace=False)
 
 
-def kl_recon_rate(D, P_bits):
-    """Gaussian R(D, P) with KL(p_X̂‖p_X) ≤ P (REFERENCES §3), σ² = 1."""
-    nats = P_bits * LN2
-    s2 = 1.0 if nats == 0 else -lambertw(-np.exp(-(1 + 2 * nats)), 0).real
-    s = np.sqrt(s2)
-    if s > np.sqrt(abs(1 - D)):
-        return 0.5 * np.log2(s2 / (s2 - 0.25 * (1 + s2 - D) ** 2))
-    return max(0.5 * np.log2(1 / D), 0.0)
-
-
 RATE_FORMS = {
-    "bernoulli-tv": lambda D, P: bernoulli_rate(0.1, D, P),
+    "bernoulli-tv": lambda D, P: bernoulli_tv_rate(0.1, D, P),
     "gaussian-w2": gaussian_w2_rate,
-    "gaussian-kl": kl_recon_rate,
+    "gaussian-kl": gaussian_kl_recon_rate,
 }
 
 
@@ -127,9 +144,12 @@ def test_yan_ratios(out_dir):
     np.testing.assert_allclose(
         table["D_perfect_unlimited_cr"] / table["D_shannon"], 2 / (1 + np.sqrt(1 - 2.0 ** (-2 * R)))
     )
+    np.testing.assert_allclose(
+        table["D_perfect_unlimited_cr"], gaussian_perfect_perception_distortion(R)
+    )
     np.testing.assert_allclose(table["D_perfect_cr_0"], 2 * 2.0 ** (-2 * R))
     for rc in (0.25, 1.0):
-        expected = 2 * (1 - np.sqrt((1 - 2.0 ** (-2 * R)) * (1 - 2.0 ** (-2 * (R + rc)))))
+        expected = gaussian_perfect_perception_distortion(R, common_randomness=rc)
         np.testing.assert_allclose(table[f"D_perfect_cr_{rc:g}"], expected)
 
 
@@ -193,31 +213,22 @@ def test_missing_optional_provider_is_skipped(monkeypatch):
     assert all_figures()
 
 
-def _rdp(*args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    return subprocess.run(
-        [sys.executable, "-m", "rdp", "reproduce", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-
-
-def test_command_end_to_end(tmp_path):
-    out = tmp_path / "results"
-    done = _rdp("bernoulli-tv-rd", "freirich-distortion-perception", "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    assert f"to {out}" in done.stdout and "index.md" in done.stdout
-    assert "figures" in done.stderr  # the tqdm progress bar
-    for stem in ("bernoulli-tv-rd", "freirich-distortion-perception"):
-        for ext in ("png", "pdf", "csv"):
-            assert (out / f"{stem}.{ext}").exists()
-    listing = json.loads(_rdp("--list", "--json").stdout)
+def test_command_end_to_end(reproduce_run, capsys):
+    """The shared run's report, files and index; ``--list`` and a bad ID in process."""
+    out = reproduce_run.out
+    assert reproduce_run.returncode == 0, reproduce_run.stderr
+    assert f"to {out}" in reproduce_run.stdout and "index.md" in reproduce_run.stdout
+    assert "figures" in reproduce_run.stderr  # the tqdm progress bar
+    for spec in all_figures():
+        for ext in ("png", "pdf"):
+            assert (out / f"{spec.id}.{ext}").exists()
+        assert list(out.glob(f"{spec.id}*.csv"))
+        assert spec.id in reproduce_run.stdout
+    assert main(["reproduce", "--list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
     assert {f["id"] for f in listing["figures"]} == {s.id for s in all_figures()}
-    bad = _rdp("no-such-figure", "--out", str(out))
-    assert bad.returncode == 2 and "unknown figure ID" in bad.stderr
+    assert main(["reproduce", "no-such-figure", "--out", str(out)]) == 2
+    assert "unknown figure ID" in capsys.readouterr().err
 
 
 def test_yan_one_shot_ratio_is_two(out_dir):
@@ -230,54 +241,6 @@ def test_yan_one_shot_ratio_is_two(out_dir):
     assert D[K == 2][0] == pytest.approx(1 - 2 / np.pi, rel=1e-9)
     assert D[K == 4][0] == pytest.approx(0.1175, abs=1e-4)
     assert {"Gaussian", "Laplace", "uniform"} <= set(table["source"])
-
-
-def rate_at_distortion(solve, D):
-    """Rate of ``solve(s) -> (distortion, rate)`` at the slope s where the distortion meets D.
-
-    The distortion falls as s grows; bisection on s in [0, 40] keeps the side with
-    distortion ≤ D.
-    """
-    lo, hi = 0.0, 40.0
-    for _ in range(26):
-        mid = 0.5 * (lo + hi)
-        d, _ = solve(mid)
-        lo, hi = (mid, hi) if d > D else (lo, mid)
-    return solve(hi)[1]
-
-
-def blahut_arimoto_rate(p, delta, D, iters=800):
-    """Shannon R(D) in bits by Blahut–Arimoto with the slope found by bisection."""
-
-    def solve(s):
-        q = np.full(delta.shape[1], 1 / delta.shape[1])
-        A = np.exp(-s * delta)
-        for _ in range(iters):
-            Q = q * A
-            Q /= Q.sum(axis=1, keepdims=True)
-            q = p @ Q
-        joint = p[:, None] * Q
-        ratio = np.where(joint > 0, Q / np.where(q > 0, q, 1), 1)
-        return float((joint * delta).sum()), float((joint * np.log2(ratio)).sum())
-
-    return rate_at_distortion(solve, D)
-
-
-def perfect_perception_rate(p, delta, D, iters=800):
-    """R(D, 0) with q = p: min KL(π‖p⊗p) over couplings of (p, p) with ⟨π, Δ⟩ ≤ D (Sinkhorn)."""
-
-    def solve(s):
-        K = np.outer(p, p) * np.exp(-s * delta)
-        v = np.ones_like(p)
-        for _ in range(iters):
-            u = p / (K @ v)
-            v = p / (K.T @ u)
-        pi = u[:, None] * K * v[None, :]
-        ref = np.outer(p, p)
-        kl = np.where(pi > 0, pi * np.log2(np.where(pi > 0, pi, 1) / ref), 0).sum()
-        return float((pi * delta).sum()), float(kl)
-
-    return rate_at_distortion(solve, D)
 
 
 DISCRETE = {

@@ -1,18 +1,12 @@
 """The standard check registry, TheoremReport, and the ``rdp verify`` command end to end."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from rdp.cli.main import main
 from rdp.theorems import TheoremReport
 from rdp.theorems.standard import select, standard_checks
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_registry_names_match_report_names():
@@ -85,25 +79,19 @@ def test_verify_failure_exits_1(monkeypatch, capsys):
     assert "FAILED: fake/fails" in capsys.readouterr().out
 
 
-def _verify_json_subprocess(extra: list[str], timeout: float) -> dict:
-    """Run ``python -m rdp verify --json *extra`` as a subprocess; assert exit 0, parse stdout."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "rdp", "verify", "--json", *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+def _verify_json(extra: list[str], capsys) -> dict:
+    """Run ``rdp verify --json *extra`` in process; assert exit 0, parse stdout.
+
+    (``python -m rdp`` itself is exercised by the subprocess tests of test_cli.py.)
+    """
+    assert main(["verify", "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.slow
-def test_verify_json_end_to_end():
-    """The whole standard set through ``python -m rdp verify --json``: all pass, valid JSON."""
-    payload = _verify_json_subprocess([], timeout=600)
+def test_verify_json_end_to_end(capsys):
+    """The whole standard set through ``rdp verify --json``: all pass, valid JSON."""
+    payload = _verify_json([], capsys)
     assert payload["passed"] is True
     assert payload["checks"] == len(standard_checks())
     names = {r["name"] for r in payload["reports"]}
@@ -115,8 +103,8 @@ def test_verify_json_end_to_end():
     assert all(abs(row["ratio"] - 2) < 1e-9 for row in ratios)
 
 
-def test_verify_json_subset_subprocess():
-    payload = _verify_json_subprocess(["--only", "information-theoretic"], timeout=300)
+def test_verify_json_subset(capsys):
+    payload = _verify_json(["--only", "information-theoretic"], capsys)
     assert payload["checks"] == 1 and payload["passed"] is True
 
 

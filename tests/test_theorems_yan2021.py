@@ -124,7 +124,8 @@ def test_empirical_vector_kmeans():
 def test_information_theoretic_contrast():
     report = yan2021.check_information_theoretic_contrast()
     assert report.passed, report
-    # published landmarks (REFERENCES §3): 1.0718 at R = 1, 1.0161 at R = 2
+    # 2/(1 + √(1 − 2^{−2R})) (Zhang et al., NeurIPS 2021, Thm 2 at P = 0):
+    # 1.0718 at R = 1, 1.0161 at R = 2
     ratio = yan2021.information_theoretic_ratio([1.0, 2.0])
     np.testing.assert_allclose(ratio, [1.0718, 1.0161], atol=5e-5)
     problem = Problem(Gaussian(), "mse", "w2")

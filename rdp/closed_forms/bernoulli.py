@@ -1,7 +1,7 @@
 """Bernoulli source, Hamming distortion, total-variation perception: exact R(D, P).
 
 Blau & Michaeli, "Rethinking Lossy Compression: The Rate-Distortion-Perception
-Tradeoff", ICML 2019, Theorem 2 (REFERENCES §2). For p > ½ the closed form is
+Tradeoff", ICML 2019, arXiv:1901.07821, Theorem 2. For p > ½ the closed form is
 applied to 1 − p by relabelling the symbols (Hamming distortion and TV are
 invariant under the swap).
 """

@@ -3,8 +3,8 @@ r"""Scalar Gaussian source, MSE distortion: exact R(D, P) and D(R, P).
 With reconstruction standard deviation at least :math:`s_P` (the smallest one
 the perception bound admits), the optimal channel is jointly Gaussian with the
 source (Zhang, Qian, Chen, Khisti, "Universal Rate-Distortion-Perception
-Representations for Lossy Compression", NeurIPS 2021, Theorem 2 for squared
-:math:`W_2`; REFERENCES §3):
+Representations for Lossy Compression", NeurIPS 2021, arXiv:2106.10311,
+Theorem 2 for squared :math:`W_2`; see docs/references.md):
 
 .. math::
     R(D, P) = \begin{cases}
@@ -47,7 +47,8 @@ REFERENCE_W2 = (
 )
 REFERENCE_KL = (
     "Gaussian R(D,P) with the jointly Gaussian channel (Zhang et al. 2021, Thm 2) and the "
-    "KL ball's least reconstruction deviation by Lambert W (REFERENCES §3)"
+    "KL ball's least reconstruction deviation by Lambert W (Corless et al., Adv. Comput. "
+    "Math. 1996; derived in rdp.closed_forms.gaussian)"
 )
 REFERENCE_SHANNON = (
     "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"

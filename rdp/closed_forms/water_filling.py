@@ -1,6 +1,8 @@
 r"""Water-filling allocations over the eigen-components of a Gaussian vector source.
 
-The pieces of the vector Gaussian R(D, P) that have closed forms (REFERENCES §3):
+The pieces of the vector Gaussian R(D, P) that have closed forms (Qian et al.,
+arXiv:2406.18008, 2024; Serra, Stavrou & Kountouris, IEEE JSAIT 2024, arXiv:2311.09190;
+Cover & Thomas 2006, Thm 10.3.3 for reverse water-filling):
 
 - :func:`reverse_water_filling`: Shannon's R(D) / D(R) (no perception constraint);
 - :func:`perfect_perception_allocation`: P = 0, every component keeps its law;

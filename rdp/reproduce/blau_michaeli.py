@@ -5,7 +5,9 @@ perception has the closed form of Blau & Michaeli's Theorem 2; their Fig. 3
 shows its rate–distortion curves at several P, the R(D, P) surface with
 equi-rate lines, and its cross sections. The same views for the Gaussian
 source with MSE use the closed forms of Zhang et al. (NeurIPS 2021, Thm 2)
-for squared-W₂ perception and the KL-ball version (REFERENCES §3).
+for squared-W₂ perception, and for KL(p_X̂‖p_X) perception the same jointly
+Gaussian form with the least admissible reconstruction deviation, a Lambert-W
+expression (:mod:`rdp.closed_forms.gaussian`; see docs/references.md).
 """
 
 from __future__ import annotations
@@ -100,9 +102,9 @@ def figures() -> list[FigureSpec]:
             "Gaussian N(0, 1), MSE, KL(p_X̂‖p_X) perception",
             gaussian_kl_problem(),
             GAUSSIAN_KL_GRIDS,
-            paper=f"{BLAU_MICHAELI} (views of Fig. 3); KL ball of REFERENCES §3",
+            paper=f"{BLAU_MICHAELI} (views of Fig. 3); {ZHANG}, Thm 2 form with a KL ball",
             paper_figure="Fig. 3 analogue (jointly Gaussian channel, Lambert-W KL ball)",
             note="KL in bits; the least admissible reconstruction deviation is a Lambert-W "
-            "expression (REFERENCES §3).",
+            "expression (Corless et al. 1996; derived in rdp.closed_forms.gaussian).",
         ),
     ]

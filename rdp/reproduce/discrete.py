@@ -6,8 +6,8 @@
   matrix :data:`TERNARY_DISTORTION` and TV perception.
 
 No closed form exists for either; the values are solutions of the exact
-convex program for finite alphabets (Blau & Michaeli 2019, Eq. (3);
-REFERENCES §1), returned by ``problem.rate(D, P, method=DISCRETE_METHOD)``.
+convex program for finite alphabets (Blau & Michaeli, ICML 2019,
+arXiv:1901.07821, Eq. (3)), returned by ``problem.rate(D, P, method=DISCRETE_METHOD)``.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ reach, at perception :math:`W_2^2(p_X, p_{\hat X}) \le P`, at best
 
 a parabola in :math:`\sqrt P` from :math:`D(0) = D^* + W_2^2(p_X, p_{X^*})
 \le 2D^*` down to :math:`D^*` at :math:`\sqrt P = W_2(p_X, p_{X^*})`
-(Freirich et al. 2021, Theorems 3–4; REFERENCES §5). The instance drawn here is
-Gaussian denoising: :math:`X \sim N(0, \sigma_X^2)`,
+(Freirich, Michaeli & Meir, NeurIPS 2021, arXiv:2107.02555, Theorems 3–4). The
+instance drawn here is Gaussian denoising: :math:`X \sim N(0, \sigma_X^2)`,
 :math:`Y = X + N`, :math:`N \sim N(0, \sigma_N^2)`, for which
 :math:`X^* = aY` with :math:`a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)`,
 :math:`D^* = \sigma_X^2(1 - a)` and

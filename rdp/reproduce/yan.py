@@ -3,8 +3,8 @@ r"""Yan et al. (ICML 2021): the cost of perfect perception, one-shot versus info
 One-shot: a deterministic encoder with K cells (rate log₂ K, no common
 randomness) followed by a decoder that samples X̂ ~ p(x | code) reaches
 perfect perception (p_X̂ = p_X) at exactly twice the least MSE of a K-level
-quantizer: D(R, 0)/D(R, ∞) = 2 for every source (Yan et al. 2021,
-Theorems 1–2; REFERENCES §4).
+quantizer: D(R, 0)/D(R, ∞) = 2 for every source (Yan, Wen, Ying, Ma & Liu,
+ICML 2021, arXiv:2106.02782, Theorems 1–2; see docs/references.md).
 
 Information-theoretic (Blau & Michaeli's R(D, P), unlimited common
 randomness), Gaussian source:

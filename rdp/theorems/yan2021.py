@@ -1,6 +1,6 @@
 r"""The cost of perfect perception for one-shot quantizers (Yan et al., ICML 2021).
 
-Setting (REFERENCES §4): MSE distortion; a deterministic encoder
+Setting (Yan et al., ICML 2021, ref. [1] below): MSE distortion; a deterministic encoder
 :math:`f` with K cells (rate :math:`\log_2 K` bits, no common randomness); a
 decoder that may use private noise; perfect perception :math:`p_{\hat X} = p_X`.
 With :math:`X^* = \mathbb E[X \mid f(X)]`, :math:`D^*_f = \mathbb E\|X - X^*\|^2`
@@ -25,7 +25,7 @@ non-Voronoi partition in higher dimension.
 
 References
 ----------
-.. [1] G. Yan, F. Wen, C. Ying, J. Ma, H. Liu, "On Perceptual Lossy Compression:
+.. [1] Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On Perceptual Lossy Compression:
    The Cost of Perceptual Reconstruction and An Optimal Training Framework",
    ICML 2021 (arXiv:2106.02782), Theorems 1–2.
 .. [2] D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception

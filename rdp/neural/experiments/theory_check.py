@@ -2,7 +2,7 @@
 
 Source :math:`X \\sim N(0, 1)`, codes of ``K`` levels (rate :math:`\\log_2 K`
 bits), the training of :mod:`rdp.neural.experiments.yan`. Theory
-(Yan et al., ICML 2021, Theorem 2; REFERENCES §4):
+(Yan, Wen, Ying, Ma & Liu, ICML 2021, arXiv:2106.02782, Theorem 2):
 
 - the least MSE of a ``K``-level code is the Lloyd–Max distortion
   :math:`D^*(K)` (:func:`rdp.quantization.lloyd_max`), so

@@ -1,0 +1,373 @@
+"""Independent reference computations for the test suite, each with its source.
+
+Nothing here imports :mod:`rdp`: every function is written again from the
+paper (or from the definition) so that a test comparing the library with it
+can fail. Citations use the keys of ``docs/references.md``. Rates are in bits
+and KL divergences in bits unless a name says nats.
+
+Contents
+--------
+- Information measures: entropies, mutual information, and the perception
+  divergences between two finite laws (TV by formula, KL by direct sum,
+  optimal transport by a linear program).
+- Finite R(D, P): an exact convex program (cvxpy), Blahut–Arimoto for R(D), a
+  Sinkhorn reference for R(D, 0), and brute force over binary channels.
+- Closed forms: Bernoulli/Hamming/TV, Gaussian/MSE with W₂² or KL, Shannon's
+  Gaussian R(D), perfect perception and common randomness.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog, minimize_scalar
+from scipy.special import lambertw, xlogy
+
+LN2 = np.log(2.0)
+
+#: The perception kinds the strategies draw, by their names in ``rdp``.
+PERCEPTION_KINDS = ("none", "tv", "w1", "w2", "kl-source-recon", "kl-recon-source")
+
+
+# ---------------------------------------------------------------- information measures
+def h2(a):
+    """Binary entropy H_b(a) in bits (Cover & Thomas 2006, Eq. 2.5)."""
+    a = np.asarray(a, dtype=float)
+    return -(xlogy(a, a) + xlogy(1 - a, 1 - a)) / LN2
+
+
+def h3(a, b):
+    """Entropy in bits of the ternary law (a, b, 1 − a − b): H_t of Blau & Michaeli 2019, Thm 2."""
+    c = 1 - a - b
+    return -(xlogy(a, a) + xlogy(b, b) + xlogy(c, c)) / LN2
+
+
+def mutual_information_bits(joint):
+    """I(X; X̂) in bits of a joint pmf matrix, Σ J log(J / (p ⊗ q)) summed directly."""
+    joint = np.asarray(joint, dtype=float)
+    prod = joint.sum(axis=1, keepdims=True) * joint.sum(axis=0, keepdims=True)
+    mask = joint > 0
+    return float((joint[mask] * np.log2(joint[mask] / prod[mask])).sum())
+
+
+def laws_on_union(p, x, q, y):
+    """The laws p on values x and q on values y as two pmfs on the union of the values."""
+    union = np.union1d(x, y)
+    a = np.zeros(union.size)
+    b = np.zeros(union.size)
+    np.add.at(a, np.searchsorted(union, x), p)
+    np.add.at(b, np.searchsorted(union, y), q)
+    return a, b
+
+
+def tv_distance(a, b):
+    """Total variation ½ Σ |a − b| of two pmfs on one alphabet."""
+    return 0.5 * float(np.abs(np.asarray(a) - np.asarray(b)).sum())
+
+
+def kl_bits(a, b):
+    """KL(a‖b) = Σ a log₂(a / b) in bits, summed directly; ∞ when a ≪ b fails."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if np.any((a > 0) & (b <= 0)):
+        return float("inf")
+    mask = a > 0
+    return float((a[mask] * np.log2(a[mask] / b[mask])).sum())
+
+
+def transport_cost(a, b, cost):
+    """min ⟨π, c⟩ over couplings π of (a, b), solved as a linear program (HiGHS).
+
+    The Kantorovich problem (Villani 2009, Def. 6.1; for c = |x − y|^p the value
+    is W_p^p); solved with :func:`scipy.optimize.linprog`, not POT.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    b = b / b.sum()
+    n, m = cost.shape
+    rows = np.kron(np.eye(n), np.ones(m))  # Σ_j π_ij = a_i
+    cols = np.kron(np.ones(n), np.eye(m))  # Σ_i π_ij = b_j
+    res = linprog(
+        np.asarray(cost, dtype=float).ravel(),
+        A_eq=np.vstack([rows, cols]),
+        b_eq=np.concatenate([a, b]),
+        bounds=(0, None),
+        method="highs",
+    )
+    assert res.status == 0, res.message
+    return float(res.fun)
+
+
+def distortion_matrix(name, x, y):
+    """Δ(x_i, y_j) for a named distortion: Hamming 1[x ≠ y], MSE (x − y)², absolute |x − y|."""
+    diff = np.asarray(x, dtype=float)[:, None] - np.asarray(y, dtype=float)[None, :]
+    return {"hamming": (diff != 0).astype(float), "mse": diff**2, "absolute": np.abs(diff)}[name]
+
+
+def perception_value(kind, p, x, q, y):
+    """d(p_X, p_X̂) between p on values x and q on values y, in rdp's units (KL in bits).
+
+    TV and KL compare the laws on the union of the values (the convention of the
+    library's finite problems); W1 and W2 are the transport costs with ground
+    cost |x − y| and |x − y|² (so "w2" is the squared W₂²).
+    """
+    if kind == "none":
+        return 0.0
+    if kind in ("w1", "w2"):
+        order = int(kind[1])
+        cost = np.abs(np.asarray(x)[:, None] - np.asarray(y)[None, :]) ** order
+        return transport_cost(p, q, cost)
+    a, b = laws_on_union(p, x, q, y)
+    if kind == "tv":
+        return tv_distance(a, b)
+    if kind == "kl-source-recon":
+        return kl_bits(a, b)
+    if kind == "kl-recon-source":
+        return kl_bits(b, a)
+    raise ValueError(kind)
+
+
+# ---------------------------------------------------------------- finite R(D, P)
+def convex_rate(p, x, y, delta, kind, D, P):
+    """R(D, P) in bits of a finite problem by the convex program of Blau & Michaeli 2019, Eq. 3.
+
+    Written directly in cvxpy on the joint J (rows p): minimise
+    Σ rel_entr(J, p ⊗ q) with q = Σ_i J_i·, s.t. ⟨J, Δ⟩ ≤ D and d(p, q) ≤ P
+    (TV and KL on the union of the values; W by a coupling variable).
+    Returns ``(rate_bits, status)``; the rate is ``inf`` if infeasible.
+    """
+    import cvxpy as cp
+
+    p, x, y, delta = (np.asarray(v, dtype=float) for v in (p, x, y, delta))
+    n, m = delta.shape
+    J = cp.Variable((n, m), nonneg=True)
+    q = cp.sum(J, axis=0)
+    prod = cp.reshape(p, (n, 1), order="F") @ cp.reshape(q, (1, m), order="F")
+    cons = [cp.sum(J, axis=1) == p, cp.sum(cp.multiply(J, delta)) <= D]
+    if kind != "none" and P == 0:  # every divergence here vanishes only at q = p_X
+        same = (x[:, None] == y[None, :]).astype(float)
+        cons.append(q == p @ same)
+        if p @ same.sum(axis=1) < 1 - 1e-12:
+            return float("inf"), "infeasible"
+    elif kind != "none" and np.isfinite(P):
+        same = (x[:, None] == y[None, :]).astype(float)
+        p_on_y = p @ same  # source mass on each reconstruction value
+        m_out = max(1.0 - p_on_y.sum(), 0.0)
+        if kind == "tv":
+            cons.append(0.5 * (cp.norm1(q - p_on_y) + m_out) <= P)
+        elif kind in ("w1", "w2"):
+            cost = np.abs(x[:, None] - y[None, :]) ** int(kind[1])
+            pi = cp.Variable((n, m), nonneg=True)
+            cons += [cp.sum(pi, axis=1) == p, cp.sum(pi, axis=0) == q]
+            cons.append(cp.sum(cp.multiply(pi, cost)) <= P)
+        elif kind == "kl-recon-source":
+            keep = np.flatnonzero(p_on_y > 0)  # q must vanish where p_X does
+            cons.append(cp.sum(cp.rel_entr(q[keep], p_on_y[keep])) <= P * LN2)
+            cons += [q[j] == 0 for j in np.flatnonzero(p_on_y <= 0)]
+        elif kind == "kl-source-recon":
+            if m_out > 0:
+                return float("inf"), "infeasible"
+            keep = np.flatnonzero(p_on_y > 0)
+            cons.append(cp.sum(cp.rel_entr(p_on_y[keep], q[keep])) <= P * LN2)
+        else:
+            raise ValueError(kind)
+    problem = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod)) / LN2), cons)
+    problem.solve(solver=cp.CLARABEL)
+    if problem.status in ("infeasible", "infeasible_inaccurate"):
+        return float("inf"), problem.status
+    return float(problem.value), problem.status
+
+
+def blahut_arimoto(p, delta, s, tol=1e-11, max_iter=200_000):
+    """A point (R(D) in bits, D) of Shannon's R(D) at slope −s by Blahut–Arimoto.
+
+    Blahut 1972, Thm 8: iterate until the upper and lower bounds on the
+    rate at slope s meet within ``tol`` nats.
+    """
+    kernel = np.exp(-s * delta)
+    r = np.full(delta.shape[1], 1.0 / delta.shape[1])
+    for _ in range(max_iter):
+        c = kernel.T @ (p / (kernel @ r))
+        gap = np.log(c.max()) - np.sum(r * c * np.log(c))
+        r = r * c
+        if gap < tol:
+            break
+    joint = p[:, None] * kernel * r[None, :] / (kernel @ r)[:, None]
+    return mutual_information_bits(joint), float((joint * delta).sum())
+
+
+def _rate_at_distortion(solve, D, s_max=40.0, steps=26):
+    """Rate of ``solve(s) -> (distortion, rate)`` at the slope s whose distortion meets D.
+
+    The distortion falls as s grows; bisection on s in [0, s_max] keeps the side
+    with distortion ≤ D.
+    """
+    lo, hi = 0.0, s_max
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        d, _ = solve(mid)
+        lo, hi = (mid, hi) if d > D else (lo, mid)
+    return solve(hi)[1]
+
+
+def blahut_arimoto_rate(p, delta, D, iters=800):
+    """Shannon R(D) in bits by Blahut–Arimoto (Blahut 1972) with the slope found by bisection."""
+
+    def solve(s):
+        q = np.full(delta.shape[1], 1 / delta.shape[1])
+        A = np.exp(-s * delta)
+        for _ in range(iters):
+            Q = q * A
+            Q /= Q.sum(axis=1, keepdims=True)
+            q = p @ Q
+        joint = p[:, None] * Q
+        return float((joint * delta).sum()), mutual_information_bits(joint)
+
+    return _rate_at_distortion(solve, D)
+
+
+def perfect_perception_rate(p, delta, D, iters=800):
+    """R(D, 0) in bits: min KL(π‖p⊗p) over couplings of (p, p) with ⟨π, Δ⟩ ≤ D.
+
+    With P = 0 the reconstruction law is p (Blau & Michaeli 2019, Eq. 3), so the
+    inner problem is entropic optimal transport, solved by Sinkhorn's scaling
+    (Cuturi 2013) at slope s.
+    """
+
+    def solve(s):
+        K = np.outer(p, p) * np.exp(-s * delta)
+        v = np.ones_like(p)
+        for _ in range(iters):
+            u = p / (K @ v)
+            v = p / (K.T @ u)
+        pi = u[:, None] * K * v[None, :]
+        return float((pi * delta).sum()), kl_bits(pi.ravel(), np.outer(p, p).ravel())
+
+    return _rate_at_distortion(solve, D)
+
+
+def binary_mi_bits(j01, j10, p):
+    """I(X; X̂) in bits of the binary joint with off-diagonal masses j01 = P(0,1), j10 = P(1,0)."""
+    q = 1.0 - p
+    joint = np.stack([np.stack([q - j01, j01]), np.stack([j10, p - j10])])
+    px = np.array([q, p]).reshape((2, 1) + (1,) * np.ndim(j01))
+    qy = joint.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(joint > 0, joint * np.log2(joint / (px * qy)), 0.0)
+    return terms.sum(axis=(0, 1))
+
+
+def binary_brute_force_rate(p, D, P, n=1201):
+    """Bernoulli(p), Hamming, TV: min I over all binary channels, by search (no formula).
+
+    A fine grid of joints (j01, j10) with j01 + j10 ≤ D and |j01 − j10| ≤ P,
+    refined on the segment j01 + j10 = min(D, 1) where a non-zero-rate optimum
+    lies (the rate only falls as distortion grows) by a dense scan of
+    t = j01 − j10 and a bounded Brent step.
+    """
+    q = 1.0 - p
+    j01, j10 = np.meshgrid(np.linspace(0, q, n), np.linspace(0, p, n), indexing="ij")
+    mi = binary_mi_bits(j01, j10, p)
+    feasible = (j01 + j10 <= D + 1e-12) & (np.abs(j01 - j10) <= P + 1e-12)
+    best = float(np.where(feasible, mi, np.inf).min())
+    # t range on the segment: j01 = (D + t)/2 in [0, q], j10 = (D - t)/2 in [0, p], |t| <= P
+    t_lo, t_hi = max(-P, -D, D - 2 * p), min(P, D, 2 * q - D)
+    if t_lo <= t_hi:
+
+        def segment(t):
+            return binary_mi_bits((D + t) / 2, (D - t) / 2, p)
+
+        ts = np.linspace(t_lo, t_hi, 20001)
+        values = segment(ts)
+        k = int(np.argmin(values))
+        best = min(best, float(values[k]))
+        lo, hi = ts[max(k - 1, 0)], ts[min(k + 1, ts.size - 1)]
+        if hi > lo:
+            res = minimize_scalar(
+                segment, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}
+            )
+            best = min(best, float(res.fun))
+    return best
+
+
+# ---------------------------------------------------------------- closed forms
+def bernoulli_tv_rate(p, D, P):
+    """R(D, P) in bits of Bernoulli(p), Hamming distortion, TV perception.
+
+    Blau & Michaeli 2019, Theorem 2 (stated for p ≤ ½; p > ½ by relabelling
+    0 ↔ 1, which changes neither distortion nor TV), typed from the theorem.
+    """
+    p = min(p, 1 - p)
+    q = 1 - p
+    if P >= p:
+        return max(float(h2(p) - h2(D)), 0.0) if D < p else 0.0
+    if D >= 2 * p * q - (q - p) * P:
+        return 0.0
+    # D_p: below it the backward BSC(D) with output law (p − D)/(1 − 2D) meets the TV
+    # bound; for p = ½ that law is p_X itself for every D, so the bound never binds.
+    d_p = 0.5 if p == 0.5 else P / (1 - 2 * (p - P))
+    if D <= d_p:
+        return float(h2(p) - h2(D))
+    return float(2 * h2(p) + h2(p - P) - h3((D - P) / 2, p) - h3((D + P) / 2, q))
+
+
+def gaussian_shannon_rate(D, variance=1.0):
+    """Shannon's R(D) = max(½ log₂(σ²/D), 0) of N(μ, σ²) under MSE.
+
+    Cover & Thomas 2006, Thm 10.3.2.
+    """
+    return max(0.5 * np.log2(variance / D), 0.0)
+
+
+def gaussian_w2_rate(D, P, variance=1.0):
+    """R(D, P) in bits of N(μ, σ²), MSE, squared-W₂ perception (Zhang et al. 2021, Thm 2)."""
+    s = np.sqrt(variance)
+    t = s - np.sqrt(P)
+    if np.sqrt(P) < s - np.sqrt(abs(variance - D)):
+        c = (variance + t**2 - D) / 2
+        return float(0.5 * np.log2(variance * t**2 / (variance * t**2 - c**2)))
+    return gaussian_shannon_rate(D, variance)
+
+
+def gaussian_w2_distortion(R, P, variance=1.0):
+    """D(R, P) of N(μ, σ²), MSE, squared W₂: σ²2^{−2R} + [(σ − √P − σ√(1 − 2^{−2R}))₊]².
+
+    The inverse of :func:`gaussian_w2_rate` (Zhang et al. 2021, Thm 2, solved for D).
+    """
+    s = np.sqrt(variance)
+    return variance * 2 ** (-2 * R) + max(s - np.sqrt(P) - s * np.sqrt(1 - 2 ** (-2 * R)), 0) ** 2
+
+
+def gaussian_kl_recon_rate(D, P_bits, variance=1.0):
+    """R(D, P) in bits of N(μ, σ²), MSE, KL(p_X̂‖p_X) ≤ P bits.
+
+    A Gaussian X̂ with std s has KL(N(·, s²)‖N(·, σ²)) = ½(t − 1 − ln t) nats,
+    t = s²/σ²; the least admissible s solves it at equality on t ≤ 1:
+    t = −W₀(−e^{−(1 + 2P)}) (principal Lambert-W branch; Corless et al. 1996),
+    or its expansion t = 1 − 2√P for tiny P, where W₀ at −1/e loses precision.
+    With that s the rate has the form of Zhang et al. 2021, Thm 2.
+    """
+    nats = P_bits * LN2
+    if nats < 1e-10:  # ½(t − 1 − ln t) = (1 − t)²/4 + O((1 − t)³): t = 1 − 2√P near P = 0
+        t = 1 - 2 * np.sqrt(nats)
+    else:
+        t = -lambertw(-np.exp(-(1 + 2 * nats)), 0).real
+    s2 = variance * t
+    if np.sqrt(s2) > np.sqrt(abs(variance - D)):
+        return float(
+            0.5 * np.log2(variance * s2 / (variance * s2 - 0.25 * (variance + s2 - D) ** 2))
+        )
+    return gaussian_shannon_rate(D, variance)
+
+
+def gaussian_perfect_perception_distortion(R, variance=1.0, common_randomness=np.inf):
+    """D(R, 0) of N(μ, σ²) under MSE with R_c bits of common randomness.
+
+    Wagner 2022 (Gaussian source, perfect realism, arXiv:2202.04147):
+    D = 2σ²(1 − √((1 − 2^{−2R})(1 − 2^{−2(R + R_c)}))); R_c = ∞ gives
+    2σ²(1 − √(1 − 2^{−2R})), the P = 0 case of Zhang et al. 2021, Thm 2.
+    """
+    a = 1 - 2.0 ** (-2 * R)
+    b = 1.0 if np.isinf(common_randomness) else 1 - 2.0 ** (-2 * (R + common_randomness))
+    return 2 * variance * (1 - np.sqrt(a * b))
+
+
+#: Max 1960, Table I: least MSE of the 2-level quantizer of N(0, 1) (centroids ±√(2/π)).
+MAX_1960_GAUSSIAN_TWO_LEVELS = 1 - 2 / np.pi
