@@ -21,8 +21,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from rdp import closed_forms as _closed_forms  # noqa: F401  (registers the closed forms)
 from rdp import solvers as _solvers  # noqa: F401  (registers the finite solvers)
-from rdp._validation import check_choice, check_nonnegative_array
+from rdp._validation import (
+    as_real_array,
+    check_choice,
+    check_nonnegative_array,
+    check_perception_bound,
+    check_solver_options,
+    plain,
+)
 from rdp.distortions import Distortion, Hamming, SquaredError, distortion_from_name
+from rdp.exceptions import warn_uncertified
 from rdp.inversion import invert_rate
 from rdp.methods import Method, resolve_method
 from rdp.perceptions import KL, NoPerception, Perception, perception_from_name
@@ -94,7 +102,7 @@ class Problem:
             if matrix is not None and matrix.shape[1] != source_alphabet.size:
                 return np.arange(matrix.shape[1], dtype=float)
             return source_alphabet
-        out = np.asarray(values, dtype=float)
+        out = as_real_array(values, "reconstruction_alphabet")
         if out.ndim != 1 or out.size == 0 or not np.isfinite(out).all():
             raise ValueError(
                 "reconstruction_alphabet must be a non-empty 1-D array of finite values"
@@ -121,12 +129,14 @@ class Problem:
         self, P: float = np.inf, *, method: str = "auto", units: str = "bits"
     ) -> float:
         """D_min(P): the least distortion reachable at any rate with perception ≤ P."""
+        P = self._check_perception_option(check_perception_bound(P))
         return float(self.method(method).min_distortion(self._perception_bits(P, units)))
 
     def zero_rate_distortion(
         self, P: float = np.inf, *, method: str = "auto", units: str = "bits"
     ) -> float:
         """D_max(P): the least distortion at rate 0 with perception ≤ P."""
+        P = self._check_perception_option(check_perception_bound(P))
         return float(self.method(method).zero_rate_distortion(self._perception_bits(P, units)))
 
     # --------------------------------------------------------------------- rate
@@ -164,14 +174,15 @@ class Problem:
         """
         check_choice(units, "units", UNITS)
         D_arr = check_nonnegative_array(D, "D", allow_inf=False)
-        P_arr = check_nonnegative_array(P, "P", allow_inf=True)
+        P_arr = self._check_perception_option(check_nonnegative_array(P, "P", allow_inf=True))
+        check_solver_options(options)
         solver = self.method(method, **options)
         D_b, P_b = np.broadcast_arrays(D_arr, P_arr)
         points = _solve_grid(
             lambda d, p: solver.rate_point(d, self._perception_bits(p, units)), D_b, P_b
         )
         fields = _assemble(points, D_b.shape, lambda v: to_units(v, units))
-        return RateResult(
+        result = RateResult(
             rate=fields["value"],
             lower=fields["lower"],
             upper=fields["upper"],
@@ -184,6 +195,8 @@ class Problem:
             channel=fields["channel"],
             diagnostics=fields["diagnostics"],
         )
+        warn_uncertified(result)
+        return result
 
     # --------------------------------------------------------------- distortion
     def distortion(
@@ -221,7 +234,8 @@ class Problem:
         """
         check_choice(units, "units", UNITS)
         R_arr = from_units(check_nonnegative_array(R, "R", allow_inf=True), units)
-        P_arr = check_nonnegative_array(P, "P", allow_inf=True)
+        P_arr = self._check_perception_option(check_nonnegative_array(P, "P", allow_inf=True))
+        check_solver_options({"tol": tol, **options})
         solver = self.method(method, **options)
         extra: dict[str, float] = {}
         if common_randomness is not None:
@@ -248,7 +262,7 @@ class Problem:
 
         points = _solve_grid(point, R_b, P_b)
         fields = _assemble(points, R_b.shape, lambda v: np.asarray(v, dtype=float))
-        return DistortionResult(
+        result = DistortionResult(
             distortion=fields["value"],
             lower=fields["lower"],
             upper=fields["upper"],
@@ -261,6 +275,8 @@ class Problem:
             channel=fields["channel"],
             diagnostics=fields["diagnostics"],
         )
+        warn_uncertified(result)
+        return result
 
     def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any):
         """R(D, P) on a grid of D at one P (see :func:`rdp.sweeps.rd_curve`)."""
@@ -273,6 +289,16 @@ class Problem:
         from rdp.sweeps import surface
 
         return surface(self, D_grid, P_grid, **kwargs)
+
+    def _check_perception_option(self, P: Any) -> Any:
+        """``P`` unchanged; ``ValueError`` for a finite bound without a perception measure."""
+        if isinstance(self.perception_measure, NoPerception) and np.any(np.asarray(P) != np.inf):
+            raise ValueError(
+                f"P = {plain(P)} has no effect: this problem has no perception measure; pass "
+                "perception='tv', 'w1', 'w2', 'kl-source-recon' or 'kl-recon-source' to Problem, "
+                "or leave P out (P = inf)"
+            )
+        return P
 
     def _perception_bits(self, P: float, units: str) -> float:
         """Perception bound as the methods take it (KL in bits; inf with no perception)."""

@@ -213,6 +213,7 @@ def surface(
     P = np.atleast_1d(check_nonnegative_array(P_grid, "P_grid", allow_inf=True)).astype(float)
     if D.ndim != 1 or P.ndim != 1 or D.size == 0 or P.size == 0:
         raise ValueError("D_grid and P_grid must be non-empty 1-D arrays")
+    problem._check_perception_option(P)
     solver = problem.method(method, **options)
     shape = (P.size, D.size)
     rate = np.full(shape, np.inf)
