@@ -9,6 +9,7 @@ R is achievable: the bracket [a, b] is a certified interval for D(R, P).
 
 from __future__ import annotations
 
+from rdp.exceptions import CERTIFIED_STATUSES, point_status
 from rdp.methods import Method
 from rdp.result import PointSolution
 
@@ -44,10 +45,12 @@ def invert_rate(
     width = tol * (d_max - d_min)
     steps = 0
     undecided = False
+    certified = True  # every rate point it decided on had a certified value
     while hi - lo > width and steps < max_iter:
         mid = 0.5 * (lo + hi)
         point = method.rate_point(mid, P)
         steps += 1
+        certified &= point_status(point.feasible, point.diagnostics) in CERTIFIED_STATUSES
         if point.feasible and point.upper <= R:
             hi, best = mid, point
         elif not point.feasible or point.lower > R:
@@ -55,7 +58,13 @@ def invert_rate(
         else:
             undecided = True
             break
-    diagnostics = {"bisection_steps": steps, "rate_at_upper": best.upper}
+    diagnostics = {
+        "bisection_steps": steps,
+        "rate_at_upper": best.upper,
+        # the bracket always holds; it is as tight as asked (or as the certified rate
+        # bounds allow) unless some rate point stopped at a solver limit
+        "status": "converged" if certified or hi - lo <= width else "bracket",
+    }
     if undecided:
         diagnostics["note"] = "stopped where the rate bounds straddle R; bracket is certified"
     return PointSolution(hi, lo, hi, True, best.channel, diagnostics)
