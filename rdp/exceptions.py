@@ -89,3 +89,16 @@ def warn_uncertified(result: Any, *, stacklevel: int = 3) -> int:
             stacklevel=stacklevel,
         )
     return count
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`rdp.sweeps.surface` (or ``rd_curve``); ``partial`` holds what finished.
+
+    ``partial`` is a :class:`~rdp.sweeps.SurfaceResult` whose unfinished cells have
+    status ``'not_computed'`` (and ``rate = inf``); catching ``KeyboardInterrupt``
+    catches this too.
+    """
+
+    def __init__(self, partial: Any) -> None:
+        super().__init__("interrupted")
+        self.partial = partial

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rdp._validation import check_choice, check_nonnegative_array
+from rdp.exceptions import SweepInterrupted, warn_uncertified
 from rdp.units import UNITS, to_units
 
 _NUMERIC_FIELDS = (
@@ -167,7 +168,16 @@ def rd_curve(
     progress : bool, optional
         Show a tqdm progress bar (default: when the grid has more than 20 points).
     """
-    surf = surface(problem, D_grid, [P], method=method, units=units, progress=progress, **options)
+    surf = surface(
+        problem,
+        D_grid,
+        [P],
+        method=method,
+        units=units,
+        progress=progress,
+        _label="R(D) curve",
+        **options,
+    )
     return CurveResult(
         D=surf.D,
         P=float(surf.P[0]),
@@ -191,6 +201,7 @@ def surface(
     method: str = "auto",
     units: str = "bits",
     progress: bool | None = None,
+    _label: str = "R(D,P) surface",
     **options: Any,
 ) -> SurfaceResult:
     """R(D, P) on the grid ``P_grid × D_grid`` (rows: P, columns: D).
@@ -229,28 +240,39 @@ def surface(
     if show:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=D.size * P.size, desc="R(D,P) surface", unit="pt")
-    for i, p_value in enumerate(P):
-        p_bits = problem._perception_bits(p_value, units)
-        d_min[i] = solver.min_distortion(p_bits)
-        d_max[i] = solver.zero_rate_distortion(p_bits)
-        sweep = order if i % 2 == 0 else order[::-1]
-        for j in sweep:
-            point = solver.rate_point(float(D[j]), p_bits)
-            rate[i, j] = to_units(point.value, units)
-            lower[i, j] = to_units(point.lower, units)
-            upper[i, j] = to_units(point.upper, units)
-            feasible[i, j] = point.feasible
-            status[i, j] = (
-                "infeasible"
-                if not point.feasible
-                else str((point.diagnostics or {}).get("status", "exact"))
-            )
-            if bar is not None:
-                bar.update(1)
+        bar = tqdm(total=D.size * P.size, desc=_label, unit="pt")
+    status[:] = "not_computed"
+    d_min[:] = np.nan
+    d_max[:] = np.nan
+    try:
+        for i, p_value in enumerate(P):
+            p_bits = problem._perception_bits(p_value, units)
+            d_min[i] = solver.min_distortion(p_bits)
+            d_max[i] = solver.zero_rate_distortion(p_bits)
+            sweep = order if i % 2 == 0 else order[::-1]
+            for j in sweep:
+                point = solver.rate_point(float(D[j]), p_bits)
+                rate[i, j] = to_units(point.value, units)
+                lower[i, j] = to_units(point.lower, units)
+                upper[i, j] = to_units(point.upper, units)
+                feasible[i, j] = point.feasible
+                status[i, j] = (
+                    "infeasible"
+                    if not point.feasible
+                    else str((point.diagnostics or {}).get("status", "exact"))
+                )
+                if bar is not None:
+                    bar.update(1)
+    except KeyboardInterrupt as err:
+        # keep the finished cells: unfinished ones have status 'not_computed'
+        if bar is not None:
+            bar.close()
+        partial = SurfaceResult(D, P, rate, lower, upper, feasible, d_min, d_max,
+                                status.astype(str), units, solver.name)  # fmt: skip
+        raise SweepInterrupted(partial) from err
     if bar is not None:
         bar.close()
-    return SurfaceResult(
+    result = SurfaceResult(
         D=D,
         P=P,
         rate=rate,
@@ -263,3 +285,5 @@ def surface(
         units=units,
         method=solver.name,
     )
+    warn_uncertified(result, stacklevel=3 if _label == "R(D,P) surface" else 4)
+    return result

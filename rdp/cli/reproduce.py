@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from rdp.reproduce import reproduce, select_figures, skipped_providers
-from rdp.reproduce.runner import INDEX_NAME
+from rdp.reproduce.runner import INDEX_NAME, ReproduceInterrupted
 
 DESCRIPTION = """\
 Reproduce the figures of the rate-distortion-perception papers (Blau & Michaeli
@@ -65,7 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         return _list(specs, args.json)
     start = time.perf_counter()
-    written = reproduce(specs, args.out, progress=not (args.quiet or args.json))
+    try:
+        written = reproduce(specs, args.out, progress=not (args.quiet or args.json))
+    except ReproduceInterrupted as interrupt:
+        sys.stderr.write(
+            f"rdp reproduce: interrupted after {len(interrupt.written)} of {len(specs)} "
+            f"figure(s); {Path(args.out) / INDEX_NAME} lists the finished ones\n"
+        )
+        return 130
     total = time.perf_counter() - start
     out = Path(args.out)
     if args.json:
