@@ -8,11 +8,13 @@ The object model (Blau & Michaeli, ICML 2019):
 - perceptions: :class:`TotalVariation`, :class:`Wasserstein`, :class:`KL`,
   :class:`NoPerception`;
 - :class:`Problem` combines them; ``Problem.rate(D, P)`` and
-  ``Problem.distortion(R, P)`` return :class:`RateResult` / :class:`DistortionResult`.
+  ``Problem.distortion(R, P)`` return :class:`RateResult` / :class:`DistortionResult`;
+- :class:`UnconvergedWarning` is issued when a point has bounds but no certified value.
 """
 
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
+from rdp.exceptions import UnconvergedWarning
 from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
 from rdp.problem import Problem
 from rdp.result import DistortionResult, PointSolution, RateResult
@@ -39,6 +41,7 @@ __all__ = [
     "RateResult",
     "SquaredError",
     "TotalVariation",
+    "UnconvergedWarning",
     "Wasserstein",
     "__version__",
 ]

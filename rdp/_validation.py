@@ -169,7 +169,7 @@ def check_nonnegative_array(values: ArrayLike, name: str, *, allow_inf: bool) ->
         raise ValueError(f"{name} must be a number in {bound}; got None{hint}")
     arr = as_real_array(values, name)
     if np.isnan(arr).any():
-        raise ValueError(f"{name} must be a number in {bound}; got nan")
+        raise ValueError(f"{name} must not contain NaN: give numbers in {bound}")
     if not allow_inf and np.isinf(arr).any():
         raise ValueError(f"{name} must be finite, in {bound}; got {plain(values)}")
     if (arr < 0).any():
@@ -195,7 +195,7 @@ def check_pmf(pmf: ArrayLike, name: str = "pmf") -> NDArray:
     """
     arr = as_real_array(pmf, name)
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D list of probabilities; got {plain(pmf)}")
+        raise ValueError(f"{name} must be a non-empty 1-D array of probabilities; got {plain(pmf)}")
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} must have finite entries; got {plain(arr)}")
     if (arr < 0).any():
