@@ -17,9 +17,12 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import warnings
 from pathlib import Path
 
 import pytest
+
+from rdp import UnconvergedWarning
 
 ROOT = Path(__file__).parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -67,12 +70,19 @@ def test_python_blocks_run(page, workdir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from rdp.reproduce import registry
+
+    providers = list(registry._PROVIDERS)  # a snippet may register figures: undo it after
     namespace: dict = {"__name__": "__docs__"}
-    for number, code in enumerate(blocks(page, "python"), 1):
-        try:
-            exec(compile(code, f"{page_id(page)}[python block {number}]", "exec"), namespace)
-        finally:
-            plt.close("all")
+    try:
+        with warnings.catch_warnings():
+            # the docs show certified numbers only
+            warnings.simplefilter("error", UnconvergedWarning)
+            for number, code in enumerate(blocks(page, "python"), 1):
+                exec(compile(code, f"{page_id(page)}[python block {number}]", "exec"), namespace)
+    finally:
+        plt.close("all")
+        registry._PROVIDERS[:] = providers
 
 
 def rdp_commands(page: Path) -> list[list[str]]:

@@ -34,6 +34,9 @@ EXIT_BAD_INPUT = 2
 EXIT_UNCERTIFIED = 3
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
+#: Commands that mark uncertified points in their output and exit with 3 (the others let
+#: :class:`~rdp.exceptions.UnconvergedWarning` through to stderr).
+REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface"})
 
 #: Modules that each register one or more subcommands, in help order.
 SUBCOMMAND_MODULES = (
@@ -95,8 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with warnings.catch_warnings():
-            # the commands report uncertified points themselves (table mark, count, exit 3)
-            warnings.simplefilter("ignore", UnconvergedWarning)
+            if args.command in REPORT_UNCERTIFIED:
+                # these report uncertified points themselves (table mark, count, exit 3)
+                warnings.simplefilter("ignore", UnconvergedWarning)
             return int(args.handler(args))
     except ValueError as err:
         sys.stderr.write(f"rdp {args.command}: error: {_one_line(err)}\n")
