@@ -267,6 +267,19 @@ def test_item4_output_folder_is_created_and_bad_paths_fail_before_work(
         assert code == 2 and err.count("\n") == 1 and "--out" in err, err
 
 
+def test_item4_verify_checks_its_output_path_first(tmp_path, capsys, monkeypatch):
+    import rdp.theorems.standard
+
+    def no_work(only):
+        raise AssertionError("the checks ran before the output path was checked")
+
+    monkeypatch.setattr(rdp.theorems.standard, "select", lambda only: {"x": no_work})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = run_cli(capsys, "verify", "--out", blocker / "report.json")
+    assert code == 2 and err.count("\n") == 1 and "--out" in err
+
+
 # ---------------------------------------------------------------- item 5: JSON types
 @pytest.mark.parametrize(
     ("entry", "needle"),
