@@ -8,12 +8,9 @@ constraints ('infeasible'). Any other status ('iteration_limit',
 'time_limit', 'estimate' ...) means the point carries only its bounds
 ``lower ≤ R ≤ upper``, possibly ``[lower, inf]``; such points are never
 silent: :func:`warn_uncertified` issues an :class:`UnconvergedWarning`, which
-users can filter or turn into an error::
-
-    import warnings
-    import rdp
-
-    warnings.simplefilter("error", rdp.UnconvergedWarning)
+users can filter, or turn into an error with
+``warnings.simplefilter("error", rdp.UnconvergedWarning)``. The command line
+marks such points and exits with status 3 (see :mod:`rdp.cli.main`).
 """
 
 from __future__ import annotations
