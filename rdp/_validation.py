@@ -75,6 +75,8 @@ def as_real_array(values: ArrayLike, name: str, *, ndim: int | None = None) -> N
     Rejects booleans, strings, ``None`` and ragged nested lists with a message
     naming ``name``; ``ndim`` (when given) is the required number of dimensions.
     """
+    if not isinstance(values, np.ndarray) and hasattr(values, "__array__"):
+        values = np.asarray(values)  # jax/torch arrays, pandas objects ...
     if isinstance(values, np.ndarray):
         kind = values.dtype.kind
         if kind == "b":
