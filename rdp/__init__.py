@@ -14,12 +14,14 @@ The object model (Blau & Michaeli, ICML 2019):
   :class:`RateResult` / :class:`DistortionResult` / :class:`SurfaceResult`.
 
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
-that needs them first runs.
+that needs them first runs. :class:`UnconvergedWarning` is issued when a point has bounds but
+no certified value.
 """
 
 from rdp import solve
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
+from rdp.exceptions import UnconvergedWarning
 from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, Wasserstein
 from rdp.problem import Problem
 from rdp.result import CurveResult, DistortionResult, PointSolution, RateResult, SurfaceResult
@@ -49,6 +51,7 @@ __all__ = [
     "SquaredError",
     "SurfaceResult",
     "TotalVariation",
+    "UnconvergedWarning",
     "Wasserstein",
     "__version__",
     "solve",

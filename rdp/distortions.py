@@ -105,4 +105,4 @@ def distortion_from_name(name: str | ArrayLike | Distortion) -> Distortion:
                 f"or a matrix; got {name!r}"
             )
         return DISTORTION_NAMES[key]()
-    return MatrixDistortion(np.asarray(name, dtype=float))
+    return MatrixDistortion(name)

@@ -74,7 +74,14 @@ def invert_rate(
     if undecided:
         message = "stopped where the rate bounds straddle R; bracket is certified"
         diagnostics["note"] = message
-    status = "converged" if hi - lo <= width or undecided else "iteration_limit"
+    # the bracket [lo, hi] always holds; 'converged' only when it is as tight as asked
+    if hi - lo <= width:
+        status = "converged"
+    elif undecided:
+        status = "bounds"
+    else:
+        status = "iteration_limit"
+        message = message or f"bisection stopped after {steps} steps; the bracket is certified"
     return PointSolution(
         hi,
         lo,

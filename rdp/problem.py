@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rdp._validation import as_real_array
 from rdp.distortions import Distortion, Hamming, SquaredError, distortion_from_name
 from rdp.perceptions import Perception, PerceptionBound, perception_from_name
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector, Source
@@ -92,7 +93,7 @@ class Problem:
             if matrix is not None and matrix.shape[1] != source_alphabet.size:
                 return np.arange(matrix.shape[1], dtype=float)
             return source_alphabet
-        out = np.asarray(values, dtype=float)
+        out = as_real_array(values, "reconstruction_alphabet")
         if out.ndim != 1 or out.size == 0 or not np.isfinite(out).all():
             raise ValueError(
                 "reconstruction_alphabet must be a non-empty 1-D array of finite values"

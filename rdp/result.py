@@ -35,7 +35,9 @@ STATUSES = (
     "iteration_limit",
     "time_limit",
     "inaccurate",
+    "estimate",
     "infeasible",
+    "not_computed",
 )
 
 

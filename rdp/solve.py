@@ -31,9 +31,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp._validation import check_choice, check_nonnegative_array
+from rdp._validation import (
+    check_choice,
+    check_nonnegative_array,
+    check_perception_bound,
+    check_solver_options,
+    plain,
+)
+from rdp.exceptions import SweepInterrupted, warn_uncertified
 from rdp.methods import Method, resolve_method
-from rdp.perceptions import PerceptionBound, to_bound
+from rdp.perceptions import NoPerception, PerceptionBound, to_bound
 from rdp.result import (
     STATUSES,
     CurveResult,
@@ -63,6 +70,17 @@ def bound(problem: Problem, P: float, units: str = "bits") -> PerceptionBound:
     return to_bound(problem.perception_measure, P, units)
 
 
+def check_perception_option(problem: Problem, P: Any) -> Any:
+    """``P`` unchanged; ``ValueError`` for a finite P on a problem without a perception measure."""
+    if isinstance(problem.perception_measure, NoPerception) and np.any(np.asarray(P) != np.inf):
+        raise ValueError(
+            f"P = {plain(P)} has no effect: this problem has no perception measure; pass "
+            "perception='tv', 'w1', 'w2', 'kl-source-recon' or 'kl-recon-source' to Problem, "
+            "or leave P out (P = inf)"
+        )
+    return P
+
+
 def get_method(problem: Problem, method: str = "auto", **options: Any) -> Method:
     """The method ``method`` ('auto', 'closed-form', 'fast', 'cvxpy', ...) for ``problem``."""
     return resolve_method(problem, method, **options)
@@ -73,6 +91,7 @@ def min_distortion(
 ) -> float:
     """D_min(P): the least distortion reachable at any rate with perception ≤ P."""
     check_choice(units, "units", UNITS)
+    P = check_perception_option(problem, check_perception_bound(P))
     return float(get_method(problem, method).min_distortion(bound(problem, P, units)))
 
 
@@ -81,6 +100,7 @@ def zero_rate_distortion(
 ) -> float:
     """D_max(P): the least distortion at rate 0 with perception ≤ P."""
     check_choice(units, "units", UNITS)
+    P = check_perception_option(problem, check_perception_bound(P))
     return float(get_method(problem, method).zero_rate_distortion(bound(problem, P, units)))
 
 
@@ -98,14 +118,16 @@ def run_points(
     *,
     warm_start: bool = True,
     progress: Any = None,
+    out: dict[int, PointSolution] | None = None,
 ) -> dict[int, PointSolution]:
     """Solve the points ``order`` in turn; each starts from the previous one's warm state.
 
     ``solve(k, warm)`` solves point ``k``. The only path by which points,
     curves and surfaces are solved. ``progress`` is an object with
-    ``update(1)`` (a tqdm bar) or None.
+    ``update(1)`` (a tqdm bar) or None. Points are added to ``out`` (a new dict
+    by default) as they finish, so a caller keeps them when the loop is interrupted.
     """
-    out: dict[int, PointSolution] = {}
+    out = {} if out is None else out
     warm = None
     for k in order:
         point = _normalise(solve(k, warm if warm_start else None))
@@ -181,7 +203,8 @@ def solve_rate(
     """
     check_choice(units, "units", UNITS)
     D_arr = check_nonnegative_array(D, "D", allow_inf=False)
-    P_arr = check_nonnegative_array(P, "P", allow_inf=True)
+    P_arr = check_perception_option(problem, check_nonnegative_array(P, "P", allow_inf=True))
+    check_solver_options(options)
     solver = get_method(problem, method, **options)
     D_b, P_b = np.broadcast_arrays(D_arr, P_arr)
     d_flat, p_flat = D_b.ravel(), P_b.ravel()
@@ -193,7 +216,7 @@ def solve_rate(
     solved = run_points(solve, range(d_flat.size), warm_start=warm_start)
     points = [solved[k] for k in range(d_flat.size)]
     fields = _assemble(points, D_b.shape, lambda v: to_units(v, units))
-    return RateResult(
+    result = RateResult(
         rate=fields["value"],
         lower=fields["lower"],
         upper=fields["upper"],
@@ -209,6 +232,8 @@ def solve_rate(
         message=fields["message"],
         iterations=fields["iterations"],
     )
+    warn_uncertified(result)
+    return result
 
 
 def solve_distortion(
@@ -231,7 +256,8 @@ def solve_distortion(
 
     check_choice(units, "units", UNITS)
     R_arr = from_units(check_nonnegative_array(R, "R", allow_inf=True), units)
-    P_arr = check_nonnegative_array(P, "P", allow_inf=True)
+    P_arr = check_perception_option(problem, check_nonnegative_array(P, "P", allow_inf=True))
+    check_solver_options({"tol": tol, **options})
     solver = get_method(problem, method, **options)
     rc_bits = None
     if common_randomness is not None:
@@ -257,7 +283,7 @@ def solve_distortion(
     solved = run_points(solve, range(r_flat.size), warm_start=False)
     points = [solved[k] for k in range(r_flat.size)]
     fields = _assemble(points, R_b.shape, lambda v: np.asarray(v, dtype=float))
-    return DistortionResult(
+    result = DistortionResult(
         distortion=fields["value"],
         lower=fields["lower"],
         upper=fields["upper"],
@@ -273,6 +299,8 @@ def solve_distortion(
         message=fields["message"],
         iterations=fields["iterations"],
     )
+    warn_uncertified(result)
+    return result
 
 
 # ---------------------------------------------------------------------- curves and surfaces
@@ -325,14 +353,43 @@ def solve_grid(
         i, j = divmod(k, n)
         return rate_point(solver, float(D[j]), bounds[i], warm)
 
-    bar = _progress_bar(progress, P.size * n, "R(D,P) surface")
+    bar = _progress_bar(progress, P.size * n, "R(D) curve" if P.size == 1 else "R(D,P) surface")
+    solved: dict[int, PointSolution] = {}
     try:
-        solved = run_points(solve, order, warm_start=warm_start, progress=bar)
+        run_points(solve, order, warm_start=warm_start, progress=bar, out=solved)
+    except KeyboardInterrupt as err:
+        # keep the finished cells; the unfinished ones have status 'not_computed'
+        raise SweepInterrupted(_surface(solved, D, P, d_min, d_max, units, solver)) from err
     finally:
         if bar is not None:
             bar.close()
-    points = [solved[k] for k in range(P.size * n)]
+    result = _surface(solved, D, P, d_min, d_max, units, solver)
+    warn_uncertified(result)
+    return result
+
+
+_NOT_COMPUTED = PointSolution(
+    np.inf, np.inf, np.inf, False, status="infeasible", message="not computed (interrupted)"
+)
+
+
+def _surface(
+    solved: dict[int, PointSolution],
+    D: NDArray,
+    P: NDArray,
+    d_min: NDArray,
+    d_max: NDArray,
+    units: str,
+    solver: Method,
+) -> SurfaceResult:
+    """The surface of the cells in ``solved``; missing cells get status 'not_computed'."""
+    n = D.size
+    missing = [k for k in range(P.size * n) if k not in solved]
+    points = [solved.get(k, _NOT_COMPUTED) for k in range(P.size * n)]
     fields = _assemble(points, (P.size, n), lambda v: to_units(v, units))
+    status = np.asarray(fields["status"]).astype(object).reshape(P.size, n)
+    for k in missing:
+        status[divmod(k, n)] = "not_computed"
     return SurfaceResult(
         D=D,
         P=P,
@@ -342,7 +399,7 @@ def solve_grid(
         feasible=np.asarray(fields["feasible"], dtype=bool).reshape(P.size, n),
         min_distortion=d_min,
         zero_rate_distortion=d_max,
-        status=np.asarray(fields["status"]).astype(str).reshape(P.size, n),
+        status=status.astype(str),
         units=units,
         method=solver.name,
         message=np.asarray(fields["message"]).astype(str).reshape(P.size, n),

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp._validation import check_finite_scalar, check_pmf, check_positive, check_probability
+from rdp._validation import (
+    as_real_array,
+    check_finite_scalar,
+    check_pmf,
+    check_positive,
+    check_probability,
+    plain,
+)
 from rdp.units import binary_entropy, entropy
 
 
@@ -117,10 +124,7 @@ class GaussianVector:
     eigenvectors: NDArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        try:
-            cov = np.array(self.covariance, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError("covariance must be a square matrix of real numbers") from None
+        cov = np.array(as_real_array(self.covariance, "covariance"), dtype=float)
         if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or cov.shape[0] == 0:
             raise ValueError(f"covariance must be a non-empty square matrix; got shape {cov.shape}")
         if not np.isfinite(cov).all():
@@ -132,12 +136,12 @@ class GaussianVector:
         if eigenvalues.min() <= 0:
             raise ValueError(
                 "covariance must be positive definite (all eigenvalues > 0); "
-                f"smallest eigenvalue is {eigenvalues.min()!r}"
+                f"smallest eigenvalue is {plain(float(eigenvalues.min()))}"
             )
         n = cov.shape[0]
-        mean = np.zeros(n) if self.mean is None else np.asarray(self.mean, dtype=float)
+        mean = np.zeros(n) if self.mean is None else as_real_array(self.mean, "mean")
         if mean.shape != (n,) or not np.isfinite(mean).all():
-            raise ValueError(f"mean must be a finite vector of length {n}; got {self.mean!r}")
+            raise ValueError(f"mean must be a finite vector of length {n}; got {plain(mean)}")
         order = np.argsort(eigenvalues)[::-1]
         object.__setattr__(self, "covariance", cov)
         object.__setattr__(self, "mean", mean)
@@ -157,8 +161,12 @@ class Discrete:
     Parameters
     ----------
     pmf : array_like, shape (N,)
-        Probabilities, non-negative, summing to 1 within
-        :data:`rdp._validation.PMF_SUM_TOLERANCE`; zero entries are allowed.
+        Probabilities: non-negative real numbers (not booleans or strings)
+        summing to 1 within :data:`rdp._validation.PMF_SUM_TOLERANCE` (1e-9);
+        zero entries are allowed. A pmf within the tolerance, such as the
+        hand-typed ``[0.4, 0.3, 0.2, 0.1]`` (whose floating-point sum is
+        ``0.9999999999999999``), is divided by its sum once, here; a pmf
+        beyond it raises ``ValueError``.
     alphabet : array_like, shape (N,), optional
         Real value of each symbol (default ``0, 1, ..., N-1``); used by
         squared/absolute-error distortions and Wasserstein ground costs.
@@ -172,7 +180,7 @@ class Discrete:
         alphabet = (
             np.arange(pmf.size, dtype=float)
             if self.alphabet is None
-            else np.asarray(self.alphabet, dtype=float)
+            else as_real_array(self.alphabet, "alphabet")
         )
         if alphabet.shape != pmf.shape:
             raise ValueError(
@@ -182,6 +190,9 @@ class Discrete:
             raise ValueError("alphabet must have finite values")
         object.__setattr__(self, "pmf", pmf)
         object.__setattr__(self, "alphabet", alphabet)
+
+    def __repr__(self) -> str:
+        return f"Discrete(pmf={plain(self.pmf)}, alphabet={plain(self.alphabet)})"
 
     @property
     def size(self) -> int:
@@ -276,7 +287,7 @@ class Discrete:
             Number of equal cells or their edges (as in :func:`numpy.histogram`).
             Empty cells are dropped.
         """
-        x = np.asarray(samples, dtype=float).ravel()
+        x = as_real_array(samples, "samples").ravel()
         if x.size == 0 or not np.isfinite(x).all():
             raise ValueError("samples must be a non-empty array of finite numbers")
         if np.ndim(bins) == 0:
@@ -292,6 +303,6 @@ Source = Bernoulli | Gaussian | GaussianVector | Discrete
 
 
 def _check_cells(n: int) -> int:
-    if isinstance(n, bool) or int(n) != n or int(n) < 2:
-        raise ValueError(f"n (number of cells) must be an integer >= 2; got {n!r}")
+    if isinstance(n, bool | str) or int(n) != n or int(n) < 2:
+        raise ValueError(f"n (number of cells) must be an integer >= 2; got {plain(n)}")
     return int(n)

@@ -3,7 +3,18 @@
 Each subcommand lives in its own module of :mod:`rdp.cli` exposing
 ``register(subparsers)``, which adds an ``argparse`` parser whose defaults
 include ``handler``: a function ``(args) -> int`` returning the exit status.
-Bad input (``ValueError``) prints one line on stderr and exits with status 2.
+
+Exit statuses (the same for every command):
+
+- 0: done; every number printed is certified (exact, converged or optimal);
+- 1: ``rdp verify`` found a failing check;
+- 2: bad input (a ``ValueError``: a bad value, file, path or option, a
+  problem too large for the memory ceiling): one line on stderr;
+- 3: done, but some points have no certified value (the solver stopped at its
+  iteration or time limit, or only a first-order solver answered): the table
+  marks them and stderr says how many; also when a solver fails outright;
+- 130: interrupted (Ctrl-C): one line on stderr; ``rdp surface`` and
+  ``rdp reproduce`` keep what they finished.
 """
 
 from __future__ import annotations
@@ -11,9 +22,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from rdp import __version__
+from rdp.exceptions import UnconvergedWarning
+
+#: Exit status of bad input (a ``ValueError``).
+EXIT_BAD_INPUT = 2
+#: Exit status when some points have no certified value (or a solver failed).
+EXIT_UNCERTIFIED = 3
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+#: Commands that mark uncertified points in their output and exit with 3 (the others let
+#: :class:`~rdp.exceptions.UnconvergedWarning` through to stderr).
+REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface"})
 
 #: Modules that each register one or more subcommands, in help order.
 SUBCOMMAND_MODULES = (
@@ -67,17 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``rdp`` command; returns the exit status."""
+    """Run the ``rdp`` command; returns the exit status (see the module docstring)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
+        with warnings.catch_warnings():
+            if args.command in REPORT_UNCERTIFIED:
+                # these report uncertified points themselves (table mark, count, exit 3)
+                warnings.simplefilter("ignore", UnconvergedWarning)
+            return int(args.handler(args))
     except ValueError as err:
-        sys.stderr.write(f"rdp {args.command}: error: {err}\n")
-        return 2
+        sys.stderr.write(f"rdp {args.command}: error: {_one_line(err)}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write(f"rdp {args.command}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except RuntimeError as err:  # a solver that returned no usable answer (SolverFailure ...)
+        sys.stderr.write(f"rdp {args.command}: no certified answer: {_one_line(err)}\n")
+        return EXIT_UNCERTIFIED
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 if __name__ == "__main__":

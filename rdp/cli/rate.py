@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from rdp.cli._checks import (
+    add_limit_arguments,
+    add_solver_arguments,
+    check_memory,
+    check_points,
+    solver_options,
+)
 from rdp.distortions import DISTORTION_NAMES
+from rdp.exceptions import statuses, uncertified
 from rdp.perceptions import PERCEPTION_NAMES
 from rdp.problem import Problem
 from rdp.problem_file import load_problem
@@ -37,6 +45,9 @@ examples:
 JSON output (--json) is one object with the keys rate, lower, upper, feasible, method, units,
 reference, status, message, iterations, D, P and diagnostics; lists where -D/-P have several
 values; infeasible points have "rate": Infinity and "feasible": false.
+
+exit status: 0 every value certified; 2 bad input (one line on stderr); 3 some points have
+no certified value (marked UNCONVERGED, bounds only; stderr says how many); 130 interrupted.
 """
 
 DISTORTION_EPILOG = """\
@@ -48,6 +59,8 @@ examples:
 
 JSON output (--json) is one object with the keys distortion, lower, upper, feasible, method,
 units, reference, status, message, iterations, R, P and diagnostics.
+
+exit status: 0 every value certified; 2 bad input; 3 some points uncertified; 130 interrupted.
 """
 
 
@@ -120,7 +133,9 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     measures.add_argument(
         "--units", choices=("bits", "nats"), default=None, help="rate units (default bits)"
     )
+    add_solver_arguments(measures, tol=parser.prog.split()[-1] == "rate")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_limit_arguments(parser)
 
 
 def _problem_and_defaults(args: argparse.Namespace) -> tuple[Problem, dict[str, Any]]:
@@ -134,6 +149,11 @@ def _problem_and_defaults(args: argparse.Namespace) -> tuple[Problem, dict[str, 
         return spec.problem, defaults
     if args.source is None:
         raise ValueError("--source is required (one of " + ", ".join(SOURCES) + ")")
+    if args.P is not None and args.perception in (None, "none"):
+        raise ValueError(
+            "-P needs a perception measure: add --perception tv, w1, w2, kl-source-recon or "
+            "kl-recon-source (without one there is no perception constraint, P = inf)"
+        )
     problem = Problem(_source(args), args.distortion, args.perception)
     return problem, {"P": float("inf"), "units": "bits", "method": "auto"}
 
@@ -168,36 +188,64 @@ def _values(given: list[float] | None, default: Any, name: str) -> Any:
     return arr.item() if arr.size == 1 else arr
 
 
+def _checked_points(args: argparse.Namespace, first: Any, perception: Any, problem, method: str):
+    count = int(np.broadcast(np.asarray(first), np.asarray(perception)).size)
+    check_points(count, args.max_points)
+    check_memory(problem, method, args.max_memory)
+
+
 def _run_rate(args: argparse.Namespace) -> int:
     problem, defaults = _problem_and_defaults(args)
+    D = _values(args.D, defaults.get("D"), "D")
+    P = _values(args.P, defaults.get("P"), "P")
+    method = args.method or defaults["method"]
+    _checked_points(args, D, P, problem, method)
     result = problem.rate(
-        _values(args.D, defaults.get("D"), "D"),
-        _values(args.P, defaults.get("P"), "P"),
-        method=args.method or defaults["method"],
-        units=args.units or defaults["units"],
+        D, P, method=method, units=args.units or defaults["units"], **solver_options(args)
     )
-    _emit(result.to_dict(), args.json, "rate", "D")
-    return 0
+    return _emit(result, args.json, "rate", "D")
 
 
 def _run_distortion(args: argparse.Namespace) -> int:
     problem, defaults = _problem_and_defaults(args)
+    R = _values(args.R, defaults.get("R"), "R")
+    P = _values(args.P, defaults.get("P"), "P")
+    method = args.method or defaults["method"]
+    _checked_points(args, R, P, problem, method)
     result = problem.distortion(
-        _values(args.R, defaults.get("R"), "R"),
-        _values(args.P, defaults.get("P"), "P"),
-        method=args.method or defaults["method"],
+        R,
+        P,
+        method=method,
         units=args.units or defaults["units"],
         common_randomness=args.common_randomness,
+        **solver_options(args),
     )
-    _emit(result.to_dict(), args.json, "distortion", "R")
-    return 0
+    return _emit(result, args.json, "distortion", "R")
 
 
-def _emit(data: dict[str, Any], as_json: bool, key: str, given: str) -> None:
+def _emit(result: Any, as_json: bool, key: str, given: str) -> int:
+    """Print the result; returns the exit status (3 when some points are uncertified)."""
+    data = result.to_dict()
+    status = statuses(result)
+    data.setdefault("status", status.tolist())
+    bad = uncertified(result)
+    count = int(bad.sum())
     if as_json:
         json.dump(data, sys.stdout)
         sys.stdout.write("\n")
-        return
+    else:
+        _table(data, key, given, np.atleast_1d(status), np.atleast_1d(bad))
+    if count:
+        found = ", ".join(sorted(set(np.atleast_1d(status)[np.atleast_1d(bad)].tolist())))
+        sys.stderr.write(
+            f"rdp {key}: {count} of {bad.size} point(s) have no certified value (status "
+            f"{found}); only their bounds hold (exit status 3)\n"
+        )
+        return 3
+    return 0
+
+
+def _table(data: dict[str, Any], key: str, given: str, status, bad) -> None:
     unit = data["units"] if key == "rate" else "(distortion units)"
     rows = np.atleast_1d(np.asarray(data[key], dtype=float))
     first = np.broadcast_to(np.asarray(data[given], dtype=float), rows.shape)
@@ -206,9 +254,14 @@ def _emit(data: dict[str, Any], as_json: bool, key: str, given: str) -> None:
     upper = np.broadcast_to(np.asarray(data["upper"], dtype=float), rows.shape)
     feasible = np.broadcast_to(np.asarray(data["feasible"], dtype=bool), rows.shape)
     symbol = "R" if key == "rate" else "D"
-    for g, p, v, lo, hi, ok in zip(first, perception, rows, lower, upper, feasible, strict=True):
-        status = "" if ok else "  INFEASIBLE (below the least distortion reachable under P)"
+    cells = zip(first, perception, rows, lower, upper, feasible, status, bad, strict=True)
+    for g, p, v, lo, hi, ok, st, unsure in cells:
+        note = "" if ok else "  INFEASIBLE (below the least distortion reachable under P)"
+        value = f"{v:.9g}"
+        if unsure:
+            note = f"  UNCONVERGED ({st}): not certified, only the bounds hold"
+            value = "unknown" if not np.isfinite(v) else f"~{v:.9g}"
         bounds = f"bounds [{lo:.9g}, {hi:.9g}]"
-        print(f"{symbol}({given}={g:g}, P={p:g}) = {v:.9g} {unit}   {bounds}{status}")
+        print(f"{symbol}({given}={g:g}, P={p:g}) = {value} {unit}   {bounds}{note}")
     print(f"method: {data['method']}")
     print(f"reference: {data['reference']}")

@@ -60,13 +60,20 @@ def run(args: argparse.Namespace) -> int:
     """Handle ``rdp reproduce``."""
     # matplotlib and the figure registry load only when this command runs
     from rdp.reproduce import reproduce, select_figures
-    from rdp.reproduce.runner import INDEX_NAME
+    from rdp.reproduce.runner import INDEX_NAME, ReproduceInterrupted
 
     specs = select_figures(args.ids)
     if args.list:
         return _list(specs, args.json)
     start = time.perf_counter()
-    written = reproduce(specs, args.out, progress=not (args.quiet or args.json))
+    try:
+        written = reproduce(specs, args.out, progress=not (args.quiet or args.json))
+    except ReproduceInterrupted as interrupt:
+        sys.stderr.write(
+            f"rdp reproduce: interrupted after {len(interrupt.written)} of {len(specs)} "
+            f"figure(s); {Path(args.out) / INDEX_NAME} lists the finished ones\n"
+        )
+        return 130
     total = time.perf_counter() - start
     out = Path(args.out)
     if args.json:

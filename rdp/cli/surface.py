@@ -6,9 +6,20 @@ import argparse
 import csv
 import json
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
+
+from rdp.cli._checks import (
+    add_limit_arguments,
+    add_solver_arguments,
+    check_memory,
+    check_points,
+    prepare_output,
+    solver_options,
+)
+from rdp.exceptions import SweepInterrupted, uncertified
 
 EPILOG = """\
 examples:
@@ -21,7 +32,13 @@ evenly spaced values, endpoints included), or 'inf' for no perception bound.
 problem.json follows rdp.problem_file, e.g.
   {"source": {"pmf": [0.5, 0.3, 0.2]}, "distortion": "hamming", "perception": "tv"}
 Output: one row per (P, D) cell with rate, certified lower/upper bounds,
-feasible (False below D_min(P)), D_min(P) and the solver status.
+feasible (False below D_min(P)), D_min(P) and the solver status. Grid values are
+exact decimals (0:1:11 gives 0.3, not 0.30000000000000004).
+
+The output path is checked (and its folder created) before any work. Cells
+without a certified value are marked UNCONVERGED (status iteration_limit,
+time_limit, ...): stderr says how many and the exit status is 3. Ctrl-C writes
+the finished cells to FILE.partial.csv (or .partial.json) and exits with 130.
 """
 
 
@@ -38,28 +55,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--D-grid", required=True, help="distortion grid (list or a:b:n)")
     parser.add_argument("--P-grid", required=True, help="perception grid (list or a:b:n)")
     parser.add_argument("--method", default=None, help="auto, fast, cvxpy (default: file/auto)")
-    parser.add_argument("--tol", type=float, default=None, help="certified gap in bits (fast)")
+    add_solver_arguments(parser)
     parser.add_argument("--out", default=None, help="write the table to FILE.csv or FILE.json")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_limit_arguments(parser)
     parser.set_defaults(handler=run)
 
 
-def parse_grid(text: str, name: str) -> np.ndarray:
-    """Parse '0.1,0.2', 'a:b:n' or 'inf' into a 1-D array."""
+def parse_grid(text: str, name: str, max_points: int | None = None) -> np.ndarray:
+    """Parse '0.1,0.2', 'a:b:n' or 'inf' into a 1-D array.
+
+    'a:b:n' gives n evenly spaced values computed in decimal arithmetic, so that
+    each is the float nearest the exact decimal (0:1:11 holds 0.3, not
+    0.30000000000000004). ``max_points`` bounds n before anything is allocated.
+    """
     text = text.strip()
+    bad = ValueError(
+        f"{name} must be a comma-separated list of numbers or 'start:stop:count'; got {text!r}"
+    )
+    if text.count(":") != 2:
+        try:
+            values = np.array([float(v) for v in text.split(",") if v.strip()], dtype=float)
+        except ValueError:
+            raise bad from None
+        if values.size == 0:
+            raise bad
+        return values
     try:
-        if text.count(":") == 2:
-            start, stop, count = text.split(":")
-            n = int(count)
-            if n < 1:
-                raise ValueError
-            return np.linspace(float(start), float(stop), n)
-        return np.array([float(v) for v in text.split(",") if v.strip()], dtype=float)
-    except ValueError:
-        raise ValueError(
-            f"{name} must be a comma-separated list of numbers or 'start:stop:count'; got {text!r}"
-        ) from None
+        start, stop, count = (Decimal(v.strip()) for v in text.split(":"))
+    except InvalidOperation:
+        raise bad from None
+    if not (start.is_finite() and stop.is_finite() and count.is_finite()):
+        raise bad
+    if count != int(count) or count < 1:
+        raise bad
+    n = int(count)
+    if max_points is not None:
+        check_points(n, max_points, f"values in {name}")
+    if n == 1:
+        return np.array([float(start)])
+    step = (stop - start) / (n - 1)
+    return np.array([float(start + k * step) for k in range(n)])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,40 +104,73 @@ def run(args: argparse.Namespace) -> int:
     from rdp.problem_file import load_problem
     from rdp.sweeps import surface
 
+    out = prepare_output(args.out, (".csv", ".json")) if args.out else None
     spec = load_problem(args.problem)
-    D = parse_grid(args.D_grid, "--D-grid")
-    P = parse_grid(args.P_grid, "--P-grid")
-    options = {} if args.tol is None else {"tol": args.tol}
-    result = surface(
-        spec.problem,
-        D,
-        P,
-        method=args.method or spec.method,
-        units=spec.units,
-        progress=False if args.no_progress else None,
-        **options,
-    )
-    if args.out:
-        path = Path(args.out)
-        if path.suffix.lower() == ".json":
-            path.write_text(json.dumps(result.to_dict(), indent=1))
-        elif path.suffix.lower() == ".csv":
-            rows = result.rows()
-            with path.open("w", newline="") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
-        else:
-            raise ValueError(f"--out must end in .csv or .json; got {args.out!r}")
+    D = parse_grid(args.D_grid, "--D-grid", args.max_points)
+    P = parse_grid(args.P_grid, "--P-grid", args.max_points)
+    check_points(D.size * P.size, args.max_points, "grid cells")
+    method = args.method or spec.method
+    check_memory(spec.problem, method, args.max_memory)
+    try:
+        result = surface(
+            spec.problem,
+            D,
+            P,
+            method=method,
+            units=spec.units,
+            progress=False if args.no_progress else None,
+            **solver_options(args),
+        )
+    except SweepInterrupted as interrupt:
+        partial = interrupt.partial
+        done = partial.status != "not_computed"
+        target = out if out is not None else Path("surface.csv")
+        target = target.with_name(f"{target.stem}.partial{target.suffix}")
+        _write(partial, target, keep=done)
+        sys.stderr.write(
+            f"rdp surface: interrupted after {int(done.sum())} of {done.size} cells; "
+            f"the finished ones are in {target}\n"
+        )
+        return 130
+    if out is not None:
+        _write(result, out)
+    bad = uncertified(result)
     if args.json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
     elif not args.out:
         sys.stdout.write(f"method: {result.method}; rates in {result.units}\n")
         sys.stdout.write(f"{'P':>10} {'D':>10} {'rate':>12} {'gap':>9} {'D_min(P)':>10}  status\n")
-        for row in result.rows():
+        for row, unsure in zip(result.rows(), bad.ravel(), strict=True):
             gap = row["upper"] - row["lower"] if row["feasible"] else float("nan")
+            mark = "  UNCONVERGED" if unsure else ""
             sys.stdout.write(
                 f"{row['P']:>10.4g} {row['D']:>10.4g} {row['rate']:>12.8f} {gap:>9.1e} "
-                f"{row['min_distortion']:>10.4g}  {row['status']}\n"
+                f"{row['min_distortion']:>10.4g}  {row['status']}{mark}\n"
             )
+    count = int(bad.sum())
+    if count:
+        sys.stderr.write(
+            f"rdp surface: {count} of {bad.size} cells have no certified value (marked "
+            "UNCONVERGED: status other than exact/converged/optimal/infeasible); only their "
+            "bounds hold (exit status 3)\n"
+        )
+        return 3
     return 0
+
+
+def _write(result, path: Path, keep: np.ndarray | None = None) -> None:
+    """Write the table as CSV (one row per cell) or JSON; ``keep``: the cells to write."""
+    if path.suffix.lower() == ".json":
+        data = result.to_dict()
+        if keep is not None:
+            data["partial"] = True
+        path.write_text(json.dumps(data, indent=1))
+        return
+    rows = result.rows()
+    if keep is not None:
+        rows = [row for row, ok in zip(rows, keep.ravel(), strict=True) if ok]
+    fields = list(result.rows()[0]) if result.D.size and result.P.size else []
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
+
+from rdp.cli._checks import prepare_output
 
 DESCRIPTION = """\
 Run the standard set of theorem checks (rdp.theorems.standard): Yan et al. 2021
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         sys.stdout.write("\n".join(checks) + "\n")
         return 0
+    out = prepare_output(args.out) if args.out else None  # before the checks run
     start = time.perf_counter()
     reports = []
     timings = []
@@ -83,9 +85,7 @@ def run(args: argparse.Namespace) -> int:
         "seconds": elapsed,
         "reports": [{**r.to_dict(), "seconds": t} for r, t in zip(reports, timings, strict=True)],
     }
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
+    if out is not None:
         out.write_text(json.dumps(payload, indent=2) + "\n")
     if args.json:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

@@ -327,6 +327,7 @@ def figures() -> list[Any]:
                         paper_figure=paper_figure,
                         make=make,
                         group="neural",
+                        environment=f"RDP_NEURAL_RESULTS={root}",
                     ),
                 )
     return list(specs.values())

@@ -82,6 +82,9 @@ class FigureSpec:
         ``make() -> FigureOutput``: computes the data and draws the figure.
     group : str
         'analytic', 'discrete' or 'neural'.
+    environment : str
+        Environment settings the command needs, e.g. ``RDP_NEURAL_RESULTS=docs/neural``
+        for figures drawn from stored results (shown before the command).
     """
 
     id: str
@@ -91,11 +94,13 @@ class FigureSpec:
     paper_figure: str
     make: Callable[[], FigureOutput] = field(repr=False)
     group: str = "analytic"
+    environment: str = ""
 
     @property
     def command(self) -> str:
-        """The shell command that produces this figure."""
-        return f"rdp reproduce {self.id}"
+        """The shell command that produces this figure (with the environment it needs)."""
+        prefix = f"{self.environment} " if self.environment else ""
+        return f"{prefix}rdp reproduce {self.id}"
 
 
 _PROVIDERS: list[Callable[[], Iterable[FigureSpec]]] = []

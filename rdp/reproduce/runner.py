@@ -105,17 +105,36 @@ def reproduce(
     -------
     list of Written
         One entry per figure, in order.
+
+    Raises
+    ------
+    ReproduceInterrupted
+        On Ctrl-C, after writing ``index.md`` for the figures finished.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     bar = tqdm(specs, desc="figures", unit="fig", disable=not progress, leave=True)
-    for spec in bar:
-        bar.set_postfix_str(spec.id)
-        written.append(run_figure(spec, out))
+    try:
+        for spec in bar:
+            bar.set_postfix_str(spec.id)
+            written.append(run_figure(spec, out))
+    except KeyboardInterrupt as err:
+        # Ctrl-C: index the figures finished so far, then stop
+        bar.close()
+        write_index(out, _update_manifest(out, written))
+        raise ReproduceInterrupted(written) from err
     manifest = _update_manifest(out, written)
     write_index(out, manifest)
     return written
+
+
+class ReproduceInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`reproduce`; ``written`` lists the figures finished (and indexed)."""
+
+    def __init__(self, written: list[Written]) -> None:
+        super().__init__("interrupted")
+        self.written = written
 
 
 def _entry(item: Written, out: Path) -> dict[str, Any]:

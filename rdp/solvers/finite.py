@@ -171,7 +171,10 @@ def build(problem) -> FiniteProblem:
             "(the laws are compared on the union of the real values)"
         )
     p_tilde = (p[:, None] * same).sum(axis=0)
-    m_out = float(max(1.0 - p_tilde.sum(), 0.0))
+    # mass of the source values that are no reconstruction value, from the explicit support:
+    # 1 − Σ p̃ would read the rounding of a pmf that sums to 1 − 1e-16 as mass outside
+    matched = same.any(axis=1)
+    m_out = float(p[~matched].sum())
     sorted_line = bool(np.all(np.diff(x) > 0) and np.all(np.diff(y) > 0))
     monotone = sorted_line and isinstance(problem.distortion_measure, SquaredError | AbsoluteError)
     return FiniteProblem(
