@@ -366,11 +366,11 @@ def test_item8_surface_interrupt_writes_finished_rows(tmp_path, capsys, monkeypa
     original = FastSolver.rate_point
     calls = {"n": 0}
 
-    def interrupted_after_three(self, D, P):
+    def interrupted_after_three(self, D, P, **kwargs):
         calls["n"] += 1
         if calls["n"] > 3:
             raise KeyboardInterrupt
-        return original(self, D, P)
+        return original(self, D, P, **kwargs)
 
     monkeypatch.setattr(FastSolver, "rate_point", interrupted_after_three)
     out = tmp_path / "s.csv"
@@ -393,7 +393,6 @@ def test_item8_reproduce_interrupt_writes_the_index(tmp_path, capsys, monkeypatc
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    import rdp.cli.reproduce as command
     from rdp.reproduce.registry import FigureOutput, FigureSpec
 
     def finished() -> FigureOutput:
@@ -408,7 +407,7 @@ def test_item8_reproduce_interrupt_writes_the_index(tmp_path, capsys, monkeypatc
         FigureSpec("first", "First", "caption", "paper", "Fig. 1", finished),
         FigureSpec("second", "Second", "caption", "paper", "Fig. 2", interrupted),
     ]
-    monkeypatch.setattr(command, "select_figures", lambda ids: specs)
+    monkeypatch.setattr("rdp.reproduce.select_figures", lambda ids: specs)
     code, _, err = run_cli(capsys, "reproduce", "--out", tmp_path / "figs", "--quiet")
     assert code == 130 and err.count("\n") == 1 and "interrupted after 1 of 2" in err
     index = (tmp_path / "figs" / "index.md").read_text()
