@@ -13,11 +13,15 @@ The object model (Blau & Michaeli, ICML 2019):
   found through the lazy registry :mod:`rdp.methods`) and returns
   :class:`RateResult` / :class:`DistortionResult` / :class:`SurfaceResult`.
 
+:func:`sweep` runs families of problems over (D, P) grids on local processes
+or Dask into a labelled Zarr store (:mod:`rdp.batch`).
+
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
-that needs them first runs.
+that needs them first runs; Dask, xarray and Zarr when a sweep runs.
 """
 
 from rdp import solve
+from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
 from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, Wasserstein
@@ -52,4 +56,5 @@ __all__ = [
     "Wasserstein",
     "__version__",
     "solve",
+    "sweep",
 ]

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
-from rdp.batch.store import SweepStore
+from rdp.batch.store import SweepStore, open_sweep
 
 __all__ = ["EXECUTORS", "SweepSummary", "run_chunk", "run_sweep", "sweep"]
 
@@ -195,7 +195,7 @@ def _dask(
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         )
         client = Client(cluster)
     else:
@@ -269,9 +269,20 @@ def run_sweep(
     todo = [c for c in chunks if c.key not in finished]
     bar = _bar(progress, len(todo))
     computed = {"chunks": 0, "points": 0}
+    statuses: dict[str, int] = {}
+
+    def count(values: np.ndarray) -> None:
+        names, number = np.unique(np.asarray(values).astype(str), return_counts=True)
+        for name, n in zip(names, number, strict=True):
+            statuses[str(name)] = statuses.get(str(name), 0) + int(n)
+
+    for chunk in chunks:
+        if chunk.key in finished:
+            count(target.statuses(chunk))
 
     def done(chunk: Chunk, result: dict[str, Any]) -> None:
         target.write(chunk, result)
+        count(result["status"])
         computed["chunks"] += 1
         computed["points"] += chunk.points
         if bar is not None:
@@ -292,10 +303,7 @@ def run_sweep(
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - start
-    statuses = _statuses(target)
-    unconverged = {
-        s: n for s, n in statuses.items() if s not in CERTIFIED and s != "" and n > 0
-    }
+    unconverged = {s: n for s, n in statuses.items() if s not in CERTIFIED and s != "" and n > 0}
     return SweepSummary(
         points=spec.points,
         chunks=len(chunks),
@@ -325,8 +333,9 @@ def sweep(
 
     Returns an ``xarray.Dataset`` with dims ``(*swept parameters, P, D)`` and
     the variables of :mod:`rdp.batch.store` for a one-family spec, an
-    ``xarray.DataTree`` with one child per family otherwise. Without
-    ``store`` the sweep runs in a temporary store that is deleted afterwards.
+    ``xarray.DataTree`` with one child per family otherwise, read lazily from
+    ``store`` (:func:`~rdp.batch.store.open_sweep`). Without ``store`` the
+    sweep runs in a temporary store, read into memory and deleted.
     Unconverged points give a ``UserWarning`` (their ``status`` says which).
 
     Examples
@@ -362,7 +371,9 @@ def sweep(
             overwrite=overwrite,
             progress=progress,
         )
-        data = SweepStore(path, spec).load()
+        data = open_sweep(path)
+        if store is None:
+            data = data.load()
     if summary.unconverged:
         unconverged = [line for line in summary.lines() if line.startswith("UNCONVERGED")]
         warnings.warn(unconverged[0], UserWarning, stacklevel=2)
@@ -383,18 +394,3 @@ def _bar(show: bool | None, total: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="sweep", unit="chunk", file=sys.stderr)
-
-
-def _statuses(store: SweepStore) -> dict[str, int]:
-    data = store.load()
-    datasets: Iterable = (
-        [data] if not hasattr(data, "subtree") else [n.dataset for n in data.subtree]
-    )
-    counts: dict[str, int] = {}
-    for ds in datasets:
-        if "status" not in ds:
-            continue
-        values, number = np.unique(np.asarray(ds["status"].values).astype(str), return_counts=True)
-        for v, n in zip(values, number, strict=True):
-            counts[str(v)] = counts.get(str(v), 0) + int(n)
-    return counts

@@ -285,8 +285,9 @@ class SweepSpec:
             for k, (index, problem) in enumerate(zip(indices, fam.problems, strict=True)):
                 for i0 in range(0, fam.P.size, bP):
                     for j0 in range(0, fam.D.size, bD):
-                        ps, ds = slice(i0, min(i0 + bP, fam.P.size)), slice(
-                            j0, min(j0 + bD, fam.D.size)
+                        ps, ds = (
+                            slice(i0, min(i0 + bP, fam.P.size)),
+                            slice(j0, min(j0 + bD, fam.D.size)),
                         )
                         out.append(
                             Chunk(
@@ -352,11 +353,13 @@ def parse_spec(spec: dict[str, Any] | SweepSpec, base: str | Path = ".") -> Swee
     block = dict(DEFAULT_BLOCK)
     given_block = spec.get("block", {})
     if not isinstance(given_block, dict):
-        raise ValueError("'block' must be an object such as {\"D\": 16, \"P\": 16}")
+        raise ValueError('\'block\' must be an object such as {"D": 16, "P": 16}')
     _check_keys(given_block, ("D", "P"), "'block'")
     for axis, value in given_block.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BLOCK:
-            raise ValueError(f"'block.{axis}' must be an integer in [1, {MAX_BLOCK}]; got {value!r}")
+            raise ValueError(
+                f"'block.{axis}' must be an integer in [1, {MAX_BLOCK}]; got {value!r}"
+            )
         block[axis] = value
     method = spec.get("method", "auto")
     _check_method(method)
@@ -376,6 +379,8 @@ def parse_spec(spec: dict[str, Any] | SweepSpec, base: str | Path = ".") -> Swee
         family = _family(fam, i, spec, Path(base), names)
         names.add(family.name)
         families.append(family)
+    for family in families:
+        _check_method_applies(family, method, options)
     total = sum(f.points for f in families)
     if total > MAX_POINTS:
         raise ValueError(
@@ -456,7 +461,7 @@ def _family(fam: Any, i: int, spec: dict, base: Path, taken: set[str]) -> Family
     if "source" in fam:
         source = fam["source"]
         if not isinstance(source, dict):
-            raise ValueError(f"{where}.source must be an object, e.g. {{\"kind\": \"bernoulli\"}}")
+            raise ValueError(f'{where}.source must be an object, e.g. {{"kind": "bernoulli"}}')
         kind = source.get("kind", "discrete" if "pmf" in source else None)
         if kind not in SOURCE_FIELDS:
             raise ValueError(
@@ -538,7 +543,9 @@ def _family(fam: Any, i: int, spec: dict, base: Path, taken: set[str]) -> Family
         values = dict(zip(dims, combo, strict=True))
         if base_source is not None:
             src = dict(base_source)
-            src.update({k: v for k, v in values.items() if k in SOURCE_FIELDS[src["kind"]]["swept"]})
+            src.update(
+                {k: v for k, v in values.items() if k in SOURCE_FIELDS[src["kind"]]["swept"]}
+            )
             description: dict[str, Any] = {"source": src}
         else:
             path = values.get("problem", fixed.get("problem"))
@@ -587,7 +594,7 @@ def _grid(value: Any, name: str, *, allow_inf: bool) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} is an empty grid")
     _check_length(arr, name)
-    if np.isnan(arr).any() or (arr < 0).any() and name.endswith((".D", ".P")):
+    if np.isnan(arr).any() or ((arr < 0).any() and name.endswith((".D", ".P"))):
         raise ValueError(f"{name} must hold numbers ≥ 0; got {value!r}")
     if not allow_inf and np.isinf(arr).any():
         raise ValueError(f"{name} must be finite; got {value!r}")
@@ -614,6 +621,24 @@ def _check_method(method: Any) -> None:
         raise ValueError(
             f"'method' must be 'auto' or one of {', '.join(map(repr, METHODS))}; got {method!r}"
         )
+
+
+def _check_method_applies(family: Family, method: str, options: dict[str, Any]) -> None:
+    """Build the method (with the solver options) once per distortion × perception of a family."""
+    from rdp.methods import resolve_method
+
+    seen = set()
+    for description in family.problems:
+        key = json.dumps(
+            [description.get("distortion"), description.get("perception")], default=repr
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            resolve_method(build_problem(description), method, **options)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"family {family.name!r}: method {method!r}: {err}") from None
 
 
 def _read_problem_file(path: Path, where: str) -> dict[str, Any]:

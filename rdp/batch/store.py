@@ -36,7 +36,7 @@ __all__ = ["DONE_DIR", "SweepStore", "open_sweep"]
 
 #: Folder of the per-chunk completion markers inside the store.
 DONE_DIR = ".rdp-done"
-STATUS_DTYPE = "<U24"
+STATUS_DTYPE = "<U16"
 METHOD_DTYPE = "<U96"
 #: Per-point variables: name -> (dtype, fill value).
 POINT_VARIABLES = {
@@ -208,6 +208,11 @@ class SweepStore:
         return self._groups[family]
 
     # ------------------------------------------------------------ reading
+    def statuses(self, chunk: Chunk) -> np.ndarray:
+        """The stored status of the points of ``chunk``."""
+        group = self._group(chunk.family)
+        return np.asarray(group["status"][(*chunk.index, chunk.P_slice, chunk.D_slice)])
+
     def load(self):
         """The store's results (see :func:`open_sweep`), read into memory."""
         return open_sweep(self.path).load()
@@ -216,7 +221,8 @@ class SweepStore:
 def open_sweep(path: str | Path):
     """Open a sweep store: an ``xarray.Dataset`` (one family) or ``xarray.DataTree``.
 
-    The arrays are read lazily (``.load()`` reads them).
+    The arrays are read lazily, without Dask (``.load()`` reads them; ``.chunk()``
+    makes them Dask arrays).
     """
     import xarray as xr
 
@@ -225,5 +231,5 @@ def open_sweep(path: str | Path):
     if not meta.is_file():
         raise ValueError(f"{str(path)!r} is not a sweep store (no .zattrs)")
     if (path / "rate").is_dir():
-        return xr.open_zarr(str(path), consolidated=True)
-    return xr.open_datatree(str(path), engine="zarr", consolidated=True)
+        return xr.open_zarr(str(path), consolidated=True, chunks=None)
+    return xr.open_datatree(str(path), engine="zarr", consolidated=True, chunks=None)

@@ -19,6 +19,7 @@ from rdp import __version__
 SUBCOMMAND_MODULES = (
     "rdp.cli.rate",
     "rdp.cli.surface",
+    "rdp.cli.sweep",
     "rdp.cli.verify",
     "rdp.cli.reproduce",
     "rdp.cli.neural",
