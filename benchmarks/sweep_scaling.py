@@ -22,7 +22,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-#: 200 problems (Bernoulli p, KL(p_X̂‖p_X), fast solver) × one 4 × 8 block each: 200 chunks.
+#: 200 problems (Bernoulli p, KL(p_X̂‖p_X), fast solver) × one 8 × 8 block each: 200 chunks.
 SPEC = {
     "families": [
         {
@@ -33,13 +33,13 @@ SPEC = {
         }
     ],
     "D": "0.02:0.4:8",
-    "P": "0.01:0.1:4",
-    "block": {"D": 8, "P": 4},
+    "P": "0.01:0.1:8",
+    "block": {"D": 8, "P": 8},
 }
 
 
 def chunk_memory() -> dict[str, float]:
-    """Peak traced memory (MB) of one 16 × 16 chunk, for two problem sizes."""
+    """Peak traced memory (MB) of one chunk, for two problem sizes."""
     from rdp.batch import parse_spec, run_chunk
 
     out = {}
@@ -104,9 +104,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", default=None, help="write the numbers as JSON")
     args = parser.parse_args()
+    from rdp.batch import parse_spec
+
     root = Path(tempfile.mkdtemp(prefix="rdp-sweep-bench-"))
     try:
         report = {"cores": os.cpu_count(), "runs": []}
+        print(
+            f"{len(parse_spec(SPEC).chunks())} chunks, {parse_spec(SPEC).points} points", flush=True
+        )
         for workers in args.workers:
             before = os.getloadavg()
             wall = timed_sweep(workers, root)

@@ -23,7 +23,7 @@ from rdp.batch.spec import (
     load_spec,
     parse_spec,
 )
-from rdp.batch.store import SweepStore, open_sweep
+from rdp.batch.store import SweepStore, open_sweep, to_surface
 
 __all__ = [
     "EXECUTORS",
@@ -42,4 +42,5 @@ __all__ = [
     "run_chunk",
     "run_sweep",
     "sweep",
+    "to_surface",
 ]

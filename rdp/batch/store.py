@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 
 from rdp.batch.spec import Chunk, Family, SweepSpec
+from rdp.result import SurfaceResult
 
-__all__ = ["DONE_DIR", "SweepStore", "open_sweep"]
+__all__ = ["DONE_DIR", "SweepStore", "open_sweep", "to_surface"]
 
 #: Folder of the per-chunk completion markers inside the store.
 DONE_DIR = ".rdp-done"
@@ -233,3 +234,35 @@ def open_sweep(path: str | Path):
     if (path / "rate").is_dir():
         return xr.open_zarr(str(path), consolidated=True, chunks=None)
     return xr.open_datatree(str(path), engine="zarr", consolidated=True, chunks=None)
+
+
+def to_surface(ds) -> SurfaceResult:
+    """One problem's (P, D) slice of a sweep dataset as a :class:`~rdp.result.SurfaceResult`.
+
+    ``ds`` is a dataset with dims ``P`` and ``D`` only, e.g.
+    ``data.sel(p=0.1, perception="tv")``; the result plots with
+    :func:`rdp.plot.plot_level_sets` and :func:`rdp.plot.plot_surface`.
+    """
+    if set(ds["rate"].dims) != {"P", "D"}:
+        raise ValueError(
+            f"select one problem first (e.g. ds.sel(p=0.1)); the rate has dims {ds['rate'].dims}"
+        )
+    ds = ds.transpose(..., "P", "D")
+    units = str(ds.attrs.get("units", "bits"))
+    perception = str(ds["perception"].values) if "perception" in ds.coords else "P"
+    return SurfaceResult(
+        D=np.asarray(ds["D"].values, dtype=float),
+        P=np.asarray(ds["P"].values, dtype=float),
+        rate=np.asarray(ds["rate"].values, dtype=float),
+        lower=np.asarray(ds["lower"].values, dtype=float),
+        upper=np.asarray(ds["upper"].values, dtype=float),
+        feasible=np.asarray(ds["feasible"].values, dtype=bool),
+        min_distortion=np.asarray(ds["min_distortion"].values, dtype=float),
+        zero_rate_distortion=np.asarray(ds["zero_rate_distortion"].values, dtype=float),
+        status=np.asarray(ds["status"].values).astype(str),
+        units=units,
+        method=str(ds["method"].values),
+        iterations=np.asarray(ds["iterations"].values, dtype=int),
+        perception_label=f"P ({perception})",
+        rate_label=f"R ({units})",
+    )
