@@ -169,8 +169,9 @@ def test_several_families_give_a_datatree(tmp_path):
 # ---------------------------------------------------------------------- executors
 def test_processes_executor_is_bit_for_bit_the_serial_run(tmp_path, serial_small):
     run_sweep(SMALL, tmp_path / "p.zarr", executor="processes", workers=2, progress=False)
-    xr.testing.assert_identical(_results(open_sweep(tmp_path / "p.zarr").load()),
-                                _results(serial_small))  # fmt: skip
+    xr.testing.assert_identical(
+        _results(open_sweep(tmp_path / "p.zarr").load()), _results(serial_small)
+    )
 
 
 def test_dask_executor_is_bit_for_bit_the_serial_run(tmp_path, serial_small, cluster):
@@ -182,8 +183,9 @@ def test_dask_executor_is_bit_for_bit_the_serial_run(tmp_path, serial_small, clu
         progress=False,
     )
     assert summary.computed_chunks == 24
-    xr.testing.assert_identical(_results(open_sweep(tmp_path / "d.zarr").load()),
-                                _results(serial_small))  # fmt: skip
+    xr.testing.assert_identical(
+        _results(open_sweep(tmp_path / "d.zarr").load()), _results(serial_small)
+    )
 
 
 def test_dask_worker_killed_mid_sweep_store_equals_serial(tmp_path, serial_slow, cluster):
@@ -247,8 +249,19 @@ def test_killed_command_keeps_finished_chunks_and_resumes(tmp_path, serial_slow)
     spec = tmp_path / "slow.json"
     spec.write_text(json.dumps(SLOW))
     store = tmp_path / "cli.zarr"
-    command = [sys.executable, "-m", "rdp", "sweep", str(spec), "--out", str(store),
-               "--executor", "serial", "--no-progress", "--json"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "rdp",
+        "sweep",
+        str(spec),
+        "--out",
+        str(store),
+        "--executor",
+        "serial",
+        "--no-progress",
+        "--json",
+    ]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -279,8 +292,21 @@ def test_changed_spec_is_refused_unless_overwrite(tmp_path, capsys):
     spec.write_text(json.dumps(changed))
     assert main(["sweep", str(spec), "--out", str(store), "--executor", "serial"]) == 2
     assert "--overwrite" in capsys.readouterr().err
-    assert main(["sweep", str(spec), "--out", str(store), "--executor", "serial",
-                 "--overwrite", "--no-progress"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "sweep",
+                str(spec),
+                "--out",
+                str(store),
+                "--executor",
+                "serial",
+                "--overwrite",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert list(open_sweep(store).D.values) == [0.1, 0.3]
     (tmp_path / "plain").mkdir()
     with pytest.raises(ValueError, match="not a sweep store"):
@@ -389,8 +415,11 @@ def test_bad_spec_is_one_line_exit_2_before_any_work(spec, match, tmp_path, caps
 
 def test_points_beyond_the_limit_are_refused(monkeypatch):
     monkeypatch.setattr(batch_spec, "MAX_POINTS", 100)
-    spec = {"families": [_family(source={"kind": "bernoulli", "p": "0.1:0.4:3"})],
-            "D": "0:0.5:6", "P": "0:0.2:6"}  # fmt: skip
+    spec = {
+        "families": [_family(source={"kind": "bernoulli", "p": "0.1:0.4:3"})],
+        "D": "0:0.5:6",
+        "P": "0:0.2:6",
+    }
     with pytest.raises(ValueError, match="108 points, beyond the limit of 100"):
         parse_spec(spec)
 
@@ -436,3 +465,11 @@ def test_import_rdp_loads_no_sweep_dependency():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(batch_run, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -201,7 +201,7 @@ def _dask(
     else:
         client = Client(scheduler)
     try:
-        if client.dashboard_link and scheduler is not None:
+        if client.dashboard_link:
             announce(f"dask dashboard: {client.dashboard_link}")
         by_key = {f"rdp-sweep-{fingerprint[:16]}-{c.key}": c for c in chunks}
         futures = client.map(run_chunk, chunks, key=list(by_key), pure=False)
