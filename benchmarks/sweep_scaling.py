@@ -22,7 +22,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-#: 200 problems (Bernoulli p, KL(p_X̂‖p_X), fast solver) × one 8 × 8 block each: 200 chunks.
+#: 200 problems (Bernoulli p, KL(p_X̂‖p_X), fast solver) × one 4 × 8 block each: 200 chunks.
 SPEC = {
     "families": [
         {
@@ -33,8 +33,8 @@ SPEC = {
         }
     ],
     "D": "0.02:0.4:8",
-    "P": "0.01:0.1:8",
-    "block": {"D": 8, "P": 8},
+    "P": "0.01:0.1:4",
+    "block": {"D": 8, "P": 4},
 }
 
 

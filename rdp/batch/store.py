@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +101,13 @@ class SweepStore:
             return None
 
     def _create(self) -> None:
+        """Write the empty store next to ``path``, then move it in place (never half made)."""
         import zarr
 
         from rdp import __version__
 
         attrs = {
-            "rdp_sweep_spec": json.dumps(self.spec.raw, sort_keys=True),
+            "rdp_sweep_spec": json.dumps(self.spec.raw, sort_keys=True, default=str),
             "rdp_sweep_fingerprint": self.spec.fingerprint,
             "rdp_version": __version__,
             "rdp_sweep_block": json.dumps(self.spec.block),
@@ -113,24 +115,31 @@ class SweepStore:
             "units": self.spec.units,
         }
         single = len(self.spec.families) == 1
-        if not single:
-            root = zarr.open_group(str(self.path), mode="w", zarr_format=2)
-            root.attrs.update(attrs)
-        for fam in self.spec.families:
-            ds = self._template(fam)
-            if single:
-                ds.attrs.update(attrs)
-            ds.to_zarr(
-                str(self.path),
-                group=None if single else fam.name,
-                mode="w" if single else "a",
-                zarr_format=2,
-                compute=False,
-                consolidated=False,
-                encoding=self._encoding(fam, ds),
-            )
-        zarr.consolidate_metadata(str(self.path))
-        (self.path / DONE_DIR).mkdir(exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        try:
+            if not single:
+                root = zarr.open_group(str(staging), mode="w", zarr_format=2)
+                root.attrs.update(attrs)
+            for fam in self.spec.families:
+                ds = self._template(fam)
+                if single:
+                    ds.attrs.update(attrs)
+                ds.to_zarr(
+                    str(staging),
+                    group=None if single else fam.name,
+                    mode="w" if single else "a",
+                    zarr_format=2,
+                    compute=False,
+                    consolidated=False,
+                    encoding=self._encoding(ds),
+                )
+            zarr.consolidate_metadata(str(staging))
+            (staging / DONE_DIR).mkdir()
+            staging.rename(self.path)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
     def _template(self, fam: Family):
         import dask.array as da
@@ -165,7 +174,7 @@ class SweepStore:
         ds["seconds"].attrs["long_name"] = "compute time per point, averaged over its chunk"
         return ds
 
-    def _encoding(self, fam: Family, ds) -> dict[str, dict]:
+    def _encoding(self, ds) -> dict[str, dict]:
         out = {}
         for name, var in ds.data_vars.items():
             chunks = tuple(c[0] for c in var.chunks) if var.chunks else None
