@@ -195,7 +195,7 @@ def _dask(
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=":0",
+            dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster)
     else:
