@@ -39,7 +39,7 @@ SPEC = {
 
 
 def chunk_memory() -> dict[str, float]:
-    """Peak traced memory (MB) of one chunk, for two problem sizes."""
+    """Peak traced memory (MB) of one chunk: a Bernoulli 16 × 16 block, one discretised point."""
     from rdp.batch import parse_spec, run_chunk
 
     out = {}
@@ -48,19 +48,20 @@ def chunk_memory() -> dict[str, float]:
             "source": {"kind": "bernoulli", "p": 0.2},
             "perception": "kl-recon-source",
         },
-        "gaussian discretised n=64, 16 x 16 block": {
+        "gaussian discretised n=64, one point": {
             "source": {"kind": "gaussian", "n": 64},
             "distortion": "mse",
             "perception": "tv",
         },
     }
     for label, family in cases.items():
+        side = 16 if label.startswith("bernoulli") else 1
         spec = parse_spec(
             {
                 "families": [family],
-                "D": "0.05:0.8:16",
-                "P": "0.01:0.3:16",
-                "block": {"D": 16, "P": 16},
+                "D": f"0.3:0.8:{side}",
+                "P": f"0.1:0.3:{side}",
+                "block": {"D": side, "P": side},
             }
         )
         chunk = spec.chunks()[0]
