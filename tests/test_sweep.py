@@ -221,7 +221,7 @@ def test_dask_worker_killed_mid_sweep_store_equals_serial(tmp_path, serial_slow,
 
 
 # ---------------------------------------------------------------------- resume
-def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, serial_small, monkeypatch):
+def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, serial_small, monkeypatch, capsys):
     store = tmp_path / "r.zarr"
     real = batch_run.run_chunk
     calls = {"n": 0}
@@ -233,8 +233,11 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, serial_small, monk
         return real(chunk)
 
     monkeypatch.setattr(batch_run, "run_chunk", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_sweep(SMALL, store, executor="serial", progress=False)
+    spec = tmp_path / "small.json"
+    spec.write_text(json.dumps(SMALL))
+    argv = ["sweep", str(spec), "--out", str(store), "--executor", "serial", "--no-progress"]
+    assert main(argv) == 130  # Ctrl-C: one line, finished chunks kept
+    assert "rerun the same command to resume" in capsys.readouterr().err
     monkeypatch.setattr(batch_run, "run_chunk", real)
     partial = open_sweep(store).load()
     assert int((partial.status != "").sum()) == 5 * 6  # 5 chunks of 2 × 3 points kept

@@ -8,6 +8,8 @@ import sys
 
 #: Exit status when some points have no certified value (as ``rdp surface``/``rdp rate``).
 EXIT_UNCONVERGED = 3
+#: Exit status after Ctrl-C (128 + SIGINT); finished chunks stay in the store.
+EXIT_INTERRUPTED = 130
 
 EPILOG = """\
 examples:
@@ -24,7 +26,8 @@ A spec names families of problems with parameter grids, e.g.
 (see docs/sweeps.md). Rerunning with the same spec and store skips finished
 chunks; a store of another spec is refused unless --overwrite.
 Exit status: 0 done and every point certified; 2 bad spec or options (before
-any work); 3 done but some points unconverged (status kept in the store).
+any work); 3 done but some points unconverged (status kept in the store);
+130 interrupted (Ctrl-C; finished chunks kept, rerun to resume).
 """
 
 
@@ -73,16 +76,23 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.executor != "dask":
         raise ValueError("--scheduler needs --executor dask")
     spec = load_spec(args.spec)
-    summary = run_sweep(
-        spec,
-        args.out,
-        executor=args.executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        overwrite=args.overwrite,
-        progress=False if args.no_progress else True,
-        announce=lambda line: sys.stderr.write(line + "\n"),
-    )
+    try:
+        summary = run_sweep(
+            spec,
+            args.out,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            overwrite=args.overwrite,
+            progress=False if args.no_progress else True,
+            announce=lambda line: sys.stderr.write(line + "\n"),
+        )
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            f"rdp sweep: interrupted; finished chunks are kept in {args.out}, rerun the same "
+            "command to resume\n"
+        )
+        return EXIT_INTERRUPTED
     if args.json:
         data = {
             "points": summary.points,
