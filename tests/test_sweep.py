@@ -193,27 +193,31 @@ def test_dask_worker_killed_mid_sweep_store_equals_serial(tmp_path, serial_slow,
 
     store = tmp_path / "killed.zarr"
     killed: dict = {}
+    client = Client(cluster.scheduler_address)  # connected before the sweep starts
 
     def kill_a_busy_worker() -> None:
-        with Client(cluster.scheduler_address) as client:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                done = store / DONE_DIR
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            done = store / DONE_DIR
+            if done.is_dir() and any(done.iterdir()):
                 busy = [w for w, tasks in client.processing().items() if tasks]
-                if done.is_dir() and any(done.iterdir()) and busy:
+                if busy:
                     pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
                     killed["done_before"] = len(list(done.iterdir()))
                     os.kill(pid, signal.SIGKILL)
                     killed["pid"] = pid
                     return
-                time.sleep(0.02)
+            time.sleep(0.01)
 
     watcher = threading.Thread(target=kill_a_busy_worker)
     watcher.start()
-    summary = run_sweep(
-        SLOW, store, executor="dask", scheduler=cluster.scheduler_address, progress=False
-    )
-    watcher.join()
+    try:
+        summary = run_sweep(
+            SLOW, store, executor="dask", scheduler=cluster.scheduler_address, progress=False
+        )
+    finally:
+        watcher.join()
+        client.close()
     assert "pid" in killed, "no worker was killed"
     assert killed["done_before"] < summary.chunks, "the worker was killed after the sweep"
     assert summary.computed_chunks == summary.chunks == 12
@@ -269,13 +273,13 @@ def test_killed_command_keeps_finished_chunks_and_resumes(tmp_path, serial_slow)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         done = store / DONE_DIR
-        if done.is_dir() and len(list(done.iterdir())) >= 2:
+        if done.is_dir() and any(done.iterdir()):
             break
         time.sleep(0.02)
     proc.kill()
     proc.wait()
     kept = len(list((store / DONE_DIR).iterdir()))
-    assert 2 <= kept < 12
+    assert 1 <= kept < 12
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
