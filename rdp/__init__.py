@@ -13,12 +13,16 @@ The object model (Blau & Michaeli, ICML 2019):
   found through the lazy registry :mod:`rdp.methods`) and returns
   :class:`RateResult` / :class:`DistortionResult` / :class:`SurfaceResult`.
 
+:func:`sweep` runs families of problems over (D, P) grids on local processes
+or Dask into a labelled Zarr store (:mod:`rdp.batch`).
+
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
-that needs them first runs. :class:`UnconvergedWarning` is issued when a point has bounds but
-no certified value.
+that needs them first runs; Dask, xarray and Zarr when a sweep runs.
+:class:`UnconvergedWarning` is issued when a point has bounds but no certified value.
 """
 
 from rdp import solve
+from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
 from rdp.exceptions import UnconvergedWarning
@@ -55,4 +59,5 @@ __all__ = [
     "Wasserstein",
     "__version__",
     "solve",
+    "sweep",
 ]

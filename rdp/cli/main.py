@@ -42,6 +42,7 @@ REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface"})
 SUBCOMMAND_MODULES = (
     "rdp.cli.rate",
     "rdp.cli.surface",
+    "rdp.cli.sweep",
     "rdp.cli.verify",
     "rdp.cli.reproduce",
     "rdp.cli.neural",

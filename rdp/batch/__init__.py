@@ -1,0 +1,46 @@
+"""Sweeps over families of problems: specs, chunks, executors (serial, processes, Dask), stores.
+
+A sweep spec (:mod:`rdp.batch.spec`) names families of problems with parameter
+grids and (D, P) grids; :func:`sweep` expands it into chunks (one problem × a
+block of the grid, warm-started inside by :func:`rdp.solve.solve_grid`), runs
+them on an executor (:mod:`rdp.batch.run`) and writes one labelled xarray
+dataset to a Zarr store (:mod:`rdp.batch.store`), resumable chunk by chunk.
+``rdp sweep SPEC --out STORE`` is the command-line form.
+
+Dask, xarray and Zarr (the ``sweep`` extra) are imported when a sweep runs,
+never by ``import rdp``.
+"""
+
+from rdp.batch.run import EXECUTORS, SweepSummary, run_chunk, run_sweep, sweep
+from rdp.batch.spec import (
+    MAX_BLOCK,
+    MAX_GRID,
+    MAX_POINTS,
+    SPEC_SCHEMA,
+    Chunk,
+    Family,
+    SweepSpec,
+    load_spec,
+    parse_spec,
+)
+from rdp.batch.store import SweepStore, open_sweep, to_surface
+
+__all__ = [
+    "EXECUTORS",
+    "MAX_BLOCK",
+    "MAX_GRID",
+    "MAX_POINTS",
+    "SPEC_SCHEMA",
+    "Chunk",
+    "Family",
+    "SweepSpec",
+    "SweepStore",
+    "SweepSummary",
+    "load_spec",
+    "open_sweep",
+    "parse_spec",
+    "run_chunk",
+    "run_sweep",
+    "sweep",
+    "to_surface",
+]
