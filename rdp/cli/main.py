@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.verify",
     "rdp.cli.reproduce",
     "rdp.cli.neural",
+    "rdp.cli.codec",
 )
 
 DESCRIPTION = """\
