@@ -60,16 +60,21 @@ def _support(symbols: np.ndarray) -> tuple[int, int]:
     return lo, hi
 
 
-def _factorized_tables(codec: Codec, shape, lo: int, hi: int) -> np.ndarray:
-    per_channel = codec.prior.table(lo, hi)  # (C, K)
+def _factorized_tables(codec: Codec, shape, lo: int, hi: int, cache=None) -> np.ndarray:
+    if cache is None:
+        per_channel = codec.prior.table(lo, hi)  # (C, K)
+    else:
+        if (lo, hi) not in cache:
+            cache[(lo, hi)] = codec.prior.table(lo, hi)
+        per_channel = cache[(lo, hi)]
     spatial = int(np.prod(shape[1:]))
     return np.repeat(per_channel, spatial, axis=0)
 
 
-def _y_tables(codec: Codec, z_hat, lo: int, hi: int) -> np.ndarray:
+def _y_tables(codec: Codec, z_hat, lo: int, hi: int, cache=None) -> np.ndarray:
     shape = codec.config.latent_shape
     if z_hat is None:
-        return _factorized_tables(codec, shape, lo, hi)
+        return _factorized_tables(codec, shape, lo, hi, cache)
     mean, scale = _gaussian_parameters(codec, jnp.asarray(z_hat, jnp.float32))
     return gaussian_table(np.asarray(mean), np.asarray(scale), lo, hi)
 
@@ -139,8 +144,6 @@ def code_dataset(codec: Codec, xs: np.ndarray, batch: int = 256) -> dict[str, fl
     set, divided by their number: the termination and header amortised).
     """
     xs = np.asarray(xs, np.float32)
-    files = [compress(codec, bytes(8), x) for x in xs]
-    payload = [32 * Container.from_bytes(f).words.size for f in files]
     quantize = eqx.filter_jit(eqx.filter_vmap(lambda c, x: c.quantize(x), in_axes=(None, 0)))
     bits_fn = eqx.filter_jit(eqx.filter_vmap(lambda c, x: c.model_bits(x), in_axes=(None, 0)))
     ys, zs, mbits = [], [], []
@@ -151,14 +154,29 @@ def code_dataset(codec: Codec, xs: np.ndarray, batch: int = 256) -> dict[str, fl
         zs.append(None if z is None else np.asarray(z).astype(np.int64))
         mbits.append(np.asarray(bits_fn(codec, chunk)))
     y_all = np.concatenate(ys)
+    z_all = None if zs[0] is None else np.concatenate(zs)
+    cache: dict = {}
+    # Each input's own file, exactly as compress() writes it (same supports and tables).
+    header = len(Container(bytes(8), codec.config.shape, (0, 1), (0, 1), np.zeros(0)).to_bytes())
+    payload = []
+    for i, y in enumerate(y_all):
+        item = coding.Encoder()
+        z_hat = None
+        if z_all is not None:
+            lo, hi = _support(z_all[i])
+            item.encode(z_all[i], _factorized_tables(codec, z_all[i].shape, lo, hi, cache), lo)
+            z_hat = z_all[i].astype(np.float32)
+        lo, hi = _support(y)
+        item.encode(y, _y_tables(codec, z_hat, lo, hi, cache), lo)
+        payload.append(32 * item.words().size)
+    # One stream for the whole set, with one support.
     stream = coding.Encoder()
     y_lo, y_hi = _support(y_all)
-    if zs[0] is None:
+    if z_all is None:
         tables = _factorized_tables(codec, y_all.shape[1:], y_lo, y_hi)
         for y in y_all:
             stream.encode(y, tables, y_lo)
     else:
-        z_all = np.concatenate(zs)
         z_lo, z_hi = _support(z_all)
         z_tables = _factorized_tables(codec, z_all.shape[1:], z_lo, z_hi)
         for y, z in zip(y_all, z_all, strict=True):
@@ -167,7 +185,7 @@ def code_dataset(codec: Codec, xs: np.ndarray, batch: int = 256) -> dict[str, fl
     n = len(xs)
     return {
         "model_bits": float(np.mean(np.concatenate(mbits))),
-        "file_bits": float(np.mean([8 * len(f) for f in files])),
+        "file_bits": 8.0 * header + float(np.mean(payload)),
         "payload_bits": float(np.mean(payload)),
         "stream_bits": (32.0 * stream.words().size + 64.0) / n,
     }

@@ -34,7 +34,7 @@ PRESETS: dict[str, dict] = {
     "cpu": {
         "codec": {"filters": 16, "latent_channels": 8, "hyper_channels": 0},
         "train": {"steps": 800, "gan_steps": 300, "batch_size": 32},
-        "lambdas": (0.03, 0.1, 0.3),
+        "lambdas": (0.03, 0.3),
         "betas": (0.0, 0.02),
         "extra_betas": (),
         "ablations": False,

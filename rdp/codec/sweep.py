@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,7 @@ def checkpoint_dir(work: Path, run: Run) -> Path:
 def train_runs(
     runs: list[Run], train: np.ndarray, work: Path, *, features=None, log=print, progress=False
 ) -> dict[str, tuple[Codec, float]]:
-    """Train (or load) every run; returns ``name -> (codec, seconds)``."""
+    """Train (or load) every run; returns ``name -> (codec, seconds of the training call)``."""
     out = {}
     for run in runs:
         start = time.perf_counter()
@@ -95,6 +96,11 @@ def train_runs(
         )
         seconds = time.perf_counter() - start
         log(f"  done {run.name} in {seconds:.0f} s; last losses {logs}")
+        # Remember the time of the call that trained; a resumed call only loads.
+        timing = checkpoint_dir(work, run) / f"time-{run.name}.json"
+        if logs or not timing.is_file():
+            timing.write_text(json.dumps({"train_seconds": seconds}))
+        seconds = json.loads(timing.read_text())["train_seconds"]
         out[run.name] = (codec, seconds)
     return out
 
@@ -156,10 +162,7 @@ def run_sweep(
     Checkpoints and the classifier cache go to ``work`` (default
     ``out/work``); rerunning resumes from them.
     """
-    import json
-
     from rdp.codec.data import load_codec_data
-    from rdp.codec.evaluate import evaluate, reconstruct_batch
     from rdp.codec.figures import write_figures
     from rdp.result import to_jsonable
 
@@ -177,52 +180,21 @@ def run_sweep(
     heldout = data.heldout[: p["eval_images"]]
 
     gdata = load_codec_data("gaussian", dim=p["gaussian"]["dim"], seed=seed)
-    g_runs = gaussian_runs(preset_name, seed)
-    g_trained = train_runs(g_runs, gdata.train, work, log=log, progress=progress)
     g_rows = []
-    for run in g_runs:
-        codec, seconds = g_trained[run.name]
-        m = evaluate(codec, gdata.heldout, seed=seed)
-        recon = reconstruct_batch(codec, gdata.heldout)
-        w2sq = _gaussian_w2sq(gdata.heldout, recon)
-        theory = gaussian_theory(m["stream_bits"], m["mse"], gdata.shape[0], w2sq)
-        g_rows.append(
-            {
-                "name": run.name,
-                "lambda": run.train_config.lmbda,
-                "beta": run.train_config.beta,
-                "stream_bits": m["stream_bits"],
-                "model_bits": m["model_bits"],
-                "file_bits": m["file_bits"],
-                "mse": m["mse"],
-                "w2sq": w2sq,
-                **theory,
-                "train_seconds": seconds,
-            }
-        )
+    for run in gaussian_runs(preset_name, seed):
+        codec, seconds = train_runs([run], gdata.train, work, log=log, progress=progress)[run.name]
+        g_rows.append(gaussian_row(run, codec, seconds, gdata, work, seed))
         log(f"  {run.name}: {g_rows[-1]}")
 
     runs = image_runs(preset_name, data.shape, seed)
     features = classifier.embed if classifier is not None else None
-    trained = train_runs(runs, data.train, work, features=features, log=log, progress=progress)
-    rows = []
+    trained, rows = {}, []
     for run in runs:
+        trained.update(
+            train_runs([run], data.train, work, features=features, log=log, progress=progress)
+        )
         codec, seconds = trained[run.name]
-        m = evaluate(
-            codec, heldout, classifier=classifier, critic_steps=p["critic_steps"], seed=seed
-        )
-        rows.append(
-            {
-                "name": run.name,
-                "lambda": run.train_config.lmbda,
-                "beta": run.train_config.beta,
-                "perceptual_weight": run.train_config.perceptual_weight,
-                "normalization": run.codec_config.normalization,
-                "hyperprior": bool(run.codec_config.hyper_channels),
-                **m,
-                "train_seconds": seconds,
-            }
-        )
+        rows.append(image_row(run, codec, seconds, heldout, work, classifier, p, seed))
         log(f"  {run.name}: {rows[-1]}")
 
     samples = _samples(runs, trained, data.heldout, p)
@@ -249,6 +221,61 @@ def run_sweep(
     _write_csv(out / "gaussian.csv", g_rows)
     write_figures(results, samples, out)
     return results
+
+
+def _cached(work: Path, run: Run, tag: str, compute) -> dict:
+    """A run's measurements, computed once and kept beside its checkpoints (resumable sweep)."""
+    path = checkpoint_dir(work, run) / f"eval-{run.name}-{tag}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    row = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row))
+    return row
+
+
+def gaussian_row(run: Run, codec, seconds: float, gdata, work: Path, seed: int = 0) -> dict:
+    """Measured point of a Gaussian-vector run, with its gaps to D(R) and D(R, P)."""
+    from rdp.codec.evaluate import evaluate, reconstruct_batch
+
+    def compute():
+        m = evaluate(codec, gdata.heldout, seed=seed)
+        w2sq = _gaussian_w2sq(gdata.heldout, reconstruct_batch(codec, gdata.heldout))
+        return {
+            "name": run.name,
+            "lambda": run.train_config.lmbda,
+            "beta": run.train_config.beta,
+            "stream_bits": m["stream_bits"],
+            "model_bits": m["model_bits"],
+            "file_bits": m["file_bits"],
+            "mse": m["mse"],
+            "w2sq": w2sq,
+            **gaussian_theory(m["stream_bits"], m["mse"], gdata.shape[0], w2sq),
+        }
+
+    return {**_cached(work, run, f"n{len(gdata.heldout)}", compute), "train_seconds": seconds}
+
+
+def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict, seed=0) -> dict:
+    """Measured point of an image run: real-file bits, MSE/PSNR, FID/KID, W₁."""
+    from rdp.codec.evaluate import evaluate
+
+    def compute():
+        m = evaluate(
+            codec, heldout, classifier=classifier, critic_steps=p["critic_steps"], seed=seed
+        )
+        return {
+            "name": run.name,
+            "lambda": run.train_config.lmbda,
+            "beta": run.train_config.beta,
+            "perceptual_weight": run.train_config.perceptual_weight,
+            "normalization": run.codec_config.normalization,
+            "hyperprior": bool(run.codec_config.hyper_channels),
+            **m,
+        }
+
+    tag = f"n{len(heldout)}-c{p['critic_steps']}"
+    return {**_cached(work, run, tag, compute), "train_seconds": seconds}
 
 
 def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]:
