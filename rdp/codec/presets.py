@@ -37,7 +37,7 @@ PRESETS: dict[str, dict] = {
         "lambdas": (0.03, 0.3),
         "betas": (0.0, 0.02),
         "extra_betas": (),
-        "ablations": False,
+        "ablations": True,
         "perceptual_weight": 0.02,
         "classifier_steps": 2000,
         "eval_images": 1000,

@@ -159,11 +159,13 @@ def run_sweep(
 ) -> dict:
     """Train and measure the whole sweep; write results, CSVs, samples and figures to ``out``.
 
-    Checkpoints and the classifier cache go to ``work`` (default
-    ``out/work``); rerunning resumes from them.
+    Checkpoints, measurements, the classifier cache and each image model as
+    ``models/NAME.rdpm`` go to ``work`` (default ``out/work``); rerunning
+    resumes from them.
     """
     from rdp.codec.data import load_codec_data
     from rdp.codec.figures import write_figures
+    from rdp.codec.storage import save_model
     from rdp.result import to_jsonable
 
     start = time.perf_counter()
@@ -194,6 +196,8 @@ def run_sweep(
             train_runs([run], data.train, work, features=features, log=log, progress=progress)
         )
         codec, seconds = trained[run.name]
+        meta = {"data": data.name, "train": run.train_config.to_dict(), "train_seconds": seconds}
+        save_model(work / "models" / f"{run.name}.rdpm", codec, meta)
         rows.append(image_row(run, codec, seconds, heldout, work, classifier, p, seed))
         log(f"  {run.name}: {rows[-1]}")
 
