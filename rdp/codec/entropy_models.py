@@ -108,13 +108,20 @@ class FactorizedDensity(eqx.Module):
 
         Rows are non-negative and sum to 1 (float64).
         """
-        edges = jnp.arange(lo, hi + 2, dtype=jnp.float32) - 0.5
-        logits = np.asarray(
-            self.logits(jnp.broadcast_to(edges, (self.channels, edges.size))), np.float64
-        )
-        cdf = expit(logits)
+        count = hi - lo + 2
+        # Evaluate on a grid padded to a power of two (at least 64 edges), so that one
+        # compiled function serves every support of a similar width.
+        size = max(64, 1 << (count - 1).bit_length())
+        logits = np.asarray(_edge_logits(self, size, jnp.float32(lo - 0.5)), np.float64)
+        cdf = expit(logits[:, :count])
         cdf[:, 0], cdf[:, -1] = 0.0, 1.0
         return np.clip(np.diff(cdf, axis=1), 0.0, None)
+
+
+@eqx.filter_jit
+def _edge_logits(density: FactorizedDensity, size: int, first: jax.Array) -> jax.Array:
+    edges = first + jnp.arange(size, dtype=jnp.float32)
+    return density.logits(jnp.broadcast_to(edges, (density.channels, size)))
 
 
 def gaussian_likelihood(y: jax.Array, mean: jax.Array, scale: jax.Array) -> jax.Array:
