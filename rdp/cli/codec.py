@@ -239,7 +239,7 @@ def _evaluate(args) -> int:
         print(json.dumps(result))
     else:
         for key, value in result.items():
-            print(f"{key:>12}  {value:.6g}")
+            print(f"{key:>20}  {value:.6g}")
     return 0
 
 
