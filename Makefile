@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[neural,dev,docs,sweep]"
+	$(BIN)/python -m pip install --quiet -e ".[neural,codec,dev,docs,sweep]"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -46,6 +46,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.verify",
     "rdp.cli.reproduce",
     "rdp.cli.neural",
+    "rdp.cli.codec",
 )
 
 DESCRIPTION = """\

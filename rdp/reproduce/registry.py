@@ -30,7 +30,7 @@ PROVIDER_MODULES: tuple[str, ...] = (
 
 #: Modules that provide figures when they can be imported (their ``figures()`` may
 #: return an empty list, e.g. when no trained results exist yet).
-OPTIONAL_PROVIDER_MODULES: tuple[str, ...] = ("rdp.neural.figures",)
+OPTIONAL_PROVIDER_MODULES: tuple[str, ...] = ("rdp.neural.figures", "rdp.codec.figures")
 
 Columns = dict[str, NDArray]
 
