@@ -29,6 +29,7 @@ import numpy as np
 from scipy.special import lambertw
 
 from rdp.channels import GaussianChannel
+from rdp.closed_forms import gaussian_kl
 from rdp.perceptions import KL, NoPerception, Perception, Wasserstein
 from rdp.result import PointSolution
 from rdp.units import LN2
@@ -39,7 +40,7 @@ REFERENCE_W2 = (
 )
 REFERENCE_KL = (
     "Gaussian R(D,P) with the jointly Gaussian channel (Zhang et al. 2021, Thm 2) and the "
-    "KL ball's least reconstruction deviation by Lambert W (REFERENCES §3)"
+    "KL(p_X^||p_X) ball's least reconstruction deviation by Lambert W"
 )
 REFERENCE_SHANNON = (
     "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"
@@ -182,9 +183,13 @@ class GaussianMSE:
             self.reference, kind = REFERENCE_W2, "w2"
         elif isinstance(perception, KL):
             self.reference, kind = REFERENCE_KL, perception.name
+            if perception.direction.startswith("source"):
+                self.reference = gaussian_kl.REFERENCE
         else:
             self.reference, kind = REFERENCE_SHANNON, "none"
         self.name = f"closed-form: gaussian-mse-{kind}"
+        if kind == "kl-source-recon":
+            self.name = "bounds: gaussian-mse-kl-source-recon"
 
     def _channel(self, s: float, rho: float) -> GaussianChannel:
         return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
@@ -192,8 +197,33 @@ class GaussianMSE:
     def _s_P(self, P: float) -> float:
         return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
 
+    @property
+    def _bounds_only(self) -> bool:
+        """KL(p_X‖p_X̂): no closed form; bounds from :mod:`rdp.closed_forms.gaussian_kl`."""
+        return isinstance(self.perception, KL) and self.perception.direction.startswith("source")
+
+    def _bounded(self, bounds, P: float) -> PointSolution:
+        channel = self._channel(bounds.reconstruction_std, bounds.correlation)
+        return PointSolution(
+            bounds.upper,
+            bounds.lower,
+            bounds.upper,
+            True,
+            channel if bounds.reconstruction_std > 0 else None,
+            {
+                "status": gaussian_kl.STATUS,
+                "min_reconstruction_std": bounds.gaussian_std,
+                "least_second_moment_std": bounds.least_std,
+                "value": "upper bound (achievable)",
+            },
+        )
+
     def rate_point(self, D: float, P: float) -> PointSolution:
-        """R(D, P) with the optimal jointly Gaussian channel."""
+        """R(D, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
+        if self._bounds_only:
+            if D <= 0.0:
+                return PointSolution.exact(np.inf, None, status=gaussian_kl.STATUS)
+            return self._bounded(gaussian_kl.rate_bounds(self.variance, D, P), P)
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
         active = s_P > np.sqrt(abs(self.variance - D))
@@ -202,7 +232,9 @@ class GaussianMSE:
         )
 
     def distortion_point(self, R: float, P: float) -> PointSolution:
-        """D(R, P) with the optimal jointly Gaussian channel."""
+        """D(R, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
+        if self._bounds_only:
+            return self._bounded(gaussian_kl.distortion_bounds(self.variance, R, P), P)
         s_P = self._s_P(P)
         value, s, rho = distortion(self.variance, R, s_P)
         return PointSolution.exact(value, self._channel(s, rho), min_reconstruction_std=s_P)
@@ -221,5 +253,11 @@ class GaussianMSE:
         return 0.0
 
     def zero_rate_distortion(self, P: float) -> float:
-        """σ² + s_P²: X̂ independent of X with the least admissible deviation."""
+        """σ² + s_P²: X̂ independent of X with the least admissible deviation.
+
+        For KL(p_X‖p_X̂) the least second moment is not Gaussian's:
+        σ² + m_P² with :func:`rdp.closed_forms.gaussian_kl.least_second_moment` (exact).
+        """
+        if self._bounds_only:
+            return float(self.variance * (1.0 + gaussian_kl.least_second_moment([1.0], P)))
         return float(self.variance + self._s_P(P) ** 2)
