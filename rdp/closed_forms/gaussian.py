@@ -259,5 +259,5 @@ class GaussianMSE:
         σ² + m_P² with :func:`rdp.closed_forms.gaussian_kl.least_second_moment` (exact).
         """
         if self._bounds_only:
-            return float(self.variance * (1.0 + gaussian_kl.least_second_moment([1.0], P)))
+            return gaussian_kl.zero_rate_distortion(self.variance, P)
         return float(self.variance + self._s_P(P) ** 2)

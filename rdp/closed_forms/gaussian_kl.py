@@ -195,6 +195,13 @@ class RateBounds:
     gaussian_std: float
 
 
+def zero_rate_distortion(variance: float, P: float) -> float:
+    """D_max(P) = σ² + m_P² (exact): X̂ ~ q_ν independent of X."""
+    if P == np.inf:
+        return float(variance)
+    return float(variance + variance * least_second_moment([1.0], P))
+
+
 def rate_bounds(variance: float, D: float, P: float) -> RateBounds:
     r"""Bounds on R(D, P) in bits, N(μ, variance) source, MSE D, KL(p_X‖p_X̂) ≤ P bits.
 
@@ -214,7 +221,7 @@ def rate_bounds(variance: float, D: float, P: float) -> RateBounds:
         m_P = 0.0
     s_P = _gaussian.min_reconstruction_std(sigma, _KL_SR, P)
     lower = _gaussian.rate(variance, D, m_P)[0]
-    if D >= variance + m_P * m_P:
+    if D >= zero_rate_distortion(variance, P):
         return RateBounds(0.0, 0.0, 0.0, 0.0, m_P, s_P)
     upper, s, rho = _gaussian.rate(variance, D, s_P)
     return RateBounds(min(lower, upper), upper, s, rho, m_P, s_P)
@@ -227,7 +234,7 @@ def distortion_bounds(variance: float, R: float, P: float) -> RateBounds:
     s_P = _gaussian.min_reconstruction_std(sigma, _KL_SR, P)
     lower = _gaussian.distortion(variance, R, m_P)[0]
     upper, s, rho = _gaussian.distortion(variance, R, s_P)
-    zero_rate = variance + m_P * m_P
+    zero_rate = zero_rate_distortion(variance, P)
     if zero_rate < upper:
         return RateBounds(min(lower, zero_rate), zero_rate, 0.0, 0.0, m_P, s_P)
     return RateBounds(min(lower, upper), upper, s, rho, m_P, s_P)
