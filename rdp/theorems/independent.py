@@ -380,11 +380,12 @@ def bernoulli_brute_force(p: float, D: float, P: float, *, points: int = 200_001
         out_1 = a + p - b
         marg_y = np.stack([1 - out_1, out_1, 1 - out_1, out_1])
         marg_x = np.array([q, q, p, p])[:, None]
-        ok = (joint >= -1e-15).all(axis=0) & (np.abs(b - a) <= P + 1e-15)
+        ok = (joint >= -1e-15).all(axis=0) & (np.abs(b - a) <= P + 1e-12)
         value = rel_entr(np.maximum(joint, 0), marg_x * marg_y).sum(axis=0) / LN2
         return np.where(ok, value, np.inf)
 
-    lo, hi = max(0.0, D - p), min(D, q)
+    # a + b = D with a ≥ D − p (b ≤ p), a ≤ min(D, q) and |b − a| = |D − 2a| ≤ P
+    lo, hi = max(0.0, D - p, (D - P) / 2), min(D, q, (D + P) / 2)
     if lo > hi:
         return np.inf
     grid = np.linspace(lo, hi, points)
