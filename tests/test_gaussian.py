@@ -307,3 +307,21 @@ def test_kl_source_recon_estimate_converges_inside_the_bounds():
     changes = np.abs(np.diff(0.5 * (np.array(estimate.lower) + np.array(estimate.upper))))
     assert changes[1] < changes[0] / 2  # converging in n
     assert estimate.bounds.lower - 1e-4 <= estimate.extrapolated <= estimate.bounds.upper
+
+
+@given(
+    variance=st.floats(0.1, 10),
+    d=st.floats(0.01, 2.5),
+    p=st.one_of(st.just(0.0), st.floats(0.0, 1.0)),
+    kind=st.sampled_from(["w2", "kl-recon-source"]),
+)
+def test_returned_channel_is_feasible_in_floating_point(variance, d, p, kind):
+    """The channel meets D and P as evaluated (issue 11: slips of up to 4e-16)."""
+    D, P = d * variance, (p * variance if kind == "w2" else p)
+    channel = Problem(Gaussian(0, variance), "mse", kind).rate(D, P).channel
+    assert channel.mse() <= D
+    s = channel.reconstruction_std
+    if kind == "w2":
+        assert (np.sqrt(variance) - s) ** 2 <= P
+    elif s < np.sqrt(variance):  # at s = σ the law is the source's (KL = 0 up to rounding of t)
+        assert kl_recon_source_nats(np.sqrt(variance), s) / LN2 <= P

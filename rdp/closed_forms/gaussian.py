@@ -128,8 +128,8 @@ def rate(variance: float, D: float, s_P: float) -> tuple[float, float, float]:
     if s_P > np.sqrt(abs(variance - D)):
         rho = (variance + s_P * s_P - D) / (2.0 * sigma * s_P)
         return rate_given_std(variance, s_P, D), s_P, float(rho)
-    if D >= variance:
-        return 0.0, 0.0, 0.0
+    if D >= variance:  # rate 0: X̂ independent of X with the least admissible deviation s_P
+        return 0.0, float(s_P), 0.0
     s = float(np.sqrt(variance - D))
     return float(0.5 * np.log2(variance / D)), s, s / sigma
 
@@ -194,6 +194,38 @@ class GaussianMSE:
     def _channel(self, s: float, rho: float) -> GaussianChannel:
         return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
 
+    def _perception_of(self, s: float) -> float:
+        """The perception of N(μ, s²) against the source, as a user would evaluate it."""
+        sigma = float(np.sqrt(self.variance))
+        if isinstance(self.perception, Wasserstein):
+            return (sigma - s) ** 2
+        if isinstance(self.perception, KL) and s > 0:
+            t = s * s / self.variance
+            if self.perception.direction.startswith("reconstruction"):
+                return 0.5 * (t - 1.0 - np.log(t)) / LN2
+            return 0.5 * (1.0 / t - 1.0 + np.log(t)) / LN2
+        return 0.0 if not isinstance(self.perception, KL) else np.inf
+
+    def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
+        """The channel with s and ρ nudged by a few ulps so that it meets D and P as evaluated.
+
+        s moves towards σ until the perception is ≤ P, then ρ up until the MSE is ≤ D;
+        the rate moves by O(ulp).
+        """
+        sigma = float(np.sqrt(self.variance))
+        eps = np.finfo(float).eps
+        for k in range(60):
+            if P == np.inf or s >= sigma or self._perception_of(s) <= P:
+                break
+            s = min(sigma, s + eps * sigma * 2.0**k)
+        channel = self._channel(s, rho)
+        for k in range(60):
+            if channel.mse() <= D or rho >= 1.0 or s == 0.0:
+                break
+            rho = min(1.0, rho + eps * 2.0**k)
+            channel = self._channel(s, rho)
+        return channel
+
     def _s_P(self, P: float) -> float:
         return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
 
@@ -227,8 +259,9 @@ class GaussianMSE:
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
         active = s_P > np.sqrt(abs(self.variance - D))
+        channel = self._feasible_channel(s, rho, D, P) if np.isfinite(value) else None
         return PointSolution.exact(
-            value, self._channel(s, rho), perception_active=bool(active), min_reconstruction_std=s_P
+            value, channel, perception_active=bool(active), min_reconstruction_std=s_P
         )
 
     def distortion_point(self, R: float, P: float) -> PointSolution:
