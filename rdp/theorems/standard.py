@@ -210,6 +210,18 @@ def _cross_checks() -> dict[str, Check]:
             [(D, P) for D in (0.05, 0.1, 0.2, 0.3) for P in (0.0, 0.05, 0.1)],
             label="bernoulli-tv",
         ),
+        "closed-form/vs-fast-solver[bernoulli-kl-source-recon]": partial(
+            cross_checks.check_against_fast_solver,
+            Problem(Bernoulli(0.3), "hamming", "kl-source-recon"),
+            [(0.05, 0.01), (0.1, 0.05), (0.2, 0.0), (0.3, 0.2)],
+            label="bernoulli-kl-source-recon",
+        ),
+        "closed-form/vs-fast-solver[bernoulli-kl-recon-source]": partial(
+            cross_checks.check_against_fast_solver,
+            Problem(Bernoulli(0.3), "hamming", "kl-recon-source"),
+            [(0.05, 0.01), (0.1, 0.05), (0.2, 0.0), (0.3, 0.2)],
+            label="bernoulli-kl-recon-source",
+        ),
         "closed-form/vs-discretisation[gaussian-w2]": partial(
             cross_checks.check_gaussian_discretisation,
             Problem(Gaussian(), "mse", "w2"),
