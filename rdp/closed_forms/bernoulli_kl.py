@@ -56,7 +56,7 @@ def lower_end(p: float, P: float, direction: str) -> float:
     Examples
     --------
     >>> round(lower_end(0.2, 0.05, "source||reconstruction"), 6)
-    0.110838
+    0.109591
     """
     if P == np.inf:
         return 0.0
@@ -87,7 +87,7 @@ def rate(p: float, D: float, P: float, direction: str) -> float:
     Examples
     --------
     >>> round(rate(0.2, 0.1, 0.05, "source||reconstruction"), 6)
-    0.279706
+    0.252933
     """
     q = min(p, 1.0 - p)
     return _tv.rate(q, D, equivalent_tv(q, P, direction))

@@ -244,6 +244,9 @@ def _cross_checks() -> dict[str, Check]:
             [(1.25, 0.05), (0.5, 0.2), (2.5, 0.01)],
             label="gaussian-vector-w2",
         ),
+        "closed-form/vs-sinkhorn[output-constrained-gaussian]": (
+            cross_checks.check_output_constrained_sinkhorn
+        ),
         "closed-form/kl-source-recon-counterexample[gaussian]": (
             cross_checks.check_kl_source_recon_counterexample
         ),
