@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.rate",
     "rdp.cli.surface",
     "rdp.cli.verify",
+    "rdp.cli.golden",
     "rdp.cli.reproduce",
     "rdp.cli.neural",
 )
