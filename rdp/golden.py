@@ -123,6 +123,17 @@ def tables() -> list[GoldenTable]:
             (0.0, 0.5, 1.0, float("inf")),
         )
     )
+    out.append(
+        GoldenTable(
+            "gaussian-vector-2-1-0.25-conditional-w2-distortion",
+            "D_C(R, P) of N(0, diag(2, 1, 0.25)), MSE, conditional squared W2, no common "
+            "randomness (Salehkalaibar et al. 2024; derived here)",
+            lambda: None,
+            "conditional-perception",
+            rates,
+            (0.0, 0.05, 0.2, 1.0),
+        )
+    )
     for perception, name in (("absolute", "w1"), ("hamming", "tv"), ("mse", "kl-recon-source")):
         out.append(
             GoldenTable(
@@ -156,6 +167,21 @@ def compute(table: GoldenTable) -> dict[str, Any]:
             "description": table.description,
             "method": "closed-form: output-constrained",
             "reference": output_constrained.REFERENCE,
+            "units": "bits",
+            "rows": rows,
+        }
+    if table.kind == "conditional-perception":
+        from rdp.closed_forms import conditional_perception
+
+        for R in table.first:
+            for p in table.second:
+                value = conditional_perception.distortion([2.0, 1.0, 0.25], R, p)
+                rows.append({"R": R, "P": p, "distortion": value, "lower": value, "upper": value})
+        return {
+            "name": table.name,
+            "description": table.description,
+            "method": "closed-form: conditional-perception",
+            "reference": conditional_perception.REFERENCE,
             "units": "bits",
             "rows": rows,
         }
