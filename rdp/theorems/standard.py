@@ -136,6 +136,9 @@ def _freirich_checks() -> dict[str, Check]:
             channel,
             label="discrete-1d",
         ),
+        "freirich2021/nothing-does-better[discrete-1d]": partial(
+            freirich2021.check_nothing_does_better, points, pmf, channel, label="discrete-1d"
+        ),
         "freirich2021/distortion-perception[discrete-2d]": partial(
             freirich2021.check_distortion_perception_discrete,
             points_2d,
