@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import references as ref
 from hypothesis import given
+from hypothesis import strategies as st
 from strategies import bernoulli_points
 
 from rdp import Bernoulli, Discrete, Problem
@@ -126,3 +127,13 @@ def test_symbol_relabelling_invariance(point):
     b = Problem(Bernoulli(1 - p), "hamming", "tv").rate(D, P).rate
     assert a == pytest.approx(b, abs=1e-12)
     assert a == pytest.approx(ref.bernoulli_tv_rate(p, D, P), abs=1e-12)
+
+
+@given(st.floats(0.01, 0.99), st.floats(0.0, 0.7), st.one_of(st.just(0.0), st.floats(0.0, 0.6)))
+def test_returned_joint_is_feasible_in_floating_point(p, D, P):
+    """TV and Hamming distortion of the returned joint are ≤ P and D as evaluated (issue 11)."""
+    from rdp import TotalVariation
+
+    joint = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).channel.joint
+    assert joint[0, 1] + joint[1, 0] <= D
+    assert TotalVariation().divergence(joint.sum(axis=1), joint.sum(axis=0)) <= P

@@ -77,3 +77,37 @@ def test_geodesic_matches_formula_on_random_finite_models(seed, n, m, fraction):
 def test_negative_perception_rejected():
     with pytest.raises(ValueError, match="P"):
         freirich2021.distortion_perception_function(1.0, 0.5, -0.1)
+
+
+def _finite_model():
+    points = np.array([0.0, 1.0, 2.0, 4.0, 7.0])
+    pmf = np.array([0.3, 0.25, 0.2, 0.15, 0.1])
+    channel = np.array(
+        [[0.7, 0.2, 0.1], [0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6], [0.05, 0.15, 0.8]]
+    )
+    return points, pmf, channel
+
+
+def test_no_estimator_beats_the_formula_on_a_rich_alphabet():
+    """The LP over every estimator on a fine grid (plus the geodesic support) stays ≥ D(P)."""
+    from rdp.closed_forms.distortion_perception import distortion_perception_w1
+
+    points, pmf, channel = _finite_model()
+    joint = pmf[:, None] * channel
+    base = freirich2021.discrete_geodesic_estimator(points, pmf, channel, 0.0)
+    for P in (0.0, 0.3, 1.0):
+        grid = np.linspace(-0.5, 7.5, 161)
+        cost = (points[:, None] - grid[None, :]) ** 2
+        lp = distortion_perception_w1(joint, cost, cost, P).distortion
+        formula = freirich2021.distortion_perception_function(base["mmse"], base["w2_squared"], P)
+        assert lp >= float(formula) - 1e-9
+
+
+def test_nothing_does_better_fails_on_a_wrong_formula(monkeypatch):
+    points, pmf, channel = _finite_model()
+    assert freirich2021.check_nothing_does_better(points, pmf, channel).passed
+    original = freirich2021.distortion_perception_function
+    monkeypatch.setattr(
+        freirich2021, "distortion_perception_function", lambda *a: 0.99 * original(*a)
+    )
+    assert not freirich2021.check_nothing_does_better(points, pmf, channel).passed

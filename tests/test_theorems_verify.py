@@ -100,7 +100,7 @@ def test_verify_json_end_to_end(capsys):
         r for r in payload["reports"] if r["name"] == "yan2021/cost-of-perfect-perception[laplace]"
     )["quantities"]["levels"]
     assert [row["K"] for row in ratios] == list(range(2, 17))
-    assert all(abs(row["ratio"] - 2) < 1e-9 for row in ratios)
+    assert all(abs(row["ratio"] - 2) < 2 * 3e-4 for row in ratios)  # D*(K) from a grid DP
 
 
 def test_verify_json_subset(capsys):

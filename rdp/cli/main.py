@@ -44,6 +44,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.surface",
     "rdp.cli.sweep",
     "rdp.cli.verify",
+    "rdp.cli.golden",
     "rdp.cli.reproduce",
     "rdp.cli.neural",
     "rdp.cli.codec",

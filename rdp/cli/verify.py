@@ -12,8 +12,10 @@ from rdp.cli._checks import prepare_output
 DESCRIPTION = """\
 Run the standard set of theorem checks (rdp.theorems.standard): Yan et al. 2021
 (perfect perception costs exactly 2·D*(K)), Freirich et al. 2021 (the
-distortion-perception function), Blau & Michaeli 2019 (properties of R(D,P)) and
-the sympy derivations. Prints one row per check: name, paper, deviation,
+distortion-perception function), Blau & Michaeli 2019 (properties of R(D,P), with
+Shannon's R(D) and D_max(P) computed independently), every closed form against R
+computed another way (brute force, the certified solver on discretisations, SLSQP,
+quadrature) and the sympy derivations. Prints one row per check: name, paper, deviation,
 tolerance, PASS/FAIL. Exit status 1 when any check fails.
 """
 
@@ -57,6 +59,7 @@ def _paper(name: str) -> str:
         "freirich2021": "Freirich et al. NeurIPS 2021",
         "blau-michaeli2019": "Blau & Michaeli ICML 2019",
         "symbolic": "sympy derivation",
+        "closed-form": "closed form vs independent",
     }.get(name.split("/")[0], "")
 
 

@@ -4,7 +4,7 @@
 source                 distortion    perception                  reference
 =====================  ============  ==========================  ==============================
 Bernoulli (or 2-symbol Hamming       TV, none                    Blau & Michaeli 2019, Thm 2
-Discrete)
+Discrete)              Hamming       KL (both)                   reduction to TV (derived here)
 Gaussian               MSE           squared W₂, KL (both), none Zhang et al. 2021, Thm 2
 GaussianVector         MSE           squared W₂, KL (both), none Qian et al. 2024; Serra et al.
 =====================  ============  ==========================  ==============================
@@ -43,6 +43,11 @@ def closed_form(problem: Problem, **options: Any) -> Method:
     if _is_binary_hamming_tv(problem):
         discrete = source.to_discrete()
         return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet)
+    if _is_binary_hamming_kl(problem):
+        from rdp.closed_forms.bernoulli_kl import BernoulliHammingKL
+
+        discrete = source.to_discrete()
+        return BernoulliHammingKL(float(discrete.pmf[1]), discrete.alphabet, perception.direction)
     gaussian_perception = perception.kind in (*KL_KINDS, NONE) or (
         perception.kind == W2 and perception.cost is None
     )
@@ -62,6 +67,21 @@ def closed_form(problem: Problem, **options: Any) -> Method:
         f"no closed form for {type(source).__name__} source, {type(distortion).__name__} "
         f"distortion and {type(perception).__name__} perception"
     )
+
+
+def _is_binary_hamming_kl(problem: Problem) -> bool:
+    """Bernoulli / Hamming / KL: reduced to the TV closed form (rdp.closed_forms.bernoulli_kl)."""
+    source = problem.source
+    if (
+        not isinstance(source, Bernoulli | Discrete)
+        or problem.perception_measure.kind not in KL_KINDS
+    ):
+        return False
+    if not isinstance(problem.distortion_measure, Hamming):
+        return False
+    alphabet = source.to_discrete().alphabet
+    recon = problem.reconstruction_alphabet
+    return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
 
 
 def _is_binary_hamming_tv(problem: Problem) -> bool:

@@ -101,10 +101,42 @@ def _solve(p: float, D: float, P: float) -> tuple[float, np.ndarray, str]:
         )
         joint = np.array([[q - (D - P) / 2.0, (D - P) / 2.0], [(D + P) / 2.0, p - (D + P) / 2.0]])
         region = "perception-active"
-    joint = np.clip(joint, 0.0, None)
+    joint = _exactly_feasible(np.clip(joint, 0.0, None), np.array([q, p]), D, P)
     if flipped:
         joint = joint[::-1, ::-1]
     return max(value, 0.0), joint, region
+
+
+def _exactly_feasible(joint: np.ndarray, pmf: np.ndarray, D: float, P: float) -> np.ndarray:
+    """Move a few ulps of mass so that the joint meets D and P as evaluated in floating point.
+
+    Shifting δ from both off-diagonal cells to the diagonal lowers the Hamming
+    distortion by 2δ and keeps both marginals; shifting δ from the larger
+    off-diagonal cell to its row's diagonal lowers TV by δ. The rate moves by O(δ).
+    """
+    from rdp.perceptions import TotalVariation
+
+    def distortion(j: np.ndarray) -> float:
+        return float(j[0, 1] + j[1, 0])
+
+    def tv(j: np.ndarray) -> float:
+        return TotalVariation().divergence(j.sum(axis=1), j.sum(axis=0))
+
+    scale = np.finfo(float).eps
+    for k in range(60):
+        if distortion(joint) <= D or min(joint[0, 1], joint[1, 0]) <= 0:
+            break
+        delta = scale * 2.0**k
+        joint = joint + np.array([[delta, -delta], [-delta, delta]])
+    for k in range(60):
+        if P == np.inf or tv(joint) <= P:
+            break
+        delta = scale * 2.0**k
+        if joint[1, 0] >= joint[0, 1]:
+            joint = joint + np.array([[0.0, 0.0], [-delta, delta]])
+        else:
+            joint = joint + np.array([[delta, -delta], [0.0, 0.0]])
+    return np.clip(joint, 0.0, None)
 
 
 class BernoulliHammingTV:

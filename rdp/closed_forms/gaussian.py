@@ -3,8 +3,8 @@ r"""Scalar Gaussian source, MSE distortion: exact R(D, P) and D(R, P).
 With reconstruction standard deviation at least :math:`s_P` (the smallest one
 the perception bound admits), the optimal channel is jointly Gaussian with the
 source (Zhang, Qian, Chen, Khisti, "Universal Rate-Distortion-Perception
-Representations for Lossy Compression", NeurIPS 2021, arXiv:2106.10311,
-Theorem 2 for squared :math:`W_2`; see docs/references.md):
+Representations for Lossy Compression", NeurIPS 2021, Theorem 2 for squared
+:math:`W_2`; REFERENCES §3):
 
 .. math::
     R(D, P) = \begin{cases}
@@ -30,11 +30,13 @@ from scipy.special import lambertw
 
 from rdp.channels import GaussianChannel
 from rdp.perceptions import (
+    KL,
     KL_RECON_SOURCE,
     NONE,
     W2,
     Perception,
     PerceptionBound,
+    Wasserstein,
     as_bound,
     to_bound,
 )
@@ -47,8 +49,7 @@ REFERENCE_W2 = (
 )
 REFERENCE_KL = (
     "Gaussian R(D,P) with the jointly Gaussian channel (Zhang et al. 2021, Thm 2) and the "
-    "KL ball's least reconstruction deviation by Lambert W (Corless et al., Adv. Comput. "
-    "Math. 1996; derived in rdp.closed_forms.gaussian)"
+    "KL(p_X^||p_X) ball's least reconstruction deviation by Lambert W"
 )
 REFERENCE_SHANNON = (
     "Shannon R(D) = ½ log(σ²/D) (Cover & Thomas, Elements of Information Theory, Thm 10.3.2)"
@@ -140,8 +141,8 @@ def rate(variance: float, D: float, s_P: float) -> tuple[float, float, float]:
     if s_P > np.sqrt(abs(variance - D)):
         rho = (variance + s_P * s_P - D) / (2.0 * sigma * s_P)
         return rate_given_std(variance, s_P, D), s_P, float(rho)
-    if D >= variance:
-        return 0.0, 0.0, 0.0
+    if D >= variance:  # rate 0: X̂ independent of X with the least admissible deviation s_P
+        return 0.0, float(s_P), 0.0
     s = float(np.sqrt(variance - D))
     return float(0.5 * np.log2(variance / D)), s, s / sigma
 
@@ -191,34 +192,106 @@ class GaussianMSE:
         self.mean = mean
         self.variance = variance
         self.perception = perception
-        self.kind = kind = perception.kind
-        if kind == W2:
-            self.reference = REFERENCE_W2
-        elif kind == NONE:
-            self.reference = REFERENCE_SHANNON
+        if isinstance(perception, Wasserstein):
+            self.reference, kind = REFERENCE_W2, "w2"
+        elif isinstance(perception, KL):
+            self.reference, kind = REFERENCE_KL, perception.name
+            if perception.direction.startswith("source"):
+                from rdp.closed_forms import gaussian_kl  # it imports this module
+
+                self.reference = gaussian_kl.REFERENCE
         else:
-            self.reference = REFERENCE_KL
+            self.reference, kind = REFERENCE_SHANNON, "none"
+        self.kind = perception.kind
         self.name = f"closed-form: gaussian-mse-{kind}"
+        if kind == "kl-source-recon":
+            self.name = "bounds: gaussian-mse-kl-source-recon"
 
     def _channel(self, s: float, rho: float) -> GaussianChannel:
         return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
 
-    def _s_P(self, P: PerceptionBound | float) -> float:
-        return _min_std(float(np.sqrt(self.variance)), as_bound(P, self.kind))
+    def _perception_of(self, s: float) -> float:
+        """The perception of N(μ, s²) against the source, as a user would evaluate it."""
+        sigma = float(np.sqrt(self.variance))
+        if isinstance(self.perception, Wasserstein):
+            return (sigma - s) ** 2
+        if isinstance(self.perception, KL) and s > 0:
+            t = s * s / self.variance
+            if self.perception.direction.startswith("reconstruction"):
+                return 0.5 * (t - 1.0 - np.log(t)) / LN2
+            return 0.5 * (1.0 / t - 1.0 + np.log(t)) / LN2
+        return 0.0 if not isinstance(self.perception, KL) else np.inf
+
+    def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
+        """The channel with s and ρ nudged by a few ulps so that it meets D and P as evaluated.
+
+        s moves towards σ until the perception is ≤ P, then ρ up until the MSE is ≤ D;
+        the rate moves by O(ulp).
+        """
+        sigma = float(np.sqrt(self.variance))
+        eps = np.finfo(float).eps
+        for k in range(60):
+            if P == np.inf or s >= sigma or self._perception_of(s) <= P:
+                break
+            s = min(sigma, s + eps * sigma * 2.0**k)
+        channel = self._channel(s, rho)
+        for k in range(60):
+            if channel.mse() <= D or rho >= 1.0 or s == 0.0:
+                break
+            rho = min(1.0, rho + eps * 2.0**k)
+            channel = self._channel(s, rho)
+        return channel
+
+    def _s_P(self, P: float) -> float:
+        return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
+
+    @property
+    def _bounds_only(self) -> bool:
+        """KL(p_X‖p_X̂): no closed form; bounds from :mod:`rdp.closed_forms.gaussian_kl`."""
+        return isinstance(self.perception, KL) and self.perception.direction.startswith("source")
+
+    def _bounded(self, bounds, P: float) -> PointSolution:
+        channel = self._channel(bounds.reconstruction_std, bounds.correlation)
+        return PointSolution(  # status 'bounds': lower < upper, no closed form is claimed
+            bounds.upper,
+            bounds.lower,
+            bounds.upper,
+            True,
+            channel if bounds.reconstruction_std > 0 else None,
+            {
+                "status": "bounds",
+                "min_reconstruction_std": bounds.gaussian_std,
+                "least_second_moment_std": bounds.least_std,
+                "value": "upper bound (achievable)",
+            },
+        )
 
     def rate_point(
         self, D: float, P: PerceptionBound | float, warm: object = None
     ) -> PointSolution:
-        """R(D, P) with the optimal jointly Gaussian channel."""
+        """R(D, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
+        from rdp.closed_forms import gaussian_kl  # it imports this module
+
+        P = as_bound(P, self.kind).bits  # the functions below take KL in bits
+        if self._bounds_only:
+            if D <= 0.0:
+                return PointSolution.exact(np.inf, None, status=gaussian_kl.STATUS)
+            return self._bounded(gaussian_kl.rate_bounds(self.variance, D, P), P)
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
         active = s_P > np.sqrt(abs(self.variance - D))
+        channel = self._feasible_channel(s, rho, D, P) if np.isfinite(value) else None
         return PointSolution.exact(
-            value, self._channel(s, rho), perception_active=bool(active), min_reconstruction_std=s_P
+            value, channel, perception_active=bool(active), min_reconstruction_std=s_P
         )
 
     def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
-        """D(R, P) with the optimal jointly Gaussian channel."""
+        """D(R, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
+        from rdp.closed_forms import gaussian_kl  # it imports this module
+
+        P = as_bound(P, self.kind).bits  # the functions below take KL in bits
+        if self._bounds_only:
+            return self._bounded(gaussian_kl.distortion_bounds(self.variance, R, P), P)
         s_P = self._s_P(P)
         value, s, rho = distortion(self.variance, R, s_P)
         return PointSolution.exact(value, self._channel(s, rho), min_reconstruction_std=s_P)
@@ -234,10 +307,19 @@ class GaussianMSE:
         value = perfect_perception_distortion(self.variance, R, rc)
         return PointSolution.exact(value, None, common_randomness=rc)
 
-    def min_distortion(self, P: float) -> float:
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """0 (reached only at infinite rate)."""
         return 0.0
 
-    def zero_rate_distortion(self, P: float) -> float:
-        """σ² + s_P²: X̂ independent of X with the least admissible deviation."""
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
+        """σ² + s_P²: X̂ independent of X with the least admissible deviation.
+
+        For KL(p_X‖p_X̂) the least second moment is not Gaussian's:
+        σ² + m_P² with :func:`rdp.closed_forms.gaussian_kl.least_second_moment` (exact).
+        """
+        from rdp.closed_forms import gaussian_kl  # it imports this module
+
+        P = as_bound(P, self.kind).bits
+        if self._bounds_only:
+            return gaussian_kl.zero_rate_distortion(self.variance, P)
         return float(self.variance + self._s_P(P) ** 2)

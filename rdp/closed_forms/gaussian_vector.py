@@ -75,6 +75,7 @@ from scipy.optimize import brentq, root
 
 from rdp._validation import check_choice
 from rdp.channels import GaussianChannel, GaussianVectorChannel
+from rdp.closed_forms import gaussian_kl
 from rdp.closed_forms.water_filling import (
     _EPS,
     PERCEPTION_KINDS,
@@ -508,6 +509,11 @@ class GaussianVectorMSE:
         self.tol = float(tol)
         self.reference = REFERENCE_SHANNON if self.kind == "none" else REFERENCE
         self.name = f"closed-form: gaussian-vector-mse-{self.kind}"
+        if self.kind == "kl-source-recon":
+            self.name, self.reference = (
+                "bounds: gaussian-vector-mse-kl-source-recon",
+                (gaussian_kl.REFERENCE),
+            )
         self._lam = np.asarray(source.eigenvalues, dtype=float)
         self._component_means = source.eigenvectors.T @ source.mean
 
@@ -553,12 +559,23 @@ class GaussianVectorMSE:
     def rate_point(
         self, D: float, P: PerceptionBound | float, warm: object = None
     ) -> PointSolution:
-        """R(D, P) in bits with certified bounds and the achieving channel."""
+        """R(D, P) in bits with certified bounds and the achieving channel.
+
+        For KL(p_X‖p_X̂) jointly Gaussian channels are not optimal: the
+        allocation's rate is an upper bound (achievable) and the lower bound is
+        :func:`rdp.closed_forms.gaussian_kl.vector_lower_bound`
+        (``diagnostics['status'] == 'bounds'``).
+        """
         if D <= 0.0:
             return PointSolution.exact(np.inf, None, regime="zero distortion")
+        if self.kind == "kl-source-recon" and D >= self.zero_rate_distortion(P):
+            return PointSolution.exact(0.0, None, regime="zero-rate", status=gaussian_kl.STATUS)
         allocation = two_multiplier_water_filling(
             self._lam, self.kind, P=self._budget(P), D=D, tol=self.tol
         )
+        if self.kind == "kl-source-recon":
+            lower = gaussian_kl.vector_lower_bound(self._lam, self._budget(P), D=D)
+            return self._bounded(allocation, lower)
         return self._solution(allocation)
 
     def distortion_point(self, R: float, P: float) -> PointSolution:
@@ -566,12 +583,42 @@ class GaussianVectorMSE:
         allocation = two_multiplier_water_filling(
             self._lam, self.kind, P=self._budget(P), R=R, tol=self.tol
         )
+        if self.kind == "kl-source-recon":
+            lower = gaussian_kl.vector_lower_bound(self._lam, self._budget(P), R=R)
+            zero_rate = self.zero_rate_distortion(P)
+            if zero_rate < allocation.upper:
+                return PointSolution(
+                    zero_rate, min(lower, zero_rate), zero_rate, True, None,
+                    {"regime": "zero-rate", "status": gaussian_kl.STATUS},
+                )  # fmt: skip
+            return self._bounded(allocation, lower)
         return self._solution(allocation)
+
+    def _bounded(self, allocation: ComponentAllocation, lower: float) -> PointSolution:
+        """The jointly Gaussian allocation as an upper bound, with an independent lower bound."""
+        solution = self._solution(allocation)
+        return PointSolution(
+            solution.upper,
+            min(lower, solution.upper),
+            solution.upper,
+            True,
+            solution.channel,
+            {**solution.diagnostics, "status": gaussian_kl.STATUS,
+             "gaussian_lower": solution.lower},
+        )  # fmt: skip
 
     def min_distortion(self, P: float) -> float:
         """0: any distortion > 0 is reachable at a finite rate with s_i = σ_i (P = 0)."""
         return 0.0
 
     def zero_rate_distortion(self, P: float) -> float:
-        """D_max(P) = Σσ_i² + least Σ s_i² within the perception budget."""
+        """D_max(P) = Σσ_i² + least Σ s_i² within the perception budget.
+
+        For KL(p_X‖p_X̂) the least second moment is reached by a non-Gaussian
+        law (:func:`rdp.closed_forms.gaussian_kl.least_second_moment`, exact).
+        """
+        if self.kind == "kl-source-recon":
+            return float(
+                self._lam.sum() + gaussian_kl.least_second_moment(self._lam, self._budget(P))
+            )
         return zero_rate_distortion(self._lam, self.kind, self._budget(P)).distortion

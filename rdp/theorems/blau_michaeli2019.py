@@ -29,12 +29,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rdp.distortions import Hamming, SquaredError
 from rdp.perceptions import KL, NoPerception, TotalVariation, Wasserstein
 from rdp.problem import Problem
 from rdp.sources import Bernoulli, Gaussian, GaussianVector
+from rdp.theorems import independent
 from rdp.theorems.report import TheoremReport
-from rdp.units import binary_entropy
 
 REFERENCE = (
     "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
@@ -221,27 +220,14 @@ def check_convexity(
 
 
 def shannon_rate(problem: Problem, D: NDArray, **options: Any) -> tuple[NDArray, str]:
-    """Shannon's R(D) for the problem's source and distortion, and where it came from.
+    """Shannon's R(D) for the problem's source and distortion, computed independently.
 
-    Gaussian/MSE: ½ log₂(σ²/D)₊; Bernoulli/Hamming: (H_b(p) − H_b(D))₊ for D < min(p, 1−p);
-    otherwise the same problem without a perception constraint.
+    Direct formulas for Gaussian/MSE and Bernoulli/Hamming, reverse water-filling by
+    bisection for a Gaussian vector, Blahut–Arimoto for a finite source
+    (:func:`rdp.theorems.independent.shannon_rate`; the midpoint of its bounds).
     """
-    source, distortion = problem.source, problem.distortion_measure
-    if isinstance(source, Gaussian) and isinstance(distortion, SquaredError):
-        return np.maximum(0.5 * np.log2(source.variance / D), 0.0), "½ log₂(σ²/D)"
-    if isinstance(source, Bernoulli) and isinstance(distortion, Hamming):
-        p = min(source.p, 1.0 - source.p)
-        value = np.where(D < p, binary_entropy(p) - binary_entropy(np.minimum(D, 0.5)), 0.0)
-        return np.maximum(value, 0.0), "H_b(p) − H_b(D)"
-    plain = Problem(
-        source,
-        distortion,
-        "none",
-        reconstruction_alphabet=problem.reconstruction_alphabet
-        if not isinstance(source, Gaussian)
-        else None,
-    )
-    return np.asarray(plain.rate(D, **options).rate, dtype=float), "same problem, no perception"
+    lower, upper, how = independent.shannon_rate(problem, np.asarray(D, dtype=float))
+    return 0.5 * (lower + upper), how
 
 
 def check_shannon_limit(
@@ -252,16 +238,21 @@ def check_shannon_limit(
     label: str | None = None,
     **options: Any,
 ) -> TheoremReport:
-    """R(D, ∞) equals Shannon's rate–distortion function R(D).
+    """R(D, ∞) equals Shannon's rate–distortion function R(D), computed another way.
 
-    The deviation is the largest distance from Shannon's R(D) to the certified
-    interval [lower, upper] of R(D, ∞).
+    The reference never calls the problem's methods
+    (:func:`rdp.theorems.independent.shannon_rate`: direct formulas, reverse
+    water-filling by bisection on the water level, or Blahut–Arimoto with
+    Blahut's certified bounds). The deviation is the largest gap between the
+    certified interval [lower, upper] of R(D, ∞) and the reference interval.
     """
     D_arr, _ = _resolve(problem, D, None)
     result = problem.rate(D_arr, np.inf, **options)
     lower, upper = (np.asarray(result.lower, float), np.asarray(result.upper, float))
-    shannon, source_of_reference = shannon_rate(problem, D_arr, **options)
-    outside = np.maximum(lower - shannon, shannon - upper)
+    ref_lower, ref_upper, source_of_reference = independent.shannon_rate(problem, D_arr)
+    with np.errstate(invalid="ignore"):
+        outside = np.maximum(lower - ref_upper, ref_lower - upper)
+    outside = np.where(np.isinf(lower) & np.isinf(ref_upper), 0.0, outside)
     deviation = float(np.max(outside))
     return _report(
         "shannon-limit",
@@ -272,7 +263,8 @@ def check_shannon_limit(
         {
             "D": D_arr,
             "rate_at_infinite_P": np.asarray(result.rate),
-            "shannon_rate": shannon,
+            "shannon_rate_lower": ref_lower,
+            "shannon_rate_upper": ref_upper,
             "shannon_reference": source_of_reference,
         },
         deviation,
@@ -324,30 +316,49 @@ def check_zero_rate_boundary(
     P: Sequence[float] | None = None,
     *,
     tolerance: float = 1e-9,
+    d_max_tolerance: float = 1e-7,
     label: str | None = None,
     **options: Any,
 ) -> TheoremReport:
-    """R(D, P) = 0 for D ≥ D_max(P), and R > 0 just below it.
+    """R(D, P) = 0 exactly from D_max(P), computed independently, on; R > 0 just below.
 
-    At each P: certified ``upper`` of R at D_max(P)·{1, 1.05, 1.5} must be ≤ tolerance,
-    and R at 0.9·D_max(P) must be > tolerance (the boundary is where it says).
-    The deviation is the largest of those upper bounds and of
-    ``tolerance − R(0.9·D_max)`` (shifted so that ≤ tolerance passes).
+    D_max(P), the least distortion of a reconstruction independent of X with
+    perception ≤ P, comes from :func:`rdp.theorems.independent.zero_rate_distortion`
+    (a linear program or exponential tilt over the reconstruction law, or a direct
+    formula), never from the method being checked. At each P: the method's own
+    D_max must agree within ``d_max_tolerance`` (relative); the certified
+    ``upper`` of R at D_ref·(1 + d_max_tolerance)·{1, 1.05, 1.5} must be ≤
+    ``tolerance``; R at 0.9·D_ref must be > ``tolerance``. The deviation is the
+    largest of those upper bounds, ``2·tolerance − R(0.9·D_ref)`` and
+    ``tolerance · relative D_max error / d_max_tolerance``.
     """
     _, P_arr = _resolve(problem, None, P)
     rows = []
     deviation = -np.inf
     for p in P_arr:
-        d_max = float(problem.zero_rate_distortion(p))
-        beyond = problem.rate(d_max * np.array([1.0, 1.05, 1.5]), p, **options)
+        method_d_max = float(problem.zero_rate_distortion(p))
+        try:
+            d_max, how = independent.zero_rate_distortion(problem, float(p))
+        except ValueError:  # no independent reference for this problem: the method's own
+            d_max, how = method_d_max, "none (the method's own D_max)"
+        relative = abs(method_d_max - d_max) / max(abs(d_max), 1e-300)
+        factors = (1 + d_max_tolerance) * np.array([1.0, 1.05, 1.5])
+        beyond = problem.rate(d_max * factors, p, **options)
         below = problem.rate(0.9 * d_max, p, **options)
         worst_beyond = float(np.max(beyond.upper))
         below_rate = float(below.rate)
-        deviation = max(deviation, worst_beyond, 2 * tolerance - below_rate)
+        deviation = max(
+            deviation,
+            worst_beyond,
+            2 * tolerance - below_rate,
+            tolerance * relative / d_max_tolerance,
+        )
         rows.append(
             {
                 "P": float(p),
-                "D_max": d_max,
+                "D_max_reference": d_max,
+                "D_max_method": method_d_max,
+                "reference": how,
                 "largest_rate_beyond": worst_beyond,
                 "rate_at_0.9_D_max": below_rate,
             }

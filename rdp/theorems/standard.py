@@ -16,7 +16,7 @@ from scipy import stats
 
 from rdp.problem import Problem
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
-from rdp.theorems import blau_michaeli2019, freirich2021, symbolic, yan2021
+from rdp.theorems import blau_michaeli2019, cross_checks, freirich2021, symbolic, yan2021
 from rdp.theorems.report import TheoremReport
 
 Check = Callable[[], TheoremReport]
@@ -136,6 +136,9 @@ def _freirich_checks() -> dict[str, Check]:
             channel,
             label="discrete-1d",
         ),
+        "freirich2021/nothing-does-better[discrete-1d]": partial(
+            freirich2021.check_nothing_does_better, points, pmf, channel, label="discrete-1d"
+        ),
         "freirich2021/distortion-perception[discrete-2d]": partial(
             freirich2021.check_distortion_perception_discrete,
             points_2d,
@@ -143,6 +146,16 @@ def _freirich_checks() -> dict[str, Check]:
             channel_2d,
             label="discrete-2d",
         ),
+    }
+
+
+def finite_problems() -> dict[str, Problem]:
+    """Finite-alphabet problems answered by the certified solver (``method="fast"``)."""
+    three = Discrete([0.5, 0.3, 0.2], [0.0, 1.0, 2.0])
+    return {
+        "discrete-w1": Problem(three, "absolute", "w1"),
+        "discrete-tv": Problem(three, "hamming", "tv"),
+        "discrete-kl-recon-source": Problem(three, "mse", "kl-recon-source"),
     }
 
 
@@ -154,6 +167,7 @@ def standard_problems() -> dict[str, Problem]:
         "gaussian-kl-source-recon": Problem(Gaussian(), "mse", "kl-source-recon"),
         "gaussian-kl-recon-source": Problem(Gaussian(), "mse", "kl-recon-source"),
         "gaussian-vector-w2": Problem(GaussianVector(np.diag([2.0, 1.0, 0.25])), "mse", "w2"),
+        **finite_problems(),
     }
 
 
@@ -166,10 +180,80 @@ def _blau_michaeli_checks() -> dict[str, Check]:
         blau_michaeli2019.check_perception_costs_rate: "perception-costs-rate",
         blau_michaeli2019.check_zero_rate_boundary: "zero-rate-boundary",
     }
+    finite = finite_problems()
     for label, problem in standard_problems().items():
         for check, short in names.items():
-            checks[f"blau-michaeli2019/{short}[{label}]"] = partial(check, problem, label=label)
+            kwargs: dict = {"label": label}
+            if label in finite:  # solver bounds: a coarser grid, tolerance above the gap
+                kwargs["tolerance"] = 1e-6
+                if check is blau_michaeli2019.check_zero_rate_boundary:
+                    kwargs["P"] = [0.0, 0.2]
+                else:
+                    d_max = float(problem.zero_rate_distortion(0.0))
+                    kwargs["D"] = np.linspace(0.2, 0.8, 4) * d_max
+                    if check is not blau_michaeli2019.check_shannon_limit:
+                        kwargs["P"] = np.linspace(0.0, 0.2, 3)
+            checks[f"blau-michaeli2019/{short}[{label}]"] = partial(check, problem, **kwargs)
     return checks
+
+
+def _cross_checks() -> dict[str, Check]:
+    """Each closed form against R computed another way (brute force, solver, quadrature)."""
+    bernoulli = Problem(Bernoulli(0.2), "hamming", "tv")
+    return {
+        "closed-form/bernoulli-tv-vs-brute-force[p=0.1]": partial(
+            cross_checks.check_bernoulli_brute_force, 0.1
+        ),
+        "closed-form/bernoulli-tv-vs-brute-force[p=0.35]": partial(
+            cross_checks.check_bernoulli_brute_force, 0.35
+        ),
+        "closed-form/vs-fast-solver[bernoulli-tv]": partial(
+            cross_checks.check_against_fast_solver,
+            bernoulli,
+            [(D, P) for D in (0.05, 0.1, 0.2, 0.3) for P in (0.0, 0.05, 0.1)],
+            label="bernoulli-tv",
+        ),
+        "closed-form/vs-fast-solver[bernoulli-kl-source-recon]": partial(
+            cross_checks.check_against_fast_solver,
+            Problem(Bernoulli(0.3), "hamming", "kl-source-recon"),
+            [(0.05, 0.01), (0.1, 0.05), (0.2, 0.0), (0.3, 0.2)],
+            label="bernoulli-kl-source-recon",
+        ),
+        "closed-form/vs-fast-solver[bernoulli-kl-recon-source]": partial(
+            cross_checks.check_against_fast_solver,
+            Problem(Bernoulli(0.3), "hamming", "kl-recon-source"),
+            [(0.05, 0.01), (0.1, 0.05), (0.2, 0.0), (0.3, 0.2)],
+            label="bernoulli-kl-recon-source",
+        ),
+        "closed-form/vs-discretisation[gaussian-w2]": partial(
+            cross_checks.check_gaussian_discretisation,
+            Problem(Gaussian(), "mse", "w2"),
+            [(0.4, 0.05), (1.2, 0.0)],
+            (16, 32),
+            tolerance=4e-3,
+            label="gaussian-w2",
+        ),
+        "closed-form/vs-discretisation[gaussian-kl-recon-source]": partial(
+            cross_checks.check_gaussian_discretisation,
+            Problem(Gaussian(), "mse", "kl-recon-source"),
+            [(0.4, 0.05), (0.8, 0.3), (1.2, 0.0)],
+            (32, 64, 128),
+            tolerance=5e-4,
+            label="gaussian-kl-recon-source",
+        ),
+        "closed-form/vs-slsqp[gaussian-vector-w2]": partial(
+            cross_checks.check_gaussian_vector_slsqp,
+            [2.0, 1.0, 0.25],
+            [(1.25, 0.05), (0.5, 0.2), (2.5, 0.01)],
+            label="gaussian-vector-w2",
+        ),
+        "closed-form/vs-sinkhorn[output-constrained-gaussian]": (
+            cross_checks.check_output_constrained_sinkhorn
+        ),
+        "closed-form/kl-source-recon-counterexample[gaussian]": (
+            cross_checks.check_kl_source_recon_counterexample
+        ),
+    }
 
 
 def _symbolic_checks() -> dict[str, Check]:
@@ -188,11 +272,13 @@ def _symbolic_checks() -> dict[str, Check]:
 
 
 def standard_checks() -> dict[str, Check]:
-    """Name → zero-argument check, in run order (Yan, Freirich, Blau–Michaeli, symbolic)."""
+    """Name → zero-argument check, in run order (Yan, Freirich, Blau–Michaeli, closed forms
+    against independent computations, symbolic)."""
     return {
         **_yan_checks(),
         **_freirich_checks(),
         **_blau_michaeli_checks(),
+        **_cross_checks(),
         **_symbolic_checks(),
     }
 
