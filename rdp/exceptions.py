@@ -78,7 +78,11 @@ def warn_uncertified(result: Any) -> int:
         warnings.warn(
             f"{count} of {int(mask.size)} point(s) have no certified value (status "
             f"{', '.join(found)}); their lower/upper bounds hold, the value may not be optimal. "
-            "Raise max_iter/time_limit, loosen tol, or try another method.",
+            + (
+                "Status 'bounds': no exact value is known for this problem; read lower/upper."
+                if found == ["bounds"]
+                else "Raise max_iter/time_limit, loosen tol, or try another method."
+            ),
             UnconvergedWarning,
             stacklevel=_caller_stacklevel(),
         )

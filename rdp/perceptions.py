@@ -71,13 +71,15 @@ class PerceptionBound(float):
 
     kind: str
 
-    def __new__(cls, kind: str, value: float) -> PerceptionBound:
+    def __new__(cls, kind: str, value: float, bits: float | None = None) -> PerceptionBound:
         check_choice(kind, "perception kind", KINDS)
         number = float("inf") if kind == NONE else float(value)
         if not number >= 0:
             raise ValueError(f"perception bound must be in [0, inf]; got {value!r}")
         self = super().__new__(cls, number)
         object.__setattr__(self, "kind", kind)
+        # a KL level the user gave in bits, kept exactly (nats → bits would round it)
+        object.__setattr__(self, "_bits", None if bits is None else float(bits))
         return self
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -87,7 +89,7 @@ class PerceptionBound(float):
         return f"PerceptionBound(kind={self.kind!r}, value={float(self)!r})"
 
     def __reduce__(self) -> tuple:
-        return (PerceptionBound, (self.kind, float(self)))
+        return (PerceptionBound, (self.kind, float(self), self._bits))
 
     @property
     def value(self) -> float:
@@ -106,8 +108,13 @@ class PerceptionBound(float):
 
     @property
     def bits(self) -> float:
-        """The bound with KL in bits (for the closed forms written in bits)."""
-        return self.value / LN2 if self.is_kl else self.value
+        """The bound with KL in bits (for the closed forms written in bits).
+
+        A KL level given in bits is returned exactly as given.
+        """
+        if not self.is_kl:
+            return self.value
+        return self._bits if self._bits is not None else self.value / LN2
 
     def in_units(self, units: str) -> float:
         """The bound in the user's ``units`` (KL only; other kinds are unit-free)."""
@@ -134,7 +141,7 @@ def to_bound(perception: Perception | str, P: float, units: str = "bits") -> Per
     check_choice(units, "units", UNITS)
     value = float(P)
     if measure.information_unit and units == "bits":
-        value *= LN2
+        return PerceptionBound(measure.kind, value * LN2, bits=value)
     return PerceptionBound(measure.kind, value)
 
 
@@ -152,7 +159,7 @@ def as_bound(P: float | PerceptionBound, kind: str) -> PerceptionBound:
         return PerceptionBound(NONE, float("inf"))
     value = float(P)
     if kind in KL_KINDS and np.isfinite(value):
-        value *= LN2
+        return PerceptionBound(kind, value * LN2, bits=value)
     return PerceptionBound(kind, value)
 
 

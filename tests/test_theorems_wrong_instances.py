@@ -22,8 +22,8 @@ def _scaled(method_class, monkeypatch, factor=1.2):
     """Multiply every rate (value and bounds) a method returns by ``factor``."""
     original = method_class.rate_point
 
-    def wrong(self, D, P):
-        point = original(self, D, P)
+    def wrong(self, D, P, **kwargs):
+        point = original(self, D, P, **kwargs)
         return replace(
             point,
             value=point.value * factor,
