@@ -48,6 +48,9 @@ class TrainingConfig:
     noise_size: int = 16
     batch_size: int = 64
     autoencoder_steps: int = 2000
+    lloyd_steps: int = 0
+    decoder_refit_steps: int = 0
+    stochastic_rounding: bool = False
     generator_steps: int = 2000
     critic_steps: int = 5
     gp_weight: float = 10.0
@@ -136,8 +139,14 @@ def train_mse_codec(
 
         def loss_fn(models):
             enc, dec = models
-            keys = jax.random.split(k_dither, x.shape[0]) if enc.quantizer.dithered else None
-            code = jax.vmap(enc)(x, key=keys) if keys is not None else jax.vmap(enc)(x)
+            keys = jax.random.split(k_dither, x.shape[0])
+            if config.stochastic_rounding:
+                latent = jax.vmap(enc.latent)(x)
+                code = jax.vmap(enc.quantizer.stochastic)(latent, keys)
+            elif enc.quantizer.dithered:
+                code = jax.vmap(enc)(x, key=keys)
+            else:
+                code = jax.vmap(enc)(x)
             return mean_squared_error(x, jax.vmap(dec)(code))
 
         loss, grads = eqx.filter_value_and_grad(loss_fn)(models)
@@ -150,6 +159,133 @@ def train_mse_codec(
         jnp.asarray(train),
         k_train,
         config.autoencoder_steps,
+        config,
+        checkpoint=checkpoint,
+        description=description,
+        progress=progress,
+    )
+    return models[0], models[1], logs
+
+
+def refit_decoder(
+    train: np.ndarray,
+    encoder: Encoder,
+    decoder: Decoder,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "G1 refit (MSE)",
+) -> tuple[Decoder, dict[str, float]]:
+    """Train the deterministic decoder alone for MSE on the frozen encoder's codes.
+
+    The minimiser is the centroid decoder :math:`E[X \\mid \\text{code}]`, the
+    MSE-optimal G1 for this encoder that Yan et al.'s Theorem 2 compares G2
+    with. Needed after training with :meth:`UniformQuantizer.stochastic`
+    codes (the decoder has then only seen noisy codes). Runs
+    ``config.decoder_refit_steps`` steps with a cosine-decayed learning rate.
+    """
+    if encoder.quantizer.dithered:
+        raise ValueError("the decoder refit uses a deterministic (undithered) encoder")
+    codes = encode(encoder, train)
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(config.decoder_refit_steps, 1), alpha=0.01
+    )
+    opt = _adam(schedule)
+    state = (decoder, opt.init(eqx.filter(decoder, eqx.is_array)))
+
+    def step(state, data, key):
+        dec, opt_state = state
+        x, c = _sample(key, data, config.batch_size)
+        loss, grads = eqx.filter_value_and_grad(lambda d: mean_squared_error(x, jax.vmap(d)(c)))(
+            dec
+        )
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(dec, eqx.is_array))
+        return (eqx.apply_updates(dec, updates), opt_state), {"mse": loss}
+
+    (decoder, _), logs = _run_stage(
+        step,
+        state,
+        (jnp.asarray(train), codes),
+        key,
+        config.decoder_refit_steps,
+        config,
+        checkpoint=checkpoint,
+        description=description,
+        progress=progress,
+    )
+    return decoder, logs
+
+
+def refine_lloyd(
+    train: np.ndarray,
+    encoder: Encoder,
+    decoder: Decoder,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "E, G1 (Lloyd)",
+) -> tuple[Encoder, Decoder, dict[str, float]]:
+    """Lloyd's two conditions, by gradient steps on the networks (small codebooks only).
+
+    Each step takes a batch and, with the current decoder's reconstructions
+    :math:`\\hat x_j = G_1(c_j)` of every code word :math:`c_j`:
+
+    - **nearest neighbour**: the encoder is trained to send :math:`x` to the word
+      :math:`j^*(x) = \\arg\\min_j \\lVert x - \\hat x_j \\rVert^2` (cross-entropy of the
+      soft assignment :math:`\\operatorname{softmax}_j(-\\sigma\\lVert z - c_j\\rVert^2)` of
+      its latent :math:`z`, :math:`\\sigma = 16/\\Delta^2`);
+    - **centroid**: the decoder alone is trained for MSE on the (fixed) codes,
+      whose minimiser is :math:`E[X \\mid \\text{code}]`.
+
+    This is the generalised Lloyd algorithm (Lloyd, "Least squares quantization
+    in PCM", IEEE Trans. IT 28(2), 1982) carried out on the networks; for a
+    log-concave source such as N(0, 1) its fixed point is the Lloyd–Max
+    quantiser (Fleischer 1964). Straight-through MSE training alone moves cell
+    boundaries with a biased gradient and can stop short of it.
+
+    Runs ``config.lloyd_steps`` steps with a cosine-decayed learning rate.
+    """
+    quantizer = encoder.quantizer
+    if quantizer.dithered:
+        raise ValueError("Lloyd refinement needs a deterministic (undithered) encoder")
+    words = quantizer.codewords()
+    sharpness = 16.0 / quantizer.step**2
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(config.lloyd_steps, 1), alpha=0.01
+    )
+    opt = _adam(schedule)
+    models = (encoder, decoder)
+    state = (models, opt.init(eqx.filter(models, eqx.is_array)))
+
+    def step(state, data, key):
+        models, opt_state = state
+        (x,) = _sample(key, (data,), config.batch_size)
+
+        def loss_fn(models):
+            enc, dec = models
+            recon = jax.lax.stop_gradient(jax.vmap(dec)(words))
+            nearest = jnp.argmin(jnp.sum((x[:, None, :] - recon[None]) ** 2, axis=-1), axis=1)
+            latent = jax.vmap(enc.latent)(x)
+            logits = -sharpness * jnp.sum((latent[:, None, :] - words[None]) ** 2, axis=-1)
+            assign = jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, nearest))
+            code = jax.lax.stop_gradient(jax.vmap(enc)(x))
+            mse = mean_squared_error(x, jax.vmap(dec)(code))
+            return assign + mse, mse
+
+        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
+        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
+
+    (models, _), logs = _run_stage(
+        step,
+        state,
+        jnp.asarray(train),
+        key,
+        config.lloyd_steps,
         config,
         checkpoint=checkpoint,
         description=description,

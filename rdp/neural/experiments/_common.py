@@ -13,7 +13,13 @@ import numpy as np
 from rdp.neural.data import Dataset
 from rdp.neural.experiments._results import read_results, write_results
 from rdp.neural.experiments.presets import preset as get_preset
-from rdp.neural.framework import TrainingConfig, train_mse_codec, train_perceptual_decoder
+from rdp.neural.framework import (
+    TrainingConfig,
+    refine_lloyd,
+    refit_decoder,
+    train_mse_codec,
+    train_perceptual_decoder,
+)
 from rdp.neural.metrics import classifier_features, feature_classifier, frechet_distance
 from rdp.neural.models import Classifier, Decoder, Encoder
 from rdp.neural.quantizer import UniformQuantizer
@@ -100,8 +106,10 @@ def train_two_decoders(
 ) -> tuple[Encoder, Decoder, Decoder]:
     """Yan et al.'s two stages: E and G1 for MSE, then G2 with the code-conditioned critic.
 
+    With ``config.lloyd_steps`` the first stage ends with :func:`refine_lloyd`, with
+    ``config.decoder_refit_steps`` with :func:`refit_decoder` (G1 alone, frozen E).
     ``keys`` are the keys of the two stages; checkpoints go to ``checkpoints/g1.eqx``
-    and ``checkpoints/g2.eqx``.
+    (``lloyd.eqx``) and ``checkpoints/g2.eqx``.
     """
     k_stage1, k_stage2 = keys
     encoder, g1, _ = train_mse_codec(
@@ -113,6 +121,28 @@ def train_two_decoders(
         checkpoint=checkpoints / "g1.eqx",
         description=f"{tag} E,G1 (MSE)",
     )
+    if config.lloyd_steps:
+        encoder, g1, _ = refine_lloyd(
+            train,
+            encoder,
+            g1,
+            config,
+            jax.random.fold_in(k_stage1, 1),
+            progress=progress,
+            checkpoint=checkpoints / "lloyd.eqx",
+            description=f"{tag} E,G1 (Lloyd)",
+        )
+    if config.decoder_refit_steps:
+        g1, _ = refit_decoder(
+            train,
+            encoder,
+            g1,
+            config,
+            jax.random.fold_in(k_stage1, 2),
+            progress=progress,
+            checkpoint=checkpoints / "g1-refit.eqx",
+            description=f"{tag} G1 refit (MSE)",
+        )
     g2, _ = train_perceptual_decoder(
         train,
         encoder,

@@ -81,7 +81,14 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "quick": {
             "levels": [2],
             "samples": 4000,
-            "training": {**_QUICK_TRAINING, "output": "linear", "one_sided_penalty": True},
+            "training": {
+                **_QUICK_TRAINING,
+                "autoencoder_steps": 200,
+                "lloyd_steps": 200,
+                "batch_size": 128,
+                "output": "linear",
+                "one_sided_penalty": True,
+            },
         },
         "cpu": {
             "levels": [2, 3, 4, 8],
@@ -93,7 +100,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "noise_size": 2,
                 "batch_size": 256,
                 "autoencoder_steps": 4000,
-                "generator_steps": 3000,
+                "lloyd_steps": 3000,
+                "generator_steps": 8000,
                 "critic_steps": 5,
                 "checkpoint_every": 500,
                 "chunk": 100,
@@ -111,6 +119,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "noise_size": 4,
                 "batch_size": 1024,
                 "autoencoder_steps": 20_000,
+                "lloyd_steps": 10_000,
                 "generator_steps": 20_000,
                 "critic_steps": 5,
                 "checkpoint_every": 2000,
