@@ -51,6 +51,8 @@ class TrainingConfig:
     lloyd_steps: int = 0
     decoder_refit_steps: int = 0
     stochastic_rounding: bool = False
+    code_balance_weight: float = 0.0
+    generator_ema: float = 0.0
     generator_steps: int = 2000
     critic_steps: int = 5
     gp_weight: float = 10.0
@@ -140,18 +142,25 @@ def train_mse_codec(
         def loss_fn(models):
             enc, dec = models
             keys = jax.random.split(k_dither, x.shape[0])
+            latent = jax.vmap(enc.latent)(x)
             if config.stochastic_rounding:
-                latent = jax.vmap(enc.latent)(x)
                 code = jax.vmap(enc.quantizer.stochastic)(latent, keys)
             elif enc.quantizer.dithered:
                 code = jax.vmap(enc)(x, key=keys)
             else:
                 code = jax.vmap(enc)(x)
-            return mean_squared_error(x, jax.vmap(dec)(code))
+            mse = mean_squared_error(x, jax.vmap(dec)(code))
+            # Keeps every latent unit's batch mean near 0, so that no unit settles on one
+            # side for all inputs (a "dead" bit that the straight-through gradient
+            # rarely revives).
+            if not config.code_balance_weight:
+                return mse, mse
+            balance = jnp.sum(jnp.mean(latent, axis=0) ** 2)
+            return mse + config.code_balance_weight * balance, mse
 
-        loss, grads = eqx.filter_value_and_grad(loss_fn)(models)
+        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
         updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
-        return (eqx.apply_updates(models, updates), opt_state), {"mse": loss}
+        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
         step,
@@ -363,10 +372,13 @@ def train_perceptual_decoder(
         opt_g.init(eqx.filter(decoder, eqx.is_array)),
         opt_c.init(eqx.filter(critic, eqx.is_array)),
     )
+    ema = config.generator_ema
+    if ema:
+        state = (*state, eqx.filter(decoder, eqx.is_array))
     batch = config.batch_size
 
     def step(state, data, key):
-        decoder, critic, g_state, c_state = state
+        decoder, critic, g_state, c_state = state[:4]
         k_critic, k_gen = jax.random.split(key)
 
         def batch_loss(cr, k):
@@ -388,9 +400,17 @@ def train_perceptual_decoder(
         g_loss, grads = eqx.filter_value_and_grad(g_loss_fn)(decoder)
         updates, g_state = opt_g.update(grads, g_state, eqx.filter(decoder, eqx.is_array))
         decoder = eqx.apply_updates(decoder, updates)
-        return (decoder, critic, g_state, c_state), {"critic": c_loss, "gen": g_loss}
+        new_state = (decoder, critic, g_state, c_state)
+        if ema:
+            average = jax.tree_util.tree_map(
+                lambda a, p: ema * a + (1.0 - ema) * p,
+                state[4],
+                eqx.filter(decoder, eqx.is_array),
+            )
+            new_state = (*new_state, average)
+        return new_state, {"critic": c_loss, "gen": g_loss}
 
-    (decoder, *_), logs = _run_stage(
+    final, logs = _run_stage(
         step,
         state,
         (jnp.asarray(train), codes),
@@ -401,6 +421,12 @@ def train_perceptual_decoder(
         description=description,
         progress=progress,
     )
+    decoder = final[0]
+    if ema:
+        # The exponential moving average of the generator's weights (Yazıcı et al., "The
+        # unusual effectiveness of averaging in GAN training", ICLR 2019): the iterates
+        # of a WGAN circle the equilibrium, their average sits closer to it.
+        decoder = eqx.combine(final[4], eqx.partition(decoder, eqx.is_array)[1])
     return decoder, logs
 
 

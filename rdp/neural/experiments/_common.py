@@ -11,7 +11,7 @@ import jax
 import numpy as np
 
 from rdp.neural.data import Dataset
-from rdp.neural.experiments._results import read_results, write_results
+from rdp.neural.experiments._results import read_results, start_provenance, write_results
 from rdp.neural.experiments.presets import preset as get_preset
 from rdp.neural.framework import (
     TrainingConfig,
@@ -41,6 +41,7 @@ def experiment_settings(
     experiment: str, preset: str, seed: int, data: str | None = None
 ) -> tuple[dict[str, Any], TrainingConfig]:
     """A preset's settings, with ``seed`` (and ``data`` when given) set, and its training config."""
+    start_provenance()
     settings = get_preset(experiment, preset)
     if data is not None:
         settings["data"] = data

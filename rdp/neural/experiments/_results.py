@@ -46,7 +46,7 @@ def write_results(
             "devices": [str(d) for d in jax.devices()],
             "python": platform.python_version(),
         },
-        "provenance": provenance(),
+        "provenance": {**provenance(), **_started_fields()},
         **extra,
     }
     path = out / RESULTS_FILE
@@ -88,6 +88,20 @@ def aggregate_rows(per_seed: list[list[dict[str, Any]]], keys: tuple[str, ...]) 
     return out
 
 
+_STARTED: dict[str, Any] = {}
+
+
+def start_provenance() -> dict[str, Any]:
+    """:func:`provenance` at the start of a run, kept for :func:`write_results`.
+
+    The commit recorded is the one checked out when the run began (the code
+    that trained the models), not whatever HEAD is when the results are written.
+    """
+    if not _STARTED:
+        _STARTED.update(provenance())
+    return dict(_STARTED)
+
+
 def provenance() -> dict[str, Any]:
     """Machine, UTC date, command line and git commit of the code that produced a result.
 
@@ -126,6 +140,16 @@ def provenance() -> dict[str, Any]:
             "system": f"{platform.system()} {platform.release()}",
             "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         },
+    }
+
+
+def _started_fields() -> dict[str, Any]:
+    if not _STARTED:
+        return {}
+    return {
+        "commit": _STARTED["commit"],
+        "dirty": _STARTED["dirty"],
+        "started_utc": _STARTED["date_utc"],
     }
 
 

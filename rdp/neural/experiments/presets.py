@@ -1,5 +1,8 @@
 """Presets of the neural experiments: ``quick`` (CI smoke, seconds), ``cpu`` (a
-reproduction on a 2-core CPU within an hour), ``gpu`` (the papers' scale).
+reproduction on a 2-core CPU within an hour), ``gpu`` (the papers' scale, full
+MNIST) and ``gpu-smoke`` (the ``gpu`` settings, models and data path with a
+few hundred steps and two rates: minutes on an accelerator, to check a machine
+before the long run).
 
 Each preset holds the :class:`~rdp.neural.framework.TrainingConfig` fields
 under ``"training"`` and the experiment's own settings beside them. The data
@@ -12,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-PRESET_NAMES = ("quick", "cpu", "gpu")
+PRESET_NAMES = ("quick", "cpu", "gpu", "gpu-smoke")
 
 _QUICK_TRAINING = {
     "encoder_hidden": [32],
@@ -86,6 +89,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 200,
                 "lloyd_steps": 200,
                 "batch_size": 128,
+                "generator_ema": 0.9,
                 "output": "linear",
                 "one_sided_penalty": True,
             },
@@ -102,6 +106,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 4000,
                 "lloyd_steps": 3000,
                 "generator_steps": 8000,
+                "generator_ema": 0.999,
                 "critic_steps": 5,
                 "checkpoint_every": 500,
                 "chunk": 100,
@@ -121,6 +126,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 20_000,
                 "lloyd_steps": 10_000,
                 "generator_steps": 20_000,
+                "generator_ema": 0.999,
                 "critic_steps": 5,
                 "checkpoint_every": 2000,
                 "chunk": 200,
@@ -182,6 +188,32 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
 }
+
+
+def _smoke(settings: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The ``gpu`` settings of an experiment with short training (the ``gpu-smoke`` preset)."""
+    smoke = copy.deepcopy(settings)
+    training = smoke["training"]
+    for name in ("autoencoder_steps", "generator_steps", "lloyd_steps", "decoder_refit_steps"):
+        if training.get(name):
+            training[name] = min(training[name], 300)
+    training["checkpoint_every"] = 300
+    training["chunk"] = 100
+    for name, value in (("critic_eval_steps", 300), ("classifier_steps", 500)):
+        if name in smoke:
+            smoke[name] = value
+    if "eval_samples" in smoke:
+        smoke["eval_samples"] = 2000
+    smoke.update(overrides)
+    return smoke
+
+
+for _experiment, _overrides in (
+    ("yan", {"bits": [4, 16]}),
+    ("theory-check", {"levels": [2, 8]}),
+    ("blau-michaeli", {"codes": [[2, 2], [8, 4]], "perception_weights": [0.0, 0.015]}),
+):
+    PRESETS[_experiment]["gpu-smoke"] = _smoke(PRESETS[_experiment]["gpu"], **_overrides)
 
 
 def preset(experiment: str, name: str) -> dict[str, Any]:
