@@ -339,7 +339,7 @@ def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None)
             kw = (
                 {"color": style.SHANNON_COLOR, "linestyle": style.SHANNON_LINESTYLE}
                 if weight == 0
-                else {"color": color}
+                else {"color": color, "linestyle": "-"}
             )
             label = "λ = 0 (MSE only)" if weight == 0 else f"λ = {weight:g}"
             ax_rd.errorbar(
@@ -351,12 +351,11 @@ def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None)
                 label=MEASURED + label,
                 **kw,
             )
-            ax_rd.plot(_column(sel, "mse"), _column(sel, "bits"), **kw)
             ax_p.errorbar(
                 _column(sel, "bits"),
                 _column(sel, "w1"),
                 yerr=_std(sel, "w1"),
-                fmt="o-",
+                fmt="o",
                 capsize=3,
                 label=MEASURED + label,
                 **kw,

@@ -440,18 +440,24 @@ def train_joint_perceptual_codec(
     checkpoint: Path | None = None,
     progress: bool = True,
     description: str = "E, G (MSE + λ·adv)",
+    init: tuple[Encoder, Decoder] | None = None,
 ) -> tuple[Encoder, Decoder, dict[str, float]]:
     """Blau & Michaeli's codec: E and stochastic G trained on MSE + λ·(−E f(G)).
 
     With ``perception_weight = 0`` no critic is trained (pure MSE, stochastic
-    decoder ignored noise is allowed to learn to ignore it).
+    decoder ignored noise is allowed to learn to ignore it). ``init`` starts
+    from given models (e.g. the λ = 0 codec of the same rate) instead of
+    fresh ones.
     """
     if perception_weight < 0:
         raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
     k_enc, k_dec, k_critic, k_train = jax.random.split(key, 4)
     dim = train.shape[1]
-    encoder = _encoder(dim, quantizer, config, k_enc)
-    decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
+    if init is not None:
+        encoder, decoder = init
+    else:
+        encoder = _encoder(dim, quantizer, config, k_enc)
+        decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
     critic = Critic(dim, config.critic_hidden, key=k_critic)
     opt_g = _adam(
         config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate

@@ -52,7 +52,9 @@ def run_blau_michaeli(
 ) -> dict[str, Any]:
     """Run the rates × perception-weights sweep; write results and figures to ``out``.
 
-    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`.
+    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`. With the
+    preset's ``warm_start``, each λ > 0 model starts from the λ = 0 codec of its
+    rate and is fine-tuned on MSE + λ·(adversarial loss).
     """
     out = Path(out)
     settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
@@ -65,8 +67,10 @@ def run_blau_michaeli(
     runs = [
         (int(d), int(levels), float(weight))
         for d, levels in settings["codes"]
-        for weight in settings["perception_weights"]
+        for weight in sorted(settings["perception_weights"])
     ]
+    warm = bool(settings.get("warm_start", False))
+    mse_codecs = {}
     rows = []
     shown = one_per_class(dataset.heldout_labels)
     samples = {"originals": heldout[shown], "indices": shown}
@@ -91,7 +95,10 @@ def run_blau_michaeli(
             progress=progress,
             checkpoint=out / "checkpoints" / f"{name}.eqx",
             description=tag,
+            init=mse_codecs.get((dims, levels)) if warm and weight > 0 else None,
         )
+        if weight == 0:
+            mse_codecs[(dims, levels)] = (encoder, decoder)
         rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
         if weight in shown_weights:
             samples[f"rec_{quantizer.rate_bits:g}_{weight:g}"] = rec[shown]
