@@ -12,7 +12,14 @@ from rdp.neural.experiments import PRESET_NAMES, PRESETS, preset
 
 pytestmark = pytest.mark.neural
 
-ARCHITECTURE = ("encoder_hidden", "decoder_hidden", "critic_hidden", "noise_size", "batch_size")
+ARCHITECTURE = (
+    "conv_channels",
+    "encoder_hidden",
+    "decoder_hidden",
+    "critic_hidden",
+    "noise_size",
+    "batch_size",
+)
 
 
 @pytest.mark.parametrize("experiment", sorted(PRESETS))
@@ -22,7 +29,7 @@ def test_every_experiment_has_every_preset(experiment):
     gpu, smoke = preset(experiment, "gpu"), preset(experiment, "gpu-smoke")
     # same models and data, far fewer steps
     for field in ARCHITECTURE:
-        assert smoke["training"][field] == gpu["training"][field]
+        assert smoke["training"].get(field) == gpu["training"].get(field)
     assert smoke.get("data") == gpu.get("data")
     for field in ("autoencoder_steps", "generator_steps"):
         assert smoke["training"][field] <= 300 < gpu["training"][field]
@@ -45,7 +52,9 @@ def test_gpu_smoke_path_on_mnist_files_at_a_tiny_size(tmp_path, monkeypatch):
     _write_idx(data / "t10k-labels-idx1-ubyte", np.arange(40) % 10)
     smoke = preset("yan", "gpu-smoke")
     smoke.update(bits=[2], critic_eval_steps=4, classifier_steps=4, eval_samples=20)
+    assert smoke["training"]["conv_channels"]  # the convolutional models of the gpu preset
     smoke["training"].update(
+        conv_channels=[2, 4],
         encoder_hidden=[16],
         decoder_hidden=[16],
         critic_hidden=[16],

@@ -42,6 +42,7 @@ class TrainingConfig:
     generator step follows ``critic_steps`` critic steps.
     """
 
+    conv_channels: tuple[int, ...] = ()
     encoder_hidden: tuple[int, ...] = (512, 256)
     decoder_hidden: tuple[int, ...] = (256, 512)
     critic_hidden: tuple[int, ...] = (512, 256)
@@ -81,6 +82,7 @@ def _encoder(dim: int, quantizer: UniformQuantizer, config: TrainingConfig, key)
         quantizer,
         config.encoder_hidden,
         straight_through_tanh=config.straight_through_tanh,
+        conv_channels=config.conv_channels,
         key=key,
     )
 
@@ -92,6 +94,7 @@ def _stochastic_decoder(code_size: int, dim: int, config: TrainingConfig, key) -
         config.decoder_hidden,
         noise_size=config.noise_size,
         output=config.output,
+        conv_channels=config.conv_channels,
         key=key,
     )
 
@@ -126,7 +129,14 @@ def train_mse_codec(
     k_enc, k_dec, k_train = jax.random.split(key, 3)
     dim = train.shape[1]
     encoder = _encoder(dim, quantizer, config, k_enc)
-    decoder = Decoder(quantizer.dims, dim, config.decoder_hidden, output=config.output, key=k_dec)
+    decoder = Decoder(
+        quantizer.dims,
+        dim,
+        config.decoder_hidden,
+        output=config.output,
+        conv_channels=config.conv_channels,
+        key=k_dec,
+    )
     schedule = optax.cosine_decay_schedule(
         config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
     )
@@ -364,7 +374,13 @@ def train_perceptual_decoder(
     codes = encode(encoder, train)
     code_size = encoder.quantizer.dims
     decoder = _stochastic_decoder(code_size, dim, config, k_dec)
-    critic = Critic(dim, config.critic_hidden, code_size=code_size, key=k_critic)
+    critic = Critic(
+        dim,
+        config.critic_hidden,
+        code_size=code_size,
+        conv_channels=config.conv_channels,
+        key=k_critic,
+    )
     opt_g, opt_c = gan_optimizer(config.gan_learning_rate), gan_optimizer(config.gan_learning_rate)
     state = (
         decoder,
@@ -458,7 +474,7 @@ def train_joint_perceptual_codec(
     else:
         encoder = _encoder(dim, quantizer, config, k_enc)
         decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
-    critic = Critic(dim, config.critic_hidden, key=k_critic)
+    critic = Critic(dim, config.critic_hidden, conv_channels=config.conv_channels, key=k_critic)
     opt_g = _adam(
         config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
     )

@@ -31,7 +31,7 @@ CACHE_ENV = "RDP_CACHE_DIR"
 def training_config(settings: dict[str, Any]) -> TrainingConfig:
     """The :class:`TrainingConfig` of a preset's ``"training"`` entry."""
     fields = dict(settings)
-    for name in ("encoder_hidden", "decoder_hidden", "critic_hidden"):
+    for name in ("encoder_hidden", "decoder_hidden", "critic_hidden", "conv_channels"):
         if name in fields:
             fields[name] = tuple(int(v) for v in fields[name])
     return TrainingConfig(**fields)
