@@ -64,11 +64,11 @@ def run_blau_michaeli(
     features = feature_reference(dataset, settings, cache_dir, out, seed=seed, progress=progress)
     n_eval = features.n_eval
     heldout = dataset.heldout
-    runs = [
-        (int(d), int(levels), float(weight))
-        for d, levels in settings["codes"]
-        for weight in sorted(settings["perception_weights"])
-    ]
+    # Every rate's λ = 0 codec first (the warm starts), then one λ at a time from the
+    # largest down, over all rates: an interrupted run leaves whole λ curves.
+    weights = sorted({float(w) for w in settings["perception_weights"]})
+    order = weights[:1] + weights[:0:-1] if weights and weights[0] == 0 else weights[::-1]
+    runs = [(int(d), int(levels), weight) for weight in order for d, levels in settings["codes"]]
     warm = bool(settings.get("warm_start", False))
     mse_codecs = {}
     rows = []
