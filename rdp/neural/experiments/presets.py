@@ -58,7 +58,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "batch_size": 64,
                 "autoencoder_steps": 4000,
                 "decoder_refit_steps": 1000,
-                "generator_steps": 3000,
+                "generator_steps": 1500,
                 "generator_ema": 0.999,
                 "critic_steps": 3,
                 "checkpoint_every": 200,
