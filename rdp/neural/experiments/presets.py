@@ -59,7 +59,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 4000,
                 "decoder_refit_steps": 1000,
                 "generator_steps": 1500,
-                "generator_ema": 0.999,
+                "generator_ema": 0.99,
                 "critic_steps": 3,
                 "checkpoint_every": 200,
                 "chunk": 50,
