@@ -60,6 +60,8 @@ THEORY = "theory: "
 
 def _figure(ncols: int, nrows: int = 1) -> Figure:
     fig = style.new_figure(ncols, nrows=nrows)
+    # room for the legends under the panels, as in the analytic figures
+    fig.set_size_inches(style.PANEL_SIZE[0] * ncols, style.PANEL_SIZE[1] * 1.4 * nrows)
     FigureCanvasAgg(fig)
     return fig
 
@@ -93,6 +95,11 @@ DATA_TITLES = {
     "digits": "8×8 digits",
     "gaussian": "N(0, 1)",
 }
+
+
+def _legend(ax, **kwargs) -> None:
+    """A legend under the panel, as in the analytic figures (:mod:`rdp.reproduce.yan`)."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), frameon=False, **kwargs)
 
 
 def _rate_ticks(ax, values, axis: str = "x") -> None:
@@ -145,7 +152,7 @@ def yan_figure(results: dict[str, Any], directory: Path | None = None) -> Figure
         ax.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax, bits, "y")
         ax.set_title(f"Yan et al. framework on {_data_name(results)}")
-        ax.legend()
+        _legend(ax)
         ax_ratio.errorbar(
             bits,
             ratio,
@@ -167,7 +174,7 @@ def yan_figure(results: dict[str, Any], directory: Path | None = None) -> Figure
         _rate_ticks(ax_ratio, bits, "x")
         ax_ratio.set_ylim(1.0, max(2.6, float(np.max(ratio)) * 1.1))
         ax_ratio.set_title(f"Cost of perfect perception ({_seeds_note(results)})")
-        ax_ratio.legend()
+        _legend(ax_ratio)
     return fig
 
 
@@ -249,7 +256,7 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
         ax.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax.set_ylabel(style.distortion_label("MSE"))
         ax.set_title("Distortion of the two decoders, X ~ N(0, 1)")
-        ax.legend()
+        _legend(ax)
         ax_ratio.axhspan(0.95, 1.05, color=style.ZERO_RATE_COLOR, label="±5 %")
         ax_ratio.axhline(
             1.0, color=style.SHANNON_COLOR, linestyle=style.SHANNON_LINESTYLE, label=THEORY + "1"
@@ -277,7 +284,7 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
         ax_ratio.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax_ratio.set_ylabel("measured / theory")
         ax_ratio.set_title("Measured over predicted MSE")
-        ax_ratio.legend()
+        _legend(ax_ratio)
         ax_w1.errorbar(
             bits,
             _column(rows, "heldout_w1_g2"),
@@ -311,7 +318,7 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
         ax_w1.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax_w1.set_ylabel(style.perception_label("$W_1$"))
         ax_w1.set_title("Perception of G2")
-        ax_w1.legend()
+        _legend(ax_w1)
         for a in (ax, ax_ratio, ax_w1):
             a.set_xticks(
                 bits, [f"{b:.3g}\n(K={r['levels']})" for b, r in zip(bits, rows, strict=True)]
@@ -365,12 +372,12 @@ def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None)
         ax_rd.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax_rd, bits, "y")
         ax_rd.set_title(f"Rate–distortion at fixed perception weight ({_data_name(results)})")
-        ax_rd.legend()
+        _legend(ax_rd)
         ax_p.set_xlabel(style.rate_label("bits per image"))
         ax_p.set_ylabel(style.perception_label("$W_1$ to held-out digits, fresh critic"))
         _rate_ticks(ax_p, bits, "x")
         ax_p.set_title(f"Perception of each model ({_seeds_note(results)})")
-        ax_p.legend()
+        _legend(ax_p)
     return fig
 
 
@@ -404,7 +411,7 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
         ax_dp.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_dp.set_ylabel(style.perception_label("$W_1$, fresh critic"))
         ax_dp.set_title("Equi-rate lines (D–P sections at fixed rate)")
-        ax_dp.legend(title="measured, points λ = 0 … max")
+        _legend(ax_dp, title="measured, points λ = 0 … max")
         # R–P at fixed D: along each λ curve interpolate R and P linearly in D.
         curves = []
         for weight in weights:
@@ -424,7 +431,7 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
                         color=color,
                         label=f"D = {d:.3g} (interpolated)",
                     )
-            ax_rp.legend()
+            _legend(ax_rp)
         ax_rp.set_xlabel(style.perception_label("$W_1$, fresh critic"))
         ax_rp.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax_rp, rates, "y")
