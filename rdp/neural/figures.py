@@ -305,7 +305,11 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
             label=MEASURED + "$W_1$(held-out half, other half): floor",
         )
         ax_w1.plot(
-            bits, 2 * _column(rows, "heldout_w1_floor"), color=c3, linestyle=":", label="2 × floor"
+            bits,
+            2 * _column(rows, "heldout_w1_floor"),
+            color=c3,
+            linestyle=":",
+            label="2 × floor: the bound checked",
         )
         ax_w1.plot(
             bits,
