@@ -68,6 +68,13 @@ def register(subparsers) -> None:
         help="data set for blau-michaeli and yan (default: the preset's)",
     )
     parser.add_argument(
+        "--bits",
+        type=int,
+        nargs="+",
+        default=None,
+        help="yan only: rates in bits to run instead of the preset's",
+    )
+    parser.add_argument(
         "--data-dir", default=None, help="directory of full MNIST (else $RDP_MNIST_DIR)"
     )
     parser.add_argument(
@@ -107,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
             kwargs = {"seed": args.seed, "seeds": args.seeds, "progress": not args.no_progress}
             if experiment != "theory-check":
                 kwargs.update(data=args.data, data_dir=args.data_dir, cache_dir=args.cache_dir)
+            if args.bits is not None:
+                if experiment != "yan":
+                    raise ValueError("--bits applies to yan only")
+                kwargs["bits"] = args.bits
             outputs[experiment] = (out, run_experiment(experiment, out, args.preset, **kwargs))
     except FileNotFoundError as err:
         sys.stderr.write(f"rdp neural: error: {err}\n")

@@ -38,13 +38,18 @@ def training_config(settings: dict[str, Any]) -> TrainingConfig:
 
 
 def experiment_settings(
-    experiment: str, preset: str, seed: int, data: str | None = None
+    experiment: str, preset: str, seed: int, data: str | None = None, bits=None
 ) -> tuple[dict[str, Any], TrainingConfig]:
-    """A preset's settings, with ``seed`` (and ``data`` when given) set, and its training config."""
+    """A preset's settings, with ``seed`` (and ``data``, ``bits`` when given) set, and its
+    training config. ``bits`` replaces the preset's rates (Yan et al.'s experiment)."""
     start_provenance()
     settings = get_preset(experiment, preset)
     if data is not None:
         settings["data"] = data
+    if bits is not None:
+        if "bits" not in settings:
+            raise ValueError(f"--bits does not apply to {experiment}")
+        settings["bits"] = [int(b) for b in bits]
     settings["seed"] = seed
     return settings, training_config(settings["training"])
 

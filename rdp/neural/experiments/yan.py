@@ -55,6 +55,7 @@ def run_yan(
     data_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
+    bits: list[int] | None = None,
 ) -> dict[str, Any]:
     """Run the Yan et al. experiment; write results, samples and figures to ``out``.
 
@@ -76,6 +77,8 @@ def run_yan(
         Where the feature classifier is cached (default ``$RDP_CACHE_DIR`` or ``out/cache``).
     progress : bool
         Show progress bars.
+    bits : list of int, optional
+        Rates (bits per image) to run instead of the preset's.
 
     Returns
     -------
@@ -83,7 +86,7 @@ def run_yan(
         The contents written to ``results.json``.
     """
     out = Path(out)
-    settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
+    settings, config = experiment_settings(EXPERIMENT, preset, seed, data, bits)
     dataset = load_dataset(settings["data"], data_dir, seed=seed)
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
