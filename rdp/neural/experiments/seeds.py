@@ -40,7 +40,6 @@ def run_experiment(
     drawn there show the standard deviations as error bars.
     """
     from rdp.neural.experiments import EXPERIMENTS
-    from rdp.neural.figures import make_figures
 
     if experiment not in EXPERIMENTS:
         raise ValueError(f"experiment must be one of {', '.join(EXPERIMENTS)}; got {experiment!r}")
@@ -49,22 +48,51 @@ def run_experiment(
     if seeds == 1:
         return runner(out, preset, seed=seed, **kwargs)
     start = time.perf_counter()
-    results = [
-        runner(out / f"seed-{s}", preset, seed=s, **kwargs) for s in range(seed, seed + seeds)
-    ]
+    for s in range(seed, seed + seeds):
+        runner(out / f"seed-{s}", preset, seed=s, **kwargs)
+    return aggregate_seeds(out, wall_seconds=time.perf_counter() - start)
+
+
+def aggregate_seeds(out: str | os.PathLike, *, wall_seconds: float | None = None) -> dict:
+    """Write to ``out`` the mean ± std over the per-seed results in ``out/seed-*``.
+
+    Rows are matched by :data:`ROW_KEYS`; a row present for only some seeds
+    (e.g. rates run with fewer seeds, ``--bits``) is averaged over those, and
+    its ``seeds`` column says how many.
+    """
+    from rdp.neural.figures import make_figures
+
+    out = Path(out)
+    folders = sorted(
+        (p.parent for p in out.glob("seed-*/results.json")),
+        key=lambda p: int(p.name.split("-")[1]),
+    )
+    if not folders:
+        raise FileNotFoundError(f"no per-seed results (seed-*/results.json) in {out}")
+    results = [read_results(p) for p in folders]
     first = results[0]
+    experiment = first["experiment"]
+    seeds = [int(p.name.split("-")[1]) for p in folders]
     rows = aggregate_rows([r["rows"] for r in results], ROW_KEYS[experiment])
-    settings = {**first["settings"], "seed": list(range(seed, seed + seeds))}
+    rows.sort(key=lambda r: tuple(r[k] for k in ROW_KEYS[experiment]))
+    settings = {**first["settings"], "seed": seeds}
+    settings.pop("bits", None)
     extra = {
-        "seeds": list(range(seed, seed + seeds)),
-        "per_seed": [f"seed-{s}/results.json" for s in range(seed, seed + seeds)],
-        "wall_seconds": time.perf_counter() - start,
+        "seeds": seeds,
+        "per_seed": [f"{p.name}/results.json" for p in folders],
+        "per_seed_settings": {p.name: r["settings"] for p, r in zip(folders, results, strict=True)},
+        "per_seed_provenance": {
+            p.name: r.get("provenance") for p, r in zip(folders, results, strict=True)
+        },
+        "wall_seconds": (
+            wall_seconds if wall_seconds is not None else sum(r["wall_seconds"] for r in results)
+        ),
     }
     if "reference" in first:
         extra["reference"] = first["reference"]
     for name in SHARED_FILES:
-        if (out / f"seed-{seed}" / name).is_file():
-            shutil.copyfile(out / f"seed-{seed}" / name, out / name)
-    write_results(out, experiment, preset, settings, rows, extra)
+        if (folders[0] / name).is_file():
+            shutil.copyfile(folders[0] / name, out / name)
+    write_results(out, experiment, first["preset"], settings, rows, extra)
     make_figures(out)
     return read_results(out)
