@@ -213,7 +213,7 @@ def yan_samples_figure(results: dict[str, Any], directory: Path | None = None) -
     rows = [("held-out\ndigit", samples["originals"])]
     for b in bits:
         rows += [(f"G1, {b} bits", samples[f"g1_{b}"]), (f"G2, {b} bits", samples[f"g2_{b}"])]
-    return _image_grid(rows, shape, f"Reconstructions of held-out digits ({_data_name(results)})")
+    return _image_grid(rows, shape, f"Reconstructions of held-out digits, {_data_name(results)}")
 
 
 def theory_check_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
@@ -459,7 +459,7 @@ def blau_michaeli_samples_figure(
     for k in keys:
         _, bits, weight = k.split("_")
         rows.append((f"{float(bits):g} bits, λ={float(weight):g}", samples[k]))
-    return _image_grid(rows, shape, f"Decoded held-out digits ({_data_name(results)})")
+    return _image_grid(rows, shape, f"Decoded held-out digits, {_data_name(results)}")
 
 
 _FIGURES = {
