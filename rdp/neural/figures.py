@@ -146,7 +146,7 @@ def yan_figure(results: dict[str, Any], directory: Path | None = None) -> Figure
             bits,
             color=style.SHANNON_COLOR,
             linestyle=style.SHANNON_LINESTYLE,
-            label=THEORY + "MSE(G2) = 2·MSE(G1) (Thm 2)",
+            label=THEORY + "2 × measured MSE(G1) (Yan et al., Thm 2)",
         )
         ax.set_xlabel(style.distortion_label("MSE per pixel, pixels in [0, 1]"))
         ax.set_ylabel(style.rate_label("bits per image"))
