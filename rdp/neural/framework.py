@@ -523,7 +523,11 @@ def train_joint_perceptual_codec(
             fake = reconstruct(models, x, k_rec)
             mse = mean_squared_error(x, fake)
             adv = generator_adversarial_loss(critic, fake) if adversarial else jnp.zeros(())
-            return mse + perception_weight * adv, mse
+            loss = mse + perception_weight * adv
+            if config.code_balance_weight:  # see train_mse_codec
+                latent = jax.vmap(models[0].latent)(x)
+                loss = loss + config.code_balance_weight * jnp.sum(jnp.mean(latent, axis=0) ** 2)
+            return loss, mse
 
         (_g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
         updates, g_state = opt_g.update(grads, g_state, eqx.filter(models, eqx.is_array))

@@ -2,7 +2,7 @@
 
 Source :math:`X \\sim N(0, 1)`, codes of ``K`` levels (rate :math:`\\log_2 K`
 bits), the training of :mod:`rdp.neural.experiments.yan`. Theory
-(Yan et al., ICML 2021, Theorem 2; REFERENCES §4):
+(Yan, Wen, Ying, Ma, Liu, ICML 2021, Theorem 2):
 
 - the least MSE of a ``K``-level code is the Lloyd–Max distortion
   :math:`D^*(K)` (:func:`rdp.quantization.lloyd_max`), so
@@ -163,10 +163,13 @@ def run_theory_check(
 ) -> dict[str, Any]:
     """Run the scalar-Gaussian check of the two-decoder framework; write results to ``out``.
 
-    For each ``K`` in the preset: train E (K levels) and G1 for MSE, then G2
-    with the code-conditioned critic; compare MSE(G1) with the Lloyd–Max
-    :math:`D^*(K)` and MSE(G2) with :math:`2 D^*(K)` (see the module
-    docstring). Reruns resume from ``out``.
+    For each ``K`` in the preset: train E (K levels) and G1 for MSE (refined
+    by :func:`~rdp.neural.framework.refine_lloyd` when the preset has
+    ``lloyd_steps``), then G2 with the code-conditioned critic; compare
+    MSE(G1) with the Lloyd–Max :math:`D^*(K)` and MSE(G2) with
+    :math:`2 D^*_f` (see the module docstring), both exact over X
+    (:func:`population_measures`), and report the held-out estimates with G2's
+    W₁ beside its floor (:func:`heldout_measures`). Reruns resume from ``out``.
 
     Returns
     -------
