@@ -28,8 +28,9 @@ SAMPLES_FILE = "samples.npz"
 HOW_TO_RUN = (
     "no neural results found; make them with e.g.\n"
     "  rdp neural theory-check --preset cpu --out results/neural/theory-check\n"
-    "  rdp neural yan --preset cpu --out results/neural/yan\n"
+    "  rdp neural yan --preset cpu --seeds 3 --out results/neural/yan\n"
     "  rdp neural blau-michaeli --preset cpu --out results/neural/blau-michaeli\n"
+    "or draw the committed ones: RDP_NEURAL_RESULTS=docs/neural\n"
     "(needs the neural extra: pip install 'rdp-theory[neural]')"
 )
 
