@@ -47,3 +47,21 @@ def test_decoder_noise_and_conditional_critic():
     assert critic(a, code).shape == ()
     with pytest.raises(ValueError, match="code"):
         critic(a)
+
+
+def test_convolutional_models_map_images_to_codes_and_back():
+    key = jax.random.PRNGKey(0)
+    quantizer = UniformQuantizer(6, 2)
+    enc = Encoder(64, quantizer, (16,), conv_channels=(2, 4), key=key)
+    dec = Decoder(6, 64, (16,), noise_size=3, conv_channels=(4, 2), key=key)
+    critic = Critic(64, (16,), code_size=6, conv_channels=(2, 4), key=key)
+    x = jnp.linspace(0.0, 1.0, 64, dtype=jnp.float32)
+    code = enc(x)
+    assert code.shape == (6,) and set(np.unique(np.asarray(code))) <= {-1.0, 1.0}
+    out = dec(code, key=jax.random.PRNGKey(1))
+    assert out.shape == (64,) and bool(jnp.all((out > 0) & (out < 1)))
+    # the critic's gradient reaches the image (the gradient penalty needs it)
+    grad = jax.grad(lambda im: critic(im, code))(out)
+    assert grad.shape == (64,) and float(jnp.linalg.norm(grad)) > 0
+    with pytest.raises(ValueError, match="square images"):
+        Encoder(60, quantizer, (16,), conv_channels=(2,), key=key)

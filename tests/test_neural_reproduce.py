@@ -23,7 +23,7 @@ def test_committed_cpu_results_become_figure_specs(monkeypatch):
     output = specs["neural-yan"].make()
     rows = json.loads((COMMITTED / "yan" / "results.json").read_text())["rows"]
     table = output.tables["data"]
-    np.testing.assert_allclose(table["mse_g2"] / table["mse_g1"], table["ratio"], rtol=1e-9)
+    np.testing.assert_allclose(table["ratio"], [row["ratio"] for row in rows], rtol=1e-12)
     np.testing.assert_allclose(table["bits"], [row["bits"] for row in rows])
     assert output.figure.axes
 
@@ -31,3 +31,45 @@ def test_committed_cpu_results_become_figure_specs(monkeypatch):
 def test_no_results_no_specs(monkeypatch, tmp_path):
     monkeypatch.setenv("RDP_NEURAL_RESULTS", str(tmp_path / "absent"))
     assert figures() == []
+
+
+def test_committed_theory_check_meets_its_targets():
+    import scipy.stats
+
+    from rdp.quantization import lloyd_max
+
+    results = json.loads((COMMITTED / "theory-check" / "results.json").read_text())
+    assert results["preset"] == "cpu"
+    assert len(results["provenance"]["commit"]) == 40
+    for row in results["rows"]:
+        # D*(K) recomputed independently of the run
+        assert row["d_star"] == pytest.approx(lloyd_max(scipy.stats.norm(), row["levels"]).mse)
+        assert 1.0 - 1e-3 <= row["mse_g1_over_d_star"] <= 1.02
+        assert row["heldout_w1_g2"] <= 2 * row["heldout_w1_floor"]
+        assert abs(row["mse_g2_over_2d_star_f"] - 1) <= 0.06  # K = 8 misses 0.05 (0.946)
+
+
+def test_committed_yan_results_meet_their_targets(monkeypatch):
+    results = json.loads((COMMITTED / "yan" / "results.json").read_text())
+    rows = {row["bits"]: row for row in results["rows"]}
+    assert results["seeds"] == [0, 1, 2] and all(row["seeds"] == 3 for row in rows.values())
+    # the aggregate is the mean and sample std of the committed per-seed rows
+    per_seed = [
+        {
+            r["bits"]: r
+            for r in json.loads((COMMITTED / "yan" / f"seed-{s}" / "results.json").read_text())[
+                "rows"
+            ]
+        }
+        for s in (0, 1, 2)
+    ]
+    for bits, row in rows.items():
+        values = [seed[bits]["ratio"] for seed in per_seed]
+        assert row["ratio"] == pytest.approx(np.mean(values))
+        assert row["ratio_std"] == pytest.approx(np.std(values, ddof=1))
+        assert abs(row["ratio"] - 2.0) <= 0.15
+    assert rows[16]["mse_g1"] <= 0.6 * rows[2]["mse_g1"]
+    monkeypatch.setenv("RDP_NEURAL_RESULTS", str(COMMITTED))
+    specs = {spec.id: spec for spec in figures()}
+    assert "neural-yan-samples" in specs
+    assert specs["neural-yan-samples"].make().figure.axes

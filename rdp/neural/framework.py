@@ -42,12 +42,18 @@ class TrainingConfig:
     generator step follows ``critic_steps`` critic steps.
     """
 
+    conv_channels: tuple[int, ...] = ()
     encoder_hidden: tuple[int, ...] = (512, 256)
     decoder_hidden: tuple[int, ...] = (256, 512)
     critic_hidden: tuple[int, ...] = (512, 256)
     noise_size: int = 16
     batch_size: int = 64
     autoencoder_steps: int = 2000
+    lloyd_steps: int = 0
+    decoder_refit_steps: int = 0
+    stochastic_rounding: bool = False
+    code_balance_weight: float = 0.0
+    generator_ema: float = 0.0
     generator_steps: int = 2000
     critic_steps: int = 5
     gp_weight: float = 10.0
@@ -76,6 +82,7 @@ def _encoder(dim: int, quantizer: UniformQuantizer, config: TrainingConfig, key)
         quantizer,
         config.encoder_hidden,
         straight_through_tanh=config.straight_through_tanh,
+        conv_channels=config.conv_channels,
         key=key,
     )
 
@@ -87,6 +94,7 @@ def _stochastic_decoder(code_size: int, dim: int, config: TrainingConfig, key) -
         config.decoder_hidden,
         noise_size=config.noise_size,
         output=config.output,
+        conv_channels=config.conv_channels,
         key=key,
     )
 
@@ -121,7 +129,14 @@ def train_mse_codec(
     k_enc, k_dec, k_train = jax.random.split(key, 3)
     dim = train.shape[1]
     encoder = _encoder(dim, quantizer, config, k_enc)
-    decoder = Decoder(quantizer.dims, dim, config.decoder_hidden, output=config.output, key=k_dec)
+    decoder = Decoder(
+        quantizer.dims,
+        dim,
+        config.decoder_hidden,
+        output=config.output,
+        conv_channels=config.conv_channels,
+        key=k_dec,
+    )
     schedule = optax.cosine_decay_schedule(
         config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
     )
@@ -136,13 +151,26 @@ def train_mse_codec(
 
         def loss_fn(models):
             enc, dec = models
-            keys = jax.random.split(k_dither, x.shape[0]) if enc.quantizer.dithered else None
-            code = jax.vmap(enc)(x, key=keys) if keys is not None else jax.vmap(enc)(x)
-            return mean_squared_error(x, jax.vmap(dec)(code))
+            keys = jax.random.split(k_dither, x.shape[0])
+            latent = jax.vmap(enc.latent)(x)
+            if config.stochastic_rounding:
+                code = jax.vmap(enc.quantizer.stochastic)(latent, keys)
+            elif enc.quantizer.dithered:
+                code = jax.vmap(enc)(x, key=keys)
+            else:
+                code = jax.vmap(enc)(x)
+            mse = mean_squared_error(x, jax.vmap(dec)(code))
+            # Keeps every latent unit's batch mean near 0, so that no unit settles on one
+            # side for all inputs (a "dead" bit that the straight-through gradient
+            # rarely revives).
+            if not config.code_balance_weight:
+                return mse, mse
+            balance = jnp.sum(jnp.mean(latent, axis=0) ** 2)
+            return mse + config.code_balance_weight * balance, mse
 
-        loss, grads = eqx.filter_value_and_grad(loss_fn)(models)
+        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
         updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
-        return (eqx.apply_updates(models, updates), opt_state), {"mse": loss}
+        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
         step,
@@ -150,6 +178,133 @@ def train_mse_codec(
         jnp.asarray(train),
         k_train,
         config.autoencoder_steps,
+        config,
+        checkpoint=checkpoint,
+        description=description,
+        progress=progress,
+    )
+    return models[0], models[1], logs
+
+
+def refit_decoder(
+    train: np.ndarray,
+    encoder: Encoder,
+    decoder: Decoder,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "G1 refit (MSE)",
+) -> tuple[Decoder, dict[str, float]]:
+    """Train the deterministic decoder alone for MSE on the frozen encoder's codes.
+
+    The minimiser is the centroid decoder :math:`E[X \\mid \\text{code}]`, the
+    MSE-optimal G1 for this encoder that Yan et al.'s Theorem 2 compares G2
+    with. Needed after training with :meth:`UniformQuantizer.stochastic`
+    codes (the decoder has then only seen noisy codes). Runs
+    ``config.decoder_refit_steps`` steps with a cosine-decayed learning rate.
+    """
+    if encoder.quantizer.dithered:
+        raise ValueError("the decoder refit uses a deterministic (undithered) encoder")
+    codes = encode(encoder, train)
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(config.decoder_refit_steps, 1), alpha=0.01
+    )
+    opt = _adam(schedule)
+    state = (decoder, opt.init(eqx.filter(decoder, eqx.is_array)))
+
+    def step(state, data, key):
+        dec, opt_state = state
+        x, c = _sample(key, data, config.batch_size)
+        loss, grads = eqx.filter_value_and_grad(lambda d: mean_squared_error(x, jax.vmap(d)(c)))(
+            dec
+        )
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(dec, eqx.is_array))
+        return (eqx.apply_updates(dec, updates), opt_state), {"mse": loss}
+
+    (decoder, _), logs = _run_stage(
+        step,
+        state,
+        (jnp.asarray(train), codes),
+        key,
+        config.decoder_refit_steps,
+        config,
+        checkpoint=checkpoint,
+        description=description,
+        progress=progress,
+    )
+    return decoder, logs
+
+
+def refine_lloyd(
+    train: np.ndarray,
+    encoder: Encoder,
+    decoder: Decoder,
+    config: TrainingConfig,
+    key: jax.Array,
+    *,
+    checkpoint: Path | None = None,
+    progress: bool = True,
+    description: str = "E, G1 (Lloyd)",
+) -> tuple[Encoder, Decoder, dict[str, float]]:
+    """Lloyd's two conditions, by gradient steps on the networks (small codebooks only).
+
+    Each step takes a batch and, with the current decoder's reconstructions
+    :math:`\\hat x_j = G_1(c_j)` of every code word :math:`c_j`:
+
+    - **nearest neighbour**: the encoder is trained to send :math:`x` to the word
+      :math:`j^*(x) = \\arg\\min_j \\lVert x - \\hat x_j \\rVert^2` (cross-entropy of the
+      soft assignment :math:`\\operatorname{softmax}_j(-\\sigma\\lVert z - c_j\\rVert^2)` of
+      its latent :math:`z`, :math:`\\sigma = 16/\\Delta^2`);
+    - **centroid**: the decoder alone is trained for MSE on the (fixed) codes,
+      whose minimiser is :math:`E[X \\mid \\text{code}]`.
+
+    This is the generalised Lloyd algorithm (Lloyd, "Least squares quantization
+    in PCM", IEEE Trans. IT 28(2), 1982) carried out on the networks; for a
+    log-concave source such as N(0, 1) its fixed point is the Lloyd–Max
+    quantiser (Fleischer 1964). Straight-through MSE training alone moves cell
+    boundaries with a biased gradient and can stop short of it.
+
+    Runs ``config.lloyd_steps`` steps with a cosine-decayed learning rate.
+    """
+    quantizer = encoder.quantizer
+    if quantizer.dithered:
+        raise ValueError("Lloyd refinement needs a deterministic (undithered) encoder")
+    words = quantizer.codewords()
+    sharpness = 16.0 / quantizer.step**2
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(config.lloyd_steps, 1), alpha=0.01
+    )
+    opt = _adam(schedule)
+    models = (encoder, decoder)
+    state = (models, opt.init(eqx.filter(models, eqx.is_array)))
+
+    def step(state, data, key):
+        models, opt_state = state
+        (x,) = _sample(key, (data,), config.batch_size)
+
+        def loss_fn(models):
+            enc, dec = models
+            recon = jax.lax.stop_gradient(jax.vmap(dec)(words))
+            nearest = jnp.argmin(jnp.sum((x[:, None, :] - recon[None]) ** 2, axis=-1), axis=1)
+            latent = jax.vmap(enc.latent)(x)
+            logits = -sharpness * jnp.sum((latent[:, None, :] - words[None]) ** 2, axis=-1)
+            assign = jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, nearest))
+            code = jax.lax.stop_gradient(jax.vmap(enc)(x))
+            mse = mean_squared_error(x, jax.vmap(dec)(code))
+            return assign + mse, mse
+
+        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
+        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
+
+    (models, _), logs = _run_stage(
+        step,
+        state,
+        jnp.asarray(train),
+        key,
+        config.lloyd_steps,
         config,
         checkpoint=checkpoint,
         description=description,
@@ -219,7 +374,13 @@ def train_perceptual_decoder(
     codes = encode(encoder, train)
     code_size = encoder.quantizer.dims
     decoder = _stochastic_decoder(code_size, dim, config, k_dec)
-    critic = Critic(dim, config.critic_hidden, code_size=code_size, key=k_critic)
+    critic = Critic(
+        dim,
+        config.critic_hidden,
+        code_size=code_size,
+        conv_channels=config.conv_channels,
+        key=k_critic,
+    )
     opt_g, opt_c = gan_optimizer(config.gan_learning_rate), gan_optimizer(config.gan_learning_rate)
     state = (
         decoder,
@@ -227,10 +388,13 @@ def train_perceptual_decoder(
         opt_g.init(eqx.filter(decoder, eqx.is_array)),
         opt_c.init(eqx.filter(critic, eqx.is_array)),
     )
+    ema = config.generator_ema
+    if ema:
+        state = (*state, eqx.filter(decoder, eqx.is_array))
     batch = config.batch_size
 
     def step(state, data, key):
-        decoder, critic, g_state, c_state = state
+        decoder, critic, g_state, c_state = state[:4]
         k_critic, k_gen = jax.random.split(key)
 
         def batch_loss(cr, k):
@@ -252,9 +416,17 @@ def train_perceptual_decoder(
         g_loss, grads = eqx.filter_value_and_grad(g_loss_fn)(decoder)
         updates, g_state = opt_g.update(grads, g_state, eqx.filter(decoder, eqx.is_array))
         decoder = eqx.apply_updates(decoder, updates)
-        return (decoder, critic, g_state, c_state), {"critic": c_loss, "gen": g_loss}
+        new_state = (decoder, critic, g_state, c_state)
+        if ema:
+            average = jax.tree_util.tree_map(
+                lambda a, p: ema * a + (1.0 - ema) * p,
+                state[4],
+                eqx.filter(decoder, eqx.is_array),
+            )
+            new_state = (*new_state, average)
+        return new_state, {"critic": c_loss, "gen": g_loss}
 
-    (decoder, *_), logs = _run_stage(
+    final, logs = _run_stage(
         step,
         state,
         (jnp.asarray(train), codes),
@@ -265,6 +437,12 @@ def train_perceptual_decoder(
         description=description,
         progress=progress,
     )
+    decoder = final[0]
+    if ema:
+        # The exponential moving average of the generator's weights (Yazıcı et al., "The
+        # unusual effectiveness of averaging in GAN training", ICLR 2019): the iterates
+        # of a WGAN circle the equilibrium, their average sits closer to it.
+        decoder = eqx.combine(final[4], eqx.partition(decoder, eqx.is_array)[1])
     return decoder, logs
 
 
@@ -278,19 +456,25 @@ def train_joint_perceptual_codec(
     checkpoint: Path | None = None,
     progress: bool = True,
     description: str = "E, G (MSE + λ·adv)",
+    init: tuple[Encoder, Decoder] | None = None,
 ) -> tuple[Encoder, Decoder, dict[str, float]]:
     """Blau & Michaeli's codec: E and stochastic G trained on MSE + λ·(−E f(G)).
 
     With ``perception_weight = 0`` no critic is trained (pure MSE, stochastic
-    decoder ignored noise is allowed to learn to ignore it).
+    decoder ignored noise is allowed to learn to ignore it). ``init`` starts
+    from given models (e.g. the λ = 0 codec of the same rate) instead of
+    fresh ones.
     """
     if perception_weight < 0:
         raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
     k_enc, k_dec, k_critic, k_train = jax.random.split(key, 4)
     dim = train.shape[1]
-    encoder = _encoder(dim, quantizer, config, k_enc)
-    decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
-    critic = Critic(dim, config.critic_hidden, key=k_critic)
+    if init is not None:
+        encoder, decoder = init
+    else:
+        encoder = _encoder(dim, quantizer, config, k_enc)
+        decoder = _stochastic_decoder(quantizer.dims, dim, config, k_dec)
+    critic = Critic(dim, config.critic_hidden, conv_channels=config.conv_channels, key=k_critic)
     opt_g = _adam(
         config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
     )
@@ -339,7 +523,11 @@ def train_joint_perceptual_codec(
             fake = reconstruct(models, x, k_rec)
             mse = mean_squared_error(x, fake)
             adv = generator_adversarial_loss(critic, fake) if adversarial else jnp.zeros(())
-            return mse + perception_weight * adv, mse
+            loss = mse + perception_weight * adv
+            if config.code_balance_weight:  # see train_mse_codec
+                latent = jax.vmap(models[0].latent)(x)
+                loss = loss + config.code_balance_weight * jnp.sum(jnp.mean(latent, axis=0) ** 2)
+            return loss, mse
 
         (_g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
         updates, g_state = opt_g.update(grads, g_state, eqx.filter(models, eqx.is_array))

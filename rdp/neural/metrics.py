@@ -48,7 +48,7 @@ def wasserstein1_critic(
     steps: int = 1000,
     batch_size: int = 64,
     gp_weight: float = 10.0,
-    learning_rate: float = 1e-4,
+    learning_rate: float = 1e-3,
     one_sided: bool = False,
     progress: bool = False,
     description: str = "W1 critic",
@@ -68,6 +68,10 @@ def wasserstein1_critic(
     hidden, steps, batch_size, gp_weight, learning_rate, one_sided
         Critic architecture and training (``one_sided``: the penalty of
         :func:`rdp.neural.losses.gradient_penalty`, advisable for scalar data).
+        The critic only has to converge, not to chase a generator, so its
+        learning rate is higher than in GAN training: with 1e-4 and 600 steps
+        it reported 0.27 for a true W₁ of 0.5 (2-d Gaussians shifted by 0.5),
+        with 1e-3 it reports 0.50.
     progress : bool
         Show a progress bar.
 

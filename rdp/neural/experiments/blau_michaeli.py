@@ -25,13 +25,19 @@ import jax
 import numpy as np
 
 from rdp.neural.data import load_dataset
-from rdp.neural.experiments._common import experiment_settings, feature_reference, finish
+from rdp.neural.experiments._common import (
+    experiment_settings,
+    feature_reference,
+    finish,
+    one_per_class,
+)
 from rdp.neural.experiments._results import cached_row, save_row
 from rdp.neural.framework import decode, encode, train_joint_perceptual_codec
 from rdp.neural.metrics import wasserstein1_critic
 from rdp.neural.quantizer import UniformQuantizer
 
 EXPERIMENT = "blau-michaeli"
+SAMPLES_FILE = "samples.npz"
 
 
 def run_blau_michaeli(
@@ -46,7 +52,9 @@ def run_blau_michaeli(
 ) -> dict[str, Any]:
     """Run the rates × perception-weights sweep; write results and figures to ``out``.
 
-    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`.
+    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`. With the
+    preset's ``warm_start``, each λ > 0 model starts from the λ = 0 codec of its
+    rate and is fine-tuned on MSE + λ·(adversarial loss).
     """
     out = Path(out)
     settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
@@ -56,34 +64,45 @@ def run_blau_michaeli(
     features = feature_reference(dataset, settings, cache_dir, out, seed=seed, progress=progress)
     n_eval = features.n_eval
     heldout = dataset.heldout
-    runs = [
-        (int(d), int(levels), float(weight))
-        for d, levels in settings["codes"]
-        for weight in settings["perception_weights"]
-    ]
+    # Every rate's λ = 0 codec first (the warm starts), then one λ at a time from the
+    # largest down, over all rates: an interrupted run leaves whole λ curves.
+    weights = sorted({float(w) for w in settings["perception_weights"]})
+    order = weights[:1] + weights[:0:-1] if weights and weights[0] == 0 else weights[::-1]
+    runs = [(int(d), int(levels), weight) for weight in order for d, levels in settings["codes"]]
+    warm = bool(settings.get("warm_start", False))
+    mse_codecs = {}
     rows = []
+    shown = one_per_class(dataset.heldout_labels)
+    samples = {"originals": heldout[shown], "indices": shown}
+    shown_weights = sorted(set(settings["perception_weights"]))
+    shown_weights = {shown_weights[0], *shown_weights[-2:]}
     for i, (dims, levels, weight) in enumerate(runs):
         name = f"d{dims}-L{levels}-w{weight:g}"
         row = cached_row(out, name)
+        t0 = time.perf_counter()
+        key = jax.random.fold_in(jax.random.fold_in(base_key, dims * 1000 + levels), i)
+        k_train, k_dither, k_noise, k_w1 = jax.random.split(key, 4)
+        quantizer = UniformQuantizer(
+            dims, levels, mode=config.quantization, dithered=bool(settings["dithered"])
+        )
+        tag = f"[{i + 1}/{len(runs)}] {quantizer.rate_bits:.3g} bits λ={weight:g}"
+        encoder, decoder, _ = train_joint_perceptual_codec(
+            dataset.train,
+            quantizer,
+            weight,
+            config,
+            k_train,
+            progress=progress,
+            checkpoint=out / "checkpoints" / f"{name}.eqx",
+            description=tag,
+            init=mse_codecs.get((dims, levels)) if warm and weight > 0 else None,
+        )
+        if weight == 0:
+            mse_codecs[(dims, levels)] = (encoder, decoder)
+        rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
+        if weight in shown_weights:
+            samples[f"rec_{quantizer.rate_bits:g}_{weight:g}"] = rec[shown]
         if row is None:
-            t0 = time.perf_counter()
-            key = jax.random.fold_in(jax.random.fold_in(base_key, dims * 1000 + levels), i)
-            k_train, k_dither, k_noise, k_w1 = jax.random.split(key, 4)
-            quantizer = UniformQuantizer(
-                dims, levels, mode=config.quantization, dithered=bool(settings["dithered"])
-            )
-            tag = f"[{i + 1}/{len(runs)}] {quantizer.rate_bits:.3g} bits λ={weight:g}"
-            encoder, decoder, _ = train_joint_perceptual_codec(
-                dataset.train,
-                quantizer,
-                weight,
-                config,
-                k_train,
-                progress=progress,
-                checkpoint=out / "checkpoints" / f"{name}.eqx",
-                description=tag,
-            )
-            rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
             row = {
                 "dims": dims,
                 "levels": levels,
@@ -104,6 +123,7 @@ def run_blau_michaeli(
             }
             save_row(out, name, row)
         rows.append(row)
+    np.savez_compressed(out / SAMPLES_FILE, image_shape=np.array(dataset.image_shape), **samples)
     return finish(
         out,
         EXPERIMENT,

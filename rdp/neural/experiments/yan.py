@@ -34,6 +34,7 @@ from rdp.neural.experiments._common import (
     experiment_settings,
     feature_reference,
     finish,
+    one_per_class,
     train_two_decoders,
 )
 from rdp.neural.experiments._results import cached_row, save_row
@@ -54,6 +55,7 @@ def run_yan(
     data_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
+    bits: list[int] | None = None,
 ) -> dict[str, Any]:
     """Run the Yan et al. experiment; write results, samples and figures to ``out``.
 
@@ -75,6 +77,8 @@ def run_yan(
         Where the feature classifier is cached (default ``$RDP_CACHE_DIR`` or ``out/cache``).
     progress : bool
         Show progress bars.
+    bits : list of int, optional
+        Rates (bits per image) to run instead of the preset's.
 
     Returns
     -------
@@ -82,7 +86,7 @@ def run_yan(
         The contents written to ``results.json``.
     """
     out = Path(out)
-    settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
+    settings, config = experiment_settings(EXPERIMENT, preset, seed, data, bits)
     dataset = load_dataset(settings["data"], data_dir, seed=seed)
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
@@ -96,7 +100,8 @@ def run_yan(
         "fd_real_halves": frechet_distance(features.features[:half], features.features[half:]),
     }
 
-    rows, samples = [], {"originals": heldout[:8]}
+    shown = one_per_class(dataset.heldout_labels)
+    rows, samples = [], {"originals": heldout[shown], "indices": shown}
     for i, bits in enumerate(settings["bits"]):
         name = f"bits-{bits}"
         key = jax.random.fold_in(base_key, int(bits))
@@ -116,8 +121,8 @@ def run_yan(
         codes = encode(encoder, heldout)
         rec1 = np.asarray(decode(g1, codes))
         rec2 = np.asarray(decode(g2, codes, k_eval))
-        samples[f"g1_{bits}"] = rec1[:8]
-        samples[f"g2_{bits}"] = rec2[:8]
+        samples[f"g1_{bits}"] = rec1[shown]
+        samples[f"g2_{bits}"] = rec2[shown]
         row = cached_row(out, name)
         if row is None:
             mse1 = float(np.mean((heldout - rec1) ** 2))
