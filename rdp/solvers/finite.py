@@ -74,6 +74,17 @@ class FiniteProblem:
     def shape(self) -> tuple[int, int]:
         return self.delta.shape
 
+    @property
+    def line(self):
+        """Exact 1-D transport (:class:`rdp.solvers._kernels.Line`) for the default W cost."""
+        if self.kind != "w" or self.w_order is None or self.w_order < 1:
+            return None
+        if getattr(self, "_line", None) is None:
+            from rdp.solvers._kernels import Line
+
+            self._line = Line(self.x, self.y, self.w_order)
+        return self._line
+
     # ------------------------------------------------------------ perception
     def perception_bound_nats(self, P: float) -> float:
         """Perception bound in the solver's internal unit (KL bits → nats; inf without one)."""
@@ -94,8 +105,8 @@ class FiniteProblem:
             return float(rel_entr(self.p_tilde, q).sum())
         if self.kind == "kl-rs":
             return float(rel_entr(q, self.p_tilde).sum())
-        if self.w_order is not None:
-            return float(ot.wasserstein_1d(self.x, self.y, self.p, q / q.sum(), p=self.w_order))
+        if self.line is not None:
+            return self.line.cost(self.p, q)
         return float(ot.emd2(self.p, q / q.sum(), self.cost))
 
     def min_divergence(self) -> tuple[float, NDArray]:
