@@ -60,7 +60,7 @@ from scipy.special import lambertw, rel_entr
 from rdp.channels import DiscreteChannel
 from rdp.result import PointSolution
 from rdp.solvers import finite
-from rdp.solvers._kernels import DenseKernel, HammingKernel
+from rdp.solvers._kernels import DenseKernel, HammingKernel, single_threaded_blas
 from rdp.units import LN2
 
 REFERENCE = (
@@ -76,8 +76,10 @@ _REVIVE = 1e-6
 _V_FLOOR = 1e-30
 
 
-#: Mirror step size of the transport-plan update π⁺ ∝ π ⊙ h^η e^{−μc} (over-relaxed, η > 1).
-_PLAN_STEP = 2.0
+#: Initial and largest mirror step η of the transport-plan update π⁺ ∝ π ⊙ h^η e^{−μc}.
+_PLAN_STEP = 8.0
+_PLAN_STEP_MAX = 256.0
+_CEILING_RECOVERY = 6
 
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
@@ -178,7 +180,8 @@ class FastSolver:
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
             return exact
-        return self._iterate(D, P, Pn, start)
+        with single_threaded_blas():
+            return self._iterate(D, P, Pn, start)
 
     # ------------------------------------------------------------------ edge cases
     def _boundary_point(self, D: float, d_min: float, Pn: float) -> PointSolution | None:
@@ -237,9 +240,10 @@ class FastSolver:
         history = None
         checks = next_upper = 0
         wait = 1
+        eta, ceiling, merit, streak = _PLAN_STEP, _PLAN_STEP_MAX, None, 0
         iteration = 0
         if self.verbose:
-            self._log(f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10} s")
+            self._log(f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10} slope, step")
         for iteration in range(1, self.max_iter + 1):
             # --- Newton step on the slope s towards distortion D
             kv = kernel.matvec(v)
@@ -272,6 +276,17 @@ class FastSolver:
                 lower, sigma = self._lower_bound(s, kv, h, D, Pn)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     inner_gap = sigma - float(np.nansum(q * np.log(h)))
+                # the plan step grows while the fixed-slope gap falls; a rise shrinks it and
+                # lowers its ceiling, so the step settles below the size that oscillates
+                if merit is not None:
+                    if inner_gap < merit:
+                        eta, streak = min(2 * eta, ceiling), streak + 1
+                        if streak % _CEILING_RECOVERY == 0:  # a long calm run lifts the ceiling
+                            ceiling = min(2 * ceiling, _PLAN_STEP_MAX)
+                    else:
+                        ceiling, streak = max(eta / 2, 1.0), 0
+                        eta = max(eta / 4, 1.0)
+                merit = inner_gap
                 if lower > best_lower:
                     best_lower = lower
                 # the upper bound needs the dense joint: with a structured kernel only when
@@ -292,7 +307,7 @@ class FastSolver:
                 if self.verbose:
                     self._log(
                         f"{iteration:>8d} {best_lower / LN2:>16.10f} {best_upper / LN2:>16.10f} "
-                        f"{(best_upper - best_lower) / LN2:>10.2e} {s:>10.5g}"
+                        f"{(best_upper - best_lower) / LN2:>10.2e} {s:.6g}, {eta:g}"
                     )
                 if best_upper - best_lower <= tol_nats:
                     status = "converged"
@@ -313,7 +328,7 @@ class FastSolver:
                 elif binary_cost:
                     pi = _binary_transport_step(pi, h, fp.cost, Pn)
                 else:
-                    pi, mu = _transport_step(pi, h, fp.cost, Pn, mu)
+                    pi, mu = _transport_step(pi, h, fp.cost, Pn, mu, eta)
                 target = pi.column_sums() if diagonal else pi.sum(axis=0)
             elif fp.kind == "kl-rs":
                 target = _project_kl_rs(q * h, fp.p_tilde, Pn)
@@ -435,8 +450,8 @@ class FastSolver:
 
 # ---------------------------------------------------------------------- helpers
 def _inner(a: NDArray, b: NDArray) -> float:
-    """⟨a, b⟩ of two matrices in one pass, without a temporary."""
-    return float(np.vdot(a.ravel(), b.ravel()))
+    """⟨a, b⟩ of two matrices in one pass, without a temporary (and without BLAS threads)."""
+    return float(np.einsum("ij,ij->", a, b))
 
 
 def _initial_slope(fp: finite.FiniteProblem, D: float) -> float:
@@ -462,15 +477,15 @@ def _initial_plan(fp: finite.FiniteProblem, Pn: float) -> NDArray:
 
 
 def _transport_step(
-    pi: NDArray, h: NDArray, cost: NDArray, Pn: float, mu0: float
+    pi: NDArray, h: NDArray, cost: NDArray, Pn: float, mu0: float, eta: float = 1.0
 ) -> tuple[NDArray, float]:
-    """π⁺ ∝ π ⊙ h e^{−μc} per row (rows keep p); the least μ ≥ 0 with ⟨π⁺, c⟩ ≤ P.
+    """π⁺ ∝ π ⊙ h^η e^{−μc} per row (rows keep p); the least μ ≥ 0 with ⟨π⁺, c⟩ ≤ P.
 
     Safeguarded Newton on μ from the previous multiplier ``mu0`` (the budget is
     decreasing in μ with derivative −Σ_i p_i Var_i(c)).
     """
     rows = pi.sum(axis=1)
-    base = pi * ((h / h.max()) ** _PLAN_STEP)[None, :]
+    base = pi * ((h / h.max()) ** eta)[None, :]
 
     def plan(mu: float) -> tuple[NDArray, float, float]:
         w = base * np.exp(-mu * cost) if mu > 0 else base
