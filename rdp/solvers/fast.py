@@ -243,7 +243,8 @@ class FastSolver:
         eta, ceiling, merit, streak = _PLAN_STEP, _PLAN_STEP_MAX, None, 0
         iteration = 0
         if self.verbose:
-            self._log(f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10} slope, step")
+            head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
+            self._log(head + " slope, plan step")
         for iteration in range(1, self.max_iter + 1):
             # --- Newton step on the slope s towards distortion D
             kv = kernel.matvec(v)
