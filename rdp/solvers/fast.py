@@ -137,6 +137,7 @@ class FastSolver:
         self._shifted = fp.delta - self._row_min[:, None]
         self._dbar = fp.p @ fp.delta
         self.verbose = bool(verbose)
+        self._cost2 = fp.cost * fp.cost if fp.kind == "w" else None
         structured = HammingKernel.detect(self._shifted) if fp.hamming else None
         self._kernel = structured if structured is not None else DenseKernel(self._shifted)
 
@@ -329,7 +330,7 @@ class FastSolver:
                 elif binary_cost:
                     pi = _binary_transport_step(pi, h, fp.cost, Pn)
                 else:
-                    pi, mu = _transport_step(pi, h, fp.cost, Pn, mu, eta)
+                    pi, mu = _transport_step(pi, h, fp.cost, Pn, mu, eta, self._cost2)
                 target = pi.column_sums() if diagonal else pi.sum(axis=0)
             elif fp.kind == "kl-rs":
                 target = _project_kl_rs(q * h, fp.p_tilde, Pn)
@@ -478,46 +479,58 @@ def _initial_plan(fp: finite.FiniteProblem, Pn: float) -> NDArray:
 
 
 def _transport_step(
-    pi: NDArray, h: NDArray, cost: NDArray, Pn: float, mu0: float, eta: float = 1.0
+    pi: NDArray,
+    h: NDArray,
+    cost: NDArray,
+    Pn: float,
+    mu0: float,
+    eta: float = 1.0,
+    cost2: NDArray | None = None,
 ) -> tuple[NDArray, float]:
     """π⁺ ∝ π ⊙ h^η e^{−μc} per row (rows keep p); the least μ ≥ 0 with ⟨π⁺, c⟩ ≤ P.
 
     Safeguarded Newton on μ from the previous multiplier ``mu0`` (the budget is
-    decreasing in μ with derivative −Σ_i p_i Var_i(c)).
+    decreasing in μ with derivative −Σ_i p_i Var_i(c)). ``cost2`` is c² (precomputed).
     """
     rows = pi.sum(axis=1)
     base = pi * ((h / h.max()) ** eta)[None, :]
+    if cost2 is None:
+        cost2 = cost * cost
 
-    def plan(mu: float) -> tuple[NDArray, float, float]:
+    def plan(mu: float) -> tuple[NDArray, NDArray, float, float]:
         w = base * np.exp(-mu * cost) if mu > 0 else base
         tot = w.sum(axis=1)
         tot = np.where(tot > 0, tot, 1.0)
-        cond = w / tot[:, None]
-        mean = (cond * cost).sum(axis=1)
-        var = (cond * cost**2).sum(axis=1) - mean**2
-        return cond * rows[:, None], float(rows @ mean), float(rows @ np.maximum(var, 0.0))
+        mean = np.einsum("ij,ij->i", w, cost) / tot
+        var = np.einsum("ij,ij->i", w, cost2) / tot - mean**2
+        return w, tot, float(rows @ mean), float(rows @ np.maximum(var, 0.0))
 
-    out, c0, _ = plan(0.0)
+    def scaled(w: NDArray, tot: NDArray) -> NDArray:
+        return w * (rows / tot)[:, None]
+
+    w, tot, c0, _ = plan(0.0)
     if c0 <= Pn:
-        return out, 0.0
+        return scaled(w, tot), 0.0
     lo, hi = 0.0, np.inf
     mu = max(mu0, 1e-3)
     for _ in range(100):
-        out, c, var = plan(mu)
+        w, tot, c, var = plan(mu)
+        if abs(c - Pn) <= 1e-10 * Pn:
+            # the iterate may sit 1e-10 (relative) outside the ball: the upper bound
+            # certifies a repaired channel, never the iterate itself
+            return scaled(w, tot), mu
         if c > Pn:
             lo = mu
         else:
             hi = mu
-            if c >= Pn * (1 - 1e-12):
-                return out, mu
         new = mu + (c - Pn) / var if var > 0 else np.nan
         if not (lo < new < hi) or not np.isfinite(new):
             new = 0.5 * (lo + hi) if np.isfinite(hi) else 4.0 * mu
         mu = new
         if np.isfinite(hi) and hi - lo <= 1e-13 * hi:
             break
-    out, c, _ = plan(hi)
-    return out, hi
+    w, tot, _, _ = plan(hi)
+    return scaled(w, tot), hi
 
 
 class _DiagonalPlan:
