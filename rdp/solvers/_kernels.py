@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import xlogy
 
 
 class Line:
@@ -218,6 +219,69 @@ class HammingKernel:
         rows = np.flatnonzero(self.matched)
         out[rows, self.cols[rows]] += (scale * self.bonus * v[self.cols])[rows]
         return out
+
+    def _parts(self, p: NDArray, v: NDArray, s: float, row_min: NDArray):
+        """J_ij = a_i v_j + c_i 1[j = j(i)] at slope s, and its expected distortion."""
+        e = float(np.exp(-s))
+        base = np.where(self.matched, e, 1.0)
+        bonus = np.where(self.matched, 1.0 - e, 0.0)
+        total = float(v.sum())
+        kv = base * total + bonus * v[self.cols]
+        a = p * base / kv
+        c = p * bonus * v[self.cols] / kv
+        dist = float(p @ row_min) + e * float(
+            np.where(self.matched, p * (total - v[self.cols]) / kv, 0.0).sum()
+        )
+        return a, c, dist
+
+    def joint_at(self, p: NDArray, v: NDArray, s: float) -> NDArray:
+        """The dense joint J(s, v) (rows p)."""
+        self.set_slope(s)
+        return self.joint(p, v, self.matvec(v))
+
+    def feasible_upper(
+        self, p: NDArray, v: NDArray, s: float, D: float, row_min: NDArray
+    ) -> tuple[float, tuple[NDArray, float] | None]:
+        r"""I(J) in nats of J(s', v) with the least s' ≥ s whose distortion is below D.
+
+        J(s', v) has rows p for every s' (it is a Blahut–Arimoto channel) and its
+        distortion decreases in s', so it is feasible once the distortion is at most D
+        (with a 1e-13 relative margin). Its mutual information costs O(N + M):
+        :math:`\sum J\log J = V\sum_i a_i\log a_i + (\sum_i a_i)\sum_j v_j\log v_j
+        + \sum_i [(a_i v_{j(i)} + c_i)\log(a_i v_{j(i)} + c_i) - a_i v_{j(i)}\log(a_i v_{j(i)})]`.
+        Returns (inf, None) when no slope reaches D.
+        """
+        goal = D * (1 - 1e-13)
+        a, c, dist = self._parts(p, v, s, row_min)
+        if dist > goal:
+            lo, hi = s, 2 * s + 1.0
+            while self._parts(p, v, hi, row_min)[2] > goal:
+                lo, hi = hi, 2 * hi
+                if hi > 1e6:
+                    return float("inf"), None
+            for _ in range(100):
+                mid = 0.5 * (lo + hi)
+                if self._parts(p, v, mid, row_min)[2] > goal:
+                    lo = mid
+                else:
+                    hi = mid
+                if hi - lo <= 1e-15 * hi:
+                    break
+            s = hi
+            a, c, dist = self._parts(p, v, s, row_min)
+        total = float(v.sum())
+        diag = a * v[self.cols]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jlogj = (
+                total * float(xlogy(a, a).sum())
+                + float(a.sum()) * float(xlogy(v, v).sum())
+                + float(
+                    np.where(self.matched, xlogy(diag + c, diag + c) - xlogy(diag, diag), 0).sum()
+                )
+            )
+        q = v * float(a.sum()) + np.bincount(self.cols, weights=c, minlength=self.m)
+        value = jlogj - float(xlogy(p, p).sum()) - float(xlogy(q, q).sum())
+        return max(value, 0.0), (v.copy(), s)
 
 
 # ---------------------------------------------------------------------- BLAS threads

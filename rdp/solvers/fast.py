@@ -295,7 +295,12 @@ class FastSolver:
                 # the fixed-slope gap says it may close, or on a doubling schedule
                 out_of_time = time.perf_counter() - start > self.time_limit
                 last = out_of_time or iteration + self.check_every > self.max_iter
-                if (
+                if kernel.structured and not np.isfinite(Pn):
+                    # no column constraint: an O(N) upper bound at a slope s' ≥ s that meets D
+                    upper, params = kernel.feasible_upper(fp.p, v, s, D, self._row_min)
+                    if upper < best_upper:
+                        best_upper, best_joint = upper, params
+                elif (
                     not kernel.structured
                     or best_joint is None
                     or last
@@ -342,6 +347,14 @@ class FastSolver:
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
         self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
+        if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
+            joint = kernel.joint_at(fp.p, *best_joint)
+            if self._feasible(joint, D, Pn):
+                best_joint = joint
+            else:  # pragma: no cover - the O(N) bound keeps a margin; fall back to the dense one
+                best_upper, best_joint = self._upper_bound(joint, D, Pn, anchor)
+                if best_upper - best_lower > tol_nats and status == "converged":
+                    status = "iteration_limit"
         elapsed = time.perf_counter() - start
         if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
             return PointSolution(

@@ -404,8 +404,16 @@ def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
 def _zero_rate_transport(p: NDArray, cost: NDArray, dbar: NDArray, P: float) -> NDArray:
     """Lagrangian plans argmin_j (d̄_j + μ c_ij) around the critical μ, mixed to cost P."""
     m = dbar.size
+    match = _matched_binary(cost)
 
     def plan(mu: float) -> tuple[float, NDArray]:
+        if match is not None:  # c = 1[j ≠ j(i)]: stay at j(i) or move to the best other column
+            order = np.argsort(dbar)[:2]
+            other = np.where(match == order[0], order[1], order[0])
+            stay, move = dbar[match], dbar[other] + mu
+            j = np.where(move < stay - 1e-14 * (1 + np.abs(stay)), other, match)
+            c = float(p @ (j != match))
+            return c, np.bincount(j, weights=p, minlength=m)
         score = dbar[None, :] + mu * cost
         best = score.min(axis=1, keepdims=True)
         # ties broken towards the cheapest transport
@@ -436,6 +444,17 @@ def _zero_rate_transport(p: NDArray, cost: NDArray, dbar: NDArray, P: float) -> 
         return q_hi
     t = (c_lo - P) / (c_lo - c_hi)
     return (1 - t) * q_lo + t * q_hi
+
+
+def _matched_binary(cost: NDArray) -> NDArray | None:
+    """j(i) when c_ij = 1[j ≠ j(i)] exactly (TV on a common alphabet, M ≥ 2), else None."""
+    n, m = cost.shape
+    if m < 2:
+        return None
+    match = np.argmin(cost, axis=1)
+    expected = np.ones((n, m))
+    expected[np.arange(n), match] = 0.0
+    return match if np.array_equal(cost, expected) else None
 
 
 def _zero_rate_kl_rs(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:
