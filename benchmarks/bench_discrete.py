@@ -14,12 +14,14 @@ the Gaussian/W₂² family at the border where the perception constraint turns
 active (D where the Gaussian R(D) optimum has W₂² = P) and within 1 % of
 D_min(P). Unless said otherwise D = D_min(P) + 0.3 (D_max(P) − D_min(P)).
 
-Writes ``<out>/discrete.csv`` and ``<out>/discrete.md`` (and, with
-``--markdown``, the same report into that file).
+Writes ``<out>/discrete.csv``, ``<out>/machine.json`` (date, machine, load) and the
+markdown report (``<out>/discrete.md``, or the ``--markdown`` file). ``--surface G``
+also times a G × G (D, P) surface of the discretised Gaussian (N = 128, MSE, W₂²) into
+``<out>/surface.json``; ``--report-only`` rewrites the report from those files.
 
 Usage::
 
-    python benchmarks/bench_discrete.py                       # the committed run
+    python benchmarks/bench_discrete.py --markdown docs/benchmarks.md   # the committed run
     python benchmarks/bench_discrete.py --families gauss-w2 --sizes 32 64
     python benchmarks/bench_discrete.py --quick --out /tmp/bench   # a smoke run
 """
@@ -190,7 +192,9 @@ def _fmt(x, spec: str) -> str:
         return str(x)
 
 
-def report(records: list[dict], before: dict, after: dict, limit: float) -> str:
+def report(
+    records: list[dict], before: dict, after: dict, limit: float, surface: dict | None = None
+) -> str:
     """The markdown report: one row per (family, N), fast next to cvxpy, and the ratio."""
     lines = [
         "# Finite R(D, P) solver benchmark",
@@ -233,7 +237,72 @@ def report(records: list[dict], before: dict, after: dict, limit: float) -> str:
             f"Median ratio cvxpy/fast where cvxpy answered: {np.median(ratios):.0f}× "
             f"(min {min(ratios):.1f}×, {len(ratios)} points).",
         ]
+    lines += ["", "## Targets of issue 16", "", "| target | measured | met |", "|---|---|---|"]
+    for family, n, goal in TARGETS:
+        f = by.get((family, n, "fast"))
+        if f is None:
+            lines.append(f"| {family}, N = {n} in ≤ {goal:g} s | not run | — |")
+            continue
+        done = f.get("status") in ("converged", "exact")
+        met = done and float(f.get("time_s", np.inf)) <= goal
+        lines.append(
+            f"| {family}, N = {n} in ≤ {goal:g} s | {_fmt(f.get('time_s'), '.3g')} s "
+            f"({f.get('status')}) | {'yes' if met else 'no'} |"
+        )
+    if ratios:
+        slower = [r for r in ratios if r < 1]
+        lines.append(
+            f"| never slower than cvxpy | {len(slower)} of {len(ratios)} points slower | "
+            f"{'yes' if not slower else 'no'} |"
+        )
+    if surface:
+        lines += [
+            "",
+            "## Surface",
+            "",
+            f"A {surface['grid']} (D, P) surface of `Gaussian().discretize({surface['N']})`, "
+            f"MSE, W₂² (`rdp.sweeps.surface`, fast, tol 1e-6, warm starts in snake order): "
+            f"{surface['time_s']:.1f} s ({surface['time_s'] / surface['cells'] * 1e3:.0f} ms per "
+            f"cell), {surface['certified']} of {surface['cells']} cells certified "
+            f"(converged or exact), largest gap {surface['max_gap']:.1e} bits.",
+        ]
     return "\n".join(lines) + "\n"
+
+
+#: (family, N, seconds) targets of the issue.
+TARGETS = [
+    ("gauss-w2", 256, 1.0),
+    ("gauss-w2", 1024, 10.0),
+    ("dirichlet-tv", 2048, 2.0),
+    ("dirichlet-tv", 4096, 8.0),
+    ("dirichlet-none", 4096, 2.0),
+]
+
+
+def time_surface(n: int = 128, size: int = 16, limit: float = 60.0) -> dict:
+    """Time a size × size (D, P) surface of the discretised Gaussian, MSE, W₂²."""
+    from rdp import Gaussian, Problem
+    from rdp.sweeps import surface
+
+    problem = Problem(Gaussian().discretize(n), "mse", "w2")
+    P = np.linspace(0.0, 0.3, size)
+    solver = problem.method("fast")
+    d_max = solver.zero_rate_distortion(0.0)
+    D = np.linspace(0.02, d_max, size)
+    start = time.perf_counter()
+    surf = surface(problem, D, P, method="fast", tol=1e-6, time_limit=limit, progress=False)
+    elapsed = time.perf_counter() - start
+    status = np.asarray(surf.status)
+    gap = np.asarray(surf.upper, dtype=float) - np.asarray(surf.lower, dtype=float)
+    finite_gap = gap[np.isfinite(gap)]
+    return {
+        "N": n,
+        "grid": f"{size}×{size}",
+        "cells": size * size,
+        "time_s": elapsed,
+        "certified": int(np.isin(status, ["converged", "exact"]).sum()),
+        "max_gap": float(finite_gap.max()) if finite_gap.size else float("nan"),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -246,6 +315,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--in-process", action="store_true", help="no child processes")
+    parser.add_argument("--surface", type=int, help="also time a G×G surface (N = 128)")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from CSV")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -253,6 +324,16 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(solve_one(method, family, int(n), float(D), float(P), float(limit))))
         return
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.surface:
+        surf = time_surface(size=args.surface)
+        (args.out / "surface.json").write_text(json.dumps(surf, indent=1) + "\n")
+        print(json.dumps(surf))
+    if args.report_only:
+        meta = json.loads((args.out / "machine.json").read_text())
+        with (args.out / "discrete.csv").open() as fh:
+            records = [_parse(r) for r in csv.DictReader(fh)]
+        write_report(args, records, meta["before"], meta["after"])
+        return
     before = machine()
     records: list[dict] = []
     jobs = QUICK if args.quick else {f: FAMILIES[f]["sizes"] for f in args.families}
@@ -285,10 +366,27 @@ def main(argv: list[str] | None = None) -> None:
         writer = csv.DictWriter(fh, fieldnames=FIELDS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(records)
-    text = report(records, before, after, args.limit)
-    (args.out / "discrete.md").write_text(text)
-    if args.markdown:
-        args.markdown.write_text(text)
+    meta = {"before": before, "after": after, "limit": args.limit}
+    (args.out / "machine.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_report(args, records, before, after)
+
+
+def _parse(row: dict) -> dict:
+    """A CSV row back into a record (numbers where they parse)."""
+    out: dict = {}
+    for key, value in row.items():
+        try:
+            out[key] = int(value) if key in ("N", "iterations") else float(value)
+        except (TypeError, ValueError):
+            out[key] = value
+    return out
+
+
+def write_report(args, records: list[dict], before: dict, after: dict) -> None:
+    surface_path = args.out / "surface.json"
+    surface = json.loads(surface_path.read_text()) if surface_path.exists() else None
+    text = report(records, before, after, args.limit, surface)
+    (args.markdown or args.out / "discrete.md").write_text(text)
     print(text)
 
 

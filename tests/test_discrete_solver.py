@@ -227,3 +227,60 @@ def test_kl_recon_source_with_disjoint_alphabets_is_infeasible():
                       reconstruction_alphabet=[5.0, 7.0])  # fmt: skip
     result = problem.rate(1.5, 2.0, method="fast")
     assert result.feasible is False and result.rate == np.inf
+
+
+# ---------------------------------------------------------------- N ≈ 32, Clarabel tightened
+def _tight_cvxpy_rate(problem, D, P):
+    """R(D, P) in bits from an independent cvxpy program with Clarabel's tolerances at 1e-9."""
+    import cvxpy as cp
+
+    fp = build(problem)
+    n, m = fp.shape
+    J = cp.Variable((n, m), nonneg=True)
+    q = cp.sum(J, axis=0)
+    objective = cp.sum(cp.rel_entr(J, fp.p[:, None] @ cp.reshape(q, (1, m), order="C")))
+    cons = [cp.sum(J, axis=1) == fp.p, cp.sum(cp.multiply(J, fp.delta)) <= D]
+    Pn = P * LN2 if fp.kind.startswith("kl") else P
+    if fp.kind == "tv":
+        cons.append(0.5 * (cp.norm1(q - fp.p_tilde) + fp.m_out) <= Pn)
+    elif fp.kind == "w":
+        pi = cp.Variable((n, m), nonneg=True)
+        cons += [cp.sum(pi, axis=1) == fp.p, cp.sum(pi, axis=0) == q,
+                 cp.sum(cp.multiply(pi, fp.cost)) <= Pn]  # fmt: skip
+    elif fp.kind == "kl-sr":
+        cons.append(cp.sum(cp.rel_entr(fp.p_tilde, q)) <= Pn)
+    elif fp.kind == "kl-rs":
+        cons.append(cp.sum(cp.rel_entr(q, fp.p_tilde)) <= Pn)
+    prob = cp.Problem(cp.Minimize(objective), cons)
+    prob.solve(solver="CLARABEL", tol_gap_abs=1e-9, tol_gap_rel=1e-9, tol_feas=1e-9)
+    return prob.status, float(prob.value) / LN2
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Solution may be inaccurate")
+@settings(max_examples=4, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(PERCEPTIONS))
+def test_fast_agrees_with_tight_cvxpy_at_n32(data, kind):
+    from rdp import Gaussian
+
+    n = data.draw(st.integers(24, 32), label="N")
+    if data.draw(st.booleans(), label="gaussian"):
+        problem = Problem(Gaussian().discretize(n), "mse", kind)
+        P = data.draw(st.sampled_from([0.02, 0.05, 0.2]), label="P")
+    else:
+        pmf = np.random.default_rng(data.draw(st.integers(0, 2**31), label="seed")).dirichlet(
+            np.ones(n)
+        )
+        problem = Problem(Discrete(pmf), "hamming", kind)
+        P = data.draw(st.sampled_from([0.02, 0.05, 0.2]), label="P")
+    fast = problem.method("fast", time_limit=30)
+    d_min, d_max = fast.min_distortion(P), fast.zero_rate_distortion(P)
+    t = data.draw(st.floats(0.1, 0.9), label="t")
+    D = d_min + t * (d_max - d_min)
+    result = problem.rate(D, P, method="fast", time_limit=30)
+    assert result.diagnostics["status"] in ("converged", "exact")
+    _check_channel(problem, result, D, P)
+    status, ref = _tight_cvxpy_rate(problem, D, P)
+    if status != "optimal":
+        return
+    assert result.lower - 2e-7 <= ref <= result.upper + 2e-7
