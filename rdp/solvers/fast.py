@@ -258,6 +258,8 @@ class FastSolver:
         checks = next_upper = 0
         wait = 1
         eta, ceiling, merit, streak = _PLAN_STEP, _PLAN_STEP_MAX, None, 0
+        trail: list = []
+        squarem_slope = None
         iteration = 0
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
@@ -308,7 +310,7 @@ class FastSolver:
                 if lower > best_lower:
                     best_lower = lower
                 # the upper bound needs the dense joint: with a structured kernel only when
-                # the fixed-slope gap says it may close, or on a doubling schedule
+                # the fixed-slope gap says it may close (then on a doubling schedule), or last
                 out_of_time = time.perf_counter() - start > self.time_limit
                 last = out_of_time or iteration + self.check_every > self.max_iter
                 if kernel.structured and not np.isfinite(Pn):
@@ -316,9 +318,13 @@ class FastSolver:
                     upper, params = kernel.feasible_upper(fp.p, v, s, D, self._row_min)
                     if upper < best_upper:
                         best_upper, best_joint = upper, params
+                elif not np.isfinite(Pn):
+                    # no column constraint: the channel J(s', v) whose distortion is D
+                    upper, repaired = self._slope_upper(v, s, D, Pn, anchor)
+                    if upper < best_upper:
+                        best_upper, best_joint = upper, repaired
                 elif (
                     not kernel.structured
-                    or best_joint is None
                     or last
                     or (inner_gap <= 0.5 * tol_nats and checks >= next_upper)
                 ):
@@ -339,12 +345,14 @@ class FastSolver:
                     status = "time_limit"
                     break
             # --- mirror step on the reconstruction law inside the ball
+            ba = q * h  # the Blahut-Arimoto target
+            plain = False  # a plain Blahut-Arimoto step (the map SQUAREM extrapolates)
             if fp.kind == "none" or not np.isfinite(Pn):
-                target = q * h  # Blahut-Arimoto: v+ = q
+                target, plain = ba, True
             elif Pn == 0 and fp.kind in ("kl-sr", "kl-rs"):
                 target = anchor  # q fixed to the source law: a Sinkhorn step
-            elif transport and fp.divergence(q * h / (q @ h)) <= Pn:
-                target = q * h  # the Blahut-Arimoto step stays inside the ball
+            elif transport and fp.divergence(ba / ba.sum()) <= Pn:
+                target, plain = ba, True  # the Blahut-Arimoto step stays inside the ball
             elif transport:
                 if diagonal:
                     pi = pi.step(h, Pn)
@@ -362,6 +370,14 @@ class FastSolver:
             v = v / v.sum()
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
+            # SQUAREM on log v over three plain steps at a fixed slope
+            if plain and s == squarem_slope:
+                trail.append(np.log(v))
+                if len(trail) == 3:
+                    v = _squarem(trail, v, kernel, fp.p, fp.kind, Pn, fp)
+                    trail = []
+            else:
+                trail, squarem_slope = [np.log(v)] if plain else [], s
         self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
             joint = kernel.joint_at(fp.p, *best_joint)
@@ -376,10 +392,13 @@ class FastSolver:
             return PointSolution(
                 float("inf"), max(best_lower / LN2, 0.0), float("inf"), True, None,
                 {"status": status, "iterations": iteration, "gap": float("inf"), "slope": s,
-                 "time_s": elapsed, "note": "no feasible channel certified within the limits"},
+                 "time_s": elapsed, "note": "no feasible channel certified within the limits",
+                 "message": f"stopped by the {status.replace('_', ' ')} after {iteration} "
+                 f"iterations before any feasible channel was certified: only R(D, P) >= "
+                 f"{max(best_lower / LN2, 0.0):.9g} bits is known"},
             )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
-        diagnostics = {
+        diagnostics: dict[str, Any] = {
             "status": status,
             "iterations": iteration,
             "gap": upper_bits - lower_bits,
@@ -388,12 +407,44 @@ class FastSolver:
             "distortion": _inner(best_joint, fp.delta),
             "perception": self._perception_value(best_joint.sum(axis=0)),
         }
+        if status != "converged":
+            diagnostics["message"] = (
+                f"stopped by the {status.replace('_', ' ')} after {iteration} iterations: "
+                f"R(D, P) is only certified to lie in [{max(lower_bits, 0.0):.9g}, "
+                f"{upper_bits:.9g}] bits (gap {upper_bits - lower_bits:.2e} > tol {self.tol:g})"
+            )
         return PointSolution(
             upper_bits, max(lower_bits, 0.0), upper_bits, True, self._channel(best_joint),
             diagnostics,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ bounds
+    def _slope_upper(
+        self, v: NDArray, s: float, D: float, Pn: float, anchor: NDArray
+    ) -> tuple[float, NDArray | None]:
+        """Upper bound from J(s', v), s' by Newton steps on its distortion = D (no perception).
+
+        While the slope iteration waits for the weights, the iterate's distortion misses
+        D and mixing with a least-distortion coupling costs about s·|dist − D|; without
+        a column constraint the Blahut-Arimoto channel at the slope that meets D is
+        feasible as it is. The kernel is restored afterwards.
+        """
+        fp, kernel = self.fp, self._kernel
+        s2 = s
+        for _ in range(3):
+            kernel.set_slope(s2)
+            kv = kernel.matvec(v)
+            mean, second = kernel.moments(v, kv)
+            dist = float(fp.p @ mean) + float(fp.p @ self._row_min)
+            var = float(fp.p @ np.maximum(second - mean**2, 0.0))
+            if not var > 0 or abs(dist - D) <= 1e-13 * D:
+                break
+            s2 = float(np.clip(s2 + (dist - D * (1 - 1e-13)) / var, 0.5 * s2, 2.0 * s2 + 1.0))
+        kernel.set_slope(s2)
+        result = self._upper_bound(kernel.joint(fp.p, v, kernel.matvec(v)), D, Pn, anchor)
+        kernel.set_slope(s)
+        return result
+
     def _lower_bound(
         self, s: float, kv: NDArray, h: NDArray, D: float, Pn: float
     ) -> tuple[float, float]:
@@ -483,6 +534,36 @@ class FastSolver:
 def _inner(a: NDArray, b: NDArray) -> float:
     """⟨a, b⟩ of two matrices in one pass, without a temporary (and without BLAS threads)."""
     return float(np.einsum("ij,ij->", a, b))
+
+
+def _squarem(history: list, v: NDArray, kernel, p: NDArray, kind: str, Pn: float, fp) -> NDArray:
+    """SQUAREM extrapolation (Varadhan & Roland, Scand. J. Stat. 35, 2008) of log v.
+
+    From three successive Blahut-Arimoto iterates x0, x1, x2 (logs of weights), with
+    r = x1 − x0 and w = x2 − 2 x1 + x0, the step length α = −‖r‖/‖w‖ (at most −1)
+    gives x0 − 2αr + α²w. It is kept only when it lowers the fixed-slope objective
+    −Σ p log(Kv) (the Lagrangian of the Blahut-Arimoto problem) and, with a perception
+    constraint, keeps the output law in the ball; any v > 0 leaves the bounds valid.
+    """
+    x0, x1, x2 = history
+    r = x1 - x0
+    w = x2 - x1 - r
+    rr, ww = float(r @ r), float(w @ w)
+    if not (ww > 0 and rr > 0):
+        return v
+    alpha = min(-np.sqrt(rr / ww), -1.0)
+    x = x0 - 2 * alpha * r + alpha**2 * w
+    trial = np.exp(x - x.max())
+    trial = np.maximum(trial / trial.sum(), _V_FLOOR)
+    kv_trial = kernel.matvec(trial)
+    kv = kernel.matvec(v)
+    if not (np.all(kv_trial > 0) and float(p @ np.log(kv_trial)) >= float(p @ np.log(kv))):
+        return v
+    if kind != "none" and np.isfinite(Pn):
+        q = trial * kernel.rmatvec(p / kv_trial)
+        if fp.divergence(q / q.sum()) > Pn:
+            return v
+    return trial
 
 
 def _initial_slope(fp: finite.FiniteProblem, D: float) -> float:
@@ -639,10 +720,12 @@ class _DiagonalPlan:
         return _DiagonalPlan(self.a * t * scale * top, b / top, z * scale, self.match)
 
 
-def _binary_transport_step(pi: NDArray, h: NDArray, cost: NDArray, Pn: float) -> NDArray:
+def _binary_transport_step(
+    pi: NDArray, h: NDArray, cost: NDArray, Pn: float, eta: float = 1.0
+) -> NDArray:
     """The same step for a 0/1 cost (TV): per row only the zero-cost mass share depends on μ."""
     rows = pi.sum(axis=1)
-    base = pi * (h / h.max())[None, :]
+    base = pi * ((h / h.max()) ** eta)[None, :]
     free = cost == 0
     z = (base * free).sum(axis=1)
     r = base.sum(axis=1) - z

@@ -184,6 +184,8 @@ def build(problem) -> FiniteProblem:
         )
     p_tilde = (p[:, None] * same).sum(axis=0)
     m_out = float(max(1.0 - p_tilde.sum(), 0.0))
+    if m_out <= 1e-12:  # rounding of a full match (else KL(p_X‖p_X̂) would be infinite)
+        m_out = 0.0
     sorted_line = bool(np.all(np.diff(x) > 0) and np.all(np.diff(y) > 0))
     monotone = sorted_line and isinstance(problem.distortion_measure, SquaredError | AbsoluteError)
     return FiniteProblem(
