@@ -795,19 +795,28 @@ def _project_kl_sr(a: NDArray, p_tilde: NDArray, Pn: float) -> NDArray:
         out = np.where(mask, np.exp(log_tau + lp) / np.maximum(w, 1e-300), out)
         return out
 
+    last = [0.0]  # ν of the previous normalisation: ν moves little between calls
+
     def normalised(log_tau: float) -> NDArray:
-        lo, hi = -60.0, 60.0
-        for _ in range(80):
+        # the total mass falls in ν: bracket around the previous ν, then bisect to 1e-11
+        step = 1.0
+        lo, hi = last[0] - step, last[0] + step
+        while law(log_tau, lo).sum() <= 1.0 and lo > -60.0:
+            lo, step = lo - 2 * step, 2 * step
+        while law(log_tau, hi).sum() > 1.0 and hi < 60.0:
+            hi, step = hi + 2 * step, 2 * step
+        while hi - lo > 1e-11 * (1.0 + abs(hi)):
             mid = 0.5 * (lo + hi)
             if law(log_tau, mid).sum() > 1.0:
                 lo = mid
             else:
                 hi = mid
+        last[0] = hi
         q = law(log_tau, hi)
         return q / q.sum()
 
     lo, hi = -40.0, 40.0
-    for _ in range(50):
+    while hi - lo > 1e-12 * (1.0 + abs(hi)):
         mid = 0.5 * (lo + hi)
         if rel_entr(p_tilde, normalised(mid)).sum() <= Pn:
             hi = mid
