@@ -71,7 +71,7 @@ QUICK = {"dirichlet-tv": (8,), "gauss-w2": (8,), "gauss-kl-rs": (8,)}
 
 FIELDS = [
     "family", "N", "method", "time_s", "value", "lower", "upper", "gap", "status",
-    "iterations", "D", "P", "agrees",
+    "iterations", "D", "P", "agrees", "slope", "dist_violation",
 ]  # fmt: skip
 
 
@@ -122,6 +122,7 @@ def solve_one(method: str, family: str, n: int, D: float, P: float, limit: float
         record.update(
             value=point.value, lower=point.lower, upper=point.upper, gap=point.upper - point.lower,
             status=point.diagnostics.get("status"), iterations=point.diagnostics.get("iterations"),
+            slope=point.diagnostics.get("slope"),
         )  # fmt: skip
         return record
     from rdp.solvers import ConvexProgram
@@ -134,6 +135,7 @@ def solve_one(method: str, family: str, n: int, D: float, P: float, limit: float
             value=point.value, lower=point.lower, upper=point.upper,
             gap=point.upper - point.lower,
             status=f"{point.diagnostics.get('solver')}: {point.diagnostics.get('status')}",
+            dist_violation=point.diagnostics.get("distortion", D) - D,
         )  # fmt: skip
     except Exception as err:  # a failed solve is a result of the benchmark
         record.update(value=float("nan"), status=f"failed: {err}"[:100])
@@ -164,6 +166,19 @@ def run_child(
     except subprocess.TimeoutExpired:
         elapsed = time.perf_counter() - start
         return {**base, "status": f"no answer in {limit:.0f} s", "time_s": elapsed}
+
+
+def agreement(fast: dict, ref: dict) -> str:
+    """Whether the cvxpy value lies in the certified interval, up to Clarabel's accuracy.
+
+    Clarabel's 'optimal' joint may exceed D by ~1e-8; at slope s (nats per unit of D)
+    that lowers its rate by about s·excess/ln 2 bits, which is added to the 5e-7 slack.
+    """
+    excess = max(float(ref.get("dist_violation") or 0.0), 0.0)
+    slack = 5e-7 + float(fast.get("slope") or 0.0) * excess / np.log(2)
+    if fast["lower"] - slack <= ref["value"] <= fast["upper"] + 5e-7:
+        return "yes"
+    return f"NO ({ref['value'] - fast['value']:.1e})"
 
 
 def machine() -> dict:
@@ -207,7 +222,8 @@ def report(
         'fast = `method="fast"` (certified gap ≤ 1e-6 bits); cvxpy = `method="cvxpy"` '
         f"(Clarabel, then SCS); every solve in a child process, at most {limit:.0f} s. "
         "*agrees*: the cvxpy value lies in the fast solver's certified interval "
-        "[lower, upper] up to 5e-7 bits (Clarabel's own accuracy).",
+        "[lower, upper] up to 5e-7 bits, plus s·(excess distortion)/ln 2 below when "
+        "Clarabel's 'optimal' joint exceeds D (its own accuracy).",
         "",
         "| family | N | fast (s) | status | iterations | R (bits) | gap | cvxpy (s) | cvxpy status "
         "| ratio | agrees |",
@@ -357,8 +373,7 @@ def main(argv: list[str] | None = None) -> None:
             ok = str(ref.get("status", "")).endswith("optimal")
             cvxpy_failed = not ok
             if ok and np.isfinite(fast.get("lower", np.nan)):
-                inside = fast["lower"] - 5e-7 <= ref["value"] <= fast["upper"] + 5e-7
-                ref["agrees"] = "yes" if inside else f"NO ({ref['value'] - fast['value']:.1e})"
+                ref["agrees"] = agreement(fast, ref)
             records.append(ref)
             print(f"{family:>20} N={n:<5} cvxpy {_fmt(ref.get('time_s'), '8.3f')} s "
                   f"{ref.get('status')}", flush=True)  # fmt: skip
