@@ -258,8 +258,6 @@ class FastSolver:
         checks = next_upper = 0
         wait = 1
         eta, ceiling, merit, streak = _PLAN_STEP, _PLAN_STEP_MAX, None, 0
-        trail: list = []
-        squarem_slope = None
         iteration = 0
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
@@ -346,13 +344,12 @@ class FastSolver:
                     break
             # --- mirror step on the reconstruction law inside the ball
             ba = q * h  # the Blahut-Arimoto target
-            plain = False  # a plain Blahut-Arimoto step (the map SQUAREM extrapolates)
             if fp.kind == "none" or not np.isfinite(Pn):
-                target, plain = ba, True
+                target = ba
             elif Pn == 0 and fp.kind in ("kl-sr", "kl-rs"):
                 target = anchor  # q fixed to the source law: a Sinkhorn step
             elif transport and fp.divergence(ba / ba.sum()) <= Pn:
-                target, plain = ba, True  # the Blahut-Arimoto step stays inside the ball
+                target = ba  # the Blahut-Arimoto step stays inside the ball
             elif transport:
                 if diagonal:
                     pi = pi.step(h, Pn)
@@ -370,14 +367,6 @@ class FastSolver:
             v = v / v.sum()
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
-            # SQUAREM on log v over three plain steps at a fixed slope
-            if plain and s == squarem_slope:
-                trail.append(np.log(v))
-                if len(trail) == 3:
-                    v = _squarem(trail, v, kernel, fp.p, fp.kind, Pn, fp)
-                    trail = []
-            else:
-                trail, squarem_slope = [np.log(v)] if plain else [], s
         self._warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
             joint = kernel.joint_at(fp.p, *best_joint)
@@ -534,36 +523,6 @@ class FastSolver:
 def _inner(a: NDArray, b: NDArray) -> float:
     """⟨a, b⟩ of two matrices in one pass, without a temporary (and without BLAS threads)."""
     return float(np.einsum("ij,ij->", a, b))
-
-
-def _squarem(history: list, v: NDArray, kernel, p: NDArray, kind: str, Pn: float, fp) -> NDArray:
-    """SQUAREM extrapolation (Varadhan & Roland, Scand. J. Stat. 35, 2008) of log v.
-
-    From three successive Blahut-Arimoto iterates x0, x1, x2 (logs of weights), with
-    r = x1 − x0 and w = x2 − 2 x1 + x0, the step length α = −‖r‖/‖w‖ (at most −1)
-    gives x0 − 2αr + α²w. It is kept only when it lowers the fixed-slope objective
-    −Σ p log(Kv) (the Lagrangian of the Blahut-Arimoto problem) and, with a perception
-    constraint, keeps the output law in the ball; any v > 0 leaves the bounds valid.
-    """
-    x0, x1, x2 = history
-    r = x1 - x0
-    w = x2 - x1 - r
-    rr, ww = float(r @ r), float(w @ w)
-    if not (ww > 0 and rr > 0):
-        return v
-    alpha = min(-np.sqrt(rr / ww), -1.0)
-    x = x0 - 2 * alpha * r + alpha**2 * w
-    trial = np.exp(x - x.max())
-    trial = np.maximum(trial / trial.sum(), _V_FLOOR)
-    kv_trial = kernel.matvec(trial)
-    kv = kernel.matvec(v)
-    if not (np.all(kv_trial > 0) and float(p @ np.log(kv_trial)) >= float(p @ np.log(kv))):
-        return v
-    if kind != "none" and np.isfinite(Pn):
-        q = trial * kernel.rmatvec(p / kv_trial)
-        if fp.divergence(q / q.sum()) > Pn:
-            return v
-    return trial
 
 
 def _initial_slope(fp: finite.FiniteProblem, D: float) -> float:
