@@ -125,13 +125,14 @@ def perception_value(kind, p, x, q, y):
 
 
 # ---------------------------------------------------------------- finite R(D, P)
-def convex_rate(p, x, y, delta, kind, D, P):
+def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
     """R(D, P) in bits of a finite problem by the convex program of Blau & Michaeli 2019, Eq. 3.
 
     Written directly in cvxpy on the joint J (rows p): minimise
     Σ rel_entr(J, p ⊗ q) with q = Σ_i J_i·, s.t. ⟨J, Δ⟩ ≤ D and d(p, q) ≤ P
     (TV and KL on the union of the values; W by a coupling variable).
     Returns ``(rate_bits, status)``; the rate is ``inf`` if infeasible.
+    ``solver_options`` go to Clarabel (e.g. ``tol_gap_abs=1e-9``).
     """
     import cvxpy as cp
 
@@ -169,7 +170,7 @@ def convex_rate(p, x, y, delta, kind, D, P):
         else:
             raise ValueError(kind)
     problem = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod)) / LN2), cons)
-    problem.solve(solver=cp.CLARABEL)
+    problem.solve(solver=cp.CLARABEL, **solver_options)
     if problem.status in ("infeasible", "infeasible_inaccurate"):
         return float("inf"), problem.status
     return float(problem.value), problem.status

@@ -210,3 +210,45 @@ def test_kl_recon_source_with_disjoint_alphabets_is_infeasible():
                       reconstruction_alphabet=[5.0, 7.0])  # fmt: skip
     result = problem.rate(1.5, 2.0, method="fast")
     assert result.feasible is False and result.rate == np.inf
+
+
+# ---------------------------------------------------------------- N ≈ 32, Clarabel tightened
+TIGHT_CLARABEL = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Solution may be inaccurate")
+@settings(max_examples=4, deadline=None)
+@given(
+    data=st.data(),
+    kind=st.sampled_from(["tv", "w1", "w2", "kl-source-recon", "kl-recon-source"]),
+)
+def test_fast_agrees_with_tight_cvxpy_at_n32(data, kind):
+    """At N ≈ 32 the certified bracket holds the independent program's optimum (Clarabel, 1e-9)."""
+    from rdp import Gaussian
+
+    n = data.draw(st.integers(24, 32), label="N")
+    if data.draw(st.booleans(), label="gaussian"):
+        source = Gaussian().discretize(n)
+        pmf, x, distortion = source.pmf, source.alphabet, "mse"
+    else:
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**31), label="seed"))
+        pmf, x, distortion = rng.dirichlet(np.ones(n)), np.arange(n, dtype=float), "hamming"
+    spec = FiniteSpec(pmf, x, x, ref.distortion_matrix(distortion, x, x), distortion, kind)
+    problem = Problem(Discrete(pmf, x), distortion, kind)
+    P = data.draw(st.sampled_from([0.02, 0.05, 0.2]), label="P")
+    d_min = problem.min_distortion(P, method="fast")
+    d_max = problem.zero_rate_distortion(P, method="fast")
+    assert np.isfinite(d_min) and np.isfinite(d_max)  # q = p_X is always in the ball
+    D = d_min + data.draw(st.floats(0.1, 0.9), label="t") * (d_max - d_min)
+    with warnings.catch_warnings():  # a time_limit stop is checked through the bracket below
+        warnings.simplefilter("ignore", UnconvergedWarning)
+        result = problem.rate(D, P, method="fast", time_limit=10)
+    independent, status = ref.convex_rate(pmf, x, x, spec.delta, kind, D, P, **TIGHT_CLARABEL)
+    if result.channel is not None:
+        _check_channel(spec, result, D, P)
+    assert status == "optimal"
+    # the certified interval holds the reference whether or not the solver converged
+    assert result.lower - 2e-7 <= independent <= result.upper + 2e-7
+    if result.status in ("converged", "exact"):
+        assert abs(result.rate - independent) <= 1e-6 + 2e-7

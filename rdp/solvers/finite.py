@@ -84,6 +84,17 @@ class FiniteProblem:
     def shape(self) -> tuple[int, int]:
         return self.delta.shape
 
+    @property
+    def line(self):
+        """Exact 1-D transport (:class:`rdp.solvers._kernels.Line`) for the default W cost."""
+        if self.kind not in WASSERSTEIN_KINDS or self.w_order is None or self.w_order < 1:
+            return None
+        if getattr(self, "_line", None) is None:
+            from rdp.solvers._kernels import Line
+
+            self._line = Line(self.x, self.y, self.w_order)
+        return self._line
+
     # ------------------------------------------------------------ perception
     def divergence(self, q: NDArray) -> float:
         """d(p_X, q) exactly (KL in nats); 0 for 'none'."""
@@ -98,10 +109,10 @@ class FiniteProblem:
             return float(rel_entr(self.p_tilde, q).sum())
         if self.kind == KL_RECON_SOURCE:
             return float(rel_entr(q, self.p_tilde).sum())
+        if self.line is not None:
+            return self.line.cost(self.p, q)
         import ot  # POT loads its optional backends: import it only for transport costs
 
-        if self.w_order is not None:
-            return float(ot.wasserstein_1d(self.x, self.y, self.p, q / q.sum(), p=self.w_order))
         return float(ot.emd2(self.p, q / q.sum(), self.cost))
 
     def min_divergence(self) -> tuple[float, NDArray]:
@@ -206,18 +217,47 @@ def _tv_support(g: NDArray, p_tilde: NDArray, m_out: float, P: float) -> float:
 
 
 def _transport_support(g: NDArray, p: NDArray, cost: NDArray, P: float) -> float:
-    r"""min over μ ≥ 0 of μP + Σ_i p_i max_j (g_j − μ c_ij) (a valid upper bound for any μ)."""
+    r"""min over μ ≥ 0 of μP + Σ_i p_i max_j (g_j − μ c_ij) (a valid upper bound for any μ).
 
-    def dual(mu: float) -> float:
-        return float(mu * P + p @ np.max(g[None, :] - mu * cost, axis=1))
+    The dual is convex and piecewise linear in μ, with slope P − Σ_i p_i c_{i j*(i)} at μ
+    (j* the maximiser); the minimum is found by intersecting the supporting lines at a
+    bracket [lo, hi] with negative / positive slope (Kelley's cutting planes in one
+    dimension, finite on a piecewise linear function). Every evaluated μ gives a valid
+    bound; the least value is returned.
+    """
+    rows = np.arange(p.size)
 
+    def dual(mu: float) -> tuple[float, float]:
+        scores = g[None, :] - mu * cost
+        j = np.argmax(scores, axis=1)
+        used = float(p @ cost[rows, j])
+        return float(mu * P + p @ scores[rows, j]), P - used
+
+    f_lo, s_lo = dual(0.0)
+    if s_lo >= 0 or not np.isfinite(f_lo):
+        return f_lo
     positive = cost[cost > 0]
-    if positive.size == 0:
-        return dual(0.0)
-    mu_max = (float(g.max() - g.min()) + 1.0) / float(positive.min())
-    best = min(dual(0.0), dual(mu_max))
-    res = minimize_scalar(dual, bounds=(0.0, mu_max), method="bounded", options={"xatol": 1e-12})
-    return min(best, float(res.fun))
+    best = f_lo
+    lo = 0.0
+    hi = (float(g.max() - g[np.isfinite(g)].min()) + 1.0) / float(positive.min())
+    f_hi, s_hi = dual(hi)
+    best = min(best, f_hi)
+    for _ in range(100):
+        if s_hi <= 0:  # the envelope still falls at hi: its minimum is at hi or beyond
+            return best
+        mid = (f_hi - f_lo + s_lo * lo - s_hi * hi) / (s_lo - s_hi)
+        if not lo < mid < hi:
+            break
+        f_mid, s_mid = dual(mid)
+        best = min(best, f_mid)
+        envelope = f_lo + s_lo * (mid - lo)
+        if f_mid <= envelope + 1e-15 * (1.0 + abs(envelope)):
+            break  # the two supporting lines meet on the function: the minimum
+        if s_mid < 0:
+            lo, f_lo, s_lo = mid, f_mid, s_mid
+        else:
+            hi, f_hi, s_hi = mid, f_mid, s_mid
+    return best
 
 
 def _kl_rs_support(g: NDArray, p_tilde: NDArray, P: float) -> float:
@@ -366,8 +406,16 @@ def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
 def _zero_rate_transport(p: NDArray, cost: NDArray, dbar: NDArray, P: float) -> NDArray:
     """Lagrangian plans argmin_j (d̄_j + μ c_ij) around the critical μ, mixed to cost P."""
     m = dbar.size
+    match = _matched_binary(cost)
 
     def plan(mu: float) -> tuple[float, NDArray]:
+        if match is not None:  # c = 1[j ≠ j(i)]: stay at j(i) or move to the best other column
+            order = np.argsort(dbar)[:2]
+            other = np.where(match == order[0], order[1], order[0])
+            stay, move = dbar[match], dbar[other] + mu
+            j = np.where(move < stay - 1e-14 * (1 + np.abs(stay)), other, match)
+            c = float(p @ (j != match))
+            return c, np.bincount(j, weights=p, minlength=m)
         score = dbar[None, :] + mu * cost
         best = score.min(axis=1, keepdims=True)
         # ties broken towards the cheapest transport
@@ -398,6 +446,17 @@ def _zero_rate_transport(p: NDArray, cost: NDArray, dbar: NDArray, P: float) -> 
         return q_hi
     t = (c_lo - P) / (c_lo - c_hi)
     return (1 - t) * q_lo + t * q_hi
+
+
+def _matched_binary(cost: NDArray) -> NDArray | None:
+    """j(i) when c_ij = 1[j ≠ j(i)] exactly (TV on a common alphabet, M ≥ 2), else None."""
+    n, m = cost.shape
+    if m < 2:
+        return None
+    match = np.argmin(cost, axis=1)
+    expected = np.ones((n, m))
+    expected[np.arange(n), match] = 0.0
+    return match if np.array_equal(cost, expected) else None
 
 
 def _zero_rate_kl_rs(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:

@@ -1,0 +1,87 @@
+"""Numerical kernels of the fast solver against independent references (POT, dense numpy)."""
+
+import numpy as np
+import ot
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from rdp import Discrete, Problem
+from rdp.solvers import finite
+from rdp.solvers._kernels import DenseKernel, HammingKernel, Line
+from rdp.solvers.fast import FastSolver
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_line_cost_and_potential_match_the_linear_program(order):
+    rng = np.random.default_rng(order)
+    for _ in range(10):
+        n, m = rng.integers(2, 25, 2)
+        x, y = rng.normal(size=n), rng.normal(size=m)
+        p, q = rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(m))
+        q[rng.random(m) < 0.3] = 0.0  # empty reconstruction symbols
+        q[0] += 0.01
+        q /= q.sum()
+        line = Line(x, y, order)
+        cost = np.abs(x[:, None] - y[None, :]) ** order
+        exact = ot.emd2(p, q, cost)
+        assert line.cost(p, q) == pytest.approx(exact, abs=1e-10)
+        psi = line.potential(p, q)
+        alpha = np.min(cost - psi[None, :], axis=1)  # its c-transform: a feasible dual pair
+        assert p @ alpha + q @ psi == pytest.approx(exact, abs=1e-9)
+
+
+def test_hamming_kernel_matches_the_dense_kernel():
+    rng = np.random.default_rng(0)
+    source = Discrete([0.5, 0.3, 0.2], [0.0, 1.0, 2.0])
+    problem = Problem(source, "hamming", "none", reconstruction_alphabet=[0.0, 1.0, 5.0, 7.0])
+    fast = FastSolver(problem)
+    shifted = fast._shifted
+    structured = HammingKernel.detect(shifted)
+    assert structured is not None
+    dense = DenseKernel(shifted)
+    v, w = rng.dirichlet(np.ones(4)), rng.random(3)
+    for s in (0.0, 0.7, 5.0):
+        structured.set_slope(s)
+        dense.set_slope(s)
+        np.testing.assert_allclose(structured.matvec(v), dense.matvec(v), rtol=1e-13)
+        np.testing.assert_allclose(structured.rmatvec(w), dense.rmatvec(w), rtol=1e-13)
+        kv = dense.matvec(v)
+        for a, b in zip(structured.moments(v, kv), dense.moments(v, kv), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            structured.joint(fast.fp.p, v, kv), dense.joint(fast.fp.p, v, kv), rtol=1e-13
+        )
+
+
+def test_structured_upper_bound_is_the_mutual_information_of_a_feasible_channel():
+    rng = np.random.default_rng(4)
+    problem = Problem(Discrete(rng.dirichlet(np.ones(30))), "hamming", "none")
+    fast = FastSolver(problem)
+    kernel = fast._kernel
+    assert isinstance(kernel, HammingKernel)
+    v = rng.dirichlet(np.ones(30))
+    upper, (weights, slope) = kernel.feasible_upper(fast.fp.p, v, 1.0, 0.2, fast._row_min)
+    joint = kernel.joint_at(fast.fp.p, weights, slope)
+    assert slope >= 1.0
+    assert (joint * fast.fp.delta).sum() <= 0.2
+    np.testing.assert_allclose(joint.sum(axis=1), fast.fp.p, atol=1e-14)
+    assert upper == pytest.approx(finite.mutual_information_nats(joint), abs=1e-12)
+
+
+def test_transport_support_is_the_linear_program_value():
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        n, m = rng.integers(2, 12, 2)
+        p = rng.dirichlet(np.ones(n))
+        cost = rng.random((n, m))
+        g = rng.normal(size=m)
+        low, high = float(p @ cost.min(axis=1)), float(p @ cost.max(axis=1))
+        P = low + float(rng.uniform(0.05, 0.9)) * (high - low)
+        # max <g, π^T 1> over plans π with rows p and <π, c> <= P: the LP, solved by HiGHS
+        rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
+        res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
+                      b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+        value = finite._transport_support(g - g.max(), p, cost, P) + g.max()
+        assert value == pytest.approx(-res.fun, abs=1e-9)
+        assert value >= -res.fun - 1e-12  # an upper bound on σ, as the certificate needs
