@@ -214,26 +214,10 @@ def solve_rate(
         return rate_point(solver, float(d_flat[k]), bounds[p_flat[k]], warm)
 
     solved = run_points(solve, range(d_flat.size), warm_start=warm_start)
-    points = [solved[k] for k in range(d_flat.size)]
-    fields = _assemble(points, D_b.shape, lambda v: to_units(v, units))
-    result = RateResult(
-        rate=fields["value"],
-        lower=fields["lower"],
-        upper=fields["upper"],
-        feasible=fields["feasible"],
-        D=_scalar_or_array(D_b),
-        P=_scalar_or_array(P_b),
-        units=units,
-        method=solver.name,
-        reference=solver.reference,
-        channel=fields["channel"],
-        diagnostics=fields["diagnostics"],
-        status=fields["status"],
-        message=fields["message"],
-        iterations=fields["iterations"],
-    )
-    warn_uncertified(result)
-    return result
+    return _point_result(
+        RateResult, solved, D_b.shape, lambda v: to_units(v, units), solver.reference,
+        solver, units, rate="value", D=D_b, P=P_b,
+    )  # fmt: skip
 
 
 def solve_distortion(
@@ -281,23 +265,47 @@ def solve_distortion(
         return invert_rate(solver, r, p, tol=tol)
 
     solved = run_points(solve, range(r_flat.size), warm_start=False)
-    points = [solved[k] for k in range(r_flat.size)]
-    fields = _assemble(points, R_b.shape, lambda v: np.asarray(v, dtype=float))
-    result = DistortionResult(
-        distortion=fields["value"],
+    reference = solver.common_randomness_reference if rc_bits is not None else solver.reference
+    return _point_result(
+        DistortionResult, solved, R_b.shape, lambda v: np.asarray(v, dtype=float), reference,
+        solver, units, distortion="value", R=to_units(R_b, units), P=P_b,
+    )  # fmt: skip
+
+
+def _point_result(
+    cls: type,
+    solved: dict[int, PointSolution],
+    shape: tuple[int, ...],
+    convert: Callable,
+    reference: str,
+    solver: Method,
+    units: str,
+    **named: Any,
+) -> Any:
+    """A :class:`RateResult` or :class:`DistortionResult` of the points in ``solved`` (C order).
+
+    ``named`` maps the result's own fields: the value's name to ``"value"`` (``rate`` or
+    ``distortion``) and the inputs (``D``/``R``, ``P``) to their broadcast arrays. Warns
+    when some point has no certified value.
+    """
+    fields = _assemble([solved[k] for k in range(len(solved))], shape, convert)
+    inputs = {
+        name: fields[value] if isinstance(value, str) else _scalar_or_array(value)
+        for name, value in named.items()
+    }
+    result = cls(
         lower=fields["lower"],
         upper=fields["upper"],
         feasible=fields["feasible"],
-        R=_scalar_or_array(to_units(R_b, units)),
-        P=_scalar_or_array(P_b),
         units=units,
         method=solver.name,
-        reference=solver.common_randomness_reference if rc_bits is not None else solver.reference,
+        reference=reference,
         channel=fields["channel"],
         diagnostics=fields["diagnostics"],
         status=fields["status"],
         message=fields["message"],
         iterations=fields["iterations"],
+        **inputs,
     )
     warn_uncertified(result)
     return result
