@@ -78,6 +78,24 @@ def _std(rows: list[dict[str, Any]], name: str) -> np.ndarray | None:
     return None
 
 
+def _measured(
+    ax,
+    bits: np.ndarray,
+    rows: list[dict[str, Any]],
+    name: str,
+    label: str,
+    fmt: str,
+    color: str,
+    *,
+    hollow: bool = False,
+) -> None:
+    """Column ``name`` of ``rows`` against ``bits``, with error bars over seeds when there are."""
+    ax.errorbar(
+        bits, _column(rows, name), yerr=_std(rows, name), fmt=fmt, color=color, capsize=3,
+        label=MEASURED + label, **({"mfc": "none"} if hollow else {}),
+    )  # fmt: skip
+
+
 def _seeds_note(results: dict[str, Any]) -> str:
     seeds = results.get("seeds")
     if isinstance(seeds, list) and len(seeds) > 1:
@@ -234,25 +252,8 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
             linestyle=style.SHANNON_LINESTYLE,
             label=THEORY + "$2D^*(K)$ (perfect perception)",
         )
-        ax.errorbar(
-            bits,
-            _column(rows, "mse_g1"),
-            yerr=_std(rows, "mse_g1"),
-            fmt="o",
-            color=c1,
-            capsize=3,
-            label=MEASURED + "MSE(G1)",
-        )
-        ax.errorbar(
-            bits,
-            _column(rows, "mse_g2"),
-            yerr=_std(rows, "mse_g2"),
-            fmt="s",
-            color=c2,
-            mfc="none",
-            capsize=3,
-            label=MEASURED + "MSE(G2)",
-        )
+        _measured(ax, bits, rows, "mse_g1", "MSE(G1)", "o", c1)
+        _measured(ax, bits, rows, "mse_g2", "MSE(G2)", "s", c2, hollow=True)
         ax.set_yscale("log")
         ax.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax.set_ylabel(style.distortion_label("MSE"))
@@ -262,48 +263,33 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
         ax_ratio.axhline(
             1.0, color=style.SHANNON_COLOR, linestyle=style.SHANNON_LINESTYLE, label=THEORY + "1"
         )
-        ax_ratio.errorbar(
+        _measured(ax_ratio, bits, rows, "mse_g1_over_d_star", "MSE(G1) / $D^*(K)$", "o-", c1)
+        _measured(
+            ax_ratio,
             bits,
-            _column(rows, "mse_g1_over_d_star"),
-            yerr=_std(rows, "mse_g1_over_d_star"),
-            fmt="o-",
-            color=c1,
-            capsize=3,
-            label=MEASURED + "MSE(G1) / $D^*(K)$",
-        )
-        ax_ratio.errorbar(
-            bits,
-            _column(rows, "mse_g2_over_2d_star_f"),
-            yerr=_std(rows, "mse_g2_over_2d_star_f"),
-            fmt="s-",
-            color=c2,
-            mfc="none",
-            capsize=3,
-            label=MEASURED + "MSE(G2) / $2D^*_f$",
+            rows,
+            "mse_g2_over_2d_star_f",
+            "MSE(G2) / $2D^*_f$",
+            "s-",
+            c2,
+            hollow=True,
         )
         ax_ratio.set_ylim(0.85, 1.15)
         ax_ratio.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax_ratio.set_ylabel("measured / theory")
         ax_ratio.set_title("Measured over predicted MSE")
         _legend(ax_ratio)
-        ax_w1.errorbar(
-            bits,
-            _column(rows, "heldout_w1_g2"),
-            yerr=_std(rows, "heldout_w1_g2"),
-            fmt="s-",
-            color=c2,
-            mfc="none",
-            capsize=3,
-            label=MEASURED + "$W_1$(G2 samples, held-out)",
+        _measured(
+            ax_w1, bits, rows, "heldout_w1_g2", "$W_1$(G2 samples, held-out)", "s-", c2, hollow=True
         )
-        ax_w1.errorbar(
+        _measured(
+            ax_w1,
             bits,
-            _column(rows, "heldout_w1_floor"),
-            yerr=_std(rows, "heldout_w1_floor"),
-            fmt="^-",
-            color=c3,
-            capsize=3,
-            label=MEASURED + "$W_1$(held-out half, other half): floor",
+            rows,
+            "heldout_w1_floor",
+            "$W_1$(held-out half, other half): floor",
+            "^-",
+            c3,
         )
         ax_w1.plot(
             bits,
