@@ -1,6 +1,5 @@
 """Tests of rdp.theorems.blau_michaeli2019: properties of R(D, P) for any Problem."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
