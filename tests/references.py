@@ -150,7 +150,8 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
     elif kind != "none" and np.isfinite(P):
         same = (x[:, None] == y[None, :]).astype(float)
         p_on_y = p @ same  # source mass on each reconstruction value
-        m_out = max(1.0 - p_on_y.sum(), 0.0)
+        # mass on no reconstruction value, from the support (1 − Σ would read rounding as mass)
+        m_out = float(p[~same.any(axis=1)].sum())
         if kind == "tv":
             cons.append(0.5 * (cp.norm1(q - p_on_y) + m_out) <= P)
         elif kind in ("w1", "w2"):

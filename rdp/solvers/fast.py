@@ -414,6 +414,9 @@ class FastSolver:
                 status=status, message=message, iterations=iteration, warm=next_warm,
             )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
+        # both bounds hold up to rounding (~1e-9 bits at P = 0 with KL, where the dual's
+        # support function is evaluated at its limit): keep them ordered, lower <= upper
+        lower_bits = min(lower_bits, upper_bits)
         diagnostics: dict[str, Any] = {
             "status": status,
             "iterations": iteration,
