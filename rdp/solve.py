@@ -345,6 +345,8 @@ def solve_grid(
     P = np.atleast_1d(check_nonnegative_array(P_grid, "P_grid", allow_inf=True)).astype(float)
     if D.ndim != 1 or P.ndim != 1 or D.size == 0 or P.size == 0:
         raise ValueError("D_grid and P_grid must be non-empty 1-D arrays")
+    check_perception_option(problem, P)
+    check_solver_options(options)
     solver = get_method(problem, method, **options)
     bounds = [bound(problem, p, units) for p in P]
     d_min = np.array([solver.min_distortion(b) for b in bounds], dtype=float)

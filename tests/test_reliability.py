@@ -526,3 +526,17 @@ def test_item12_license_is_an_spdx_string():
     assert project["project"]["license"] == "BSD-3-Clause"
     requires = " ".join(project["build-system"]["requires"])
     assert "setuptools>=77" in requires
+
+
+def test_item3_surface_and_curve_refuse_P_without_perception():
+    """The grid path checks P like a point does (a finite P without a perception measure)."""
+    problem = Problem(Bernoulli(0.1), "hamming")
+    with pytest.raises(ValueError, match="no perception measure"):
+        problem.surface([0.05, 0.1], [0.0, 0.1])
+    with pytest.raises(ValueError, match="no perception measure"):
+        problem.rd_curve(0.0, [0.05, 0.1])
+
+    def h(a):  # binary entropy in bits; Shannon's R(D) = h(p) − h(D) for D ≤ p
+        return -(a * np.log2(a) + (1 - a) * np.log2(1 - a))
+
+    assert problem.rd_curve(np.inf, [0.05]).rate[0] == pytest.approx(h(0.1) - h(0.05), abs=1e-12)

@@ -225,13 +225,15 @@ class GaussianMSE:
     def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
         """The channel with s and ρ nudged by a few ulps so that it meets D and P as evaluated.
 
-        s moves towards σ until the perception is ≤ P, then ρ up until the MSE is ≤ D;
-        the rate moves by O(ulp).
+        s moves towards σ until the perception is ≤ P less a margin of 8 ulps (so that
+        another evaluation order, e.g. s²/σ² instead of s·s/σ², still gives ≤ P), then ρ up
+        until the MSE is ≤ D; the rate moves by O(ulp).
         """
         sigma = float(np.sqrt(self.variance))
         eps = np.finfo(float).eps
+        goal = P * (1.0 - 8.0 * eps)
         for k in range(60):
-            if P == np.inf or s >= sigma or self._perception_of(s) <= P:
+            if P == np.inf or s >= sigma or self._perception_of(s) <= goal:
                 break
             s = min(sigma, s + eps * sigma * 2.0**k)
         channel = self._channel(s, rho)
