@@ -498,28 +498,14 @@ def _family(fam: Any, i: int, spec: dict, base: Path, taken: set[str]) -> Family
 
     distortion = fam.get("distortion")
     if isinstance(distortion, list) and distortion and all(isinstance(d, str) for d in distortion):
-        _check_length(distortion, f"{where}.distortion")
-        for d in distortion:
-            if d.lower() not in DISTORTION_NAMES:
-                raise ValueError(
-                    f"{where}.distortion entries must be among {', '.join(DISTORTION_NAMES)}; "
-                    f"got {d!r}"
-                )
-        axes["distortion"] = list(distortion)
+        axes["distortion"] = _names(distortion, DISTORTION_NAMES, f"{where}.distortion")
     elif isinstance(distortion, list) and not distortion:
         raise ValueError(f"{where}.distortion is an empty list")
     perception = fam.get("perception")
     if isinstance(perception, list):
         if not perception or not all(isinstance(p, str) for p in perception):
             raise ValueError(f"{where}.perception must be a name or a non-empty list of names")
-        _check_length(perception, f"{where}.perception")
-        for p in perception:
-            if p.lower() not in PERCEPTION_NAMES:
-                raise ValueError(
-                    f"{where}.perception entries must be among {', '.join(PERCEPTION_NAMES)}; "
-                    f"got {p!r}"
-                )
-        axes["perception"] = list(perception)
+        axes["perception"] = _names(perception, PERCEPTION_NAMES, f"{where}.perception")
 
     name = fam.get("name", default_name)
     if not isinstance(name, str) or not _NAME.match(name):
@@ -601,6 +587,15 @@ def _grid(value: Any, name: str, *, allow_inf: bool) -> np.ndarray:
     if len(np.unique(arr)) != arr.size:
         raise ValueError(f"{name} repeats a value; a grid's values must differ")
     return arr
+
+
+def _names(values: list[str], known, field: str) -> list[str]:
+    """A swept list of measure names, each checked against ``known`` (case-insensitive)."""
+    _check_length(values, field)
+    for value in values:
+        if value.lower() not in known:
+            raise ValueError(f"{field} entries must be among {', '.join(known)}; got {value!r}")
+    return list(values)
 
 
 def _check_length(values: Any, name: str) -> None:
