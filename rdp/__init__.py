@@ -2,23 +2,28 @@
 
 The object model (Blau & Michaeli, ICML 2019):
 
-- sources: :class:`Bernoulli`, :class:`Gaussian`, :class:`GaussianVector`, :class:`Discrete`;
-- distortions: :class:`Hamming`, :class:`SquaredError`, :class:`AbsoluteError`,
-  :class:`MatrixDistortion`;
-- perceptions: :class:`TotalVariation`, :class:`Wasserstein`, :class:`KL`,
-  :class:`NoPerception`;
-- :class:`Problem` combines them (data only); ``Problem.rate(D, P)``,
-  ``Problem.distortion(R, P)`` and ``Problem.surface(D, P)`` call :mod:`rdp.solve`,
+- sources: [`Bernoulli`][rdp.sources.Bernoulli], [`Gaussian`][rdp.sources.Gaussian],
+  [`GaussianVector`][rdp.sources.GaussianVector], [`Discrete`][rdp.sources.Discrete];
+- distortions: [`Hamming`][rdp.distortions.Hamming], [`SquaredError`][rdp.distortions.SquaredError],
+  [`AbsoluteError`][rdp.distortions.AbsoluteError],
+  [`MatrixDistortion`][rdp.distortions.MatrixDistortion];
+- perceptions: [`TotalVariation`][rdp.perceptions.TotalVariation],
+  [`Wasserstein`][rdp.perceptions.Wasserstein], [`KL`][rdp.perceptions.KL],
+  [`NoPerception`][rdp.perceptions.NoPerception];
+- [`Problem`][rdp.problem.Problem] combines them (data only); ``Problem.rate(D, P)``,
+  ``Problem.distortion(R, P)`` and ``Problem.surface(D, P)`` call [`rdp.solve`][rdp.solve],
   which picks a method (a closed form, the convex program or the fast solver,
-  found through the lazy registry :mod:`rdp.methods`) and returns
-  :class:`RateResult` / :class:`DistortionResult` / :class:`SurfaceResult`.
+  found through the lazy registry [`rdp.methods`][rdp.methods]) and returns
+  [`RateResult`][rdp.result.RateResult] / [`DistortionResult`][rdp.result.DistortionResult] /
+  [`SurfaceResult`][rdp.result.SurfaceResult].
 
-:func:`sweep` runs families of problems over (D, P) grids on local processes
-or Dask into a labelled Zarr store (:mod:`rdp.batch`).
+[`sweep`][rdp.batch.run.sweep] runs families of problems over (D, P) grids on local processes
+or Dask into a labelled Zarr store (``rdp.batch``).
 
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
 that needs them first runs; Dask, xarray and Zarr when a sweep runs.
-:class:`UnconvergedWarning` is issued when a point has bounds but no certified value.
+[`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] is issued when a point has bounds but no
+certified value.
 """
 
 from rdp import solve

@@ -1,6 +1,6 @@
 """Input checks shared by the public API.
 
-Every check raises :class:`ValueError` naming the parameter and its valid
+Every check raises ``ValueError`` naming the parameter and its valid
 range in the user's terms (plain numbers, one line), so that bad input never
 turns into a silent clip, a NaN or a solver traceback. Booleans and strings
 are not numbers here: ``True`` is not read as 1 and ``"0.1"`` is not read as
@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-#: Absolute tolerance on ``sum(pmf) - 1`` accepted by :func:`check_pmf`: a pmf whose
+#: Absolute tolerance on ``sum(pmf) - 1`` accepted by ``check_pmf``: a pmf whose
 #: entries sum to 1 within it (e.g. the hand-typed ``[0.4, 0.3, 0.2, 0.1]``, which sums
 #: to ``0.9999999999999999`` in floating point) is divided by its sum, once, where it
-#: enters the library; beyond it :func:`check_pmf` raises ``ValueError``.
+#: enters the library; beyond it ``check_pmf`` raises ``ValueError``.
 PMF_SUM_TOLERANCE = 1e-9
 
 #: How many entries of an array a message shows before eliding the rest.
@@ -191,7 +191,7 @@ def check_pmf(pmf: ArrayLike, name: str = "pmf") -> NDArray:
     """Return a probability vector after checking shape, sign and normalisation.
 
     The entries must be finite, non-negative real numbers (not booleans or
-    strings) whose sum is within :data:`PMF_SUM_TOLERANCE` of 1; the returned
+    strings) whose sum is within ``PMF_SUM_TOLERANCE`` of 1; the returned
     vector is that vector divided by its sum (the single renormalisation of a
     pmf in the library).
     """

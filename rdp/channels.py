@@ -1,8 +1,9 @@
 """Test channels p(x̂ | x): the optimal encoders/decoders that the solvers return.
 
-- :class:`DiscreteChannel`: a conditional pmf matrix on finite alphabets;
-- :class:`GaussianChannel`: a jointly Gaussian scalar channel;
-- :class:`GaussianVectorChannel`: independent Gaussian channels on the
+- [`DiscreteChannel`][rdp.channels.DiscreteChannel]: a conditional pmf matrix on finite alphabets;
+- [`GaussianChannel`][rdp.channels.GaussianChannel]: a jointly Gaussian scalar channel;
+- [`GaussianVectorChannel`][rdp.channels.GaussianVectorChannel]: independent Gaussian channels on
+  the
   eigen-components of a vector Gaussian source.
 """
 
@@ -62,9 +63,9 @@ class DiscreteChannel:
 class GaussianChannel:
     r"""Jointly Gaussian channel for a scalar Gaussian source.
 
-    :math:`\hat X = \mu + \hat\sigma\,(\rho\, (X-\mu)/\sigma + \sqrt{1-\rho^2}\, Z)`
-    with :math:`Z \sim N(0,1)` independent of X, so that
-    :math:`\hat X \sim N(\mu, \hat\sigma^2)` and corr(X, X̂) = ρ.
+    $\hat X = \mu + \hat\sigma\,(\rho\, (X-\mu)/\sigma + \sqrt{1-\rho^2}\, Z)$
+    with $Z \sim N(0,1)$ independent of X, so that
+    $\hat X \sim N(\mu, \hat\sigma^2)$ and corr(X, X̂) = ρ.
     """
 
     source_mean: float
@@ -94,7 +95,7 @@ class GaussianChannel:
 
 @dataclass(frozen=True, eq=False)
 class GaussianVectorChannel:
-    """Independent :class:`GaussianChannel` s on the eigen-components of the source.
+    """Independent ``GaussianChannel`` s on the eigen-components of the source.
 
     Parameters
     ----------

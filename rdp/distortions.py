@@ -1,8 +1,10 @@
 """Distortion measures Δ(x, x̂) between a source symbol and its reconstruction.
 
-:class:`Hamming`, :class:`SquaredError` (MSE), :class:`AbsoluteError` and an
-explicit :class:`MatrixDistortion`. For finite alphabets every measure gives a
-matrix ``Δ[i, j] = Δ(x_i, x̂_j)`` through :meth:`matrix`.
+[`Hamming`][rdp.distortions.Hamming], [`SquaredError`][rdp.distortions.SquaredError] (MSE),
+[`AbsoluteError`][rdp.distortions.AbsoluteError] and an
+explicit [`MatrixDistortion`][rdp.distortions.MatrixDistortion]. For finite alphabets every measure
+gives a
+matrix ``Δ[i, j] = Δ(x_i, x̂_j)`` through ``matrix``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class MatrixDistortion:
 
 Distortion = Hamming | SquaredError | AbsoluteError | MatrixDistortion
 
-#: Names accepted by :func:`distortion_from_name` and the command line.
+#: Names accepted by ``distortion_from_name`` and the command line.
 DISTORTION_NAMES = {"hamming": Hamming, "mse": SquaredError, "absolute": AbsoluteError}
 
 

@@ -3,15 +3,16 @@
 A point is *certified* when its method proves its value: a closed form
 ('exact'), a solver whose certified bounds met the requested gap
 ('converged', also Clarabel's interior-point certificate in
-``method="cvxpy"``), certified bounds closer than :data:`BOUNDS_TOLERANCE`
+``method="cvxpy"``), certified bounds closer than ``BOUNDS_TOLERANCE``
 ('bounds') or a proof that no channel meets the constraints ('infeasible').
 Any other status ('iteration_limit', 'time_limit', 'estimate', 'bounds' with
 a wider bracket ...) means the point carries only its bounds
 ``lower ≤ R ≤ upper``, possibly ``[lower, inf]``; such points are never
-silent: :func:`warn_uncertified` issues an :class:`UnconvergedWarning`, which
+silent: [`warn_uncertified`][rdp.exceptions.warn_uncertified] issues an
+[`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning], which
 users can filter, or turn into an error with
 ``warnings.simplefilter("error", rdp.UnconvergedWarning)``. The command line
-marks such points and exits with status 3 (see :mod:`rdp.cli.main`).
+marks such points and exits with status 3 (see ``rdp.cli.main``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def uncertified(result: Any) -> np.ndarray:
     """Boolean mask (same shape as the result's points) of the points without a certificate.
 
     Certified: status 'exact', 'converged' or 'infeasible', or 'bounds' whose
-    bracket ``upper − lower`` is at most :data:`BOUNDS_TOLERANCE`.
+    bracket ``upper − lower`` is at most ``BOUNDS_TOLERANCE``.
     """
     status = statuses(result)
     with np.errstate(invalid="ignore"):
@@ -66,7 +67,7 @@ def _caller_stacklevel() -> int:
 
 
 def warn_uncertified(result: Any) -> int:
-    """Warn with :class:`UnconvergedWarning` when any point of ``result`` lacks a certificate.
+    """Warn with ``UnconvergedWarning`` when any point of ``result`` lacks a certificate.
 
     The warning is attributed to the first caller outside rdp. Returns the
     number of such points (0: no warning).
@@ -90,9 +91,9 @@ def warn_uncertified(result: Any) -> int:
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`rdp.sweeps.surface` (or ``rd_curve``); ``partial`` holds what finished.
+    """Ctrl-C during ``surface`` (or ``rd_curve``); ``partial`` holds what finished.
 
-    ``partial`` is a :class:`~rdp.sweeps.SurfaceResult` whose unfinished cells have
+    ``partial`` is a [`SurfaceResult`][rdp.result.SurfaceResult] whose unfinished cells have
     status ``'not_computed'`` (and ``rate = inf``); catching ``KeyboardInterrupt``
     catches this too.
     """

@@ -1,6 +1,6 @@
 r"""Golden tables: R(D, P) and D(R, P) on fixed grids for every closed form and finite problem.
 
-``rdp golden --out DIR`` (or :func:`write_tables`) writes, for each table, a
+``rdp golden --out DIR`` (or [`write_tables`][rdp.golden.write_tables]) writes, for each table, a
 CSV file (one row per grid point) and a JSON file (the same rows with the
 problem, method, reference and units). The tables committed under
 ``docs/data/golden/`` are the numbers behind the library's curves;

@@ -35,7 +35,8 @@ def invert_rate(
     R : float
         Rate in bits, ≥ 0 (``inf`` gives D_min(P)).
     P : PerceptionBound or float
-        Perception bound as the method takes it (:func:`rdp.perceptions.to_bound`).
+        Perception bound as the method takes it
+        ([`rdp.perceptions.to_bound`][rdp.perceptions.to_bound]).
     tol : float
         Stop when the bracket is narrower than ``tol`` times (D_max − D_min), or absolutely
         when that span is zero.

@@ -1,7 +1,7 @@
 """The interface every method (closed form or numerical solver) implements, and a lazy registry.
 
-A *method* answers single points of one :class:`~rdp.problem.Problem`;
-:mod:`rdp.solve` broadcasts, converts units and assembles the results. The
+A *method* answers single points of one [`Problem`][rdp.problem.Problem];
+[`rdp.solve`][rdp.solve] broadcasts, converts units and assembles the results. The
 registry maps a name to a *factory* ``factory(problem, **options) -> Method``
 that raises ``ValueError`` when the method does not apply to the problem.
 
@@ -33,9 +33,9 @@ class Method(Protocol):
     """What a method provides for one problem.
 
     Rates are in bits. The perception argument ``P`` is a
-    :class:`~rdp.perceptions.PerceptionBound` (KL in nats) built once by
-    :mod:`rdp.solve`; methods also accept a bare float, read as a user value in
-    bits (:func:`rdp.perceptions.as_bound`).
+    [`PerceptionBound`][rdp.perceptions.PerceptionBound] (KL in nats) built once by
+    [`rdp.solve`][rdp.solve]; methods also accept a bare float, read as a user value in
+    bits ([`rdp.perceptions.as_bound`][rdp.perceptions.as_bound]).
     """
 
     #: Short name shown in results ('closed-form: bernoulli-hamming-tv', 'fast', 'cvxpy').
@@ -46,7 +46,7 @@ class Method(Protocol):
     def rate_point(self, D: float, P: PerceptionBound | float, warm: Any = None) -> PointSolution:
         """R(D, P) at one point (D ≥ 0).
 
-        ``warm`` is the :attr:`~rdp.result.PointSolution.warm` state of a
+        ``warm`` is the ``warm`` state of a
         neighbouring point (or None for a cold start); the method keeps no
         state between calls, so results do not depend on call order.
         """

@@ -1,20 +1,21 @@
 """Perception measures: divergences d(p_X, p_X̂) between the source law and the reconstruction law.
 
-- :class:`TotalVariation`: ½‖p_X − p_X̂‖₁.
-- :class:`Wasserstein` ``(order, cost)``: the optimal transport cost
+- [`TotalVariation`][rdp.perceptions.TotalVariation]: ½‖p_X − p_X̂‖₁.
+- [`Wasserstein`][rdp.perceptions.Wasserstein] ``(order, cost)``: the optimal transport cost
   min_π Σ π c with c(x, x̂) = |x − x̂|^order by default; for order 2 this is the
   **squared** Wasserstein-2 distance W₂², as in the Gaussian literature
   (Zhang et al. 2021), and for order 1 it is W₁.
-- :class:`KL` ``(direction)``: Kullback–Leibler divergence in an explicit
+- [`KL`][rdp.perceptions.KL] ``(direction)``: Kullback–Leibler divergence in an explicit
   direction, ``KL("source||reconstruction")`` = KL(p_X ‖ p_X̂) or
   ``KL("reconstruction||source")`` = KL(p_X̂ ‖ p_X). KL values are in the same
   unit as rates (bits unless ``units="nats"`` is asked for).
-- :class:`NoPerception`: no constraint (P = ∞), i.e. Shannon's R(D).
+- [`NoPerception`][rdp.perceptions.NoPerception]: no constraint (P = ∞), i.e. Shannon's R(D).
 
-Every measure has a :attr:`kind` from one vocabulary (:data:`KINDS`) shared by
-the closed forms and the solvers, and :func:`to_bound` (or
+Every measure has a ``kind`` from one vocabulary (``KINDS``) shared by
+the closed forms and the solvers, and [`to_bound`][rdp.perceptions.to_bound] (or
 ``measure.bound(P, units)``) turns a user's bound P into the one internal
-:class:`PerceptionBound` the methods take: KL in nats, TV and transport costs
+[`PerceptionBound`][rdp.perceptions.PerceptionBound] the methods take: KL in nats, TV and transport
+costs
 as they are, ``inf`` without a constraint. Adding a measure means a class here
 with ``kind``, ``label``, ``divergence`` and ``information_unit``, plus the
 places that really differ (its mirror step and support function in the finite
@@ -43,7 +44,7 @@ W2 = "w2"
 #: KL(p_X ‖ p_X̂) and KL(p_X̂ ‖ p_X).
 KL_SOURCE_RECON = "kl-source-recon"
 KL_RECON_SOURCE = "kl-recon-source"
-#: Every kind, in the order of :data:`PERCEPTION_NAMES`.
+#: Every kind, in the order of ``PERCEPTION_NAMES``.
 KINDS = (TV, W1, W2, KL_SOURCE_RECON, KL_RECON_SOURCE, NONE)
 WASSERSTEIN_KINDS = (W1, W2)
 KL_KINDS = (KL_SOURCE_RECON, KL_RECON_SOURCE)
@@ -54,16 +55,17 @@ TRANSPORT_KINDS = (TV, W1, W2)
 class PerceptionBound(float):
     """A perception constraint d(p_X, p_X̂) ≤ value, in the methods' internal unit.
 
-    Built once per point by :func:`to_bound`; every method (closed form or
+    Built once per point by [`to_bound`][rdp.perceptions.to_bound]; every method (closed form or
     solver) takes this object, so the user's unit is converted in one place.
-    It is a ``float`` (its :attr:`value`) that also knows its :attr:`kind`, so
+    It is a ``float`` (its [`value`][rdp.perceptions.PerceptionBound.value]) that also knows its
+    ``kind``, so
     a method written for a plain float bound keeps working. Build it as
     ``PerceptionBound(kind, value)``.
 
     Attributes
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of ``KINDS``.
     value : float
         The bound: KL in **nats**, TV and transport costs in their own units;
         ``inf`` when there is no constraint (always for kind 'none').
@@ -146,10 +148,10 @@ def to_bound(perception: Perception | str, P: float, units: str = "bits") -> Per
 
 
 def as_bound(P: float | PerceptionBound, kind: str) -> PerceptionBound:
-    """``P`` as a :class:`PerceptionBound` of ``kind``.
+    """``P`` as a [`PerceptionBound`][rdp.perceptions.PerceptionBound] of ``kind``.
 
     A bound is returned as it is (its kind must match); a bare float is read
-    as a user value in bits, as :func:`to_bound` reads it.
+    as a user value in bits, as [`to_bound`][rdp.perceptions.to_bound] reads it.
     """
     if isinstance(P, PerceptionBound):
         if P.kind != kind:
@@ -171,17 +173,17 @@ class _Measure:
 
     @property
     def kind(self) -> str:
-        """The measure's kind, one of :data:`KINDS` (the same as its name)."""
+        """The measure's kind, one of ``KINDS`` (the same as its name)."""
         return self.name  # type: ignore[attr-defined]
 
     def bound(self, P: float, units: str = "bits") -> PerceptionBound:
-        """The internal bound of ``self ≤ P`` (see :func:`to_bound`)."""
+        """The internal bound of ``self ≤ P`` (see [`to_bound`][rdp.perceptions.to_bound])."""
         return to_bound(self, P, units)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class TotalVariation(_Measure):
-    r"""Total variation distance :math:`\mathrm{TV}(p, q) = \tfrac12 \sum_i |p_i - q_i|`."""
+    r"""Total variation distance $\mathrm{TV}(p, q) = \tfrac12 \sum_i |p_i - q_i|$."""
 
     name = "tv"
     label = "total variation"
@@ -196,13 +198,13 @@ class TotalVariation(_Measure):
 
 @dataclass(frozen=True, eq=False)
 class Wasserstein(_Measure):
-    r"""Optimal-transport perception :math:`\min_{\pi \in \Pi(p, q)} \sum \pi\, c`.
+    r"""Optimal-transport perception $\min_{\pi \in \Pi(p, q)} \sum \pi\, c$.
 
     Parameters
     ----------
     order : {1, 2}
-        With the default ground cost :math:`c(x, \hat x) = |x - \hat x|^{order}`
-        the value is :math:`W_1` (order 1) or the squared :math:`W_2^2`
+        With the default ground cost $c(x, \hat x) = |x - \hat x|^{order}$
+        the value is $W_1$ (order 1) or the squared $W_2^2$
         (order 2).
     cost : array_like, shape (N, M), optional
         An explicit ground cost matrix replacing the default.
@@ -281,8 +283,8 @@ class KL(_Measure):
     Parameters
     ----------
     direction : {'source||reconstruction', 'reconstruction||source'}
-        ``'source||reconstruction'`` is :math:`\mathrm{KL}(p_X \| p_{\hat X})`;
-        ``'reconstruction||source'`` is :math:`\mathrm{KL}(p_{\hat X} \| p_X)`.
+        ``'source||reconstruction'`` is $\mathrm{KL}(p_X \| p_{\hat X})$;
+        ``'reconstruction||source'`` is $\mathrm{KL}(p_{\hat X} \| p_X)$.
     """
 
     direction: str
@@ -333,7 +335,7 @@ class NoPerception(_Measure):
 
 Perception = TotalVariation | Wasserstein | KL | NoPerception
 
-#: Names accepted by :func:`perception_from_name` and on the command line.
+#: Names accepted by ``perception_from_name`` and on the command line.
 PERCEPTION_NAMES = {
     "tv": TotalVariation,
     "w1": lambda: Wasserstein(1),
@@ -345,7 +347,7 @@ PERCEPTION_NAMES = {
 
 
 def perception_from_name(name: str | Perception) -> Perception:
-    """Build a perception from its name (see :data:`PERCEPTION_NAMES`) or return an instance."""
+    """Build a perception from its name (see ``PERCEPTION_NAMES``) or return an instance."""
     if isinstance(name, _Measure):
         return name  # type: ignore[return-value]
     if not isinstance(name, str) or name.lower() not in PERCEPTION_NAMES:

@@ -1,16 +1,17 @@
 """The rate–distortion–perception problem: source + distortion + perception, as data.
 
-.. math::
-    R(D, P) = \\min_{p_{\\hat X | X}} I(X; \\hat X)
-    \\quad\\text{s.t.}\\quad \\mathbb E[\\Delta(X, \\hat X)] \\le D,\\;
-    d(p_X, p_{\\hat X}) \\le P
+$$
+R(D, P) = \\min_{p_{\\hat X | X}} I(X; \\hat X)
+\\quad\\text{s.t.}\\quad \\mathbb E[\\Delta(X, \\hat X)] \\le D,\\;
+d(p_X, p_{\\hat X}) \\le P
+$$
 
 (Blau & Michaeli, "Rethinking Lossy Compression: The Rate-Distortion-Perception
-Tradeoff", ICML 2019, Eq. (3)). :class:`Problem` holds and validates the data
-and imports no method; :mod:`rdp.solve` chooses a method (a closed form when
+Tradeoff", ICML 2019, Eq. (3)). [`Problem`][rdp.problem.Problem] holds and validates the data
+and imports no method; [`rdp.solve`][rdp.solve] chooses a method (a closed form when
 one exists, otherwise a numerical solver), converts units and returns result
 objects. ``Problem.rate``, ``.distortion``, ``.surface`` … are conveniences
-that call :mod:`rdp.solve`.
+that call [`rdp.solve`][rdp.solve].
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ class Problem:
         The source law p_X.
     distortion : str, array_like or Distortion, optional
         'hamming', 'mse', 'absolute', an (N, M) matrix, or an instance from
-        :mod:`rdp.distortions`. Default: Hamming for Bernoulli, MSE for
-        Gaussian sources; required for :class:`~rdp.sources.Discrete`.
+        [`rdp.distortions`][rdp.distortions]. Default: Hamming for Bernoulli, MSE for
+        Gaussian sources; required for [`Discrete`][rdp.sources.Discrete].
     perception : str or Perception, optional
         'tv', 'w1', 'w2', 'kl-source-recon', 'kl-recon-source', 'none' or an
-        instance from :mod:`rdp.perceptions` (default 'none': P = ∞).
+        instance from [`rdp.perceptions`][rdp.perceptions] (default 'none': P = ∞).
     reconstruction_alphabet : array_like, optional
         Real values of the reconstruction symbols of a finite problem (default:
         the source alphabet, or ``0..M-1`` when a distortion matrix has M ≠ N
@@ -170,7 +171,7 @@ class Problem:
         RateResult
             ``rate``, certified ``lower``/``upper``, ``feasible``, the optimal
             ``channel``, ``status``/``message``/``iterations``, ``method`` and
-            ``reference`` (see :func:`rdp.solve.solve_rate`).
+            ``reference`` (see [`rdp.solve.solve_rate`][rdp.solve.solve_rate]).
         """
         from rdp import solve
 
@@ -191,7 +192,7 @@ class Problem:
 
         Uses the method's direct inverse when it has one (Gaussian closed
         forms); otherwise a certified bisection on R(D, P)
-        (:func:`rdp.inversion.invert_rate`).
+        ([`rdp.inversion.invert_rate`][rdp.inversion.invert_rate]).
 
         Parameters
         ----------
@@ -200,7 +201,7 @@ class Problem:
         P : float or array_like
             Perception bound(s) in [0, ∞]; broadcasts against ``R``.
         method, units, **options
-            As in :meth:`rate`.
+            As in [`rate`][rdp.problem.Problem.rate].
         common_randomness : float, optional
             Rate R_c (in ``units``) of randomness shared by encoder and decoder.
             ``None`` (default) means unlimited, as in the definition of R(D, P).
@@ -223,13 +224,13 @@ class Problem:
         )
 
     def rd_curve(self, P: float, D_grid: ArrayLike, **kwargs: Any) -> CurveResult:
-        """R(D, P) on a grid of D at one P (see :func:`rdp.sweeps.rd_curve`)."""
+        """R(D, P) on a grid of D at one P (see [`rdp.sweeps.rd_curve`][rdp.sweeps.rd_curve])."""
         from rdp import solve
 
         return solve.solve_curve(self, P, D_grid, **kwargs)
 
     def surface(self, D_grid: ArrayLike, P_grid: ArrayLike, **kwargs: Any) -> SurfaceResult:
-        """R(D, P) on a (P, D) grid (see :func:`rdp.sweeps.surface`)."""
+        """R(D, P) on a (P, D) grid (see [`rdp.sweeps.surface`][rdp.sweeps.surface])."""
         from rdp import solve
 
         return solve.solve_grid(self, D_grid, P_grid, **kwargs)

@@ -22,7 +22,7 @@ Types are checked as JSON gives them: numbers must be JSON numbers (``0.1``,
 not ``"0.1"``; ``true`` is not 1), ``D``, ``P`` and ``R`` a number or a list of
 numbers (leave ``P`` out for no perception bound; JSON's ``Infinity`` is
 accepted), names strings. A ``pmf`` within 1e-9 of summing to 1 is
-renormalised (see :class:`~rdp.sources.Discrete`).
+renormalised (see [`Discrete`][rdp.sources.Discrete]).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ KNOWN_KEYS = {
 
 @dataclass(frozen=True)
 class ProblemFile:
-    """A parsed problem file: the :class:`~rdp.problem.Problem` and the point(s) it names."""
+    """A parsed problem file: the [`Problem`][rdp.problem.Problem] and the point(s) it names."""
 
     problem: Problem
     D: Any = None
@@ -56,7 +56,7 @@ class ProblemFile:
 
 
 def parse_problem(spec: dict[str, Any]) -> ProblemFile:
-    """Build a :class:`ProblemFile` from a dict following the module's schema."""
+    """Build a ``ProblemFile`` from a dict following the module's schema."""
     if not isinstance(spec, dict):
         raise ValueError("problem file must hold a JSON object")
     unknown = set(spec) - KNOWN_KEYS

@@ -1,9 +1,11 @@
 """Result objects: one point, broadcast arrays of points, curves and surfaces.
 
 A method (closed form or solver) answers one point with a
-:class:`PointSolution`; :mod:`rdp.solve` assembles points into a
-:class:`RateResult` or :class:`DistortionResult` (broadcasting over array
-inputs like numpy does), a :class:`CurveResult` or a :class:`SurfaceResult`.
+[`PointSolution`][rdp.result.PointSolution]; [`rdp.solve`][rdp.solve] assembles points into a
+[`RateResult`][rdp.result.RateResult] or [`DistortionResult`][rdp.result.DistortionResult]
+(broadcasting over array
+inputs like numpy does), a [`CurveResult`][rdp.result.CurveResult] or a
+[`SurfaceResult`][rdp.result.SurfaceResult].
 
 Every result carries the same three fields, after scipy's ``OptimizeResult``:
 
@@ -58,7 +60,7 @@ class PointSolution:
     diagnostics : dict
         Method-specific details (gap, solver status, region ...).
     status : str
-        One of :data:`STATUSES`.
+        One of ``STATUSES``.
     message : str
         What happened, in one line ('' when there is nothing to say).
     iterations : int
@@ -161,7 +163,7 @@ class RateResult(_Result):
     diagnostics : dict or ndarray of dict
         Method-specific details.
     status, message, iterations : str, str, int (or arrays of them)
-        How each point was obtained (see :data:`STATUSES`).
+        How each point was obtained (see ``STATUSES``).
     """
 
     rate: float | NDArray = 0.0
@@ -169,7 +171,7 @@ class RateResult(_Result):
 
     @property
     def value(self) -> float | NDArray:
-        """Alias of :attr:`rate`."""
+        """Alias of ``rate``."""
         return self.rate
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,7 +193,7 @@ class DistortionResult(_Result):
         Certified bounds on the distortion.
     R, P : float or ndarray
         The broadcast inputs (R in ``units``).
-    Other attributes as in :class:`RateResult`.
+    Other attributes as in [`RateResult`][rdp.result.RateResult].
     """
 
     distortion: float | NDArray = 0.0
@@ -199,7 +201,7 @@ class DistortionResult(_Result):
 
     @property
     def value(self) -> float | NDArray:
-        """Alias of :attr:`distortion`."""
+        """Alias of ``distortion``."""
         return self.distortion
 
     def to_dict(self) -> dict[str, Any]:
@@ -243,8 +245,9 @@ def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
 class SurfaceResult:
     """R(D, P) on a grid: arrays of shape (len(P), len(D)), rows P and columns D.
 
-    The one surface type of the library: :func:`rdp.sweeps.surface`,
-    :func:`rdp.plot.data.rate_surface`, ``rdp surface`` and ``rdp reproduce``
+    The one surface type of the library: [`rdp.sweeps.surface`][rdp.sweeps.surface],
+    [`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface], ``rdp surface`` and
+    ``rdp reproduce``
     all return or use it.
 
     Attributes
@@ -258,12 +261,13 @@ class SurfaceResult:
     min_distortion, zero_rate_distortion : ndarray (len(P),)
         The boundary D_min(P) and the zero-rate distortion D_max(P).
     status, message : ndarray of str
-        Per cell (see :data:`STATUSES`).
+        Per cell (see ``STATUSES``).
     iterations : ndarray of int
         Per cell.
     units, method, reference : str
     distortion_label, perception_label, rate_label : str
-        Axis labels naming the measures (filled by :func:`rdp.plot.data.rate_surface`;
+        Axis labels naming the measures (filled by
+        [`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface];
         plain 'D', 'P', 'R' otherwise).
     """
 
@@ -355,7 +359,7 @@ class SurfaceResult:
         )
 
     def curve(self, i: int = 0) -> CurveResult:
-        """The row ``P[i]`` as a :class:`CurveResult`."""
+        """The row ``P[i]`` as a [`CurveResult`][rdp.result.CurveResult]."""
         return CurveResult(
             D=self.D,
             P=float(self.P[i]),
@@ -376,7 +380,7 @@ class SurfaceResult:
 
 @dataclass(frozen=True)
 class CurveResult:
-    """R(D, P) on a grid of D at one P (one row of a :class:`SurfaceResult`).
+    """R(D, P) on a grid of D at one P (one row of a [`SurfaceResult`][rdp.result.SurfaceResult]).
 
     Attributes
     ----------
@@ -391,7 +395,7 @@ class CurveResult:
     min_distortion, zero_rate_distortion : float
         D_min(P) and D_max(P).
     status, message : ndarray of str (K,)
-        Per point (see :data:`STATUSES`).
+        Per point (see ``STATUSES``).
     iterations : ndarray of int (K,)
     units, method, reference : str
     """
@@ -423,7 +427,7 @@ def _unwrap(arr: NDArray) -> Any:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert numpy (or other array-like, e.g. jax) values to plain Python for :func:`json.dumps`.
+    """Convert numpy (or other array-like, e.g. jax) values to plain Python for ``json.dumps``.
 
     Dicts and sequences are converted element-wise, arrays become (nested) lists,
     numpy scalars Python scalars; ``inf`` stays a float (``json`` writes ``Infinity``);

@@ -1,26 +1,27 @@
-"""Solve a :class:`~rdp.problem.Problem`: choose the method, convert units once, assemble results.
+"""Solve a ``Problem``: choose the method, convert units once, assemble results.
 
 The layout of the library::
 
     sources, distortions, perceptions  ->  Problem (data)  ->  solve (this module)
         ->  a method: closed form | convex program | fast solver  ->  results
 
-:class:`~rdp.problem.Problem` holds the data; this module
+[`Problem`][rdp.problem.Problem] holds the data; this module
 
-1. picks the method through the registry (:mod:`rdp.methods`): ``'auto'`` is
+1. picks the method through the registry ([`rdp.methods`][rdp.methods]): ``'auto'`` is
    the closed form when one exists, else the default solver;
-2. turns each user perception level into a :class:`~rdp.perceptions.PerceptionBound`
-   (:func:`rdp.perceptions.to_bound`: KL from ``units`` to nats) — the only
+2. turns each user perception level into a [`PerceptionBound`][rdp.perceptions.PerceptionBound]
+   ([`rdp.perceptions.to_bound`][rdp.perceptions.to_bound]: KL from ``units`` to nats) — the only
    unit conversion of P — and converts rates between bits and ``units`` once;
 3. runs the points in one loop, passing each point's warm-start state
-   (:attr:`~rdp.result.PointSolution.warm`) to the next as an argument, so a
+   (``warm``) to the next as an argument, so a
    result depends on its inputs only, never on earlier calls;
-4. assembles :class:`~rdp.result.RateResult`, :class:`~rdp.result.DistortionResult`,
-   :class:`~rdp.result.CurveResult` or :class:`~rdp.result.SurfaceResult`, each
+4. assembles [`RateResult`][rdp.result.RateResult],
+[`DistortionResult`][rdp.result.DistortionResult],
+   [`CurveResult`][rdp.result.CurveResult] or [`SurfaceResult`][rdp.result.SurfaceResult], each
    with ``status``, ``message`` and ``iterations``.
 
-:meth:`Problem.rate <rdp.problem.Problem.rate>`, :func:`rdp.sweeps.surface` and
-:func:`rdp.plot.data.rate_surface` are conveniences over these functions.
+[`Problem.rate`][rdp.problem.Problem.rate], [`rdp.sweeps.surface`][rdp.sweeps.surface] and
+[`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface] are conveniences over these functions.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def solve_rate(
     warm_start: bool = True,
     **options: Any,
 ) -> RateResult:
-    """R(D, P) at one point or on broadcast arrays of points (see :meth:`rdp.Problem.rate`).
+    """R(D, P) at one point or on broadcast arrays of points (see ``rate``).
 
     Points are solved in C order, each warm-started from the previous one
     (``warm_start=False``: every point from a cold start).
@@ -231,10 +232,10 @@ def solve_distortion(
     tol: float = 1e-10,
     **options: Any,
 ) -> DistortionResult:
-    """D(R, P) at one point or on broadcast arrays (see :meth:`rdp.Problem.distortion`).
+    """D(R, P) at one point or on broadcast arrays (see ``distortion``).
 
     Uses the method's direct inverse when it has one, otherwise a certified
-    bisection on R(D, P) (:func:`rdp.inversion.invert_rate`).
+    bisection on R(D, P) ([`rdp.inversion.invert_rate`][rdp.inversion.invert_rate]).
     """
     from rdp.inversion import invert_rate
 
@@ -282,7 +283,7 @@ def _point_result(
     units: str,
     **named: Any,
 ) -> Any:
-    """A :class:`RateResult` or :class:`DistortionResult` of the points in ``solved`` (C order).
+    """A ``RateResult`` or ``DistortionResult`` of the points in ``solved`` (C order).
 
     ``named`` maps the result's own fields: the value's name to ``"value"`` (``rate`` or
     ``distortion``) and the inputs (``D``/``R``, ``P``) to their broadcast arrays. Warns
@@ -334,7 +335,7 @@ def solve_grid(
     D_grid, P_grid : array_like
         1-D grids, D ≥ 0 finite, P in [0, ∞] (KL in ``units``).
     method, units, **options
-        As in :meth:`rdp.Problem.rate`.
+        As in [`rdp.Problem.rate`][rdp.problem.Problem.rate].
     warm_start : bool
         Start each cell from its neighbour's state (default True).
     progress : bool, optional
@@ -429,7 +430,7 @@ def solve_curve(
     progress: bool | None = None,
     **options: Any,
 ) -> CurveResult:
-    """R(D, P) for every D in ``D_grid`` at one perception level: one row of :func:`solve_grid`."""
+    """R(D, P) for every D in ``D_grid`` at one perception level: one row of ``solve_grid``."""
     return solve_grid(
         problem,
         D_grid,

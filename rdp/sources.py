@@ -2,10 +2,11 @@
 
 Four kinds, each an immutable value object:
 
-- :class:`Bernoulli` ``(p)``: a binary source on {0, 1};
-- :class:`Gaussian` ``(mean, variance)``: a scalar normal source;
-- :class:`GaussianVector` ``(covariance, mean)``: a multivariate normal source;
-- :class:`Discrete` ``(pmf, alphabet)``: any finite source; ``alphabet`` holds
+- [`Bernoulli`][rdp.sources.Bernoulli] ``(p)``: a binary source on {0, 1};
+- [`Gaussian`][rdp.sources.Gaussian] ``(mean, variance)``: a scalar normal source;
+- [`GaussianVector`][rdp.sources.GaussianVector] ``(covariance, mean)``: a multivariate normal
+  source;
+- [`Discrete`][rdp.sources.Discrete] ``(pmf, alphabet)``: any finite source; ``alphabet`` holds
   the real value of each symbol, used by squared/absolute-error distortions and
   by Wasserstein ground costs (default ``0, 1, ..., N-1``).
 """
@@ -58,7 +59,7 @@ class Bernoulli:
         return float(binary_entropy(self.p))
 
     def to_discrete(self) -> Discrete:
-        """The same source as a :class:`Discrete` on {0, 1}."""
+        """The same source as a [`Discrete`][rdp.sources.Discrete] on {0, 1}."""
         return Discrete(self.pmf, self.alphabet)
 
 
@@ -89,7 +90,7 @@ class Gaussian:
     def discretize(self, n: int, *, span: float | None = None, values: str = "mean") -> Discrete:
         """A finite approximation on ``n`` equal cells of [μ − kσ, μ + kσ] (tails merged).
 
-        See :meth:`Discrete.from_scipy`; ``span`` is k (default
+        See [`Discrete.from_scipy`][rdp.sources.Discrete.from_scipy]; ``span`` is k (default
         ``max(4, sqrt(2 ln n) + 1)``), ``values`` 'mean' (cell centroids) or 'midpoint'.
         As n grows, R(D, P) of the discretized source converges to the Gaussian
         closed form (see ``docs/discrete.md``).
@@ -162,7 +163,7 @@ class Discrete:
     ----------
     pmf : array_like, shape (N,)
         Probabilities: non-negative real numbers (not booleans or strings)
-        summing to 1 within :data:`rdp._validation.PMF_SUM_TOLERANCE` (1e-9);
+        summing to 1 within ``rdp._validation.PMF_SUM_TOLERANCE`` (1e-9);
         zero entries are allowed. A pmf within the tolerance, such as the
         hand-typed ``[0.4, 0.3, 0.2, 0.1]`` (whose floating-point sum is
         ``0.9999999999999999``), is divided by its sum once, here; a pmf
@@ -204,7 +205,7 @@ class Discrete:
         return entropy(self.pmf)
 
     def to_discrete(self) -> Discrete:
-        """Return ``self`` (for a uniform interface with :class:`Bernoulli`)."""
+        """Return ``self`` (for a uniform interface with [`Bernoulli`][rdp.sources.Bernoulli])."""
         return self
 
     @classmethod
@@ -224,7 +225,7 @@ class Discrete:
         quantiles) into ``n`` equal intervals; the probability below ``lower``
         and above ``upper`` joins the first and last cell, so the pmf sums to 1.
         Each symbol's value is the cell's conditional mean
-        :math:`E[X \mid X \in \text{cell}]` (``values="mean"``, which keeps
+        $E[X \mid X \in \text{cell}]$ (``values="mean"``, which keeps
         the mean of the source) or the cell midpoint (``values="midpoint"``).
 
         Parameters
@@ -284,7 +285,7 @@ class Discrete:
         samples : array_like, 1-D
             Finite real samples.
         bins : int or array_like
-            Number of equal cells or their edges (as in :func:`numpy.histogram`).
+            Number of equal cells or their edges (as in ``numpy.histogram``).
             Empty cells are dropped.
         """
         x = as_real_array(samples, "samples").ravel()

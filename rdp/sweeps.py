@@ -1,8 +1,8 @@
 """R(D, P) along a curve in D and over a (D, P) surface, with warm starts and a progress bar.
 
-:func:`rd_curve` solves R(·, P) on a grid of distortions at one perception
-level; :func:`surface` solves R(D, P) on a grid of both. Both run through
-:func:`rdp.solve.solve_grid`: one method object, each point starting from its
+[`rd_curve`][rdp.sweeps.rd_curve] solves R(·, P) on a grid of distortions at one perception
+level; [`surface`][rdp.sweeps.surface] solves R(D, P) on a grid of both. Both run through
+[`rdp.solve.solve_grid`][rdp.solve.solve_grid]: one method object, each point starting from its
 neighbour's warm state (passed explicitly), sweeping D in snake order over the
 surface. Infeasible cells (D < D_min(P)) hold ``rate = inf``,
 ``feasible = False`` and ``status = 'infeasible'``; the boundary D_min(P) is
@@ -43,7 +43,7 @@ def rd_curve(
     D_grid : array_like
         Distortions ≥ 0 (solved in increasing order, warm-starting each point).
     method, units, **options
-        As in :meth:`rdp.Problem.rate`.
+        As in [`rdp.Problem.rate`][rdp.problem.Problem.rate].
     progress : bool, optional
         Show a tqdm progress bar (default: when the grid has more than 20 points).
     warm_start : bool
@@ -83,7 +83,7 @@ def surface(
     D_grid, P_grid : array_like
         1-D grids, D ≥ 0 finite, P in [0, ∞] (KL in ``units``).
     method, units, **options
-        As in :meth:`rdp.Problem.rate`.
+        As in [`rdp.Problem.rate`][rdp.problem.Problem.rate].
     progress : bool, optional
         Show a tqdm progress bar (default: more than 20 cells).
     warm_start : bool

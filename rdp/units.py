@@ -33,7 +33,9 @@ def from_units(value: ArrayLike, units: str) -> NDArray:
 def binary_entropy(a: ArrayLike) -> NDArray:
     r"""Binary entropy in bits.
 
-    .. math:: H_b(a) = -a \log_2 a - (1-a) \log_2 (1-a), \quad 0 \log 0 = 0.
+    $$
+    H_b(a) = -a \log_2 a - (1-a) \log_2 (1-a), \quad 0 \log 0 = 0.
+    $$
 
     Examples
     --------
@@ -45,13 +47,14 @@ def binary_entropy(a: ArrayLike) -> NDArray:
 
 
 def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
-    r"""Entropy in bits of the three-point law :math:`(\alpha, \beta, 1-\alpha-\beta)`.
+    r"""Entropy in bits of the three-point law $(\alpha, \beta, 1-\alpha-\beta)$.
 
-    .. math::
-        H_t(\alpha, \beta) = -\alpha\log_2\alpha - \beta\log_2\beta
-        - (1-\alpha-\beta)\log_2(1-\alpha-\beta)
+    $$
+    H_t(\alpha, \beta) = -\alpha\log_2\alpha - \beta\log_2\beta
+    - (1-\alpha-\beta)\log_2(1-\alpha-\beta)
+    $$
 
-    This is :math:`H_t` of Blau & Michaeli, ICML 2019 (arXiv:1901.07821),
+    This is $H_t$ of Blau & Michaeli, ICML 2019 (arXiv:1901.07821),
     Theorem 2; see the bibliography (docs/references.md).
     """
     alpha = np.asarray(alpha, dtype=float)
@@ -61,15 +64,17 @@ def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
 
 
 def entropy(pmf: ArrayLike) -> float:
-    r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log_2 p_i` in bits."""
+    r"""Shannon entropy $H(p) = -\sum_i p_i \log_2 p_i$ in bits."""
     p = np.asarray(pmf, dtype=float)
     return float(-xlogy(p, p).sum() / LN2)
 
 
 def mutual_information(joint: ArrayLike) -> float:
-    r"""Mutual information in bits of a joint pmf matrix :math:`J(x, \hat x)`.
+    r"""Mutual information in bits of a joint pmf matrix $J(x, \hat x)$.
 
-    .. math:: I(X;\hat X) = \sum_{x,\hat x} J \log_2 \frac{J}{p_X(x)\, q(\hat x)}
+    $$
+    I(X;\hat X) = \sum_{x,\hat x} J \log_2 \frac{J}{p_X(x)\, q(\hat x)}
+    $$
     """
     j = np.asarray(joint, dtype=float)
     px = j.sum(axis=1, keepdims=True)

@@ -1,10 +1,10 @@
 """Sweeps over families of problems: specs, chunks, executors (serial, processes, Dask), stores.
 
-A sweep spec (:mod:`rdp.batch.spec`) names families of problems with parameter
-grids and (D, P) grids; :func:`sweep` expands it into chunks (one problem × a
-block of the grid, warm-started inside by :func:`rdp.solve.solve_grid`), runs
-them on an executor (:mod:`rdp.batch.run`) and writes one labelled xarray
-dataset to a Zarr store (:mod:`rdp.batch.store`), resumable chunk by chunk.
+A sweep spec ([`rdp.batch.spec`][rdp.batch.spec]) names families of problems with parameter
+grids and (D, P) grids; [`sweep`][rdp.batch.run.sweep] expands it into chunks (one problem × a
+block of the grid, warm-started inside by [`rdp.solve.solve_grid`][rdp.solve.solve_grid]), runs
+them on an executor (``rdp.batch.run``) and writes one labelled xarray
+dataset to a Zarr store (``rdp.batch.store``), resumable chunk by chunk.
 ``rdp sweep SPEC --out STORE`` is the command-line form.
 
 Dask, xarray and Zarr (the ``sweep`` extra) are imported when a sweep runs,

@@ -1,8 +1,8 @@
 """Running a sweep: chunks on an executor, results into the store, a summary at the end.
 
 One chunk is one problem × a block of the (P, D) grid, solved by
-:func:`rdp.solve.solve_grid` (warm-started along the block's snake order) in
-:func:`run_chunk`, a pure function of the chunk: the same chunk gives the same
+[`rdp.solve.solve_grid`][rdp.solve.solve_grid] (warm-started along the block's snake order) in
+``run_chunk``, a pure function of the chunk: the same chunk gives the same
 numbers, bit for bit, whichever executor runs it (each chunk runs with one BLAS
 thread). The client writes each finished chunk into the store as it arrives,
 so an interrupted or killed sweep keeps its finished chunks and a rerun with
@@ -12,7 +12,7 @@ Executors:
 
 - ``'serial'``: in this process, one chunk after another;
 - ``'processes'``: a pool of local processes (default: one per core);
-- ``'dask'``: :mod:`dask.distributed`, on a ``LocalCluster`` of ``workers``
+- ``'dask'``: ``dask.distributed``, on a ``LocalCluster`` of ``workers``
   processes, or on the running cluster whose scheduler is at ``scheduler``
   (``'tcp://host:8786'``). A worker lost mid-sweep is survived: Dask reruns
   its chunks on the other workers.
@@ -58,7 +58,7 @@ class SweepSummary:
     computed_points : int
         Points solved now.
     unconverged : int
-        Points of the store whose status is not certified (see :data:`CERTIFIED`).
+        Points of the store whose status is not certified (see ``CERTIFIED``).
     unconverged_statuses : dict
         Status -> count among the unconverged points.
     infeasible : int
@@ -232,12 +232,12 @@ def run_sweep(
     progress: bool | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> SweepSummary:
-    """Run the sweep ``spec`` into ``store``; return a :class:`SweepSummary`.
+    """Run the sweep ``spec`` into ``store``; return a [`SweepSummary`][rdp.batch.run.SweepSummary].
 
     Parameters
     ----------
     spec : dict, SweepSpec, or path of a JSON/YAML spec
-        The sweep (see :mod:`rdp.batch.spec`); checked before any work.
+        The sweep (see [`rdp.batch.spec`][rdp.batch.spec]); checked before any work.
     store : str or Path
         The Zarr store (a folder). If it holds this spec's results, finished
         chunks are skipped (resume); if it holds another spec, ``ValueError``
@@ -329,12 +329,12 @@ def sweep(
     overwrite: bool = False,
     progress: bool | None = None,
 ):
-    """Run a sweep and return its results as xarray (see :func:`run_sweep`).
+    """Run a sweep and return its results as xarray (see [`run_sweep`][rdp.batch.run.run_sweep]).
 
     Returns an ``xarray.Dataset`` with dims ``(*swept parameters, P, D)`` and
-    the variables of :mod:`rdp.batch.store` for a one-family spec, an
+    the variables of ``rdp.batch.store`` for a one-family spec, an
     ``xarray.DataTree`` with one child per family otherwise, read lazily from
-    ``store`` (:func:`~rdp.batch.store.open_sweep`). Without ``store`` the
+    ``store`` ([`open_sweep`][rdp.batch.store.open_sweep]). Without ``store`` the
     sweep runs in a temporary store, read into memory and deleted.
     Unconverged points give a ``UserWarning`` (their ``status`` says which).
 

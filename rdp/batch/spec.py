@@ -23,14 +23,15 @@ Every value given as a list (or a grid string ``"start:stop:count"``) in a
 sweepable field becomes a dimension of the family's dataset, in this order:
 the source parameters ``p`` (Bernoulli), ``mean``, ``variance``, ``n`` and
 ``span`` (Gaussian; with ``n`` the source is discretised on ``n`` cells by
-:meth:`rdp.Gaussian.discretize`), ``problem`` (a list of problem files),
+[`rdp.Gaussian.discretize`][rdp.sources.Gaussian.discretize]), ``problem`` (a list of problem
+files),
 ``distortion`` (a list of names) and ``perception`` (a list of names).
 A scalar is a fixed value. ``D`` and ``P`` (grids as ``rdp surface`` reads them,
 or JSON lists) may be given per family or once for all.
 
-:data:`SPEC_SCHEMA` is the JSON schema; :func:`parse_spec` checks a spec
-against it and against the limits :data:`MAX_GRID` (values per grid or
-parameter list), :data:`MAX_POINTS` (points per sweep) and builds every
+``SPEC_SCHEMA`` is the JSON schema; [`parse_spec`][rdp.batch.spec.parse_spec] checks a spec
+against it and against the limits ``MAX_GRID`` (values per grid or
+parameter list), ``MAX_POINTS`` (points per sweep) and builds every
 problem once, so that a bad spec fails with one ``ValueError`` before any work.
 """
 
@@ -193,7 +194,7 @@ class Family:
     name : str
         The family's name (its group in a multi-family store).
     dims : tuple of str
-        The swept parameters, in :data:`DIM_ORDER`.
+        The swept parameters, in ``DIM_ORDER``.
     coords : dict
         Parameter name -> 1-D array of its values (str for problem, distortion,
         perception).
@@ -201,7 +202,7 @@ class Family:
         The grids.
     problems : list of dict
         One problem description per parameter combination (C order over
-        ``dims``), as :func:`build_problem` reads it.
+        ``dims``), as [`build_problem`][rdp.batch.spec.build_problem] reads it.
     fixed : dict
         The scalar (not swept) parameters, kept as attributes.
     """
@@ -334,11 +335,11 @@ def load_spec(path: str | Path) -> SweepSpec:
 
 
 def parse_spec(spec: dict[str, Any] | SweepSpec, base: str | Path = ".") -> SweepSpec:
-    """Check ``spec`` (a dict following :data:`SPEC_SCHEMA`) and expand its families.
+    """Check ``spec`` (a dict following ``SPEC_SCHEMA``) and expand its families.
 
     Problem files are read relative to ``base``. Raises ``ValueError`` (one
     line naming the offending entry) on unknown keys, wrong types, empty
-    grids, grids or sweeps beyond :data:`MAX_GRID` / :data:`MAX_POINTS`,
+    grids, grids or sweeps beyond ``MAX_GRID`` / ``MAX_POINTS``,
     missing problem files and parameters that make no valid problem.
     """
     if isinstance(spec, SweepSpec):
@@ -420,10 +421,10 @@ def parse_spec(spec: dict[str, Any] | SweepSpec, base: str | Path = ".") -> Swee
 
 
 def build_problem(description: dict[str, Any]) -> Problem:
-    """The :class:`~rdp.Problem` of one problem description (a problem-file dict).
+    """The [`Problem`][rdp.problem.Problem] of one problem description (a problem-file dict).
 
     A Gaussian source with ``n`` is discretised on ``n`` cells
-    (:meth:`rdp.Gaussian.discretize`, with ``span`` when given).
+    ([`rdp.Gaussian.discretize`][rdp.sources.Gaussian.discretize], with ``span`` when given).
     """
     from rdp.problem_file import parse_problem
 

@@ -9,7 +9,7 @@ Layout (Zarr format 2, consolidated metadata)::
 Each family's dataset has dims ``(*swept parameters, P, D)`` and the variables
 
 - ``rate``, ``lower``, ``upper`` (float, in ``units``; ``inf`` where infeasible),
-  ``feasible`` (bool), ``status`` (str, see :data:`rdp.result.STATUSES`),
+  ``feasible`` (bool), ``status`` (str, see ``rdp.result.STATUSES``),
   ``iterations`` (int) and ``seconds`` (float: the chunk's compute time divided
   by its points, so ``seconds.sum()`` is the sweep's compute time) per point;
 - ``min_distortion``, ``zero_rate_distortion`` (float) per problem and P;
@@ -224,7 +224,7 @@ class SweepStore:
         return np.asarray(group["status"][(*chunk.index, chunk.P_slice, chunk.D_slice)])
 
     def load(self):
-        """The store's results (see :func:`open_sweep`), read into memory."""
+        """The store's results (see ``open_sweep``), read into memory."""
         return open_sweep(self.path).load()
 
 
@@ -246,11 +246,12 @@ def open_sweep(path: str | Path):
 
 
 def to_surface(ds) -> SurfaceResult:
-    """One problem's (P, D) slice of a sweep dataset as a :class:`~rdp.result.SurfaceResult`.
+    """One problem's (P, D) slice of a sweep dataset as a ``SurfaceResult``.
 
     ``ds`` is a dataset with dims ``P`` and ``D`` only, e.g.
     ``data.sel(p=0.1, perception="tv")``; the result plots with
-    :func:`rdp.plot.plot_level_sets` and :func:`rdp.plot.plot_surface`.
+    [`rdp.plot.plot_level_sets`][rdp.plot.surface.plot_level_sets] and
+    [`rdp.plot.plot_surface`][rdp.plot.surface.plot_surface].
     """
     if set(ds["rate"].dims) != {"P", "D"}:
         raise ValueError(

@@ -2,10 +2,10 @@
 
 Ceilings (each overridable on the command line):
 
-- ``--max-points`` (default :data:`MAX_POINTS`): the number of (D, P) or
+- ``--max-points`` (default ``MAX_POINTS``): the number of (D, P) or
   (R, P) points one command solves;
-- ``--max-memory`` GB (default :data:`MAX_MEMORY_GB`): the memory a finite
-  solver is estimated to need for an N × M problem (:func:`estimate_bytes`).
+- ``--max-memory`` GB (default ``MAX_MEMORY_GB``): the memory a finite
+  solver is estimated to need for an N × M problem (``estimate_bytes``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Entry point of the ``rdp`` command.
 
-Each subcommand lives in its own module of :mod:`rdp.cli` exposing
+Each subcommand lives in its own module of ``rdp.cli`` exposing
 ``register(subparsers)``, which adds an ``argparse`` parser whose defaults
 include ``handler``: a function ``(args) -> int`` returning the exit status.
 
@@ -35,7 +35,7 @@ EXIT_UNCERTIFIED = 3
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 #: Commands that mark uncertified points in their output and exit with 3 (the others let
-#: :class:`~rdp.exceptions.UnconvergedWarning` through to stderr).
+#: [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] through to stderr).
 REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface"})
 
 #: Modules that each register one or more subcommands, in help order.

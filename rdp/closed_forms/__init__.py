@@ -9,8 +9,8 @@ Gaussian               MSE           squared W₂, KL (both), none Zhang et al. 
 GaussianVector         MSE           squared W₂, KL (both), none Qian et al. 2024; Serra et al.
 =====================  ============  ==========================  ==============================
 
-:func:`closed_form` is the factory registered as ``method="closed-form"`` in
-:mod:`rdp.methods` (by dotted path: this package is imported on first use).
+``closed_form`` is the factory registered as ``method="closed-form"`` in
+[`rdp.methods`][rdp.methods] (by dotted path: this package is imported on first use).
 """
 
 from __future__ import annotations

@@ -39,17 +39,18 @@ def zero_rate_distortion(p: float, P: float) -> float:
 def rate(p: float, D: float, P: float) -> float:
     r"""R(D, P) in bits for Bernoulli(p), Hamming distortion, TV perception.
 
-    With p ≤ ½, q = 1 − p and :math:`D_p = P / (1 - 2(p - P))`, for P < p:
+    With p ≤ ½, q = 1 − p and $D_p = P / (1 - 2(p - P))$, for P < p:
 
-    .. math::
-        R(D, P) = \begin{cases}
-            H_b(p) - H_b(D) & D \le D_p \\
-            2H_b(p) + H_b(p-P) - H_t\!\left(\frac{D-P}{2}, p\right)
-                - H_t\!\left(\frac{D+P}{2}, q\right) & D_p < D < 2pq - (q-p)P \\
-            0 & D \ge 2pq - (q-p)P
-        \end{cases}
+    $$
+    R(D, P) = \begin{cases}
+        H_b(p) - H_b(D) & D \le D_p \\
+        2H_b(p) + H_b(p-P) - H_t\!\left(\frac{D-P}{2}, p\right)
+            - H_t\!\left(\frac{D+P}{2}, q\right) & D_p < D < 2pq - (q-p)P \\
+        0 & D \ge 2pq - (q-p)P
+    \end{cases}
+    $$
 
-    and for P ≥ p, :math:`R = H_b(p) - H_b(D)` for D < p, else 0.
+    and for P ≥ p, $R = H_b(p) - H_b(D)$ for D < p, else 0.
 
     Parameters
     ----------
@@ -150,7 +151,7 @@ class BernoulliHammingTV:
         self.name = "closed-form: bernoulli-hamming-tv"
 
     def rate_point(self, D: float, P: float, warm: object = None) -> PointSolution:
-        """R(D, P) with the optimal joint law as a :class:`DiscreteChannel` (TV needs no unit)."""
+        """R(D, P) with the optimal joint law as a ``DiscreteChannel`` (TV needs no unit)."""
         value, joint, region = _solve(self.p, D, float(P))
         channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
         return PointSolution.exact(value, channel, region=region)

@@ -6,22 +6,26 @@ b = P(X=1, X̂=0); the reconstruction is Bernoulli(r), r = p + a − b. TV,
 KL(p_X‖p_X̂) and KL(p_X̂‖p_X) all constrain only r, each to an interval
 around p:
 
-.. math:: |r - p| \le P_{TV}, \qquad
-    \mathrm{KL}(\mathrm{B}(p)\|\mathrm{B}(r)) \le P, \qquad
-    \mathrm{KL}(\mathrm{B}(r)\|\mathrm{B}(p)) \le P .
+$$
+|r - p| \le P_{TV}, \qquad
+\mathrm{KL}(\mathrm{B}(p)\|\mathrm{B}(r)) \le P, \qquad
+\mathrm{KL}(\mathrm{B}(r)\|\mathrm{B}(p)) \le P .
+$$
 
-For p ≤ ½ let :math:`f(r) = \min\{I : \text{marginals } (p, r),\ a + b \le D\}`;
-f is convex with its minimiser :math:`\hat r = (p - D)/(1 - 2D) \le p`
-(Shannon's test channel), so over any interval :math:`[r_-, r_+] \ni p` the
-optimum is at :math:`\max(\hat r, r_-)` and the upper end never binds. The
+For p ≤ ½ let $f(r) = \min\{I : \text{marginals } (p, r),\ a + b \le D\}$;
+f is convex with its minimiser $\hat r = (p - D)/(1 - 2D) \le p$
+(Shannon's test channel), so over any interval $[r_-, r_+] \ni p$ the
+optimum is at $\max(\hat r, r_-)$ and the upper end never binds. The
 TV closed form (Blau & Michaeli 2019, Thm 2) is exactly this with
-:math:`r_- = p - P_{TV}`. Hence
+$r_- = p - P_{TV}$. Hence
 
-.. math:: R_{\mathrm{KL}}(D, P) = R_{\mathrm{TV}}\big(D,\; p - r_-(P)\big),
+$$
+R_{\mathrm{KL}}(D, P) = R_{\mathrm{TV}}\big(D,\; p - r_-(P)\big),
+$$
 
-with :math:`r_-(P) \in [0, p]` the lower end of the KL ball, found by
-bisection (for KL(p_X̂‖p_X), :math:`r_- = 0` once
-:math:`P \ge \log_2(1/(1-p))`). For p > ½ the symbols are relabelled.
+with $r_-(P) \in [0, p]$ the lower end of the KL ball, found by
+bisection (for KL(p_X̂‖p_X), $r_- = 0$ once
+$P \ge \log_2(1/(1-p))$). For p > ½ the symbols are relabelled.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ def _kl_bits(a: float, b: float) -> float:
 
 
 def lower_end(p: float, P: float, direction: str) -> float:
-    r"""r₋(P): the least r ≤ p with KL ≤ P bits (p ≤ ½), ``direction`` as in :class:`~rdp.KL`.
+    r"""r₋(P): the least r ≤ p with KL ≤ P bits (p ≤ ½), ``direction`` as in ``KL``.
 
     Examples
     --------

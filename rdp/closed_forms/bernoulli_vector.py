@@ -1,24 +1,26 @@
 r"""Bernoulli vector source, Hamming distortion, sum of per-component TV perception.
 
-A Bernoulli vector :math:`X = (X_1, \dots, X_n)` has independent components
-:math:`X_i \sim \mathrm{Bernoulli}(p_i)`; the distortion is the expected number
-of flipped components :math:`\mathbb E \sum_i 1[X_i \ne \hat X_i]` and the
+A Bernoulli vector $X = (X_1, \dots, X_n)$ has independent components
+$X_i \sim \mathrm{Bernoulli}(p_i)$; the distortion is the expected number
+of flipped components $\mathbb E \sum_i 1[X_i \ne \hat X_i]$ and the
 perception the sum of the components' total-variation distances
-:math:`\sum_i \mathrm{TV}(p_{X_i}, p_{\hat X_i})` (a single-letter perception
+$\sum_i \mathrm{TV}(p_{X_i}, p_{\hat X_i})$ (a single-letter perception
 function on the components, the setting of Vippathalla, Badiu & Coon,
 "Rate-Distortion-Perception Function of Bernoulli Vector Sources",
 arXiv:2501.12348, 2025, who give the solution in closed form over three regions
 of the (D, P) plane). Derived here:
 
-.. math:: R(D, P) = \min_{\sum_i D_i \le D,\ \sum_i P_i \le P}\
-    \sum_i R_{\mathrm{TV}}(p_i; D_i, P_i),
+$$
+R(D, P) = \min_{\sum_i D_i \le D,\ \sum_i P_i \le P}\
+\sum_i R_{\mathrm{TV}}(p_i; D_i, P_i),
+$$
 
-with :math:`R_{\mathrm{TV}}` the Bernoulli closed form of Blau & Michaeli (2019,
-Thm 2). *Converse*: :math:`I(X; \hat X) \ge \sum_i I(X_i; \hat X_i)` for
+with $R_{\mathrm{TV}}$ the Bernoulli closed form of Blau & Michaeli (2019,
+Thm 2). *Converse*: $I(X; \hat X) \ge \sum_i I(X_i; \hat X_i)$ for
 independent components, and each component's channel meets its own
-:math:`D_i`, :math:`P_i`. *Achievability*: the product of the optimal
+$D_i$, $P_i$. *Achievability*: the product of the optimal
 component channels. The allocation is a convex program (each
-:math:`R_{\mathrm{TV}}` is jointly convex, Blau & Michaeli Thm 1), solved here
+$R_{\mathrm{TV}}$ is jointly convex, Blau & Michaeli Thm 1), solved here
 by SLSQP from several starts; the value is that of a feasible allocation (an
 upper bound, tight to the optimiser's tolerance). ``tests/test_bernoulli_vector.py``
 compares it with the convex program over *all* joint laws of two components

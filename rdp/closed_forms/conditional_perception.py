@@ -5,29 +5,30 @@ the Conditional-Distribution Perception Measure", IEEE Trans. IT 70(12), 2024,
 arXiv:2401.12207) measure perception between the laws of the source and of
 the reconstruction *given the encoder output* U, with no shared randomness,
 and prove a single-letter characterization: for squared error and squared
-:math:`W_2` the decoder adds noise to the MMSE estimate :math:`\mathbb E[X|U]`.
-For a Gaussian vector with eigenvalues :math:`\lambda_i` this gives (derived
+$W_2$ the decoder adds noise to the MMSE estimate $\mathbb E[X|U]$.
+For a Gaussian vector with eigenvalues $\lambda_i$ this gives (derived
 here from their characterization):
 
-.. math::
-    D_C(R, P) = D(R) + \Big[\big(\sqrt{D(R)} - \sqrt P\big)_+\Big]^2,
+$$
+D_C(R, P) = D(R) + \Big[\big(\sqrt{D(R)} - \sqrt P\big)_+\Big]^2,
+$$
 
-with :math:`D(R)` Shannon's distortion–rate function (reverse water-filling):
+with $D(R)$ Shannon's distortion–rate function (reverse water-filling):
 perfect conditional realism (P = 0) costs exactly a factor 2 (3 dB), and the
-constraint is inactive for :math:`P \ge D(R)`.
+constraint is inactive for $P \ge D(R)$.
 
-*Converse.* With :math:`v(u) = \mathrm{tr\,Cov}(X | U = u)` and
-:math:`s(u)^2 = \mathrm{tr\,Cov}(\hat X | U = u)`,
-:math:`D \ge \mathbb E v + \mathbb E s^2` and, by the triangle inequality in
-:math:`L^2` for the centred laws, :math:`W_2^2(p_{X|u}, p_{\hat X|u}) \ge
-(\sqrt{v(u)} - s(u))^2`. Minimising :math:`\mathbb E s^2` subject to
-:math:`\mathbb E(\sqrt v - s)^2 \le P` gives :math:`s = c\sqrt v` with
-:math:`c = (1 - \sqrt{P/\mathbb E v})_+`, hence
-:math:`D \ge \theta + (\sqrt\theta - \sqrt P)_+^2` with :math:`\theta = \mathbb E v
-\ge D(R)` (Shannon), and the right side increases in θ.
-*Achievability.* Reverse water-filling U with :math:`\mathrm{Cov}(X|U) =
-\mathrm{diag}(\theta_i)`, and :math:`\hat X = \mathbb E[X|U] + c\,\mathrm{Cov}(X|U)^{1/2} Z`
-with Z standard normal: conditional W₂² = :math:`(1 - c)^2 D(R)`, D = :math:`(1 + c^2) D(R)`.
+*Converse.* With $v(u) = \mathrm{tr\,Cov}(X | U = u)$ and
+$s(u)^2 = \mathrm{tr\,Cov}(\hat X | U = u)$,
+$D \ge \mathbb E v + \mathbb E s^2$ and, by the triangle inequality in
+$L^2$ for the centred laws, $W_2^2(p_{X|u}, p_{\hat X|u}) \ge
+(\sqrt{v(u)} - s(u))^2$. Minimising $\mathbb E s^2$ subject to
+$\mathbb E(\sqrt v - s)^2 \le P$ gives $s = c\sqrt v$ with
+$c = (1 - \sqrt{P/\mathbb E v})_+$, hence
+$D \ge \theta + (\sqrt\theta - \sqrt P)_+^2$ with $\theta = \mathbb E v
+\ge D(R)$ (Shannon), and the right side increases in θ.
+*Achievability.* Reverse water-filling U with $\mathrm{Cov}(X|U) =
+\mathrm{diag}(\theta_i)$, and $\hat X = \mathbb E[X|U] + c\,\mathrm{Cov}(X|U)^{1/2} Z$
+with Z standard normal: conditional W₂² = $(1 - c)^2 D(R)$, D = $(1 + c^2) D(R)$.
 """
 
 from __future__ import annotations

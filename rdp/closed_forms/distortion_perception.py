@@ -2,20 +2,22 @@ r"""The distortion–perception function D(P) with W₁ perception for finite al
 
 Freirich, Weinberger & Meir ("Characterization of the Distortion-Perception
 Tradeoff for Finite Channels with Arbitrary Metrics", arXiv:2402.02265, ISIT
-2024) study estimators :math:`\hat X` of X from a degraded observation Y
-(joint law :math:`p_{XY}` on finite alphabets), an arbitrary distortion matrix
+2024) study estimators $\hat X$ of X from a degraded observation Y
+(joint law $p_{XY}$ on finite alphabets), an arbitrary distortion matrix
 Δ and the Wasserstein-1 distance of a metric c as the perception index:
 
-.. math:: D(P) = \min_{p_{\hat X \mid Y}} \mathbb E\,\Delta(X, \hat X)
-    \quad\text{s.t.}\quad W_1^{c}(p_X, p_{\hat X}) \le P .
+$$
+D(P) = \min_{p_{\hat X \mid Y}} \mathbb E\,\Delta(X, \hat X)
+\quad\text{s.t.}\quad W_1^{c}(p_X, p_{\hat X}) \le P .
+$$
 
-With the estimator :math:`K = p_{\hat X|Y}` and a transport plan π from
-:math:`p_X` to :math:`p_{\hat X}` as variables this is a linear program
+With the estimator $K = p_{\hat X|Y}$ and a transport plan π from
+$p_X$ to $p_{\hat X}$ as variables this is a linear program
 (their Section III); D(P) is convex, non-increasing and piecewise linear in P,
 constant beyond the perception of the Bayes estimator. Y = X (an identity
 channel) gives the rate-∞ end of R(D, P): D(P) = D_min(P).
 
-The general LP is solved with HiGHS (:func:`scipy.optimize.linprog`); the
+The general LP is solved with HiGHS (``scipy.optimize.linprog``); the
 binary closed form of the paper (Theorem 9) is not implemented here — the LP
 is exact for every finite instance.
 """
@@ -61,11 +63,11 @@ def distortion_perception_w1(
     Parameters
     ----------
     joint : array_like, shape (|X|, |Y|)
-        The joint law :math:`p_{XY}` (the source and its observation).
+        The joint law $p_{XY}$ (the source and its observation).
     distortion : array_like, shape (|X|, |X̂|)
         Δ(x, x̂).
     metric : array_like, shape (|X|, |X̂|)
-        The ground metric c(x, x̂) of W₁ between :math:`p_X` and :math:`p_{\hat X}`.
+        The ground metric c(x, x̂) of W₁ between $p_X$ and $p_{\hat X}$.
     P : float
         Perception budget ≥ 0 (``inf``: no constraint).
 

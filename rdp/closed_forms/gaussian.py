@@ -1,26 +1,28 @@
 r"""Scalar Gaussian source, MSE distortion: exact R(D, P) and D(R, P).
 
-With reconstruction standard deviation at least :math:`s_P` (the smallest one
+With reconstruction standard deviation at least $s_P$ (the smallest one
 the perception bound admits), the optimal channel is jointly Gaussian with the
 source (Zhang, Qian, Chen, Khisti, "Universal Rate-Distortion-Perception
 Representations for Lossy Compression", NeurIPS 2021, Theorem 2 for squared
-:math:`W_2`; REFERENCES §3):
+$W_2$; REFERENCES §3):
 
-.. math::
-    R(D, P) = \begin{cases}
-      \tfrac12 \log_2 \dfrac{\sigma^2 s_P^2}{\sigma^2 s_P^2 - \tfrac14(\sigma^2 + s_P^2 - D)^2}
-        & s_P > \sqrt{|\sigma^2 - D|} \\
-      \max\!\left(\tfrac12 \log_2 \dfrac{\sigma^2}{D}, 0\right) & \text{otherwise}
-    \end{cases}
+$$
+R(D, P) = \begin{cases}
+  \tfrac12 \log_2 \dfrac{\sigma^2 s_P^2}{\sigma^2 s_P^2 - \tfrac14(\sigma^2 + s_P^2 - D)^2}
+    & s_P > \sqrt{|\sigma^2 - D|} \\
+  \max\!\left(\tfrac12 \log_2 \dfrac{\sigma^2}{D}, 0\right) & \text{otherwise}
+\end{cases}
+$$
 
-.. math::
-    D(R, P) = \sigma^2 2^{-2R} + \left[\left(s_P - \sigma\sqrt{1 - 2^{-2R}}\right)_+\right]^2
+$$
+D(R, P) = \sigma^2 2^{-2R} + \left[\left(s_P - \sigma\sqrt{1 - 2^{-2R}}\right)_+\right]^2
+$$
 
-where :math:`s_P = (\sigma - \sqrt P)_+` for squared :math:`W_2`,
-:math:`s_P^2 = \sigma^2 \cdot (-W_0(-e^{-(1+2P)}))` for
-:math:`\mathrm{KL}(p_{\hat X}\|p_X) \le P`, and
-:math:`s_P^2 = \sigma^2 / (-W_{-1}(-e^{-(1+2P)}))` for
-:math:`\mathrm{KL}(p_X\|p_{\hat X}) \le P` (P in nats, Lambert W branches).
+where $s_P = (\sigma - \sqrt P)_+$ for squared $W_2$,
+$s_P^2 = \sigma^2 \cdot (-W_0(-e^{-(1+2P)}))$ for
+$\mathrm{KL}(p_{\hat X}\|p_X) \le P$, and
+$s_P^2 = \sigma^2 / (-W_{-1}(-e^{-(1+2P)}))$ for
+$\mathrm{KL}(p_X\|p_{\hat X}) \le P$ (P in nats, Lambert W branches).
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def min_reconstruction_std(std: float, perception: Perception, P: float) -> floa
     std : float
         Source standard deviation σ.
     perception : Perception
-        Squared-W₂ (:class:`~rdp.perceptions.Wasserstein` of order 2), a
-        :class:`~rdp.perceptions.KL` direction, or none.
+        Squared-W₂ ([`Wasserstein`][rdp.perceptions.Wasserstein] of order 2), a
+        [`KL`][rdp.perceptions.KL] direction, or none.
     P : float
         Perception bound: W₂² in the source's squared units, KL in **bits**.
 
@@ -108,8 +110,8 @@ def _lambert_w_near_branch(nats: float, branch: int) -> float:
     r"""W_branch(−e^{−(1+2P)}) for P ≥ 0 nats, accurate down to P = 0.
 
     Near the branch point −1/e the argument itself loses all precision, so for
-    :math:`\epsilon = -2\,\mathrm{expm1}(-2P) < 10^{-8}` the branch-point series
-    :math:`W = -1 \pm p - p^2/3 \pm 11p^3/72`, :math:`p = \sqrt{\epsilon}`
+    $\epsilon = -2\,\mathrm{expm1}(-2P) < 10^{-8}$ the branch-point series
+    $W = -1 \pm p - p^2/3 \pm 11p^3/72$, $p = \sqrt{\epsilon}$
     (Corless et al., "On the Lambert W function", 1996, Eq. 4.22) is used; its
     truncation error is below 1e-16.
     """
@@ -123,7 +125,9 @@ def _lambert_w_near_branch(nats: float, branch: int) -> float:
 def rate_given_std(variance: float, s: float, D: float) -> float:
     r"""R in bits of the jointly Gaussian channel with reconstruction std ``s`` at MSE ``D``.
 
-    .. math:: R = \tfrac12 \log_2 \frac{\sigma^2 s^2}{\sigma^2 s^2 - \tfrac14(\sigma^2 + s^2 - D)^2}
+    $$
+    R = \tfrac12 \log_2 \frac{\sigma^2 s^2}{\sigma^2 s^2 - \tfrac14(\sigma^2 + s^2 - D)^2}
+    $$
     """
     rho = (variance + s * s - D) / (2.0 * np.sqrt(variance) * s)
     if rho <= 0.0:
@@ -160,8 +164,9 @@ def distortion(variance: float, R: float, s_P: float) -> tuple[float, float, flo
 def perfect_perception_distortion(variance: float, R: float, common_randomness: float) -> float:
     r"""D(R, R_c, 0) for the Gaussian source: perfect realism with R_c bits of common randomness.
 
-    .. math::
-        D(R, R_c, 0) = 2\sigma^2\left(1 - \sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})}\right)
+    $$
+    D(R, R_c, 0) = 2\sigma^2\left(1 - \sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})}\right)
+    $$
 
     R_c = ∞ gives D(R, 0) = 2σ²(1 − √(1 − 2^{−2R})); R_c = 0 gives exactly
     2σ²2^{−2R} = 2·D(R, ∞).
@@ -249,7 +254,7 @@ class GaussianMSE:
 
     @property
     def _bounds_only(self) -> bool:
-        """KL(p_X‖p_X̂): no closed form; bounds from :mod:`rdp.closed_forms.gaussian_kl`."""
+        """KL(p_X‖p_X̂): no closed form; bounds from ``rdp.closed_forms.gaussian_kl``."""
         return isinstance(self.perception, KL) and self.perception.direction.startswith("source")
 
     def _bounded(self, bounds, P: float) -> PointSolution:
@@ -317,7 +322,8 @@ class GaussianMSE:
         """σ² + s_P²: X̂ independent of X with the least admissible deviation.
 
         For KL(p_X‖p_X̂) the least second moment is not Gaussian's:
-        σ² + m_P² with :func:`rdp.closed_forms.gaussian_kl.least_second_moment` (exact).
+        σ² + m_P² with [`least_second_moment`][rdp.closed_forms.gaussian_kl.least_second_moment]
+        (exact).
         """
         from rdp.closed_forms import gaussian_kl  # it imports this module
 

@@ -2,49 +2,55 @@ r"""Gaussian source, MSE, perception KL(p_X‖p_X̂): certified bounds, not a cl
 
 For this KL direction a jointly Gaussian reconstruction is **not** optimal: at a
 fixed reconstruction variance a Gaussian q is not a stationary point of
-:math:`\mathrm{KL}(p\|q)` in q (p/q would have to be of the form a + b·x²).
+$\mathrm{KL}(p\|q)$ in q (p/q would have to be of the form a + b·x²).
 Counterexample (``docs/closed-forms/gaussian-kl.md``): X ~ N(0, 1),
-:math:`\hat X = 0.55117295\,X + Z` with Z an independent two-component Gaussian
+$\hat X = 0.55117295\,X + Z$ with Z an independent two-component Gaussian
 mixture reaches D ≈ 0.6, KL ≈ 0.05 bits with I(X; X̂) = 0.408894 bits, below
 the jointly Gaussian optimum 0.4091172 bits. So this module returns bounds.
 
 **Upper bound (achievable).** The best jointly Gaussian channel (reconstruction
-deviation :math:`s_P` of :func:`rdp.closed_forms.gaussian.min_reconstruction_std`),
+deviation $s_P$ of [`min_reconstruction_std`][rdp.closed_forms.gaussian.min_reconstruction_std]),
 and rate 0 once D ≥ D_max(P) below.
 
-**Lower bound (derived here).** Let :math:`m^2 = \mathbb E(\hat X - \mu)^2`
-and :math:`c = \mathbb E[(X-\mu)(\hat X-\mu)] \ge (\sigma^2 + m^2 - D)/2`. For
-every a, :math:`h(X \mid \hat X) \le h(X - a\hat X) \le \tfrac12\log 2\pi e\,
-\mathbb E(X - \mu - a(\hat X - \mu))^2`; the best a gives
+**Lower bound (derived here).** Let $m^2 = \mathbb E(\hat X - \mu)^2$
+and $c = \mathbb E[(X-\mu)(\hat X-\mu)] \ge (\sigma^2 + m^2 - D)/2$. For
+every a, $h(X \mid \hat X) \le h(X - a\hat X) \le \tfrac12\log 2\pi e\,
+\mathbb E(X - \mu - a(\hat X - \mu))^2$; the best a gives
 
-.. math:: I(X; \hat X) \ge \tfrac12 \log_2
-    \frac{\sigma^2 m^2}{\sigma^2 m^2 - \tfrac14(\sigma^2 + m^2 - D)^2}
+$$
+I(X; \hat X) \ge \tfrac12 \log_2
+\frac{\sigma^2 m^2}{\sigma^2 m^2 - \tfrac14(\sigma^2 + m^2 - D)^2}
+$$
 
 (when σ² + m² > D), which is the jointly Gaussian rate at deviation m: it
-increases in m for :math:`m \ge \sqrt{(\sigma^2 - D)_+}` and decreases below.
-The least second moment admitted by :math:`\mathrm{KL}(p_X\|q) \le P` is
-exact: the convex problem :math:`\min_q \mathbb E_q (x-\mu)^2` s.t.
-:math:`\mathrm{KL}(p\|q) \le P` has the Lagrangian minimiser
+increases in m for $m \ge \sqrt{(\sigma^2 - D)_+}$ and decreases below.
+The least second moment admitted by $\mathrm{KL}(p_X\|q) \le P$ is
+exact: the convex problem $\min_q \mathbb E_q (x-\mu)^2$ s.t.
+$\mathrm{KL}(p\|q) \le P$ has the Lagrangian minimiser
 
-.. math:: q_\nu(x) = \frac{p(x)}{Z(\nu)\,(\nu + (x-\mu)^2)},\qquad
-    Z(\nu) = \mathbb E_p \frac{1}{\nu + (X-\mu)^2},\qquad
-    \mathrm{KL}(p\|q_\nu) = \ln Z(\nu) + \mathbb E_p \ln(\nu + (X-\mu)^2),
+$$
+q_\nu(x) = \frac{p(x)}{Z(\nu)\,(\nu + (x-\mu)^2)},\qquad
+Z(\nu) = \mathbb E_p \frac{1}{\nu + (X-\mu)^2},\qquad
+\mathrm{KL}(p\|q_\nu) = \ln Z(\nu) + \mathbb E_p \ln(\nu + (X-\mu)^2),
+$$
 
-with :math:`\mathbb E_{q_\nu}(x-\mu)^2 = 1/Z(\nu) - \nu` and ν > 0 set by
+with $\mathbb E_{q_\nu}(x-\mu)^2 = 1/Z(\nu) - \nu$ and ν > 0 set by
 KL = P (KKT conditions are sufficient for this convex problem). Hence
-:math:`R(D, P) \ge R_{\text{Gauss}}(D;\, m_P)` with :math:`m_P` that least
-second moment, i.e. the jointly Gaussian formula with :math:`s_P` replaced by
-:math:`m_P < s_P`; and the zero-rate distortion is exactly
-:math:`D_{\max}(P) = \sigma^2 + m_P^2` (X̂ ~ q_ν independent of X).
+$R(D, P) \ge R_{\text{Gauss}}(D;\, m_P)$ with $m_P$ that least
+second moment, i.e. the jointly Gaussian formula with $s_P$ replaced by
+$m_P < s_P$; and the zero-rate distortion is exactly
+$D_{\max}(P) = \sigma^2 + m_P^2$ (X̂ ~ q_ν independent of X).
 
 For a vector source the same bound holds per eigen-component (with
-:math:`\mathrm{KL}(p_{X_i}\|q_i) \le \mathrm{KL}(p_X\|q) \le P` by data
-processing, and :math:`I(X;\hat X) \ge \sum_i I(X_i; \hat X_i)` for independent
+$\mathrm{KL}(p_{X_i}\|q_i) \le \mathrm{KL}(p_X\|q) \le P$ by data
+processing, and $I(X;\hat X) \ge \sum_i I(X_i; \hat X_i)$ for independent
 components); the components are coupled by the distortion budget through a
 Lagrange multiplier, and every multiplier gives a valid (dual) lower bound.
-D_max(P) uses the exact vector minimiser :math:`q \propto p/(\nu + \|x - m\|^2)`.
+D_max(P) uses the exact vector minimiser $q \propto p/(\nu + \|x - m\|^2)$.
 
-**Numerical estimate.** :func:`kl_source_recon_estimate` solves the problem on
+**Numerical estimate.**
+[`kl_source_recon_estimate`][rdp.closed_forms.gaussian_kl.kl_source_recon_estimate] solves the
+problem on
 finer and finer discretisations with the certified finite solver
 (``method="fast"``) and reports the convergence in n.
 """
@@ -93,13 +99,13 @@ def _log_quad(f, nu: float) -> float:
 def _kl_and_moment(lam: NDArray, nu: float) -> tuple[float, float]:
     r"""(KL(p‖q_ν) in nats, E_{q_ν}‖X‖²) for X ~ N(0, diag λ), in forms free of cancellation.
 
-    With R = ‖X‖² and :math:`\mathbb E e^{-sR} = \prod_i (1 + 2s\lambda_i)^{-1/2}`:
-    :math:`\nu Z = \int_0^\infty e^{-u}\, \mathbb E e^{-uR/\nu}\, du`,
-    :math:`\mathbb E \ln(1 + R/\nu) = \int_0^\infty e^{-u}(1 - \mathbb E e^{-uR/\nu})\,
-    du/u` (Frullani), KL = ln(νZ) + E ln(1 + R/ν), and
-    :math:`\mathbb E_q R = \mathbb E[R/(1 + R/\nu)]/(\nu Z)` with
-    :math:`\mathbb E[R e^{-sR}] = \sum_i \lambda_i (1 + 2s\lambda_i)^{-1}\,
-    \mathbb E e^{-sR}`.
+    With R = ‖X‖² and $\mathbb E e^{-sR} = \prod_i (1 + 2s\lambda_i)^{-1/2}$:
+    $\nu Z = \int_0^\infty e^{-u}\, \mathbb E e^{-uR/\nu}\, du$,
+    $\mathbb E \ln(1 + R/\nu) = \int_0^\infty e^{-u}(1 - \mathbb E e^{-uR/\nu})\,
+    du/u$ (Frullani), KL = ln(νZ) + E ln(1 + R/ν), and
+    $\mathbb E_q R = \mathbb E[R/(1 + R/\nu)]/(\nu Z)$ with
+    $\mathbb E[R e^{-sR}] = \sum_i \lambda_i (1 + 2s\lambda_i)^{-1}\,
+    \mathbb E e^{-sR}$.
     """
     nu_z = _log_quad(lambda u: np.exp(-u) * _products(lam, u, nu)[1], nu)
 
@@ -117,12 +123,12 @@ def _kl_and_moment(lam: NDArray, nu: float) -> tuple[float, float]:
 def least_second_moment(variances: ArrayLike, P: float) -> float:
     r"""min E‖X̂ − m‖² over laws q with KL(p_X‖q) ≤ P bits, X ~ N(m, diag(variances)).
 
-    The minimiser is :math:`q_\nu \propto p/(\nu + \|x - m\|^2)` (module
+    The minimiser is $q_\nu \propto p/(\nu + \|x - m\|^2)$ (module
     docstring); ν is found by root-finding on KL(p‖q_ν) = P. In dimension ≥ 3,
-    :math:`Z(0) = \mathbb E\|X - m\|^{-2} < \infty`, and budgets beyond
-    :math:`\mathrm{KL}(p\|q_0)` are met by :math:`q = \lambda p/\|x - m\|^2`
-    plus an atom at m, with :math:`\mathbb E_q\|X - m\|^2 = \lambda =
-    \exp(\mathbb E_p \ln\|X - m\|^2 - P)` (P in nats). Returns Σ variances
+    $Z(0) = \mathbb E\|X - m\|^{-2} < \infty$, and budgets beyond
+    $\mathrm{KL}(p\|q_0)$ are met by $q = \lambda p/\|x - m\|^2$
+    plus an atom at m, with $\mathbb E_q\|X - m\|^2 = \lambda =
+    \exp(\mathbb E_p \ln\|X - m\|^2 - P)$ (P in nats). Returns Σ variances
     at P = 0 and 0 at P = ∞.
 
     Examples
@@ -182,9 +188,9 @@ class RateBounds:
     correlation : float
         Its correlation with the source.
     least_std : float
-        :math:`m_P`: the root of the least second moment of the KL ball.
+        $m_P$: the root of the least second moment of the KL ball.
     gaussian_std : float
-        :math:`s_P`: the least deviation of a Gaussian reconstruction in the ball.
+        $s_P$: the least deviation of a Gaussian reconstruction in the ball.
     """
 
     lower: float
@@ -205,7 +211,7 @@ def zero_rate_distortion(variance: float, P: float) -> float:
 def rate_bounds(variance: float, D: float, P: float) -> RateBounds:
     r"""Bounds on R(D, P) in bits, N(μ, variance) source, MSE D, KL(p_X‖p_X̂) ≤ P bits.
 
-    ``lower`` is the jointly Gaussian formula at :math:`m_P` (the least
+    ``lower`` is the jointly Gaussian formula at $m_P$ (the least
     second moment of the KL ball), ``upper`` the best jointly Gaussian channel,
     or 0 when D ≥ σ² + m_P² (an independent X̂ ~ q_ν attains it).
 
@@ -228,7 +234,7 @@ def rate_bounds(variance: float, D: float, P: float) -> RateBounds:
 
 
 def distortion_bounds(variance: float, R: float, P: float) -> RateBounds:
-    r"""Bounds on D(R, P), the inverse of :func:`rate_bounds` (R in bits)."""
+    r"""Bounds on D(R, P), the inverse of ``rate_bounds`` (R in bits)."""
     sigma = float(np.sqrt(variance))
     m_P = 0.0 if P == np.inf else sigma * float(np.sqrt(least_second_moment([1.0], P)))
     s_P = _gaussian.min_reconstruction_std(sigma, _KL_SR, P)
@@ -263,11 +269,13 @@ def vector_lower_bound(
 ) -> float:
     r"""Dual lower bound on R(D, P) (or on D(R, P)) of a Gaussian vector with KL(p_X‖p_X̂) ≤ P.
 
-    Per component :math:`R_i \ge R_G(D_i; m_i)` with :math:`m_i^2` the least
+    Per component $R_i \ge R_G(D_i; m_i)$ with $m_i^2$ the least
     second moment of the scalar KL ball of radius P; for every μ > 0,
 
-    .. math:: R(D, P) \ge \sum_i \min_{D_i} [R_G(D_i; m_i) + \mu D_i] - \mu D,
-        \qquad D(R, P) \ge \Big(\sum_i \min_{D_i}[R_G(D_i; m_i) + \mu D_i] - R\Big)/\mu,
+    $$
+    R(D, P) \ge \sum_i \min_{D_i} [R_G(D_i; m_i) + \mu D_i] - \mu D,
+    \qquad D(R, P) \ge \Big(\sum_i \min_{D_i}[R_G(D_i; m_i) + \mu D_i] - R\Big)/\mu,
+    $$
 
     maximised over μ by a bounded scalar search (any μ is valid).
     """
@@ -307,7 +315,7 @@ class Estimate:
     Attributes
     ----------
     n : list of int
-        Numbers of cells of :meth:`rdp.Gaussian.discretize`.
+        Numbers of cells of [`rdp.Gaussian.discretize`][rdp.sources.Gaussian.discretize].
     lower, upper : list of float
         The fast solver's certified bounds on each discretised problem (bits).
     extrapolated : float
@@ -349,7 +357,7 @@ def kl_source_recon_estimate(
     with ``method="fast"`` for each n in ``ns`` (slow beyond n ≈ 256) and
     extrapolates the last two values assuming an O(1/n²) error. The
     discretised problem is neither a lower nor an upper bound of the Gaussian
-    one; the certified bounds are :func:`rate_bounds`.
+    one; the certified bounds are [`rate_bounds`][rdp.closed_forms.gaussian_kl.rate_bounds].
 
     Examples
     --------

@@ -1,57 +1,62 @@
 r"""Vector Gaussian source, MSE distortion: R(D, P) and D(R, P) by two-multiplier water-filling.
 
-For :math:`X \sim N(m, \Sigma)` with eigenvalues :math:`\sigma_1^2 \ge \dots \ge
-\sigma_n^2` of Σ, distortion :math:`\mathbb E\|X - \hat X\|^2` and squared
-:math:`W_2` or KL perception (either direction), jointly Gaussian
+For $X \sim N(m, \Sigma)$ with eigenvalues $\sigma_1^2 \ge \dots \ge
+\sigma_n^2$ of Σ, distortion $\mathbb E\|X - \hat X\|^2$ and squared
+$W_2$ or KL perception (either direction), jointly Gaussian
 reconstructions that are diagonal in the eigenbasis of Σ are optimal (Qian et
 al. 2024), so the problem splits into scalar components coupled only through
 the two budgets:
 
-.. math::
-    R(D, P) = \min_{R_i \ge 0,\ 0 \le s_i \le \sigma_i} \sum_i R_i
-    \quad\text{s.t.}\quad \sum_i D_i(R_i, s_i) \le D,\quad \sum_i \varphi_i(s_i) \le P,
+$$
+R(D, P) = \min_{R_i \ge 0,\ 0 \le s_i \le \sigma_i} \sum_i R_i
+\quad\text{s.t.}\quad \sum_i D_i(R_i, s_i) \le D,\quad \sum_i \varphi_i(s_i) \le P,
+$$
 
-    D_i(R_i, s_i) = \sigma_i^2 + s_i^2 - 2\sigma_i s_i\sqrt{1 - 2^{-2R_i}},
+$$
+D_i(R_i, s_i) = \sigma_i^2 + s_i^2 - 2\sigma_i s_i\sqrt{1 - 2^{-2R_i}},
+$$
 
-where :math:`s_i` is the standard deviation of the i-th reconstruction component
-and :math:`\varphi_i` its perception cost against :math:`N(0, \sigma_i^2)`:
-:math:`(\sigma_i - s_i)^2` for squared :math:`W_2`;
-:math:`\tfrac12(t_i - 1 - \ln t_i)` for :math:`\mathrm{KL}(p_{\hat X}\|p_X)` and
-:math:`\tfrac12(1/t_i - 1 + \ln t_i)` for :math:`\mathrm{KL}(p_X\|p_{\hat X})`
-(nats, :math:`t_i = s_i^2/\sigma_i^2`; converted to bits here). Both costs are
+where $s_i$ is the standard deviation of the i-th reconstruction component
+and $\varphi_i$ its perception cost against $N(0, \sigma_i^2)$:
+$(\sigma_i - s_i)^2$ for squared $W_2$;
+$\tfrac12(t_i - 1 - \ln t_i)$ for $\mathrm{KL}(p_{\hat X}\|p_X)$ and
+$\tfrac12(1/t_i - 1 + \ln t_i)$ for $\mathrm{KL}(p_X\|p_{\hat X})$
+(nats, $t_i = s_i^2/\sigma_i^2$; converted to bits here). Both costs are
 additive over the eigen-components because the laws are diagonal there.
 
 **Two-multiplier water-filling.** With multipliers μ ≥ 0 on the distortion
 and ν ≥ 0 on the perception budget, each component solves
 
-.. math:: h_i(\mu, \nu) = \min_{R_i, s_i}\; R_i + \mu D_i(R_i, s_i) + \nu\varphi_i(s_i).
+$$
+h_i(\mu, \nu) = \min_{R_i, s_i}\; R_i + \mu D_i(R_i, s_i) + \nu\varphi_i(s_i).
+$$
 
-For fixed :math:`s_i` the optimal correlation :math:`\rho_i = \sqrt{1 - 2^{-2R_i}}`
-solves :math:`\rho/(1-\rho^2) = a_i := 2\ln 2\,\mu\sigma_i s_i`, i.e.
-:math:`\rho_i = 2a_i/(1 + \sqrt{1 + 4a_i^2})` and
-:math:`R_i = \tfrac12\log_2\big((1 + \sqrt{1 + 4a_i^2})/2\big)`. Without
-perception (ν = 0) this gives reverse water-filling: :math:`D_i = \min(\theta,
-\sigma_i^2)` with water level :math:`\theta = 1/(2\ln 2\,\mu)` and
-:math:`s_i^{(0)} = \sqrt{(\sigma_i^2 - \theta)_+}`. With ν > 0 the minimiser
-moves to :math:`s_i \in (s_i^{(0)}, \sigma_i]`, where :math:`h_i` is unimodal in
-:math:`s_i` (it is convex in the perception level :math:`\varphi_i(s_i)`
-because the scalar R(D, P) is convex, and :math:`h_i(s) \ge h_i(s_i^{(0)})` for
-:math:`s < s_i^{(0)}`): a safeguarded Newton–bisection on
-:math:`\partial h_i / \partial s` finds it to machine precision. Every component
-then has :math:`s_i > 0` and hence positive rate — unlike reverse water-filling.
+For fixed $s_i$ the optimal correlation $\rho_i = \sqrt{1 - 2^{-2R_i}}$
+solves $\rho/(1-\rho^2) = a_i := 2\ln 2\,\mu\sigma_i s_i$, i.e.
+$\rho_i = 2a_i/(1 + \sqrt{1 + 4a_i^2})$ and
+$R_i = \tfrac12\log_2\big((1 + \sqrt{1 + 4a_i^2})/2\big)$. Without
+perception (ν = 0) this gives reverse water-filling: $D_i = \min(\theta,
+\sigma_i^2)$ with water level $\theta = 1/(2\ln 2\,\mu)$ and
+$s_i^{(0)} = \sqrt{(\sigma_i^2 - \theta)_+}$. With ν > 0 the minimiser
+moves to $s_i \in (s_i^{(0)}, \sigma_i]$, where $h_i$ is unimodal in
+$s_i$ (it is convex in the perception level $\varphi_i(s_i)$
+because the scalar R(D, P) is convex, and $h_i(s) \ge h_i(s_i^{(0)})$ for
+$s < s_i^{(0)}$): a safeguarded Newton–bisection on
+$\partial h_i / \partial s$ finds it to machine precision. Every component
+then has $s_i > 0$ and hence positive rate — unlike reverse water-filling.
 
 **Certified bounds.** For any μ, ν ≥ 0 the dual function
-:math:`g(\mu, \nu) = \sum_i h_i(\mu, \nu) - \mu D - \nu P` is a lower bound on
+$g(\mu, \nu) = \sum_i h_i(\mu, \nu) - \mu D - \nu P$ is a lower bound on
 R(D, P) (weak duality); an allocation meeting both budgets is an upper bound.
 The multipliers are found by nested root-finding (μ so that the distortion
 budget is met, ν so that the perception budget is met; both maps are monotone
 by concavity of the dual); the upper bound comes from the dual minimiser made
-exactly feasible (:math:`s_i` moved towards :math:`\sigma_i` until the
+exactly feasible ($s_i$ moved towards $\sigma_i$ until the
 perception budget holds, then single-multiplier water-filling of the rates).
 D(R, P) is solved the same way with a multiplier on the rate.
 
 The closed-form special cases (reverse water-filling, P = 0, zero rate) live in
-:mod:`rdp.closed_forms.water_filling` and are re-exported here.
+``rdp.closed_forms.water_filling`` and are re-exported here.
 
 References
 ----------
@@ -249,17 +254,19 @@ def two_multiplier_water_filling(
     Solves the per-component problem of the module docstring with multipliers
     μ (distortion) and ν (perception):
 
-    .. math::
-        \max_{\mu, \nu \ge 0}\; \sum_i \min_{R_i, s_i}
-        \big[R_i + \mu D_i(R_i, s_i) + \nu \varphi_i(s_i)\big] - \mu D - \nu P
-        \;\le\; R(D, P) \;\le\; \sum_i R_i^{\text{feasible}}
+    $$
+    \max_{\mu, \nu \ge 0}\; \sum_i \min_{R_i, s_i}
+    \big[R_i + \mu D_i(R_i, s_i) + \nu \varphi_i(s_i)\big] - \mu D - \nu P
+    \;\le\; R(D, P) \;\le\; \sum_i R_i^{\text{feasible}}
+    $$
 
     (for D(R, P) the multiplier λ = 1/μ prices the rate instead). The
     special cases are dispatched first and are exact: D ≥ D_max(P) (rate 0,
-    :func:`zero_rate_distortion`), a perception budget that reverse
+    [`zero_rate_distortion`][rdp.closed_forms.water_filling.zero_rate_distortion]), a perception
+    budget that reverse
     water-filling already meets (including P = ∞ and 'none',
-    :func:`reverse_water_filling`), and P = 0
-    (:func:`perfect_perception_allocation`). ``diagnostics['regime']`` says
+    [`reverse_water_filling`][rdp.closed_forms.water_filling.reverse_water_filling]), and P = 0
+    (``perfect_perception_allocation``). ``diagnostics['regime']`` says
     which case applied.
 
     Parameters
@@ -471,9 +478,9 @@ class GaussianVectorMSE:
     source : GaussianVector
         The source N(m, Σ); its eigen-decomposition fixes the components.
     perception : Perception
-        :class:`~rdp.perceptions.Wasserstein` ``(2)`` (squared W₂, no custom
-        cost), :class:`~rdp.perceptions.KL` in either direction (bits), or
-        :class:`~rdp.perceptions.NoPerception`.
+        [`Wasserstein`][rdp.perceptions.Wasserstein] ``(2)`` (squared W₂, no custom
+        cost), [`KL`][rdp.perceptions.KL] in either direction (bits), or
+        [`NoPerception`][rdp.perceptions.NoPerception].
     tol : float
         Target gap upper − lower of the two-multiplier solver: in bits for
         R(D, P), relative to the distortion for D(R, P).
@@ -482,9 +489,11 @@ class GaussianVectorMSE:
     -----
     Dispatch per point: D ≥ D_max(P) gives rate 0; no perception, or a budget
     that reverse water-filling already meets, gives Shannon's R(D)
-    (:func:`reverse_water_filling`); P = 0 gives
-    :func:`perfect_perception_allocation`; otherwise
-    :func:`two_multiplier_water_filling` with certified bounds.
+    ([`reverse_water_filling`][rdp.closed_forms.water_filling.reverse_water_filling]); P = 0 gives
+    [`perfect_perception_allocation`][rdp.closed_forms.water_filling.perfect_perception_allocation];
+    otherwise
+    [`two_multiplier_water_filling`][rdp.closed_forms.gaussian_vector.two_multiplier_water_filling]
+    with certified bounds.
 
     Examples
     --------
@@ -518,7 +527,7 @@ class GaussianVectorMSE:
         self._component_means = source.eigenvectors.T @ source.mean
 
     def _budget(self, P: PerceptionBound | float) -> float:
-        """The budget in bits (a :class:`PerceptionBound` holds KL in nats; a float is bits)."""
+        """The budget in bits (a ``PerceptionBound`` holds KL in nats; a float is bits)."""
         if self.kind == "none":
             return np.inf
         return P.bits if isinstance(P, PerceptionBound) else float(P)
@@ -563,7 +572,7 @@ class GaussianVectorMSE:
 
         For KL(p_X‖p_X̂) jointly Gaussian channels are not optimal: the
         allocation's rate is an upper bound (achievable) and the lower bound is
-        :func:`rdp.closed_forms.gaussian_kl.vector_lower_bound`
+        ``rdp.closed_forms.gaussian_kl.vector_lower_bound``
         (``diagnostics['status'] == 'bounds'``).
         """
         if D <= 0.0:
@@ -615,7 +624,7 @@ class GaussianVectorMSE:
         """D_max(P) = Σσ_i² + least Σ s_i² within the perception budget.
 
         For KL(p_X‖p_X̂) the least second moment is reached by a non-Gaussian
-        law (:func:`rdp.closed_forms.gaussian_kl.least_second_moment`, exact).
+        law ([`least_second_moment`][rdp.closed_forms.gaussian_kl.least_second_moment], exact).
         """
         if self.kind == "kl-source-recon":
             return float(

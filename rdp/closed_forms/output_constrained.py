@@ -1,28 +1,29 @@
 r"""Output-constrained lossy coding of a Gaussian source to a *different* Gaussian law.
 
-The reconstruction must be i.i.d. with a prescribed law :math:`N(\hat\mu, \hat\sigma^2)`
+The reconstruction must be i.i.d. with a prescribed law $N(\hat\mu, \hat\sigma^2)$
 (perfect realism towards a target, not necessarily the source law); encoder and
-decoder share common randomness at rate :math:`R_c`. For squared error, Xie,
+decoder share common randomness at rate $R_c$. For squared error, Xie,
 Li, Chen & Zhang (arXiv:2403.14849, 2024, Theorem for Gaussian source and
 reconstruction) give, in bits,
 
-.. math::
-    D(R, R_c \mid N(\mu, \sigma^2), N(\hat\mu, \hat\sigma^2)) = (\mu - \hat\mu)^2
-    + \sigma^2 + \hat\sigma^2
-    - 2\sigma\hat\sigma\sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})} .
+$$
+D(R, R_c \mid N(\mu, \sigma^2), N(\hat\mu, \hat\sigma^2)) = (\mu - \hat\mu)^2
++ \sigma^2 + \hat\sigma^2
+- 2\sigma\hat\sigma\sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})} .
+$$
 
-Special cases: :math:`R_c = \infty` is the output-constrained distortion–rate
+Special cases: $R_c = \infty$ is the output-constrained distortion–rate
 function (the best jointly Gaussian coupling with correlation
-:math:`\sqrt{1 - 2^{-2R}}`, Saldi, Linder & Yüksel, IEEE Trans. IT 2015); the
-same law :math:`(\hat\mu, \hat\sigma) = (\mu, \sigma)` gives Wagner's
-:math:`D(R, R_c, 0)` (arXiv:2202.04147), and :math:`R_c = 0` there gives
-:math:`2\sigma^2 2^{-2R}`.
+$\sqrt{1 - 2^{-2R}}$, Saldi, Linder & Yüksel, IEEE Trans. IT 2015); the
+same law $(\hat\mu, \hat\sigma) = (\mu, \sigma)$ gives Wagner's
+$D(R, R_c, 0)$ (arXiv:2202.04147), and $R_c = 0$ there gives
+$2\sigma^2 2^{-2R}$.
 
-Cross-check (``tests/test_output_constrained.py``): at :math:`R_c = \infty` the
+Cross-check (``tests/test_output_constrained.py``): at $R_c = \infty$ the
 formula is the limit of the finite output-constrained problem
-:math:`\min I(X;\hat X) + s\,\mathbb E d` over couplings of discretised laws,
+$\min I(X;\hat X) + s\,\mathbb E d$ over couplings of discretised laws,
 solved by Sinkhorn scaling (``rdp.theorems.cross_checks.sinkhorn_output_constrained``).
-Finite :math:`R_c` is taken from the paper (no finite solver for it here).
+Finite $R_c$ is taken from the paper (no finite solver for it here).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def rate(
     source: tuple[float, float] = (0.0, 1.0),
     target: tuple[float, float] | None = None,
 ) -> float:
-    """The least R (bits) with D(R, R_c) ≤ D: the inverse of :func:`distortion`.
+    """The least R (bits) with D(R, R_c) ≤ D: the inverse of ``distortion``.
 
     ``inf`` below D(∞, R_c) (never reached), 0 at or above D(0, R_c).
 

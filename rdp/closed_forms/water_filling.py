@@ -4,14 +4,19 @@ The pieces of the vector Gaussian R(D, P) that have closed forms (Qian et al.,
 arXiv:2406.18008, 2024; Serra, Stavrou & Kountouris, IEEE JSAIT 2024, arXiv:2311.09190;
 Cover & Thomas 2006, Thm 10.3.3 for reverse water-filling):
 
-- :func:`reverse_water_filling`: Shannon's R(D) / D(R) (no perception constraint);
-- :func:`perfect_perception_allocation`: P = 0, every component keeps its law;
-- :func:`zero_rate_distortion`: D_max(P), the least distortion at rate 0;
-- :func:`perception_cost`: the per-component squared-W₂ or KL cost φ_i(s_i).
+- [`reverse_water_filling`][rdp.closed_forms.water_filling.reverse_water_filling]: Shannon's R(D) /
+  D(R) (no perception constraint);
+- [`perfect_perception_allocation`][rdp.closed_forms.water_filling.perfect_perception_allocation]:
+  P = 0, every component keeps its law;
+- [`zero_rate_distortion`][rdp.closed_forms.water_filling.zero_rate_distortion]: D_max(P), the least
+  distortion at rate 0;
+- [`perception_cost`][rdp.closed_forms.water_filling.perception_cost]: the per-component squared-W₂
+  or KL cost φ_i(s_i).
 
-Each returns a :class:`ComponentAllocation` (per-component rates, distortions,
+Each returns a [`ComponentAllocation`][rdp.closed_forms.water_filling.ComponentAllocation]
+(per-component rates, distortions,
 reconstruction deviations, and certified ``lower``/``upper`` bounds). The
-general two-budget solver is in :mod:`rdp.closed_forms.gaussian_vector`.
+general two-budget solver is in ``rdp.closed_forms.gaussian_vector``.
 """
 
 from __future__ import annotations
@@ -137,11 +142,12 @@ def _distortion_of(sigma: NDArray, s: NDArray, a: NDArray) -> NDArray:
 def perception_cost(kind: str, variances: ArrayLike, stds: ArrayLike) -> NDArray:
     r"""Per-component perception φ_i(s_i) of N(0, s_i²) against N(0, σ_i²).
 
-    .. math::
-        \varphi^{W_2}(s) = (\sigma - s)^2, \quad
-        \varphi^{\hat X\|X}(s) = \frac{t - 1 - \ln t}{2\ln 2}, \quad
-        \varphi^{X\|\hat X}(s) = \frac{1/t - 1 + \ln t}{2\ln 2},
-        \quad t = s^2/\sigma^2
+    $$
+    \varphi^{W_2}(s) = (\sigma - s)^2, \quad
+    \varphi^{\hat X\|X}(s) = \frac{t - 1 - \ln t}{2\ln 2}, \quad
+    \varphi^{X\|\hat X}(s) = \frac{1/t - 1 + \ln t}{2\ln 2},
+    \quad t = s^2/\sigma^2
+    $$
 
     Parameters
     ----------
@@ -196,15 +202,16 @@ def reverse_water_filling(
 ) -> ComponentAllocation:
     r"""Shannon's R(D) (or D(R)) of a Gaussian vector: reverse water-filling.
 
-    .. math::
-        R(D) = \sum_i \tfrac12 \log_2 \frac{\sigma_i^2}{D_i}, \quad
-        D_i = \min(\theta, \sigma_i^2), \quad \sum_i D_i = D
+    $$
+    R(D) = \sum_i \tfrac12 \log_2 \frac{\sigma_i^2}{D_i}, \quad
+    D_i = \min(\theta, \sigma_i^2), \quad \sum_i D_i = D
+    $$
 
     The water level θ is found exactly: with the k largest components active,
-    :math:`\theta = (D - \sum_{i>k}\sigma_i^2)/k` (given D) or
-    :math:`\theta = 2^{-2R/k}(\prod_{i \le k}\sigma_i^2)^{1/k}` (given R), for
-    the k with :math:`\sigma_{k+1}^2 \le \theta < \sigma_k^2`. The optimal
-    reconstruction of component i has variance :math:`\sigma_i^2 - D_i`.
+    $\theta = (D - \sum_{i>k}\sigma_i^2)/k$ (given D) or
+    $\theta = 2^{-2R/k}(\prod_{i \le k}\sigma_i^2)^{1/k}$ (given R), for
+    the k with $\sigma_{k+1}^2 \le \theta < \sigma_k^2$. The optimal
+    reconstruction of component i has variance $\sigma_i^2 - D_i$.
 
     Parameters
     ----------
@@ -292,21 +299,22 @@ def perfect_perception_allocation(
 ) -> ComponentAllocation:
     r"""D(R, 0) (or R(D, 0)) of a Gaussian vector under perfect perception p_X̂ = p_X.
 
-    With P = 0 every component keeps its law, :math:`s_i = \sigma_i`, so
-    :math:`D_i = 2\sigma_i^2(1 - \sqrt{1 - x_i})` with :math:`x_i = 2^{-2R_i}`.
-    Minimising :math:`\sum_i D_i` subject to :math:`\sum_i R_i = R` (a convex
-    problem: each :math:`D_i` is convex and decreasing in :math:`R_i`), the
-    stationarity condition :math:`\partial D_i/\partial R_i = -2\ln 2\,
-    \sigma_i^2 x_i/\sqrt{1 - x_i} = -2\ln 2\,\theta` for all i gives
-    :math:`\sigma_i^4 x_i^2 = \theta^2 (1 - x_i)`, whose root in (0, 1] is
+    With P = 0 every component keeps its law, $s_i = \sigma_i$, so
+    $D_i = 2\sigma_i^2(1 - \sqrt{1 - x_i})$ with $x_i = 2^{-2R_i}$.
+    Minimising $\sum_i D_i$ subject to $\sum_i R_i = R$ (a convex
+    problem: each $D_i$ is convex and decreasing in $R_i$), the
+    stationarity condition $\partial D_i/\partial R_i = -2\ln 2\,
+    \sigma_i^2 x_i/\sqrt{1 - x_i} = -2\ln 2\,\theta$ for all i gives
+    $\sigma_i^4 x_i^2 = \theta^2 (1 - x_i)$, whose root in (0, 1] is
 
-    .. math::
-        x_i = \frac{-\theta^2 + \sqrt{\theta^4 + 4\sigma_i^4\theta^2}}{2\sigma_i^4}
-            = \frac{2\theta}{\theta + \sqrt{\theta^2 + 4\sigma_i^4}},
-        \qquad D = \sum_i 2\sigma_i^2\left(1 - \sqrt{1 - x_i}\right),
+    $$
+    x_i = \frac{-\theta^2 + \sqrt{\theta^4 + 4\sigma_i^4\theta^2}}{2\sigma_i^4}
+        = \frac{2\theta}{\theta + \sqrt{\theta^2 + 4\sigma_i^4}},
+    \qquad D = \sum_i 2\sigma_i^2\left(1 - \sqrt{1 - x_i}\right),
+    $$
 
-    with θ > 0 set by :math:`\sum_i R_i = R` (or :math:`\sum_i D_i = D`). The
-    slope is −∞ at :math:`R_i = 0`, so every component gets rate. θ is found
+    with θ > 0 set by $\sum_i R_i = R$ (or $\sum_i D_i = D$). The
+    slope is −∞ at $R_i = 0$, so every component gets rate. θ is found
     by bracketing to machine precision; the bracket end that meets the budget
     gives ``upper`` and the other (the exact optimum of a neighbouring budget)
     gives ``lower``.
@@ -449,19 +457,21 @@ def _tight_bracket(f: Callable[[float], float], lo: float, hi: float) -> tuple[f
 def zero_rate_distortion(eigenvalues: ArrayLike, kind: str, P: float) -> ComponentAllocation:
     r"""D_max(P): the least distortion at rate 0 under perception ≤ P.
 
-    At rate 0, X̂ is independent of X, so :math:`D = \sum_i (\sigma_i^2 + s_i^2)`
-    and the least distortion minimises :math:`\sum_i s_i^2` over the
-    perception budget :math:`\sum_i \varphi_i(s_i) \le P`. For squared W₂ this
-    is the point of the ball of radius √P around :math:`(\sigma_i)` closest to
+    At rate 0, X̂ is independent of X, so $D = \sum_i (\sigma_i^2 + s_i^2)$
+    and the least distortion minimises $\sum_i s_i^2$ over the
+    perception budget $\sum_i \varphi_i(s_i) \le P$. For squared W₂ this
+    is the point of the ball of radius √P around $(\sigma_i)$ closest to
     the origin:
 
-    .. math:: D_{\max}(P) = \sum_i \sigma_i^2 + \left[\left(\sqrt{\textstyle\sum_i
-        \sigma_i^2} - \sqrt P\right)_+\right]^2 .
+    $$
+    D_{\max}(P) = \sum_i \sigma_i^2 + \left[\left(\sqrt{\textstyle\sum_i
+    \sigma_i^2} - \sqrt P\right)_+\right]^2 .
+    $$
 
-    For KL, stationarity of :math:`\sum_i \sigma_i^2 t_i + \nu\sum_i\varphi_i`
-    in :math:`t_i = s_i^2/\sigma_i^2` gives :math:`t_i = \nu/(\nu + 2\ln2\,
-    \sigma_i^2)` for KL(p_X̂‖p_X) and :math:`1/t_i = (1 + \sqrt{1 + 8\ln 2\,
-    \sigma_i^2/\nu})/2` for KL(p_X‖p_X̂), with ν > 0 set by the budget.
+    For KL, stationarity of $\sum_i \sigma_i^2 t_i + \nu\sum_i\varphi_i$
+    in $t_i = s_i^2/\sigma_i^2$ gives $t_i = \nu/(\nu + 2\ln2\,
+    \sigma_i^2)$ for KL(p_X̂‖p_X) and $1/t_i = (1 + \sqrt{1 + 8\ln 2\,
+    \sigma_i^2/\nu})/2$ for KL(p_X‖p_X̂), with ν > 0 set by the budget.
 
     Parameters
     ----------

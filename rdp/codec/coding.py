@@ -2,11 +2,11 @@
 
 A range coder (Schindler 1998; Martin 1979) as implemented by ``constriction``
 (Bamler, "Understanding entropy coding with asymmetric numeral systems (ANS):
-a statistician's perspective", 2022) codes symbol :math:`s_i` with the
-categorical distribution of row :math:`i` of a table, quantised to 24-bit
+a statistician's perspective", 2022) codes symbol $s_i$ with the
+categorical distribution of row $i$ of a table, quantised to 24-bit
 fixed point with every symbol of the support kept codable
 (``perfect=False``). The compressed message is a sequence of 32-bit words;
-its length exceeds :math:`\\sum_i -\\log_2 p_i(s_i)` by the fixed-point
+its length exceeds $\\sum_i -\\log_2 p_i(s_i)$ by the fixed-point
 approximation of the tables and at most two words of termination.
 """
 
@@ -73,12 +73,12 @@ def encode(symbols: np.ndarray, tables: np.ndarray, lo: int) -> np.ndarray:
 
 
 def decode(words: np.ndarray, tables: np.ndarray, lo: int) -> np.ndarray:
-    """Inverse of :func:`encode`."""
+    """Inverse of ``encode``."""
     return Decoder(words).decode(tables, lo)
 
 
 def ideal_bits(symbols: np.ndarray, tables: np.ndarray, lo: int) -> float:
-    """:math:`\\sum_i -\\log_2 T_{i, s_i - lo}` of the tables as given (before fixed point)."""
+    """$\\sum_i -\\log_2 T_{i, s_i - lo}$ of the tables as given (before fixed point)."""
     symbols = np.asarray(symbols, np.int64).ravel() - lo
     tables = np.asarray(tables, np.float64)
     probs = tables[np.arange(symbols.size), symbols] / tables.sum(axis=1)

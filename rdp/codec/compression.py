@@ -3,7 +3,7 @@
 Encoder and decoder compute the same categorical tables from the same
 integers (the model's factorised CDFs; with a hyperprior, the Gaussian
 parameters from the decoded hyper-latent), so decoding recovers the symbols
-exactly and the reconstruction equals :meth:`~rdp.codec.model.Codec.reconstruct`
+exactly and the reconstruction equals ``reconstruct``
 bit for bit (the same compiled functions run on both sides).
 """
 
@@ -40,13 +40,13 @@ def _model_bits(codec: Codec, x):
 
 
 def reconstruct(codec: Codec, x: np.ndarray) -> np.ndarray:
-    """Test-time reconstruction of one input through the compiled path :func:`decompress` uses."""
+    """Test-time reconstruction of one input through the compiled path ``decompress`` uses."""
     y_hat, _ = _quantize(codec, jnp.asarray(x, jnp.float32))
     return np.asarray(_decode(codec, y_hat))
 
 
 def model_bits(codec: Codec, x: np.ndarray) -> float:
-    """:math:`-\\log_2 P(\\hat y[, \\hat z])` of one input under the model."""
+    """$-\\log_2 P(\\hat y[, \\hat z])$ of one input under the model."""
     return float(_model_bits(codec, jnp.asarray(x, jnp.float32)))
 
 
@@ -110,7 +110,7 @@ def compress(codec: Codec, model_id: bytes, x: np.ndarray) -> bytes:
 
 
 def decompress(codec: Codec, model_id: bytes, data: bytes) -> np.ndarray:
-    """``.rdpc`` bytes → the reconstruction, exactly :func:`reconstruct` of the original."""
+    """``.rdpc`` bytes → the reconstruction, exactly ``reconstruct`` of the original."""
     box = Container.from_bytes(data)
     if box.model_id != model_id:
         raise CodecFileError(
@@ -137,7 +137,7 @@ def decompress(codec: Codec, model_id: bytes, data: bytes) -> np.ndarray:
 def code_dataset(codec: Codec, xs: np.ndarray, batch: int = 256) -> dict[str, float]:
     """Code every row of ``xs`` for real and report bits per input.
 
-    Returns, per input: ``model_bits`` (the model's :math:`-\\log_2`
+    Returns, per input: ``model_bits`` (the model's $-\\log_2$
     likelihood), ``file_bits`` (size of its own ``.rdpc`` file, header
     included), ``payload_bits`` (that file's range-coder words only) and
     ``stream_bits`` (all inputs in one message with one support for the whole

@@ -13,7 +13,7 @@ Layout (little endian)::
     message    nwords × u32
     crc32      u32      of every byte before it
 
-Any deviation is a :class:`CodecFileError` with a one-line message.
+Any deviation is a ``CodecFileError`` with a one-line message.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Container:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Container:
-        """Parse and check a file; raise :class:`CodecFileError` on any problem."""
+        """Parse and check a file; raise ``CodecFileError`` on any problem."""
         if len(data) < 4 or data[:4] != MAGIC:
             raise CodecFileError("not an rdp codec file (bad magic number)")
         fixed = 4 + 1 + MODEL_ID_BYTES + 1

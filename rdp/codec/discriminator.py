@@ -1,13 +1,13 @@
 """The conditional discriminator of HiFiC: it sees the image AND the quantised latent.
 
 Mentzer, Toderici, Tschannen & Agustsson, "High-fidelity generative image
-compression", NeurIPS 2020, §3.2 and Fig. 2: the latent :math:`\\hat y` goes
+compression", NeurIPS 2020, §3.2 and Fig. 2: the latent $\\hat y$ goes
 through a 1×1 convolution to 12 channels, is upsampled (nearest neighbour) to
 the image size and concatenated with the image; strided convolutions with
 leaky ReLUs give a map of logits (a patch discriminator). Conditioning on
-:math:`\\hat y` makes the discriminator judge whether :math:`x'` is a
+$\\hat y$ makes the discriminator judge whether $x'$ is a
 plausible image *given the code*, the conditional realism
-:math:`P_{X|Y} \\approx P_{X'|Y}` of the paper's eq. 2. For vectors an MLP
+$P_{X|Y} \\approx P_{X'|Y}$ of the paper's eq. 2. For vectors an MLP
 sees the concatenation of input and latent.
 """
 
@@ -62,7 +62,7 @@ class DenseDiscriminator(eqx.Module):
 
 
 def make_discriminator(config, filters: int, *, key) -> eqx.Module:
-    """The discriminator matching a :class:`~rdp.codec.model.CodecConfig`."""
+    """The discriminator matching a ``CodecConfig``."""
     if config.kind == "conv":
         return ConvDiscriminator(config.latent_channels, filters, key=key)
     return DenseDiscriminator(config.shape[0], config.latent_channels, filters, key=key)

@@ -1,23 +1,25 @@
 """Entropy models of quantised latents: deep factorised and Gaussian conditional.
 
-Both give the probability of an integer symbol :math:`k` as the mass of the
-bin :math:`[k - \\tfrac12, k + \\tfrac12)` under a continuous density
+Both give the probability of an integer symbol $k$ as the mass of the
+bin $[k - \\tfrac12, k + \\tfrac12)$ under a continuous density
 convolved with nothing else, so the same number serves as the training
 likelihood under additive uniform noise (Ballé et al., ICLR 2017, §2) and as
 the probability the entropy coder uses at test time:
 
-.. math:: P(k) = c(k + \\tfrac12) - c(k - \\tfrac12).
+$$
+P(k) = c(k + \\tfrac12) - c(k - \\tfrac12).
+$$
 
-- :class:`FactorizedDensity`: one learned univariate CDF :math:`c` per
+- ``FactorizedDensity``: one learned univariate CDF $c$ per
   channel, a composition of monotone layers (Ballé, Minnen, Singh, Hwang,
   Johnston, "Variational image compression with a scale hyperprior",
   ICLR 2018, Appendix 6.1: filters (1, 3, 3, 3, 1), softplus matrices, tanh
   gates);
-- :func:`gaussian_likelihood`: a Gaussian of per-element mean and scale
+- ``gaussian_likelihood``: a Gaussian of per-element mean and scale
   (Minnen, Ballé & Toderici, NeurIPS 2018), scales bounded below by
-  :data:`SCALE_MIN`.
+  ``SCALE_MIN``.
 
-:meth:`FactorizedDensity.table` and :func:`gaussian_table` turn either into
+``FactorizedDensity.table`` and ``gaussian_table`` turn either into
 categorical tables over a finite support ``[lo, hi]`` whose end bins absorb
 the tails, for the entropy coder.
 """
@@ -77,7 +79,7 @@ class FactorizedDensity(eqx.Module):
         return int(self.matrices[0].shape[0])
 
     def logits(self, x: jax.Array) -> jax.Array:
-        """Logit of the CDF, :math:`\\operatorname{logit} c_j(x)`; ``x`` of shape ``(C, n)``."""
+        """Logit of the CDF, $\\operatorname{logit} c_j(x)$; ``x`` of shape ``(C, n)``."""
         h = x[:, None, :]
         for i, (matrix, bias) in enumerate(zip(self.matrices, self.biases, strict=True)):
             h = jnp.einsum("coi,cin->con", jax.nn.softplus(matrix), h) + bias
@@ -86,11 +88,11 @@ class FactorizedDensity(eqx.Module):
         return h[:, 0, :]
 
     def cdf(self, x: jax.Array) -> jax.Array:
-        """CDF :math:`c_j(x)` of each channel; ``x`` of shape ``(C, n)``."""
+        """CDF $c_j(x)$ of each channel; ``x`` of shape ``(C, n)``."""
         return jax.nn.sigmoid(self.logits(x))
 
     def likelihood(self, y: jax.Array) -> jax.Array:
-        """Bin mass :math:`c_j(y + \\frac12) - c_j(y - \\frac12)` of ``y`` of shape ``(C, ...)``.
+        """Bin mass $c_j(y + \\frac12) - c_j(y - \\frac12)$ of ``y`` of shape ``(C, ...)``.
 
         Computed on the side of the median where the sigmoids are far from 1,
         so that small masses in the upper tail keep their precision.

@@ -1,15 +1,16 @@
 """Operational measurements of a trained codec on held-out data.
 
-- rate from real bitstreams (:func:`rdp.codec.compression.code_dataset`):
+- rate from real bitstreams (``rdp.codec.compression.code_dataset``):
   bits per input of each ``.rdpc`` message, of one message for the whole set,
-  and the model's :math:`-\\log_2` likelihood beside them;
+  and the model's $-\\log_2$ likelihood beside them;
 - distortion: MSE per pixel (coordinate) and PSNR;
 - perception: Fréchet distance (FID-like; Heusel et al., NeurIPS 2017) and
   kernel inception distance (KID; Bińkowski, Sutherland, Arbel & Gretton,
   "Demystifying MMD GANs", ICLR 2018: the unbiased MMD² with the cubic
-  polynomial kernel :math:`k(a, b) = (a^\\top b / m + 1)^3`) between
+  polynomial kernel $k(a, b) = (a^\\top b / m + 1)^3$) between
   classifier features of originals and reconstructions, and W₁ by a freshly
-  trained critic (:func:`rdp.neural.metrics.wasserstein1_critic`).
+  trained critic
+  ([`rdp.neural.metrics.wasserstein1_critic`][rdp.neural.metrics.wasserstein1_critic]).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def evaluate(
     """Rate, distortion and perception of ``codec`` on ``heldout`` (shape ``(n, *shape)``).
 
     Returns a dict with ``file_bits``, ``payload_bits``, ``stream_bits``,
-    ``model_bits`` (per input, see :func:`~rdp.codec.compression.code_dataset`),
+    ``model_bits`` (per input, see ``code_dataset``),
     ``bpp`` (range-coded payload bits per pixel), ``file_bpp`` (whole
     files, header included), the excess of payload and stream
     over the model bits in percent, ``mse``, ``psnr``, and with a

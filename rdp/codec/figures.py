@@ -7,7 +7,7 @@
 - ``figure-codec-samples.png``: originals, β = 0 and β > 0 reconstructions
   at two rates.
 
-:func:`figures` offers them to ``rdp reproduce`` when results exist under
+``figures`` offers them to ``rdp reproduce`` when results exist under
 ``$RDP_CODEC_RESULTS`` (``os.pathsep``-separated folders; default
 ``results/codec`` then ``docs/codec``).
 """

@@ -5,13 +5,13 @@ normalization transformation", ICLR 2016, eq. 5, in the simplified form of
 Ballé, Laparra & Simoncelli, "End-to-end optimized image compression",
 ICLR 2017, eq. 2:
 
-.. math::
+$$
+y_i = \\frac{x_i}{\\sqrt{\\beta_i + \\sum_j \\gamma_{ij} x_j^2}}
+\\quad\\text{(GDN)},\\qquad
+x_i = y_i \\sqrt{\\beta_i + \\sum_j \\gamma_{ij} y_j^2}\\quad\\text{(IGDN)},
+$$
 
-    y_i = \\frac{x_i}{\\sqrt{\\beta_i + \\sum_j \\gamma_{ij} x_j^2}}
-    \\quad\\text{(GDN)},\\qquad
-    x_i = y_i \\sqrt{\\beta_i + \\sum_j \\gamma_{ij} y_j^2}\\quad\\text{(IGDN)},
-
-with :math:`\\beta_i > 0` and :math:`\\gamma_{ij} \\ge 0` kept positive by
+with $\\beta_i > 0$ and $\\gamma_{ij} \\ge 0$ kept positive by
 squaring free parameters. Acts on one ``(channels, height, width)`` array.
 """
 

@@ -1,19 +1,19 @@
 """The learned codec: transforms, quantisation and an entropy model in one module.
 
-Training (Ballé et al., ICLR 2017, §2): the latent :math:`y = g_a(x)` is
-perturbed by additive uniform noise :math:`\\tilde y = y + u`,
-:math:`u \\sim U(-\\tfrac12, \\tfrac12)`, whose density equals the entropy
-model's bin mass, so :math:`-\\log_2 P(\\tilde y)` is a differentiable rate.
+Training (Ballé et al., ICLR 2017, §2): the latent $y = g_a(x)$ is
+perturbed by additive uniform noise $\\tilde y = y + u$,
+$u \\sim U(-\\tfrac12, \\tfrac12)$, whose density equals the entropy
+model's bin mass, so $-\\log_2 P(\\tilde y)$ is a differentiable rate.
 The synthesis sees either the noisy latent or the rounded one with a
 straight-through gradient (``decoder_quantization``; Minnen & Singh,
 "Channel-wise autoregressive entropy models for learned image compression",
-ICIP 2020, §3.3, found the latter better). At test time :math:`\\hat y =
-\\operatorname{round}(y)` and the reconstruction is
-:math:`\\hat x = \\operatorname{clip}(g_s(\\hat y), 0, 1)` for images.
+ICIP 2020, §3.3, found the latter better). At test time $\\hat y =
+\\operatorname{round}(y)$ and the reconstruction is
+$\\hat x = \\operatorname{clip}(g_s(\\hat y), 0, 1)$ for images.
 
-With ``hyper_channels > 0`` a hyper-latent :math:`z = h_a(y)`, coded with a
+With ``hyper_channels > 0`` a hyper-latent $z = h_a(y)$, coded with a
 factorised prior, gives the mean and scale of a Gaussian per element of
-:math:`y` (Ballé et al. 2018; Minnen et al. 2018); otherwise :math:`y` itself
+$y$ (Ballé et al. 2018; Minnen et al. 2018); otherwise $y$ itself
 has the factorised prior.
 """
 
@@ -193,7 +193,7 @@ class Codec(eqx.Module):
         return self.decode(self.quantize(x)[0])
 
     def model_bits(self, x: jax.Array) -> jax.Array:
-        """Test-time :math:`-\\log_2 P(\\hat y[, \\hat z])` under the model, in bits."""
+        """Test-time $-\\log_2 P(\\hat y[, \\hat z])$ under the model, in bits."""
         y_hat, z_hat = self.quantize(x)
         if z_hat is None:
             return -jnp.sum(jnp.log2(self.prior.likelihood(y_hat)))

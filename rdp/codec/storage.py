@@ -1,9 +1,9 @@
 """Saving and loading trained codecs; a model's identity is the hash of its file.
 
 A model file (``.rdpm``) is ``b"RDPM"``, a u32 length, a JSON object (the
-:class:`~rdp.codec.model.CodecConfig` under ``"config"`` and free-form
+``CodecConfig`` under ``"config"`` and free-form
 training metadata under ``"meta"``), then the weights as written by
-``equinox.tree_serialise_leaves``. :func:`model_id` is the first 8 bytes of
+``equinox.tree_serialise_leaves``. ``model_id`` is the first 8 bytes of
 the SHA-256 of the whole file: a compressed file remembers it, and decoding
 with any other model is refused.
 """
@@ -46,7 +46,7 @@ def model_bytes(codec: Codec, meta: dict | None = None) -> bytes:
 
 
 def save_model(path: str | Path, codec: Codec, meta: dict | None = None) -> Path:
-    """Write ``codec`` to ``path`` (a file, or a directory to hold :data:`MODEL_FILE`)."""
+    """Write ``codec`` to ``path`` (a file, or a directory to hold ``MODEL_FILE``)."""
     path = Path(path)
     if path.is_dir():
         path = path / MODEL_FILE
@@ -61,7 +61,7 @@ def model_id(data: bytes) -> bytes:
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    """Read a model file (or ``DIR/model.rdpm``); one-line :class:`CodecFileError` if unusable."""
+    """Read a model file (or ``DIR/model.rdpm``); one-line ``CodecFileError`` if unusable."""
     path = Path(path)
     if path.is_dir():
         path = path / MODEL_FILE

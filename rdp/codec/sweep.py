@@ -119,9 +119,9 @@ def gaussian_theory(rate_bits: float, mse: float, dim: int, w2sq: float | None =
     W₂ between source and reconstruction over all ``dim`` coordinates. Both
     bounds are per coordinate; by symmetry and convexity the optimum spreads
     rate and perception equally over the i.i.d. coordinates, so
-    :math:`D(R, P) = D_1(R/d, P/d)` with the scalar closed form
-    :func:`rdp.closed_forms.gaussian.distortion` (Zhang et al., NeurIPS 2021,
-    Thm 2). Gaps in dB: :math:`10 \\log_{10}(\\text{MSE}/D)`.
+    $D(R, P) = D_1(R/d, P/d)$ with the scalar closed form
+    ``rdp.closed_forms.gaussian.distortion`` (Zhang et al., NeurIPS 2021,
+    Thm 2). Gaps in dB: $10 \\log_{10}(\\text{MSE}/D)$.
     """
     from rdp.closed_forms.gaussian import distortion
 

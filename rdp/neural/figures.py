@@ -1,9 +1,10 @@
 """Figures and tables of the neural experiments, drawn from their saved results.
 
 Each experiment writes ``results.json`` into its output directory;
-:func:`make_figures` draws its figures there as PNG files, and
-:func:`available_figures` lists the figures under a results tree, for
-``rdp reproduce``. Figures are :class:`matplotlib.figure.Figure` objects on
+``make_figures`` draws its figures there as PNG files, and
+[`available_figures`][rdp.neural.figures.available_figures] lists the figures under a results tree,
+for
+``rdp reproduce``. Figures are ``matplotlib.figure.Figure`` objects on
 the Agg canvas: no pyplot state is touched.
 """
 
@@ -117,7 +118,7 @@ DATA_TITLES = {
 
 
 def _legend(ax, **kwargs) -> None:
-    """A legend under the panel, as in the analytic figures (:mod:`rdp.reproduce.yan`)."""
+    """A legend under the panel, as in the analytic figures (``rdp.reproduce.yan``)."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), frameon=False, **kwargs)
 
 
@@ -538,7 +539,7 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     Looks for ``results.json`` in ``results_dir`` and in its sub-directories
     (two levels; per-seed folders ``seed-K`` are skipped when their parent holds
     the aggregate), draws any figure whose PNG is missing, and returns them all.
-    Returns an empty list when there are none; :data:`HOW_TO_RUN` says how to
+    Returns an empty list when there are none; ``HOW_TO_RUN`` says how to
     make them.
     """
     results_dir = Path(results_dir)
@@ -559,7 +560,7 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     return figures
 
 
-#: Where :func:`figures` looks for results (``os.pathsep``-separated; overridden by the
+#: Where ``figures`` looks for results (``os.pathsep``-separated; overridden by the
 #: environment variable ``RDP_NEURAL_RESULTS``).
 DEFAULT_RESULTS_DIRS = "results/neural"
 
@@ -584,11 +585,12 @@ _PAPERS = {
 def figures() -> list[Any]:
     """Figure specs for ``rdp reproduce``: one per figure of each experiment with results.
 
-    Results are looked for (as in :func:`available_figures`) under the folders in
+    Results are looked for (as in [`available_figures`][rdp.neural.figures.available_figures]) under
+    the folders in
     ``$RDP_NEURAL_RESULTS`` (``os.pathsep``-separated), default
-    :data:`DEFAULT_RESULTS_DIRS`; the first folder holding an experiment wins.
+    ``DEFAULT_RESULTS_DIRS``; the first folder holding an experiment wins.
     Each spec redraws its figure from ``results.json`` and writes the result rows
-    as its data table. Empty when no results exist (see :data:`HOW_TO_RUN`).
+    as its data table. Empty when no results exist (see ``HOW_TO_RUN``).
     """
     from rdp.reproduce.registry import FigureOutput, FigureSpec
 

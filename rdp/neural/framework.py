@@ -6,12 +6,12 @@ perceptual reconstruction and an optimal training framework", ICML 2021,
 Stage 2 freezes E and trains a stochastic decoder G2(c, z) with the
 adversarial loss of a critic that sees the code with the sample, and NO
 distortion term. Their Theorem 2: if E is MSE-optimal and G2 matches
-:math:`p(x \\mid c)`, then :math:`\\mathrm{MSE}(G_2) = 2\\,\\mathrm{MSE}(G_1)`,
+$p(x \\mid c)$, then $\\mathrm{MSE}(G_2) = 2\\,\\mathrm{MSE}(G_1)$,
 the least MSE at perfect perception.
 
 **Blau & Michaeli, "Rethinking lossy compression: the rate–distortion–
 perception tradeoff", ICML 2019, §5.** Encoder and stochastic decoder are
-trained jointly with :math:`\\mathrm{MSE} + \\lambda\\,(-\\mathbb{E} f(\\hat x))`
+trained jointly with $\\mathrm{MSE} + \\lambda\\,(-\\mathbb{E} f(\\hat x))$
 against an unconditional WGAN-GP critic; λ trades distortion for perception.
 """
 
@@ -100,7 +100,7 @@ def _stochastic_decoder(code_size: int, dim: int, config: TrainingConfig, key) -
 
 
 def _run_stage(step, state, data, key, steps, config, *, checkpoint, description, progress):
-    """:func:`run_stage` with the checkpoint interval and chunk of ``config``."""
+    """``run_stage`` with the checkpoint interval and chunk of ``config``."""
     return run_stage(
         step,
         state,
@@ -199,9 +199,10 @@ def refit_decoder(
 ) -> tuple[Decoder, dict[str, float]]:
     """Train the deterministic decoder alone for MSE on the frozen encoder's codes.
 
-    The minimiser is the centroid decoder :math:`E[X \\mid \\text{code}]`, the
+    The minimiser is the centroid decoder $E[X \\mid \\text{code}]$, the
     MSE-optimal G1 for this encoder that Yan et al.'s Theorem 2 compares G2
-    with. Needed after training with :meth:`UniformQuantizer.stochastic`
+    with. Needed after training with
+    [`UniformQuantizer.stochastic`][rdp.neural.quantizer.UniformQuantizer.stochastic]
     codes (the decoder has then only seen noisy codes). Runs
     ``config.decoder_refit_steps`` steps with a cosine-decayed learning rate.
     """
@@ -251,14 +252,14 @@ def refine_lloyd(
     """Lloyd's two conditions, by gradient steps on the networks (small codebooks only).
 
     Each step takes a batch and, with the current decoder's reconstructions
-    :math:`\\hat x_j = G_1(c_j)` of every code word :math:`c_j`:
+    $\\hat x_j = G_1(c_j)$ of every code word $c_j$:
 
-    - **nearest neighbour**: the encoder is trained to send :math:`x` to the word
-      :math:`j^*(x) = \\arg\\min_j \\lVert x - \\hat x_j \\rVert^2` (cross-entropy of the
-      soft assignment :math:`\\operatorname{softmax}_j(-\\sigma\\lVert z - c_j\\rVert^2)` of
-      its latent :math:`z`, :math:`\\sigma = 16/\\Delta^2`);
+    - **nearest neighbour**: the encoder is trained to send $x$ to the word
+      $j^*(x) = \\arg\\min_j \\lVert x - \\hat x_j \\rVert^2$ (cross-entropy of the
+      soft assignment $\\operatorname{softmax}_j(-\\sigma\\lVert z - c_j\\rVert^2)$ of
+      its latent $z$, $\\sigma = 16/\\Delta^2$);
     - **centroid**: the decoder alone is trained for MSE on the (fixed) codes,
-      whose minimiser is :math:`E[X \\mid \\text{code}]`.
+      whose minimiser is $E[X \\mid \\text{code}]$.
 
     This is the generalised Lloyd algorithm (Lloyd, "Least squares quantization
     in PCM", IEEE Trans. IT 28(2), 1982) carried out on the networks; for a
@@ -364,8 +365,8 @@ def train_perceptual_decoder(
 ) -> tuple[Decoder, dict[str, float]]:
     """Stage 2 of Yan et al.: frozen encoder, decoder G2(c, z) trained adversarially only.
 
-    The critic :math:`f(x, c)` is conditioned on the code; the generator loss
-    is :math:`-\\mathbb{E} f(G_2(c, z), c)` with no distortion term.
+    The critic $f(x, c)$ is conditioned on the code; the generator loss
+    is $-\\mathbb{E} f(G_2(c, z), c)$ with no distortion term.
     """
     if encoder.quantizer.dithered:
         raise ValueError("the two-decoder framework uses a deterministic (undithered) encoder")

@@ -3,15 +3,15 @@
 The critic loss of WGAN-GP (Gulrajani et al., "Improved training of
 Wasserstein GANs", NeurIPS 2017, Algorithm 1):
 
-.. math::
-
-    L_C = \\mathbb{E}[f(\\tilde x)] - \\mathbb{E}[f(x)]
-          + \\lambda\\, \\mathbb{E}\\big[(\\lVert \\nabla f(\\hat x) \\rVert_2 - 1)^2\\big],
-    \\qquad \\hat x = \\epsilon x + (1-\\epsilon)\\tilde x,\\ \\epsilon \\sim U[0,1].
+$$
+L_C = \\mathbb{E}[f(\\tilde x)] - \\mathbb{E}[f(x)]
+      + \\lambda\\, \\mathbb{E}\\big[(\\lVert \\nabla f(\\hat x) \\rVert_2 - 1)^2\\big],
+\\qquad \\hat x = \\epsilon x + (1-\\epsilon)\\tilde x,\\ \\epsilon \\sim U[0,1].
+$$
 
 The penalty needs the gradient of the critic at EACH interpolate
-:math:`\\hat x_i` separately: ``jax.vmap(jax.grad(f))``. The gradient of the
-batch mean would be :math:`\\frac1n \\nabla f(\\hat x_i)`, whose norm is off
+$\\hat x_i$ separately: ``jax.vmap(jax.grad(f))``. The gradient of the
+batch mean would be $\\frac1n \\nabla f(\\hat x_i)$, whose norm is off
 by the factor ``n``.
 """
 
@@ -33,7 +33,7 @@ def critic_values(critic: Critic, x: jax.Array, code: jax.Array | None = None) -
 def per_sample_gradient_norms(
     critic: Critic, x: jax.Array, code: jax.Array | None = None
 ) -> jax.Array:
-    """:math:`\\lVert \\nabla_x f(x_i[, c_i]) \\rVert_2` for each sample, shape ``(n,)``."""
+    """$\\lVert \\nabla_x f(x_i[, c_i]) \\rVert_2$ for each sample, shape ``(n,)``."""
     if critic.code_size:
         grads = jax.vmap(jax.grad(lambda xi, ci: critic(xi, ci)))(x, code)
     else:
@@ -49,11 +49,11 @@ def gradient_penalty(
     code: jax.Array | None = None,
     one_sided: bool = False,
 ) -> jax.Array:
-    """:math:`\\mathbb{E}[(\\lVert\\nabla f(\\hat x)\\rVert_2 - 1)^2]` on random interpolates.
+    """$\\mathbb{E}[(\\lVert\\nabla f(\\hat x)\\rVert_2 - 1)^2]$ on random interpolates.
 
-    One :math:`\\epsilon_i \\sim U[0, 1]` per sample; the code (conditional
+    One $\\epsilon_i \\sim U[0, 1]$ per sample; the code (conditional
     critic) is not interpolated: real and fake share it. ``one_sided=True``
-    penalises only slopes above 1, :math:`\\mathbb{E}[\\max(0, \\lVert\\nabla f\\rVert_2 - 1)^2]`
+    penalises only slopes above 1, $\\mathbb{E}[\\max(0, \\lVert\\nabla f\\rVert_2 - 1)^2]$
     (Petzka, Fischer, Lukovnicov, "On the regularization of Wasserstein GANs",
     ICLR 2018, eq. 8). On scalar data the two-sided penalty puts a barrier
     between a critic of slope +1 and one of slope −1 (the slope must pass 0),
@@ -77,7 +77,7 @@ def critic_loss(
     gp_weight: float = 10.0,
     one_sided: bool = False,
 ) -> jax.Array:
-    """WGAN-GP critic loss :math:`L_C` (minimised by the critic); see :func:`gradient_penalty`."""
+    """WGAN-GP critic loss $L_C$ (minimised by the critic); see ``gradient_penalty``."""
     gap = jnp.mean(critic_values(critic, fake, code)) - jnp.mean(critic_values(critic, real, code))
     return gap + gp_weight * gradient_penalty(critic, real, fake, key, code, one_sided)
 
@@ -85,10 +85,10 @@ def critic_loss(
 def generator_adversarial_loss(
     critic: Critic, fake: jax.Array, code: jax.Array | None = None
 ) -> jax.Array:
-    """Generator's adversarial loss :math:`-\\mathbb{E}[f(\\tilde x)]`."""
+    """Generator's adversarial loss $-\\mathbb{E}[f(\\tilde x)]$."""
     return -jnp.mean(critic_values(critic, fake, code))
 
 
 def mean_squared_error(x: jax.Array, x_hat: jax.Array) -> jax.Array:
-    """MSE per coordinate, :math:`\\frac{1}{n\\,\\dim}\\sum_i \\lVert x_i - \\hat x_i\\rVert^2`."""
+    """MSE per coordinate, $\\frac{1}{n\\,\\dim}\\sum_i \\lVert x_i - \\hat x_i\\rVert^2$."""
     return jnp.mean((x - x_hat) ** 2)

@@ -5,8 +5,8 @@ Fully connected networks by default: they train in milliseconds per step on a
 CPU and are the encoder of the uRDP replication of Blau & Michaeli (2019):
 784→512→256→…→d with a tanh output, followed by a fixed-rate quantiser. With
 ``conv_channels`` the encoder and critic start with stride-2 convolutions
-(:class:`ConvNet`) and the decoder ends with transposed convolutions
-(:class:`DeconvNet`), as in the papers' public code (the ``gpu`` presets).
+(``ConvNet``) and the decoder ends with transposed convolutions
+(``DeconvNet``), as in the papers' public code (the ``gpu`` presets).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class DeconvNet(eqx.Module):
 
 
 class Encoder(eqx.Module):
-    """Deterministic encoder :math:`x \\mapsto Q(\\tanh(f_\\theta(x)))` with a fixed-rate code.
+    """Deterministic encoder $x \\mapsto Q(\\tanh(f_\\theta(x)))$ with a fixed-rate code.
 
     Parameters
     ----------
@@ -148,7 +148,7 @@ class Encoder(eqx.Module):
         self.straight_through_tanh = bool(straight_through_tanh)
 
     def latent(self, x: jax.Array) -> jax.Array:
-        """Continuous latent :math:`\\tanh(f_\\theta(x)) \\in (−1, 1)^d` before quantisation.
+        """Continuous latent $\\tanh(f_\\theta(x)) \\in (−1, 1)^d$ before quantisation.
 
         With ``straight_through_tanh`` the gradient passes the tanh straight
         through, as it passes the rounding (the identity straight-through
@@ -169,9 +169,9 @@ class Encoder(eqx.Module):
 
 
 class Decoder(eqx.Module):
-    """Decoder :math:`(c, z) \\mapsto g_\\phi(c, z)`, stochastic when ``noise_size > 0``.
+    """Decoder $(c, z) \\mapsto g_\\phi(c, z)$, stochastic when ``noise_size > 0``.
 
-    The private noise :math:`z \\sim N(0, I)` makes the reconstruction random
+    The private noise $z \\sim N(0, I)$ makes the reconstruction random
     given the code, which perfect perception requires (Blau & Michaeli 2019,
     Theorem 2; Yan et al. 2021, Theorem 2).
 
@@ -224,11 +224,11 @@ class Decoder(eqx.Module):
 
 
 class Critic(eqx.Module):
-    """WGAN critic :math:`f(x)` or, conditioned on the code, :math:`f(x, c)`.
+    """WGAN critic $f(x)$ or, conditioned on the code, $f(x, c)$.
 
     The conditional critic is the one of Yan et al. (ICML 2021, §5): it sees
-    the code with the image, so the generator must match :math:`p(x \\mid c)`
-    for every code, not only the marginal :math:`p(x)`.
+    the code with the image, so the generator must match $p(x \\mid c)$
+    for every code, not only the marginal $p(x)$.
 
     Parameters
     ----------

@@ -1,10 +1,12 @@
 """Fixed-rate scalar quantisation of a latent vector.
 
 Each of ``d`` latent coordinates in [−1, 1] is mapped to one of ``L``
-uniformly spaced levels :math:`c_j = -1 + 2j/(L-1)`, so a code is one of
-:math:`L^d` words and the rate is
+uniformly spaced levels $c_j = -1 + 2j/(L-1)$, so a code is one of
+$L^d$ words and the rate is
 
-.. math:: R = d \\log_2 L \\quad \\text{bits per sample.}
+$$
+R = d \\log_2 L \\quad \\text{bits per sample.}
+$$
 
 Gradients pass the rounding either straight through (Bengio et al. 2013;
 van den Oord et al. 2017) or through a soft assignment annealed to the hard
@@ -12,7 +14,7 @@ one (Agustsson et al., "Soft-to-hard vector quantization for end-to-end
 learning compressible representations", NeurIPS 2017, eq. 4). With shared
 dither (common randomness between encoder and decoder, as in the uRDP
 replication of Blau & Michaeli 2019 and Theis & Agustsson 2021) a uniform
-offset :math:`u \\sim U(-\\Delta/2, \\Delta/2)^d`, :math:`\\Delta = 2/(L-1)`,
+offset $u \\sim U(-\\Delta/2, \\Delta/2)^d$, $\\Delta = 2/(L-1)$,
 is added before rounding and subtracted after; the decoder knows ``u``.
 With ``L = 2`` the quantiser is the sign of Yan et al. (ICML 2021).
 """
@@ -45,7 +47,7 @@ class UniformQuantizer(eqx.Module):
         Use shared uniform dither (common randomness); then ``__call__`` needs a key.
     softness : float
         Inverse temperature σ of the soft assignment
-        :math:`\\operatorname{softmax}_j(-\\sigma (z - c_j)^2)` (soft-to-hard only).
+        $\\operatorname{softmax}_j(-\\sigma (z - c_j)^2)$ (soft-to-hard only).
     """
 
     dims: int = eqx.field(static=True)
@@ -64,12 +66,12 @@ class UniformQuantizer(eqx.Module):
 
     @property
     def rate_bits(self) -> float:
-        """Rate :math:`d \\log_2 L` in bits per sample."""
+        """Rate $d \\log_2 L$ in bits per sample."""
         return self.dims * math.log2(self.levels)
 
     @property
     def step(self) -> float:
-        """Spacing :math:`\\Delta = 2/(L-1)` of the levels."""
+        """Spacing $\\Delta = 2/(L-1)$ of the levels."""
         return 2.0 / (self.levels - 1)
 
     @property
@@ -89,7 +91,7 @@ class UniformQuantizer(eqx.Module):
         return jnp.stack([g.reshape(-1) for g in grids], axis=-1)
 
     def dither(self, key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
-        """Shared dither :math:`u \\sim U(-\\Delta/2, \\Delta/2)` of the given shape."""
+        """Shared dither $u \\sim U(-\\Delta/2, \\Delta/2)$ of the given shape."""
         return jax.random.uniform(key, shape, minval=-self.step / 2, maxval=self.step / 2)
 
     def indices(self, z: jax.Array, dither: jax.Array | None = None) -> jax.Array:
@@ -107,9 +109,9 @@ class UniformQuantizer(eqx.Module):
         r"""Stochastic rounding of ``z`` for training, gradient passed straight through.
 
         ``z`` is rounded to one of its two neighbouring levels with probabilities
-        that make the result unbiased (the offset :math:`u \sim U(-\Delta/2,
-        \Delta/2)` is added before rounding and not subtracted). With ``L = 2``
-        this is the stochastic binarisation :math:`P(b = +1) = (1 + z)/2` of
+        that make the result unbiased (the offset $u \sim U(-\Delta/2,
+        \Delta/2)$ is added before rounding and not subtracted). With ``L = 2``
+        this is the stochastic binarisation $P(b = +1) = (1 + z)/2$ of
         Raiko et al. (ICLR 2015) and Toderici et al. ("Variable rate image
         compression with recurrent neural networks", ICLR 2016, §3.1): the
         decoder sees codes whose noise shrinks as the latent saturates, which
@@ -123,7 +125,9 @@ class UniformQuantizer(eqx.Module):
     def __call__(self, z: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Quantise ``z`` (values in [−1, 1], last axis ``d``) with a gradient estimator.
 
-        The forward value is exactly :meth:`dequantize` of :meth:`indices`.
+        The forward value is exactly
+        [`dequantize`][rdp.neural.quantizer.UniformQuantizer.dequantize] of
+        [`indices`][rdp.neural.quantizer.UniformQuantizer.indices].
         """
         if z.shape[-1] != self.dims:
             raise ValueError(f"latent must have last axis {self.dims}; got shape {z.shape}")

@@ -46,7 +46,7 @@ def save_checkpoint(path: Path, state: Any, step: int) -> None:
 def load_checkpoint(path: Path, like: Any) -> tuple[Any, int] | None:
     """The saved state (shaped like ``like``) and its step, or ``None`` when absent.
 
-    Raises :class:`CheckpointError` (a ``ValueError``) when the files exist but
+    Raises ``CheckpointError`` (a ``ValueError``) when the files exist but
     cannot be read: truncated, corrupted, or saved with other model sizes.
     """
     meta = path.with_suffix(path.suffix + ".json")

@@ -1,8 +1,8 @@
 """Plots of R(D, P): surfaces, level sets, cross sections and tradeoff curves.
 
-Every function returns a :class:`matplotlib.figure.Figure` built with the
-object-oriented API (no pyplot state), in one style (:mod:`rdp.plot.style`).
-Data functions compute the arrays through the public :class:`~rdp.Problem`
+Every function returns a ``matplotlib.figure.Figure`` built with the
+object-oriented API (no pyplot state), in one style ([`rdp.plot.style`][rdp.plot.style]).
+Data functions compute the arrays through the public [`Problem`][rdp.problem.Problem]
 API; plot functions take either those arrays or a problem and grids.
 
 >>> import numpy as np

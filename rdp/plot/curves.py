@@ -1,9 +1,9 @@
 """Curve plots: rate–distortion, distortion–perception and rate–perception.
 
-Each function takes either a :class:`~rdp.plot.data.CurveFamily` (computed
-arrays) or a :class:`~rdp.Problem` with the grids to evaluate, draws into a
-given :class:`~matplotlib.axes.Axes` or a new figure, and returns the
-:class:`~matplotlib.figure.Figure`.
+Each function takes either a [`CurveFamily`][rdp.plot.data.CurveFamily] (computed
+arrays) or a [`Problem`][rdp.problem.Problem] with the grids to evaluate, draws into a
+given ``Axes`` or a new figure, and returns the
+``Figure``.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def plot_rate_distortion(
     Parameters
     ----------
     data : CurveFamily or Problem
-        From :func:`~rdp.plot.data.rate_distortion_curves`, or a problem to
+        From [`rate_distortion_curves`][rdp.plot.data.rate_distortion_curves], or a problem to
         evaluate at ``perception_levels`` × ``D``.
     perception_levels, D : array_like, optional
         Needed when ``data`` is a problem.
@@ -108,7 +108,7 @@ def plot_rate_distortion(
     max_rate : float, optional
         Upper limit of the rate axis (useful when R → ∞ as D → 0).
     **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     curves = _family(
         data, rate_distortion_curves, perception_levels, D, ("perception_levels", "D"), **options
@@ -134,14 +134,15 @@ def plot_distortion_perception(
     Parameters
     ----------
     data : CurveFamily or Problem
-        From :func:`~rdp.plot.data.distortion_perception_curves`, or a problem
+        From [`distortion_perception_curves`][rdp.plot.data.distortion_perception_curves], or a
+        problem
         to evaluate at ``rates`` × ``P``.
     rates, P : array_like, optional
         Needed when ``data`` is a problem (rates in bits).
     ax : Axes, optional
         Draw into this axes instead of a new figure.
     **options
-        Passed to :meth:`~rdp.Problem.distortion`.
+        Passed to [`distortion`][rdp.problem.Problem.distortion].
     """
     curves = _family(data, distortion_perception_curves, rates, P, ("rates", "P"), **options)
     with style.style():
@@ -166,7 +167,7 @@ def plot_rate_perception(
     Parameters
     ----------
     data : CurveFamily or Problem
-        From :func:`~rdp.plot.data.rate_perception_curves`, or a problem to
+        From [`rate_perception_curves`][rdp.plot.data.rate_perception_curves], or a problem to
         evaluate at ``distortions`` × ``P``.
     distortions, P : array_like, optional
         Needed when ``data`` is a problem.
@@ -175,7 +176,7 @@ def plot_rate_perception(
     max_rate : float, optional
         Upper limit of the rate axis.
     **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     curves = _family(data, rate_perception_curves, distortions, P, ("distortions", "P"), **options)
     with style.style():

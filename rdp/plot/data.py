@@ -1,9 +1,9 @@
-"""The numbers behind each plot, computed through the public :class:`~rdp.Problem` API.
+"""The numbers behind each plot, computed through the public [`Problem`][rdp.problem.Problem] API.
 
-Two containers: :class:`CurveFamily` (curves y(x), one per value of a
-parameter) and the library's one surface type :class:`~rdp.result.SurfaceResult`
-(R on a (D, P) grid, also named :data:`RateSurface` here), computed by
-:func:`rdp.solve.solve_grid`. Each carries the axis labels that name the
+Two containers: [`CurveFamily`][rdp.plot.data.CurveFamily] (curves y(x), one per value of a
+parameter) and the library's one surface type [`SurfaceResult`][rdp.result.SurfaceResult]
+(R on a (D, P) grid, also named [`RateSurface`][rdp.result.SurfaceResult] here), computed by
+[`rdp.solve.solve_grid`][rdp.solve.solve_grid]. Each carries the axis labels that name the
 distortion and perception measures, so the drawing functions need nothing
 else, and each flattens to table rows for CSV output.
 """
@@ -61,7 +61,7 @@ class CurveFamily:
         }
 
 
-#: The surface type of the plots: the library's one :class:`~rdp.result.SurfaceResult`.
+#: The surface type of the plots: the library's one [`SurfaceResult`][rdp.result.SurfaceResult].
 RateSurface = SurfaceResult
 
 
@@ -105,16 +105,16 @@ def rate_surface(
     units: str = "bits",
     **options: object,
 ) -> SurfaceResult:
-    """R(D, P) on the grid ``D × P`` (:func:`rdp.solve.solve_grid`), with axis labels.
+    """R(D, P) on the grid ``D × P`` ([`solve_grid`][rdp.solve.solve_grid]), with axis labels.
 
     Parameters
     ----------
     problem : Problem
-        Any problem :meth:`~rdp.Problem.rate` can answer.
+        Any problem [`rate`][rdp.problem.Problem.rate] can answer.
     D, P : array_like, 1-D
         Distortion and perception grids (P in ``units`` for KL).
     method, units, **options
-        Passed to :func:`rdp.solve.solve_grid` (no progress bar unless asked for).
+        Passed to [`rdp.solve.solve_grid`][rdp.solve.solve_grid] (no progress bar unless asked for).
 
     Returns
     -------
@@ -136,7 +136,7 @@ def _curves(
     y: tuple[str, NDArray, ArrayLike],
     parameter: tuple[str, NDArray],
 ) -> CurveFamily:
-    """A :class:`CurveFamily` from ``(name, grid)`` pairs; infeasible ``y`` become nan.
+    """A ``CurveFamily`` from ``(name, grid)`` pairs; infeasible ``y`` become nan.
 
     Names are 'D', 'P' or 'R'; the axis labels follow from them and ``problem``.
     """
@@ -177,7 +177,7 @@ def rate_distortion_curves(
     shannon : bool
         Append P = ∞ (Shannon's R(D)) when it is not among the levels.
     method, **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     levels = _grid(perception_levels, "perception_levels")
     if shannon and not np.isinf(levels).any():
@@ -209,7 +209,7 @@ def distortion_perception_curves(
     P : array_like, 1-D
         Perception grid.
     method, **options
-        Passed to :meth:`~rdp.Problem.distortion`.
+        Passed to [`distortion`][rdp.problem.Problem.distortion].
     """
     R_grid, P_grid = _grid(rates, "rates"), _grid(P, "P")
     result = problem.distortion(R_grid[:, None], P_grid[None, :], method=method, **options)
@@ -237,7 +237,7 @@ def rate_perception_curves(
     P : array_like, 1-D
         Perception grid.
     method, **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     D_levels, P_grid = _grid(distortions, "distortions"), _grid(P, "P")
     result = problem.rate(D_levels[:, None], P_grid[None, :], method=method, **options)

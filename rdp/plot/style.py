@@ -1,12 +1,12 @@
 """One visual style for every rdp figure: colours, sizes, labels.
 
 Curves indexed by a parameter (perception level, rate, distortion) take their
-colours from one sequential colour map (:data:`CURVE_CMAP`, dark = most
-constrained); Shannon's unconstrained curve is always :data:`SHANNON_COLOR`
-and dashed; surfaces and level sets share :data:`SURFACE_CMAP`; infeasible
-and zero-rate regions are shaded with :data:`INFEASIBLE_COLOR` and
-:data:`ZERO_RATE_COLOR`. Every figure is built with the object-oriented API
-(:class:`matplotlib.figure.Figure`), so nothing leaks into pyplot's state.
+colours from one sequential colour map (``CURVE_CMAP``, dark = most
+constrained); Shannon's unconstrained curve is always ``SHANNON_COLOR``
+and dashed; surfaces and level sets share ``SURFACE_CMAP``; infeasible
+and zero-rate regions are shaded with ``INFEASIBLE_COLOR`` and
+``ZERO_RATE_COLOR``. Every figure is built with the object-oriented API
+(``matplotlib.figure.Figure``), so nothing leaks into pyplot's state.
 """
 
 from __future__ import annotations
@@ -59,13 +59,13 @@ RC_PARAMS: dict[str, Any] = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Apply :data:`RC_PARAMS` while a figure is built (restored afterwards)."""
+    """Apply ``RC_PARAMS`` while a figure is built (restored afterwards)."""
     with mpl.rc_context(RC_PARAMS):
         yield
 
 
 def new_figure(ncols: int = 1, *, nrows: int = 1, projection: str | None = None) -> Figure:
-    """A :class:`~matplotlib.figure.Figure` sized for ``nrows × ncols`` panels.
+    """A ``Figure`` sized for ``nrows × ncols`` panels.
 
     Uses the object-oriented API only (no pyplot): the figure is not registered
     with any pyplot figure manager and is garbage collected like any object.
@@ -79,7 +79,7 @@ def new_figure(ncols: int = 1, *, nrows: int = 1, projection: str | None = None)
 def figure_and_axes(
     ax: Axes | None = None, *, projection: str | None = None
 ) -> tuple[Figure, Axes]:
-    """``ax`` and its figure, or a new one-panel figure (:func:`new_figure`) and its axes.
+    """``ax`` and its figure, or a new one-panel figure (``new_figure``) and its axes.
 
     ``projection`` (e.g. ``"3d"``) applies only to the new axes.
     """
@@ -90,7 +90,7 @@ def figure_and_axes(
 
 
 def curve_colors(n: int) -> list[tuple[float, float, float, float]]:
-    """``n`` colours from :data:`CURVE_CMAP`, avoiding its palest end."""
+    """``n`` colours from ``CURVE_CMAP``, avoiding its palest end."""
     cmap = mpl.colormaps[CURVE_CMAP]
     if n <= 1:
         return [cmap(0.0)]

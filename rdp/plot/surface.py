@@ -60,7 +60,7 @@ def plot_surface(
     Parameters
     ----------
     data : RateSurface or Problem
-        From :func:`~rdp.plot.data.rate_surface`, or a problem evaluated on ``D × P``.
+        From [`rate_surface`][rdp.plot.data.rate_surface], or a problem evaluated on ``D × P``.
     D, P : array_like, optional
         Grids, needed when ``data`` is a problem.
     levels : int or array_like
@@ -72,7 +72,7 @@ def plot_surface(
     elev, azim : float
         Viewing angles in degrees.
     **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     surface = _surface(data, D, P, **options)
     rate = surface.rate.copy()
@@ -127,7 +127,7 @@ def plot_level_sets(
     Parameters
     ----------
     data : RateSurface or Problem
-        From :func:`~rdp.plot.data.rate_surface`, or a problem evaluated on ``D × P``.
+        From [`rate_surface`][rdp.plot.data.rate_surface], or a problem evaluated on ``D × P``.
     D, P : array_like, optional
         Grids, needed when ``data`` is a problem.
     levels : int or array_like
@@ -137,7 +137,7 @@ def plot_level_sets(
     colorbar : bool
         Add a colour bar of the rate.
     **options
-        Passed to :meth:`~rdp.Problem.rate`.
+        Passed to [`rate`][rdp.problem.Problem.rate].
     """
     surface = _surface(data, D, P, **options)
     values = equi_rate_levels(surface, levels)

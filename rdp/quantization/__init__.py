@@ -1,10 +1,11 @@
 """Optimal one-shot quantizers: the MSE-optimal K-level encoders behind D*(K).
 
-- :func:`lloyd_max`: the optimal scalar quantizer of a 1-D distribution —
+- [`lloyd_max`][rdp.quantization.lloyd_max]: the optimal scalar quantizer of a 1-D distribution —
   Lloyd–Max with exact cell statistics for a continuous ``scipy.stats``
   distribution, an exact dynamic program for a finite (or empirical) source;
-- :func:`kmeans`: a vector quantizer designed on samples;
-- :class:`ScalarQuantizer`, :class:`VectorQuantizer`: the designed quantizers
+- [`kmeans`][rdp.quantization.kmeans]: a vector quantizer designed on samples;
+- [`ScalarQuantizer`][rdp.quantization.quantizer.ScalarQuantizer],
+  [`VectorQuantizer`][rdp.quantization.quantizer.VectorQuantizer]: the designed quantizers
   (cells, codepoints, cell probabilities, ``mse``, ``rate`` = log₂ K bits,
   ``encode``/``decode``).
 """

@@ -1,9 +1,10 @@
 r"""k-means: a K-level vector quantizer designed on samples (the empirical distribution).
 
-.. math::
-    \min_{c_1, \dots, c_K} \frac1n \sum_{i=1}^n \min_k \lVert x_i - c_k \rVert^2
+$$
+\min_{c_1, \dots, c_K} \frac1n \sum_{i=1}^n \min_k \lVert x_i - c_k \rVert^2
+$$
 
-Lloyd's algorithm from k-means++ seeds (:func:`scipy.cluster.vq.kmeans2`),
+Lloyd's algorithm from k-means++ seeds (``scipy.cluster.vq.kmeans2``),
 several restarts, the best kept; the result is then iterated to a fixed point
 (nearest-neighbour cells, centroid codevectors), which every optimum is.
 """
@@ -45,7 +46,7 @@ def kmeans(
     VectorQuantizer
         Codebook, empirical cell probabilities and training ``mse`` (summed
         over coordinates). k-means finds a local optimum; for a 1-D finite
-        source use :func:`~rdp.quantization.lloyd_max`, which is exact.
+        source use [`lloyd_max`][rdp.quantization.lloyd_max], which is exact.
 
     References
     ----------

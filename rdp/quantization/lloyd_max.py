@@ -1,11 +1,12 @@
 r"""Optimal scalar quantizers: Lloyd–Max (continuous sources) and an exact dynamic program (finite).
 
 A K-level quantizer of a real random variable X has MSE
-:math:`\mathbb E[(X - Q(X))^2]`; the least value over all K-level quantizers is
-:math:`D^*(K)`. Its necessary conditions (Lloyd 1957/1982; Max 1960) are
+$\mathbb E[(X - Q(X))^2]$; the least value over all K-level quantizers is
+$D^*(K)$. Its necessary conditions (Lloyd 1957/1982; Max 1960) are
 
-.. math::
-    t_k = \tfrac12 (c_k + c_{k+1}), \qquad c_k = \mathbb E[X \mid t_{k-1} < X \le t_k],
+$$
+t_k = \tfrac12 (c_k + c_{k+1}), \qquad c_k = \mathbb E[X \mid t_{k-1} < X \le t_k],
+$$
 
 and for a log-concave density (normal, Laplace, uniform, ...) the fixed point is
 unique, hence the global optimum (Fleischer 1964; Trushkin 1982). For a finite
@@ -37,16 +38,18 @@ def lloyd_max(
 ) -> ScalarQuantizer:
     r"""The MSE-optimal K-level scalar quantizer of a 1-D distribution.
 
-    .. math::
-        D^*(K) = \min_{t_0 < \dots < t_{K-2},\; c_0, \dots, c_{K-1}}
-        \sum_{k} \int_{t_{k-1}}^{t_k} (x - c_k)^2 \, dF(x)
+    $$
+    D^*(K) = \min_{t_0 < \dots < t_{K-2},\; c_0, \dots, c_{K-1}}
+    \sum_{k} \int_{t_{k-1}}^{t_k} (x - c_k)^2 \, dF(x)
+    $$
 
     Parameters
     ----------
     distribution : scipy.stats frozen distribution, Discrete, Bernoulli, array or (values, weights)
         A frozen continuous ``scipy.stats`` distribution with finite variance
-        (Lloyd–Max with exact cell statistics, :mod:`rdp.quantization.moments`);
-        a finite source: :class:`rdp.Discrete`, :class:`rdp.Bernoulli`, a frozen
+        (Lloyd–Max with exact cell statistics, ``rdp.quantization.moments``);
+        a finite source: [`rdp.Discrete`][rdp.sources.Discrete],
+        [`rdp.Bernoulli`][rdp.sources.Bernoulli], a frozen
         discrete ``scipy.stats`` distribution with finite support, a 1-D array of
         samples (the empirical distribution) or a pair ``(values, weights)``
         (exact dynamic program).
@@ -99,7 +102,8 @@ def finite_distribution(distribution: Any) -> tuple[NDArray, NDArray] | None:
     """(sorted distinct support values, their positive weights) of a finite source, else None.
 
     ``None`` means ``distribution`` is a continuous ``scipy.stats`` distribution.
-    Accepts what :func:`lloyd_max` accepts; duplicate values are merged.
+    Accepts what [`lloyd_max`][rdp.quantization.lloyd_max.lloyd_max] accepts; duplicate values are
+    merged.
     """
     if isinstance(distribution, Bernoulli | Discrete):
         d = distribution.to_discrete()

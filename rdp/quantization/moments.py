@@ -1,15 +1,16 @@
 r"""Exact cell statistics of a 1-D continuous distribution: probability, centroid, spread.
 
-For a cell :math:`(a, b]` of a density :math:`f` the Lloyd–Max design needs
+For a cell $(a, b]$ of a density $f$ the Lloyd–Max design needs
 
-.. math::
-    p = \int_a^b f, \qquad m = \frac1p \int_a^b x f(x)\,dx, \qquad
-    v = \int_a^b (x - m)^2 f(x)\,dx .
+$$
+p = \int_a^b f, \qquad m = \frac1p \int_a^b x f(x)\,dx, \qquad
+v = \int_a^b (x - m)^2 f(x)\,dx .
+$$
 
 Location–scale families with closed-form partial moments (normal, Laplace,
 uniform) use them in standardized coordinates; any other ``scipy.stats``
-continuous distribution uses its cdf/sf for :math:`p` and adaptive quadrature
-(:func:`scipy.integrate.quad`) for the moments. Nothing is sampled.
+continuous distribution uses its cdf/sf for $p$ and adaptive quadrature
+(``scipy.integrate.quad``) for the moments. Nothing is sampled.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def cell_statistics(
     Returns
     -------
     p, m, v : ndarray
-        :math:`p_k`, :math:`m_k = E[X | cell]` and :math:`v_k = \\int (x - m_k)^2 f`
-        (so :math:`\\sum_k v_k` is the quantizer's MSE).
+        $p_k$, $m_k = E[X | cell]$ and $v_k = \\int (x - m_k)^2 f$
+        (so $\\sum_k v_k$ is the quantizer's MSE).
     """
     lower = np.asarray(lower, dtype=float)
     upper = np.asarray(upper, dtype=float)
@@ -128,8 +129,8 @@ def cell_statistics(
 def _quadrature_statistics(distribution, lower: NDArray, upper: NDArray):
     """Cell statistics by one vector-valued adaptive quadrature over all cells at once.
 
-    Each cell is mapped onto (0, 1) (affinely, or by :math:`s \\mapsto a + s/(1-s)`
-    for a half-line), and :func:`scipy.integrate.quad_vec` integrates the
+    Each cell is mapped onto (0, 1) (affinely, or by $s \\mapsto a + s/(1-s)$
+    for a half-line), and ``scipy.integrate.quad_vec`` integrates the
     moments about a reference point of every cell together, evaluating the
     density once per node for all cells. Probabilities come from the cdf/sf.
     """

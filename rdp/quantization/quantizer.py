@@ -1,4 +1,4 @@
-"""The designed quantizers: :class:`ScalarQuantizer` and :class:`VectorQuantizer`."""
+"""The designed quantizers: ``ScalarQuantizer`` and ``VectorQuantizer``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from numpy.typing import ArrayLike, NDArray
 class ScalarQuantizer:
     r"""A K-level scalar quantizer with interval cells and centroid codepoints.
 
-    Cell k is the interval :math:`(t_{k-1}, t_k]` with :math:`t_{-1} = -\infty`,
-    :math:`t_{K-1} = +\infty`; its codepoint is the conditional mean
-    :math:`c_k = \mathbb E[X \mid X \in \text{cell } k]`.
+    Cell k is the interval $(t_{k-1}, t_k]$ with $t_{-1} = -\infty$,
+    $t_{K-1} = +\infty$; its codepoint is the conditional mean
+    $c_k = \mathbb E[X \mid X \in \text{cell } k]$.
 
     Attributes
     ----------
@@ -24,10 +24,10 @@ class ScalarQuantizer:
     codepoints : ndarray, shape (K,)
         Codepoints (centroids of the cells), increasing.
     cell_probabilities : ndarray, shape (K,)
-        :math:`P(X \in \text{cell } k)`.
+        $P(X \in \text{cell } k)$.
     mse : float
-        :math:`\mathbb E[(X - c_{f(X)})^2]`; for :func:`~rdp.quantization.lloyd_max`
-        this is the least MSE of any K-level quantizer, :math:`D^*(K)`.
+        $\mathbb E[(X - c_{f(X)})^2]$; for [`lloyd_max`][rdp.quantization.lloyd_max]
+        this is the least MSE of any K-level quantizer, $D^*(K)$.
     levels : int
         Number of cells K.
     iterations : int
@@ -93,7 +93,7 @@ class VectorQuantizer:
     cell_probabilities : ndarray, shape (K,)
         Fraction of the training samples in each cell.
     mse : float
-        :math:`\frac1n \sum_i \lVert x_i - c_{f(x_i)} \rVert^2` on the training
+        $\frac1n \sum_i \lVert x_i - c_{f(x_i)} \rVert^2$ on the training
         samples (summed over coordinates).
     levels : int
         Number of cells K.

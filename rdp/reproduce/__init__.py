@@ -6,8 +6,8 @@
 
 ``rdp reproduce [ID ...] --out DIR`` writes each figure as PNG and PDF, its
 data as CSV, and ``DIR/index.md``. Add figures by registering a provider
-(:func:`register_provider`) or an optional provider module
-(:data:`~rdp.reproduce.registry.OPTIONAL_PROVIDER_MODULES`).
+([`register_provider`][rdp.reproduce.registry.register_provider]) or an optional provider module
+(``OPTIONAL_PROVIDER_MODULES``).
 """
 
 from rdp.reproduce.registry import (

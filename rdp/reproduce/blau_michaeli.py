@@ -7,7 +7,7 @@ equi-rate lines, and its cross sections. The same views for the Gaussian
 source with MSE use the closed forms of Zhang et al. (NeurIPS 2021, Thm 2)
 for squared-W₂ perception, and for KL(p_X̂‖p_X) perception the same jointly
 Gaussian form with the least admissible reconstruction deviation, a Lambert-W
-expression (:mod:`rdp.closed_forms.gaussian`; see docs/references.md).
+expression (``rdp.closed_forms.gaussian``; see docs/references.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 - A Laplacian discretised on 13 points of [−3, 3] (pmf ∝ e^{−|x|}) with MSE
   distortion and W₁ perception (transport cost |x − x̂| on the symbol values).
 - A 3-symbol source p = (0.5, 0.3, 0.2) with the non-symmetric distortion
-  matrix :data:`TERNARY_DISTORTION` and TV perception.
+  matrix ``TERNARY_DISTORTION`` and TV perception.
 
 No closed form exists for either; the values are solutions of the exact
 convex program for finite alphabets (Blau & Michaeli, ICML 2019,
@@ -34,7 +34,7 @@ TERNARY_DISTORTION = ((0.0, 1.0, 4.0), (2.0, 0.0, 1.0), (1.0, 3.0, 0.0))
 
 
 def laplace_problem() -> Problem:
-    """Discretised Laplacian on :data:`LAPLACE_ALPHABET`, MSE, W₁ perception."""
+    """Discretised Laplacian on ``LAPLACE_ALPHABET``, MSE, W₁ perception."""
     pmf = np.exp(-np.abs(LAPLACE_ALPHABET))
     return Problem(Discrete(pmf / pmf.sum(), LAPLACE_ALPHABET), "mse", "w1")
 

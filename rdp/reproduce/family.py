@@ -1,6 +1,6 @@
 """The three standard views of one problem's R(D, P), as figure specs.
 
-For a problem and its grids, :func:`rdp_family` returns the specs of
+For a problem and its grids, ``rdp_family`` returns the specs of
 
 - ``<slug>-rd``: perception-constrained rate–distortion curves, Shannon's dashed;
 - ``<slug>-surface``: the R(D, P) surface with equi-rate lines, and its level sets;

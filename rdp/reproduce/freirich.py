@@ -1,20 +1,21 @@
 r"""Freirich, Michaeli & Meir (NeurIPS 2021): the distortion–perception function.
 
 For MSE distortion and W₂ perception, an estimator of X from an observation Y
-with MMSE estimate :math:`X^* = \mathbb E[X | Y]` and MMSE :math:`D^*` can
-reach, at perception :math:`W_2^2(p_X, p_{\hat X}) \le P`, at best
+with MMSE estimate $X^* = \mathbb E[X | Y]$ and MMSE $D^*$ can
+reach, at perception $W_2^2(p_X, p_{\hat X}) \le P$, at best
 
-.. math::
-    D(P) = D^* + \left[\left(W_2(p_X, p_{X^*}) - \sqrt P\right)_+\right]^2,
+$$
+D(P) = D^* + \left[\left(W_2(p_X, p_{X^*}) - \sqrt P\right)_+\right]^2,
+$$
 
-a parabola in :math:`\sqrt P` from :math:`D(0) = D^* + W_2^2(p_X, p_{X^*})
-\le 2D^*` down to :math:`D^*` at :math:`\sqrt P = W_2(p_X, p_{X^*})`
+a parabola in $\sqrt P$ from $D(0) = D^* + W_2^2(p_X, p_{X^*})
+\le 2D^*$ down to $D^*$ at $\sqrt P = W_2(p_X, p_{X^*})$
 (Freirich, Michaeli & Meir, NeurIPS 2021, arXiv:2107.02555, Theorems 3–4). The
-instance drawn here is Gaussian denoising: :math:`X \sim N(0, \sigma_X^2)`,
-:math:`Y = X + N`, :math:`N \sim N(0, \sigma_N^2)`, for which
-:math:`X^* = aY` with :math:`a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)`,
-:math:`D^* = \sigma_X^2(1 - a)` and
-:math:`W_2(p_X, p_{X^*}) = \sigma_X(1 - \sqrt a)`.
+instance drawn here is Gaussian denoising: $X \sim N(0, \sigma_X^2)$,
+$Y = X + N$, $N \sim N(0, \sigma_N^2)$, for which
+$X^* = aY$ with $a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)$,
+$D^* = \sigma_X^2(1 - a)$ and
+$W_2(p_X, p_{X^*}) = \sigma_X(1 - \sqrt a)$.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ NOISE_VARIANCES = (0.25, 1.0, 4.0)
 def gaussian_denoising(signal_variance: float, noise_variance: float) -> tuple[float, float]:
     r"""(D*, W₂²(p_X, p_X*)) for denoising N(0, σ_X²) observed in N(0, σ_N²) noise.
 
-    The MMSE estimate is :math:`X^* = aY` with the Wiener gain
-    :math:`a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)`, so :math:`D^* = \sigma_X^2(1 - a)`
-    and :math:`X^* \sim N(0, a\sigma_X^2)`; W₂² between the two Gaussian laws is
-    computed by :func:`rdp.theorems.freirich2021.gaussian_w2_squared`.
+    The MMSE estimate is $X^* = aY$ with the Wiener gain
+    $a = \sigma_X^2/(\sigma_X^2 + \sigma_N^2)$, so $D^* = \sigma_X^2(1 - a)$
+    and $X^* \sim N(0, a\sigma_X^2)$; W₂² between the two Gaussian laws is
+    computed by [`gaussian_w2_squared`][rdp.theorems.freirich2021.gaussian_w2_squared].
     """
     gain = signal_variance / (signal_variance + noise_variance)
     w2_squared = gaussian_w2_squared([[signal_variance]], [[gain * signal_variance]])

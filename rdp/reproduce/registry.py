@@ -1,13 +1,16 @@
 """The registry of reproducible figures.
 
-A figure is a :class:`FigureSpec`: an ID, a caption, the paper and figure
+A figure is a [`FigureSpec`][rdp.reproduce.registry.FigureSpec]: an ID, a caption, the paper and
+figure
 number it reproduces, and a function that computes its data and draws it
-(:class:`FigureOutput`). Specs come from *providers*: functions returning a
+([`FigureOutput`][rdp.reproduce.registry.FigureOutput]). Specs come from *providers*: functions
+returning a
 list of specs. The built-in providers are the ``figures()`` functions of the
-modules in :data:`PROVIDER_MODULES`; optional modules (e.g. the neural MNIST
+modules in ``PROVIDER_MODULES``; optional modules (e.g. the neural MNIST
 figures, which exist only once their training results do) are listed in
-:data:`OPTIONAL_PROVIDER_MODULES` and skipped when they cannot be imported;
-any code may add a provider at run time with :func:`register_provider`.
+``OPTIONAL_PROVIDER_MODULES`` and skipped when they cannot be imported;
+any code may add a provider at run time with
+[`register_provider`][rdp.reproduce.registry.register_provider].
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def write_table(columns: Columns, path: Path) -> Path:
 
 
 def read_table(path: str | Path) -> dict[str, np.ndarray]:
-    """Read a CSV written by :func:`write_table` back into float columns (text stays text)."""
+    """Read a CSV written by ``write_table`` back into float columns (text stays text)."""
     with Path(path).open(newline="") as handle:
         rows = list(csv.reader(handle))
     header, body = rows[0], rows[1:]
@@ -95,7 +95,7 @@ def reproduce(
     Parameters
     ----------
     specs : sequence of FigureSpec
-        The figures (see :func:`rdp.reproduce.select_figures`).
+        The figures (see [`rdp.reproduce.select_figures`][rdp.reproduce.registry.select_figures]).
     out_dir : str or Path
         Output folder (created if missing).
     progress : bool
@@ -130,7 +130,7 @@ def reproduce(
 
 
 class ReproduceInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`reproduce`; ``written`` lists the figures finished (and indexed)."""
+    """Ctrl-C during ``reproduce``; ``written`` lists the figures finished (and indexed)."""
 
     def __init__(self, written: list[Written]) -> None:
         super().__init__("interrupted")

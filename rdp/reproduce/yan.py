@@ -9,11 +9,12 @@ ICML 2021, arXiv:2106.02782, Theorems 1–2; see docs/references.md).
 Information-theoretic (Blau & Michaeli's R(D, P), unlimited common
 randomness), Gaussian source:
 
-.. math::
-    \frac{D(R, 0)}{D(R, \infty)} = \frac{2}{1 + \sqrt{1 - 2^{-2R}}} < 2,
+$$
+\frac{D(R, 0)}{D(R, \infty)} = \frac{2}{1 + \sqrt{1 - 2^{-2R}}} < 2,
+$$
 
 and with R_c bits of common randomness (Wagner 2022)
-:math:`D(R, R_c, 0) = 2\sigma^2(1 - \sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})})`,
+$D(R, R_c, 0) = 2\sigma^2(1 - \sqrt{(1 - 2^{-2R})(1 - 2^{-2(R + R_c)})})$,
 which is exactly 2·D(R, ∞) at R_c = 0.
 """
 
@@ -68,10 +69,10 @@ def sources() -> dict[str, Any]:
 def one_shot_points() -> dict[str, np.ndarray]:
     """D*(K) and the exact perfect-perception MSE of the optimal K-level encoder, per source.
 
-    D*(K) is the Lloyd–Max optimum (:func:`rdp.quantization.lloyd_max`); the
+    D*(K) is the Lloyd–Max optimum ([`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max]); the
     perfect-perception MSE is that of the best decoder with p_X̂ = p_X for
     this encoder, D*_f + W₂²(p_X*, p_X), with W₂² computed by quantile
-    functions (:func:`rdp.theorems.yan2021.perfect_perception_cost`).
+    functions ([`perfect_perception_cost`][rdp.theorems.yan2021.perfect_perception_cost]).
     """
     rows: dict[str, list] = {"source": [], "K": [], "R": [], "D_star": [], "D_perfect": []}
     for name, law in sources().items():

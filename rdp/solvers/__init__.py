@@ -1,15 +1,15 @@
 """Numerical solvers of R(D, P) for finite alphabets.
 
-- ``method="fast"`` (:mod:`rdp.solvers.fast`, the default for finite problems
+- ``method="fast"`` (``rdp.solvers.fast``, the default for finite problems
   without a closed form): a Blahut–Arimoto-type algorithm with a mirror step on
   the reconstruction law inside the perception ball, returning certified
   lower and upper bounds.
-- ``method="cvxpy"`` (:mod:`rdp.solvers.convex`): the exact convex program,
+- ``method="cvxpy"`` (``rdp.solvers.convex``): the exact convex program,
   solved with Clarabel (then SCS) — the reference for small alphabets.
 
-Both are registered by dotted path in :mod:`rdp.methods`, so neither module
+Both are registered by dotted path in [`rdp.methods`][rdp.methods], so neither module
 (nor POT or cvxpy) is imported before a solver is used. Conventions for laws
-on different alphabets are in :mod:`rdp.solvers.finite`.
+on different alphabets are in ``rdp.solvers.finite``.
 """
 
 from __future__ import annotations

@@ -1,19 +1,20 @@
 r"""Numerical kernels of the fast finite solver that exploit one-dimensional structure.
 
-For laws on the real line and a ground cost :math:`c(x, y) = |x - y|^k` with
-:math:`k \ge 1` (convex in :math:`x - y`), the monotone (north-west corner,
+For laws on the real line and a ground cost $c(x, y) = |x - y|^k$ with
+$k \ge 1$ (convex in $x - y$), the monotone (north-west corner,
 quantile) coupling is an optimal transport plan, so
 
-.. math::
-    W_c(p, q) = \int_0^1 c\big(F_p^{-1}(u), F_q^{-1}(u)\big)\,du
+$$
+W_c(p, q) = \int_0^1 c\big(F_p^{-1}(u), F_q^{-1}(u)\big)\,du
+$$
 
-is evaluated exactly in :math:`O((N + M)\log(N + M))` by merging the two
+is evaluated exactly in $O((N + M)\log(N + M))$ by merging the two
 cumulative distribution functions (no linear program). The same staircase gives
-a pair of optimal dual potentials :math:`(\alpha, \psi)` with
-:math:`\alpha_i + \psi_j = c_{ij}` on the support of the plan; :math:`\psi` is a
-subgradient of :math:`q \mapsto W_c(p, q)` and
-:math:`W_c(p, q') \ge W_c(p, q) + \langle \psi, q' - q\rangle` (convexity), which
-is what the perception step of :mod:`rdp.solvers.fast` linearises.
+a pair of optimal dual potentials $(\alpha, \psi)$ with
+$\alpha_i + \psi_j = c_{ij}$ on the support of the plan; $\psi$ is a
+subgradient of $q \mapsto W_c(p, q)$ and
+$W_c(p, q') \ge W_c(p, q) + \langle \psi, q' - q\rangle$ (convexity), which
+is what the perception step of ``rdp.solvers.fast`` linearises.
 
 Nothing here imports POT; everything is vectorised numpy.
 """
@@ -92,9 +93,9 @@ def tilt_into_half_space(
 ) -> tuple[NDArray, float]:
     r"""The KL-projection of a law ``a`` onto {x : ⟨ψ, x⟩ ≤ level} (x in the simplex).
 
-    It is the exponential tilt :math:`x_\mu \propto a\, e^{-\mu\psi}` with the least
-    :math:`\mu \ge 0` meeting the level; :math:`\langle \psi, x_\mu\rangle` decreases
-    in μ with derivative :math:`-\mathrm{Var}_{x_\mu}(\psi)`, so a safeguarded Newton
+    It is the exponential tilt $x_\mu \propto a\, e^{-\mu\psi}$ with the least
+    $\mu \ge 0$ meeting the level; $\langle \psi, x_\mu\rangle$ decreases
+    in μ with derivative $-\mathrm{Var}_{x_\mu}(\psi)$, so a safeguarded Newton
     iteration from the previous multiplier ``mu0`` finds it.
     """
     a = a / a.sum()
@@ -137,7 +138,7 @@ def tilt_into_half_space(
 
 # ---------------------------------------------------------------------- Gibbs kernels
 class DenseKernel:
-    r"""The Gibbs kernel :math:`K = e^{-s\,\Delta'}` of a shifted distortion Δ' (dense, N × M)."""
+    r"""The Gibbs kernel $K = e^{-s\,\Delta'}$ of a shifted distortion Δ' (dense, N × M)."""
 
     structured = False
 
@@ -168,9 +169,9 @@ class DenseKernel:
 class HammingKernel:
     r"""The Gibbs kernel of a Hamming distortion in O(N + M) per product.
 
-    Row i of Δ' is :math:`1 - e_{j(i)}` when x_i is a reconstruction value y_{j(i)}
-    and 0 otherwise, so :math:`K_{ij} = b_i + d_i 1[j = j(i)]` with
-    :math:`b_i = e^{-s}, d_i = 1 - e^{-s}` (matched rows) or :math:`b_i = 1, d_i = 0`.
+    Row i of Δ' is $1 - e_{j(i)}$ when x_i is a reconstruction value y_{j(i)}
+    and 0 otherwise, so $K_{ij} = b_i + d_i 1[j = j(i)]$ with
+    $b_i = e^{-s}, d_i = 1 - e^{-s}$ (matched rows) or $b_i = 1, d_i = 0$.
     """
 
     structured = True
@@ -247,8 +248,8 @@ class HammingKernel:
         J(s', v) has rows p for every s' (it is a Blahut–Arimoto channel) and its
         distortion decreases in s', so it is feasible once the distortion is at most D
         (with a 1e-13 relative margin). Its mutual information costs O(N + M):
-        :math:`\sum J\log J = V\sum_i a_i\log a_i + (\sum_i a_i)\sum_j v_j\log v_j
-        + \sum_i [(a_i v_{j(i)} + c_i)\log(a_i v_{j(i)} + c_i) - a_i v_{j(i)}\log(a_i v_{j(i)})]`.
+        $\sum J\log J = V\sum_i a_i\log a_i + (\sum_i a_i)\sum_j v_j\log v_j
+        + \sum_i [(a_i v_{j(i)} + c_i)\log(a_i v_{j(i)} + c_i) - a_i v_{j(i)}\log(a_i v_{j(i)})]$.
         Returns (inf, None) when no slope reaches D.
         """
         goal = D * (1 - 1e-13)

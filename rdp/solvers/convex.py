@@ -1,11 +1,12 @@
 r"""``method="cvxpy"``: the exact convex program for R(D, P) on finite alphabets.
 
-.. math::
-    R(D, P) = \min_{J \ge 0} \sum_{i,j} J_{ij} \log \frac{J_{ij}}{p_i q_j}
-    \quad\text{s.t.}\quad J\mathbf 1 = p,\; q = J^\top \mathbf 1,\;
-    \langle J, \Delta\rangle \le D,\; d(p, q) \le P,
+$$
+R(D, P) = \min_{J \ge 0} \sum_{i,j} J_{ij} \log \frac{J_{ij}}{p_i q_j}
+\quad\text{s.t.}\quad J\mathbf 1 = p,\; q = J^\top \mathbf 1,\;
+\langle J, \Delta\rangle \le D,\; d(p, q) \le P,
+$$
 
-with :math:`d` = TV (½‖q − p̃‖₁ + ½ m_out), a Wasserstein cost through a coupling
+with $d$ = TV (½‖q − p̃‖₁ + ½ m_out), a Wasserstein cost through a coupling
 π ≥ 0 with marginals p, q and ⟨π, c⟩ ≤ P, or a KL divergence (``rel_entr``).
 The objective is jointly convex (``cvxpy.rel_entr`` with an affine second
 argument). Solved with Clarabel, then SCS when Clarabel does not return
@@ -13,7 +14,7 @@ argument). Solved with Clarabel, then SCS when Clarabel does not return
 
 Honesty: a point is reported with ``lower = upper = value`` and status
 ``'converged'`` only when an interior-point solver with an optimality
-certificate (Clarabel, :data:`CERTIFYING_SOLVERS`) says ``optimal``. An answer
+certificate (Clarabel, ``CERTIFYING_SOLVERS``) says ``optimal``. An answer
 from a first-order solver (SCS, whose ``optimal`` means its residuals fell
 below its tolerance; a 48-symbol MSE/TV problem at P = 0.05 came out 5e-4 bits
 high) or any ``optimal_inaccurate`` answer is an *estimate*: status
@@ -29,7 +30,7 @@ hold whatever its accuracy:
 - ``lower``: the certified lower bound on R(D, ∞) (no perception constraint,
   which can only lower the rate) from the default method.
 
-Any other status raises :class:`SolverFailure`. Infeasibility is decided from
+Any other status raises ``SolverFailure``. Infeasibility is decided from
 the exact D_min(P) (an LP), not from the solver.
 
 Reference: Blau & Michaeli, "Rethinking Lossy Compression: The
@@ -76,7 +77,7 @@ class ConvexProgram:
     Parameters
     ----------
     problem : Problem
-        A problem with a :class:`~rdp.sources.Discrete` or Bernoulli source.
+        A problem with a [`Discrete`][rdp.sources.Discrete] or Bernoulli source.
     solvers : sequence of str
         cvxpy solver names tried in order (default Clarabel, then SCS).
     verbose : bool
@@ -95,7 +96,7 @@ class ConvexProgram:
         self.verbose = verbose
 
     def bound(self, P: PerceptionBound | float) -> PerceptionBound:
-        """``P`` as this problem's :class:`~rdp.perceptions.PerceptionBound` (a float: bits)."""
+        """``P`` as this problem's ``PerceptionBound`` (a float: bits)."""
         return as_bound(P, self.fp.kind)
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
@@ -243,7 +244,7 @@ def repair_joint(fp: finite.FiniteProblem, joint: np.ndarray, D: float, Pn: floa
 
     Rows are rescaled to the source pmf; if a constraint is still violated the
     joint is mixed with the least-distortion map x_i → y_j(i) of zero perception
-    (:func:`rdp.solvers.finite.identity_dominant`), which meets both constraints
+    (``rdp.solvers.finite.identity_dominant``), which meets both constraints
     whenever D ≥ D_min: distortion is linear and every perception measure is
     convex in the joint, so the mixture with weight t meets them for t large
     enough. Returns ``None`` when no certified repair is found.

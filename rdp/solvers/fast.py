@@ -6,44 +6,45 @@ The derivation, the convergence discussion and measured times are in
 Algorithm
 ---------
 The optimal channel has the Blahut–Arimoto form
-:math:`J_{ij} = p_i K_{ij} v_j / (Kv)_i` with :math:`K = e^{-s\Delta}`, a slope
-:math:`s \ge 0` and positive weights :math:`v`; its output law is
-:math:`q = v \odot h` with :math:`h_j = \sum_i p_i K_{ij} / (Kv)_i`.
+$J_{ij} = p_i K_{ij} v_j / (Kv)_i$ with $K = e^{-s\Delta}$, a slope
+$s \ge 0$ and positive weights $v$; its output law is
+$q = v \odot h$ with $h_j = \sum_i p_i K_{ij} / (Kv)_i$.
 Each iteration
 
-1. takes one Newton (then secant) step on :math:`s` so that the channel's distortion
-   approaches :math:`D` (derivative: minus the p-average conditional variance of Δ);
+1. takes one Newton (then secant) step on $s$ so that the channel's distortion
+   approaches $D$ (derivative: minus the p-average conditional variance of Δ);
 2. takes a mirror (multiplicative) step on the reconstruction law inside the
-   perception ball :math:`B_P`: :math:`q^+ = \Pi_{B_P}(q \odot h)`, the
+   perception ball $B_P$: $q^+ = \Pi_{B_P}(q \odot h)$, the
    KL-projection (a geometric tilt for KL(p_X̂‖p_X), a Lambert-W form for
    KL(p_X‖p_X̂)); for TV and Wasserstein balls the step is taken on the transport
    plan π from p_X to q (rows p_X, cost ⟨π, c⟩ ≤ P, TV being the transport cost
    with c = 1[x ≠ x̂]): π⁺ ∝ π ⊙ h^η e^{−μc} with the least μ ≥ 0 meeting the
    budget and an over-relaxed step η ∈ [1, 256] that adapts to the measured
    fixed-slope gap (the unrolled plan is an entropic plan whose regularisation
-   1/Σμ falls η times faster than with η = 1); then :math:`v^+ = q^+ / h`.
+   1/Σμ falls η times faster than with η = 1); then $v^+ = q^+ / h$.
 
 Without a perception constraint step 2 is exactly Blahut–Arimoto (v⁺ = q); with
 P = 0 it keeps q = p_X (a Sinkhorn iteration). Hamming distortions use an O(N + M)
 Gibbs kernel and 1-D Wasserstein costs an exact quantile evaluation
-(:mod:`rdp.solvers._kernels`).
+(``rdp.solvers._kernels``).
 
 Certificate
 -----------
 Lower bound (weak Lagrangian duality; valid for every s ≥ 0 and v > 0): for any
 feasible J with output law q, Jensen's inequality in each column of the backward
-channel gives :math:`I(J) + s\langle J, \Delta\rangle + \sum_i p_i \log (Kv)_i
-\ge -\langle q, \log h\rangle \ge -\sigma_{B_P}(\log h)`, hence
+channel gives $I(J) + s\langle J, \Delta\rangle + \sum_i p_i \log (Kv)_i
+\ge -\langle q, \log h\rangle \ge -\sigma_{B_P}(\log h)$, hence
 
-.. math::
-    R(D, P) \ge -sD - \sum_i p_i \log (Kv)_i - \sigma_{B_P}(\log h),
-    \qquad \sigma_{B}(g) = \max_{q \in B} \langle g, q\rangle,
+$$
+R(D, P) \ge -sD - \sum_i p_i \log (Kv)_i - \sigma_{B_P}(\log h),
+\qquad \sigma_{B}(g) = \max_{q \in B} \langle g, q\rangle,
+$$
 
 where σ is evaluated exactly (none, TV, and W through the exact minimum of its
 piecewise-linear dual) or bounded above through its one-dimensional dual (KL): any
 multiplier of those duals gives an upper bound on σ, so the bound never depends on
 the iterate being optimal. Without perception this is Blahut's classical bound
-:math:`-sD - \sum p \log Kv - \log\max_j h_j`. Upper bound: the current channel
+$-sD - \sum p \log Kv - \log\max_j h_j$. Upper bound: the current channel
 is made exactly feasible — its output law is mixed towards the law of least
 perception until d(p_X, q̃) ≤ P, the joint is rounded onto the couplings
 Π(p_X, q̃) (Altschuler, Weed & Rigollet, NeurIPS 2017, Alg. 2), and mixed with a
@@ -116,7 +117,7 @@ class FastSolver:
     Parameters
     ----------
     problem : Problem
-        A problem with a :class:`~rdp.sources.Discrete` or Bernoulli source.
+        A problem with a [`Discrete`][rdp.sources.Discrete] or Bernoulli source.
     tol : float
         Stop when the certified gap upper − lower is at most ``tol`` bits (default 1e-6).
     max_iter : int
@@ -170,7 +171,7 @@ class FastSolver:
 
     # ------------------------------------------------------------------ public
     def bound(self, P: PerceptionBound | float) -> PerceptionBound:
-        """``P`` as this problem's :class:`~rdp.perceptions.PerceptionBound` (a float: bits)."""
+        """``P`` as this problem's ``PerceptionBound`` (a float: bits)."""
         return as_bound(P, self.fp.kind)
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
@@ -195,7 +196,7 @@ class FastSolver:
     ) -> PointSolution:
         """R(D, P) in bits with certified ``lower``/``upper`` and the achieving channel.
 
-        ``warm`` is the :attr:`~rdp.result.PointSolution.warm` of a neighbouring
+        ``warm`` is the ``warm`` of a neighbouring
         point (slope, weights and transport plan); the returned point's ``warm``
         starts the next one. No state is kept between calls.
         """
@@ -647,7 +648,7 @@ class _DiagonalPlan:
 
     @classmethod
     def initial(cls, fp: finite.FiniteProblem, Pn: float) -> _DiagonalPlan:
-        """:func:`_initial_plan` in this form, without the dense matrix."""
+        """``_initial_plan`` in this form, without the dense matrix."""
         m = fp.shape[1]
         match = np.argmin(fp.cost, axis=1)
         spread_cost = float(fp.p @ fp.cost.sum(axis=1)) / m  # the base plan costs 0

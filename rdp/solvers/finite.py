@@ -16,8 +16,8 @@ Conventions for a reconstruction alphabet that differs from the source alphabet
 
 Zero-probability source symbols are dropped (they change neither the rate nor
 the constraints). Perception bounds arrive as the internal value of a
-:class:`~rdp.perceptions.PerceptionBound` (KL in nats); kinds are the shared
-constants of :mod:`rdp.perceptions`. POT (``ot``) is imported inside the
+[`PerceptionBound`][rdp.perceptions.PerceptionBound] (KL in nats); kinds are the shared
+constants of [`rdp.perceptions`][rdp.perceptions]. POT (``ot``) is imported inside the
 functions that use it, so importing this module stays light.
 """
 
@@ -58,7 +58,7 @@ class FiniteProblem:
     delta : ndarray (N, M)
         Distortion matrix.
     kind : str
-        The perception kind (:data:`rdp.perceptions.KINDS`): 'none', 'tv', 'w1'/'w2',
+        The perception kind (``rdp.perceptions.KINDS``): 'none', 'tv', 'w1'/'w2',
         'kl-source-recon' (KL(p_X‖p_X̂)) or 'kl-recon-source' (KL(p_X̂‖p_X)).
     cost : ndarray (N, M)
         Transport ground cost (``1[x ≠ y]`` for TV and KL, the Wasserstein cost for W).
@@ -86,7 +86,7 @@ class FiniteProblem:
 
     @property
     def line(self):
-        """Exact 1-D transport (:class:`rdp.solvers._kernels.Line`) for the default W cost."""
+        """Exact 1-D transport (``rdp.solvers._kernels.Line``) for the default W cost."""
         if self.kind not in WASSERSTEIN_KINDS or self.w_order is None or self.w_order < 1:
             return None
         if getattr(self, "_line", None) is None:
@@ -129,7 +129,7 @@ class FiniteProblem:
         return float(-np.log(total)), self.p_tilde / total
 
     def support_function(self, g: NDArray, P: float) -> float:
-        r"""An upper bound on :math:`\sigma(g) = \max_{q \in B_P} \langle g, q \rangle`.
+        r"""An upper bound on $\sigma(g) = \max_{q \in B_P} \langle g, q \rangle$.
 
         Exact for 'none' and TV (greedy); for W and KL the value of the convex
         one-dimensional dual at a numerically minimised multiplier, which is an
@@ -151,7 +151,7 @@ class FiniteProblem:
 
 
 def build(problem) -> FiniteProblem:
-    """Arrays of a finite :class:`~rdp.problem.Problem`; ``ValueError`` if it is not finite."""
+    """Arrays of a finite [`Problem`][rdp.problem.Problem]; ``ValueError`` if it is not finite."""
     from rdp.sources import Bernoulli, Discrete
 
     if not isinstance(problem.source, Bernoulli | Discrete):

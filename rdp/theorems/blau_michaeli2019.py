@@ -1,13 +1,13 @@
-r"""Properties of the rate–distortion–perception function, checked on any :class:`~rdp.Problem`.
+r"""Properties of the rate–distortion–perception function, checked on any ``Problem``.
 
-Blau & Michaeli (ICML 2019), Theorem 1: :math:`R(D, P)` is
+Blau & Michaeli (ICML 2019), Theorem 1: $R(D, P)$ is
 
 1. non-increasing in D and in P;
 2. jointly convex in (D, P) when the divergence is convex in its second argument
-   (TV, :math:`W_p^p` and KL in either direction are);
-3. equal to Shannon's :math:`R(D)` at :math:`P = \infty`, and so
-   :math:`R(D, P) \ge R(D, \infty)` for every P, in particular at P = 0;
-4. zero beyond the zero-rate boundary :math:`D \ge D_{\max}(P)` (a reconstruction
+   (TV, $W_p^p$ and KL in either direction are);
+3. equal to Shannon's $R(D)$ at $P = \infty$, and so
+   $R(D, P) \ge R(D, \infty)$ for every P, in particular at P = 0;
+4. zero beyond the zero-rate boundary $D \ge D_{\max}(P)$ (a reconstruction
    independent of X meets both constraints).
 
 Each check evaluates the problem through its public API (``problem.rate``,
@@ -183,7 +183,7 @@ def check_convexity(
     r"""R(D, P) is jointly convex: midpoint convexity on every grid pair two steps apart.
 
     For grid points a, b whose midpoint m is a grid point (steps (2,0), (0,2), (2,2),
-    (2,−2)), :math:`R(m) \le \frac12(R(a) + R(b))`; the deviation is the largest
+    (2,−2)), $R(m) \le \frac12(R(a) + R(b))$; the deviation is the largest
     certified excess ``lower(m) − (upper(a) + upper(b))/2`` over pairs with finite ends.
     The grids must be uniform.
     """
@@ -224,7 +224,8 @@ def shannon_rate(problem: Problem, D: NDArray, **options: Any) -> tuple[NDArray,
 
     Direct formulas for Gaussian/MSE and Bernoulli/Hamming, reverse water-filling by
     bisection for a Gaussian vector, Blahut–Arimoto for a finite source
-    (:func:`rdp.theorems.independent.shannon_rate`; the midpoint of its bounds).
+    ([`rdp.theorems.independent.shannon_rate`][rdp.theorems.independent.shannon_rate]; the midpoint
+    of its bounds).
     """
     lower, upper, how = independent.shannon_rate(problem, np.asarray(D, dtype=float))
     return 0.5 * (lower + upper), how
@@ -241,7 +242,8 @@ def check_shannon_limit(
     """R(D, ∞) equals Shannon's rate–distortion function R(D), computed another way.
 
     The reference never calls the problem's methods
-    (:func:`rdp.theorems.independent.shannon_rate`: direct formulas, reverse
+    ([`rdp.theorems.independent.shannon_rate`][rdp.theorems.independent.shannon_rate]: direct
+    formulas, reverse
     water-filling by bisection on the water level, or Blahut–Arimoto with
     Blahut's certified bounds). The deviation is the largest gap between the
     certified interval [lower, upper] of R(D, ∞) and the reference interval.
@@ -323,7 +325,8 @@ def check_zero_rate_boundary(
     """R(D, P) = 0 exactly from D_max(P), computed independently, on; R > 0 just below.
 
     D_max(P), the least distortion of a reconstruction independent of X with
-    perception ≤ P, comes from :func:`rdp.theorems.independent.zero_rate_distortion`
+    perception ≤ P, comes from
+    [`rdp.theorems.independent.zero_rate_distortion`][rdp.theorems.independent.zero_rate_distortion]
     (a linear program or exponential tilt over the reconstruction law, or a direct
     formula), never from the method being checked. At each P: the method's own
     D_max must agree within ``d_max_tolerance`` (relative); the certified

@@ -3,17 +3,21 @@ r"""Closed forms against R computed another way: brute force, the finite solver,
 Each check evaluates a closed form through the public API and compares it
 with a value that does not come from the closed form:
 
-- :func:`check_bernoulli_brute_force`: Blau & Michaeli's Bernoulli/Hamming/TV
+- [`check_bernoulli_brute_force`][rdp.theorems.cross_checks.check_bernoulli_brute_force]: Blau &
+  Michaeli's Bernoulli/Hamming/TV
   formula against a dense search over 2×2 joint laws
-  (:func:`rdp.theorems.independent.bernoulli_brute_force`);
-- :func:`check_against_fast_solver`: a closed form on a finite problem against
+  ([`bernoulli_brute_force`][rdp.theorems.independent.bernoulli_brute_force]);
+- [`check_against_fast_solver`][rdp.theorems.cross_checks.check_against_fast_solver]: a closed form
+  on a finite problem against
   the certified bounds of ``method="fast"`` on the same problem;
-- :func:`check_gaussian_discretisation`: a Gaussian closed form against
+- [`check_gaussian_discretisation`][rdp.theorems.cross_checks.check_gaussian_discretisation]: a
+  Gaussian closed form against
   ``method="fast"`` on ``Gaussian.discretize(n)`` for growing n (the error must
   shrink and end below the tolerance);
-- :func:`check_gaussian_vector_slsqp`: the vector water-filling against a
+- [`check_gaussian_vector_slsqp`][rdp.theorems.cross_checks.check_gaussian_vector_slsqp]: the vector
+  water-filling against a
   direct SLSQP optimisation over per-component rates and reconstruction deviations;
-- :func:`check_kl_source_recon_counterexample`: the certified KL(p_X‖p_X̂) bounds
+- ``check_kl_source_recon_counterexample``: the certified KL(p_X‖p_X̂) bounds
   against the mutual information of an explicit non-Gaussian channel by quadrature.
 """
 
@@ -161,8 +165,10 @@ def check_gaussian_vector_slsqp(
 ) -> TheoremReport:
     r"""Vector Gaussian W₂² water-filling vs SLSQP over (R_i, s_i) per component.
 
-    .. math:: \min \sum_i R_i \ \text{s.t.}\ \sum_i (\sigma_i^2 + s_i^2 -
-        2\sigma_i s_i\sqrt{1 - 2^{-2R_i}}) \le D,\ \sum_i(\sigma_i - s_i)^2 \le P.
+    $$
+    \min \sum_i R_i \ \text{s.t.}\ \sum_i (\sigma_i^2 + s_i^2 -
+    2\sigma_i s_i\sqrt{1 - 2^{-2R_i}}) \le D,\ \sum_i(\sigma_i - s_i)^2 \le P.
+    $$
     """
     lam = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
     sigma = np.sqrt(lam)
@@ -211,7 +217,7 @@ COUNTEREXAMPLE = {"a": 0.55117295, "weights": (0.871524, 0.128476), "noise": (0.
 
 
 def counterexample_quantities() -> dict[str, float]:
-    """(I(X; X̂) bits, D, KL(p_X‖p_X̂) bits) of :data:`COUNTEREXAMPLE` by adaptive quadrature."""
+    """(I(X; X̂) bits, D, KL(p_X‖p_X̂) bits) of ``COUNTEREXAMPLE`` by adaptive quadrature."""
     a = COUNTEREXAMPLE["a"]
     w = np.asarray(COUNTEREXAMPLE["weights"])
     v = np.asarray(COUNTEREXAMPLE["noise"])
@@ -285,8 +291,8 @@ def sinkhorn_output_constrained(
     r"""(D, I bits) of the finite output-constrained problem at each slope s, by Sinkhorn.
 
     For discrete laws p (values x) and q (values y), the coupling minimising
-    :math:`I(X; \hat X) + s\,\mathbb E(X - \hat X)^2` with both marginals fixed is
-    :math:`J = \mathrm{diag}(u)\, e^{-s d}\, \mathrm{diag}(v)` (I = KL(J‖p⊗q) is
+    $I(X; \hat X) + s\,\mathbb E(X - \hat X)^2$ with both marginals fixed is
+    $J = \mathrm{diag}(u)\, e^{-s d}\, \mathrm{diag}(v)$ (I = KL(J‖p⊗q) is
     the entropic transport objective), found by alternating scaling. Each (D, I)
     is a point of the finite output-constrained rate–distortion curve.
     """

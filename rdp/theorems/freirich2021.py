@@ -1,19 +1,20 @@
 r"""The distortion–perception function of an estimator (Freirich, Michaeli & Meir, NeurIPS 2021).
 
-Estimating X from an observation Y under MSE with a squared-:math:`W_2`
-perception bound :math:`W_2^2(p_X, p_{\hat X}) \le P`, and with
-:math:`X^* = E[X \mid Y]`, :math:`D^* = E\|X - X^*\|^2`:
+Estimating X from an observation Y under MSE with a squared-$W_2$
+perception bound $W_2^2(p_X, p_{\hat X}) \le P$, and with
+$X^* = E[X \mid Y]$, $D^* = E\|X - X^*\|^2$:
 
-.. math::
-    D(P) = D^* + \Big[\big(W_2(p_X, p_{X^*}) - \sqrt P\big)_+\Big]^2 ,
+$$
+D(P) = D^* + \Big[\big(W_2(p_X, p_{X^*}) - \sqrt P\big)_+\Big]^2 ,
+$$
 
-reached by :math:`\hat X_\alpha = (1-\alpha) X^* + \alpha \hat X_0`,
-:math:`\alpha = (1 - \sqrt P / W_2(p_X, p_{X^*}))_+`, where
-:math:`\hat X_0 \sim p_X` is optimally coupled to :math:`X^*` and
-conditionally independent of X given Y — a point on the :math:`W_2`
-geodesic from :math:`p_{X^*}` to :math:`p_X`. Since the coupling
-:math:`(X^*, X)` is admissible, :math:`W_2^2(p_X, p_{X^*}) \le D^*`, hence
-:math:`D(0) \le 2D^*`.
+reached by $\hat X_\alpha = (1-\alpha) X^* + \alpha \hat X_0$,
+$\alpha = (1 - \sqrt P / W_2(p_X, p_{X^*}))_+$, where
+$\hat X_0 \sim p_X$ is optimally coupled to $X^*$ and
+conditionally independent of X given Y — a point on the $W_2$
+geodesic from $p_{X^*}$ to $p_X$. Since the coupling
+$(X^*, X)$ is admissible, $W_2^2(p_X, p_{X^*}) \le D^*$, hence
+$D(0) \le 2D^*$.
 
 The checks here compute the geodesic estimator's MSE and perception
 *directly* (second moments for Gaussians, the joint law and an exact transport
@@ -51,11 +52,11 @@ def distortion_perception_function(mmse: float, w2_squared: float, P: ArrayLike)
     Parameters
     ----------
     mmse : float
-        :math:`D^* = E\|X - E[X|Y]\|^2`.
+        $D^* = E\|X - E[X|Y]\|^2$.
     w2_squared : float
-        :math:`W_2^2(p_X, p_{X^*})`.
+        $W_2^2(p_X, p_{X^*})$.
     P : float or array_like
-        Perception bound(s) on :math:`W_2^2(p_X, p_{\hat X})`, ≥ 0.
+        Perception bound(s) on $W_2^2(p_X, p_{\hat X})$, ≥ 0.
     """
     P = np.asarray(P, dtype=float)
     if (P < 0).any():
@@ -71,9 +72,10 @@ def _sqrtm_psd(matrix: NDArray) -> NDArray:
 def gaussian_w2_squared(cov_a: ArrayLike, cov_b: ArrayLike) -> float:
     r"""W₂² between centred Gaussians (Givens & Shortt 1984).
 
-    .. math::
-        W_2^2 = \mathrm{tr}\big(\Sigma_1 + \Sigma_2
-        - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}\big)
+    $$
+    W_2^2 = \mathrm{tr}\big(\Sigma_1 + \Sigma_2
+    - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}\big)
+    $$
     """
     a = np.atleast_2d(np.asarray(cov_a, dtype=float))
     b = np.atleast_2d(np.asarray(cov_b, dtype=float))
@@ -87,18 +89,18 @@ def gaussian_geodesic_estimator(
 ) -> dict[str, float]:
     r"""MSE and perception of the geodesic estimator for Y = A X + N, all jointly Gaussian, centred.
 
-    :math:`\Sigma^* = \Sigma_X A^\top (A\Sigma_X A^\top + \Sigma_N)^{-1} A \Sigma_X`;
-    :math:`T = \Sigma^{*-1/2}(\Sigma^{*1/2}\Sigma_X\Sigma^{*1/2})^{1/2}\Sigma^{*-1/2}`
-    is the optimal transport map from :math:`p_{X^*}` to :math:`p_X`;
-    :math:`\hat X = M X^*` with :math:`M = (1-\alpha) I + \alpha T`. Directly:
-    :math:`E\|X - \hat X\|^2 = \mathrm{tr}\,\Sigma_X - 2\,\mathrm{tr}(\Sigma^* M^\top) +
-    \mathrm{tr}(M \Sigma^* M^\top)` (because :math:`E[X X^{*\top}] = \Sigma^*`) and
-    perception :math:`W_2^2(\Sigma_X, M\Sigma^*M^\top)`.
+    $\Sigma^* = \Sigma_X A^\top (A\Sigma_X A^\top + \Sigma_N)^{-1} A \Sigma_X$;
+    $T = \Sigma^{*-1/2}(\Sigma^{*1/2}\Sigma_X\Sigma^{*1/2})^{1/2}\Sigma^{*-1/2}$
+    is the optimal transport map from $p_{X^*}$ to $p_X$;
+    $\hat X = M X^*$ with $M = (1-\alpha) I + \alpha T$. Directly:
+    $E\|X - \hat X\|^2 = \mathrm{tr}\,\Sigma_X - 2\,\mathrm{tr}(\Sigma^* M^\top) +
+    \mathrm{tr}(M \Sigma^* M^\top)$ (because $E[X X^{*\top}] = \Sigma^*$) and
+    perception $W_2^2(\Sigma_X, M\Sigma^*M^\top)$.
 
     Returns
     -------
     dict
-        ``mmse``, ``w2_squared`` (:math:`W_2^2(p_X, p_{X^*})`), ``alpha``,
+        ``mmse``, ``w2_squared`` ($W_2^2(p_X, p_{X^*})$), ``alpha``,
         ``mse`` and ``perception`` of the estimator, and ``formula`` = D(P).
     """
     sx = np.atleast_2d(np.asarray(signal_cov, dtype=float))
@@ -131,13 +133,13 @@ def discrete_geodesic_estimator(
 ) -> dict[str, float]:
     r"""MSE and perception of the geodesic estimator for a finite X observed through a channel.
 
-    ``channel[x, y]`` = p(y | x). :math:`x^*_y = E[X | Y = y]`; the optimal plan
-    :math:`\pi` between :math:`p_{X^*}` and :math:`p_X` (:func:`ot.emd`); given
-    :math:`Y = y`, :math:`\hat X_0 \sim \pi(y, \cdot)/p(y)` independently of X,
-    and :math:`\hat X = (1-\alpha)x^*_y + \alpha \hat X_0`. The MSE is summed over
+    ``channel[x, y]`` = p(y | x). $x^*_y = E[X | Y = y]$; the optimal plan
+    $\pi$ between $p_{X^*}$ and $p_X$ (``ot.emd``); given
+    $Y = y$, $\hat X_0 \sim \pi(y, \cdot)/p(y)$ independently of X,
+    and $\hat X = (1-\alpha)x^*_y + \alpha \hat X_0$. The MSE is summed over
     the joint law of (X, Y, X̂₀); the perception is the exact LP
-    :math:`W_2^2(p_X, p_{\hat X})` over the support of :math:`\hat X`.
-    ``coupling="independent"`` replaces the optimal plan by :math:`p_{X^*} \otimes p_X`
+    $W_2^2(p_X, p_{\hat X})$ over the support of $\hat X$.
+    ``coupling="independent"`` replaces the optimal plan by $p_{X^*} \otimes p_X$
     (a deliberately wrong construction, for tests).
     """
     x = np.asarray(points, dtype=float)
@@ -289,12 +291,12 @@ def check_nothing_does_better(
     r"""D(P) is the *least* MSE: a linear program over all estimators does no better (1-D X).
 
     For each P, the reconstruction alphabet is the support of the geodesic
-    estimator, :math:`\{(1-\alpha)x^*_y + \alpha x\}`, plus the source points;
+    estimator, $\{(1-\alpha)x^*_y + \alpha x\}$, plus the source points;
     the linear program of
-    :func:`rdp.closed_forms.distortion_perception.distortion_perception_w1`
-    (with the squared distance as transport cost, i.e. :math:`W_2^2`) minimises
+    [`distortion_perception_w1`][rdp.closed_forms.distortion_perception.distortion_perception_w1]
+    (with the squared distance as transport cost, i.e. $W_2^2$) minimises
     the MSE over *every* estimator p(x̂ | y) on that alphabet. The deviation is
-    :math:`\max_P |D_{LP}(P) - D(P)| / D^*`: below the formula would refute the
+    $\max_P |D_{LP}(P) - D(P)| / D^*$: below the formula would refute the
     theorem, above it would mean the geodesic estimator is not reachable.
     """
     from rdp.closed_forms.distortion_perception import distortion_perception_w1

@@ -4,17 +4,21 @@ Every function here recomputes a quantity that the library's methods also
 compute, with a different algorithm and without calling them, so that a check
 comparing the two can fail:
 
-- :func:`shannon_rate`: Shannon's R(D) — direct formulas (Gaussian, Bernoulli),
+- [`shannon_rate`][rdp.theorems.independent.shannon_rate]: Shannon's R(D) — direct formulas
+  (Gaussian, Bernoulli),
   reverse water-filling by bisection on the water level (Gaussian vector), and
   a Blahut–Arimoto iteration with Blahut's certified bounds (finite sources);
-- :func:`zero_rate_distortion`: D_max(P) — linear programs over the
+- [`zero_rate_distortion`][rdp.theorems.independent.zero_rate_distortion]: D_max(P) — linear
+  programs over the
   reconstruction law (finite sources, TV and transport perceptions), exponential
   tilts (KL), and direct formulas or grid computations (Gaussian);
-- :func:`optimal_quantizer_mse`: D*(K) of a 1-D source — an exact dynamic
+- [`optimal_quantizer_mse`][rdp.theorems.independent.optimal_quantizer_mse]: D*(K) of a 1-D source —
+  an exact dynamic
   program over interval partitions of a finite support, or of a fine grid of
   candidate thresholds of a continuous law (cell moments by Gauss–Legendre
   quadrature), never Lloyd's iteration;
-- :func:`bernoulli_brute_force`: R(D, P) of Bernoulli/Hamming/TV by a dense
+- [`bernoulli_brute_force`][rdp.theorems.independent.bernoulli_brute_force]: R(D, P) of
+  Bernoulli/Hamming/TV by a dense
   search over 2×2 joint laws.
 
 References
@@ -97,12 +101,14 @@ def blahut_arimoto(
 ) -> tuple[float, float]:
     r"""Certified (lower, upper) bits of Shannon's R(D) of a finite problem by Blahut–Arimoto.
 
-    For a slope s ≥ 0 the classical iteration :math:`q \leftarrow q \odot c`,
-    :math:`c_j = \sum_i p_i e^{-s d_{ij}} / \sum_k q_k e^{-s d_{ik}}` converges to the
+    For a slope s ≥ 0 the classical iteration $q \leftarrow q \odot c$,
+    $c_j = \sum_i p_i e^{-s d_{ij}} / \sum_k q_k e^{-s d_{ik}}$ converges to the
     optimal output law; every iterate gives Blahut's bounds (Thm 8)
 
-    .. math:: -sD - \sum_i p_i \ln \sum_j q_j e^{-s d_{ij}} - \ln \max_j c_j
-        \le R(D) \le I(J) \ \text{ if } \langle J, d\rangle \le D.
+    $$
+    -sD - \sum_i p_i \ln \sum_j q_j e^{-s d_{ij}} - \ln \max_j c_j
+    \le R(D) \le I(J) \ \text{ if } \langle J, d\rangle \le D.
+    $$
 
     The slope is set by bisection so that the channel's distortion meets D.
     """
@@ -313,7 +319,7 @@ def _interval_dp(weight: NDArray, first: NDArray, second: NDArray, levels: int) 
 def optimal_quantizer_mse(distribution: Any, levels: int, *, grid: int = 2400) -> NDArray:
     r"""D*(K) for K = 1..levels of a 1-D source, by exact dynamic programming.
 
-    Finite source (:class:`~rdp.sources.Discrete`, values/weights): exact.
+    Finite source ([`Discrete`][rdp.sources.Discrete], values/weights): exact.
     Continuous ``scipy.stats`` law: the real line is cut at ``grid/2`` points of
     equal probability and ``grid/2`` equally spaced points between the 1e-12
     quantiles (two tail cells beyond); each cell's mass, first and second

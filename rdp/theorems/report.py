@@ -1,4 +1,4 @@
-"""The structured result of a theorem check: :class:`TheoremReport`."""
+"""The structured result of a theorem check: ``TheoremReport``."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class TheoremReport:
     instance : str
         The source, encoder and parameters checked.
     quantities : dict
-        The computed numbers (JSON-serialisable after :meth:`to_dict`).
+        The computed numbers (JSON-serialisable after
+        [`to_dict`][rdp.theorems.report.TheoremReport.to_dict]).
     deviation : float
         The largest discrepancy from the theorem's claim (a relative error, a
         number of standard errors, or the largest violation of an inequality,

@@ -1,7 +1,8 @@
 """The library's standard set of theorem checks, run by ``rdp verify``.
 
-:func:`standard_checks` maps each check's name to a zero-argument function
-returning its :class:`~rdp.theorems.report.TheoremReport`; every instance is
+[`standard_checks`][rdp.theorems.standard.standard_checks] maps each check's name to a zero-argument
+function
+returning its [`TheoremReport`][rdp.theorems.report.TheoremReport]; every instance is
 fixed and seeded, so the set is reproducible.
 """
 
@@ -304,5 +305,5 @@ def select(names: Sequence[str] | None) -> dict[str, Check]:
 
 
 def run_standard_checks(names: Sequence[str] | None = None) -> list[TheoremReport]:
-    """Run the selected standard checks (see :func:`select`) and return their reports."""
+    """Run the selected standard checks (see ``select``) and return their reports."""
     return [check() for check in select(names).values()]

@@ -1,17 +1,22 @@
 r"""Symbolic derivations (sympy) of the closed forms the library relies on.
 
 Each function derives an expression from a more general one and returns a
-:class:`Derivation`: the derived ``expression`` (simplified), the ``expected``
+[`Derivation`][rdp.theorems.symbolic.Derivation]: the derived ``expression`` (simplified), the
+``expected``
 closed form, their simplified difference ``residual`` and whether it is zero.
 
-- :func:`gaussian_perfect_perception`: D(R, 0) = 2σ²(1 − √(1 − 2^{−2R})) solved from
+- [`gaussian_perfect_perception`][rdp.theorems.symbolic.gaussian_perfect_perception]: D(R, 0) =
+  2σ²(1 − √(1 − 2^{−2R})) solved from
   the general squared-W₂ Gaussian R(D, P) at P = 0;
-- :func:`perfect_perception_ratio`: D(R, 0)/D(R, ∞) = 2/(1 + √(1 − 2^{−2R})) and its
+- [`perfect_perception_ratio`][rdp.theorems.symbolic.perfect_perception_ratio]: D(R, 0)/D(R, ∞) =
+  2/(1 + √(1 − 2^{−2R})) and its
   limits 2 (R → 0) and 1 (R → ∞);
-- :func:`bernoulli_region_continuity`: the optimal joint laws of the three regions of
+- [`bernoulli_region_continuity`][rdp.theorems.symbolic.bernoulli_region_continuity]: the optimal
+  joint laws of the three regions of
   the Bernoulli/Hamming/TV R(D, P) agree at the region boundaries (so the rate,
   their mutual information, is continuous);
-- :func:`orthogonality_decomposition`: E‖X − X̂‖² = D* + E‖X* − X̂‖² when X̂ and X are
+- [`orthogonality_decomposition`][rdp.theorems.symbolic.orthogonality_decomposition]: E‖X − X̂‖² =
+  D* + E‖X* − X̂‖² when X̂ and X are
   conditionally independent given the code.
 """
 
@@ -61,21 +66,22 @@ def _symbols():
 def gaussian_rate_w2(sigma: sp.Symbol, D: sp.Symbol, P: sp.Symbol) -> sp.Expr:
     r"""The active-branch Gaussian R(D, P) with squared-W₂ perception, in bits.
 
-    .. math::
-        R = \tfrac12 \log_2 \frac{\sigma^2 s^2}
-            {\sigma^2 s^2 - \left(\frac{\sigma^2 + s^2 - D}{2}\right)^2},
-        \quad s = \sigma - \sqrt P
+    $$
+    R = \tfrac12 \log_2 \frac{\sigma^2 s^2}
+        {\sigma^2 s^2 - \left(\frac{\sigma^2 + s^2 - D}{2}\right)^2},
+    \quad s = \sigma - \sqrt P
+    $$
     """
     s = sigma - sp.sqrt(P)
     return sp.log(sigma**2 * s**2 / (sigma**2 * s**2 - ((sigma**2 + s**2 - D) / 2) ** 2), 2) / 2
 
 
 def gaussian_perfect_perception() -> Derivation:
-    r"""Solve :math:`R(D, 0) = R` for D from the general squared-W₂ formula.
+    r"""Solve $R(D, 0) = R$ for D from the general squared-W₂ formula.
 
-    At P = 0, :math:`2^{-2R} = 1 - (1 - D/(2\sigma^2))^2`; of its two roots
-    :math:`D = 2\sigma^2(1 \mp \sqrt{1 - 2^{-2R}})` the one below :math:`2\sigma^2`
-    (the zero-rate distortion at P = 0) is :math:`D(R, 0)`.
+    At P = 0, $2^{-2R} = 1 - (1 - D/(2\sigma^2))^2$; of its two roots
+    $D = 2\sigma^2(1 \mp \sqrt{1 - 2^{-2R}})$ the one below $2\sigma^2$
+    (the zero-rate distortion at P = 0) is $D(R, 0)$.
     """
     sigma, R, D, P = _symbols()
     x = sp.Symbol("x", positive=True)  # x = 2^{-2R}
@@ -101,8 +107,8 @@ def perfect_perception_ratio() -> tuple[Derivation, sp.Expr, sp.Expr]:
     Returns
     -------
     derivation : Derivation
-        The ratio :math:`2\sigma^2(1 - \sqrt{1 - 2^{-2R}}) / (\sigma^2 2^{-2R})`
-        simplified, against :math:`2 / (1 + \sqrt{1 - 2^{-2R}})`.
+        The ratio $2\sigma^2(1 - \sqrt{1 - 2^{-2R}}) / (\sigma^2 2^{-2R})$
+        simplified, against $2 / (1 + \sqrt{1 - 2^{-2R}})$.
     limit_at_zero, limit_at_infinity : sympy.Expr
         2 and 1.
     """
@@ -127,11 +133,11 @@ def perfect_perception_ratio() -> tuple[Derivation, sp.Expr, sp.Expr]:
 
 
 def bernoulli_joint_laws() -> dict[str, sp.Matrix]:
-    r"""The optimal joint laws :math:`P(X = i, \hat X = j)` of the three Bernoulli/TV regions.
+    r"""The optimal joint laws $P(X = i, \hat X = j)$ of the three Bernoulli/TV regions.
 
-    Inactive (backward BSC(D)): :math:`P(\hat X = 1) = r = (p - D)/(1 - 2D)`;
-    active: :math:`P(\hat X = 1) = p - P`, :math:`P(X=1,\hat X=0) = (D+P)/2`,
-    :math:`P(X=0,\hat X=1) = (D-P)/2`; zero rate: :math:`\hat X \sim \mathrm{Bern}(p - P)`
+    Inactive (backward BSC(D)): $P(\hat X = 1) = r = (p - D)/(1 - 2D)$;
+    active: $P(\hat X = 1) = p - P$, $P(X=1,\hat X=0) = (D+P)/2$,
+    $P(X=0,\hat X=1) = (D-P)/2$; zero rate: $\hat X \sim \mathrm{Bern}(p - P)$
     independent of X. Each region's rate is the mutual information of its law.
     """
     p, P, D = sp.symbols("p P D", positive=True)
@@ -144,11 +150,11 @@ def bernoulli_joint_laws() -> dict[str, sp.Matrix]:
 
 
 def bernoulli_region_continuity() -> tuple[Derivation, Derivation]:
-    r"""The region laws coincide at :math:`D_p = P/(1 - 2(p - P))` and at :math:`D = 2pq - (q-p)P`.
+    r"""The region laws coincide at $D_p = P/(1 - 2(p - P))$ and at $D = 2pq - (q-p)P$.
 
     Returns the two derivations; each ``residual`` is the simplified difference
     of the joint-law matrices at the boundary (the zero matrix), so the rate
-    :math:`I(X; \hat X)` is continuous across the boundaries.
+    $I(X; \hat X)$ is continuous across the boundaries.
     """
     laws = bernoulli_joint_laws()
     p, P, D = laws["symbols"]
@@ -179,13 +185,13 @@ def bernoulli_region_continuity() -> tuple[Derivation, Derivation]:
 def orthogonality_decomposition(
     sources: int = 2, codes: int = 2, reconstructions: int = 2
 ) -> Derivation:
-    r""":math:`E\|X - \hat X\|^2 = E\|X - X^*\|^2 + E\|X^* - \hat X\|^2` on a generic finite model.
+    r"""$E\|X - \hat X\|^2 = E\|X - X^*\|^2 + E\|X^* - \hat X\|^2$ on a generic finite model.
 
     X takes ``sources`` symbolic values, the code C = f(X) ``codes`` values with a
-    symbolic joint law :math:`p(x, c)`, and :math:`\hat X` ``reconstructions``
-    symbolic values with a symbolic law :math:`p(\hat x \mid c)` — X̂ is
-    conditionally independent of X given C. With :math:`X^* = E[X \mid C]`
-    the cross term :math:`2E[(X - X^*)(X^* - \hat X)]` vanishes identically; the
+    symbolic joint law $p(x, c)$, and $\hat X$ ``reconstructions``
+    symbolic values with a symbolic law $p(\hat x \mid c)$ — X̂ is
+    conditionally independent of X given C. With $X^* = E[X \mid C]$
+    the cross term $2E[(X - X^*)(X^* - \hat X)]$ vanishes identically; the
     residual is the simplified difference of the two sides (zero).
     """
     xs = sp.symbols(f"x0:{sources}", real=True)

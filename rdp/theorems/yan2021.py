@@ -1,26 +1,27 @@
 r"""The cost of perfect perception for one-shot quantizers (Yan et al., ICML 2021).
 
 Setting (Yan et al., ICML 2021, ref. [1] below): MSE distortion; a deterministic encoder
-:math:`f` with K cells (rate :math:`\log_2 K` bits, no common randomness); a
-decoder that may use private noise; perfect perception :math:`p_{\hat X} = p_X`.
-With :math:`X^* = \mathbb E[X \mid f(X)]`, :math:`D^*_f = \mathbb E\|X - X^*\|^2`
-and :math:`D^*(K)` the least MSE of any K-level quantizer:
+$f$ with K cells (rate $\log_2 K$ bits, no common randomness); a
+decoder that may use private noise; perfect perception $p_{\hat X} = p_X$.
+With $X^* = \mathbb E[X \mid f(X)]$, $D^*_f = \mathbb E\|X - X^*\|^2$
+and $D^*(K)$ the least MSE of any K-level quantizer:
 
-.. math::
-    \mathbb E\|X - \hat X\|^2 = D^*_f + \mathbb E\|X^* - \hat X\|^2
-    \ge D^*_f + W_2^2(p_{X^*}, p_X) \ge 2 D^*(K),
+$$
+\mathbb E\|X - \hat X\|^2 = D^*_f + \mathbb E\|X^* - \hat X\|^2
+\ge D^*_f + W_2^2(p_{X^*}, p_X) \ge 2 D^*(K),
+$$
 
 with equality throughout for an MSE-optimal encoder: perfect perception costs
-exactly twice the MSE. The decoder that samples :math:`\hat X \sim p(x \mid
-f(x))` always has MSE :math:`2D^*_f`; the best perfect-perception decoder of
-an encoder transports :math:`p_{X^*}` optimally onto :math:`p_X` and has MSE
-:math:`D^*_f + W_2^2(p_{X^*}, p_X)` (Freirich et al. 2021, Theorem 4), between
-:math:`D^*_f` and :math:`2D^*_f`.
+exactly twice the MSE. The decoder that samples $\hat X \sim p(x \mid
+f(x))$ always has MSE $2D^*_f$; the best perfect-perception decoder of
+an encoder transports $p_{X^*}$ optimally onto $p_X$ and has MSE
+$D^*_f + W_2^2(p_{X^*}, p_X)$ (Freirich et al. 2021, Theorem 4), between
+$D^*_f$ and $2D^*_f$.
 
 In one dimension every encoder with *interval* cells (in codepoint order) is
-already optimally coupled to its centroids, so :math:`W_2^2(p_{X^*}, p_X) =
-D^*_f` for any such encoder; the strict inequalities need cells that are not
-intervals, such as the modulo encoder :func:`modulo_encoder`, or a
+already optimally coupled to its centroids, so $W_2^2(p_{X^*}, p_X) =
+D^*_f$ for any such encoder; the strict inequalities need cells that are not
+intervals, such as the modulo encoder [`modulo_encoder`][rdp.theorems.yan2021.modulo_encoder], or a
 non-Voronoi partition in higher dimension.
 
 References
@@ -65,8 +66,8 @@ REFERENCE_BEST_DECODER = (
 class PartitionEncoder:
     """A deterministic 1-D encoder: the real line cut at ``breakpoints``, pieces labelled.
 
-    Piece i is :math:`(b_{i-1}, b_i]` (with :math:`b_{-1} = -\\infty`,
-    :math:`b_{M-1} = +\\infty`) and is sent to code ``labels[i]``; a code may
+    Piece i is $(b_{i-1}, b_i]$ (with $b_{-1} = -\\infty$,
+    $b_{M-1} = +\\infty$) and is sent to code ``labels[i]``; a code may
     own several pieces, so cells need not be intervals.
 
     Parameters
@@ -133,16 +134,16 @@ def uniform_encoder(levels: int, step: float, *, centre: float = 0.0) -> Partiti
 # --------------------------------------------------------------------- code statistics
 @dataclass(frozen=True)
 class CodeStatistics:
-    r"""What an encoder leaves of the source: the law of :math:`X^* = E[X | f(X)]`.
+    r"""What an encoder leaves of the source: the law of $X^* = E[X | f(X)]$.
 
     Attributes
     ----------
     probabilities : ndarray, shape (K,)
-        :math:`P(f(X) = k)`.
+        $P(f(X) = k)$.
     centroids : ndarray, shape (K,) or (K, d)
-        :math:`x^*_k = E[X | f(X) = k]`.
+        $x^*_k = E[X | f(X) = k]$.
     within : ndarray, shape (K,)
-        :math:`E[\|X - x^*_k\|^2 ; f(X) = k]`, summing to :math:`D^*_f`.
+        $E[\|X - x^*_k\|^2 ; f(X) = k]$, summing to $D^*_f$.
     """
 
     probabilities: NDArray
@@ -161,7 +162,7 @@ def code_statistics(distribution: Any, encoder: PartitionEncoder) -> CodeStatist
     Parameters
     ----------
     distribution : scipy.stats frozen distribution or finite source
-        As accepted by :func:`rdp.quantization.lloyd_max`.
+        As accepted by [`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max].
     encoder : PartitionEncoder
     """
     K = encoder.levels
@@ -185,18 +186,19 @@ def code_statistics(distribution: Any, encoder: PartitionEncoder) -> CodeStatist
 
 # ------------------------------------------------------------------------ W2 distances
 def w2_squared_to_source(distribution: Any, atoms: ArrayLike, weights: ArrayLike) -> float:
-    r"""Exact :math:`W_2^2(\mu, p_X)` for a discrete :math:`\mu = \sum_j w_j \delta_{a_j}` in 1-D.
+    r"""Exact $W_2^2(\mu, p_X)$ for a discrete $\mu = \sum_j w_j \delta_{a_j}$ in 1-D.
 
     Continuous 1-D source: by quantile functions,
 
-    .. math::
-        W_2^2 = \int_0^1 \big(F_X^{-1}(u) - F_\mu^{-1}(u)\big)^2 du
-        = \sum_j \int_{U_{j-1}}^{U_j} \big(F_X^{-1}(u) - a_{(j)}\big)^2 du,
+    $$
+    W_2^2 = \int_0^1 \big(F_X^{-1}(u) - F_\mu^{-1}(u)\big)^2 du
+    = \sum_j \int_{U_{j-1}}^{U_j} \big(F_X^{-1}(u) - a_{(j)}\big)^2 du,
+    $$
 
-    with the atoms sorted and :math:`U_j` their cumulative weights (adaptive
-    quadrature, :func:`scipy.integrate.quad` on the tail cells and
-    :func:`scipy.integrate.quad_vec` on the inner ones). Finite source: the exact
-    transport linear program :func:`ot.emd2` with cost :math:`|a - x|^2`.
+    with the atoms sorted and $U_j$ their cumulative weights (adaptive
+    quadrature, ``scipy.integrate.quad`` on the tail cells and
+    ``scipy.integrate.quad_vec`` on the inner ones). Finite source: the exact
+    transport linear program ``ot.emd2`` with cost $|a - x|^2$.
     """
     atoms = np.asarray(atoms, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -245,7 +247,7 @@ def w2_squared_empirical(
     samples: ArrayLike,
     sample_weights: ArrayLike | None = None,
 ) -> float:
-    r""":math:`W_2^2` between discrete measures in :math:`\mathbb R^d` (exact LP ``ot.emd2``)."""
+    r"""$W_2^2$ between discrete measures in $\mathbb R^d$ (exact LP ``ot.emd2``)."""
     a = np.atleast_2d(np.asarray(atoms, dtype=float))
     x = np.asarray(samples, dtype=float)
     x = x[:, None] if x.ndim == 1 else x
@@ -268,15 +270,15 @@ class PerfectPerceptionCost:
     Attributes
     ----------
     levels : int
-        K; the rate is :math:`\log_2 K` bits.
+        K; the rate is $\log_2 K$ bits.
     encoder_mse : float
-        :math:`D^*_f = E\|X - X^*\|^2` (conditional-mean decoder, no perception constraint).
+        $D^*_f = E\|X - X^*\|^2$ (conditional-mean decoder, no perception constraint).
     w2_squared : float
-        :math:`W_2^2(p_{X^*}, p_X)`.
+        $W_2^2(p_{X^*}, p_X)$.
     sampling_decoder_mse : float
-        MSE of :math:`\hat X \sim p(x \mid f(x))`: exactly :math:`2D^*_f`.
+        MSE of $\hat X \sim p(x \mid f(x))$: exactly $2D^*_f$.
     best_decoder_mse : float
-        MSE of the best perfect-perception decoder: :math:`D^*_f + W_2^2(p_{X^*}, p_X)`.
+        MSE of the best perfect-perception decoder: $D^*_f + W_2^2(p_{X^*}, p_X)$.
     statistics : CodeStatistics
     """
 
@@ -296,15 +298,16 @@ class PerfectPerceptionCost:
 def perfect_perception_cost(distribution: Any, encoder: PartitionEncoder) -> PerfectPerceptionCost:
     r"""Exact MSE of the sampling decoder and of the best perfect-perception decoder of ``encoder``.
 
-    .. math::
-        E\|X - \hat X\|^2 = D^*_f + E\|X^* - \hat X\|^2, \qquad
-        \text{sampling: } E\|X^* - \hat X\|^2 = D^*_f, \qquad
-        \text{best: } E\|X^* - \hat X\|^2 = W_2^2(p_{X^*}, p_X).
+    $$
+    E\|X - \hat X\|^2 = D^*_f + E\|X^* - \hat X\|^2, \qquad
+    \text{sampling: } E\|X^* - \hat X\|^2 = D^*_f, \qquad
+    \text{best: } E\|X^* - \hat X\|^2 = W_2^2(p_{X^*}, p_X).
+    $$
 
-    The first equality holds because :math:`\hat X` and :math:`X` are
-    conditionally independent given :math:`f(X)` and
-    :math:`E[X - X^* \mid f(X)] = 0`
-    (:func:`rdp.theorems.symbolic.orthogonality_decomposition`).
+    The first equality holds because $\hat X$ and $X$ are
+    conditionally independent given $f(X)$ and
+    $E[X - X^* \mid f(X)] = 0$
+    ([`orthogonality_decomposition`][rdp.theorems.symbolic.orthogonality_decomposition]).
     """
     stats_ = code_statistics(distribution, encoder)
     w2 = w2_squared_to_source(distribution, stats_.centroids, stats_.probabilities)
@@ -321,7 +324,7 @@ def perfect_perception_cost(distribution: Any, encoder: PartitionEncoder) -> Per
 class SamplingDecoder:
     """The perfect-perception decoder of an encoder: draw X̂ from p(x | code), privately.
 
-    Its output has law p_X exactly; its MSE is 2·D*_f (:attr:`mse`).
+    Its output has law p_X exactly; its MSE is 2·D*_f (``mse``).
     """
 
     def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
@@ -361,8 +364,8 @@ class TransportDecoder:
     """The best perfect-perception decoder: X̂ drawn from the optimal transport of p_X* onto p_X.
 
     In 1-D the code of the j-th smallest centroid is sent to the j-th quantile
-    interval of p_X; for a finite source, to the rows of :func:`ot.emd`'s plan.
-    Its MSE is D*_f + W₂²(p_X*, p_X) (:attr:`mse`).
+    interval of p_X; for a finite source, to the rows of ``ot.emd``'s plan.
+    Its MSE is D*_f + W₂²(p_X*, p_X) (``mse``).
     """
 
     def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
@@ -445,14 +448,15 @@ def check_cost_of_perfect_perception(
     r"""Yan et al. 2021: with an MSE-optimal encoder, perfect perception costs exactly 2·D*(K).
 
     The encoder (``encoder_for(K)``, by default the Lloyd–Max / dynamic-programming
-    quantizer of :func:`rdp.quantization.lloyd_max`) is given its best
-    perfect-perception decoder, whose exact MSE :math:`D^*_f + W_2^2(p_{X^*}, p_X)`
-    is computed with :math:`W_2^2` by quantile functions. :math:`D^*(K)` comes
-    from an independent optimum (:func:`reference_optimal_mse`: an exact dynamic
+    quantizer of [`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max]) is given its best
+    perfect-perception decoder, whose exact MSE $D^*_f + W_2^2(p_{X^*}, p_X)$
+    is computed with $W_2^2$ by quantile functions. $D^*(K)$ comes
+    from an independent optimum
+    ([`reference_optimal_mse`][rdp.theorems.yan2021.reference_optimal_mse]: an exact dynamic
     program over interval partitions — of the finite support, or of a grid of
-    about 2400 cells of a continuous law — or :math:`1/(12K^2)` times the
+    about 2400 cells of a continuous law — or $1/(12K^2)$ times the
     squared width for a uniform law), never from the encoder's own design. The
-    deviation is :math:`\max_K |\text{MSE}_K / (2 D^*(K)) - 1|`; ``tolerance``
+    deviation is $\max_K |\text{MSE}_K / (2 D^*(K)) - 1|$; ``tolerance``
     defaults to 1e-9 for exact references and 3e-4 for the grid program
     (whose optimum exceeds D*(K) by ≤ 1.1e-4 relative up to K = 16 for the
     normal and Laplace laws).
@@ -508,7 +512,8 @@ def reference_optimal_mse(distribution: Any, levels: int) -> tuple[NDArray, str,
     """(D*(1..levels), how, exact) from an optimum independent of Lloyd's iteration.
 
     A continuous uniform law: the uniform quantizer is optimal, D*(K) = w²/(12K²).
-    Otherwise :func:`rdp.theorems.independent.optimal_quantizer_mse` (exact DP for a
+    Otherwise [`optimal_quantizer_mse`][rdp.theorems.independent.optimal_quantizer_mse] (exact DP
+    for a
     finite support, DP on about 2400 cells of a continuous law).
     """
     K = np.arange(1, levels + 1)
@@ -527,11 +532,11 @@ def reference_optimal_mse(distribution: Any, levels: int) -> tuple[NDArray, str,
 def check_suboptimal_encoder(
     distribution: Any, encoder: PartitionEncoder, *, label: str | None = None
 ) -> TheoremReport:
-    r"""Sub-optimal f: :math:`D^*_f < D^*_f + W_2^2(p_{X^*}, p_X) < 2D^*_f`, and ≥ 2·D*(K).
+    r"""Sub-optimal f: $D^*_f < D^*_f + W_2^2(p_{X^*}, p_X) < 2D^*_f$, and ≥ 2·D*(K).
 
-    The deviation is the largest of :math:`D^*_f - \text{best}`,
-    :math:`\text{best} - 2D^*_f` and :math:`2D^*(K) - \text{best}`, relative to
-    :math:`D^*_f`; the theorem holds when it is < 0 (all strict, the last allows
+    The deviation is the largest of $D^*_f - \text{best}$,
+    $\text{best} - 2D^*_f$ and $2D^*(K) - \text{best}$, relative to
+    $D^*_f$; the theorem holds when it is < 0 (all strict, the last allows
     equality only for an optimal encoder).
     """
     cost = perfect_perception_cost(distribution, encoder)
@@ -625,13 +630,13 @@ def check_empirical_vector(
     tolerance: float = 1e-7,
     label: str = "empirical",
 ) -> TheoremReport:
-    r"""Vector data: for k-means (a Lloyd fixed point), :math:`W_2^2(p_{X^*}, p_X) = D^*_f` by POT.
+    r"""Vector data: for k-means (a Lloyd fixed point), $W_2^2(p_{X^*}, p_X) = D^*_f$ by POT.
 
-    :math:`p_X` is the empirical measure of ``samples``. The Voronoi coupling
+    $p_X$ is the empirical measure of ``samples``. The Voronoi coupling
     of a Lloyd fixed point is an optimal transport plan, so the best
-    perfect-perception decoder costs exactly :math:`2D^*_f`; a random
+    perfect-perception decoder costs exactly $2D^*_f$; a random
     (non-Voronoi) relabelling of the same cells must instead fall strictly
-    between :math:`D^*_f` and :math:`2D^*_f`.
+    between $D^*_f$ and $2D^*_f$.
     """
     x = np.asarray(samples, dtype=float)
     x = x[:, None] if x.ndim == 1 else x
@@ -670,7 +675,7 @@ def check_empirical_vector(
 
 
 def information_theoretic_ratio(R: ArrayLike) -> NDArray:
-    r"""Gaussian :math:`D(R, 0) / D(R, \infty) = 2 / (1 + \sqrt{1 - 2^{-2R}})` (R in bits)."""
+    r"""Gaussian $D(R, 0) / D(R, \infty) = 2 / (1 + \sqrt{1 - 2^{-2R}})$ (R in bits)."""
     R = np.asarray(R, dtype=float)
     return 2.0 / (1.0 + np.sqrt(-np.expm1(-2.0 * R * np.log(2.0))))
 
@@ -682,13 +687,14 @@ def check_information_theoretic_contrast(
     variance: float = 1.0,
     tolerance: float = 1e-12,
 ) -> TheoremReport:
-    r"""One-shot ratio 2 vs the Gaussian :math:`D(R,0)/D(R,\infty) < 2` with common randomness.
+    r"""One-shot ratio 2 vs the Gaussian $D(R,0)/D(R,\infty) < 2$ with common randomness.
 
-    Checks, using :meth:`rdp.Problem.distortion` on ``Problem(Gaussian(), 'mse', 'w2')``:
-    the ratio equals :math:`2/(1 + \sqrt{1 - 2^{-2R}})`; with :math:`R_c` bits of
-    common randomness :math:`D(R, R_c, 0)` decreases in :math:`R_c` from exactly
-    :math:`2 D(R, \infty)` at :math:`R_c = 0` to :math:`D(R, 0)` at
-    :math:`R_c = \infty`.
+    Checks, using [`rdp.Problem.distortion`][rdp.problem.Problem.distortion] on
+    ``Problem(Gaussian(), 'mse', 'w2')``:
+    the ratio equals $2/(1 + \sqrt{1 - 2^{-2R}})$; with $R_c$ bits of
+    common randomness $D(R, R_c, 0)$ decreases in $R_c$ from exactly
+    $2 D(R, \infty)$ at $R_c = 0$ to $D(R, 0)$ at
+    $R_c = \infty$.
     """
     problem = Problem(Gaussian(0.0, variance), "mse", "w2")
     rates = np.asarray(rates, dtype=float)

@@ -1,5 +1,5 @@
 """The neural experiments, each a function ``run_*(out, preset, ...)`` and a command
-``rdp neural EXPERIMENT``; :func:`run_experiment` adds ``seeds``."""
+``rdp neural EXPERIMENT``; ``run_experiment`` adds ``seeds``."""
 
 from rdp.neural.experiments.blau_michaeli import run_blau_michaeli
 from rdp.neural.experiments.presets import PRESET_NAMES, PRESETS, preset

@@ -29,7 +29,7 @@ CACHE_ENV = "RDP_CACHE_DIR"
 
 
 def training_config(settings: dict[str, Any]) -> TrainingConfig:
-    """The :class:`TrainingConfig` of a preset's ``"training"`` entry."""
+    """The ``TrainingConfig`` of a preset's ``"training"`` entry."""
     fields = dict(settings)
     for name in ("encoder_hidden", "decoder_hidden", "critic_hidden", "conv_channels"):
         if name in fields:
@@ -112,8 +112,9 @@ def train_two_decoders(
 ) -> tuple[Encoder, Decoder, Decoder]:
     """Yan et al.'s two stages: E and G1 for MSE, then G2 with the code-conditioned critic.
 
-    With ``config.lloyd_steps`` the first stage ends with :func:`refine_lloyd`, with
-    ``config.decoder_refit_steps`` with :func:`refit_decoder` (G1 alone, frozen E).
+    With ``config.lloyd_steps`` the first stage ends with
+    [`refine_lloyd`][rdp.neural.framework.refine_lloyd], with
+    ``config.decoder_refit_steps`` with ``refit_decoder`` (G1 alone, frozen E).
     ``keys`` are the keys of the two stages; checkpoints go to ``checkpoints/g1.eqx``
     (``lloyd.eqx``) and ``checkpoints/g2.eqx``.
     """

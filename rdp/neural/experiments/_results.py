@@ -92,7 +92,7 @@ _STARTED: dict[str, Any] = {}
 
 
 def start_provenance() -> dict[str, Any]:
-    """:func:`provenance` at the start of a run, kept for :func:`write_results`.
+    """``provenance`` at the start of a run, kept for ``write_results``.
 
     The commit recorded is the one checked out when the run began (the code
     that trained the models), not whatever HEAD is when the results are written.

@@ -2,7 +2,7 @@
 
 For each code (``d`` latent dims × ``L`` levels, rate ``d·log2 L`` bits, with
 shared dither) and each perception weight λ, an encoder and a stochastic
-decoder are trained on :math:`\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))`
+decoder are trained on $\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))$
 against an unconditional WGAN-GP critic. Each model is measured on held-out
 digits: MSE, W₁ to the data by a freshly trained critic, Fréchet distance on
 classifier features. Figures: rate against MSE at each λ (curves of fixed
@@ -52,7 +52,8 @@ def run_blau_michaeli(
 ) -> dict[str, Any]:
     """Run the rates × perception-weights sweep; write results and figures to ``out``.
 
-    Parameters are those of :func:`rdp.neural.experiments.yan.run_yan`. With the
+    Parameters are those of
+    [`rdp.neural.experiments.yan.run_yan`][rdp.neural.experiments.yan.run_yan]. With the
     preset's ``warm_start``, each λ > 0 model starts from the λ = 0 codec of its
     rate and is fine-tuned on MSE + λ·(adversarial loss).
     """

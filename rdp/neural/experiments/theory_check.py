@@ -1,21 +1,21 @@
 """The two-decoder framework on a scalar Gaussian, where the answer is known.
 
-Source :math:`X \\sim N(0, 1)`, codes of ``K`` levels (rate :math:`\\log_2 K`
-bits), the training of :mod:`rdp.neural.experiments.yan`. Theory
+Source $X \\sim N(0, 1)$, codes of ``K`` levels (rate $\\log_2 K$
+bits), the training of ``rdp.neural.experiments.yan``. Theory
 (Yan, Wen, Ying, Ma & Liu, ICML 2021, arXiv:2106.02782, Theorem 2):
 
 - the least MSE of a ``K``-level code is the Lloyd–Max distortion
-  :math:`D^*(K)` (:func:`rdp.quantization.lloyd_max`), so
-  :math:`\\mathrm{MSE}(G_1) \\ge D^*(K)`;
-- with perfect perception the least MSE is :math:`2 D^*(K)`, reached by an
-  MSE-optimal encoder and a G2 that samples :math:`p(x \\mid \\text{code})`.
+  $D^*(K)$ ([`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max]), so
+  $\\mathrm{MSE}(G_1) \\ge D^*(K)$;
+- with perfect perception the least MSE is $2 D^*(K)$, reached by an
+  MSE-optimal encoder and a G2 that samples $p(x \\mid \\text{code})$.
 
 Because a trained encoder f is not exactly Lloyd–Max, the run also computes,
-by quadrature over a fine grid, its own optimum :math:`D^*_f` (the MSE of the
-cell centroids), the MSE :math:`2 D^*_f` of sampling :math:`p(x \\mid f(x))`
+by quadrature over a fine grid, its own optimum $D^*_f$ (the MSE of the
+cell centroids), the MSE $2 D^*_f$ of sampling $p(x \\mid f(x))$
 (the target of the conditional critic), and the least MSE of any perfectly
-perceptual decoder for f, :math:`D^*_f + W_2^2(p_{X^*}, p_X)` (Freirich,
-Michaeli, Meir, NeurIPS 2021, Theorem 1), with :math:`X^* = E[X \\mid f(X)]`.
+perceptual decoder for f, $D^*_f + W_2^2(p_{X^*}, p_X)$ (Freirich,
+Michaeli, Meir, NeurIPS 2021, Theorem 1), with $X^* = E[X \\mid f(X)]$.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def encoder_optimum(encoder: Encoder, grid: np.ndarray = GRID) -> dict[str, floa
     Returns
     -------
     dict
-        ``d_star_f``: :math:`E(X - E[X|f(X)])^2`;
-        ``w2sq_centroids``: :math:`W_2^2(p_{X^*}, p_X)` by the quantile coupling;
+        ``d_star_f``: $E(X - E[X|f(X)])^2$;
+        ``w2sq_centroids``: $W_2^2(p_{X^*}, p_X)$ by the quantile coupling;
         ``cells_used``: number of codes with positive probability.
     """
     weights, cell, codes = _cells(encoder, grid)
@@ -88,18 +88,18 @@ def population_measures(
     r"""MSE of G1 and G2 and W₁(p_{G2}, N(0, 1)) for X ~ N(0, 1), without sampling X.
 
     Integrals over X are quadratures on ``grid``; G2's private noise is
-    sampled, ``draws`` reconstructions per code. With :math:`p_c`,
-    :math:`\mu_c`, :math:`\sigma_c^2` the mass, mean and variance of X on the
-    cell of code ``c`` and :math:`m_c`, :math:`v_c` the mean and variance of
-    :math:`G_2(c, Z)`,
+    sampled, ``draws`` reconstructions per code. With $p_c$,
+    $\mu_c$, $\sigma_c^2$ the mass, mean and variance of X on the
+    cell of code ``c`` and $m_c$, $v_c$ the mean and variance of
+    $G_2(c, Z)$,
 
-    .. math::
+    $$
+    \mathrm{MSE}(G_2) = \sum_c p_c\,(\sigma_c^2 + v_c + (\mu_c - m_c)^2),
+    \qquad
+    W_1(p_{G_2}, p_X) = \int \Big|\sum_c p_c F_c(t) - \Phi(t)\Big|\,dt,
+    $$
 
-        \mathrm{MSE}(G_2) = \sum_c p_c\,(\sigma_c^2 + v_c + (\mu_c - m_c)^2),
-        \qquad
-        W_1(p_{G_2}, p_X) = \int \Big|\sum_c p_c F_c(t) - \Phi(t)\Big|\,dt,
-
-    with :math:`F_c` the empirical CDF of the draws of code ``c``.
+    with $F_c$ the empirical CDF of the draws of code ``c``.
     """
     weights, cell, codes = _cells(encoder, grid)
     mass = np.bincount(cell, weights=weights, minlength=len(codes))
@@ -164,12 +164,13 @@ def run_theory_check(
     """Run the scalar-Gaussian check of the two-decoder framework; write results to ``out``.
 
     For each ``K`` in the preset: train E (K levels) and G1 for MSE (refined
-    by :func:`~rdp.neural.framework.refine_lloyd` when the preset has
+    by [`refine_lloyd`][rdp.neural.framework.refine_lloyd] when the preset has
     ``lloyd_steps``), then G2 with the code-conditioned critic; compare
-    MSE(G1) with the Lloyd–Max :math:`D^*(K)` and MSE(G2) with
-    :math:`2 D^*_f` (see the module docstring), both exact over X
-    (:func:`population_measures`), and report the held-out estimates with G2's
-    W₁ beside its floor (:func:`heldout_measures`). Reruns resume from ``out``.
+    MSE(G1) with the Lloyd–Max $D^*(K)$ and MSE(G2) with
+    $2 D^*_f$ (see the module docstring), both exact over X
+    ([`population_measures`][rdp.neural.experiments.theory_check.population_measures]), and report
+    the held-out estimates with G2's
+    W₁ beside its floor (``heldout_measures``). Reruns resume from ``out``.
 
     Returns
     -------

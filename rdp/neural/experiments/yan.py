@@ -12,7 +12,7 @@ For each rate ``R`` bits (``R`` latent signs, Yan et al.'s binary code):
    Fréchet distance on features of a small classifier.
 
 Their Fig. 2 plots the rate against MSE(G1) (R(D, ∞)), MSE(G2) (R(D, 0)) and
-2·MSE(G1) (R(D/2, ∞)); :func:`rdp.neural.figures.yan_figure` draws the same.
+2·MSE(G1) (R(D/2, ∞)); ``rdp.neural.figures.yan_figure`` draws the same.
 
 Reference: Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On perceptual lossy
 compression: the cost of perceptual reconstruction and an optimal training
@@ -66,11 +66,12 @@ def run_yan(
         checkpoints). A rerun resumes: finished rates are read back and
         interrupted training continues from its last checkpoint.
     preset : {"quick", "cpu", "gpu"}
-        Settings from :data:`rdp.neural.experiments.presets.PRESETS`.
+        Settings from ``rdp.neural.experiments.presets.PRESETS``.
     seed : int
         Seed of every PRNG key.
     data : str, optional
-        Data set name (default: the preset's); see :func:`rdp.neural.data.load_dataset`.
+        Data set name (default: the preset's); see
+        [`rdp.neural.data.load_dataset`][rdp.neural.data.load_dataset].
     data_dir : path, optional
         Directory of full MNIST for ``data="mnist"``.
     cache_dir : path, optional
