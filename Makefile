@@ -19,14 +19,17 @@ reproduce: $(STAMP)
 	RDP_NEURAL_RESULTS=results/neural:docs/neural $(BIN)/rdp reproduce --out results
 	$(BIN)/rdp verify --out results/verify.json
 
+# The browser test opens the site that the mkdocs step has just built (it skips, with the
+# reason, where no Chromium is installed: .ci/run installs Debian's).
 test: $(STAMP)
-	$(BIN)/ruff check rdp tests examples benchmarks
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/ruff check rdp tests examples benchmarks tools
+	$(BIN)/python -m pytest -q -n 2 -m "not browser"
 	$(BIN)/mkdocs build --strict --site-dir build/site
+	RDP_SITE_DIR=build/site $(BIN)/python -m pytest -q -m browser tests/test_site_browser.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check rdp tests examples benchmarks
-	$(BIN)/ruff format --check rdp tests examples benchmarks
+	$(BIN)/ruff check rdp tests examples benchmarks tools
+	$(BIN)/ruff format --check rdp tests examples benchmarks tools
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir build/site
