@@ -9,13 +9,15 @@ works offline). A page fails on
 - an internal link to a page, file or ``#anchor`` that does not exist;
 - a JavaScript error (an uncaught exception or a console error, which includes
   resources that failed to load) or a request to another host;
-- math left as TeX: an arithmatex element MathJax did not typeset, a MathJax TeX
-  error, or ``$...$``, ``\\(``, ``\\[`` or a TeX command in the text outside code;
+- math left as TeX or not drawn: an arithmatex element MathJax did not typeset,
+  typeset math with no glyph drawn (its CSS lost), a MathJax TeX error, a web font
+  that failed to load (MathJax's glyphs), or ``$...$``, ``\\(``, ``\\[`` or a TeX
+  command in the text outside code;
 - a reStructuredText role or directive in the text (``:class:``, ``.. math::``).
 
 The site is ``$RDP_SITE_DIR`` (``make test`` builds it into ``build/site`` first and
 runs this file after the build) or else ``build/site``. Screenshots of the home page,
-a gallery page (a figures page while there is no gallery) and the API page are saved
+a gallery page (else the first page with a figure) and the API page are saved
 in ``build/``. ``test_checker_finds_broken_pages`` runs the same checker on a small
 broken site made here, so it needs no site build.
 """
@@ -72,6 +74,7 @@ PAGE_REPORT = """async () => {
   }
   for (const img of document.images) img.loading = "eager";
   await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
+  await document.fonts.ready;  // MathJax's glyphs are web fonts: blank until loaded
   const text = document.body.cloneNode(true);
   text.querySelectorAll(
     "code, pre, kbd, samp, script, style, noscript, textarea, svg, mjx-container, .arithmatex"
@@ -86,10 +89,17 @@ PAGE_REPORT = """async () => {
     untypeset: [...document.querySelectorAll(".arithmatex")]
       .filter((el) => !el.querySelector("mjx-container"))
       .map((el) => el.textContent.trim().slice(0, 80)),
+    blank_math: [...document.querySelectorAll("mjx-container")]
+      .filter((box) => !box.querySelector("mjx-merror"))  // reported as a TeX error
+      .filter((box) => ![...box.querySelectorAll("mjx-c")].some((c) => {
+        const glyph = getComputedStyle(c, "::before").content;
+        return glyph && !["none", "normal", '""'].includes(glyph);
+      }))
+      .map((box) => (box.closest(".arithmatex") || box).textContent.trim().slice(0, 80)),
     tex_errors: [...document.querySelectorAll("mjx-merror")]
       .map((el) => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120)),
     text: text.textContent,
-    has_doc_objects: document.querySelector(".doc-object") !== null,
+    fonts: [...document.fonts].filter((f) => f.status === "error").map((f) => f.family),
   };
 }"""
 
@@ -181,6 +191,8 @@ def check_site(
             problems += [(name, "missing image", src) for src in report["images"]]
             problems += [(name, "math not typeset", tex) for tex in report["untypeset"]]
             problems += [(name, "TeX error", err) for err in report["tex_errors"]]
+            problems += [(name, "math not drawn", tex) for tex in report["blank_math"]]
+            problems += [(name, "font not loaded", family) for family in report["fonts"]]
             text = report["text"]
             problems += [
                 (name, "raw TeX", _context_excerpt(text, m)) for m in RAW_TEX.finditer(text)
@@ -323,6 +335,15 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         "texerror/index.html": _page(
             "<p><span class='arithmatex'>\\(\\frac{1}\\)</span></p>", mathjax
         ),
+        # What Material's recipe for instant navigation does on a plain page load:
+        # clearing MathJax's output cache after the first typeset leaves blank math.
+        "blank/index.html": _page(
+            "<p><span class='arithmatex'>\\(x^2\\)</span></p><script>window.addEventListener("
+            "'load', () => MathJax.startup.promise.then(() => {"
+            " MathJax.startup.output.clearCache(); MathJax.typesetClear();"
+            " return MathJax.typesetPromise(); }));</script>",
+            mathjax,
+        ),
         "role/index.html": _page(
             "<p>See :class:<code>~rdp.Problem</code>.</p><p>.. math:: R(D)</p>"
         ),
@@ -345,6 +366,7 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         ("tex/index.html", "math not typeset"),
         ("tex/index.html", "raw TeX"),
         ("texerror/index.html", "TeX error"),
+        ("blank/index.html", "math not drawn"),
         ("role/index.html", "reStructuredText markup"),
     }
     assert found == expected, problems
