@@ -26,8 +26,7 @@ def mathjax_dir() -> Path:
         import mathjax
     except ImportError as exc:
         raise PluginError(
-            "MathJax is bundled from the 'django-static-mathjax' package: "
-            "pip install -e '.[docs]'"
+            "MathJax is bundled from the 'django-static-mathjax' package: pip install -e '.[docs]'"
         ) from exc
     return Path(mathjax.__file__).parent / "static" / "mathjax"
 
