@@ -2,9 +2,9 @@
 A learned codec: the committed HiFiC-style run
 ==============================================
 
-The learned codec ([Learned codec](../codec.md)) trains an entropy-coded
-autoencoder with a perception loss, encodes real bit streams and places its
-operating points next to the theory. Its figures are drawn from the run the
+The learned codec trains an entropy-coded autoencoder with a perception loss,
+encodes real bit streams and places its operating points next to the theory
+([Learned codec](../codec.md)). Its figures are drawn from the run the
 repository keeps under `docs/codec/`, through the same figure specs that
 `rdp reproduce` uses (run from a checkout; needs the `codec` extra).
 """

@@ -2,10 +2,11 @@
 Your own finite source: from samples or a scipy.stats law
 =========================================================
 
-Any finite source is a [`Discrete`][rdp.sources.Discrete] law: a pmf on real values.
+Any finite source is a `Discrete` law: a pmf on real values.
 Build it from data (a histogram whose cells take their samples' mean) or by
 quantizing a continuous `scipy.stats` distribution, pose the problem, and the
-certified fast solver returns R(D, P) with a `lower` and an `upper` bound.
+certified fast solver returns R(D, P) with a `lower` and an `upper` bound
+([`Discrete`][rdp.sources.Discrete] in the API).
 """
 
 import numpy as np

@@ -3,7 +3,7 @@ A theorem check inside your own pytest test
 ===========================================
 
 The checks in `rdp.theorems` run a theorem on an instance you give and return
-a [`TheoremReport`][rdp.theorems.report.TheoremReport]: the statement, the
+a report ([`TheoremReport`][rdp.theorems.report.TheoremReport]): the statement, the
 paper, the computed quantities, the deviation from the claim, the tolerance and
 whether it passed. That makes them ready-made assertions for your own tests:
 put the function below in a `test_*.py` file and pytest collects it.
