@@ -2,12 +2,12 @@
 A sweep of many problems, opened with xarray
 ============================================
 
-`rdp sweep` (or `rdp.sweep` from Python) solves a
-*family* of problems on (D, P) grids, in chunks, on local processes or a Dask
-cluster, and writes one labelled xarray dataset to a Zarr store. Here a small family runs in one process: Bernoulli(p)
-sources for four values of p, with TV and KL(p_X̂‖p_X) perception. Needs the
-`sweep` extra (`pip install 'rdp-theory[sweep]'`); the whole story is in
-[Sweeps](../sweeps.md) and [`rdp.sweep`][rdp.batch.run.sweep].
+`rdp sweep` (or `rdp.sweep` from Python) solves a *family* of problems on
+(D, P) grids, in chunks, on local processes or a Dask cluster, and writes one
+labelled xarray dataset to a Zarr store. Here a small family runs in one
+process: Bernoulli(p) sources for four values of p, with TV and KL(p_X̂‖p_X)
+perception. Needs the `sweep` extra (`pip install 'rdp-theory[sweep]'`); the
+whole story is in [Sweeps](../sweeps.md) and [`rdp.sweep`][rdp.batch.run.sweep].
 """
 
 import shutil
