@@ -7,6 +7,7 @@ block bound to a global name (alone or in a list) to pyplot first; the scripts s
 """
 
 import weakref
+from pathlib import Path
 
 from mkdocs_gallery.scrapers import matplotlib_scraper
 
@@ -34,4 +35,31 @@ def rdp_figures(block, script, **kwargs):
     return matplotlib_scraper(block, script, **kwargs)
 
 
-conf = {"image_scrapers": [rdp_figures]}
+#: Gallery order: the papers' figures, then the recipes; a script not listed comes last.
+ORDER = [
+    "plot_closed_forms_tour.py",
+    "plot_blau_michaeli_bernoulli.py",
+    "plot_blau_michaeli_gaussian.py",
+    "plot_yan_perfect_perception.py",
+    "plot_freirich_distortion_perception.py",
+    "plot_finite_families.py",
+    "plot_neural_results.py",
+    "plot_learned_codec.py",
+    "plot_own_finite_source.py",
+    "plot_custom_distortion_cost.py",
+    "plot_vector_gaussian_water_filling.py",
+    "plot_theorem_check_in_pytest.py",
+    "plot_sweep_xarray.py",
+    "plot_neural_quick_preset.py",
+]
+
+
+class GalleryOrder:
+    """Sort key of the gallery scripts (mkdocs-gallery calls ``GalleryOrder()(path)``)."""
+
+    def __call__(self, path):
+        name = Path(path).name
+        return (ORDER.index(name) if name in ORDER else len(ORDER), name)
+
+
+conf = {"image_scrapers": [rdp_figures], "within_subsection_order": GalleryOrder}
