@@ -5,7 +5,7 @@ A sweep of many problems, opened with xarray
 `rdp sweep` (or `rdp.sweep` from Python) solves a *family* of problems on
 (D, P) grids, in chunks, on local processes or a Dask cluster, and writes one
 labelled xarray dataset to a Zarr store. Here a small family runs in one
-process: Bernoulli(p) sources for four values of p, with TV and KL(p_X̂‖p_X)
+process: Bernoulli(p) sources for ten values of p, with TV and KL(p_X̂‖p_X)
 perception. Needs the `sweep` extra (`pip install 'rdp-theory[sweep]'`); the
 whole story is in [Sweeps](../sweeps.md) and [`rdp.sweep`][rdp.batch.run.sweep].
 """
@@ -29,7 +29,7 @@ from rdp.plot import plot_level_sets
 spec = {
     "families": [
         {
-            "source": {"kind": "bernoulli", "p": "0.1:0.4:4"},
+            "source": {"kind": "bernoulli", "p": "0.05:0.5:10"},
             "distortion": "hamming",
             "perception": ["tv", "kl-recon-source"],
         }
@@ -73,7 +73,9 @@ ax.legend()
 
 # %%
 # One problem's (P, D) slice as a surface: the equi-rate lines in the (D, P) plane
-level_sets = plot_level_sets(to_surface(ds.sel(p=0.2, perception="kl-recon-source").load()))
+level_sets = plot_level_sets(
+    to_surface(ds.sel(perception="kl-recon-source").sel(p=0.2, method="nearest").load())
+)
 
 # %%
 # The store was temporary here; a real one stays where ``--out`` put it.
