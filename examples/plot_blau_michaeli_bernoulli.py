@@ -9,6 +9,8 @@ their Fig. 3 draws it for p = 1/10. This page draws the figures of
 them by ID, so it shows exactly what `rdp reproduce bernoulli-tv-rd` writes.
 """
 
+from textwrap import fill
+
 from rdp import Bernoulli, Problem
 from rdp.reproduce import select_figures
 
@@ -30,14 +32,14 @@ for D, P in [(0.01, 0.05), (0.05, 0.02), (0.05, 0.0), (0.05, 0.2)]:
 # Each curve fixes the perception bound P; Shannon's R(D) (P = ∞) is dashed.
 spec = specs["bernoulli-tv-rd"]
 print(spec.command)
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure
 
 # %%
 # The surface and its equi-rate lines
 # -----------------------------------
 spec = specs["bernoulli-tv-surface"]
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure
 
 # %%
@@ -46,5 +48,5 @@ fig = spec.make().figure
 # At fixed rate: the distortion–perception tradeoff; at fixed distortion: the
 # rate that perception costs.
 spec = specs["bernoulli-tv-sections"]
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure

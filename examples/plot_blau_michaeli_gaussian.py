@@ -8,6 +8,8 @@ squared error and squared-W₂ perception in closed form (Zhang et al., NeurIPS
 The figures are `rdp reproduce`'s, drawn from the same specs.
 """
 
+from textwrap import fill
+
 from rdp import KL, Gaussian, Problem
 from rdp.reproduce import select_figures
 
@@ -29,7 +31,7 @@ print("R(0.3, KL ≤ 0.05 bits) =", kl.rate(0.3, 0.05).rate)
 # ----------------------------------
 spec = specs["gaussian-w2-rd"]
 print(spec.command)
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure
 
 # %%
@@ -47,7 +49,7 @@ fig = spec.make().figure
 # -----------------------------------
 # KL is measured in bits, like the rate.
 spec = specs["gaussian-kl-rd"]
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure
 
 # %%

@@ -10,6 +10,8 @@ distortion matrix and TV perception). The script draws every figure of
 added to the registry shows up here too.
 """
 
+from textwrap import fill
+
 from rdp.reproduce import all_figures
 
 specs = [spec for spec in all_figures() if spec.group == "discrete"]
@@ -19,7 +21,8 @@ for spec in specs:
 # %%
 # What each figure shows and the command that writes it
 for spec in specs:
-    print(f"{spec.command}\n    {spec.caption}\n")
+    print(spec.command)
+    print(fill(spec.caption, 88, initial_indent="    ", subsequent_indent="    "))
 
 # %%
 # The figures, in registry order

@@ -9,6 +9,8 @@ the MMSE estimate. The figure is `rdp reproduce freirich-distortion-perception`,
 for Gaussian denoising at three noise levels.
 """
 
+from textwrap import fill
+
 from rdp.reproduce import select_figures
 from rdp.theorems import freirich2021, run_standard_checks
 
@@ -31,5 +33,5 @@ for report in run_standard_checks(["freirich2021"]):
 # %%
 # The figure: D(P) against P, and against √P where its quadratic shape shows
 print(spec.command)
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure

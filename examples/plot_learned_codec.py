@@ -11,6 +11,7 @@ repository keeps under `docs/codec/`, through the same figure specs that
 
 import os
 from pathlib import Path
+from textwrap import fill
 
 from rdp.reproduce import all_figures
 
@@ -20,7 +21,8 @@ os.environ["RDP_CODEC_RESULTS"] = os.path.relpath(checkout / "docs" / "codec")
 
 specs = [spec for spec in all_figures() if spec.id.startswith("codec-")]
 for spec in specs:
-    print(f"{spec.id}: {spec.caption}\n")
+    print(spec.id)
+    print(fill(spec.caption, 88, initial_indent="    ", subsequent_indent="    "))
 
 # %%
 # The figures

@@ -13,6 +13,7 @@ Lloyd–Max optimum D*(K) and with 2·D*. The same as
 
 import os
 import tempfile
+from textwrap import fill
 
 from rdp.neural.experiments import run_theory_check
 from rdp.reproduce import all_figures
@@ -32,5 +33,5 @@ for row in results["rows"]:
 # Draw it with `rdp reproduce`'s figure spec, pointed at the new results
 os.environ["RDP_NEURAL_RESULTS"] = out
 (spec,) = [spec for spec in all_figures() if spec.id == "neural-theory-check"]
-print(spec.caption)
+print(fill(spec.caption, 88))
 fig = spec.make().figure

@@ -14,6 +14,7 @@ the `neural` extra).
 
 import os
 from pathlib import Path
+from textwrap import fill
 
 from rdp.reproduce import all_figures
 
@@ -28,7 +29,8 @@ for spec in specs:
 # %%
 # Captions (they name the results folder and the preset that produced them)
 for spec in specs:
-    print(f"{spec.id}: {spec.caption}\n")
+    print(spec.id)
+    print(fill(spec.caption, 88, initial_indent="    ", subsequent_indent="    "))
 
 # %%
 # The figures

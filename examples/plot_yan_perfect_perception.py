@@ -10,6 +10,8 @@ as the shared randomness goes to zero (Wagner 2022). The figure is
 `rdp reproduce yan-perfect-perception`.
 """
 
+from textwrap import fill
+
 import numpy as np
 from scipy import stats
 
@@ -42,6 +44,6 @@ print(
 # The figure
 # ----------
 print(spec.command)
-print(spec.caption)
+print(fill(spec.caption, 88))
 output = spec.make()
 fig = output.figure
