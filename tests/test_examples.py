@@ -4,9 +4,10 @@ The docs build runs every script once (mkdocs-gallery with
 ``abort_on_example_error``), so a failing script fails ``mkdocs build`` in CI.
 ``RDP_RUN_GALLERY=1 pytest -m gallery`` runs them here as well, each in a
 subprocess the way the gallery does (working directory ``examples/``, Agg
-backend); without the variable they skip, so that CI does not run them twice. The fast tests check what a build does not: that the gallery draws
-every figure of ``rdp reproduce`` through the registry, never a copy of its
-plotting code.
+backend); without the variable they skip, so that CI does not run them twice.
+The fast tests check what a build does not: that the gallery draws every
+figure of ``rdp reproduce`` through the registry, never a copy of its plotting
+code.
 """
 
 import ast
