@@ -3,7 +3,7 @@
 import cvxpy as cp
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
 from scipy.stats import norm
@@ -318,6 +318,7 @@ def test_kl_source_recon_estimate_converges_inside_the_bounds():
     p=st.one_of(st.just(0.0), st.floats(0.0, 1.0)),
     kind=st.sampled_from(["w2", "kl-recon-source"]),
 )
+@example(variance=0.234375, d=1.0, p=2.0**-8, kind="kl-recon-source")  # was 8.7e-19 over P
 def test_returned_channel_is_feasible_in_floating_point(variance, d, p, kind):
     """The channel meets D and P as evaluated (issue 11: slips of up to 4e-16)."""
     D, P = d * variance, (p * variance if kind == "w2" else p)

@@ -230,13 +230,17 @@ class GaussianMSE:
     def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
         """The channel with s and ρ nudged by a few ulps so that it meets D and P as evaluated.
 
-        s moves towards σ until the perception is ≤ P less a margin of 8 ulps (so that
-        another evaluation order, e.g. s²/σ² instead of s·s/σ², still gives ≤ P), then ρ up
-        until the MSE is ≤ D; the rate moves by O(ulp).
+        s moves towards σ until the perception is ≤ P less a margin (so that another
+        evaluation order, e.g. s²/σ² instead of s·s/σ², still gives ≤ P), then ρ up until
+        the MSE is ≤ D; the rate moves by O(ulp). The margin is 8 ulps of P, plus, for KL,
+        16 ulps absolute: ½(t − 1 − ln t) near t = 1 cancels terms of size 1, so its
+        rounding error is absolute, not relative to P (hypothesis found a 1-ulp excess at
+        P = 2⁻⁸ bits).
         """
         sigma = float(np.sqrt(self.variance))
         eps = np.finfo(float).eps
-        goal = P * (1.0 - 8.0 * eps)
+        absolute = 16.0 * eps if isinstance(self.perception, KL) else 0.0
+        goal = P * (1.0 - 8.0 * eps) - absolute
         for k in range(60):
             if P == np.inf or s >= sigma or self._perception_of(s) <= goal:
                 break
