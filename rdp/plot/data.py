@@ -43,7 +43,7 @@ class CurveFamily:
     lower, upper : ndarray, shape (k, n), optional
         Certified bounds on ``y`` (from a solver's result or a certified bracket).
     status : ndarray of str, shape (k, n), optional
-        Each point's status ([`STATUSES`][rdp.result.STATUSES]).
+        Each point's status (one of ``rdp.result.STATUSES``).
     """
 
     x: NDArray
