@@ -6,13 +6,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given, settings
 from matplotlib.figure import Figure
 from references import bernoulli_tv_rate, gaussian_w2_distortion, gaussian_w2_rate
 
 from rdp import KL, Bernoulli, Discrete, Gaussian, Problem, UnconvergedWarning
 from rdp.plot import (
+    CurveFamily,
     distortion_perception_curves,
     plot_distortion_perception,
     plot_level_sets,
@@ -24,6 +27,7 @@ from rdp.plot import (
     rate_surface,
     save_figure,
 )
+from rdp.plot.data import distortion_bracket
 from rdp.plot.style import curve_colors, short_label
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -66,7 +70,8 @@ def test_surface_and_sections_match_gaussian_closed_form(gaussian):
 def test_columns_are_long_format(bernoulli):
     curves = rate_distortion_curves(bernoulli, [0.0], [0.05, 0.1], shannon=False)
     cols = curves.columns()
-    assert list(cols) == ["P", "D", "R"]
+    assert list(cols) == ["P", "D", "R", "lower", "upper", "status"]
+    assert set(cols["status"]) == {"exact"}
     np.testing.assert_array_equal(cols["D"], [0.05, 0.1])
     np.testing.assert_allclose(cols["R"], [bernoulli_tv_rate(0.1, d, 0.0) for d in (0.05, 0.1)])
 
@@ -147,3 +152,64 @@ def test_style_helpers():
     assert short_label("perception P (W₂² (squared Wasserstein-2))") == "P (W₂²)"
     assert short_label("perception P (KL(p_X̂‖p_X), bits)") == "P (KL(p_X̂‖p_X), bits)"
     assert len(set(curve_colors(5))) == 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(0.2, 3.0),
+    st.floats(0.05, 1.5),
+    st.integers(6, 40),
+    st.floats(0.0, 0.02),
+    st.floats(0.02, 0.95),
+    st.integers(0, 2**32 - 1),
+)
+def test_distortion_bracket_holds_the_inverse(variance, offset, n, gap, fraction, seed):
+    """On R(D) = ½ log₂(σ²/D)⁺ (convex, decreasing) with bounds loosened at random, the
+    bracket holds the exact inverse D(R) = σ² 2^(−2R), and its upper end is achievable."""
+    D = np.linspace(offset * variance / 3, 1.1 * variance, n)
+    rate = np.maximum(0.5 * np.log2(variance / D), 0.0)
+    rng = np.random.default_rng(seed)
+    lower = rate - gap * rng.random(n)
+    upper = rate + gap * rng.random(n)
+    R = fraction * float(rate[0])
+    low, high = distortion_bracket(D, lower, upper, R, 0.0)
+    if not np.any(upper <= R):  # no grid point is certified to reach R: no bracket
+        assert np.isnan(low) and np.isnan(high)
+        return
+    exact = variance * 2.0 ** (-2 * R)
+    assert low <= exact + 1e-12 and exact <= high + 1e-12
+    if gap == 0.0:  # exact bounds: the bracket is within one grid step
+        assert high - low <= D[1] - D[0] + 1e-12
+
+
+def test_distortion_bracket_fails_on_a_concave_curve():
+    """The bracket relies on convexity: on a concave R it excludes the true inverse (so the
+    test above can fail)."""
+    D = np.linspace(0.0, 1.0, 11)
+    rate = 1.0 - D**2  # concave
+    low, high = distortion_bracket(D, rate, rate, 0.5, 0.0)
+    assert not low <= np.sqrt(0.5) <= high
+
+
+def test_stopped_points_are_marked_and_written():
+    """A point whose method stopped at a limit gets a red × and its bounds in the columns."""
+    family = CurveFamily(
+        x=np.array([0.1, 0.2, 0.3]),
+        y=np.array([[2.0, 1.5, 1.2]]),
+        parameter=np.array([0.0]),
+        x_name="D",
+        y_name="R",
+        parameter_name="P",
+        x_label="D",
+        y_label="R",
+        parameter_label="P",
+        lower=np.array([[2.0, 1.4, 1.2]]),
+        upper=np.array([[2.0, 1.5, 1.2]]),
+        status=np.array([["converged", "iteration_limit", "exact"]]),
+    )
+    assert family.stopped.tolist() == [[False, True, False]]
+    assert list(family.columns()) == ["P", "D", "R", "lower", "upper", "status"]
+    fig = plot_rate_distortion(family)
+    marks = [line for line in fig.axes[0].lines if line.get_marker() == "x"]
+    assert marks and marks[0].get_xdata().tolist() == [0.2]
+    assert "stopped at a limit" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1]

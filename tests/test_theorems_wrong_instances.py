@@ -148,3 +148,62 @@ def test_perception_costs_rate_fails_when_perception_lowers_the_rate(monkeypatch
 def test_bernoulli_problem_is_answered_by_the_closed_form():
     problem = Problem(Bernoulli(0.2), "hamming", "tv")
     assert problem.method().name.startswith("closed-form")
+
+
+# Twins of the finite-source Blau–Michaeli checks that `rdp verify` runs by default: each
+# standard check (its own problem, grid and tolerance) FAILS when the certified solver's
+# rates are bent in the way the property forbids.
+def _bent(monkeypatch, bend):
+    """Replace every point of the fast solver by ``bend(D, P, point)`` (bounds moved alike)."""
+    original = FastSolver.rate_point
+
+    def wrong(self, D, P, **kwargs):
+        point = original(self, D, P, **kwargs)
+        shift = bend(D, self.bound(P).value, point)
+        return replace(
+            point,
+            value=point.value + shift,
+            lower=point.lower + shift,
+            upper=point.upper + shift,
+        )
+
+    monkeypatch.setattr(FastSolver, "rate_point", wrong)
+
+
+FINITE_LABELS = ("discrete-w1", "discrete-tv", "discrete-kl-recon-source")
+
+
+def test_finite_checks_pass_as_run_by_verify():
+    checks = standard_checks()
+    for label in FINITE_LABELS:
+        for short in ("monotonicity", "convexity", "perception-costs-rate"):
+            name = f"blau-michaeli2019/{short}[{label}]"
+            assert checks[name]().passed, name
+
+
+def test_finite_monotonicity_fails_when_the_rate_grows_with_p(monkeypatch):
+    _bent(monkeypatch, lambda D, P, point: 0.5 * min(P, 1.0))
+    checks = standard_checks()
+    for label in FINITE_LABELS:
+        report = checks[f"blau-michaeli2019/monotonicity[{label}]"]()
+        assert not report.passed, label
+
+
+def test_finite_convexity_fails_on_a_concave_bump(monkeypatch):
+    # the rate becomes 1 − D² (concave) wherever it is finite
+    _bent(
+        monkeypatch,
+        lambda D, P, point: 1.0 - D**2 - point.value if np.isfinite(point.value) else 0.0,
+    )
+    checks = standard_checks()
+    for label in FINITE_LABELS:
+        report = checks[f"blau-michaeli2019/convexity[{label}]"]()
+        assert not report.passed, label
+
+
+def test_finite_perception_costs_rate_fails_when_perception_is_free(monkeypatch):
+    _bent(monkeypatch, lambda D, P, point: -0.05 if np.isfinite(P) and point.value > 0.1 else 0.0)
+    checks = standard_checks()
+    for label in FINITE_LABELS:
+        report = checks[f"blau-michaeli2019/perception-costs-rate[{label}]"]()
+        assert not report.passed, label

@@ -76,6 +76,12 @@ def run(args: argparse.Namespace) -> int:
         return 130
     total = time.perf_counter() - start
     out = Path(args.out)
+    for item in written:
+        if item.stopped:
+            sys.stderr.write(
+                f"rdp reproduce: {item.spec.id}: {item.stopped} point(s) stopped at a solver "
+                "limit and carry bounds only (marked with a red x in the figure)\n"
+            )
     if args.json:
         payload = {
             "out": str(out),
@@ -85,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "id": item.spec.id,
                     "seconds": round(item.seconds, 3),
+                    "stopped": item.stopped,
                     "files": [str(p) for p in item.files],
                 }
                 for item in written

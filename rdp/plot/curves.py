@@ -53,25 +53,35 @@ def draw_curve_family(
 ) -> None:
     """Draw ``curves`` into ``ax``: one colour per parameter, P = ∞ black dashed.
 
+    Where the family carries certified bounds, the band between them is shaded
+    in the curve's colour (invisible when they agree), and points whose method
+    stopped at a limit before its tolerance
+    ([`CurveFamily.stopped`][rdp.plot.data.CurveFamily.stopped]) are marked with a
+    red × and a bar spanning their bounds, so they are never drawn silently.
     ``legend_outside`` puts the legend right of the axes (for families of flat
     curves that leave no empty corner).
     """
     finite = ~np.isinf(curves.parameter)
     colors = iter(style.curve_colors(int(finite.sum())))
     suffix = (units or {}).get(curves.parameter_name, "")
-    for value, y in zip(curves.parameter, curves.y, strict=True):
+    for k, (value, y) in enumerate(zip(curves.parameter, curves.y, strict=True)):
         if np.isinf(value) and curves.parameter_name == "P":
+            color = style.SHANNON_COLOR
             ax.plot(
                 curves.x,
                 y,
-                color=style.SHANNON_COLOR,
+                color=color,
                 linestyle=style.SHANNON_LINESTYLE,
                 label=shannon_label,
                 zorder=3,
             )
-            continue
-        label = f"{curves.parameter_label} = {style.format_value(value)}{suffix}"
-        ax.plot(curves.x, y, color=next(colors), label=label)
+        else:
+            color = next(colors)
+            label = f"{curves.parameter_label} = {style.format_value(value)}{suffix}"
+            ax.plot(curves.x, y, color=color, label=label)
+        _draw_bounds(curves, k, ax, color)
+    if curves.stopped.any():
+        ax.plot([], [], **style.STOPPED_MARKER, label="stopped at a limit: bounds only")
     ax.set_xlabel(curves.x_label)
     ax.set_ylabel(curves.y_label)
     low, high = float(np.min(curves.x)), float(np.max(curves.x))
@@ -80,6 +90,24 @@ def draw_curve_family(
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     else:
         ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
+
+
+def _draw_bounds(curves: CurveFamily, k: int, ax: Axes, color: Any) -> None:
+    """Shade curve ``k``'s certified band; mark its points stopped at a limit."""
+    if curves.lower is None or curves.upper is None:
+        return
+    lower, upper = curves.lower[k], curves.upper[k]
+    shown = np.isfinite(lower) & np.isfinite(upper)
+    if shown.any() and np.any(upper[shown] > lower[shown]):
+        ax.fill_between(
+            curves.x, np.where(shown, lower, np.nan), np.where(shown, upper, np.nan),
+            color=color, alpha=0.3, linewidth=0,
+        )  # fmt: skip
+    stopped = curves.stopped[k]
+    if stopped.any():
+        x, y = curves.x[stopped], curves.y[k][stopped]
+        ax.vlines(x, lower[stopped], np.minimum(upper[stopped], np.nanmax(curves.y)), color="red")
+        ax.plot(x, y, **style.STOPPED_MARKER, zorder=4)
 
 
 def plot_rate_distortion(

@@ -11,6 +11,7 @@ else, and each flattens to table rows for CSV output.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,6 +40,10 @@ class CurveFamily:
         Axis labels with units and the measures named.
     parameter_label : str
         Legend prefix, e.g. ``'P'`` or ``'R (bits)'``.
+    lower, upper : ndarray, shape (k, n), optional
+        Certified bounds on ``y`` (from a solver's result or a certified bracket).
+    status : ndarray of str, shape (k, n), optional
+        Each point's status (one of ``rdp.result.STATUSES``).
     """
 
     x: NDArray
@@ -50,15 +55,42 @@ class CurveFamily:
     x_label: str
     y_label: str
     parameter_label: str
+    lower: NDArray | None = None
+    upper: NDArray | None = None
+    status: NDArray | None = None
+
+    @property
+    def stopped(self) -> NDArray:
+        """Mask (k, n) of the points whose method stopped at a limit before its tolerance.
+
+        Their certified ``lower``/``upper`` still hold; the figures mark them
+        (status other than [`SETTLED_STATUSES`][rdp.plot.data.SETTLED_STATUSES]).
+        """
+        if self.status is None:
+            return np.zeros(self.y.shape, dtype=bool)
+        return ~np.isin(np.asarray(self.status).astype(str), list(SETTLED_STATUSES))
 
     def columns(self) -> dict[str, NDArray]:
-        """Long-format columns ``{parameter_name, x_name, y_name}`` (one row per point)."""
+        """Long-format columns ``{parameter_name, x_name, y_name}`` (one row per point),
+        then ``lower``, ``upper`` and ``status`` when the family carries them."""
         k, n = self.y.shape
-        return {
+        out = {
             self.parameter_name: np.repeat(self.parameter, n),
             self.x_name: np.tile(self.x, k),
             self.y_name: self.y.ravel(),
         }
+        for name in ("lower", "upper", "status"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = np.asarray(value).ravel()
+        return out
+
+
+#: Statuses of points that reached what their method promises: a closed form ('exact'),
+#: a solver within its tolerance ('converged'), a proof of infeasibility, or a certified
+#: bracket with no exact value known ('bounds'). Any other status is a method that
+#: stopped at a limit.
+SETTLED_STATUSES = frozenset({"exact", "converged", "infeasible", "bounds"})
 
 
 #: The surface type of the plots: the library's one [`SurfaceResult`][rdp.result.SurfaceResult].
@@ -133,18 +165,22 @@ def rate_surface(
 def _curves(
     problem: Problem,
     x: tuple[str, NDArray],
-    y: tuple[str, NDArray, ArrayLike],
+    y: tuple[str, Any],
     parameter: tuple[str, NDArray],
 ) -> CurveFamily:
-    """A ``CurveFamily`` from ``(name, grid)`` pairs; infeasible ``y`` become nan.
+    """A ``CurveFamily`` from ``(name, grid)`` pairs and ``(name, result)``; infeasible ``y``
+    become nan, the result's bounds and statuses are kept.
 
     Names are 'D', 'P' or 'R'; the axis labels follow from them and ``problem``.
     """
     labels = dict(zip("DPR", axis_labels(problem), strict=True))
-    (x_name, x_grid), (y_name, y_values, feasible), (parameter_name, values) = x, y, parameter
+    (x_name, x_grid), (y_name, result), (parameter_name, values) = x, y, parameter
     return CurveFamily(
         x=x_grid,
-        y=_finite(y_values, feasible),
+        y=_finite(result.value, result.feasible),
+        lower=np.asarray(result.lower, dtype=float),
+        upper=np.asarray(result.upper, dtype=float),
+        status=np.asarray(result.status).astype(str),
         parameter=values,
         x_name=x_name,
         y_name=y_name,
@@ -184,7 +220,7 @@ def rate_distortion_curves(
         levels = np.append(levels, np.inf)
     D_grid = _grid(D, "D")
     result = problem.rate(D_grid[None, :], levels[:, None], method=method, **options)
-    return _curves(problem, ("D", D_grid), ("R", result.rate, result.feasible), ("P", levels))
+    return _curves(problem, ("D", D_grid), ("R", result), ("P", levels))
 
 
 def distortion_perception_curves(
@@ -213,7 +249,7 @@ def distortion_perception_curves(
     """
     R_grid, P_grid = _grid(rates, "rates"), _grid(P, "P")
     result = problem.distortion(R_grid[:, None], P_grid[None, :], method=method, **options)
-    return _curves(problem, ("P", P_grid), ("D", result.distortion, result.feasible), ("R", R_grid))
+    return _curves(problem, ("P", P_grid), ("D", result), ("R", R_grid))
 
 
 def rate_perception_curves(
@@ -241,4 +277,161 @@ def rate_perception_curves(
     """
     D_levels, P_grid = _grid(distortions, "distortions"), _grid(P, "P")
     result = problem.rate(D_levels[:, None], P_grid[None, :], method=method, **options)
-    return _curves(problem, ("P", P_grid), ("R", result.rate, result.feasible), ("D", D_levels))
+    return _curves(problem, ("P", P_grid), ("R", result), ("D", D_levels))
+
+
+def _surface_curve_family(
+    surface: SurfaceResult,
+    x: tuple[str, NDArray],
+    y: tuple[str, NDArray, NDArray, NDArray, NDArray, NDArray],
+    parameter: tuple[str, NDArray],
+) -> CurveFamily:
+    """A ``CurveFamily`` from arrays cut out of ``surface`` (axis labels from the surface)."""
+    labels = {"D": surface.distortion_label, "P": surface.perception_label, "R": surface.rate_label}
+    (x_name, x_grid), (y_name, value, lower, upper, status, feasible) = x, y
+    parameter_name, values = parameter
+    return CurveFamily(
+        x=np.asarray(x_grid, dtype=float),
+        y=_finite(value, feasible),
+        lower=np.asarray(lower, dtype=float),
+        upper=np.asarray(upper, dtype=float),
+        status=np.asarray(status).astype(str),
+        parameter=np.asarray(values, dtype=float),
+        x_name=x_name,
+        y_name=y_name,
+        parameter_name=parameter_name,
+        x_label=labels[x_name],
+        y_label=labels[y_name],
+        parameter_label=parameter_name,
+    )
+
+
+def _indices(grid: NDArray, values: ArrayLike, name: str) -> NDArray:
+    """Positions of ``values`` in ``grid`` (each must be a grid value, ``inf`` included)."""
+    wanted = _grid(values, name)
+    out = []
+    for v in wanted:
+        hits = np.flatnonzero(np.isclose(grid, v, rtol=1e-12, atol=1e-15) | (grid == v))
+        if hits.size == 0:
+            raise ValueError(f"{name}: {v:g} is not on the surface's grid {np.round(grid, 6)}")
+        out.append(int(hits[0]))
+    return np.asarray(out, dtype=int)
+
+
+def surface_rate_distortion(surface: SurfaceResult, perception_levels: ArrayLike) -> CurveFamily:
+    """R(D, P) against D at some P of a computed surface (its rows), bounds and statuses kept.
+
+    Parameters
+    ----------
+    surface : SurfaceResult
+        From [`rate_surface`][rdp.plot.data.rate_surface].
+    perception_levels : array_like, 1-D
+        P values of the rows to take; each must be on ``surface.P``.
+    """
+    rows = _indices(surface.P, perception_levels, "perception_levels")
+    return _surface_curve_family(
+        surface,
+        ("D", surface.D),
+        ("R", surface.rate[rows], surface.lower[rows], surface.upper[rows],
+         surface.status[rows], surface.feasible[rows]),
+        ("P", surface.P[rows]),
+    )  # fmt: skip
+
+
+def surface_rate_perception(surface: SurfaceResult, distortions: ArrayLike) -> CurveFamily:
+    """R(D, P) against P at some D of a computed surface (its columns): the sections D = const.
+
+    Parameters
+    ----------
+    surface : SurfaceResult
+        From [`rate_surface`][rdp.plot.data.rate_surface].
+    distortions : array_like, 1-D
+        D values of the columns to take; each must be on ``surface.D``.
+    """
+    cols = _indices(surface.D, distortions, "distortions")
+    return _surface_curve_family(
+        surface,
+        ("P", surface.P),
+        ("R", surface.rate[:, cols].T, surface.lower[:, cols].T, surface.upper[:, cols].T,
+         surface.status[:, cols].T, surface.feasible[:, cols].T),
+        ("D", surface.D[cols]),
+    )  # fmt: skip
+
+
+def distortion_bracket(
+    D: NDArray, lower: NDArray, upper: NDArray, R: float, d_min: float
+) -> tuple[float, float]:
+    """A certified bracket ``(low, high)`` of D(R, P) from bounds on R(·, P) on a D grid.
+
+    R(D, P) is non-increasing and convex in D (Blau & Michaeli 2019, Theorem 1), and
+    ``lower ≤ R(D_j, P) ≤ upper`` at the grid points ``D`` (ascending). Upper end: the
+    chord of ``upper`` between the two grid points around the crossing is achievable
+    (time sharing), so D(R, P) is at most where that chord meets R. Lower end: a
+    convex curve lies above each of its secants extended beyond their ends, so with
+    ``k`` the last grid point where ``lower > R`` and ``j`` the first where
+    ``upper ≤ R``, the curve lies above the line through ``(D_k, lower_k)`` with slope
+    ``(lower_k − upper_{k−1}) / (D_k − D_{k−1})`` to the right of ``D_k``, and above the
+    line through ``(D_j, lower_j)`` with slope ``(upper_{j+1} − lower_j) / (D_{j+1} − D_j)``
+    to the left of ``D_j``; D(R, P) is at least where either line meets R (at least
+    ``D_k``, or ``d_min`` without such a point). ``(nan, nan)`` when no grid point
+    reaches R.
+    """
+    below = np.flatnonzero(np.isfinite(upper) & (upper <= R))
+    if below.size == 0:
+        return float("nan"), float("nan")
+    j = int(below[0])
+    high = float(D[j])
+    if j > 0 and np.isfinite(upper[j - 1]) and upper[j - 1] > upper[j]:
+        high = float(D[j - 1] + (upper[j - 1] - R) / (upper[j - 1] - upper[j]) * (D[j] - D[j - 1]))
+    above = np.flatnonzero(np.isfinite(lower) & (lower > R))
+    low = float(d_min)
+    if above.size:
+        k = int(above[-1])
+        low = max(low, float(D[k]))
+        if k > 0 and np.isfinite(upper[k - 1]):
+            slope = (lower[k] - upper[k - 1]) / (D[k] - D[k - 1])
+            if slope < 0:
+                low = max(low, float(D[k] + (lower[k] - R) / -slope))
+    if j + 1 < D.size and np.isfinite(lower[j]):
+        slope = (upper[j + 1] - lower[j]) / (D[j + 1] - D[j])
+        if slope < 0:
+            low = max(low, float(D[j] + (R - lower[j]) / slope))
+    return min(low, high), high
+
+
+def surface_distortion_perception(surface: SurfaceResult, rates: ArrayLike) -> CurveFamily:
+    """D(R, P) against P at fixed rates, bracketed from a computed surface's certified bounds.
+
+    The cross section of the surface by the plane R = const, read off each P row
+    with [`distortion_bracket`][rdp.plot.data.distortion_bracket]: ``lower``/``upper``
+    are certified bounds on D(R, P), ``y`` is the upper end (achieved by time sharing
+    between two grid channels), status ``'bounds'`` (``'not_computed'`` where no grid
+    point of the row reaches R). The bracket narrows as the D grid is refined.
+
+    Parameters
+    ----------
+    surface : SurfaceResult
+        From [`rate_surface`][rdp.plot.data.rate_surface] (rates in ``surface.units``).
+    rates : array_like, 1-D
+        Rates R, one curve each.
+    """
+    R_grid = _grid(rates, "rates")
+    order = np.argsort(surface.D, kind="stable")
+    D = surface.D[order]
+    shape = (R_grid.size, surface.P.size)
+    low, high = np.full(shape, np.nan), np.full(shape, np.nan)
+    for i in range(surface.P.size):
+        lower = np.where(surface.feasible[i], surface.lower[i], np.inf)[order]
+        upper = np.where(surface.feasible[i], surface.upper[i], np.inf)[order]
+        for r, R in enumerate(R_grid):
+            low[r, i], high[r, i] = distortion_bracket(
+                D, lower, upper, float(R), float(surface.min_distortion[i])
+            )
+    found = np.isfinite(high)
+    status = np.where(found, "bounds", "not_computed")
+    return _surface_curve_family(
+        surface,
+        ("P", surface.P),
+        ("D", high, low, high, status, found),
+        ("R", R_grid),
+    )

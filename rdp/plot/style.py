@@ -28,6 +28,9 @@ SURFACE_CMAP = "viridis"
 #: Shannon's R(D) (no perception constraint): black, dashed.
 SHANNON_COLOR = "black"
 SHANNON_LINESTYLE = "--"
+
+#: Marker of a point whose method stopped at a limit before its tolerance (bounds only).
+STOPPED_MARKER = {"marker": "x", "color": "red", "linestyle": "none", "markersize": 7}
 #: Shading of the infeasible region (D below D_min(P)).
 INFEASIBLE_COLOR = "#bbbbbb"
 #: Shading of the zero-rate region (D at or above D_max(P)).

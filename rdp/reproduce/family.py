@@ -8,18 +8,27 @@ For a problem and its grids, ``rdp_family`` returns the specs of
   tradeoff) and at fixed D (rate against perception).
 
 This is the layout of Blau & Michaeli (ICML 2019), Fig. 3, for the Bernoulli
-source; the same views serve every other problem.
+source; the same views serve every other problem. With
+[`FamilyGrids`][rdp.reproduce.family.FamilyGrids] each view evaluates the problem
+on its own grids (closed forms); with
+[`SolvedGrids`][rdp.reproduce.family.SolvedGrids] a solver evaluates it once on one
+(D, P) grid and the three views are cuts of that surface, with the solver's
+certified bounds carried into the data and the figures.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rdp.exceptions import UnconvergedWarning
 from rdp.plot import (
+    CurveFamily,
+    RateSurface,
     distortion_perception_curves,
     plot_distortion_perception,
     plot_level_sets,
@@ -30,6 +39,12 @@ from rdp.plot import (
     rate_perception_curves,
     rate_surface,
     style,
+)
+from rdp.plot.data import (
+    SETTLED_STATUSES,
+    surface_distortion_perception,
+    surface_rate_distortion,
+    surface_rate_perception,
 )
 from rdp.problem import Problem
 from rdp.reproduce.registry import FigureOutput, FigureSpec
@@ -74,6 +89,152 @@ class FamilyGrids:
     options: dict | None = None
 
 
+@dataclass(frozen=True)
+class SolvedGrids:
+    """One (D, P) grid on which a solver evaluates a problem for all three views.
+
+    Attributes
+    ----------
+    D : array_like
+        Distortion grid (ascending) of the surface; the rate–distortion curves and
+        the rate–perception sections are drawn on it.
+    P : array_like
+        Finite perception grid of the surface and of the sections.
+    perception_levels : array_like
+        P of each rate–distortion curve, each on ``P`` (Shannon's P = ∞ is added,
+        solved as one more row).
+    rates : array_like
+        R (bits) of each distortion–perception section: D(R, P) is bracketed from
+        the surface's certified bounds ([`distortion_bracket`][rdp.plot.data.distortion_bracket]).
+    distortions : array_like
+        D of each rate–perception section, each on ``D``.
+    max_rate : float or None
+        Rate-axis limit.
+    levels : int or array_like
+        Equi-rate levels (bits) of the surface, or how many.
+    options : dict
+        Passed to [`rate_surface`][rdp.plot.data.rate_surface]: ``method`` and the
+        solver's ``tol``, ``max_iter``, ``time_limit``.
+    """
+
+    D: ArrayLike
+    P: ArrayLike
+    perception_levels: ArrayLike
+    rates: ArrayLike
+    distortions: ArrayLike
+    max_rate: float | None = None
+    levels: int | ArrayLike = 8
+    options: dict | None = None
+
+
+def solved_surfaces(
+    problem: Problem, grids: SolvedGrids
+) -> Callable[[], tuple[RateSurface, RateSurface]]:
+    """A function returning (surface on ``D × P``, the row P = ∞), solved on its first call.
+
+    The three views of a family share it, so the solver runs once per process.
+    Points without a certificate are not warned about here: the figures mark them
+    and count them in their note.
+    """
+    cache: list[tuple[RateSurface, RateSurface]] = []
+
+    def solved() -> tuple[RateSurface, RateSurface]:
+        if not cache:
+            options = grids.options or {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UnconvergedWarning)
+                surface = rate_surface(problem, grids.D, grids.P, **options)
+                shannon = rate_surface(problem, grids.D, [np.inf], **options)
+            cache.append((surface, shannon))
+        return cache[0]
+
+    return solved
+
+
+def _stacked(surface: RateSurface, row: RateSurface) -> RateSurface:
+    """``surface`` with the rows of ``row`` (same D grid) appended, for cutting curves."""
+    stack = {
+        name: np.concatenate([getattr(surface, name), getattr(row, name)])
+        for name in ("P", "rate", "lower", "upper", "feasible", "status", "min_distortion",
+                     "zero_rate_distortion", "message", "iterations")
+    }  # fmt: skip
+    return replace(surface, **stack)
+
+
+def _note(grids: SolvedGrids, statuses: np.ndarray, what: str = "solver points") -> tuple[str, int]:
+    """The figure note on a set of solved points, and how many stopped at a limit."""
+    statuses = np.asarray(statuses).astype(str).ravel()
+    stopped = int((~np.isin(statuses, list(SETTLED_STATUSES))).sum())
+    options = grids.options or {}
+    how = f"method {options.get('method', 'auto')!r}"
+    if "tol" in options:
+        how += f", certified gap ≤ {options['tol']:g} bits"
+    if stopped:
+        found = ", ".join(sorted(set(statuses[~np.isin(statuses, list(SETTLED_STATUSES))])))
+        return (
+            f"{statuses.size - stopped} of {statuses.size} {what} certified ({how}); {stopped} "
+            f"stopped at a limit ({found}) and carry bounds only: red × with a bar over "
+            "their bounds.",
+            stopped,
+        )
+    return f"all {statuses.size} {what} certified ({how}).", 0
+
+
+def solved_rate_distortion_figure(
+    problem: Problem, grids: SolvedGrids, title: str, solved: Callable
+) -> Callable[[], FigureOutput]:
+    """``make`` of the rate–distortion view, cut from the solved surface."""
+
+    def make() -> FigureOutput:
+        surface, shannon = solved()
+        levels = [*np.atleast_1d(grids.perception_levels), np.inf]
+        curves = surface_rate_distortion(_stacked(surface, shannon), levels)
+        fig = plot_rate_distortion(curves, max_rate=grids.max_rate)
+        fig.axes[0].set_title(title)
+        note, stopped = _note(grids, curves.status)
+        return FigureOutput(fig, {"data": curves.columns()}, note, stopped)
+
+    return make
+
+
+def solved_surface_figure(
+    problem: Problem, grids: SolvedGrids, title: str, solved: Callable
+) -> Callable[[], FigureOutput]:
+    """``make`` of the surface + level-set view of the solved surface."""
+
+    def make() -> FigureOutput:
+        surface, _ = solved()
+        output = _draw_surface(surface, grids.max_rate, grids.levels, title)
+        note, stopped = _note(grids, surface.status)
+        return FigureOutput(output.figure, output.tables, note, stopped)
+
+    return make
+
+
+def solved_sections_figure(
+    problem: Problem, grids: SolvedGrids, title: str, solved: Callable
+) -> Callable[[], FigureOutput]:
+    """``make`` of the two cross sections, cut from the solved surface."""
+
+    def make() -> FigureOutput:
+        surface, _ = solved()
+        dp = surface_distortion_perception(surface, grids.rates)
+        rp = surface_rate_perception(surface, grids.distortions)
+        output = _draw_sections(dp, rp, title)
+        note, stopped = _note(grids, rp.status, "solver points of the R–P sections")
+        note += (
+            " D(R, P): certified brackets (shaded) read off the surface's bounds by "
+            "monotonicity and convexity in D; the line is the upper end, achieved by time "
+            "sharing."
+        )
+        missing = int((dp.status == "not_computed").sum())
+        if missing:
+            note += f" {missing} D(R, P) point(s) lie outside the D grid and are not drawn."
+        return FigureOutput(output.figure, output.tables, note, stopped)
+
+    return make
+
+
 def rate_distortion_figure(
     problem: Problem, grids: FamilyGrids, title: str
 ) -> Callable[[], FigureOutput]:
@@ -95,20 +256,35 @@ def surface_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callable
 
     def make() -> FigureOutput:
         surface = rate_surface(problem, grids.surface_D, grids.surface_P, **(grids.options or {}))
-        fig = style.new_figure(2)
-        fig.set_size_inches(style.PANEL_SIZE[0] * 2.3, style.PANEL_SIZE[1] * 1.25)
-        grid = fig.add_gridspec(1, 2, width_ratios=[1.25, 1.0])
-        plot_surface(
-            surface,
-            ax=fig.add_subplot(grid[0], projection="3d"),
-            max_rate=grids.max_rate,
-            levels=grids.levels,
-        )
-        plot_level_sets(surface, ax=fig.add_subplot(grid[1]), levels=grids.levels)
-        fig.suptitle(title)
-        return FigureOutput(fig, {"data": surface.columns()})
+        return _draw_surface(surface, grids.max_rate, grids.levels, title)
 
     return make
+
+
+def _draw_surface(
+    surface: RateSurface, max_rate: float | None, levels: int | ArrayLike, title: str
+) -> FigureOutput:
+    """The surface and level-set panels; cells stopped at a solver limit get a red ×."""
+    fig = style.new_figure(2)
+    fig.set_size_inches(style.PANEL_SIZE[0] * 2.3, style.PANEL_SIZE[1] * 1.25)
+    grid = fig.add_gridspec(1, 2, width_ratios=[1.25, 1.0])
+    plot_surface(
+        surface, ax=fig.add_subplot(grid[0], projection="3d"), max_rate=max_rate, levels=levels
+    )
+    level_axes = fig.add_subplot(grid[1])
+    plot_level_sets(surface, ax=level_axes, levels=levels)
+    stopped = ~np.isin(np.asarray(surface.status).astype(str), list(SETTLED_STATUSES))
+    if stopped.any():
+        rows, cols = np.nonzero(stopped)
+        level_axes.plot(surface.D[cols], surface.P[rows], **style.STOPPED_MARKER, zorder=5)
+    fig.suptitle(title)
+    columns = surface.columns()
+    columns.update(
+        lower=np.where(surface.feasible, surface.lower, np.nan).ravel(),
+        upper=np.where(surface.feasible, surface.upper, np.nan).ravel(),
+        status=np.asarray(surface.status).astype(str).ravel(),
+    )
+    return FigureOutput(fig, {"data": columns})
 
 
 def sections_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callable[[], FigureOutput]:
@@ -118,22 +294,27 @@ def sections_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callabl
         options = grids.options or {}
         dp = distortion_perception_curves(problem, grids.rates, grids.P, **options)
         rp = rate_perception_curves(problem, grids.distortions, grids.P, **options)
-        fig = style.new_figure(2)
-        plot_distortion_perception(dp, ax=fig.add_subplot(1, 2, 1))
-        plot_rate_perception(rp, ax=fig.add_subplot(1, 2, 2))
-        fig.suptitle(title)
-        return FigureOutput(
-            fig, {"distortion-perception": dp.columns(), "rate-perception": rp.columns()}
-        )
+        return _draw_sections(dp, rp, title)
 
     return make
+
+
+def _draw_sections(dp: CurveFamily, rp: CurveFamily, title: str) -> FigureOutput:
+    """The distortion–perception and rate–perception panels side by side."""
+    fig = style.new_figure(2)
+    plot_distortion_perception(dp, ax=fig.add_subplot(1, 2, 1))
+    plot_rate_perception(rp, ax=fig.add_subplot(1, 2, 2))
+    fig.suptitle(title)
+    return FigureOutput(
+        fig, {"distortion-perception": dp.columns(), "rate-perception": rp.columns()}
+    )
 
 
 def rdp_family(
     slug: str,
     name: str,
     problem: Problem,
-    grids: FamilyGrids,
+    grids: FamilyGrids | SolvedGrids,
     *,
     paper: str,
     paper_figure: str,
@@ -151,8 +332,8 @@ def rdp_family(
         Human name of the problem for titles and captions.
     problem : Problem
         The problem to draw.
-    grids : FamilyGrids
-        Where to evaluate.
+    grids : FamilyGrids or SolvedGrids
+        Where to evaluate: each view on its own grids, or one solved surface cut three ways.
     paper, paper_figure : str
         What the family reproduces (``paper_figure`` is prefixed with the panel).
     group : str
@@ -163,6 +344,26 @@ def rdp_family(
         Which of 'rd', 'surface', 'sections' to include.
     """
     levels = ", ".join(style.format_value(p) for p in np.atleast_1d(grids.perception_levels))
+    if isinstance(grids, SolvedGrids):
+        solved = solved_surfaces(problem, grids)
+        factories = {
+            "rd": solved_rate_distortion_figure,
+            "surface": solved_surface_figure,
+            "sections": solved_sections_figure,
+        }
+
+        def factory(view: str) -> Callable[..., Callable[[], FigureOutput]]:
+            return lambda problem, grids, title: factories[view](problem, grids, title, solved)
+
+    else:
+
+        def factory(view: str) -> Callable[..., Callable[[], FigureOutput]]:
+            return {
+                "rd": rate_distortion_figure,
+                "surface": surface_figure,
+                "sections": sections_figure,
+            }[view]
+
     # view: (title after the name, caption before the note, panel name, make factory)
     panels = {
         "rd": (
@@ -171,7 +372,7 @@ def rdp_family(
             "Shannon's R(D) = R(D, ∞) (black, dashed). Tightening the perception bound "
             "raises the rate–distortion curve; at P = 0 the zero-rate distortion is largest. ",
             "rate–distortion curves",
-            rate_distortion_figure,
+            factory("rd"),
         ),
         "surface": (
             "the R(D, P) surface and its equi-rate level sets",
@@ -180,7 +381,7 @@ def rdp_family(
             "(D ≥ D_max(P)). The lines bend where the perception constraint becomes "
             "active. ",
             "surface and level sets",
-            surface_figure,
+            factory("surface"),
         ),
         "sections": (
             "distortion–perception and rate–perception cross sections",
@@ -188,7 +389,7 @@ def rdp_family(
             "flat once the perception bound is inactive. Right: R(D, P) against P at fixed "
             "distortions. ",
             "cross sections",
-            sections_figure,
+            factory("sections"),
         ),
     }
     return [

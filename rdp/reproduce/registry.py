@@ -50,10 +50,19 @@ class FigureOutput:
         The data behind the figure: each table maps column names to equal-length
         1-D arrays and is written as CSV (table ``'data'`` as ``<ID>.csv``, any
         other table ``name`` as ``<ID>-<name>.csv``).
+    note : str
+        One line on how the numbers were obtained and how many are certified; the
+        index shows it under the caption ('' for none).
+    stopped : int
+        How many computed points carry bounds only because their method stopped
+        at a limit before its tolerance (the figure marks them; ``rdp reproduce``
+        names the figure on stderr).
     """
 
     figure: Figure
     tables: dict[str, Columns]
+    note: str = ""
+    stopped: int = 0
 
     def __post_init__(self) -> None:
         for name, columns in self.tables.items():

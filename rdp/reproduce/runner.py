@@ -38,11 +38,17 @@ class Written:
         PNG, PDF and CSV files written.
     seconds : float
         Wall-clock time to compute, draw and write it.
+    note : str
+        The figure's [`FigureOutput.note`][rdp.reproduce.registry.FigureOutput].
+    stopped : int
+        Points with bounds only ([`FigureOutput.stopped`][rdp.reproduce.registry.FigureOutput]).
     """
 
     spec: FigureSpec
     files: list[Path]
     seconds: float
+    note: str = ""
+    stopped: int = 0
 
 
 def write_table(columns: Columns, path: Path) -> Path:
@@ -84,7 +90,7 @@ def run_figure(spec: FigureSpec, out_dir: Path) -> Written:
     files = save_figure(output.figure, out_dir / spec.id)
     for table, columns in output.tables.items():
         files.append(write_table(columns, out_dir / table_filename(spec.id, table)))
-    return Written(spec, files, time.perf_counter() - start)
+    return Written(spec, files, time.perf_counter() - start, output.note, output.stopped)
 
 
 def reproduce(
@@ -149,6 +155,8 @@ def _entry(item: Written, out: Path) -> dict[str, Any]:
         "command": spec.command,
         "files": [str(path.relative_to(out)) for path in item.files],
         "seconds": round(item.seconds, 3),
+        "note": item.note,
+        "stopped": item.stopped,
     }
 
 
@@ -193,6 +201,7 @@ def write_index(out: Path, entries: Sequence[dict[str, Any]]) -> Path:
             "",
             e["caption"],
             "",
+            *([f"- **Points:** {e['note']}"] if e.get("note") else []),
             f"- **Reproduces:** {e['paper']} — {e['paper_figure']}",
             f"- **Command:** `{e['command']}`",
             f"- **Files:** [PDF]({pdf}), " + ", ".join(f"[{f}]({f})" for f in data),
