@@ -42,10 +42,13 @@ def rd_figure(results: dict[str, Any]) -> Figure:
     fig = _figure(2)
     ax_d, ax_p = fig.subplots(1, 2)
     main = [r for r in rows if r["normalization"] == "gdn" and not r["hyperprior"]]
-    for beta in sorted({r["beta"] for r in main}):
-        pts = sorted((r for r in main if r["beta"] == beta), key=lambda r: r["bpp"])
+    for beta, finetune in sorted({(r["beta"], bool(r.get("finetune"))) for r in main}):
+        pts = [r for r in main if r["beta"] == beta and bool(r.get("finetune")) == finetune]
+        pts = sorted(pts, key=lambda r: r["bpp"])
         bpp = [r["bpp"] for r in pts]
         label = "β = 0 (MSE only)" if beta == 0 else f"β = {beta:g} (HiFiC)"
+        if finetune:
+            label = "β = 0, as many steps as β > 0"
         ax_d.plot([r["mse"] for r in pts], bpp, "o-", label=label)
         if "fid" in pts[0]:
             ax_p.plot([r["fid"] for r in pts], bpp, "o-", label=label)

@@ -2,8 +2,10 @@
 
 Each preset gives the architecture, the training schedule of ``rdp codec
 train`` (one model) and the grid of ``rdp codec sweep``: rate weights λ ×
-perception weights β on images, the ablations (ReLU instead of GDN, the
-hyperprior) at the middle λ, and the Gaussian-vector check.
+perception weights β on images, with ``finetune_baseline`` an equal-steps
+β = 0 model per λ (stage 2 with rate and MSE alone), the ablations (ReLU
+instead of GDN, the hyperprior) at ``ablation_lambda``, and the
+Gaussian-vector check.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ PRESETS: dict[str, dict] = {
         "lambdas": (0.03, 0.3),
         "betas": (0.0, 0.02),
         "extra_betas": (),
+        "finetune_baseline": False,
         "ablations": False,
+        "ablation_lambda": 0.3,
         "perceptual_weight": 0.02,
         "classifier_steps": 50,
         "eval_images": 64,
@@ -34,10 +38,12 @@ PRESETS: dict[str, dict] = {
     "cpu": {
         "codec": {"filters": 16, "latent_channels": 8, "hyper_channels": 0},
         "train": {"steps": 800, "gan_steps": 300, "batch_size": 32},
-        "lambdas": (0.03, 0.3),
-        "betas": (0.0, 0.02),
+        "lambdas": (0.03, 0.1, 0.3),
+        "betas": (0.0, 0.02, 0.1),
         "extra_betas": (),
+        "finetune_baseline": True,
         "ablations": True,
+        "ablation_lambda": 0.3,
         "perceptual_weight": 0.02,
         "classifier_steps": 2000,
         "eval_images": 1000,
@@ -59,7 +65,9 @@ PRESETS: dict[str, dict] = {
         "lambdas": (0.01, 0.03, 0.1, 0.3, 1.0),
         "betas": (0.0, 0.02, 0.1),
         "extra_betas": (),
+        "finetune_baseline": True,
         "ablations": True,
+        "ablation_lambda": 0.1,
         "perceptual_weight": 0.02,
         "classifier_steps": 5000,
         "eval_images": 1000,

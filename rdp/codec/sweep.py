@@ -25,7 +25,7 @@ class Run:
 
 
 def image_runs(preset_name: str, shape, seed: int = 0) -> list[Run]:
-    """The grid: every λ × β, the extra β at the middle λ, and the ablations there."""
+    """The grid: every λ × β (and the equal-steps β = 0 baselines), extra β, the ablations."""
     p = preset(preset_name)
     base = CodecConfig(shape=shape, **p["codec"])
     runs = []
@@ -41,12 +41,17 @@ def image_runs(preset_name: str, shape, seed: int = 0) -> list[Run]:
                 **p["train"],
             )
             runs.append(Run(f"lam{lam:g}-beta{beta:g}", base, tc))
+    if p["finetune_baseline"]:
+        for lam in p["lambdas"]:
+            tc = TrainConfig(lmbda=lam, finetune=True, seed=seed, **p["train"])
+            runs.append(Run(f"lam{lam:g}-beta0-ft", base, tc))
     if p["ablations"]:
-        tc = TrainConfig(lmbda=mid, seed=seed, **p["train"])
+        lam = p["ablation_lambda"]
+        tc = TrainConfig(lmbda=lam, seed=seed, **p["train"])
         relu = CodecConfig(shape=shape, **{**p["codec"], "normalization": "relu"})
         hyper = CodecConfig(shape=shape, **{**p["codec"], "hyper_channels": 4})
-        runs.append(Run(f"lam{mid:g}-beta0-relu", relu, tc))
-        runs.append(Run(f"lam{mid:g}-beta0-hyperprior", hyper, tc))
+        runs.append(Run(f"lam{lam:g}-beta0-relu", relu, tc))
+        runs.append(Run(f"lam{lam:g}-beta0-hyperprior", hyper, tc))
     return runs
 
 
@@ -69,6 +74,48 @@ def gaussian_runs(preset_name: str, seed: int = 0) -> list[Run]:
             )
             runs.append(Run(f"gauss-lam{lam:g}-beta{beta:g}", cc, tc))
     return runs
+
+
+def provenance(command: str | None = None) -> dict:
+    """Machine, date (UTC), command and commit of a run, for the committed results.
+
+    The commit is ``$RDP_COMMIT`` when set (a run from an exported copy of the
+    tree), else ``git rev-parse HEAD`` of the checkout holding this module,
+    marked ``-dirty`` when it has uncommitted changes.
+    """
+    import datetime
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    commit = os.environ.get("RDP_COMMIT")
+    if not commit:
+        root = Path(__file__).resolve().parents[2]
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "-C", str(root), "status", "--porcelain", "--", "rdp"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            commit += "-dirty" if dirty else ""
+        except (OSError, subprocess.CalledProcessError):
+            commit = "unknown"
+    return {
+        "commit": commit,
+        "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs)",
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "command": command or " ".join(sys.argv),
+    }
 
 
 def checkpoint_dir(work: Path, run: Run) -> Path:
@@ -218,6 +265,7 @@ def run_sweep(
         "rows": rows,
         "gaussian_rows": g_rows,
         "wall_seconds": time.perf_counter() - start,
+        "provenance": provenance(),
         "note": "timings on a shared 2-core machine under heavy load (nice 19)",
     }
     (out / "results.json").write_text(json.dumps(to_jsonable(results), indent=1))
@@ -265,34 +313,37 @@ def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict
     from rdp.codec.evaluate import evaluate
 
     def compute():
-        m = evaluate(
+        return evaluate(
             codec, heldout, classifier=classifier, critic_steps=p["critic_steps"], seed=seed
         )
-        return {
-            "name": run.name,
-            "lambda": run.train_config.lmbda,
-            "beta": run.train_config.beta,
-            "perceptual_weight": run.train_config.perceptual_weight,
-            "normalization": run.codec_config.normalization,
-            "hyperprior": bool(run.codec_config.hyper_channels),
-            **m,
-        }
 
+    tc = run.train_config
+    described = {
+        "name": run.name,
+        "lambda": tc.lmbda,
+        "beta": tc.beta,
+        "perceptual_weight": tc.perceptual_weight,
+        "finetune": tc.finetune,
+        "steps": tc.steps,
+        "stage2_steps": tc.gan_steps if tc.has_stage2 else 0,
+        "normalization": run.codec_config.normalization,
+        "hyperprior": bool(run.codec_config.hyper_channels),
+    }
     tag = f"n{len(heldout)}-c{p['critic_steps']}"
-    return {**_cached(work, run, tag, compute), "train_seconds": seconds}
+    measured = {k: v for k, v in _cached(work, run, tag, compute).items() if k not in described}
+    return {**described, **measured, "train_seconds": seconds}
 
 
 def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]:
-    """Originals and reconstructions at the lowest and highest λ, β = 0 and the first β > 0."""
+    """Originals and reconstructions at the lowest and highest λ, for every β of the grid."""
     from rdp.codec.evaluate import reconstruct_batch
 
     x = heldout[:count]
     out = {"original": x}
-    beta = next((b for b in p["betas"] if b > 0), None)
     for lam in (p["lambdas"][0], p["lambdas"][-1]):
-        for b in (0.0, beta):
+        for b in p["betas"]:
             name = f"lam{lam:g}-beta{b:g}"
-            if b is not None and name in trained:
+            if name in trained:
                 out[name] = reconstruct_batch(trained[name][0], x)
     return out
 
