@@ -168,6 +168,11 @@ def decompress(codec: Codec, model_id: bytes, data: bytes) -> np.ndarray:
     return np.asarray(_decode(codec, jnp.asarray(y_sym, jnp.float32), offset))
 
 
+def header_bytes(shape: tuple[int, ...]) -> int:
+    """Bytes of an ``.rdpc`` file besides the range coder's words (header and CRC)."""
+    return len(Container(bytes(8), tuple(shape), (0, 1), (0, 1), np.zeros(0)).to_bytes())
+
+
 def dataset_seeds(count: int, seed: int = 0) -> list[int]:
     """Dither seeds of a data set's inputs: a counter from ``seed`` (mod 2³²)."""
     return [(seed + i) % (SEED_MAX + 1) for i in range(count)]
@@ -206,7 +211,7 @@ def code_dataset(codec: Codec, xs: np.ndarray, batch: int = 256, seed: int = 0) 
     z_all = None if zs[0] is None else np.concatenate(zs)
     cache: dict = {}
     # Each input's own file, exactly as compress() writes it (same supports and tables).
-    header = len(Container(bytes(8), codec.config.shape, (0, 1), (0, 1), np.zeros(0)).to_bytes())
+    header = header_bytes(codec.config.shape)
     payload = []
     for i, y in enumerate(y_all):
         item = coding.Encoder()

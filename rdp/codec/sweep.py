@@ -305,7 +305,8 @@ def gaussian_row(run: Run, codec, seconds: float, gdata, work: Path, seed: int =
             **gaussian_theory(m["stream_bits"], m["mse"], gdata.shape[0], w2sq),
         }
 
-    return {**_cached(work, run, f"n{len(gdata.heldout)}", compute), "train_seconds": seconds}
+    row = _with_file_bits(_cached(work, run, f"n{len(gdata.heldout)}", compute), run)
+    return {**row, "train_seconds": seconds}
 
 
 def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict, seed=0) -> dict:
@@ -331,7 +332,18 @@ def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict
     }
     tag = f"n{len(heldout)}-c{p['critic_steps']}"
     measured = {k: v for k, v in _cached(work, run, tag, compute).items() if k not in described}
-    return {**described, **measured, "train_seconds": seconds}
+    return {**described, **_with_file_bits(measured, run), "train_seconds": seconds}
+
+
+def _with_file_bits(measured: dict, run: Run) -> dict:
+    """File bits = payload + the current header (rows cached by an older format keep payloads)."""
+    from rdp.codec.compression import header_bytes
+
+    file_bits = 8.0 * header_bytes(run.codec_config.shape) + measured["payload_bits"]
+    out = {**measured, "file_bits": file_bits}
+    if "file_bpp" in measured:
+        out["file_bpp"] = file_bits / run.codec_config.pixels
+    return out
 
 
 def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]:
