@@ -300,6 +300,7 @@ def gaussian_row(run: Run, codec, seconds: float, gdata, work: Path, seed: int =
             "stream_bits": m["stream_bits"],
             "model_bits": m["model_bits"],
             "file_bits": m["file_bits"],
+            "payload_bits": m["payload_bits"],
             "mse": m["mse"],
             "w2sq": w2sq,
             **gaussian_theory(m["stream_bits"], m["mse"], gdata.shape[0], w2sq),
@@ -339,6 +340,8 @@ def _with_file_bits(measured: dict, run: Run) -> dict:
     """File bits = payload + the current header (rows cached by an older format keep payloads)."""
     from rdp.codec.compression import header_bytes
 
+    if "payload_bits" not in measured:  # an older row without it: its file size is unknown now
+        return {k: v for k, v in measured.items() if k not in ("file_bits", "file_bpp")}
     file_bits = 8.0 * header_bytes(run.codec_config.shape) + measured["payload_bits"]
     out = {**measured, "file_bits": file_bits}
     if "file_bpp" in measured:
