@@ -4,8 +4,9 @@ Each preset gives the architecture, the training schedule of ``rdp codec
 train`` (one model) and the grid of ``rdp codec sweep``: rate weights λ ×
 perception weights β on images, with ``finetune_baseline`` an equal-steps
 β = 0 model per λ (stage 2 with rate and MSE alone), the ablations (ReLU
-instead of GDN, the hyperprior) at ``ablation_lambda``, and the
-Gaussian-vector check.
+instead of GDN, the hyperprior) at ``ablation_lambda``, the Gaussian-vector check of the
+sweep, and ``gaussian_dither``: the check against D(R, P) of ``rdp codec
+gaussian`` (:mod:`rdp.codec.gaussian_check`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ PRESETS: dict[str, dict] = {
             "lambdas": (0.1, 1.0),
             "betas": (0.0,),
         },
+        "gaussian_dither": {
+            "dim": 4,
+            "filters": 16,
+            "latent_channels": 4,
+            "steps": 300,
+            "stage2_steps": 100,
+            "stage2_learning_rate": 1e-3,
+            "batch_size": 128,
+            "projections": 16,
+            "lambdas": (0.5,),
+            "betas": (10.0,),
+        },
     },
     "cpu": {
         "codec": {"filters": 16, "latent_channels": 8, "hyper_channels": 0},
@@ -58,6 +71,18 @@ PRESETS: dict[str, dict] = {
             "lambdas": (0.05, 0.15, 0.4, 1.0),
             "betas": (0.0, 0.05),
         },
+        "gaussian_dither": {
+            "dim": 16,
+            "filters": 64,
+            "latent_channels": 16,
+            "steps": 3000,
+            "stage2_steps": 2000,
+            "stage2_learning_rate": 3e-4,
+            "batch_size": 256,
+            "projections": 64,
+            "lambdas": (0.15, 0.4, 1.0, 2.5),
+            "betas": (3.0, 30.0),
+        },
     },
     "gpu": {
         "codec": {"filters": 64, "latent_channels": 16, "hyper_channels": 8},
@@ -81,6 +106,18 @@ PRESETS: dict[str, dict] = {
             "batch_size": 512,
             "lambdas": (0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
             "betas": (0.0, 0.05),
+        },
+        "gaussian_dither": {
+            "dim": 16,
+            "filters": 128,
+            "latent_channels": 16,
+            "steps": 20000,
+            "stage2_steps": 10000,
+            "stage2_learning_rate": 3e-4,
+            "batch_size": 512,
+            "projections": 128,
+            "lambdas": (0.05, 0.15, 0.4, 1.0, 2.5, 6.0),
+            "betas": (1.0, 3.0, 30.0),
         },
     },
 }

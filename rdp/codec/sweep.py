@@ -122,6 +122,10 @@ def checkpoint_dir(work: Path, run: Run) -> Path:
     """Where a run's stage checkpoints live (one folder per architecture)."""
     c = run.codec_config
     arch = f"{c.kind}-f{c.filters}-c{c.latent_channels}-h{c.hyper_channels}-{c.normalization}"
+    if c.decoder_quantization != "ste":
+        arch += f"-{c.decoder_quantization}"
+    if c.dither:
+        arch += "-dither"
     return Path(work) / "checkpoints" / arch
 
 
