@@ -241,16 +241,19 @@ def test_bounds_use_rdp_closed_form_and_agree_with_brute_force(rate, p):
 
 
 def test_gaussian_check_quick_run(tmp_path):
-    """`rdp codec gaussian --preset quick`: every point is above D(R); perception lowers P."""
+    """`rdp codec gaussian --preset quick`: files, every point above D(R), consistent gaps."""
     from rdp.cli.main import main
 
     out = tmp_path / "g"
     assert main(["codec", "gaussian", "--preset", "quick", "--out", str(out), "--no-progress"]) == 0
     results = json.loads((out / "gaussian-dither.json").read_text())
     assert (out / "figure-codec-gaussian-dither.png").is_file()
-    rows = {r["variant"] + str(r["beta"]): r for r in results["rows"]}
+    assert (out / "gaussian-dither.csv").is_file()
+    assert {r["variant"] for r in results["rows"]} == {"dithered", "dithered-perception"}
     for r in results["rows"]:
+        assert r["dither"]
         assert r["mse"] >= 0.97 * 2.0 ** (-2 * r["rate_per_dim"])  # no codec beats Shannon
         assert r["stream_bits"] <= r["model_bits"] * (1 + RELATIVE_SLACK) + 2 * CONSTANT_SLACK
-    assert rows["dithered-perception10.0"]["p_per_dim"] < rows["dithered0.0"]["p_per_dim"]
+        assert r["rate_per_dim"] == pytest.approx(r["stream_bits"] / 4)
+        assert r["gap_db_rp"] == pytest.approx(10 * np.log10(r["mse"] / r["d_rp"]))
     assert results["provenance"]["commit"]

@@ -121,7 +121,7 @@ def bounds(rate_per_dim: float, mse: float, p_per_dim: float) -> dict:
 
 
 def gaussian_check_runs(preset_name: str, seed: int = 0) -> list[tuple[str, Run]]:
-    """``(variant, run)`` of every point of the check."""
+    """``(variant, run)`` of every point of the check (the preset's ``variants``, default all)."""
     g = preset(preset_name)["gaussian_dither"]
     arch = {"kind": "dense", "shape": (g["dim"],), "filters": g["filters"]}
     arch["latent_channels"] = g["latent_channels"]
@@ -142,6 +142,7 @@ def gaussian_check_runs(preset_name: str, seed: int = 0) -> list[tuple[str, Run]
         points = [("deterministic", plain, 0.0), ("dithered", dithered, 0.0)]
         points += [("dithered-perception", dithered, b) for b in g["betas"]]
         points.append(("deterministic-perception", plain, max(g["betas"])))
+        points = [pt for pt in points if pt[0] in g.get("variants", VARIANTS)]
         for variant, config, beta in points:
             tc = TrainConfig(lmbda=lam, beta=beta, **schedule)
             runs.append((variant, Run(f"gcheck-{variant}-lam{lam:g}-beta{beta:g}", config, tc)))

@@ -46,6 +46,7 @@ PRESETS: dict[str, dict] = {
             "projections": 16,
             "lambdas": (0.5,),
             "betas": (10.0,),
+            "variants": ("dithered", "dithered-perception"),
         },
     },
     "cpu": {
