@@ -56,6 +56,7 @@ BM_FIXTURE = """dims,levels,bits,perception_weight,mse,w1,fd,seed
 2,2,2,0.015,0.114,1.4,60.7,0
 8,4,16,0.0,0.031,3.0,120.0,0
 8,4,16,0.015,0.052,1.1,20.0,0
+8,4,16,0.015,0.054,1.3,22.0,1
 """
 
 
@@ -82,7 +83,7 @@ def test_blau_michaeli_points_drawn_on_the_codec_axes_when_present(tmp_path, mon
     ax_d, ax_p = spec.make().figure.axes
     lines = {line.get_label(): line for line in ax_d.get_lines()}
     line = lines["Blau–Michaeli λ = 0.015 (fixed-rate d·log₂L bits)"]
-    np.testing.assert_allclose(line.get_xdata(), [0.114, 0.052])
+    np.testing.assert_allclose(line.get_xdata(), [0.114, 0.053])  # seeds 0 and 1 averaged
     np.testing.assert_allclose(line.get_ydata(), [2 / 784, 16 / 784])
     w1 = {line.get_label(): line for line in ax_p.get_lines()}
     np.testing.assert_allclose(

@@ -198,6 +198,16 @@ def load_blau_michaeli(path: str | Path) -> list[dict[str, float]]:
     ]
 
 
+def _mean_over_seeds(rows: list[dict[str, float]]) -> list[dict[str, float]]:
+    """One row per (weight, bits): the mean of each quantity over the rows (seeds) sharing them."""
+    groups: dict[tuple, list[dict[str, float]]] = {}
+    for r in rows:
+        groups.setdefault((r["weight"], r["bits"]), []).append(r)
+    return [
+        {k: float(np.mean([r[k] for r in group])) for k in group[0]} for group in groups.values()
+    ]
+
+
 def blau_michaeli_figure(results: dict[str, Any], bm_path: Path | None) -> Figure:
     """Codec points and (when found) Blau–Michaeli points: bits per pixel vs MSE and vs W₁."""
     rows = [r for r in results["rows"] if r["normalization"] == "gdn" and not r["hyperprior"]]
@@ -213,7 +223,7 @@ def blau_michaeli_figure(results: dict[str, Any], bm_path: Path | None) -> Figur
         if all("w1" in r for r in pts):
             ax_p.plot([r["w1"] for r in pts], [r["bpp"] for r in pts], "o-", label=label)
     if bm_path is not None:
-        bm = load_blau_michaeli(bm_path)
+        bm = _mean_over_seeds(load_blau_michaeli(bm_path))
         for weight in sorted({r["weight"] for r in bm}, key=lambda w: (np.isnan(w), w)):
             pts = [
                 r
