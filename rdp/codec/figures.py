@@ -256,6 +256,7 @@ def blau_michaeli_figure(results: dict[str, Any], bm_path: Path | None) -> Figur
     ax_p.set_ylabel("bits per pixel")
     ax_p.set_title("rate–perception")
     for ax in (ax_d, ax_p):
+        ax.set_yscale("log")  # fixed-rate codes of a few bits and entropy-coded hundreds
         ax.legend(fontsize=7)
     return fig
 
