@@ -81,7 +81,7 @@ PRESETS: dict[str, dict] = {
             "stage2_learning_rate": 3e-4,
             "batch_size": 256,
             "projections": 64,
-            "lambdas": (0.5, 0.25, 0.1),
+            "lambdas": (1.0, 0.5, 0.25, 0.1),
             "betas": (3.0, 30.0),
         },
     },
