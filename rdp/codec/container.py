@@ -5,6 +5,7 @@ Layout (little endian)::
     magic      4 bytes  b"RDPC"
     version    u8       FORMAT_VERSION
     model id   8 bytes  first 8 bytes of the SHA-256 of the model file
+    seed       u32      seed of the shared dither (rdp.codec.dither); 0 for a model without
     ndim       u8       dimensions of the input shape
     shape      ndim × u16
     y lo, hi   2 × i16  support of the latent symbols
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAGIC = b"RDPC"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_ID_BYTES = 8
 
 
@@ -42,10 +43,12 @@ class Container:
     y_range: tuple[int, int]
     z_range: tuple[int, int]
     words: np.ndarray
+    seed: int = 0
 
     def to_bytes(self) -> bytes:
         """Serialise (header, message, CRC-32)."""
         head = MAGIC + struct.pack("<B", FORMAT_VERSION) + self.model_id
+        head += struct.pack("<I", self.seed)
         head += struct.pack("<B", len(self.shape)) + struct.pack(
             f"<{len(self.shape)}H", *self.shape
         )
@@ -59,7 +62,7 @@ class Container:
         """Parse and check a file; raise ``CodecFileError`` on any problem."""
         if len(data) < 4 or data[:4] != MAGIC:
             raise CodecFileError("not an rdp codec file (bad magic number)")
-        fixed = 4 + 1 + MODEL_ID_BYTES + 1
+        fixed = 4 + 1 + MODEL_ID_BYTES + 4 + 1
         if len(data) < fixed:
             raise CodecFileError("truncated file (header incomplete)")
         version = data[4]
@@ -68,6 +71,7 @@ class Container:
                 f"unsupported format version {version} (this rdp reads {FORMAT_VERSION})"
             )
         model_id = data[5 : 5 + MODEL_ID_BYTES]
+        (seed,) = struct.unpack_from("<I", data, 5 + MODEL_ID_BYTES)
         ndim = data[fixed - 1]
         need = fixed + 2 * ndim + 8 + 4
         if len(data) < need:
@@ -84,4 +88,4 @@ class Container:
         if zlib.crc32(data[: total - 4]) != crc:
             raise CodecFileError("corrupted file (checksum mismatch)")
         words = np.frombuffer(data, "<u4", count=nwords, offset=need).astype(np.uint32)
-        return cls(model_id, tuple(shape), ranges[:2], ranges[2:], words)
+        return cls(model_id, tuple(shape), ranges[:2], ranges[2:], words, seed)

@@ -105,16 +105,26 @@ class FactorizedDensity(eqx.Module):
         mass = jnp.abs(jax.nn.sigmoid(sign * upper) - jax.nn.sigmoid(sign * lower))
         return jnp.maximum(mass, LIKELIHOOD_MIN).reshape(y.shape)
 
-    def table(self, lo: int, hi: int) -> np.ndarray:
-        """Categorical tables ``(C, hi − lo + 1)`` over symbols ``lo..hi``; end bins take the tails.
+    def table(self, lo: int, hi: int, offsets: np.ndarray | None = None) -> np.ndarray:
+        """Categorical tables over symbols ``lo..hi``; end bins take the tails.
 
+        Without ``offsets``: one row per channel, ``(C, hi − lo + 1)``, with
+        $P(k) = c(k + \\tfrac12) - c(k - \\tfrac12)$. With ``offsets``
+        ``(C, n)`` (the shared dither $u$ of each element): one row per
+        element, ``(C·n, hi − lo + 1)`` in channel-major order, with
+        $P(k \\mid u) = c(k + u + \\tfrac12) - c(k + u - \\tfrac12)$.
         Rows are non-negative and sum to 1 (float64).
         """
         count = hi - lo + 2
         # Evaluate on a grid padded to a power of two (at least 64 edges), so that one
         # compiled function serves every support of a similar width.
         size = max(64, 1 << (count - 1).bit_length())
-        logits = np.asarray(_edge_logits(self, size, jnp.float32(lo - 0.5)), np.float64)
+        if offsets is None:
+            logits = np.asarray(_edge_logits(self, size, jnp.float32(lo - 0.5)), np.float64)
+        else:
+            offsets = jnp.asarray(offsets, jnp.float32)
+            logits = _offset_edge_logits(self, size, jnp.float32(lo - 0.5), offsets)
+            logits = np.asarray(logits, np.float64).reshape(-1, size)
         cdf = expit(logits[:, :count])
         cdf[:, 0], cdf[:, -1] = 0.0, 1.0
         return np.clip(np.diff(cdf, axis=1), 0.0, None)
@@ -124,6 +134,15 @@ class FactorizedDensity(eqx.Module):
 def _edge_logits(density: FactorizedDensity, size: int, first: jax.Array) -> jax.Array:
     edges = first + jnp.arange(size, dtype=jnp.float32)
     return density.logits(jnp.broadcast_to(edges, (density.channels, size)))
+
+
+@eqx.filter_jit
+def _offset_edge_logits(
+    density: FactorizedDensity, size: int, first: jax.Array, offsets: jax.Array
+) -> jax.Array:
+    edges = (first + jnp.arange(size, dtype=jnp.float32))[None, None, :] + offsets[:, :, None]
+    channels, n = offsets.shape
+    return density.logits(edges.reshape(channels, n * size)).reshape(channels, n, size)
 
 
 def gaussian_likelihood(y: jax.Array, mean: jax.Array, scale: jax.Array) -> jax.Array:

@@ -24,10 +24,23 @@ from rdp.codec.compression import code_dataset
 from rdp.codec.model import Codec
 
 
-def reconstruct_batch(codec: Codec, xs: np.ndarray, batch: int = 256) -> np.ndarray:
-    """Test-time reconstructions of every row of ``xs``."""
-    fn = eqx.filter_jit(eqx.filter_vmap(lambda c, x: c.reconstruct(x), in_axes=(None, 0)))
-    out = [np.asarray(fn(codec, jnp.asarray(xs[i : i + batch]))) for i in range(0, len(xs), batch)]
+def reconstruct_batch(codec: Codec, xs: np.ndarray, batch: int = 256, seed: int = 0) -> np.ndarray:
+    """Test-time reconstructions of every row of ``xs``.
+
+    A dithered codec uses the dither seed ``seed + i`` for row ``i``, as
+    ``code_dataset`` does.
+    """
+    from rdp.codec.compression import dataset_seeds
+    from rdp.codec.dither import dithers
+
+    fn = eqx.filter_jit(eqx.filter_vmap(lambda c, x, u: c.reconstruct(x, u), in_axes=(None, 0, 0)))
+    offsets = None
+    if codec.config.dither:
+        offsets = dithers(dataset_seeds(len(xs), seed), codec.config.latent_shape)
+    out = []
+    for i in range(0, len(xs), batch):
+        u = None if offsets is None else jnp.asarray(offsets[i : i + batch])
+        out.append(np.asarray(fn(codec, jnp.asarray(xs[i : i + batch]), u)))
     return np.concatenate(out)
 
 
@@ -78,9 +91,9 @@ def evaluate(
     classifier ``fid`` and ``kid``; with ``critic_steps > 0`` also ``w1``.
     """
     heldout = np.asarray(heldout, np.float32)
-    recon = reconstruct_batch(codec, heldout)
+    recon = reconstruct_batch(codec, heldout, seed=seed)
     pixels = codec.config.pixels
-    rates = code_dataset(codec, heldout)
+    rates = code_dataset(codec, heldout, seed=seed)
     per_mse = np.mean((recon - heldout).reshape(len(heldout), -1) ** 2, axis=1)
     result = {
         **rates,

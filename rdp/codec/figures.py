@@ -5,7 +5,15 @@
 - ``figure-codec-gaussian.png``: the codec on N(0, I_16) against Shannon's
   D(R) and against D(R, P) at its measured W₂²;
 - ``figure-codec-samples.png``: originals, β = 0 and β > 0 reconstructions
-  at two rates.
+  at two rates;
+- ``figure-codec-vs-blau-michaeli.png``: the codec's points and those of
+  ``rdp neural blau-michaeli`` (Blau & Michaeli, ICML 2019) on the same axes
+  (bits per pixel against MSE and against W₁), when the latter's
+  ``results.csv`` is found (``find_blau_michaeli``); otherwise the
+  codec's alone with a visible note;
+- ``figure-codec-gaussian-dither.png`` (from ``gaussian-dither.json`` of
+  ``rdp codec gaussian``): deterministic and dithered codecs on N(0, I_16)
+  against D(R), D(R, P) at each point's measured P, and D(R, 0).
 
 ``figures`` offers them to ``rdp reproduce`` when results exist under
 ``$RDP_CODEC_RESULTS`` (``os.pathsep``-separated folders; default
@@ -24,6 +32,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 DEFAULT_RESULTS_DIRS = os.pathsep.join(["results/codec", "docs/codec"])
+#: Folders searched for ``rdp neural blau-michaeli`` results (``$RDP_BLAU_MICHAELI_RESULTS``).
+DEFAULT_BLAU_MICHAELI_DIRS = os.pathsep.join(
+    ["results/neural/blau-michaeli", "docs/neural/blau-michaeli"]
+)
+BLAU_MICHAELI = "Blau & Michaeli, Rethinking lossy compression: the RDP tradeoff, ICML 2019"
+#: Column names accepted for each quantity of the Blau–Michaeli table (first found wins).
+BM_COLUMNS = {
+    "bits": ("bits", "rate_bits", "rate"),
+    "mse": ("mse",),
+    "w1": ("w1",),
+    "fid": ("fid", "fd"),
+    "weight": ("lambda", "perception_weight"),
+}
+GAUSSIAN_CHECK_FILE = "gaussian-dither.json"
 PAPER = (
     "Mentzer, Toderici, Tschannen & Agustsson, High-Fidelity Generative Image Compression, "
     "NeurIPS 2020"
@@ -42,10 +64,13 @@ def rd_figure(results: dict[str, Any]) -> Figure:
     fig = _figure(2)
     ax_d, ax_p = fig.subplots(1, 2)
     main = [r for r in rows if r["normalization"] == "gdn" and not r["hyperprior"]]
-    for beta in sorted({r["beta"] for r in main}):
-        pts = sorted((r for r in main if r["beta"] == beta), key=lambda r: r["bpp"])
+    for beta, finetune in sorted({(r["beta"], bool(r.get("finetune"))) for r in main}):
+        pts = [r for r in main if r["beta"] == beta and bool(r.get("finetune")) == finetune]
+        pts = sorted(pts, key=lambda r: r["bpp"])
         bpp = [r["bpp"] for r in pts]
         label = "β = 0 (MSE only)" if beta == 0 else f"β = {beta:g} (HiFiC)"
+        if finetune:
+            label = "β = 0, as many steps as β > 0"
         ax_d.plot([r["mse"] for r in pts], bpp, "o-", label=label)
         if "fid" in pts[0]:
             ax_p.plot([r["fid"] for r in pts], bpp, "o-", label=label)
@@ -131,6 +156,168 @@ def samples_figure(results: dict[str, Any], samples: dict[str, np.ndarray]) -> F
     return fig
 
 
+def find_blau_michaeli(roots: str | None = None) -> Path | None:
+    """The first ``results.csv`` of ``rdp neural blau-michaeli`` in ``roots`` (or None).
+
+    ``roots``: ``os.pathsep``-separated folders; default
+    ``$RDP_BLAU_MICHAELI_RESULTS``, else ``DEFAULT_BLAU_MICHAELI_DIRS``.
+    """
+    if roots is None:
+        roots = os.environ.get("RDP_BLAU_MICHAELI_RESULTS", DEFAULT_BLAU_MICHAELI_DIRS)
+    for root in filter(None, roots.split(os.pathsep)):
+        path = Path(root) / "results.csv"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_blau_michaeli(path: str | Path) -> list[dict[str, float]]:
+    """Rows of a Blau–Michaeli ``results.csv`` as ``bits``, ``mse``, ``w1``, ``fid``, ``weight``.
+
+    Columns are matched by ``BM_COLUMNS``; ``bits`` and ``mse`` are
+    required, the others are NaN when missing.
+    """
+    import csv
+
+    with open(path, newline="") as f:
+        table = list(csv.DictReader(f))
+    if not table:
+        return []
+    names = {}
+    for key, options in BM_COLUMNS.items():
+        found = next((c for c in options if c in table[0]), None)
+        if found is None and key in ("bits", "mse"):
+            raise ValueError(f"{path}: no {key} column (looked for {', '.join(options)})")
+        names[key] = found
+    return [
+        {
+            k: float(row[c]) if c is not None and row[c] != "" else float("nan")
+            for k, c in names.items()
+        }
+        for row in table
+    ]
+
+
+def _mean_over_seeds(rows: list[dict[str, float]]) -> list[dict[str, float]]:
+    """One row per (weight, bits): the mean of each quantity over the rows (seeds) sharing them."""
+    groups: dict[tuple, list[dict[str, float]]] = {}
+    for r in rows:
+        groups.setdefault((r["weight"], r["bits"]), []).append(r)
+    return [
+        {k: float(np.mean([r[k] for r in group])) for k in group[0]} for group in groups.values()
+    ]
+
+
+def blau_michaeli_figure(results: dict[str, Any], bm_path: Path | None) -> Figure:
+    """Codec points and (when found) Blau–Michaeli points: bits per pixel vs MSE and vs W₁."""
+    rows = [r for r in results["rows"] if r["normalization"] == "gdn" and not r["hyperprior"]]
+    pixels = int(np.prod(results["settings"]["image_shape"]))
+    fig = _figure(2)
+    ax_d, ax_p = fig.subplots(1, 2)
+    for beta in sorted({r["beta"] for r in rows if not r.get("finetune")}):
+        pts = sorted(
+            (r for r in rows if r["beta"] == beta and not r.get("finetune")), key=lambda r: r["bpp"]
+        )
+        label = f"codec β = {beta:g} (entropy-coded file bits)"
+        ax_d.plot([r["mse"] for r in pts], [r["bpp"] for r in pts], "o-", label=label)
+        if all("w1" in r for r in pts):
+            ax_p.plot([r["w1"] for r in pts], [r["bpp"] for r in pts], "o-", label=label)
+    if bm_path is not None:
+        bm = _mean_over_seeds(load_blau_michaeli(bm_path))
+        for weight in sorted({r["weight"] for r in bm}, key=lambda w: (np.isnan(w), w)):
+            pts = [
+                r
+                for r in bm
+                if r["weight"] == weight or (np.isnan(weight) and np.isnan(r["weight"]))
+            ]
+            pts = sorted(pts, key=lambda r: r["bits"])
+            label = f"Blau–Michaeli λ = {weight:g} (fixed-rate d·log₂L bits)"
+            bpp = [r["bits"] / pixels for r in pts]
+            ax_d.plot([r["mse"] for r in pts], bpp, "s--", mfc="none", label=label)
+            if not all(np.isnan(r["w1"]) for r in pts):
+                ax_p.plot([r["w1"] for r in pts], bpp, "s--", mfc="none", label=label)
+    else:
+        for ax in (ax_d, ax_p):
+            ax.text(
+                0.5,
+                0.5,
+                "Blau–Michaeli points not found\n(rdp neural blau-michaeli results.csv)",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="firebrick",
+                fontsize=9,
+                bbox={"fc": "white", "ec": "firebrick"},
+            )
+    ax_d.set_xlabel("MSE per pixel (held out)")
+    ax_d.set_ylabel("bits per pixel")
+    ax_d.set_title("codec and Blau–Michaeli on MNIST: rate–distortion")
+    ax_p.set_xlabel("W₁ to held-out digits (WGAN-GP critic)")
+    ax_p.set_ylabel("bits per pixel")
+    ax_p.set_title("rate–perception")
+    for ax in (ax_d, ax_p):
+        ax.set_yscale("log")  # fixed-rate codes of a few bits and entropy-coded hundreds
+        ax.legend(fontsize=7)
+    return fig
+
+
+def _gaussian_curves(ax, r_max: float) -> None:
+    from rdp.closed_forms.gaussian import perfect_perception_distortion
+
+    grid = np.linspace(1e-3, r_max, 200)
+    ax.plot(2.0 ** (-2 * grid), grid, "k-", label="Shannon D(R)")
+    ax.plot(
+        [perfect_perception_distortion(1.0, r, np.inf) for r in grid],
+        grid,
+        "k--",
+        label="D(R, 0), common randomness",
+    )
+    ax.plot(2.0 ** (1 - 2 * grid), grid, "k:", label="D(R, 0) without (= 2 D(R))")
+
+
+def gaussian_check_figure(results: dict[str, Any]) -> Figure:
+    """Rate vs MSE of each variant with the bounds, and each point's gap to D(R, P) in dB."""
+    rows = results["rows"]
+    fig = _figure(2)
+    ax, ax_gap = fig.subplots(1, 2)
+    _gaussian_curves(ax, max(r["rate_per_dim"] for r in rows) * 1.15)
+    markers = {
+        "deterministic": "o",
+        "dithered": "D",
+        "dithered-perception": "^",
+        "deterministic-perception": "v",
+    }
+    for variant, beta in sorted({(r["variant"], r["beta"]) for r in rows}):
+        pts = sorted(
+            (r for r in rows if r["variant"] == variant and r["beta"] == beta),
+            key=lambda r: r["rate_per_dim"],
+        )
+        label = f"{variant}, β = {beta:g}"
+        rates = [r["rate_per_dim"] for r in pts]
+        marker = markers.get(variant, "o")
+        ax.plot([r["mse"] for r in pts], rates, marker + "-", mfc="none", label=label)
+        ax_gap.plot(rates, [r["gap_db_rp"] for r in pts], marker + "-", mfc="none", label=label)
+    ax.set_xlabel("MSE per coordinate")
+    ax.set_ylabel("rate (coded bits per coordinate)")
+    ax.set_title(f"learned codec on i.i.d. N(0, I_{results['settings']['dim']})")
+    ax.legend(fontsize=7)
+    ax_gap.axhline(0.0, color="k", lw=0.8)
+    ax_gap.axhline(
+        10 * np.log10(np.pi * np.e / 6), color="gray", ls=":", label="1.53 dB (ECSQ, high rate)"
+    )
+    ax_gap.set_xlabel("rate (coded bits per coordinate)")
+    ax_gap.set_ylabel("gap to D(R, P) at the point's measured P (dB)")
+    ax_gap.legend(fontsize=7)
+    return fig
+
+
+def write_gaussian_check_figure(results: dict[str, Any], out: str | Path) -> Path:
+    """Draw ``figure-codec-gaussian-dither.png`` into ``out``."""
+    path = Path(out) / "figure-codec-gaussian-dither.png"
+    gaussian_check_figure(results).savefig(path, dpi=110)
+    return path
+
+
 _FIGURES = (
     (
         "figure-codec-rd.png",
@@ -153,10 +340,22 @@ _FIGURES = (
         "Held-out digits and their reconstructions at the lowest and highest rate of the sweep, "
         "MSE-only (β = 0) and HiFiC (β > 0).",
     ),
+    (
+        "figure-codec-vs-blau-michaeli.png",
+        "codec-vs-blau-michaeli",
+        "The codec and the Blau–Michaeli points on the same axes",
+        "Bits per pixel against MSE and against W₁ (a WGAN-GP critic trained afresh on "
+        "reconstructions vs held-out digits) for the codec (entropy-coded file bits, β = HiFiC "
+        "adversarial weight) and the fixed-rate codes of rdp neural blau-michaeli (d·log₂L bits "
+        "per image over 784 pixels, λ = perception weight). The two W₁ estimates use critics "
+        "of different budgets, so compare their trends, not their absolute values.",
+    ),
 )
 
 
 def _draw(figure_id: str, results: dict, samples: dict | None) -> Figure:
+    if figure_id == "codec-vs-blau-michaeli":
+        return blau_michaeli_figure(results, find_blau_michaeli())
     if figure_id == "codec-rd":
         return rd_figure(results)
     if figure_id == "codec-gaussian":
@@ -214,6 +413,15 @@ def figures() -> list:
                 }
                 return FigureOutput(_draw(figure_id, results, samples), {"data": columns})
 
+            if figure_id == "codec-vs-blau-michaeli":
+                bm = find_blau_michaeli()
+                caption += (
+                    f" Blau–Michaeli points drawn from {bm}."
+                    if bm is not None
+                    else " Blau–Michaeli points ABSENT: no results.csv under "
+                    f"{os.environ.get('RDP_BLAU_MICHAELI_RESULTS', DEFAULT_BLAU_MICHAELI_DIRS)}"
+                    "; the codec's points are drawn alone."
+                )
             specs.append(
                 FigureSpec(
                     id=figure_id,
@@ -225,5 +433,34 @@ def figures() -> list:
                     group="neural",
                 )
             )
+        check = Path(root) / GAUSSIAN_CHECK_FILE
+        if check.is_file():
+            specs.append(_gaussian_check_spec(json.loads(check.read_text()), root))
         return specs
     return []
+
+
+def _gaussian_check_spec(results: dict, root: str):
+    from rdp.reproduce.registry import FigureOutput, FigureSpec
+
+    def make() -> FigureOutput:
+        rows = results["rows"]
+        columns = {
+            k: np.array([r[k] for r in rows])
+            for k in rows[0]
+            if all(isinstance(r.get(k), (int, float)) for r in rows)
+        }
+        return FigureOutput(gaussian_check_figure(results), {"data": columns})
+
+    return FigureSpec(
+        id="codec-gaussian-dither",
+        title="Deterministic and dithered learned codecs against D(R), D(R, P) and D(R, 0)",
+        caption="On i.i.d. N(0, I_16): coded bits per coordinate against MSE, with Shannon's "
+        "D(R) and D(R, 0) with and without common randomness; right, each point's gap in dB to "
+        "the closed-form D(R, P) at its measured P (a lower bound on W₂², so the gap is if "
+        f"anything understated). Results: {root}/{GAUSSIAN_CHECK_FILE}.",
+        paper="Zhang, Qian, Chen & Khisti, NeurIPS 2021 (Thm 2); Wagner, arXiv:2202.04147, 2022",
+        paper_figure="Gaussian D(R, P) with squared W₂; operational points of rdp.codec",
+        make=make,
+        group="neural",
+    )

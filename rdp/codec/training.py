@@ -38,6 +38,8 @@ from rdp.codec.discriminator import make_discriminator
 from rdp.codec.model import Codec, CodecConfig
 from rdp.neural.training import run_stage, sample_batch
 
+PERCEPTION_LOSSES = ("gan", "sliced-w2")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -59,6 +61,13 @@ class TrainConfig:
     disc_filters : int
         Width of the discriminator.
     seed : int
+    perception_loss : {"gan", "sliced-w2"}
+        What β weighs in stage 2: HiFiC's conditional discriminator, or the
+        sliced $W_2^2$ to a batch of training inputs (no discriminator).
+    finetune : bool
+        Run stage 2 even when ``beta == perceptual_weight == 0`` (equal-steps baseline).
+    projections : int
+        Random directions of the sliced $W_2^2$.
     """
 
     lmbda: float = 0.01
@@ -71,6 +80,25 @@ class TrainConfig:
     gan_learning_rate: float = 1e-4
     disc_filters: int = 32
     seed: int = 0
+    perception_loss: str = "gan"
+    finetune: bool = False
+    projections: int = 64
+
+    def __post_init__(self):
+        if self.perception_loss not in PERCEPTION_LOSSES:
+            raise ValueError(
+                f"perception_loss must be one of {PERCEPTION_LOSSES}; got {self.perception_loss!r}"
+            )
+
+    @property
+    def adversarial(self) -> bool:
+        """Whether stage 2 trains HiFiC's discriminator."""
+        return self.perception_loss == "gan" and (self.beta > 0 or self.perceptual_weight > 0)
+
+    @property
+    def has_stage2(self) -> bool:
+        """Whether training goes on after the rate–distortion stage."""
+        return self.beta > 0 or self.perceptual_weight > 0 or self.finetune
 
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
@@ -84,10 +112,31 @@ def _tag(value: float) -> str:
 def stage_paths(checkpoint_dir: Path, cfg: TrainConfig) -> tuple[Path, Path]:
     """Checkpoint files of stage 1 (shared by every β at one λ) and stage 2."""
     stem = f"lam{_tag(cfg.lmbda)}-s{cfg.seed}"
-    return (
-        checkpoint_dir / f"mse-{stem}.eqx",
-        checkpoint_dir / f"gan-{stem}-beta{_tag(cfg.beta)}-kp{_tag(cfg.perceptual_weight)}.eqx",
-    )
+    weights = f"beta{_tag(cfg.beta)}-kp{_tag(cfg.perceptual_weight)}"
+    if cfg.adversarial:
+        second = f"gan-{stem}-{weights}.eqx"
+    elif cfg.perception_loss == "sliced-w2" and cfg.beta > 0:
+        second = f"sw2-{stem}-{weights}-p{cfg.projections}.eqx"
+    else:
+        second = f"ft-{stem}-{weights}.eqx"
+    return checkpoint_dir / f"mse-{stem}.eqx", checkpoint_dir / second
+
+
+def sliced_w2(a: jax.Array, b: jax.Array, key: jax.Array, projections: int) -> jax.Array:
+    """Sliced $W_2^2$ of two equal-size samples ``(n, d)``: mean over random directions.
+
+    $$
+    SW_2^2(a, b) = \\frac{1}{K} \\sum_{k=1}^K W_2^2(\\theta_k^\\top a, \\theta_k^\\top b),
+    $$
+
+    each one-dimensional $W_2^2$ between empirical measures computed by
+    sorting (the monotone coupling is optimal on the line).
+    """
+    theta = jax.random.normal(key, (a.shape[1], projections))
+    theta = theta / jnp.linalg.norm(theta, axis=0, keepdims=True)
+    pa = jnp.sort(a @ theta, axis=0)
+    pb = jnp.sort(b @ theta, axis=0)
+    return jnp.mean((pa - pb) ** 2)
 
 
 def _flat_features(features, x):
@@ -164,8 +213,10 @@ def train_codec(
         description=f"codec RD λ={cfg.lmbda:g}",
         progress=progress,
     )
-    if cfg.beta <= 0 and cfg.perceptual_weight <= 0:
+    if not cfg.has_stage2:
         return codec, logs
+    if not cfg.adversarial:
+        return _plain_stage2(codec, train, cfg, pixels, gan_path, k_train2, features, progress)
 
     disc = make_discriminator(codec_config, cfg.disc_filters, key=k_disc)
     opt_g = optax.adam(cfg.gan_learning_rate, b1=0.5)
@@ -222,6 +273,53 @@ def train_codec(
         checkpoint=gan_path,
         checkpoint_every=250,
         description=f"codec GAN λ={cfg.lmbda:g} β={cfg.beta:g}",
+        progress=progress,
+    )
+    return codec, logs
+
+
+def _plain_stage2(codec, train, cfg: TrainConfig, pixels, path, key, features, progress):
+    """Stage 2 without a discriminator: rate + MSE [+ k_P features] [+ β sliced W₂²]."""
+    opt = optax.adam(cfg.gan_learning_rate, b1=0.5)
+    state = (codec, opt.init(eqx.filter(codec, eqx.is_array)))
+    sliced = cfg.perception_loss == "sliced-w2" and cfg.beta > 0
+
+    def step(state, data, key):
+        codec, opt_state = state
+        kb, kr, kn, kp = jax.random.split(key, 4)
+        x = sample_batch(data, kb, cfg.batch_size)
+        real = sample_batch(data, kr, cfg.batch_size)
+
+        def loss_fn(c):
+            x_rec, bits, _ = jax.vmap(c.train_forward)(x, jax.random.split(kn, x.shape[0]))
+            mse = jnp.mean((x - x_rec) ** 2)
+            bpp = jnp.mean(bits) / pixels
+            total = cfg.lmbda * bpp + mse
+            logs = {"mse": mse, "bpp": bpp}
+            if sliced:
+                flat = x_rec.reshape(x_rec.shape[0], -1)
+                sw = sliced_w2(flat, real.reshape(real.shape[0], -1), kp, cfg.projections)
+                total, logs["sw2"] = total + cfg.beta * sw, sw
+            if cfg.perceptual_weight > 0:
+                diff = _flat_features(features, x) - _flat_features(features, x_rec)
+                logs["perc"] = jnp.mean(diff**2)
+                total = total + cfg.perceptual_weight * logs["perc"]
+            return total, logs
+
+        (loss, logs), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(codec)
+        updates, opt_state = opt.update(grads, opt_state, eqx.filter(codec, eqx.is_array))
+        return (eqx.apply_updates(codec, updates), opt_state), {"loss": loss, **logs}
+
+    label = f"sliced W2 β={cfg.beta:g}" if sliced else "fine-tune β=0"
+    (codec, _), logs = run_stage(
+        step,
+        state,
+        train,
+        key,
+        cfg.gan_steps,
+        checkpoint=path,
+        checkpoint_every=250,
+        description=f"codec {label} λ={cfg.lmbda:g}",
         progress=progress,
     )
     return codec, logs
