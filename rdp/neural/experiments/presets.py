@@ -113,7 +113,9 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "training": {
                 "encoder_hidden": [32, 32],
                 "decoder_hidden": [64, 64],
-                "critic_hidden": [64, 64],
+                # a 128-wide critic: with 64 the G2 of the 8-level code was under-dispersed,
+                # MSE(G2)/(2 D*_f) = 0.946; with 128, 0.951 (same E, G1; one seed)
+                "critic_hidden": [128, 128],
                 "noise_size": 2,
                 "batch_size": 256,
                 "autoencoder_steps": 4000,
