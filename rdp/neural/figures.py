@@ -633,8 +633,36 @@ _FIGURES = {
 }
 
 
-def _save(fig: Figure, path: Path) -> None:
-    fig.savefig(path, dpi=120)
+def provenance_note(results: dict[str, Any]) -> str:
+    """One line naming the code, date, machine and command that produced ``results``.
+
+    For results averaged over seeds, those of each seed's run (commits and
+    dates joined when they differ).
+    """
+    runs = [p for p in (results.get("per_seed_provenance") or {}).values() if p]
+    runs = runs or [results.get("provenance") or {}]
+    commits = sorted(
+        {str(p.get("commit") or "?")[:7] + ("+dirty" if p.get("dirty") else "") for p in runs}
+    )
+    dates = sorted(str(p.get("started_utc") or p.get("date_utc") or "?") for p in runs)
+    machine = runs[0].get("machine") or {}
+    when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} … {dates[-1]}"
+    command = runs[0].get("command", "?")
+    backend = results.get("environment", {}).get("backend", "?")
+    return (
+        f"rdp commit {', '.join(commits)}; {when}; {machine.get('node', '?')} "
+        f"({machine.get('cpu_count', '?')} CPUs, {backend}); {command}"
+    )
+
+
+def _save(fig: Figure, path: Path, results: dict[str, Any] | None = None) -> None:
+    metadata = None
+    if results is not None:
+        note = provenance_note(results)
+        # supxlabel: the constrained layout keeps room for it under the panels
+        fig.supxlabel(note, fontsize=5.5, color="#777777")
+        metadata = {"Comment": note}
+    fig.savefig(path, dpi=120, metadata=metadata)
 
 
 def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
@@ -647,7 +675,7 @@ def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
         if fig is None:
             continue
         path = results_dir / filename
-        _save(fig, path)
+        _save(fig, path, results)
         made.append(NeuralFigure(results["experiment"], path, title, caption))
     return made
 
