@@ -479,7 +479,7 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
                 w1[rate == bits],
                 "o",
                 color=color,
-                label=f"trained, R = {bits:g}",
+                label=f"trained, R = {bits:.3g}",
             )
         ax_eq.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_eq.set_ylabel(style.perception_label("$W_1$, fresh critic"))
@@ -493,7 +493,7 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
             ax_dp.errorbar(
                 _column(sel, "mse"), _column(sel, "w1"), xerr=_std(sel, "mse"),
                 yerr=_std(sel, "w1"), fmt="o-", color=color, capsize=3,
-                label=MEASURED + f"R = {bits:g} bits",
+                label=MEASURED + f"R = {bits:.3g} bits",
             )  # fmt: skip
         ax_dp.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_dp.set_ylabel(style.perception_label("$W_1$, fresh critic"))
@@ -548,14 +548,14 @@ def blau_michaeli_samples_figure(
     for bits in rates:
         row = next((r for r in rows if r["bits"] == bits and r["perception_weight"] == 0), None)
         if row is not None and key(row) in samples:
-            table.append((f"λ = 0\n{bits:g} bits", samples[key(row)]))
+            table.append((f"λ = 0\n{bits:.3g} bits", samples[key(row)]))
     for level in equal_perception_levels(rows):
         for bits in equal_perception_curve(rows, level)[0]:
             sel = [r for r in rows if r["bits"] == bits]
             row = min(sel, key=lambda r: abs(r["w1"] - level))
             if key(row) in samples:
                 label = (
-                    f"W₁ ≈ {level:.2g}: {bits:g} bits\n"
+                    f"W₁ ≈ {level:.2g}: {bits:.3g} bits\n"
                     f"λ={row['perception_weight']:g}, W₁={row['w1']:.2g}"
                 )
                 table.append((label, samples[key(row)]))
