@@ -5,8 +5,10 @@ shared dither) and each perception weight λ, an encoder and a stochastic
 decoder are trained on :math:`\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))`
 against an unconditional WGAN-GP critic. Each model is measured on held-out
 digits: MSE, W₁ to the data by a freshly trained critic, Fréchet distance on
-classifier features. Figures: rate against MSE at each λ (curves of fixed
-perception weight), and MSE against W₁ at each rate (D–P tradeoff).
+classifier features. Figures (:mod:`rdp.neural.figures`): rate against MSE
+along λ = 0 and along curves of equal measured perception; an empirical
+R(D, P) (equi-rate lines, D–P sections at fixed rate, R–P sections at fixed
+D, interpolated between trained points); decoded digits.
 
 Reference: Y. Blau, T. Michaeli, "Rethinking lossy compression: the
 rate–distortion–perception tradeoff", ICML 2019, §5 and Fig. 5; settings
