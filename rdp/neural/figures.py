@@ -627,7 +627,8 @@ _FIGURES = {
             "Blau & Michaeli 2019: decoded digits",
             "Fixed held-out digits, one per class, decoded at each rate along the λ = 0 "
             "(MSE-only) curve and along two curves of equal perception; on these each rate "
-            "shows the trained model whose measured W₁ is nearest to the level.",
+            "shows the trained model whose measured W₁ is nearest to the level. Over "
+            "several seeds: the digits of the first seed's models, the mean W₁.",
         ),
     ],
 }
