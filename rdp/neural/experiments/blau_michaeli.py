@@ -5,7 +5,7 @@ shared dither) and each perception weight λ, an encoder and a stochastic
 decoder are trained on :math:`\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))`
 against an unconditional WGAN-GP critic. Each model is measured on held-out
 digits: MSE, W₁ to the data by a freshly trained critic, Fréchet distance on
-classifier features. Figures (:mod:`rdp.neural.figures`): rate against MSE
+classifier features. Figures ([`rdp.neural.figures`][rdp.neural.figures]): rate against MSE
 along λ = 0 and along curves of equal measured perception; an empirical
 R(D, P) (equi-rate lines, D–P sections at fixed rate, R–P sections at fixed
 D, interpolated between trained points); decoded digits.
