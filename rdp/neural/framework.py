@@ -39,7 +39,10 @@ class TrainingConfig:
     """Architecture and optimisation settings shared by the experiments.
 
     Step counts are generator (or autoencoder) steps; each adversarial
-    generator step follows ``critic_steps`` critic steps.
+    generator step follows ``critic_steps`` critic steps. ``mean_output_init``
+    starts a fresh joint codec's decoder at the mean training sample (see
+    ``_start_at_mean``: without it the dithered MNIST codecs collapsed to one
+    code word).
     """
 
     conv_channels: tuple[int, ...] = ()
