@@ -144,3 +144,48 @@ def test_aggregate_seeds_with_rates_run_on_fewer_seeds(tmp_path):
     assert by_bits[16]["mse_g1_std"] == pytest.approx(np.std([0.03, 0.04], ddof=1))
     assert results["seeds"] == [0, 1]
     assert (tmp_path / "figure-yan.png").is_file()
+
+
+def test_perception_weights_option_only_for_blau_michaeli(tmp_path, capsys):
+    _fails_with_one_line(
+        ["neural", "yan", "--perception-weights", "0", "--out", str(tmp_path)],
+        capsys,
+        "--perception-weights",
+    )
+    _fails_with_one_line(
+        ["neural", "blau-michaeli", "--perception-weights", "-1", "--out", str(tmp_path)],
+        capsys,
+        ">= 0",
+    )
+
+
+def test_aggregate_keeps_the_seed_column_as_a_list():
+    per_seed = [
+        [{"bits": 2, "perception_weight": 0.0, "mse": 1.0, "seed": 0}],
+        [{"bits": 2, "perception_weight": 0.0, "mse": 3.0, "seed": 1}],
+    ]
+    (row,) = aggregate_rows(per_seed, ("bits", "perception_weight"))
+    assert row["mse"] == 2.0 and row["seeds"] == 2 and row["seed"] == "0,1"
+    assert "seed_std" not in row
+
+
+def test_equal_perception_curve_interpolates_within_each_rate():
+    from rdp.neural.figures import equal_perception_curve, equal_perception_levels
+
+    rows = [
+        {"bits": b, "perception_weight": w, "mse": m, "w1": p}
+        for b, pts in {
+            2: [(0.0, 0.06, 4.0), (0.01, 0.07, 2.0)],
+            8: [(0.0, 0.04, 3.0), (0.01, 0.05, 1.0)],
+            16: [(0.0, 0.03, 0.9), (0.01, 0.035, 0.5)],
+        }.items()
+        for w, m, p in pts
+    ]
+    rates, mse = equal_perception_curve(rows, 2.5)
+    # W₁ = 2.5 lies in [2, 4] at 2 bits (MSE 0.06 + 0.75·0.01) and in [1, 3] at 8 bits
+    # (0.04 + 0.25·0.01); not at 16 bits (W₁ ≤ 0.9 there): no extrapolation.
+    assert list(rates) == [2, 8]
+    assert mse == pytest.approx([0.0675, 0.0425])
+    levels = equal_perception_levels(rows)
+    assert len(levels) == 2 and all(2.0 <= lv <= 3.0 for lv in levels)
+    assert levels[1] - levels[0] >= 0.2 * (4.0 - 0.5)

@@ -94,6 +94,33 @@ def test_blau_michaeli_quick(results_root):
     assert all(math.isfinite(r["mse"]) and math.isfinite(r["fd"]) for r in res["rows"])
 
 
+def test_blau_michaeli_resumes_to_the_same_results(results_root, tmp_path):
+    # Interrupted after the λ = 0 codec (checkpointed) and before the λ > 0 model: the
+    # rerun warm-starts from the λ = 0 checkpoint and must give the uninterrupted rows.
+    import shutil
+
+    out = tmp_path / "bm"
+    shutil.copytree(results_root / "blau-michaeli" / "checkpoints", out / "checkpoints")
+    for path in (out / "checkpoints").glob("*w0.01.eqx*"):
+        path.unlink()
+    argv = ["neural", "blau-michaeli", "--preset", "quick", "--out", str(out), "--no-progress"]
+    jax = pytest.importorskip("jax")
+    previous = jax.config.read("jax_disable_most_optimizations")
+    jax.config.update("jax_disable_most_optimizations", True)  # as the fixture's run
+    try:
+        assert _run_cli([*argv, "--cache-dir", str(results_root / "cache")]) == 0
+    finally:
+        jax.config.update("jax_disable_most_optimizations", previous)
+    drop = {"seconds"}
+    before = _results(results_root, "blau-michaeli")["rows"]
+    after = json.loads((out / "results.json").read_text())["rows"]
+    assert [{k: v for k, v in r.items() if k not in drop} for r in after] == [
+        {k: v for k, v in r.items() if k not in drop} for r in before
+    ]
+    with np.load(out / "samples.npz") as npz:
+        assert {"rec_2_0", "rec_2_0.01"} <= set(npz.files)
+
+
 def test_rerun_resumes_from_saved_models(results_root, capsys):
     before = _results(results_root, "theory-check")["rows"]
     argv = [

@@ -65,3 +65,24 @@ def test_convolutional_models_map_images_to_codes_and_back():
     assert grad.shape == (64,) and float(jnp.linalg.norm(grad)) > 0
     with pytest.raises(ValueError, match="square images"):
         Encoder(60, quantizer, (16,), conv_channels=(2,), key=key)
+
+
+@pytest.mark.parametrize("conv", [(), (4,)])
+def test_decoder_started_at_the_mean_outputs_the_mean_sample(conv):
+    """``mean_output_init``: whatever the code and noise, the new decoder outputs ≈ the
+    mean training sample (per pixel for an MLP, the mean over pixels for a deconv net)."""
+    from rdp.neural.framework import _start_at_mean
+
+    rng = np.random.default_rng(0)
+    train = (rng.random((200, 16)) * np.linspace(0.05, 0.9, 16)).astype(np.float32)
+    dec = Decoder(3, 16, (8,), noise_size=2, conv_channels=conv, key=jax.random.PRNGKey(1))
+    started = _start_at_mean(dec, train)
+    codes = jnp.asarray(rng.uniform(-1, 1, (5, 3)), jnp.float32)
+    keys = jax.random.split(jax.random.PRNGKey(2), 5)
+    before = np.asarray(jax.vmap(lambda c, k: dec(c, key=k))(codes, keys))
+    out = np.asarray(jax.vmap(lambda c, k: started(c, key=k))(codes, keys))
+    target = train.mean(axis=0) if not conv else np.full(16, train.mean())
+    # a deconv output bias is one value: the pixel mean only on average over the image
+    tol = 0.01 if not conv else 0.05
+    assert np.max(np.abs(out - target)) < tol
+    assert np.max(np.abs(before - target)) > 5 * tol  # a random decoder is not there

@@ -75,6 +75,13 @@ def register(subparsers) -> None:
         help="yan only: rates in bits to run instead of the preset's",
     )
     parser.add_argument(
+        "--perception-weights",
+        type=float,
+        nargs="+",
+        default=None,
+        help="blau-michaeli only: perception weights λ to run instead of the preset's",
+    )
+    parser.add_argument(
         "--data-dir", default=None, help="directory of full MNIST (else $RDP_MNIST_DIR)"
     )
     parser.add_argument(
@@ -118,6 +125,10 @@ def run(args: argparse.Namespace) -> int:
                 if experiment != "yan":
                     raise ValueError("--bits applies to yan only")
                 kwargs["bits"] = args.bits
+            if args.perception_weights is not None:
+                if experiment != "blau-michaeli":
+                    raise ValueError("--perception-weights applies to blau-michaeli only")
+                kwargs["perception_weights"] = args.perception_weights
             outputs[experiment] = (out, run_experiment(experiment, out, args.preset, **kwargs))
     except FileNotFoundError as err:
         sys.stderr.write(f"rdp neural: error: {err}\n")

@@ -324,52 +324,113 @@ def _bm_curves(rows):
     return weights, style.curve_colors(len(weights))
 
 
+def _weight_label(weight: float) -> str:
+    return "λ = 0 (MSE only)" if weight == 0 else f"λ = {weight:g}"
+
+
+def _section(rows: list[dict[str, Any]], bits: float, measure: str = "w1"):
+    """The trained models of one rate sorted by perception: arrays (P, D, λ)."""
+    sel = sorted((r for r in rows if r["bits"] == bits), key=lambda r: r[measure])
+    return _column(sel, measure), _column(sel, "mse"), _column(sel, "perception_weight")
+
+
+def equal_perception_levels(rows: list[dict[str, Any]], count: int = 2, measure: str = "w1"):
+    """Perception levels for curves of equal measured perception across rates.
+
+    A level is usable at a rate when it lies between the least and the largest
+    perception measured at that rate (no extrapolation). Of 41 candidate levels
+    between the smallest and largest measured value, those reached at the most
+    rates are taken, the second at least a fifth of the range from the first.
+    Returns up to ``count`` levels, in increasing order.
+    """
+    rates = sorted({r["bits"] for r in rows})
+    ranges = []
+    for bits in rates:
+        p = _section(rows, bits, measure)[0]
+        ranges.append((float(np.min(p)), float(np.max(p))))
+    values = _column(rows, measure)
+    lo, hi = float(np.min(values)), float(np.max(values))
+    if not hi > lo:
+        return []
+    candidates = np.linspace(lo, hi, 43)[1:-1]
+    cover = np.array([sum(a <= c <= b for a, b in ranges) for c in candidates])
+    order = np.lexsort((candidates, -cover))
+    chosen: list[float] = []
+    for i in order:
+        if cover[i] < 2:
+            break
+        if all(abs(candidates[i] - c) >= 0.2 * (hi - lo) for c in chosen):
+            chosen.append(float(candidates[i]))
+        if len(chosen) == count:
+            break
+    return sorted(chosen)
+
+
+def equal_perception_curve(rows: list[dict[str, Any]], level: float, measure: str = "w1"):
+    """(rates, MSE) along the curve of perception ``level``: at each rate whose measured
+    perception range holds it, D interpolated linearly in P between the trained models."""
+    rates, mses = [], []
+    for bits in sorted({r["bits"] for r in rows}):
+        p, d, _ = _section(rows, bits, measure)
+        if p[0] <= level <= p[-1]:
+            rates.append(bits)
+            mses.append(float(np.interp(level, p, d)))
+    return np.array(rates), np.array(mses)
+
+
 def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """Rate against MSE at each perception weight (Blau & Michaeli 2019, Fig. 5 left)."""
+    """Rate against MSE at equal perception with the λ = 0 curve (Blau & Michaeli 2019, Fig. 5);
+    the perception (W₁, FD) of every trained model."""
     rows = results["rows"]
     weights, colors = _bm_curves(rows)
-    fig = _figure(2)
-    ax_rd, ax_p = fig.subplots(1, 2)
+    bits = [r["bits"] for r in rows]
+    fig = _figure(3)
+    ax_rd, ax_w1, ax_fd = fig.subplots(1, 3)
     with style.style():
-        for weight, color in zip(weights, reversed(colors), strict=True):
-            sel = sorted(
-                (r for r in rows if r["perception_weight"] == weight), key=lambda r: r["bits"]
-            )
-            kw = (
-                {"color": style.SHANNON_COLOR, "linestyle": style.SHANNON_LINESTYLE}
-                if weight == 0
-                else {"color": color, "linestyle": "-"}
-            )
-            label = "λ = 0 (MSE only)" if weight == 0 else f"λ = {weight:g}"
+        zero = sorted((r for r in rows if r["perception_weight"] == 0), key=lambda r: r["bits"])
+        if zero:
             ax_rd.errorbar(
-                _column(sel, "mse"),
-                _column(sel, "bits"),
-                xerr=_std(sel, "mse"),
-                fmt="o",
-                capsize=3,
-                label=MEASURED + label,
-                **kw,
-            )
-            ax_p.errorbar(
-                _column(sel, "bits"),
-                _column(sel, "w1"),
-                yerr=_std(sel, "w1"),
-                fmt="o",
-                capsize=3,
-                label=MEASURED + label,
-                **kw,
-            )
-        bits = [r["bits"] for r in rows]
+                _column(zero, "mse"), _column(zero, "bits"), xerr=_std(zero, "mse"), fmt="o-",
+                color=style.SHANNON_COLOR, capsize=3,
+                label=MEASURED + "λ = 0 (MSE only, unconstrained P)",
+            )  # fmt: skip
+        others = [r for r in rows if r["perception_weight"] > 0]
+        if others:
+            ax_rd.plot(
+                _column(others, "mse"), _column(others, "bits"), "o", color="#bbbbbb",
+                mfc="none", label=MEASURED + "trained models λ > 0",
+            )  # fmt: skip
+        levels = equal_perception_levels(rows)
+        for level, color, marker in zip(levels, style.CATEGORICAL[:2], "sD", strict=False):
+            r, d = equal_perception_curve(rows, level)
+            ax_rd.plot(
+                d, r, linestyle="--", marker=marker, color=color,
+                label=f"P = W₁ = {level:.3g} (interpolated in P at each rate)",
+            )  # fmt: skip
         ax_rd.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_rd.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax_rd, bits, "y")
-        ax_rd.set_title(f"Rate–distortion at fixed perception weight ({_data_name(results)})")
+        ax_rd.set_title(f"Rate–distortion at equal perception ({_data_name(results)})")
         _legend(ax_rd)
-        ax_p.set_xlabel(style.rate_label("bits per image"))
-        ax_p.set_ylabel(style.perception_label("$W_1$ to held-out digits, fresh critic"))
-        _rate_ticks(ax_p, bits, "x")
-        ax_p.set_title(f"Perception of each model ({_seeds_note(results)})")
-        _legend(ax_p)
+        for ax, name, label in (
+            (ax_w1, "w1", "$W_1$ to held-out digits, fresh critic"),
+            (ax_fd, "fd", "Fréchet distance, classifier features"),
+        ):
+            for weight, color in zip(weights, reversed(colors), strict=True):
+                sel = sorted(
+                    (r for r in rows if r["perception_weight"] == weight), key=lambda r: r["bits"]
+                )
+                kw = {"color": style.SHANNON_COLOR} if weight == 0 else {"color": color}
+                ax.errorbar(
+                    _column(sel, "bits"), _column(sel, name), yerr=_std(sel, name), fmt="o-",
+                    capsize=3, label=MEASURED + _weight_label(weight), **kw,
+                )  # fmt: skip
+            ax.set_xlabel(style.rate_label("bits per image"))
+            ax.set_ylabel(style.perception_label(label))
+            _rate_ticks(ax, bits, "x")
+            _legend(ax, ncols=2)
+        ax_w1.set_title(f"Perception of each model: $W_1$ ({_seeds_note(results)})")
+        ax_fd.set_title("Perception of each model: Fréchet distance")
     return fig
 
 
@@ -382,29 +443,64 @@ def _interpolate_at(x: np.ndarray, y: np.ndarray, at: float) -> float:
 
 
 def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """An empirical R(D, P) of MNIST: equi-rate lines in (D, P), R–P sections at fixed D."""
+    """An empirical R(D, P) of MNIST (Blau & Michaeli 2019, Fig. 6): equi-rate lines in the
+    (D, P) plane, D–P sections at fixed rate, R–P sections at fixed D."""
+    from scipy.interpolate import griddata
+
     rows = results["rows"]
     weights, _ = _bm_curves(rows)
     rates = sorted({r["bits"] for r in rows})
-    fig = _figure(2)
-    ax_dp, ax_rp = fig.subplots(1, 2)
+    rate_colors = style.curve_colors(len(rates))
+    fig = _figure(3)
+    ax_eq, ax_dp, ax_rp = fig.subplots(1, 3)
     with style.style():
-        for bits, color in zip(rates, style.curve_colors(len(rates)), strict=True):
+        mse, w1, rate = _column(rows, "mse"), _column(rows, "w1"), _column(rows, "bits")
+        # (a) R over the (D, P) plane, linearly interpolated between the trained models
+        # (Delaunay triangles in coordinates scaled to the unit square), drawn as contours.
+        if len(rows) >= 4 and np.ptp(mse) > 0 and np.ptp(w1) > 0:
+            gx, gy = np.meshgrid(
+                np.linspace(mse.min(), mse.max(), 120), np.linspace(w1.min(), w1.max(), 120)
+            )
+            scale = np.array([np.ptp(mse), np.ptp(w1)])
+            try:
+                grid = griddata(
+                    np.c_[mse, w1] / scale, rate, (gx / scale[0], gy / scale[1]), method="linear"
+                )
+            except Exception:  # degenerate (collinear) points: no surface to draw
+                grid = None
+            if grid is not None and np.isfinite(grid).any():
+                contours = ax_eq.contour(
+                    gx, gy, grid, levels=np.linspace(min(rates), max(rates), 9),
+                    cmap=style.CURVE_CMAP, linewidths=1.2,
+                )  # fmt: skip
+                ax_eq.clabel(contours, fmt="%.3g", fontsize=7)
+        for bits, color in zip(rates, rate_colors, strict=True):
+            ax_eq.plot(
+                mse[rate == bits],
+                w1[rate == bits],
+                "o",
+                color=color,
+                label=f"trained, R = {bits:.3g}",
+            )
+        ax_eq.set_xlabel(style.distortion_label("MSE per pixel"))
+        ax_eq.set_ylabel(style.perception_label("$W_1$, fresh critic"))
+        ax_eq.set_title("Equi-rate lines of R(D, P) (interpolated)")
+        _legend(ax_eq, ncols=2)
+        # (b) D–P at fixed rate: the trained models of each rate, joined in order of λ.
+        for bits, color in zip(rates, rate_colors, strict=True):
             sel = sorted(
                 (r for r in rows if r["bits"] == bits), key=lambda r: r["perception_weight"]
             )
-            ax_dp.plot(
-                _column(sel, "mse"),
-                _column(sel, "w1"),
-                "o-",
-                color=color,
-                label=f"R = {bits:g} bits",
-            )
+            ax_dp.errorbar(
+                _column(sel, "mse"), _column(sel, "w1"), xerr=_std(sel, "mse"),
+                yerr=_std(sel, "w1"), fmt="o-", color=color, capsize=3,
+                label=MEASURED + f"R = {bits:.3g} bits",
+            )  # fmt: skip
         ax_dp.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_dp.set_ylabel(style.perception_label("$W_1$, fresh critic"))
-        ax_dp.set_title("Equi-rate lines (D–P sections at fixed rate)")
-        _legend(ax_dp, title="measured, points λ = 0 … max")
-        # R–P at fixed D: along each λ curve interpolate R and P linearly in D.
+        ax_dp.set_title("Distortion–perception at fixed rate")
+        _legend(ax_dp, ncols=2, title=f"points λ = {weights[0]:g} … {weights[-1]:g}")
+        # (c) R–P at fixed D: along each λ curve, R and P interpolated linearly in D.
         curves = []
         for weight in weights:
             sel = [r for r in rows if r["perception_weight"] == weight]
@@ -427,27 +523,44 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
         ax_rp.set_xlabel(style.perception_label("$W_1$, fresh critic"))
         ax_rp.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax_rp, rates, "y")
-        ax_rp.set_title("Rate–perception sections at fixed distortion")
+        ax_rp.set_title("Rate–perception at fixed distortion")
     return fig
 
 
 def blau_michaeli_samples_figure(
     results: dict[str, Any], directory: Path | None = None
 ) -> Figure | None:
-    """Held-out digits decoded at each rate, for λ = 0 and the two largest perception weights."""
+    """Fixed held-out digits decoded along λ = 0 and along two curves of equal perception.
+
+    On an equal-perception curve each rate shows the trained model whose
+    measured W₁ is nearest to the level (its λ and W₁ in the row label).
+    """
     samples = _samples(directory)
     if samples is None:
         return None
+    rows = results["rows"]
     shape = tuple(int(s) for s in samples["image_shape"])
-    rows = [("held-out\ndigit", samples["originals"])]
-    keys = sorted(
-        (k for k in samples if k.startswith("rec_")),
-        key=lambda k: (float(k.split("_")[2]), float(k.split("_")[1])),
-    )
-    for k in keys:
-        _, bits, weight = k.split("_")
-        rows.append((f"{float(bits):g} bits, λ={float(weight):g}", samples[k]))
-    return _image_grid(rows, shape, f"Decoded held-out digits, {_data_name(results)}")
+    table = [("held-out\ndigit", samples["originals"])]
+
+    def key(row):
+        return f"rec_{row['bits']:g}_{row['perception_weight']:g}"
+
+    rates = sorted({r["bits"] for r in rows})
+    for bits in rates:
+        row = next((r for r in rows if r["bits"] == bits and r["perception_weight"] == 0), None)
+        if row is not None and key(row) in samples:
+            table.append((f"λ = 0\n{bits:.3g} bits", samples[key(row)]))
+    for level in equal_perception_levels(rows):
+        for bits in equal_perception_curve(rows, level)[0]:
+            sel = [r for r in rows if r["bits"] == bits]
+            row = min(sel, key=lambda r: abs(r["w1"] - level))
+            if key(row) in samples:
+                label = (
+                    f"W₁ ≈ {level:.2g}: {bits:.3g} bits\n"
+                    f"λ={row['perception_weight']:g}, W₁={row['w1']:.2g}"
+                )
+                table.append((label, samples[key(row)]))
+    return _image_grid(table, shape, f"Decoded held-out digits, {_data_name(results)}")
 
 
 _FIGURES = {
@@ -488,34 +601,70 @@ _FIGURES = {
         (
             "figure-blau-michaeli.png",
             blau_michaeli_figure,
-            "Blau & Michaeli 2019: rate–distortion at fixed perception weight",
-            "Left: rate against held-out MSE for encoder/decoder pairs trained on "
-            "MSE + λ·(adversarial loss), one curve per λ; λ = 0 is the MSE-only (Shannon-like) "
-            "curve (Blau & Michaeli, ICML 2019, Fig. 5). Right: the perception of each model, "
-            "W₁ to held-out digits by a critic trained afresh.",
+            "Blau & Michaeli 2019: rate–distortion at equal perception",
+            "Left: rate against held-out MSE of encoder/decoder pairs trained on "
+            "MSE + λ·(adversarial loss): the λ = 0 (MSE-only) curve, measured, and curves of "
+            "equal perception W₁, whose MSE at each rate is interpolated linearly in W₁ "
+            "between the trained models of that rate (Blau & Michaeli, ICML 2019, Fig. 5); "
+            "grey circles: every trained λ > 0 model. Middle and right: the perception of "
+            "each model, W₁ to held-out digits by a critic trained afresh, and the Fréchet "
+            "distance on the features of the library's classifier.",
         ),
         (
             "figure-blau-michaeli-rdp.png",
             blau_michaeli_rdp_figure,
             "Blau & Michaeli 2019: an empirical R(D, P) of MNIST",
-            "Left: equi-rate lines in the (D, P) plane: the trained models of one rate, "
-            "joined in order of λ. Right: rate against perception at fixed distortion, with "
-            "rate and perception interpolated linearly in D between trained rates along each "
-            "λ curve (Blau & Michaeli, ICML 2019, Fig. 6, from few trained points).",
+            "Left: equi-rate lines of R(D, P): the rate interpolated linearly (Delaunay "
+            "triangles) between the trained models over the (D, P) plane, with the trained "
+            "points. Middle: distortion–perception at each fixed rate, the trained models "
+            "joined in order of λ. Right: rate against perception at fixed distortion, rate "
+            "and W₁ interpolated linearly in D between trained rates along each λ curve "
+            "(Blau & Michaeli, ICML 2019, Fig. 6). Everything between trained points is "
+            "interpolated, not trained.",
         ),
         (
             "figure-blau-michaeli-samples.png",
             blau_michaeli_samples_figure,
             "Blau & Michaeli 2019: decoded digits",
-            "Fixed held-out digits, one per class, decoded at each rate along the λ = 0 curve "
-            "and the curves of the two largest perception weights (curves of fixed λ).",
+            "Fixed held-out digits, one per class, decoded at each rate along the λ = 0 "
+            "(MSE-only) curve and along two curves of equal perception; on these each rate "
+            "shows the trained model whose measured W₁ is nearest to the level. Over "
+            "several seeds: the digits of the first seed's models, the mean W₁.",
         ),
     ],
 }
 
 
-def _save(fig: Figure, path: Path) -> None:
-    fig.savefig(path, dpi=120)
+def provenance_note(results: dict[str, Any]) -> str:
+    """One line naming the code, date, machine and command that produced ``results``.
+
+    For results averaged over seeds, those of each seed's run (commits and
+    dates joined when they differ).
+    """
+    runs = [p for p in (results.get("per_seed_provenance") or {}).values() if p]
+    runs = runs or [results.get("provenance") or {}]
+    commits = sorted(
+        {str(p.get("commit") or "?")[:7] + ("+dirty" if p.get("dirty") else "") for p in runs}
+    )
+    dates = sorted(str(p.get("started_utc") or p.get("date_utc") or "?") for p in runs)
+    machine = runs[0].get("machine") or {}
+    when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} … {dates[-1]}"
+    command = runs[0].get("command", "?")
+    backend = results.get("environment", {}).get("backend", "?")
+    return (
+        f"rdp commit {', '.join(commits)}; {when}; {machine.get('node', '?')} "
+        f"({machine.get('cpu_count', '?')} CPUs, {backend}); {command}"
+    )
+
+
+def _save(fig: Figure, path: Path, results: dict[str, Any] | None = None) -> None:
+    metadata = None
+    if results is not None:
+        note = provenance_note(results)
+        # supxlabel: the constrained layout keeps room for it under the panels
+        fig.supxlabel(note, fontsize=5.5, color="#777777")
+        metadata = {"Comment": note}
+    fig.savefig(path, dpi=120, metadata=metadata)
 
 
 def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
@@ -528,7 +677,7 @@ def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
         if fig is None:
             continue
         path = results_dir / filename
-        _save(fig, path)
+        _save(fig, path, results)
         made.append(NeuralFigure(results["experiment"], path, title, caption))
     return made
 

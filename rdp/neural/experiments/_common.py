@@ -38,10 +38,16 @@ def training_config(settings: dict[str, Any]) -> TrainingConfig:
 
 
 def experiment_settings(
-    experiment: str, preset: str, seed: int, data: str | None = None, bits=None
+    experiment: str,
+    preset: str,
+    seed: int,
+    data: str | None = None,
+    bits=None,
+    perception_weights=None,
 ) -> tuple[dict[str, Any], TrainingConfig]:
-    """A preset's settings, with ``seed`` (and ``data``, ``bits`` when given) set, and its
-    training config. ``bits`` replaces the preset's rates (Yan et al.'s experiment)."""
+    """A preset's settings, with ``seed`` (and ``data``, ``bits``, ``perception_weights``
+    when given) set, and its training config. ``bits`` replaces the preset's rates (Yan
+    et al.'s experiment), ``perception_weights`` its λ values (Blau & Michaeli's)."""
     start_provenance()
     settings = get_preset(experiment, preset)
     if data is not None:
@@ -50,6 +56,13 @@ def experiment_settings(
         if "bits" not in settings:
             raise ValueError(f"--bits does not apply to {experiment}")
         settings["bits"] = [int(b) for b in bits]
+    if perception_weights is not None:
+        if "perception_weights" not in settings:
+            raise ValueError(f"--perception-weights does not apply to {experiment}")
+        weights = [float(w) for w in perception_weights]
+        if any(not w >= 0 for w in weights):
+            raise ValueError(f"perception weights must be >= 0; got {weights}")
+        settings["perception_weights"] = weights
     settings["seed"] = seed
     return settings, training_config(settings["training"])
 

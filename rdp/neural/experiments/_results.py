@@ -77,13 +77,18 @@ def aggregate_rows(per_seed: list[list[dict[str, Any]]], keys: tuple[str, ...]) 
         numeric = [
             c
             for c, v in group[0].items()
-            if c not in keys and isinstance(v, int | float) and not isinstance(v, bool)
+            if c not in keys
+            and c != "seed"
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
         ]
         for c in numeric:
             values = np.array([r[c] for r in group], dtype=float)
             row[c] = float(values.mean())
             row[f"{c}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
         row["seeds"] = len(group)
+        if "seed" in group[0]:
+            row["seed"] = ",".join(str(r["seed"]) for r in group)
         out.append(row)
     return out
 

@@ -5,8 +5,10 @@ shared dither) and each perception weight λ, an encoder and a stochastic
 decoder are trained on $\\mathrm{MSE} + \\lambda(-\\mathbb{E} f(\\hat x))$
 against an unconditional WGAN-GP critic. Each model is measured on held-out
 digits: MSE, W₁ to the data by a freshly trained critic, Fréchet distance on
-classifier features. Figures: rate against MSE at each λ (curves of fixed
-perception weight), and MSE against W₁ at each rate (D–P tradeoff).
+classifier features. Figures ([`rdp.neural.figures`][rdp.neural.figures]): rate against MSE
+along λ = 0 and along curves of equal measured perception; an empirical
+R(D, P) (equi-rate lines, D–P sections at fixed rate, R–P sections at fixed
+D, interpolated between trained points); decoded digits.
 
 Reference: Y. Blau, T. Michaeli, "Rethinking lossy compression: the
 rate–distortion–perception tradeoff", ICML 2019, §5 and Fig. 5; settings
@@ -49,16 +51,23 @@ def run_blau_michaeli(
     data_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
+    perception_weights: list[float] | None = None,
 ) -> dict[str, Any]:
     """Run the rates × perception-weights sweep; write results and figures to ``out``.
 
     Parameters are those of
     [`rdp.neural.experiments.yan.run_yan`][rdp.neural.experiments.yan.run_yan]. With the
     preset's ``warm_start``, each λ > 0 model starts from the λ = 0 codec of its
-    rate and is fine-tuned on MSE + λ·(adversarial loss).
+    rate and is fine-tuned on MSE + λ·(adversarial loss) (trained first when
+    λ = 0 is not among ``perception_weights``, the λ values to run instead of
+    the preset's, e.g. extra seeds on a subset). The keys of a model depend on
+    the seed, its code and its λ only, so a subset run trains the same models
+    as the full grid.
     """
     out = Path(out)
-    settings, config = experiment_settings(EXPERIMENT, preset, seed, data)
+    settings, config = experiment_settings(
+        EXPERIMENT, preset, seed, data, perception_weights=perception_weights
+    )
     dataset = load_dataset(settings["data"], data_dir, seed=seed)
     start = time.perf_counter()
     base_key = jax.random.PRNGKey(seed)
@@ -68,20 +77,24 @@ def run_blau_michaeli(
     # Every rate's λ = 0 codec first (the warm starts), then one λ at a time from the
     # largest down, over all rates: an interrupted run leaves whole λ curves.
     weights = sorted({float(w) for w in settings["perception_weights"]})
+    warm = bool(settings.get("warm_start", False))
     order = weights[:1] + weights[:0:-1] if weights and weights[0] == 0 else weights[::-1]
     runs = [(int(d), int(levels), weight) for weight in order for d, levels in settings["codes"]]
-    warm = bool(settings.get("warm_start", False))
+    if warm and weights and weights[0] > 0:
+        # the λ = 0 codecs are the warm starts: train them (not reported) first
+        runs = [(int(d), int(levels), 0.0) for d, levels in settings["codes"]] + runs
+    reported = set(weights)
     mse_codecs = {}
     rows = []
     shown = one_per_class(dataset.heldout_labels)
     samples = {"originals": heldout[shown], "indices": shown}
-    shown_weights = sorted(set(settings["perception_weights"]))
-    shown_weights = {shown_weights[0], *shown_weights[-2:]}
     for i, (dims, levels, weight) in enumerate(runs):
         name = f"d{dims}-L{levels}-w{weight:g}"
         row = cached_row(out, name)
         t0 = time.perf_counter()
-        key = jax.random.fold_in(jax.random.fold_in(base_key, dims * 1000 + levels), i)
+        key = jax.random.fold_in(
+            jax.random.fold_in(base_key, dims * 1000 + levels), round(weight * 1e6)
+        )
         k_train, k_dither, k_noise, k_w1 = jax.random.split(key, 4)
         quantizer = UniformQuantizer(
             dims, levels, mode=config.quantization, dithered=bool(settings["dithered"])
@@ -100,9 +113,12 @@ def run_blau_michaeli(
         )
         if weight == 0:
             mse_codecs[(dims, levels)] = (encoder, decoder)
+        if weight not in reported:
+            continue
         rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
-        if weight in shown_weights:
-            samples[f"rec_{quantizer.rate_bits:g}_{weight:g}"] = rec[shown]
+        # Every model's reconstructions of the fixed digits: the figures pick those
+        # along λ = 0 and along curves of equal measured perception.
+        samples[f"rec_{quantizer.rate_bits:g}_{weight:g}"] = rec[shown]
         if row is None:
             row = {
                 "dims": dims,
@@ -120,6 +136,7 @@ def run_blau_michaeli(
                     description=f"{tag} W1 critic",
                 ),
                 "fd": features.frechet_distance(rec),
+                "seed": seed,
                 "seconds": time.perf_counter() - t0,
             }
             save_row(out, name, row)

@@ -113,7 +113,9 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "training": {
                 "encoder_hidden": [32, 32],
                 "decoder_hidden": [64, 64],
-                "critic_hidden": [64, 64],
+                # a 128-wide critic: with 64 the G2 of the 8-level code was under-dispersed,
+                # MSE(G2)/(2 D*_f) = 0.946; with 128, 0.951 (same E, G1; one seed)
+                "critic_hidden": [128, 128],
                 "noise_size": 2,
                 "batch_size": 256,
                 "autoencoder_steps": 4000,
@@ -155,7 +157,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "perception_weights": [0.0, 0.01],
             "dithered": True,
             "warm_start": True,
-            "training": _QUICK_TRAINING,
+            "training": {**_QUICK_TRAINING, "mean_output_init": True, "one_sided_penalty": True},
             **_QUICK_EVAL,
         },
         "cpu": {
@@ -173,6 +175,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 3000,
                 "generator_steps": 800,
                 "critic_steps": 3,
+                "mean_output_init": True,
+                "one_sided_penalty": True,
                 "checkpoint_every": 200,
                 "chunk": 50,
             },
@@ -196,6 +200,8 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
                 "autoencoder_steps": 28_000,
                 "generator_steps": 28_000,
                 "critic_steps": 5,
+                "mean_output_init": True,
+                "one_sided_penalty": True,
                 "checkpoint_every": 2000,
                 "chunk": 200,
             },

@@ -14,7 +14,7 @@ from rdp.neural.experiments._results import aggregate_rows, read_results, write_
 ROW_KEYS = {
     "yan": ("bits",),
     "theory-check": ("levels",),
-    "blau-michaeli": ("dims", "levels", "perception_weight"),
+    "blau-michaeli": ("dims", "levels", "bits", "perception_weight"),
 }
 
 #: Files of the first seed copied next to the aggregate (figures drawn from them).
