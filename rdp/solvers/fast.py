@@ -85,7 +85,12 @@ from rdp.perceptions import (
 )
 from rdp.result import PointSolution
 from rdp.solvers import finite
-from rdp.solvers._kernels import DenseKernel, HammingKernel, single_threaded_blas
+from rdp.solvers._kernels import (
+    DenseKernel,
+    HammingKernel,
+    rate_distortion_newton,
+    single_threaded_blas,
+)
 from rdp.units import LN2
 
 REFERENCE = (
@@ -105,6 +110,10 @@ _V_FLOOR = 1e-30
 _PLAN_STEP = 8.0
 _PLAN_STEP_MAX = 256.0
 _CEILING_RECOVERY = 6
+
+#: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).
+_NEWTON_WORK = 1.2e9
+_NEWTON_WORK_PERCEPTION = 40e6
 
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
@@ -285,7 +294,20 @@ class FastSolver:
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
             self._log(head + " slope, plan step")
-        for iteration in range(1, self.max_iter + 1):
+        budget = self.max_iter
+        if self._newton_eligible(Pn):
+            found = self._newton_phase(D, Pn, s, v, anchor, start)
+            if found is not None:
+                s_n, v_n, lower, upper, joint, steps = found
+                iteration = steps
+                best_lower, best_upper, best_joint = lower, upper, joint
+                if upper - lower <= tol_nats:
+                    status, budget = "converged", 0
+                elif fp.kind == NONE or not np.isfinite(Pn) or upper < np.inf:
+                    s, v = s_n, v_n  # the perception constraint looks inactive: go on from here
+                kernel.set_slope(s)
+        first = iteration + 1
+        for iteration in range(first, first + budget):
             # --- Newton step on the slope s towards distortion D
             kv = kernel.matvec(v)
             early = iteration in _EARLY_NEWTON
@@ -437,6 +459,62 @@ class FastSolver:
             upper_bits, max(lower_bits, 0.0), upper_bits, True, self._channel(best_joint),
             diagnostics, status=status, message=message, iterations=iteration, warm=next_warm,
         )  # fmt: skip
+
+    # ------------------------------------------------------------------ Newton phase
+    def _newton_eligible(self, Pn: float) -> bool:
+        """Whether the fixed-slope Newton phase is worth trying (dense kernel, small enough).
+
+        Without a perception constraint (or with one that the rate-distortion optimum
+        may already meet: W, TV, KL balls) the optimum is a Blahut-Arimoto fixed point
+        and the Newton phase finds it; a step costs N·M² flops.
+        """
+        fp = self.fp
+        if self._kernel.structured:
+            return False
+        n, m = fp.shape
+        work = n * m * m
+        if fp.kind == NONE or not np.isfinite(Pn):
+            return work <= _NEWTON_WORK
+        return Pn > 0 and work <= _NEWTON_WORK_PERCEPTION
+
+    def _newton_phase(
+        self, D: float, Pn: float, s: float, v: NDArray, anchor: NDArray, start: float
+    ):
+        """Rate-distortion optimum by Newton steps: inner weights, outer slope (secant).
+
+        For a slope s the weights minimise −Σ p log(K_s q) over the simplex
+        (:func:`rdp.solvers._kernels.mixture_weights_newton`); the slope is moved by a
+        safeguarded secant iteration on the distortion of the Blahut-Arimoto channel
+        J(s, q), which decreases in s. Returns ``(s, q, lower, upper, joint, steps)``
+        with the certified bounds of :meth:`_lower_bound` and :meth:`_slope_upper`
+        at the final (s, q) (valid for any s, q), or None when it gives up: the
+        perception ball excludes the rate-distortion optimum (the constraint is
+        active) or the time limit is near.
+        """
+        fp, kernel = self.fp, self._kernel
+        tol_nats = self.tol * LN2
+        target = D - float(fp.p @ self._row_min)
+        deadline = start + 0.5 * self.time_limit
+        q, s, steps = rate_distortion_newton(
+            self._shifted, fp.p, np.maximum(v, 1e-12), s, target, 0.02 * tol_nats,
+            deadline=deadline,
+        )  # fmt: skip
+        if fp.kind != NONE and np.isfinite(Pn):
+            kernel.set_slope(s)
+            out = q * kernel.rmatvec(fp.p / kernel.matvec(q))
+            if fp.divergence(out / out.sum()) > Pn * 1.02:
+                return None  # the perception constraint is active here
+        kernel.set_slope(s)
+        kv = kernel.matvec(q)
+        h = kernel.rmatvec(fp.p / kv)
+        lower, _ = self._lower_bound(s, kv, h, D, Pn)
+        upper, joint = self._slope_upper(q, s, D, Pn, anchor)
+        if self.verbose:
+            self._log(
+                f"{steps:>8d} {lower / LN2:>16.10f} {upper / LN2:>16.10f} "
+                f"{(upper - lower) / LN2:>10.2e} {s:.6g}, Newton"
+            )
+        return s, q, lower, upper, joint, steps
 
     # ------------------------------------------------------------------ bounds
     def _slope_upper(
