@@ -171,6 +171,12 @@ class FastSolver:
         self._dbar = fp.p @ fp.delta
         self.verbose = bool(verbose)
         self._cost2 = fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
+        # plans on sorted alphabets with a convex 1-D cost concentrate on a band
+        self._banded = (
+            fp.line is not None
+            and bool(np.all(np.diff(fp.x) > 0))
+            and bool(np.all(np.diff(fp.y) > 0))
+        )
         structured = HammingKernel.detect(self._shifted) if fp.hamming else None
         self._kernel = structured if structured is not None else DenseKernel(self._shifted)
 
@@ -294,18 +300,12 @@ class FastSolver:
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
             self._log(head + " slope, plan step")
+        # the Newton phase: at once without a perception constraint, else once the plain
+        # Blahut-Arimoto step has stayed inside the ball for a whole check period
+        newton_ready = self._newton_eligible(Pn)
+        plain = fp.kind == NONE or not np.isfinite(Pn)
+        inside_run = newton_steps = 0
         budget = self.max_iter
-        if self._newton_eligible(Pn):
-            found = self._newton_phase(D, Pn, s, v, anchor, start)
-            if found is not None:
-                s_n, v_n, lower, upper, joint, steps = found
-                iteration = steps
-                best_lower, best_upper, best_joint = lower, upper, joint
-                if upper - lower <= tol_nats:
-                    status, budget = "converged", 0
-                elif fp.kind == NONE or not np.isfinite(Pn) or upper < np.inf:
-                    s, v = s_n, v_n  # the perception constraint looks inactive: go on from here
-                kernel.set_slope(s)
         first = iteration + 1
         for iteration in range(first, first + budget):
             # --- Newton step on the slope s towards distortion D
@@ -350,6 +350,22 @@ class FastSolver:
                         ceiling, streak = max(eta / 2, 1.0), 0
                         eta = max(eta / 4, 1.0)
                 merit = inner_gap
+                if newton_ready and (plain or inside_run >= self.check_every):
+                    newton_ready = False
+                    found = self._newton_phase(D, Pn, s, v, anchor, start)
+                    if found is not None:
+                        s, v, lower_n, upper_n, joint_n, newton_steps = found
+                        best_lower = max(best_lower, lower_n)
+                        if upper_n < best_upper:
+                            best_upper, best_joint = upper_n, joint_n
+                        kernel.set_slope(s)
+                        kv = kernel.matvec(v)
+                        h = kernel.rmatvec(fp.p / kv)
+                        q = v * h
+                if self._banded and not binary_cost and isinstance(pi, np.ndarray):
+                    pi = _BandPlan.from_dense(pi, fp.cost, self._cost2) or pi
+                elif isinstance(pi, _BandPlan):
+                    pi = pi.recentre()
                 if lower > best_lower:
                     best_lower = lower
                 # the upper bound needs the dense joint: with a structured kernel only when
@@ -389,6 +405,7 @@ class FastSolver:
                     break
             # --- mirror step on the reconstruction law inside the ball
             ba = q * h  # the Blahut-Arimoto target
+            inside_run += 1
             if fp.kind == NONE or not np.isfinite(Pn):
                 target = ba
             elif Pn == 0 and fp.kind in KL_KINDS:
@@ -400,18 +417,24 @@ class FastSolver:
                     pi = pi.step(h, Pn)
                 elif binary_cost:
                     pi = _binary_transport_step(pi, h, fp.cost, Pn)
+                elif isinstance(pi, _BandPlan):
+                    pi, mu = pi.step(h, Pn, mu, eta)
                 else:
                     pi, mu = _transport_step(pi, h, fp.cost, Pn, mu, eta, self._cost2)
-                target = pi.column_sums() if diagonal else pi.sum(axis=0)
+                target = pi.sum(axis=0) if isinstance(pi, np.ndarray) else pi.column_sums()
             elif fp.kind == KL_RECON_SOURCE:
                 target = _project_kl_rs(q * h, fp.p_tilde, Pn)
             else:
                 target = _project_kl_sr(q * h, fp.p_tilde, Pn)
+            if target is not ba:
+                inside_run = 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 v = np.where(h > 0, target / h, 0.0)
             v = v / v.sum()
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
+        if isinstance(pi, _BandPlan):
+            pi = pi.dense()
         next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
             joint = kernel.joint_at(fp.p, *best_joint)
@@ -422,6 +445,7 @@ class FastSolver:
                 if best_upper - best_lower > tol_nats and status == "converged":
                     status = "iteration_limit"
         elapsed = time.perf_counter() - start
+        iteration += newton_steps  # a Newton step counts as an iteration
         if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
             note = "no feasible channel certified within the limits"
             message = (
@@ -445,6 +469,7 @@ class FastSolver:
             "gap": upper_bits - lower_bits,
             "slope": s,
             "time_s": elapsed,
+            "newton_steps": newton_steps,
             "distortion": _inner(best_joint, fp.delta),
             "perception": self._perception_value(best_joint.sum(axis=0)),
         }
@@ -666,14 +691,18 @@ def _transport_step(
     mu0: float,
     eta: float = 1.0,
     cost2: NDArray | None = None,
+    cols: NDArray | None = None,
 ) -> tuple[NDArray, float]:
     """π⁺ ∝ π ⊙ h^η e^{−μc} per row (rows keep p); the least μ ≥ 0 with ⟨π⁺, c⟩ ≤ P.
 
     Safeguarded Newton on μ from the previous multiplier ``mu0`` (the budget is
     decreasing in μ with derivative −Σ_i p_i Var_i(c)). ``cost2`` is c² (precomputed).
+    With ``cols`` the plan is a band (:class:`_BandPlan`): entry (i, k) of ``pi``,
+    ``cost`` and ``cost2`` is column ``cols[i, k]``.
     """
     rows = pi.sum(axis=1)
-    base = pi * ((h / h.max()) ** eta)[None, :]
+    hn = (h / h.max()) ** eta
+    base = pi * (hn[None, :] if cols is None else hn[cols])
     if cost2 is None:
         cost2 = cost * cost
 
@@ -711,6 +740,85 @@ def _transport_step(
             break
     w, tot, _, _ = plan(hi)
     return scaled(w, tot), hi
+
+
+class _BandPlan:
+    """A transport plan kept on a window of w consecutive columns per row.
+
+    On the line with a convex cost and sorted alphabets the optimal plan is the
+    monotone coupling, and the entropic iterates concentrate around it: after some
+    iterations all but a few entries per row are below 1e-40 of the row's largest.
+    The plan step then costs O(N·w) instead of O(N·M). Entries outside the window
+    are zero; :meth:`recentre` moves each window with its mass and gives new cells
+    a small positive weight, so that the multiplicative step can still grow them.
+    Only the iteration uses the plan: the certificate never reads it.
+    """
+
+    THRESHOLD = 1e-40
+    MARGIN = 2
+
+    def __init__(self, vals: NDArray, start: NDArray, cost: NDArray, cost2: NDArray) -> None:
+        n, w = vals.shape
+        self.vals, self.start, self.m = vals, start, cost.shape[1]
+        self.cols = start[:, None] + np.arange(w)[None, :]
+        self._full_cost, self._full_cost2 = cost, cost2
+        r = np.arange(n)[:, None]
+        self.cost, self.cost2 = cost[r, self.cols], cost2[r, self.cols]
+
+    @classmethod
+    def window(cls, dense: NDArray, start: NDArray, width: int, cost, cost2) -> _BandPlan:
+        r = np.arange(dense.shape[0])[:, None]
+        cols = start[:, None] + np.arange(width)[None, :]
+        return cls(dense[r, cols], start, cost, cost2)
+
+    @classmethod
+    def from_dense(cls, pi: NDArray, cost: NDArray, cost2: NDArray) -> _BandPlan | None:
+        """The band holding every entry above THRESHOLD of its row's largest, if narrow."""
+        start, width = _band_limits(pi, 0, pi.shape[1])
+        if width > pi.shape[1] // 4:
+            return None
+        return cls.window(pi, start, width, cost, cost2)
+
+    def recentre(self) -> _BandPlan:
+        """The same plan on windows fitted around its entries above THRESHOLD."""
+        start, width = _band_limits(self.vals, self.start, self.m)
+        n, w_old = self.vals.shape
+        cols = start[:, None] + np.arange(width)[None, :]
+        idx = cols - self.start[:, None]
+        inside = (idx >= 0) & (idx < w_old)
+        old = self.vals[np.arange(n)[:, None], np.clip(idx, 0, w_old - 1)]
+        floor = self.THRESHOLD * self.vals.max(axis=1, keepdims=True)
+        vals = np.where(inside, old, floor)
+        return _BandPlan(vals, start, self._full_cost, self._full_cost2)
+
+    def step(self, h: NDArray, Pn: float, mu0: float, eta: float) -> tuple[_BandPlan, float]:
+        vals, mu = _transport_step(
+            self.vals, h, self.cost, Pn, mu0, eta, self.cost2, cols=self.cols
+        )
+        out = object.__new__(_BandPlan)
+        out.__dict__.update(self.__dict__)
+        out.vals = vals
+        return out, mu
+
+    def column_sums(self) -> NDArray:
+        return np.bincount(self.cols.ravel(), weights=self.vals.ravel(), minlength=self.m)
+
+    def dense(self) -> NDArray:
+        out = np.zeros((self.vals.shape[0], self.m))
+        out[np.arange(self.vals.shape[0])[:, None], self.cols] = self.vals
+        return out
+
+
+def _band_limits(vals: NDArray, offset, m: int) -> tuple[NDArray, int]:
+    """Window starts and common width around each row's entries above the band threshold."""
+    big = vals > _BandPlan.THRESHOLD * vals.max(axis=1, keepdims=True)
+    w = vals.shape[1]
+    first = np.argmax(big, axis=1) + offset
+    last = w - 1 - np.argmax(big[:, ::-1], axis=1) + offset
+    lo = np.maximum(first - _BandPlan.MARGIN, 0)
+    hi = np.minimum(last + _BandPlan.MARGIN, m - 1)
+    width = int(min((hi - lo + 1).max(), m))
+    return np.minimum(lo, m - width), width
 
 
 class _DiagonalPlan:
