@@ -111,6 +111,9 @@ _PLAN_STEP = 8.0
 _PLAN_STEP_MAX = 256.0
 _CEILING_RECOVERY = 6
 
+#: N·M at most this: BLAS runs single-threaded anyway (no threadpoolctl set-up, ~30 ms).
+_SMALL = 4096
+
 #: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).
 _NEWTON_WORK = 1.2e9
 _NEWTON_WORK_PERCEPTION = 40e6
@@ -234,6 +237,8 @@ class FastSolver:
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
             return exact.replace(warm=warm)
+        if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
+            return self._iterate(D, Pn, start, warm)
         with single_threaded_blas():
             return self._iterate(D, Pn, start, warm)
 
@@ -410,7 +415,11 @@ class FastSolver:
                 target = ba
             elif Pn == 0 and fp.kind in KL_KINDS:
                 target = anchor  # q fixed to the source law: a Sinkhorn step
-            elif transport and fp.divergence(ba / ba.sum()) <= Pn:
+            elif (
+                transport
+                and (inside_run > 1 or (iteration - 1) % self.check_every == 0)
+                and fp.divergence(ba / ba.sum()) <= Pn
+            ):
                 target = ba  # the Blahut-Arimoto step stays inside the ball
             elif transport:
                 if diagonal:
@@ -617,6 +626,32 @@ class FastSolver:
         hi = min(1.0, (div - goal) / (div - d_a))
         if fp.kind in WASSERSTEIN_KINDS and fp.w_order is None:
             return (1 - hi) * q + hi * a
+        # φ(t) = d((1-t) q + t a) − goal is convex with φ(0) > 0 ≥ φ(hi): on a bracket
+        # [lo, hi] the chord lies above φ, so its root is feasible (regula falsi with the
+        # Anderson-Björck weights for speed; the best feasible t is kept)
+        lo, f_lo, f_hi = 0.0, div - goal, fp.divergence((1 - hi) * q + hi * a) - goal
+        side = 0
+        for _ in range(40):
+            if f_lo - f_hi <= 0:
+                break
+            mid = lo + f_lo * (hi - lo) / (f_lo - f_hi)
+            if not lo < mid < hi:
+                mid = 0.5 * (lo + hi)
+            f_mid = fp.divergence((1 - mid) * q + mid * a) - goal
+            if f_mid <= 0:
+                hi, f_old, f_hi = mid, f_hi, f_mid
+                if side == 1:  # hi moved twice: weight the stale end (Anderson-Björck)
+                    weight = 1.0 - f_mid / f_old if f_old < 0 else 0.5
+                    f_lo *= weight if weight > 0 else 0.5
+                side = 1
+                if f_mid >= -1e-10 * max(goal, 1e-300):
+                    break
+            else:
+                lo, f_lo = mid, f_mid
+                side = -1
+            if hi - lo <= 1e-12 * hi:
+                break
+        return (1 - hi) * q + hi * a
         lo = 0.0
         for _ in range(40):
             mid = 0.5 * (lo + hi)
