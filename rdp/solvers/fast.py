@@ -1011,30 +1011,58 @@ def _project_kl_sr(a: NDArray, p_tilde: NDArray, Pn: float) -> NDArray:
     last = [0.0]  # ν of the previous normalisation: ν moves little between calls
 
     def normalised(log_tau: float) -> NDArray:
-        # the total mass falls in ν: bracket around the previous ν, then bisect to 1e-11
+        # the total mass is decreasing and convex in ν: Newton's method from the previous
+        # ν (dq_j/dν = −q_j²/(q_j + τ p̃_j) on the support of p̃, −q_j elsewhere)
+        tau = np.exp(log_tau)
         step = 1.0
         lo, hi = last[0] - step, last[0] + step
         while law(log_tau, lo).sum() <= 1.0 and lo > -60.0:
             lo, step = lo - 2 * step, 2 * step
         while law(log_tau, hi).sum() > 1.0 and hi < 60.0:
             hi, step = hi + 2 * step, 2 * step
-        while hi - lo > 1e-11 * (1.0 + abs(hi)):
-            mid = 0.5 * (lo + hi)
-            if law(log_tau, mid).sum() > 1.0:
-                lo = mid
+        nu = last[0] if lo < last[0] < hi else 0.5 * (lo + hi)
+        for _ in range(100):  # safeguarded Newton on the bracket [lo, hi]
+            q = law(log_tau, nu)
+            excess = float(q.sum()) - 1.0
+            if excess > 0:
+                lo = nu
             else:
-                hi = mid
-        last[0] = hi
-        q = law(log_tau, hi)
+                hi = nu
+            if abs(excess) <= 1e-14 or hi - lo <= 1e-11 * (1.0 + abs(hi)):
+                break
+            with np.errstate(over="ignore", invalid="ignore"):
+                deriv = -float(np.where(mask, q * q / (q + tau * p_tilde), q).sum())
+            new = nu - excess / deriv if deriv < 0 else np.nan
+            nu = new if lo < new < hi else 0.5 * (lo + hi)
+        if excess > 1e-14:  # the bracket closed first: end on the side with mass ≤ 1
+            nu, q = hi, law(log_tau, hi)
+        last[0] = nu
         return q / q.sum()
 
+    def excess(log_tau: float) -> float:
+        return float(rel_entr(p_tilde, normalised(log_tau)).sum()) - Pn
+
+    # KL(p̃‖q_τ) falls as τ grows: regula falsi (Illinois) on log τ, keeping hi feasible
     lo, hi = -40.0, 40.0
+    f_lo, f_hi = excess(lo), excess(hi)
+    side = 0
     while hi - lo > 1e-12 * (1.0 + abs(hi)):
-        mid = 0.5 * (lo + hi)
-        if rel_entr(p_tilde, normalised(mid)).sum() <= Pn:
-            hi = mid
+        mid = hi - f_hi * (hi - lo) / (f_hi - f_lo) if f_lo > 0 >= f_hi else 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            mid = 0.5 * (lo + hi)
+        f_mid = excess(mid)
+        if f_mid <= 0:
+            hi, f_hi = mid, f_mid
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+            if f_mid >= -1e-13 * max(Pn, 1e-300):
+                break
         else:
-            lo = mid
+            lo, f_lo = mid, f_mid
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
     return normalised(hi)
 
 
