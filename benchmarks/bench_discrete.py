@@ -41,6 +41,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+# time this checkout's rdp, not whichever one the environment has installed
+sys.path.insert(0, str(ROOT))
 
 #: name -> (source, distortion, perception, P, point, fast sizes, cvxpy sizes)
 FAMILIES: dict[str, dict] = {
