@@ -26,7 +26,16 @@ Each iteration
 Without a perception constraint step 2 is exactly Blahut–Arimoto (v⁺ = q); with
 P = 0 it keeps q = p_X (a Sinkhorn iteration). Hamming distortions use an O(N + M)
 Gibbs kernel and 1-D Wasserstein costs an exact quantile evaluation
-(:mod:`rdp.solvers._kernels`).
+(:mod:`rdp.solvers._kernels`); W plans on sorted alphabets are kept on a band of
+columns once they concentrate (:class:`_BandPlan`).
+
+Newton phase: where no perception constraint binds (none, or the plain BA step stays
+inside the ball), Blahut–Arimoto crawls on fine grids; for dense kernels the solver
+then solves the optimality conditions of the fixed-slope problem together with
+"distortion = D" by primal–dual Newton steps
+(:func:`rdp.solvers._kernels.rate_distortion_newton`) and evaluates the certificate
+at that point; where the perception constraint turns out active it keeps only the
+point's lower bound (≈ R(D) ≤ R(D, P)) and goes on iterating.
 
 Certificate
 -----------
