@@ -321,6 +321,8 @@ class FastSolver:
         newton_ready = self._newton_eligible(Pn)
         plain = fp.kind == NONE or not np.isfinite(Pn)
         inside_run = newton_steps = 0
+        # an exact W evaluation costs a sort: after a miss, test the BA step once per period
+        cheap_div = fp.line is None
         budget = self.max_iter
         first = iteration + 1
         for iteration in range(first, first + budget):
@@ -432,7 +434,7 @@ class FastSolver:
                 target = anchor  # q fixed to the source law: a Sinkhorn step
             elif (
                 transport
-                and (inside_run > 1 or (iteration - 1) % self.check_every == 0)
+                and (inside_run > 1 or (iteration - 1) % self.check_every == 0 or cheap_div)
                 and fp.divergence(ba / ba.sum()) <= Pn
             ):
                 target = ba  # the Blahut-Arimoto step stays inside the ball
