@@ -123,6 +123,7 @@ _SMALL = 4096
 #: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).
 _NEWTON_WORK = 1.2e9
 _NEWTON_WORK_PERCEPTION = 40e6
+_NEWTON_WORK_STRUCTURED = 2e6
 
 #: Iteration after which the Newton phase is tried once even if the BA step left the ball:
 #: near the border the iterates cross it although the optimum lies inside.
@@ -520,10 +521,10 @@ class FastSolver:
         and the Newton phase finds it; a step costs N·M² flops.
         """
         fp = self.fp
-        if self._kernel.structured:
-            return False
         n, m = fp.shape
         work = n * m * m
+        if self._kernel.structured and work > _NEWTON_WORK_STRUCTURED:
+            return False  # the O(N + M) Hamming iteration is cheaper than dense Newton steps
         if fp.kind == NONE or not np.isfinite(Pn):
             return work <= _NEWTON_WORK
         return Pn > 0 and work <= _NEWTON_WORK_PERCEPTION
@@ -668,8 +669,8 @@ class FastSolver:
             else:
                 lo, f_lo = mid, f_mid
                 side = -1
-            if hi - lo <= 1e-12 * hi:
-                break
+            if hi - lo <= 1e-12 * hi or hi - lo <= 1e-10:
+                break  # t to 1e-10: the mixture's rate moves by far less than tol
         return (1 - hi) * q + hi * a
         lo = 0.0
         for _ in range(40):
