@@ -672,14 +672,6 @@ class FastSolver:
             if hi - lo <= 1e-12 * hi or hi - lo <= 1e-10:
                 break  # t to 1e-10: the mixture's rate moves by far less than tol
         return (1 - hi) * q + hi * a
-        lo = 0.0
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if fp.divergence((1 - mid) * q + mid * a) <= goal:
-                hi = mid
-            else:
-                lo = mid
-        return (1 - hi) * q + hi * a
 
     def _least_distortion_coupling(self, target: NDArray) -> NDArray:
         fp = self.fp
