@@ -257,3 +257,66 @@ def test_fast_agrees_with_tight_cvxpy_at_n32(data, kind):
     assert result.lower - 2e-7 <= independent <= result.upper + 2e-7
     if result.status in ("converged", "exact"):
         assert abs(result.rate - independent) <= 1e-6 + 2e-7
+
+
+# ---------------------------------------------------------------- Newton phase, band plans
+@pytest.mark.parametrize("kind", ["none", "w2"])
+def test_fine_gaussian_grid_certifies_through_the_newton_phase(kind):
+    """The README one-liner's problem (the plain BA iteration stopped at the limit there).
+
+    MSE on ``Gaussian().discretize(24)`` with W2² ≤ 0.1 that the rate-distortion optimum
+    already meets: the certified bracket must hold the independent convex program's
+    optimum (to Clarabel's accuracy), the channel must meet the constraints by independent
+    arithmetic, and the point must be certified by the Newton phase.
+    """
+    from rdp import Gaussian
+
+    source = Gaussian().discretize(24)
+    pmf, x = source.pmf, source.alphabet
+    spec = FiniteSpec(pmf, x, x, ref.distortion_matrix("mse", x, x), "mse", kind)
+    P = 0.1 if kind == "w2" else np.inf
+    problem = Problem(Discrete(pmf, x), "mse", kind)
+    result = problem.rate(0.3, P, method="fast", max_iter=2000)
+    assert _status(result) == "converged" and result.gap <= 1e-6
+    assert result.diagnostics["newton_steps"] > 0
+    _check_channel(spec, result, 0.3, P)
+    independent, status = ref.convex_rate(pmf, x, x, spec.delta, kind, 0.3, P)
+    assert status == "optimal"
+    assert result.lower - 5e-7 <= independent <= result.upper + 5e-7
+
+
+@pytest.mark.parametrize("slope", [1.0, 6.0])
+def test_newton_phase_matches_an_independent_blahut_arimoto(slope):
+    """No perception, dense kernel: the Newton point against the reference BA at a slope."""
+    rng = np.random.default_rng(7)
+    pmf = rng.dirichlet(np.ones(12))
+    x = np.sort(rng.normal(size=12))
+    delta = ref.distortion_matrix("mse", x, x)
+    rate, dist = ref.blahut_arimoto(pmf, delta, slope)
+    result = Problem(Discrete(pmf, x), "mse", "none").rate(dist, method="fast", tol=1e-9)
+    assert result.diagnostics["newton_steps"] > 0
+    assert result.lower - 1e-9 <= rate <= result.upper + 1e-9
+
+
+def test_verbose_prints_the_iteration_table(capsys):
+    """``verbose=True``: one row per certificate check with the best bounds so far.
+
+    The rows' lower bounds never fall and upper bounds never rise, the last row is the
+    returned bracket, and that bracket holds the independent convex program's optimum.
+    """
+    pmf, x = np.array([0.3, 0.25, 0.2, 0.15, 0.1]), np.arange(5.0)
+    spec = FiniteSpec(pmf, x, x, ref.distortion_matrix("mse", x, x), "mse", "w2")
+    result = Problem(Discrete(pmf, x), "mse", "w2").rate(0.8, 0.1, method="fast", verbose=True)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].split()[:4] == ["iter", "lower", "(bits)", "upper"]
+    rows = [line.split() for line in lines[1:]]
+    assert len(rows) >= 1
+    lower = [float(r[1]) for r in rows]
+    upper = [float(r[2]) for r in rows if r[2] != "inf"]
+    assert lower == sorted(lower) and upper == sorted(upper, reverse=True)
+    assert float(rows[-1][1]) == pytest.approx(result.lower, abs=1e-9)
+    assert float(rows[-1][2]) == pytest.approx(result.upper, abs=1e-9)
+    assert float(rows[-1][3]) <= 1e-6
+    independent, status = ref.convex_rate(pmf, x, x, spec.delta, "w2", 0.8, 0.1)
+    assert status == "optimal"
+    assert result.lower - 5e-7 <= independent <= result.upper + 5e-7

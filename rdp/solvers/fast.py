@@ -26,7 +26,16 @@ Each iteration
 Without a perception constraint step 2 is exactly Blahut–Arimoto (v⁺ = q); with
 P = 0 it keeps q = p_X (a Sinkhorn iteration). Hamming distortions use an O(N + M)
 Gibbs kernel and 1-D Wasserstein costs an exact quantile evaluation
-(``rdp.solvers._kernels``).
+(``rdp.solvers._kernels``); W plans on sorted alphabets are kept on a band of
+columns once they concentrate (``_BandPlan``).
+
+Newton phase: where no perception constraint binds (none, or the plain BA step stays
+inside the ball), Blahut–Arimoto crawls on fine grids; for dense kernels the solver
+then solves the optimality conditions of the fixed-slope problem together with
+"distortion = D" by primal–dual Newton steps
+(``rdp.solvers._kernels.rate_distortion_newton``) and evaluates the certificate
+at that point; where the perception constraint turns out active it keeps only the
+point's lower bound (≈ R(D) ≤ R(D, P)) and goes on iterating.
 
 Certificate
 -----------
@@ -86,7 +95,12 @@ from rdp.perceptions import (
 )
 from rdp.result import PointSolution
 from rdp.solvers import finite
-from rdp.solvers._kernels import DenseKernel, HammingKernel, single_threaded_blas
+from rdp.solvers._kernels import (
+    DenseKernel,
+    HammingKernel,
+    rate_distortion_newton,
+    single_threaded_blas,
+)
 from rdp.units import LN2
 
 REFERENCE = (
@@ -94,9 +108,6 @@ REFERENCE = (
     "reconstruction law and a Lagrangian dual certificate (Blahut, IEEE Trans. IT 1972)"
 )
 
-
-#: Weight of the cold start mixed into a warm start (multiplicative steps cannot revive zeros).
-_REVIVE = 1e-6
 
 #: Least weight of a reconstruction symbol in the iteration (relative to a sum of 1).
 _V_FLOOR = 1e-30
@@ -106,6 +117,18 @@ _V_FLOOR = 1e-30
 _PLAN_STEP = 8.0
 _PLAN_STEP_MAX = 256.0
 _CEILING_RECOVERY = 6
+
+#: N·M at most this: BLAS runs single-threaded anyway (no threadpoolctl set-up, ~30 ms).
+_SMALL = 4096
+
+#: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).
+_NEWTON_WORK = 1.2e9
+_NEWTON_WORK_PERCEPTION = 40e6
+_NEWTON_WORK_STRUCTURED = 2e6
+
+#: Iteration after which the Newton phase is tried once even if the BA step left the ball:
+#: near the border the iterates cross it although the optimum lies inside.
+_NEWTON_RETRY = 200
 
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
@@ -163,6 +186,12 @@ class FastSolver:
         self._dbar = fp.p @ fp.delta
         self.verbose = bool(verbose)
         self._cost2 = fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
+        # plans on sorted alphabets with a convex 1-D cost concentrate on a band
+        self._banded = (
+            fp.line is not None
+            and bool(np.all(np.diff(fp.x) > 0))
+            and bool(np.all(np.diff(fp.y) > 0))
+        )
         structured = HammingKernel.detect(self._shifted) if fp.hamming else None
         self._kernel = structured if structured is not None else DenseKernel(self._shifted)
 
@@ -220,6 +249,8 @@ class FastSolver:
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
             return exact.replace(warm=warm)
+        if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
+            return self._iterate(D, Pn, start, warm)
         with single_threaded_blas():
             return self._iterate(D, Pn, start, warm)
 
@@ -261,11 +292,12 @@ class FastSolver:
             pi = _initial_plan(fp, Pn)
         if warm is not None and warm.get("kind") == fp.kind:
             # warm start, mixed with the cold start so that no weight is stuck at zero
+            # warm start: the slope, and weights half way to the cold start (so that no
+            # weight is stuck near zero); the plan starts cold. Measured on an 8 × 8
+            # Gaussian/W2 surface (N = 128): reusing the neighbour's weights and plan as
+            # they were left three cells at the time limit that start cold in < 1 s
             s = warm["s"]
-            v = (1 - _REVIVE) * warm["v"] + _REVIVE / m
-            old = warm.get("pi")
-            if transport and old is not None and type(old) is type(pi):
-                pi = old.revive(_REVIVE) if diagonal else (1 - _REVIVE) * old + _REVIVE * pi
+            v = 0.5 * warm["v"] + 0.5 * (0.5 * anchor / anchor.sum() + 0.5 / m)
         else:
             s = _initial_slope(fp, D)
             v = 0.5 * anchor / anchor.sum() + 0.5 / m
@@ -286,7 +318,16 @@ class FastSolver:
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
             self._log(head + " slope, plan step")
-        for iteration in range(1, self.max_iter + 1):
+        # the Newton phase: at once without a perception constraint, else once the plain
+        # Blahut-Arimoto step has stayed inside the ball for a whole check period
+        newton_ready = self._newton_eligible(Pn)
+        plain = fp.kind == NONE or not np.isfinite(Pn)
+        inside_run = newton_steps = 0
+        # an exact W evaluation costs a sort: after a miss, test the BA step once per period
+        cheap_div = fp.line is None
+        budget = self.max_iter
+        first = iteration + 1
+        for iteration in range(first, first + budget):
             # --- Newton step on the slope s towards distortion D
             kv = kernel.matvec(v)
             early = iteration in _EARLY_NEWTON
@@ -329,6 +370,26 @@ class FastSolver:
                         ceiling, streak = max(eta / 2, 1.0), 0
                         eta = max(eta / 4, 1.0)
                 merit = inner_gap
+                if newton_ready and (
+                    plain or inside_run >= self.check_every or iteration >= _NEWTON_RETRY
+                ):
+                    newton_ready = False
+                    found = self._newton_phase(D, Pn, s, v, anchor, start)
+                    if found is not None:
+                        s_n, v_n, lower_n, upper_n, joint_n, newton_steps, active = found
+                        best_lower = max(best_lower, lower_n)
+                        if upper_n < best_upper:
+                            best_upper, best_joint = upper_n, joint_n
+                        if not active:  # go on from the Newton point
+                            s, v = s_n, v_n
+                        kernel.set_slope(s)
+                        kv = kernel.matvec(v)
+                        h = kernel.rmatvec(fp.p / kv)
+                        q = v * h
+                if self._banded and not binary_cost and isinstance(pi, np.ndarray):
+                    pi = _BandPlan.from_dense(pi, fp.cost, self._cost2) or pi
+                elif isinstance(pi, _BandPlan):
+                    pi = pi.recentre()
                 if lower > best_lower:
                     best_lower = lower
                 # the upper bound needs the dense joint: with a structured kernel only when
@@ -368,29 +429,40 @@ class FastSolver:
                     break
             # --- mirror step on the reconstruction law inside the ball
             ba = q * h  # the Blahut-Arimoto target
+            inside_run += 1
             if fp.kind == NONE or not np.isfinite(Pn):
                 target = ba
             elif Pn == 0 and fp.kind in KL_KINDS:
                 target = anchor  # q fixed to the source law: a Sinkhorn step
-            elif transport and fp.divergence(ba / ba.sum()) <= Pn:
+            elif (
+                transport
+                and (inside_run > 1 or (iteration - 1) % self.check_every == 0 or cheap_div)
+                and fp.divergence(ba / ba.sum()) <= Pn
+            ):
                 target = ba  # the Blahut-Arimoto step stays inside the ball
             elif transport:
                 if diagonal:
                     pi = pi.step(h, Pn)
                 elif binary_cost:
                     pi = _binary_transport_step(pi, h, fp.cost, Pn)
+                elif isinstance(pi, _BandPlan):
+                    pi, mu = pi.step(h, Pn, mu, eta)
                 else:
                     pi, mu = _transport_step(pi, h, fp.cost, Pn, mu, eta, self._cost2)
-                target = pi.column_sums() if diagonal else pi.sum(axis=0)
+                target = pi.sum(axis=0) if isinstance(pi, np.ndarray) else pi.column_sums()
             elif fp.kind == KL_RECON_SOURCE:
                 target = _project_kl_rs(q * h, fp.p_tilde, Pn)
             else:
                 target = _project_kl_sr(q * h, fp.p_tilde, Pn)
+            if target is not ba:
+                inside_run = 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 v = np.where(h > 0, target / h, 0.0)
             v = v / v.sum()
             # a floor keeps every symbol revivable (the bounds hold for any v > 0)
             v = np.maximum(v, _V_FLOOR)
+        if isinstance(pi, _BandPlan):
+            pi = pi.dense()
         next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
             joint = kernel.joint_at(fp.p, *best_joint)
@@ -401,6 +473,7 @@ class FastSolver:
                 if best_upper - best_lower > tol_nats and status == "converged":
                     status = "iteration_limit"
         elapsed = time.perf_counter() - start
+        iteration += newton_steps  # a Newton step counts as an iteration
         if best_joint is None:  # no certified feasible channel yet: say so, with the lower bound
             note = "no feasible channel certified within the limits"
             message = (
@@ -424,6 +497,7 @@ class FastSolver:
             "gap": upper_bits - lower_bits,
             "slope": s,
             "time_s": elapsed,
+            "newton_steps": newton_steps,
             "distortion": _inner(best_joint, fp.delta),
             "perception": self._perception_value(best_joint.sum(axis=0)),
         }
@@ -438,6 +512,64 @@ class FastSolver:
             upper_bits, max(lower_bits, 0.0), upper_bits, True, self._channel(best_joint),
             diagnostics, status=status, message=message, iterations=iteration, warm=next_warm,
         )  # fmt: skip
+
+    # ------------------------------------------------------------------ Newton phase
+    def _newton_eligible(self, Pn: float) -> bool:
+        """Whether the fixed-slope Newton phase is worth trying (dense kernel, small enough).
+
+        Without a perception constraint (or with one that the rate-distortion optimum
+        may already meet: W, TV, KL balls) the optimum is a Blahut-Arimoto fixed point
+        and the Newton phase finds it; a step costs N·M² flops.
+        """
+        fp = self.fp
+        n, m = fp.shape
+        work = n * m * m
+        if self._kernel.structured and work > _NEWTON_WORK_STRUCTURED:
+            return False  # the O(N + M) Hamming iteration is cheaper than dense Newton steps
+        if fp.kind == NONE or not np.isfinite(Pn):
+            return work <= _NEWTON_WORK
+        return Pn > 0 and work <= _NEWTON_WORK_PERCEPTION
+
+    def _newton_phase(
+        self, D: float, Pn: float, s: float, v: NDArray, anchor: NDArray, start: float
+    ):
+        """The rate-distortion optimum (no perception) by joint Newton steps on (q, s).
+
+        ``rdp.solvers._kernels.rate_distortion_newton`` solves the optimality
+        conditions of the fixed-slope problem together with "distortion of J(s, q) =
+        D". Returns ``(s, q, lower, upper, joint, steps,
+        active)`` with the certified bounds of ``_lower_bound`` and
+        ``_slope_upper`` at the final (s, q) (valid for any s, q); ``active`` says
+        that the output law of the rate-distortion optimum lies outside the perception
+        ball (by more than 2 %), so the caller keeps its own iterate.
+        """
+        fp, kernel = self.fp, self._kernel
+        tol_nats = self.tol * LN2
+        target = D - float(fp.p @ self._row_min)
+        deadline = start + 0.5 * self.time_limit
+        q, s, steps = rate_distortion_newton(
+            self._shifted, fp.p, np.maximum(v, 1e-12), s, target, 0.02 * tol_nats,
+            deadline=deadline,
+        )  # fmt: skip
+        active = False
+        if fp.kind != NONE and np.isfinite(Pn):
+            kernel.set_slope(s)
+            out = q * kernel.rmatvec(fp.p / kernel.matvec(q))
+            active = fp.divergence(out / out.sum()) > Pn * 1.02
+        kernel.set_slope(s)
+        kv = kernel.matvec(q)
+        h = kernel.rmatvec(fp.p / kv)
+        # both bounds hold at any (s, q); where the constraint is active the lower bound
+        # is about R(D) ≤ R(D, P), which certifies points where the ball barely binds
+        lower, _ = self._lower_bound(s, kv, h, D, Pn)
+        upper, joint = self._slope_upper(q, s, D, Pn, anchor)
+        if self.verbose:
+            self._log(
+                f"{steps:>8d} {lower / LN2:>16.10f} {upper / LN2:>16.10f} "
+                f"{(upper - lower) / LN2:>10.2e} {s:.6g}, Newton"
+                + (" (perception active)" if active else "")
+            )
+        return s, q, lower, upper, joint, steps, active
 
     # ------------------------------------------------------------------ bounds
     def _slope_upper(
@@ -515,13 +647,31 @@ class FastSolver:
         hi = min(1.0, (div - goal) / (div - d_a))
         if fp.kind in WASSERSTEIN_KINDS and fp.w_order is None:
             return (1 - hi) * q + hi * a
-        lo = 0.0
+        # φ(t) = d((1-t) q + t a) − goal is convex with φ(0) > 0 ≥ φ(hi): on a bracket
+        # [lo, hi] the chord lies above φ, so its root is feasible (regula falsi with the
+        # Anderson-Björck weights for speed; the best feasible t is kept)
+        lo, f_lo, f_hi = 0.0, div - goal, fp.divergence((1 - hi) * q + hi * a) - goal
+        side = 0
         for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if fp.divergence((1 - mid) * q + mid * a) <= goal:
-                hi = mid
+            if f_lo - f_hi <= 0:
+                break
+            mid = lo + f_lo * (hi - lo) / (f_lo - f_hi)
+            if not lo < mid < hi:
+                mid = 0.5 * (lo + hi)
+            f_mid = fp.divergence((1 - mid) * q + mid * a) - goal
+            if f_mid <= 0:
+                hi, f_old, f_hi = mid, f_hi, f_mid
+                if side == 1:  # hi moved twice: weight the stale end (Anderson-Björck)
+                    weight = 1.0 - f_mid / f_old if f_old < 0 else 0.5
+                    f_lo *= weight if weight > 0 else 0.5
+                side = 1
+                if f_mid >= -1e-10 * max(goal, 1e-300):
+                    break
             else:
-                lo = mid
+                lo, f_lo = mid, f_mid
+                side = -1
+            if hi - lo <= 1e-12 * hi or hi - lo <= 1e-10:
+                break  # t to 1e-10: the mixture's rate moves by far less than tol
         return (1 - hi) * q + hi * a
 
     def _least_distortion_coupling(self, target: NDArray) -> NDArray:
@@ -589,19 +739,31 @@ def _transport_step(
     mu0: float,
     eta: float = 1.0,
     cost2: NDArray | None = None,
+    cols: NDArray | None = None,
 ) -> tuple[NDArray, float]:
     """π⁺ ∝ π ⊙ h^η e^{−μc} per row (rows keep p); the least μ ≥ 0 with ⟨π⁺, c⟩ ≤ P.
 
     Safeguarded Newton on μ from the previous multiplier ``mu0`` (the budget is
     decreasing in μ with derivative −Σ_i p_i Var_i(c)). ``cost2`` is c² (precomputed).
+    With ``cols`` the plan is a band (``_BandPlan``): entry (i, k) of ``pi``,
+    ``cost`` and ``cost2`` is column ``cols[i, k]``.
     """
     rows = pi.sum(axis=1)
-    base = pi * ((h / h.max()) ** eta)[None, :]
     if cost2 is None:
         cost2 = cost * cost
+    if cols is None:
+        hn = (h / h.max()) ** eta
+        base = pi * hn[None, :]
+    else:  # a band: in logarithms, each row shifted to its largest entry (no underflow)
+        with np.errstate(divide="ignore"):
+            log_base = np.log(pi) + eta * np.log(h / h.max())[cols]
 
     def plan(mu: float) -> tuple[NDArray, NDArray, float, float]:
-        w = base * np.exp(-mu * cost) if mu > 0 else base
+        if cols is None:
+            w = base * np.exp(-mu * cost) if mu > 0 else base
+        else:
+            z = log_base - mu * cost if mu > 0 else log_base
+            w = np.exp(z - z.max(axis=1, keepdims=True))
         tot = w.sum(axis=1)
         tot = np.where(tot > 0, tot, 1.0)
         mean = np.einsum("ij,ij->i", w, cost) / tot
@@ -634,6 +796,85 @@ def _transport_step(
             break
     w, tot, _, _ = plan(hi)
     return scaled(w, tot), hi
+
+
+class _BandPlan:
+    """A transport plan kept on a window of w consecutive columns per row.
+
+    On the line with a convex cost and sorted alphabets the optimal plan is the
+    monotone coupling, and the entropic iterates concentrate around it: after some
+    iterations all but a few entries per row are below 1e-40 of the row's largest.
+    The plan step then costs O(N·w) instead of O(N·M). Entries outside the window
+    are zero; ``recentre`` moves each window with its mass and gives new cells
+    a small positive weight, so that the multiplicative step can still grow them.
+    Only the iteration uses the plan: the certificate never reads it.
+    """
+
+    THRESHOLD = 1e-40
+    MARGIN = 2
+
+    def __init__(self, vals: NDArray, start: NDArray, cost: NDArray, cost2: NDArray) -> None:
+        n, w = vals.shape
+        self.vals, self.start, self.m = vals, start, cost.shape[1]
+        self.cols = start[:, None] + np.arange(w)[None, :]
+        self._full_cost, self._full_cost2 = cost, cost2
+        r = np.arange(n)[:, None]
+        self.cost, self.cost2 = cost[r, self.cols], cost2[r, self.cols]
+
+    @classmethod
+    def window(cls, dense: NDArray, start: NDArray, width: int, cost, cost2) -> _BandPlan:
+        r = np.arange(dense.shape[0])[:, None]
+        cols = start[:, None] + np.arange(width)[None, :]
+        return cls(dense[r, cols], start, cost, cost2)
+
+    @classmethod
+    def from_dense(cls, pi: NDArray, cost: NDArray, cost2: NDArray) -> _BandPlan | None:
+        """The band holding every entry above THRESHOLD of its row's largest, if narrow."""
+        start, width = _band_limits(pi, 0, pi.shape[1])
+        if width > pi.shape[1] // 4:
+            return None
+        return cls.window(pi, start, width, cost, cost2)
+
+    def recentre(self) -> _BandPlan:
+        """The same plan on windows fitted around its entries above THRESHOLD."""
+        start, width = _band_limits(self.vals, self.start, self.m)
+        n, w_old = self.vals.shape
+        cols = start[:, None] + np.arange(width)[None, :]
+        idx = cols - self.start[:, None]
+        inside = (idx >= 0) & (idx < w_old)
+        old = self.vals[np.arange(n)[:, None], np.clip(idx, 0, w_old - 1)]
+        floor = self.THRESHOLD * self.vals.max(axis=1, keepdims=True)
+        vals = np.where(inside, old, floor)
+        return _BandPlan(vals, start, self._full_cost, self._full_cost2)
+
+    def step(self, h: NDArray, Pn: float, mu0: float, eta: float) -> tuple[_BandPlan, float]:
+        vals, mu = _transport_step(
+            self.vals, h, self.cost, Pn, mu0, eta, self.cost2, cols=self.cols
+        )
+        out = object.__new__(_BandPlan)
+        out.__dict__.update(self.__dict__)
+        out.vals = vals
+        return out, mu
+
+    def column_sums(self) -> NDArray:
+        return np.bincount(self.cols.ravel(), weights=self.vals.ravel(), minlength=self.m)
+
+    def dense(self) -> NDArray:
+        out = np.zeros((self.vals.shape[0], self.m))
+        out[np.arange(self.vals.shape[0])[:, None], self.cols] = self.vals
+        return out
+
+
+def _band_limits(vals: NDArray, offset, m: int) -> tuple[NDArray, int]:
+    """Window starts and common width around each row's entries above the band threshold."""
+    big = vals > _BandPlan.THRESHOLD * vals.max(axis=1, keepdims=True)
+    w = vals.shape[1]
+    first = np.argmax(big, axis=1) + offset
+    last = w - 1 - np.argmax(big[:, ::-1], axis=1) + offset
+    lo = np.maximum(first - _BandPlan.MARGIN, 0)
+    hi = np.minimum(last + _BandPlan.MARGIN, m - 1)
+    width = int(min((hi - lo + 1).max(), m))
+    return np.minimum(lo, m - width), width
 
 
 class _DiagonalPlan:
@@ -670,16 +911,6 @@ class _DiagonalPlan:
         b = np.ones(m)
         a = off.sum(axis=1) / max(m - 1, 1)
         return cls(a, b, d, match)
-
-    def revive(self, eps: float) -> _DiagonalPlan:
-        """Lift every off-diagonal weight to at least ``eps`` (relative), keeping the row sums."""
-        top = self.b.max()
-        b = (1 - eps) * self.b / top + eps
-        a = np.maximum(self.a * top, eps * self.d)
-        rows = self.a * (self.b.sum() - self.b[self.match]) + self.d
-        new_rows = a * (b.sum() - b[self.match]) + self.d
-        scale = np.where(new_rows > 0, rows / np.where(new_rows > 0, new_rows, 1.0), 1.0)
-        return _DiagonalPlan(a * scale, b, self.d * scale, self.match)
 
     def copy(self) -> _DiagonalPlan:
         return _DiagonalPlan(self.a.copy(), self.b.copy(), self.d.copy(), self.match)
@@ -791,30 +1022,58 @@ def _project_kl_sr(a: NDArray, p_tilde: NDArray, Pn: float) -> NDArray:
     last = [0.0]  # ν of the previous normalisation: ν moves little between calls
 
     def normalised(log_tau: float) -> NDArray:
-        # the total mass falls in ν: bracket around the previous ν, then bisect to 1e-11
+        # the total mass is decreasing and convex in ν: Newton's method from the previous
+        # ν (dq_j/dν = −q_j²/(q_j + τ p̃_j) on the support of p̃, −q_j elsewhere)
+        tau = np.exp(log_tau)
         step = 1.0
         lo, hi = last[0] - step, last[0] + step
         while law(log_tau, lo).sum() <= 1.0 and lo > -60.0:
             lo, step = lo - 2 * step, 2 * step
         while law(log_tau, hi).sum() > 1.0 and hi < 60.0:
             hi, step = hi + 2 * step, 2 * step
-        while hi - lo > 1e-11 * (1.0 + abs(hi)):
-            mid = 0.5 * (lo + hi)
-            if law(log_tau, mid).sum() > 1.0:
-                lo = mid
+        nu = last[0] if lo < last[0] < hi else 0.5 * (lo + hi)
+        for _ in range(100):  # safeguarded Newton on the bracket [lo, hi]
+            q = law(log_tau, nu)
+            excess = float(q.sum()) - 1.0
+            if excess > 0:
+                lo = nu
             else:
-                hi = mid
-        last[0] = hi
-        q = law(log_tau, hi)
+                hi = nu
+            if abs(excess) <= 1e-14 or hi - lo <= 1e-11 * (1.0 + abs(hi)):
+                break
+            with np.errstate(over="ignore", invalid="ignore"):
+                deriv = -float(np.where(mask, q * q / (q + tau * p_tilde), q).sum())
+            new = nu - excess / deriv if deriv < 0 else np.nan
+            nu = new if lo < new < hi else 0.5 * (lo + hi)
+        if excess > 1e-14:  # the bracket closed first: end on the side with mass ≤ 1
+            nu, q = hi, law(log_tau, hi)
+        last[0] = nu
         return q / q.sum()
 
+    def excess(log_tau: float) -> float:
+        return float(rel_entr(p_tilde, normalised(log_tau)).sum()) - Pn
+
+    # KL(p̃‖q_τ) falls as τ grows: regula falsi (Illinois) on log τ, keeping hi feasible
     lo, hi = -40.0, 40.0
+    f_lo, f_hi = excess(lo), excess(hi)
+    side = 0
     while hi - lo > 1e-12 * (1.0 + abs(hi)):
-        mid = 0.5 * (lo + hi)
-        if rel_entr(p_tilde, normalised(mid)).sum() <= Pn:
-            hi = mid
+        mid = hi - f_hi * (hi - lo) / (f_hi - f_lo) if f_lo > 0 >= f_hi else 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            mid = 0.5 * (lo + hi)
+        f_mid = excess(mid)
+        if f_mid <= 0:
+            hi, f_hi = mid, f_mid
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+            if f_mid >= -1e-13 * max(Pn, 1e-300):
+                break
         else:
-            lo = mid
+            lo, f_lo = mid, f_mid
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
     return normalised(hi)
 
 
