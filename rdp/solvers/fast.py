@@ -751,19 +751,16 @@ def _transport_step(
     rows = pi.sum(axis=1)
     if cost2 is None:
         cost2 = cost * cost
-    if cols is None:
-        hn = (h / h.max()) ** eta
-        base = pi * hn[None, :]
-    else:  # a band: in logarithms, each row shifted to its largest entry (no underflow)
-        with np.errstate(divide="ignore"):
-            log_base = np.log(pi) + eta * np.log(h / h.max())[cols]
+    # in logarithms, each row shifted to its largest entry: π ⊙ h^η underflows to an
+    # all-zero row otherwise (h spanning 1e-8 at η = 8 did, and the row never came back)
+    with np.errstate(divide="ignore"):
+        log_h = eta * np.log(h / h.max())
+        log_base = np.log(pi) + (log_h[None, :] if cols is None else log_h[cols])
 
     def plan(mu: float) -> tuple[NDArray, NDArray, float, float]:
-        if cols is None:
-            w = base * np.exp(-mu * cost) if mu > 0 else base
-        else:
-            z = log_base - mu * cost if mu > 0 else log_base
-            w = np.exp(z - z.max(axis=1, keepdims=True))
+        z = log_base - mu * cost if mu > 0 else log_base
+        top = z.max(axis=1, keepdims=True)
+        w = np.exp(z - np.where(np.isfinite(top), top, 0.0))
         tot = w.sum(axis=1)
         tot = np.where(tot > 0, tot, 1.0)
         mean = np.einsum("ij,ij->i", w, cost) / tot
@@ -773,6 +770,17 @@ def _transport_step(
     def scaled(w: NDArray, tot: NDArray) -> NDArray:
         return w * (rows / tot)[:, None]
 
+    def limit() -> tuple[NDArray, NDArray]:
+        """The μ → ∞ plan: each row's mass on its cheapest supported entries."""
+        top = log_base.max(axis=1, keepdims=True)
+        w = np.exp(log_base - np.where(np.isfinite(top), top, 0.0))
+        masked = np.where(w > 0, cost, np.inf)
+        w = np.where(masked <= masked.min(axis=1, keepdims=True), w, 0.0)
+        tot = w.sum(axis=1)
+        return w, np.where(tot > 0, tot, 1.0)
+
+    if Pn <= 0:  # only zero-cost entries may carry mass: the limit, without a search on μ
+        return scaled(*limit()), max(mu0, 1.0)
     w, tot, c0, _ = plan(0.0)
     if c0 <= Pn:
         return scaled(w, tot), 0.0
@@ -794,6 +802,8 @@ def _transport_step(
         mu = new
         if np.isfinite(hi) and hi - lo <= 1e-13 * hi:
             break
+    if not np.isfinite(hi):  # ⟨π, c⟩ > P at every μ tried (c in the denormals): the limit
+        return scaled(*limit()), lo
     w, tot, _, _ = plan(hi)
     return scaled(w, tot), hi
 
