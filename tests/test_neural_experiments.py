@@ -94,15 +94,36 @@ def test_blau_michaeli_quick(results_root):
     assert all(math.isfinite(r["mse"]) and math.isfinite(r["fd"]) for r in res["rows"])
 
 
+def test_blau_michaeli_baseline_gets_the_fine_tunes_steps(results_root):
+    # The λ = 0 point is the λ = 0 codec continued with MSE only for as many steps as the
+    # λ > 0 fine-tunes: the step counts saved by the training loop in the checkpoints.
+    from rdp.neural.experiments.presets import preset
+
+    training = preset("blau-michaeli", "quick")["training"]
+    folder = results_root / "blau-michaeli" / "checkpoints"
+
+    def steps(name):
+        return json.loads((folder / f"{name}.eqx.json").read_text())["step"]
+
+    assert steps("d2-L2-w0") == training["autoencoder_steps"]
+    assert steps("d2-L2-w0-equal-steps") == steps("d2-L2-w0.01") == training["generator_steps"]
+    assert training["generator_steps"] > 0
+    rows = _results(results_root, "blau-michaeli")["rows"]
+    total = training["autoencoder_steps"] + training["generator_steps"]
+    assert [r["steps"] for r in rows] == [total, total]
+
+
 def test_blau_michaeli_resumes_to_the_same_results(results_root, tmp_path):
-    # Interrupted after the λ = 0 codec (checkpointed) and before the λ > 0 model: the
-    # rerun warm-starts from the λ = 0 checkpoint and must give the uninterrupted rows.
+    # Interrupted after the λ = 0 codec (checkpointed) and before its equal-steps baseline
+    # and the λ > 0 model: the rerun warm-starts both from the λ = 0 checkpoint and must
+    # give the uninterrupted rows.
     import shutil
 
     out = tmp_path / "bm"
     shutil.copytree(results_root / "blau-michaeli" / "checkpoints", out / "checkpoints")
-    for path in (out / "checkpoints").glob("*w0.01.eqx*"):
-        path.unlink()
+    for pattern in ("*w0.01.eqx*", "*w0-equal-steps.eqx*"):
+        for path in (out / "checkpoints").glob(pattern):
+            path.unlink()
     argv = ["neural", "blau-michaeli", "--preset", "quick", "--out", str(out), "--no-progress"]
     jax = pytest.importorskip("jax")
     previous = jax.config.read("jax_disable_most_optimizations")

@@ -73,3 +73,38 @@ def test_committed_yan_results_meet_their_targets(monkeypatch):
     specs = {spec.id: spec for spec in figures()}
     assert "neural-yan-samples" in specs
     assert specs["neural-yan-samples"].make().figure.axes
+
+
+def test_committed_blau_michaeli_lambda0_has_the_least_mse():
+    # R(D, P) >= R(D, inf): at a fixed rate, the unconstrained (λ = 0) codec should have the
+    # least MSE. Every reported model has the same encoder/decoder steps (the λ = 0 point
+    # is the equal-steps MSE baseline), and at every rate the λ = 0 mean MSE over seeds is
+    # at most each λ > 0 model's mean MSE plus its (sample) standard deviation over seeds;
+    # means and stds recomputed from the per-seed results.
+    folder = COMMITTED / "blau-michaeli"
+    results = json.loads((folder / "results.json").read_text())
+    assert results["preset"] == "cpu" and results["seeds"] == [0, 1, 2]
+    training = results["settings"]["training"]
+    per_seed = [
+        json.loads((folder / f"seed-{s}" / "results.json").read_text())["rows"] for s in (0, 1, 2)
+    ]
+    mse = {}
+    for rows in per_seed:
+        assert {row["steps"] for row in rows} == {
+            training["autoencoder_steps"] + training["generator_steps"]
+        }
+        for row in rows:
+            mse.setdefault((row["bits"], row["perception_weight"]), []).append(row["mse"])
+    aggregate = {(r["bits"], r["perception_weight"]): r for r in results["rows"]}
+    assert set(aggregate) == set(mse)
+    for key, values in mse.items():
+        assert len(values) == 3
+        assert aggregate[key]["mse"] == pytest.approx(np.mean(values))
+        assert aggregate[key]["mse_std"] == pytest.approx(np.std(values, ddof=1))
+    rates = sorted({bits for bits, _ in mse})
+    assert len(rates) == 4
+    for bits in rates:
+        base = np.mean(mse[bits, 0.0])
+        for (b, weight), values in mse.items():
+            if b == bits and weight > 0:
+                assert base <= np.mean(values) + np.std(values, ddof=1), (bits, weight)

@@ -493,13 +493,18 @@ def train_joint_perceptual_codec(
     progress: bool = True,
     description: str = "E, G (MSE + λ·adv)",
     init: tuple[Encoder, Decoder] | None = None,
+    fine_tune: bool = False,
 ) -> tuple[Encoder, Decoder, dict[str, float]]:
     """Blau & Michaeli's codec: E and stochastic G trained on MSE + λ·(−E f(G)).
 
     With ``perception_weight = 0`` no critic is trained (pure MSE, stochastic
     decoder ignored noise is allowed to learn to ignore it). ``init`` starts
     from given models (e.g. the λ = 0 codec of the same rate) instead of
-    fresh ones.
+    fresh ones. A λ > 0 model trains ``config.generator_steps`` steps at
+    ``config.gan_learning_rate``, a λ = 0 one ``config.autoencoder_steps`` at
+    ``config.autoencoder_learning_rate``; ``fine_tune=True`` gives λ = 0 the
+    λ > 0 schedule (steps, optimizer, learning rate) without the critic: the
+    equal-steps MSE baseline of the λ > 0 fine-tunes.
     """
     if perception_weight < 0:
         raise ValueError(f"perception_weight must be >= 0; got {perception_weight!r}")
@@ -513,9 +518,9 @@ def train_joint_perceptual_codec(
         if config.mean_output_init:
             decoder = _start_at_mean(decoder, train)
     critic = Critic(dim, config.critic_hidden, conv_channels=config.conv_channels, key=k_critic)
-    opt_g = _adam(
-        config.autoencoder_learning_rate if perception_weight == 0 else config.gan_learning_rate
-    )
+    adversarial = perception_weight > 0
+    gan_schedule = adversarial or fine_tune
+    opt_g = _adam(config.gan_learning_rate if gan_schedule else config.autoencoder_learning_rate)
     opt_c = gan_optimizer(config.gan_learning_rate)
     models = (encoder, decoder)
     state = (
@@ -525,7 +530,6 @@ def train_joint_perceptual_codec(
         opt_c.init(eqx.filter(critic, eqx.is_array)),
     )
     batch = config.batch_size
-    adversarial = perception_weight > 0
 
     def reconstruct(models, x, key):
         enc, dec = models
@@ -572,7 +576,7 @@ def train_joint_perceptual_codec(
         models = eqx.apply_updates(models, updates)
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
-    steps = config.generator_steps if adversarial else config.autoencoder_steps
+    steps = config.generator_steps if gan_schedule else config.autoencoder_steps
     ((encoder, decoder), *_), logs = _run_stage(
         step,
         state,

@@ -78,28 +78,41 @@ def run_blau_michaeli(
     # largest down, over all rates: an interrupted run leaves whole λ curves.
     weights = sorted({float(w) for w in settings["perception_weights"]})
     warm = bool(settings.get("warm_start", False))
-    order = weights[:1] + weights[:0:-1] if weights and weights[0] == 0 else weights[::-1]
-    runs = [(int(d), int(levels), weight) for weight in order for d, levels in settings["codes"]]
-    if warm and weights and weights[0] > 0:
-        # the λ = 0 codecs are the warm starts: train them (not reported) first
-        runs = [(int(d), int(levels), 0.0) for d, levels in settings["codes"]] + runs
+    codes = [(int(d), int(levels)) for d, levels in settings["codes"]]
+    positive = [w for w in weights[::-1] if w > 0]
+    if warm:
+        # The λ = 0 codecs are the warm starts (not reported). The λ = 0 point reported is
+        # the equal-steps baseline: that codec continued for the λ > 0 fine-tunes' steps
+        # with MSE only (same optimizer, no critic), so every reported model has had the
+        # same number of encoder/decoder steps.
+        runs = [(d, levels, 0.0, "codec") for d, levels in codes]
+        if weights and weights[0] == 0:
+            runs += [(d, levels, 0.0, "baseline") for d, levels in codes]
+    else:
+        runs = [(d, levels, 0.0, "codec") for d, levels in codes if weights and weights[0] == 0]
+    runs += [(d, levels, w, "codec") for w in positive for d, levels in codes]
     reported = set(weights)
     mse_codecs = {}
     rows = []
     shown = one_per_class(dataset.heldout_labels)
     samples = {"originals": heldout[shown], "indices": shown}
-    for i, (dims, levels, weight) in enumerate(runs):
-        name = f"d{dims}-L{levels}-w{weight:g}"
+    for i, (dims, levels, weight, stage) in enumerate(runs):
+        baseline = stage == "baseline"
+        name = f"d{dims}-L{levels}-w{weight:g}" + ("-equal-steps" if baseline else "")
         row = cached_row(out, name)
         t0 = time.perf_counter()
         key = jax.random.fold_in(
             jax.random.fold_in(base_key, dims * 1000 + levels), round(weight * 1e6)
         )
         k_train, k_dither, k_noise, k_w1 = jax.random.split(key, 4)
+        if baseline:  # its own training stream; evaluated with the λ = 0 codec's keys
+            k_train = jax.random.fold_in(k_train, 1)
         quantizer = UniformQuantizer(
             dims, levels, mode=config.quantization, dithered=bool(settings["dithered"])
         )
         tag = f"[{i + 1}/{len(runs)}] {quantizer.rate_bits:.3g} bits λ={weight:g}"
+        if baseline:
+            tag += " (equal-steps MSE baseline)"
         encoder, decoder, _ = train_joint_perceptual_codec(
             dataset.train,
             quantizer,
@@ -109,16 +122,23 @@ def run_blau_michaeli(
             progress=progress,
             checkpoint=out / "checkpoints" / f"{name}.eqx",
             description=tag,
-            init=mse_codecs.get((dims, levels)) if warm and weight > 0 else None,
+            init=mse_codecs.get((dims, levels)) if warm and (weight > 0 or baseline) else None,
+            fine_tune=baseline,
         )
-        if weight == 0:
+        if weight == 0 and not baseline:
             mse_codecs[(dims, levels)] = (encoder, decoder)
+            if warm:
+                continue
         if weight not in reported:
             continue
         rec = np.asarray(decode(decoder, encode(encoder, heldout, k_dither), k_noise))
         # Every model's reconstructions of the fixed digits: the figures pick those
         # along λ = 0 and along curves of equal measured perception.
         samples[f"rec_{quantizer.rate_bits:g}_{weight:g}"] = rec[shown]
+        # encoder/decoder steps in all, the warm start's included (a column of every row)
+        steps = config.autoencoder_steps * warm + config.generator_steps
+        if weight == 0 and not baseline:
+            steps = config.autoencoder_steps
         if row is None:
             row = {
                 "dims": dims,
@@ -140,7 +160,7 @@ def run_blau_michaeli(
                 "seconds": time.perf_counter() - t0,
             }
             save_row(out, name, row)
-        rows.append(row)
+        rows.append({**row, "steps": steps})
     np.savez_compressed(out / SAMPLES_FILE, image_shape=np.array(dataset.image_shape), **samples)
     return finish(
         out,
