@@ -80,6 +80,13 @@ def _adam(lr):
     return optax.adam(lr)
 
 
+def _descend(opt, opt_state, model, loss_fn, *, has_aux=False):
+    """One step of ``opt`` on ``loss_fn(model)``: ``(model, opt_state, loss_fn's value)``."""
+    value, grads = eqx.filter_value_and_grad(loss_fn, has_aux=has_aux)(model)
+    updates, opt_state = opt.update(grads, opt_state, eqx.filter(model, eqx.is_array))
+    return eqx.apply_updates(model, updates), opt_state, value
+
+
 def _encoder(dim: int, quantizer: UniformQuantizer, config: TrainingConfig, key) -> Encoder:
     return Encoder(
         dim,
@@ -203,9 +210,8 @@ def train_mse_codec(
             balance = jnp.sum(jnp.mean(latent, axis=0) ** 2)
             return mse + config.code_balance_weight * balance, mse
 
-        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
-        updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
-        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
+        models, opt_state, (_, mse) = _descend(opt, opt_state, models, loss_fn, has_aux=True)
+        return (models, opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
         step,
@@ -253,11 +259,10 @@ def refit_decoder(
     def step(state, data, key):
         dec, opt_state = state
         x, c = _sample(key, data, config.batch_size)
-        loss, grads = eqx.filter_value_and_grad(lambda d: mean_squared_error(x, jax.vmap(d)(c)))(
-            dec
+        dec, opt_state, loss = _descend(
+            opt, opt_state, dec, lambda d: mean_squared_error(x, jax.vmap(d)(c))
         )
-        updates, opt_state = opt.update(grads, opt_state, eqx.filter(dec, eqx.is_array))
-        return (eqx.apply_updates(dec, updates), opt_state), {"mse": loss}
+        return (dec, opt_state), {"mse": loss}
 
     (decoder, _), logs = _run_stage(
         step,
@@ -331,9 +336,8 @@ def refine_lloyd(
             mse = mean_squared_error(x, jax.vmap(dec)(code))
             return assign + mse, mse
 
-        (_, mse), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(models)
-        updates, opt_state = opt.update(grads, opt_state, eqx.filter(models, eqx.is_array))
-        return (eqx.apply_updates(models, updates), opt_state), {"mse": mse}
+        models, opt_state, (_, mse) = _descend(opt, opt_state, models, loss_fn, has_aux=True)
+        return (models, opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
         step,
@@ -449,9 +453,7 @@ def train_perceptual_decoder(
             fake = jax.vmap(dec)(c, key=jax.random.split(k_noise, batch))
             return generator_adversarial_loss(critic, fake, c)
 
-        g_loss, grads = eqx.filter_value_and_grad(g_loss_fn)(decoder)
-        updates, g_state = opt_g.update(grads, g_state, eqx.filter(decoder, eqx.is_array))
-        decoder = eqx.apply_updates(decoder, updates)
+        decoder, g_state, g_loss = _descend(opt_g, g_state, decoder, g_loss_fn)
         new_state = (decoder, critic, g_state, c_state)
         if ema:
             average = jax.tree_util.tree_map(
@@ -571,9 +573,7 @@ def train_joint_perceptual_codec(
                 loss = loss + config.code_balance_weight * jnp.sum(jnp.mean(latent, axis=0) ** 2)
             return loss, mse
 
-        (_g_loss, mse), grads = eqx.filter_value_and_grad(g_loss_fn, has_aux=True)(models)
-        updates, g_state = opt_g.update(grads, g_state, eqx.filter(models, eqx.is_array))
-        models = eqx.apply_updates(models, updates)
+        models, g_state, (_g_loss, mse) = _descend(opt_g, g_state, models, g_loss_fn, has_aux=True)
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
     steps = config.generator_steps if gan_schedule else config.autoencoder_steps
