@@ -123,18 +123,25 @@ def gaussian_figure(results: dict[str, Any]) -> Figure:
                 "x--",
                 label=f"β = {beta:g}: vs D(R, P)",
             )
+    _label_gaussian_axes(
+        ax, ax_gap, "learned codec on i.i.d. N(0, 1) vectors", "gap to the bound (dB)", 8
+    )
+    return fig
+
+
+def _label_gaussian_axes(ax, ax_gap, title: str, gap_label: str, fontsize: int) -> None:
+    """Labels of the two Gaussian panels; 0 dB and the 1.53 dB ECSQ gap on the right one."""
     ax.set_xlabel("MSE per coordinate")
     ax.set_ylabel("rate (coded bits per coordinate)")
-    ax.set_title("learned codec on i.i.d. N(0, 1) vectors")
-    ax.legend(fontsize=8)
+    ax.set_title(title)
+    ax.legend(fontsize=fontsize)
     ax_gap.axhline(0.0, color="k", lw=0.8)
     ax_gap.axhline(
         10 * np.log10(np.pi * np.e / 6), color="gray", ls=":", label="1.53 dB (ECSQ, high rate)"
     )
     ax_gap.set_xlabel("rate (coded bits per coordinate)")
-    ax_gap.set_ylabel("gap to the bound (dB)")
-    ax_gap.legend(fontsize=8)
-    return fig
+    ax_gap.set_ylabel(gap_label)
+    ax_gap.legend(fontsize=fontsize)
 
 
 def samples_figure(results: dict[str, Any], samples: dict[str, np.ndarray]) -> Figure:
@@ -297,17 +304,13 @@ def gaussian_check_figure(results: dict[str, Any]) -> Figure:
         marker = markers.get(variant, "o")
         ax.plot([r["mse"] for r in pts], rates, marker + "-", mfc="none", label=label)
         ax_gap.plot(rates, [r["gap_db_rp"] for r in pts], marker + "-", mfc="none", label=label)
-    ax.set_xlabel("MSE per coordinate")
-    ax.set_ylabel("rate (coded bits per coordinate)")
-    ax.set_title(f"learned codec on i.i.d. N(0, I_{results['settings']['dim']})")
-    ax.legend(fontsize=7)
-    ax_gap.axhline(0.0, color="k", lw=0.8)
-    ax_gap.axhline(
-        10 * np.log10(np.pi * np.e / 6), color="gray", ls=":", label="1.53 dB (ECSQ, high rate)"
+    _label_gaussian_axes(
+        ax,
+        ax_gap,
+        f"learned codec on i.i.d. N(0, I_{results['settings']['dim']})",
+        "gap to D(R, P) at the point's measured P (dB)",
+        7,
     )
-    ax_gap.set_xlabel("rate (coded bits per coordinate)")
-    ax_gap.set_ylabel("gap to D(R, P) at the point's measured P (dB)")
-    ax_gap.legend(fontsize=7)
     return fig
 
 
