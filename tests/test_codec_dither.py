@@ -222,6 +222,21 @@ def test_w2_lower_bounds_of_a_scaled_gaussian():
     assert est["w2sq"] == max(est["w2sq_gaussian_fit"], est["w2sq_marginals"], est["w2sq_sliced"])
 
 
+@pytest.mark.parametrize(
+    ("samples", "projections", "names"),
+    [
+        (np.zeros(5), 8, "samples"),
+        (np.zeros((1, 3)), 8, "samples"),
+        (np.full((5, 3), np.nan), 8, "samples"),
+        (np.zeros((5, 3)), 0, "projections"),
+    ],
+)
+def test_w2_lower_bounds_reject_bad_input_naming_it(samples, projections, names):
+    """No NaN returned as a bound (projections = 0 gave the mean of an empty slice)."""
+    with pytest.raises(ValueError, match=names):
+        w2sq_lower_bounds(samples, projections=projections)
+
+
 def _brute_force_d_rp(rate, p):
     """min over jointly Gaussian (X, X̂ ~ N(0, s²), corr ρ) of 1 + s² − 2ρs, by grid."""
     rho_max = np.sqrt(1 - 2.0 ** (-2 * rate))

@@ -84,6 +84,12 @@ def w2sq_lower_bounds(samples: np.ndarray, projections: int = 256, seed: int = 0
     and ``w2sq`` (the largest), all for the whole vector.
     """
     x = np.asarray(samples, np.float64)
+    if x.ndim != 2 or x.shape[0] < 2 or not np.isfinite(x).all():
+        raise ValueError(
+            f"samples must be a finite (n, d) array with n >= 2 rows; got shape {x.shape}"
+        )
+    if int(projections) < 1:
+        raise ValueError(f"projections must be an integer >= 1; got {projections}")
     d = x.shape[1]
     mean = x.mean(axis=0)
     cov = np.atleast_2d(np.cov(x, rowvar=False))
