@@ -10,14 +10,15 @@ so ``W`` workers use ``W`` cores, not ``W`` times the BLAS thread count.
 
 from __future__ import annotations
 
-import multiprocessing
 import operator
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool is made, not by ``import rdp``
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 __all__ = ["check_workers", "one_blas_thread", "process_pool", "spawn_context"]
 
@@ -60,6 +61,8 @@ def check_workers(workers: Any, name: str = "workers") -> int:
 
 def spawn_context() -> BaseContext:
     """The ``'spawn'`` multiprocessing context every pool of the library uses."""
+    import multiprocessing
+
     return multiprocessing.get_context("spawn")
 
 
@@ -81,6 +84,8 @@ def process_pool(
     concurrent.futures.ProcessPoolExecutor
         The caller shuts it down (``shutdown(wait=True, cancel_futures=True)``).
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=spawn_context(),

@@ -30,7 +30,6 @@ import pickle
 import queue
 import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -514,10 +513,12 @@ def _run_chains(
     an error, Ctrl-C) the workers are told to stop after their current cell, the
     pool is shut down, and every cell of the chains that returned is kept.
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     context = spawn_context()
     ticks, stop = context.Queue(), context.Event()
     pool = process_pool(workers, initializer=_start_chain_worker, initargs=(ticks, stop))
-    futures: list[Future] = []
+    futures: list = []
     shown = 0
     try:
         futures = [pool.submit(_solve_chain, *task, warm_start) for task in tasks]
