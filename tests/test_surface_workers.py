@@ -213,6 +213,34 @@ def test_ctrl_c_keeps_the_finished_cells_and_shuts_the_pool_down(monkeypatch, se
     assert_intervals_overlap(serial, kept)
 
 
+class _FailsOnSecondCell(_CellsThenWait):
+    """The fast solver, but each chain's second cell raises."""
+
+    def rate_point(self, D, P, warm=None):
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("cell failed in a worker")
+        return self._solver.rate_point(D, P, warm=warm)
+
+
+def fails_on_second_cell(problem: Problem, **options) -> _FailsOnSecondCell:
+    return _FailsOnSecondCell(problem, **options)
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller():
+    register_method("test-fails-on-second-cell", fails_on_second_cell)
+    before = set(multiprocessing.active_children())
+    try:
+        with pytest.raises(RuntimeError, match="cell failed in a worker"):
+            surface(
+                gaussian_problem(), D_GRID, P_GRID, method="test-fails-on-second-cell",
+                progress=False, workers=2,
+            )  # fmt: skip
+    finally:
+        METHODS.pop("test-fails-on-second-cell")
+    assert set(multiprocessing.active_children()) <= before
+
+
 # ---------------------------------------------------------------------- the command line
 BINARY = {"source": {"pmf": [0.6, 0.4]}, "distortion": "hamming", "perception": "tv"}
 
