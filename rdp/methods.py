@@ -149,11 +149,21 @@ def resolve_method(problem: Problem, name: str, **options: object) -> Method:
 
     ``options`` go to the method's factory (e.g. ``tol``, ``max_iter`` of a solver).
     """
+    return resolve_factory(problem, name, **options)[1]
+
+
+def resolve_factory(problem: Problem, name: str, **options: object) -> tuple[MethodFactory, Method]:
+    """The factory of the method ``name`` (for 'auto': the first that applies) and its method.
+
+    ``factory(problem, **options)`` builds the same method again, e.g. in another
+    process ([`rdp.solve.solve_grid`][rdp.solve.solve_grid] with ``workers > 1``).
+    """
     if name == "auto":
         reasons = []
         for candidate in AUTO_ORDER:
             try:
-                return METHODS[candidate](problem, **options)
+                factory = METHODS[candidate]
+                return factory, factory(problem, **options)
             except ValueError as err:
                 reasons.append(f"{candidate}: {err}")
         raise ValueError(
@@ -163,4 +173,5 @@ def resolve_method(problem: Problem, name: str, **options: object) -> Method:
         raise ValueError(
             f"method must be 'auto' or one of {', '.join(map(repr, METHODS))}; got {name!r}"
         )
-    return METHODS[name](problem, **options)
+    factory = METHODS[name]
+    return factory, factory(problem, **options)

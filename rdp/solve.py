@@ -26,12 +26,16 @@ The layout of the library::
 
 from __future__ import annotations
 
+import pickle
+import queue
+import signal
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rdp._parallel import check_workers, one_blas_thread, process_pool, spawn_context
 from rdp._validation import (
     check_choice,
     check_nonnegative_array,
@@ -40,7 +44,7 @@ from rdp._validation import (
     plain,
 )
 from rdp.exceptions import SweepInterrupted, warn_uncertified
-from rdp.methods import Method, resolve_method
+from rdp.methods import Method, resolve_factory, resolve_method
 from rdp.perceptions import NoPerception, PerceptionBound, to_bound
 from rdp.result import (
     STATUSES,
@@ -322,12 +326,16 @@ def solve_grid(
     units: str = "bits",
     warm_start: bool = True,
     progress: bool | None = None,
+    workers: int | None = 1,
     **options: Any,
 ) -> SurfaceResult:
     """R(D, P) on the grid ``P_grid × D_grid`` (rows: P, columns: D).
 
     One method object solves every cell, sweeping D up and down in turn
     (snake order) so that each cell starts from its neighbour's warm state.
+    With ``workers > 1`` the rows are dealt to ``workers`` chains (chain ``w``
+    takes rows ``w, w + workers, w + 2 workers, …``), each solved in snake
+    order by its own method object in a spawned process with one BLAS thread.
 
     Parameters
     ----------
@@ -339,35 +347,62 @@ def solve_grid(
     warm_start : bool
         Start each cell from its neighbour's state (default True).
     progress : bool, optional
-        Show a tqdm progress bar (default: more than 20 cells).
+        Show a tqdm progress bar over all cells (default: more than 20 cells).
+    workers : int or None
+        Processes (default 1: this process, one chain over all rows). None: one per
+        core (``os.cpu_count()``); never more than the rows of ``P_grid``. The
+        problem, the method's factory and ``options`` must pickle. Each cell is
+        certified on its own, so the values agree with the serial run within the
+        solver's tolerance, not bit for bit (the warm starts differ).
+
+    Returns
+    -------
+    SurfaceResult
+        Arrays of shape ``(len(P_grid), len(D_grid))``.
+
+    Raises
+    ------
+    ValueError
+        For a bad grid, option or ``workers`` (before any work), or a problem that does
+        not pickle when ``workers > 1``.
+    SweepInterrupted
+        On Ctrl-C: its ``partial`` surface keeps the finished cells (status
+        ``'not_computed'`` elsewhere).
     """
     check_choice(units, "units", UNITS)
+    workers = check_workers(workers)
     D = np.atleast_1d(check_nonnegative_array(D_grid, "D_grid", allow_inf=False)).astype(float)
     P = np.atleast_1d(check_nonnegative_array(P_grid, "P_grid", allow_inf=True)).astype(float)
     if D.ndim != 1 or P.ndim != 1 or D.size == 0 or P.size == 0:
         raise ValueError("D_grid and P_grid must be non-empty 1-D arrays")
     check_perception_option(problem, P)
     check_solver_options(options)
-    solver = get_method(problem, method, **options)
+    factory, solver = resolve_factory(problem, method, **options)
     bounds = [bound(problem, p, units) for p in P]
+    chains = min(workers, P.size)
+    if chains > 1:
+        _check_pickles(workers, problem, factory, options, bounds)
     d_min = np.array([solver.min_distortion(b) for b in bounds], dtype=float)
     d_max = np.array([solver.zero_rate_distortion(b) for b in bounds], dtype=float)
     n = D.size
     ascending = np.argsort(D, kind="stable")
-    order = [
-        i * n + int(j)
-        for i in range(P.size)
-        for j in (ascending if i % 2 == 0 else ascending[::-1])
-    ]
-
-    def solve(k: int, warm: Any) -> PointSolution:
-        i, j = divmod(k, n)
-        return rate_point(solver, float(D[j]), bounds[i], warm)
-
     bar = _progress_bar(progress, P.size * n, "R(D) curve" if P.size == 1 else "R(D,P) surface")
     solved: dict[int, PointSolution] = {}
     try:
-        run_points(solve, order, warm_start=warm_start, progress=bar, out=solved)
+        if chains > 1:
+            tasks = [
+                (factory, problem, options, D, ascending, rows, [bounds[i] for i in rows])
+                for rows in (list(range(w, P.size, chains)) for w in range(chains))
+            ]
+            _run_chains(tasks, chains, warm_start, bar, solved)
+        else:
+            order = _snake(range(P.size), n, ascending)
+
+            def solve(k: int, warm: Any) -> PointSolution:
+                i, j = divmod(k, n)
+                return rate_point(solver, float(D[j]), bounds[i], warm)
+
+            run_points(solve, order, warm_start=warm_start, progress=bar, out=solved)
     except KeyboardInterrupt as err:
         # keep the finished cells; the unfinished ones have status 'not_computed'
         raise SweepInterrupted(_surface(solved, D, P, d_min, d_max, units, solver)) from err
@@ -377,6 +412,144 @@ def solve_grid(
     result = _surface(solved, D, P, d_min, d_max, units, solver)
     warn_uncertified(result)
     return result
+
+
+def _snake(rows: Iterable[int], n: int, ascending: NDArray) -> list[int]:
+    """Flat indices of the cells of ``rows`` (n each), D up and down in turn (snake order)."""
+    return [
+        i * n + int(j)
+        for r, i in enumerate(rows)
+        for j in (ascending if r % 2 == 0 else ascending[::-1])
+    ]
+
+
+# ---------------------------------------------------------------------- chains in processes
+def _check_pickles(workers: int, *objects: Any) -> None:
+    """``ValueError`` naming ``workers`` when the problem, factory or options do not pickle."""
+    try:
+        pickle.dumps(objects)
+    except Exception as err:  # PicklingError, TypeError, AttributeError: whatever pickle raises
+        raise ValueError(
+            f"workers = {workers} solves the rows in other processes, which needs a problem, "
+            f"method factory and options that pickle; this one does not ({err}); "
+            "use workers = 1"
+        ) from None
+
+
+class _Ticks:
+    """A progress object for ``run_points`` in a worker: one queue item per finished cell."""
+
+    def update(self, count: int) -> None:
+        _WORKER["ticks"].put(count)
+
+
+class _ChainStopped(Exception):
+    """Raised in a worker when the parent asked the chains to stop (Ctrl-C)."""
+
+
+class _LightCells(dict):
+    """Cells of one chain as they finish, without channel, diagnostics or warm state.
+
+    A surface keeps neither channels nor diagnostics, so they are dropped before
+    they cross the process boundary.
+    """
+
+    def __setitem__(self, k: int, point: PointSolution) -> None:
+        super().__setitem__(k, point.replace(channel=None, diagnostics={}, warm=None))
+
+
+#: State of a chain worker process, set once by ``_start_chain_worker``.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_chain_worker(ticks: Any, stop: Any) -> None:
+    """Initialise a worker: the parent's tick queue and stop event; Ctrl-C is the parent's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ticks.cancel_join_thread()  # never block the worker's exit on unread ticks
+    _WORKER.update(ticks=ticks, stop=stop)
+
+
+def _solve_chain(
+    factory: Callable[..., Method],
+    problem: Problem,
+    options: dict[str, Any],
+    D: NDArray,
+    ascending: NDArray,
+    rows: list[int],
+    bounds: list[PerceptionBound],
+    warm_start: bool,
+) -> dict[int, PointSolution]:
+    """Solve the cells of ``rows`` in snake order in a worker; stop early when asked to.
+
+    ``bounds[r]`` is the perception bound of row ``rows[r]``. Returns the finished
+    cells (flat index -> light point).
+    """
+    solver = factory(problem, **options)
+    n = D.size
+    row_bound = dict(zip(rows, bounds, strict=True))
+
+    def solve(k: int, warm: Any) -> PointSolution:
+        if _WORKER["stop"].is_set():
+            raise _ChainStopped
+        i, j = divmod(k, n)
+        return rate_point(solver, float(D[j]), row_bound[i], warm)
+
+    solved = _LightCells()
+    with one_blas_thread():
+        try:
+            order = _snake(rows, n, ascending)
+            run_points(solve, order, warm_start=warm_start, progress=_Ticks(), out=solved)
+        except _ChainStopped:
+            pass
+    return dict(solved)
+
+
+def _run_chains(
+    tasks: list[tuple], workers: int, warm_start: bool, bar: Any, solved: dict[int, PointSolution]
+) -> None:
+    """Run the chains ``tasks`` in a pool of ``workers`` processes; finished cells go to ``solved``.
+
+    The bar moves by one per cell as the workers report them. On any exit (done,
+    an error, Ctrl-C) the workers are told to stop after their current cell, the
+    pool is shut down, and every cell of the chains that returned is kept.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    context = spawn_context()
+    ticks, stop = context.Queue(), context.Event()
+    pool = process_pool(workers, initializer=_start_chain_worker, initargs=(ticks, stop))
+    futures: list = []
+    shown = 0
+    try:
+        futures = [pool.submit(_solve_chain, *task, warm_start) for task in tasks]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            shown += _drain(ticks, bar)
+        for future in futures:
+            future.result()  # a worker's error is raised here
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                solved.update(future.result())
+        ticks.close()
+    if bar is not None and len(solved) > shown:
+        bar.update(len(solved) - shown)
+
+
+def _drain(ticks: Any, bar: Any) -> int:
+    """Move ``bar`` by the ticks waiting in the queue; return how many there were."""
+    count = 0
+    while True:
+        try:
+            count += ticks.get_nowait()
+        except queue.Empty:
+            break
+    if bar is not None and count:
+        bar.update(count)
+    return count
 
 
 _NOT_COMPUTED = PointSolution(

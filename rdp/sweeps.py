@@ -70,6 +70,7 @@ def surface(
     units: str = "bits",
     progress: bool | None = None,
     warm_start: bool = True,
+    workers: int | None = 1,
     **options: Any,
 ) -> SurfaceResult:
     """R(D, P) on the grid ``P_grid × D_grid`` (rows: P, columns: D).
@@ -88,6 +89,17 @@ def surface(
         Show a tqdm progress bar (default: more than 20 cells).
     warm_start : bool
         Start each cell from its neighbour's state (default True).
+    workers : int or None
+        Processes that solve the rows (default 1: this process; None: one per
+        core). With ``workers = W > 1`` the rows are dealt to W chains (rows
+        ``w, w + W, …``), each solved in snake order in a spawned process; every
+        cell is certified on its own, so the values agree with ``workers = 1``
+        within the tolerance, not bit for bit. The problem must pickle.
+
+    Returns
+    -------
+    SurfaceResult
+        Arrays of shape ``(len(P_grid), len(D_grid))``; the boundary D_min(P) per row.
     """
     return solve_grid(
         problem,
@@ -97,5 +109,6 @@ def surface(
         units=units,
         progress=progress,
         warm_start=warm_start,
+        workers=workers,
         **options,
     )

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from rdp._parallel import check_workers, one_blas_thread, process_pool
 from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
 from rdp.batch.store import SweepStore, open_sweep
 
@@ -119,7 +120,7 @@ def run_chunk(chunk: Chunk) -> dict[str, Any]:
     from rdp.solve import solve_grid
 
     start = time.perf_counter()
-    with _one_blas_thread():
+    with one_blas_thread():
         result = solve_grid(
             build_problem(chunk.problem),
             chunk.D,
@@ -145,15 +146,6 @@ def run_chunk(chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def _one_blas_thread() -> Any:
-    """Limit BLAS/OpenMP to one thread (same arithmetic on every executor)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with the sweep extra
-        return nullcontext()
-    return threadpool_limits(1)
-
-
 # ---------------------------------------------------------------------- executors
 Done = Callable[[Chunk, dict[str, Any]], None]
 
@@ -164,11 +156,9 @@ def _serial(chunks: list[Chunk], done: Done, **_: Any) -> None:
 
 
 def _processes(chunks: list[Chunk], done: Done, *, workers: int | None, **_: Any) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
+    pool = process_pool(check_workers(workers))
     try:
         futures = {pool.submit(run_chunk, chunk): chunk for chunk in chunks}
         for future in as_completed(futures):
@@ -260,8 +250,8 @@ def run_sweep(
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}")
     if scheduler is not None and executor != "dask":
         raise ValueError("a scheduler address needs executor 'dask'")
-    if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
-        raise ValueError(f"workers must be a positive integer; got {workers!r}")
+    if workers is not None:
+        check_workers(workers)
     start = time.perf_counter()
     target = SweepStore(store, spec)
     finished = target.prepare(overwrite=overwrite)

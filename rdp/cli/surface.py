@@ -26,6 +26,7 @@ examples:
   rdp surface problem.json --D-grid 0:0.5:11 --P-grid 0,0.05,0.1
   rdp surface problem.json --D-grid 0.05,0.1,0.2 --P-grid 0.02 --json
   rdp surface problem.json --D-grid 0:0.6:32 --P-grid 0:0.3:32 --out surface.csv
+  rdp surface problem.json --D-grid 0:0.6:64 --P-grid 0:0.3:64 --workers 4 --out s.csv
 
 A grid is a comma-separated list (0.1,0.2,0.5), 'start:stop:count' (count
 evenly spaced values, endpoints included), or 'inf' for no perception bound.
@@ -39,6 +40,10 @@ The output path is checked (and its folder created) before any work. Cells
 without a certified value are marked UNCONVERGED (status iteration_limit,
 time_limit, ...): stderr says how many and the exit status is 3. Ctrl-C writes
 the finished cells to FILE.partial.csv (or .partial.json) and exits with 130.
+
+--workers N solves the P rows in N processes (rows w, w+N, w+2N, ... in
+process w, each in snake order); each cell is certified on its own, so the
+values agree with --workers 1 within --tol, not bit for bit.
 """
 
 
@@ -59,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None, help="write the table to FILE.csv or FILE.json")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes that solve the P rows (default 1: this process)",
+    )
     add_limit_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -101,9 +113,11 @@ def parse_grid(text: str, name: str, max_points: int | None = None) -> np.ndarra
 
 def run(args: argparse.Namespace) -> int:
     """Solve the grid and print or write the table."""
+    from rdp._parallel import check_workers
     from rdp.problem_file import load_problem
     from rdp.sweeps import surface
 
+    workers = check_workers(args.workers, "--workers")
     out = prepare_output(args.out, (".csv", ".json")) if args.out else None
     spec = load_problem(args.problem)
     D = parse_grid(args.D_grid, "--D-grid", args.max_points)
@@ -119,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             method=method,
             units=spec.units,
             progress=False if args.no_progress else None,
+            workers=workers,
             **solver_options(args),
         )
     except SweepInterrupted as interrupt:

@@ -1,0 +1,103 @@
+"""Local process pools shared by the parallel paths: surfaces and the ``'processes'`` sweeps.
+
+[`rdp.solve.solve_grid`][rdp.solve.solve_grid] (``workers=``) and the ``'processes'``
+executor of [`rdp.batch`][rdp.batch] run their work in a pool of *spawned*
+processes: a spawned worker starts from a fresh interpreter (no BLAS thread pool
+or lock inherited from a fork), the same way on every operating system. Each
+unit of work runs with one BLAS/OpenMP thread ([`one_blas_thread`][rdp._parallel.one_blas_thread]),
+so ``W`` workers use ``W`` cores, not ``W`` times the BLAS thread count.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool is made, not by ``import rdp``
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+__all__ = ["check_workers", "one_blas_thread", "process_pool", "spawn_context"]
+
+
+def check_workers(workers: Any, name: str = "workers") -> int:
+    """The number of worker processes that ``workers`` asks for.
+
+    Parameters
+    ----------
+    workers : int or None
+        An integer ≥ 1, or None for one process per core (``os.cpu_count()``).
+    name : str
+        The parameter's name in the error message (``'--workers'`` on the command line).
+
+    Returns
+    -------
+    int
+        The number of processes, ≥ 1.
+
+    Raises
+    ------
+    ValueError
+        For a bool, a non-integer (``2.5``, ``'2'``) or a value below 1.
+    """
+    if workers is None:
+        return os.cpu_count() or 1
+    bad = ValueError(
+        f"{name} must be an integer ≥ 1 (or None for one process per core); got {workers!r}"
+    )
+    if isinstance(workers, bool):
+        raise bad
+    try:
+        count = operator.index(workers)
+    except TypeError:
+        raise bad from None
+    if count < 1:
+        raise bad
+    return count
+
+
+def spawn_context() -> BaseContext:
+    """The ``'spawn'`` multiprocessing context every pool of the library uses."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes.
+
+    Parameters
+    ----------
+    workers : int
+        Processes (≥ 1; see [`check_workers`][rdp._parallel.check_workers]).
+    initializer, initargs
+        Run once in each worker before its first task (as in ``ProcessPoolExecutor``);
+        ``initargs`` may hold queues and events of [`spawn_context`][rdp._parallel.spawn_context].
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+        The caller shuts it down (``shutdown(wait=True, cancel_futures=True)``).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=spawn_context(),
+        initializer=initializer,
+        initargs=initargs,
+    )
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """A context that limits BLAS/OpenMP to one thread (the libraries loaded when it is created)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency of rdp
+        return nullcontext()
+    return threadpool_limits(1)
