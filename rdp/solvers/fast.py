@@ -572,6 +572,7 @@ class FastSolver:
         n, m = fp.shape
         return (
             self._banded
+            and m >= 2
             and fp.kind in WASSERSTEIN_KINDS
             and 0 < Pn < np.inf
             and n * m * m + m**3 <= _LINE_NEWTON_WORK

@@ -112,23 +112,26 @@ def wasserstein_newton(
 
     ``shifted`` is the row-shifted distortion Δ' (N × M) on sorted alphabets,
     ``target`` the distortion D' in the same shift, ``r0``, ``s0``, ``mu0`` a
-    starting output law, slope and perception multiplier (the start is the law
-    mixed with the uniform one, weight ``mix``, so that every weight is positive). Once the mean
-    complementarity is below 1e-9, ``check(r, g, s)`` is called at every step and
-    stops the iteration when it returns True (the caller's certificate closed).
+    starting output law, slope and perception multiplier (the start is the law mixed
+    with the uniform one, weight ``mix``, so that every weight is positive). Once the
+    mean complementarity is below 1e-9, ``check(r, g, s)`` is called at every step
+    and stops the iteration when it returns True (the caller's certificate closed);
+    the last point is checked in any case.
     Returns ``(r, g, s, mu, steps)``: the Blahut–Arimoto weights of the point are
     ``r * exp(-g)``.
     """
     m = shifted.shape[1]
     x = _Iterate.start(shifted, p, pieces, P, r0, s0, mu0, mix)
-    steps = 0
+    steps, unchecked = 0, True
     while steps < max_iter:
         steps += 1
         res = x.residuals(shifted, p, pieces, P, target)
         if res.gap <= 1e-16 and res.worst <= 1e-13:
             break
-        if check is not None and res.gap <= 1e-9 and check(x.r / x.r.sum(), x.g, x.s):
-            break
+        if check is not None and res.gap <= 1e-9:
+            unchecked = False
+            if check(x.r / x.r.sum(), x.g, x.s):
+                break
         try:
             lin = _Linearisation(x, res, pieces.slope, m)
         except (np.linalg.LinAlgError, ValueError):
@@ -152,8 +155,12 @@ def wasserstein_newton(
         if alpha * abs(step.s) > 0.5 * x.s + 0.1:  # keep the slope step moderate
             alpha = (0.5 * x.s + 0.1) / abs(step.s)
         x.move(step, alpha, shifted, p, pieces.slope)
+        unchecked = True
         if not np.isfinite(x.h).all() or time.perf_counter() > deadline:
             break
+    finite = np.isfinite(x.r).all() and np.isfinite(x.g).all() and np.isfinite(x.s)
+    if check is not None and unchecked and finite:
+        check(x.r / x.r.sum(), x.g, x.s)  # the last point is certified whatever its residuals
     return x.r / x.r.sum(), x.g, x.s, x.mu, steps
 
 

@@ -1,0 +1,132 @@
+"""The transport Newton phase of the fast solver (``rdp.solvers.line_newton``).
+
+Its pieces are checked against a transport linear program, its certified points against
+an independent convex program (Clarabel), and a corrupted Newton point is shown not to
+be certified: the certificate, not Newton's word, decides.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import references as ref
+from scipy import stats
+from strategies import FiniteSpec
+from test_discrete_solver import _check_channel, _status
+
+from rdp import Discrete, Gaussian, Problem
+from rdp.solvers import fast
+from rdp.solvers.line_newton import LinePieces
+
+
+def _line(n, m, seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.normal(size=n))
+    y = np.sort(rng.normal(scale=0.7, size=m))
+    return rng.dirichlet(np.ones(n)), x, y, rng.dirichlet(np.full(m, 0.5))
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize(("n", "m", "seed"), [(7, 5, 0), (6, 9, 1), (12, 12, 2)])
+def test_pieces_give_the_transport_cost(order, n, m, seed):
+    """C_0 + Σ_k φ_k(R_k) equals W_c(p, q) from a transport linear program (HiGHS)."""
+    p, x, y, q = _line(n, m, seed)
+    cost = np.abs(x[:, None] - y[None, :]) ** order
+    pieces = LinePieces(p, x, y, order)
+    assert pieces.value(q) == pytest.approx(ref.transport_cost(p, q, cost), rel=1e-10, abs=1e-13)
+
+
+def test_pieces_of_another_cost_disagree_with_the_linear_program():
+    """Twin: the pieces of |x − y| do not give the LP value of |x − y|² (the check can fail)."""
+    p, x, y, q = _line(7, 5, 0)
+    wrong = LinePieces(p, x, y, 1).value(q)
+    assert wrong != pytest.approx(ref.transport_cost(p, q, np.abs(x[:, None] - y[None, :]) ** 2))
+
+
+def _spec_and_problem(source, distortion, kind):
+    pmf, x = source.pmf, source.alphabet
+    spec = FiniteSpec(pmf, x, x, ref.distortion_matrix(distortion, x, x), distortion, kind)
+    return spec, Problem(Discrete(pmf, x), distortion, kind)
+
+
+def _reference(spec, kind, D, P):
+    """Clarabel's optimum (bits) at tolerances 1e-9, or at its defaults where those fail."""
+    for tol in ({"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}, {}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Solution may be inaccurate"
+            value, status = ref.convex_rate(spec.pmf, spec.x, spec.y, spec.delta, kind, D, P, **tol)
+        if status == "optimal":
+            return value
+    raise AssertionError(f"no reference: Clarabel says {status}")
+
+
+# (source, distortion, kind, D, P): active constraints (the rate-distortion optimum's output
+# law lies outside the ball), one where it barely binds, and one inside the ball
+ACTIVE = [
+    (Gaussian().discretize(20), "mse", "w2", 0.3, 0.02),
+    (Gaussian().discretize(20), "mse", "w2", 0.397, 0.0429),
+    (Gaussian().discretize(20), "mse", "w1", 0.5, 0.05),
+    (Discrete.from_scipy(stats.laplace(), 20), "absolute", "w1", 0.4, 0.1),
+]
+
+
+@pytest.mark.parametrize(("source", "distortion", "kind", "D", "P"), ACTIVE)
+def test_transport_newton_certifies_against_an_independent_program(source, distortion, kind, D, P):
+    """Certified by the Newton phase; the bracket holds Clarabel's optimum."""
+    spec, problem = _spec_and_problem(source, distortion, kind)
+    result = problem.rate(D, P, method="fast")
+    assert _status(result) == "converged" and result.gap <= 1e-6
+    assert result.diagnostics["transport_newton_steps"] > 0
+    # the first-order phase alone needs hundreds of iterations here; Newton closes the gap
+    assert result.iterations < 150
+    _check_channel(spec, result, D, P)
+    independent = _reference(spec, kind, D, P)
+    assert result.lower - 2e-7 <= independent <= result.upper + 2e-7
+
+
+def test_inactive_constraint_is_certified_too():
+    """Inside the ball the multiplier goes to 0 and the point is R(D) (Clarabel, no perception)."""
+    spec, problem = _spec_and_problem(Gaussian().discretize(20), "mse", "w2")
+    result = problem.rate(0.3, 0.2, method="fast")
+    assert _status(result) == "converged" and result.gap <= 1e-6
+    independent = _reference(spec, "none", 0.3, np.inf)
+    assert result.lower - 2e-7 <= independent <= result.upper + 2e-7
+
+
+def test_corrupted_newton_points_are_not_certified(monkeypatch):
+    """Twin: Newton's points pushed off the optimum never close the certificate.
+
+    The phase's certificate callback is fed a perturbed slope; the phase must end
+    uncertified (the plan iteration finishes the job), and the bracket must still hold the
+    independent optimum.
+    """
+    spec, problem = _spec_and_problem(Gaussian().discretize(20), "mse", "w2")
+    D, P = 0.3, 0.02
+    real = fast.wasserstein_newton
+    closed = []
+
+    def corrupted(*args, check=None, **kwargs):
+        def wrong(r, g, s):
+            closed.append(check(r, g, 1.3 * s))
+            return closed[-1]
+
+        return real(*args, check=wrong, **kwargs)
+
+    monkeypatch.setattr(fast, "wasserstein_newton", corrupted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = problem.rate(D, P, method="fast", max_iter=20_000)
+    assert closed and not any(closed)
+    assert result.diagnostics["transport_newton_steps"] > 0
+    assert result.lower - 2e-7 <= _reference(spec, "w2", D, P) <= result.upper + 2e-7
+
+
+def test_warm_started_curve_matches_cold_points():
+    """Along a curve each point starts Newton from its neighbour; values agree with cold solves."""
+    _, problem = _spec_and_problem(Gaussian().discretize(24), "mse", "w2")
+    D = np.linspace(0.15, 0.9, 6)
+    curve = problem.rd_curve(0.03, D, method="fast", progress=False)
+    for d, lower, upper in zip(D, curve.lower, curve.upper, strict=True):
+        cold = problem.rate(float(d), 0.03, method="fast")
+        assert upper - lower <= 1e-6 + 1e-12
+        assert max(lower, cold.lower) <= min(upper, cold.upper) + 1e-12
