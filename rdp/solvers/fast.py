@@ -37,6 +37,13 @@ then solves the optimality conditions of the fixed-slope problem together with
 at that point; where the perception constraint turns out active it keeps only the
 point's lower bound (≈ R(D) ≤ R(D, P)) and goes on iterating.
 
+Perception Newton phase: where a TV ball or a W_k ball on sorted alphabets of the line
+binds, the ball is a separable convex piecewise-linear function of the output law (of its
+distribution function for W), and after a few plan steps the solver runs primal–dual
+interior-point steps on the optimality conditions of the constrained problem
+(``rdp.solvers.perception_newton``), certifying its points as any iterate; along a grid
+the next point starts there from its neighbour's Newton point.
+
 Certificate
 -----------
 Lower bound (weak Lagrangian duality; valid for every s ≥ 0 and v > 0): for any
@@ -101,7 +108,12 @@ from rdp.solvers._kernels import (
     rate_distortion_newton,
     single_threaded_blas,
 )
-from rdp.solvers.line_newton import LinePieces, multiplier_estimate, wasserstein_newton
+from rdp.solvers.perception_newton import (
+    LinePieces,
+    SeparablePieces,
+    TVPieces,
+    perception_newton,
+)
 from rdp.units import LN2
 
 REFERENCE = (
@@ -128,7 +140,7 @@ _NEWTON_WORK_PERCEPTION = 40e6
 _NEWTON_WORK_STRUCTURED = 2e6
 #: Largest N·M² + M³ of the transport Newton phase (N = M = 1024: ~1 s per step; measured
 #: on the Laplacian with W₁, N = 512: 0.8 s instead of 52 s of plan steps).
-_LINE_NEWTON_WORK = 2.2e9
+_PERCEPTION_NEWTON_WORK = 2.2e9
 
 #: Iteration after which the Newton phase is tried once even if the BA step left the ball:
 #: near the border the iterates cross it although the optimum lies inside.
@@ -136,7 +148,7 @@ _NEWTON_RETRY = 200
 
 #: First iteration at which the transport Newton phase may start (the plan steps
 #: before it locate the output law and the multiplier it starts from).
-_LINE_NEWTON_AFTER = 10
+_PERCEPTION_NEWTON_AFTER = 10
 
 #: Iterations at which the slope s takes a Newton step besides the certificate checks.
 _EARLY_NEWTON = frozenset({1, 2, 3, 4, 6, 8, 12, 16})
@@ -330,13 +342,13 @@ class FastSolver:
         # the Newton phase: at once without a perception constraint, else once the plain
         # Blahut-Arimoto step has stayed inside the ball for a whole check period
         newton_ready = self._newton_eligible(Pn)
-        # an active Wasserstein constraint on the line: interior-point Newton steps once a
-        # few plan steps have located the output law (``rdp.solvers.line_newton``)
-        line_ready = self._line_newton_eligible(Pn)
+        # an active polyhedral constraint (TV, W on the line): interior-point Newton steps
+        # once a few plan steps have located the output law (``rdp.solvers.perception_newton``)
+        pn_ready = self._perception_newton_eligible(Pn)
         # a neighbour's Newton point (output law, slope, multiplier) starts it at once
-        line_warm = warm.get("line") if warm is not None and line_ready else None
-        line_state = None
-        line_steps = 0
+        pn_warm = warm.get("newton") if warm is not None and pn_ready else None
+        pn_state = None
+        pn_steps = 0
         plain = fp.kind == NONE or not np.isfinite(Pn)
         inside_run = newton_steps = 0
         # an exact W evaluation costs a sort: after a miss, test the BA step once per period
@@ -402,24 +414,23 @@ class FastSolver:
                         kv = kernel.matvec(v)
                         h = kernel.rmatvec(fp.p / kv)
                         q = v * h
-                if line_ready and (line_warm is not None or iteration >= _LINE_NEWTON_AFTER):
-                    if line_warm is not None:
-                        lower_l, upper_l, joint_l, steps_l, line_state = self._line_newton_phase(
-                            D, Pn, start, *line_warm, mix=1e-3
-                        )
-                        line_warm = None  # on failure: the plan steps, then a cold start
+                if pn_ready and (pn_warm is not None or iteration >= _PERCEPTION_NEWTON_AFTER):
+                    if pn_warm is not None:  # on failure: plan steps, then a cold start
+                        start_point, mix, pn_warm = pn_warm, 1e-3, None
                     else:
-                        line_ready = False
+                        pn_ready = False
+                        pieces = self._perception_pieces()
                         with np.errstate(divide="ignore"):
-                            mu0 = multiplier_estimate(self._line_pieces(), q / q.sum(), np.log(h))
-                        lower_l, upper_l, joint_l, steps_l, line_state = self._line_newton_phase(
-                            D, Pn, start, q, s, mu0
-                        )
-                    newton_steps += steps_l
-                    line_steps += steps_l
-                    best_lower = max(best_lower, lower_l)
-                    if upper_l < best_upper:
-                        best_upper, best_joint = upper_l, joint_l
+                            mu0 = pieces.multiplier_estimate(q / q.sum(), np.log(h))
+                        start_point, mix = (q, s, mu0), 0.02
+                    lower_p, upper_p, joint_p, steps_p, pn_state = self._perception_newton_phase(
+                        D, Pn, start, *start_point, mix=mix
+                    )
+                    newton_steps += steps_p
+                    pn_steps += steps_p
+                    best_lower = max(best_lower, lower_p)
+                    if upper_p < best_upper:
+                        best_upper, best_joint = upper_p, joint_p
                 if self._banded and not binary_cost and isinstance(pi, np.ndarray):
                     pi = _BandPlan.from_dense(pi, fp.cost, self._cost2) or pi
                 elif isinstance(pi, _BandPlan):
@@ -497,7 +508,7 @@ class FastSolver:
             v = np.maximum(v, _V_FLOOR)
         if isinstance(pi, _BandPlan):
             pi = pi.dense()
-        next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi, "line": line_state}
+        next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi, "newton": pn_state}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
             joint = kernel.joint_at(fp.p, *best_joint)
             if self._feasible(joint, D, Pn):
@@ -532,7 +543,7 @@ class FastSolver:
             "slope": s,
             "time_s": elapsed,
             "newton_steps": newton_steps,
-            "transport_newton_steps": line_steps,
+            "perception_newton_steps": pn_steps,
             "distortion": _inner(best_joint, fp.delta),
             "perception": self._perception_value(best_joint.sum(axis=0)),
         }
@@ -565,26 +576,35 @@ class FastSolver:
             return work <= _NEWTON_WORK
         return Pn > 0 and work <= _NEWTON_WORK_PERCEPTION
 
-    def _line_newton_eligible(self, Pn: float) -> bool:
-        """Whether the transport Newton phase applies: a W_k ball (k ≥ 1) on sorted
-        alphabets of the line, 0 < P < ∞, and a step (N·M² + M³ flops) small enough."""
+    def _perception_newton_eligible(self, Pn: float) -> bool:
+        """Whether the perception Newton phase applies (``rdp.solvers.perception_newton``).
+
+        A polyhedral ball with 0 < P < ∞ — TV, or a W_k ball (k ≥ 1) on sorted alphabets
+        of the line — and a step (N·M² + M³ flops) small enough; with the O(N + M)
+        Hamming kernel only where a dense step is cheaper than its iteration.
+        """
         fp = self.fp
         n, m = fp.shape
-        return (
-            self._banded
-            and m >= 2
-            and fp.kind in WASSERSTEIN_KINDS
-            and 0 < Pn < np.inf
-            and n * m * m + m**3 <= _LINE_NEWTON_WORK
-        )
+        if m < 2 or not 0 < Pn < np.inf:
+            return False
+        if fp.kind == TV:
+            polyhedral = True
+        else:
+            polyhedral = fp.kind in WASSERSTEIN_KINDS and self._banded
+        limit = _NEWTON_WORK_STRUCTURED if self._kernel.structured else _PERCEPTION_NEWTON_WORK
+        return polyhedral and n * m * m + m**3 <= limit
 
-    def _line_pieces(self) -> LinePieces:
+    def _perception_pieces(self) -> SeparablePieces:
+        """The perception as a separable polyhedral function (built once)."""
         if self._pieces is None:
             fp = self.fp
-            self._pieces = LinePieces(fp.p, fp.x, fp.y, fp.w_order)
+            if fp.kind == TV:
+                self._pieces = TVPieces(fp.p_tilde, fp.m_out)
+            else:
+                self._pieces = LinePieces(fp.p, fp.x, fp.y, fp.w_order)
         return self._pieces
 
-    def _line_newton_phase(
+    def _perception_newton_phase(
         self,
         D: float,
         Pn: float,
@@ -596,7 +616,7 @@ class FastSolver:
     ) -> tuple[float, float, NDArray | None, int, tuple | None]:
         """Certified bounds from interior-point Newton steps with the W constraint active.
 
-        ``rdp.solvers.line_newton.wasserstein_newton`` solves the optimality conditions
+        ``rdp.solvers.perception_newton.perception_newton`` solves the optimality conditions
         from the output law ``r0``, slope ``s`` and multiplier ``mu0``; once its
         complementarity is small, every step's point (s, v = r e^{−g}) is certified here
         as any iterate is (``_lower_bound`` with the exact support function of the ball,
@@ -623,8 +643,8 @@ class FastSolver:
             return best[1] - best[0] <= tol_nats
 
         target = D - float(fp.p @ self._row_min)
-        r, _, s_n, mu, steps = wasserstein_newton(
-            self._shifted, fp.p, self._line_pieces(), Pn, r0, s, mu0, target,
+        r, _, s_n, mu, steps = perception_newton(
+            self._shifted, fp.p, self._perception_pieces(), Pn, r0, s, mu0, target,
             deadline=start + self.time_limit, check=certify, mix=mix,
         )  # fmt: skip
         kernel.set_slope(s)

@@ -1,6 +1,7 @@
-"""The transport Newton phase of the fast solver (``rdp.solvers.line_newton``).
+"""The perception Newton phase of the fast solver (``rdp.solvers.perception_newton``).
 
-Its pieces are checked against a transport linear program, its certified points against
+Its pieces are checked against a transport linear program and the TV formula, its
+certified points against
 an independent convex program (Clarabel), and a corrupted Newton point is shown not to
 be certified: the certificate, not Newton's word, decides.
 """
@@ -16,7 +17,7 @@ from test_discrete_solver import _check_channel, _status
 
 from rdp import Discrete, Gaussian, Problem
 from rdp.solvers import fast
-from rdp.solvers.line_newton import LinePieces
+from rdp.solvers.perception_newton import LinePieces, TVPieces
 
 
 def _line(n, m, seed):
@@ -34,6 +35,21 @@ def test_pieces_give_the_transport_cost(order, n, m, seed):
     cost = np.abs(x[:, None] - y[None, :]) ** order
     pieces = LinePieces(p, x, y, order)
     assert pieces.value(q) == pytest.approx(ref.transport_cost(p, q, cost), rel=1e-10, abs=1e-13)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tv_pieces_give_the_total_variation(seed):
+    """½ Σ|r − p̃| + ½ m_out against the TV of the two laws on the union of their values."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(9.0)
+    y = np.array([0.0, 2.0, 3.0, 5.0, 7.5, 8.0])  # some source values are not reconstructions
+    p, q = rng.dirichlet(np.ones(9)), rng.dirichlet(np.ones(6))
+    same = x[:, None] == y[None, :]
+    pieces = TVPieces(p @ same, float(p[~same.any(axis=1)].sum()))
+    reference = ref.tv_distance(*ref.laws_on_union(p, x, q, y))
+    assert pieces.value(q) == pytest.approx(reference, rel=1e-12)
+    # twin: forgetting the source mass off the reconstruction values is caught
+    assert TVPieces(p @ same, 0.0).value(q) != pytest.approx(reference, rel=1e-6)
 
 
 def test_pieces_of_another_cost_disagree_with_the_linear_program():
@@ -67,16 +83,28 @@ ACTIVE = [
     (Gaussian().discretize(20), "mse", "w2", 0.397, 0.0429),
     (Gaussian().discretize(20), "mse", "w1", 0.5, 0.05),
     (Discrete.from_scipy(stats.laplace(), 20), "absolute", "w1", 0.4, 0.1),
+    (Gaussian().discretize(20), "mse", "tv", 0.3, 0.05),
+    (
+        Discrete(np.random.default_rng(3).dirichlet(np.ones(12)), np.arange(12.0)),
+        "hamming",
+        "tv",
+        0.3,
+        0.05,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("source", "distortion", "kind", "D", "P"), ACTIVE)
 def test_transport_newton_certifies_against_an_independent_program(source, distortion, kind, D, P):
-    """Certified by the Newton phase; the bracket holds Clarabel's optimum."""
+    """Certified by the Newton phase; the bracket holds Clarabel's optimum.
+
+    The points are chosen with the constraint active: the rate-distortion optimum's output
+    law lies outside the ball.
+    """
     spec, problem = _spec_and_problem(source, distortion, kind)
     result = problem.rate(D, P, method="fast")
     assert _status(result) == "converged" and result.gap <= 1e-6
-    assert result.diagnostics["transport_newton_steps"] > 0
+    assert result.diagnostics["perception_newton_steps"] > 0
     # the first-order phase alone needs hundreds of iterations here; Newton closes the gap
     assert result.iterations < 150
     _check_channel(spec, result, D, P)
@@ -102,7 +130,7 @@ def test_corrupted_newton_points_are_not_certified(monkeypatch):
     """
     spec, problem = _spec_and_problem(Gaussian().discretize(20), "mse", "w2")
     D, P = 0.3, 0.02
-    real = fast.wasserstein_newton
+    real = fast.perception_newton
     closed = []
 
     def corrupted(*args, check=None, **kwargs):
@@ -112,12 +140,12 @@ def test_corrupted_newton_points_are_not_certified(monkeypatch):
 
         return real(*args, check=wrong, **kwargs)
 
-    monkeypatch.setattr(fast, "wasserstein_newton", corrupted)
+    monkeypatch.setattr(fast, "perception_newton", corrupted)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = problem.rate(D, P, method="fast", max_iter=20_000)
     assert closed and not any(closed)
-    assert result.diagnostics["transport_newton_steps"] > 0
+    assert result.diagnostics["perception_newton_steps"] > 0
     assert result.lower - 2e-7 <= _reference(spec, "w2", D, P) <= result.upper + 2e-7
 
 

@@ -1,47 +1,50 @@
-r"""Newton steps for R(D, P) with an active Wasserstein constraint on the real line.
+r"""Newton steps for R(D, P) with an active polyhedral perception constraint.
 
 Where the perception constraint binds, the optimal channel keeps the Blahut–Arimoto
 form with a column tilt: stationarity of $I(J) + s\langle J, \Delta\rangle + \mu\,
-W_c(p, q_J)$ over channels with rows $p$ gives
+d(p_X, q_J)$ over channels with rows $p$ gives
 
 $$
 J_{ij} = \frac{p_i\, r_j\, K_{ij}\, e^{-g_j}}{\sum_l r_l K_{il} e^{-g_l}},\qquad
-K = e^{-s\Delta'},\qquad g \in \mu\,\partial_q W_c(p, q)\big|_{q = r},
+K = e^{-s\Delta'},\qquad g \in \mu\,\partial_q d(p_X, q)\big|_{q = r},
 $$
 
 with $r = q_J$ (the output law) and $\tilde h_j = \sum_i p_i K_{ij}e^{-g_j} /
 (\tilde K r)_i \le 1$, with equality where $r_j > 0$.
 
-**The constraint as a separable polyhedral function.** For sorted alphabets and a
-cost $c(x, y) = |x - y|^k$ ($k \ge 1$) the monotone coupling is optimal, and with
-$R_k = \sum_{j \le k} r_j$ (the output distribution function) and $F_i = \sum_{i'
-\le i} p_{i'}$,
+**The constraint as a separable polyhedral function.** Two perceptions are, exactly,
+$d(p_X, r) = C_0 + \sum_k \varphi_k((Ar)_k)$ with convex piecewise-linear
+$\varphi_k = \max_i \ell_{ki}$ and a fixed linear map $A$:
 
-$$
-W_c(p, r) = C_0 + \sum_{k=1}^{M-1}\varphi_k(R_k),\qquad
-\varphi_k(t) = \max_i\ \big[\varphi_k(F_{i-1}) + d_{ki}\,(t - F_{i-1})\big],
-$$
+- *Wasserstein on the line* (sorted alphabets, cost $c(x, y) = |x - y|^k$, $k \ge 1$):
+  the monotone coupling is optimal, and with $R_k = \sum_{j \le k} r_j$ ($A$: the
+  distribution function, $k < M$) and $F_i = \sum_{i' \le i} p_{i'}$,
+  $\varphi_k(t) = \max_i [\varphi_k(F_{i-1}) + d_{ki}(t - F_{i-1})]$ with
+  $d_{ki} = c(x_i, y_k) - c(x_i, y_{k+1})$ (increasing in $i$ for a convex cost) and
+  $C_0 = \sum_i p_i c(x_i, y_M)$. (Write the transport cost as
+  $\int_0^1 c(F_p^{-1}(u), F_r^{-1}(u))\,du$ and split the integral at the levels $R_k$.)
+- *Total variation*: $\tfrac12\sum_j |r_j - \tilde p_j| + \tfrac12 m_{\text{out}}$
+  ($A$ the identity, two pieces per symbol; $\tilde p$ the source mass on each
+  reconstruction value, $m_{\text{out}}$ the rest).
 
-$d_{ki} = c(x_i, y_k) - c(x_i, y_{k+1})$ (increasing in $i$ for a convex cost, so
-each $\varphi_k$ is convex and piecewise linear with kinks at the $F_i$), and
-$C_0 = \sum_i p_i c(x_i, y_M)$. (Write the transport cost as $\int_0^1 c(F_p^{-1}(u),
-F_r^{-1}(u))\,du$ and split the integral at the levels $R_k$.)
-
-**The system.** With epigraph variables $t_k \ge \varphi_k(R_k)$, i.e.
-$\sigma_{ki} = t_k - \ell_{ki}(R_k) \ge 0$ for every affine piece, and multipliers
+**The system.** With epigraph variables $t_k \ge \varphi_k((Ar)_k)$, i.e.
+$\sigma_{ki} = t_k - \ell_{ki}((Ar)_k) \ge 0$ for every affine piece, and multipliers
 $\lambda_{ki} \ge 0$ with $\sum_i\lambda_{ki} = \mu$, the tilt is
-$g_j = \sum_{k \ge j} a_k$, $a_k = \sum_i \lambda_{ki} d_{ki}$, and the conditions
+$g = A^\top a$, $a_k = \sum_i \lambda_{ki} \ell'_{ki}$, and the conditions
 
 $$
 -\tilde h - z + \nu\mathbf 1 = 0,\quad r\odot z = \tau,\quad \mathbf 1^\top r = 1,\quad
 \text{distortion} = D',\quad \lambda\odot\sigma = \tau,\quad
-\textstyle\sum_i \lambda_{ki} = \mu,\quad C_0 + \sum_k t_k = P
+\textstyle\sum_i \lambda_{ki} = \mu,\quad C_0 + \sum_k t_k + w = P,\quad \mu w = \tau
 $$
 
-are solved by a primal–dual interior-point iteration ($\tau$ a tenth of the mean
-complementarity, fraction-to-boundary 0.99). The piece multipliers are eliminated
-per $k$ (each involves only $t_k$ and $R_k$), which leaves one dense
-$(M + 3) \times (M + 3)$ system per step, formed in $O(NM^2)$.
+are solved by a primal–dual interior-point iteration with Mehrotra's predictor–corrector
+(Nocedal & Wright, *Numerical Optimization*, 2nd ed., 2006, §14.2) and a
+fraction-to-boundary rule 0.99; the slack $w$ of the ball keeps the system regular where
+the constraint is inactive ($\mu \to 0$). The piece multipliers are eliminated per $k$
+(each involves only $t_k$ and $(Ar)_k$), which leaves one dense $(M + 3) \times (M + 3)$
+system per step, formed in $O(NM^2)$ and factorised once for both the predictor and the
+corrector.
 
 Nothing here is trusted: the caller evaluates the certificate (the dual lower bound
 with the exact support function of the ball, and the mutual information of an exactly
@@ -61,8 +64,57 @@ import scipy.linalg
 from numpy.typing import NDArray
 
 
-class LinePieces:
-    """The affine pieces of W_c(p, ·) as a function of the output distribution function.
+class SeparablePieces:
+    """A perception d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k), the ℓ_ki affine.
+
+    ``base``, ``slope`` and ``start`` (K × I, or broadcastable) give
+    ℓ_ki(t) = base_ki + slope_ki (t − start_ki); subclasses fix the map A.
+    """
+
+    base: NDArray
+    slope: NDArray
+    start: NDArray
+    const: float
+
+    def coords(self, r: NDArray) -> NDArray:
+        """A r."""
+        raise NotImplementedError
+
+    def adjoint(self, a: NDArray) -> NDArray:
+        """Aᵀ a (length M)."""
+        raise NotImplementedError
+
+    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
+        """``gmat`` Aᵀ diag(γ) A."""
+        raise NotImplementedError
+
+    def affine(self, R: NDArray) -> NDArray:
+        """ℓ_ki(R_k) for every k and piece i."""
+        return self.base + self.slope * (R[:, None] - self.start)
+
+    def value(self, r: NDArray) -> float:
+        """d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k)."""
+        return self.const + float(self.affine(self.coords(r)).max(axis=1).sum())
+
+    def multiplier_estimate(self, q: NDArray, log_h: NDArray) -> float:
+        """A starting μ from an iterate: the least-squares fit of log h ≈ c + μ Aᵀ ℓ'(A q).
+
+        At the optimum the tilt is g = log h up to a constant, with g = μ Aᵀ ℓ' where
+        each coordinate lies inside a linear piece (ℓ' its slope).
+        """
+        R = self.coords(q)
+        d = self.slope[np.arange(R.size), self.affine(R).argmax(axis=1)]
+        psi = self.adjoint(d)
+        on = (q > 1e-8 * q.max()) & np.isfinite(log_h)
+        if on.sum() < 2:
+            return 1e-3
+        x, y = psi[on] - psi[on].mean(), log_h[on] - log_h[on].mean()
+        den = float(x @ x)
+        return max(float(x @ y) / den, 1e-6) if den > 0 else 1e-3
+
+
+class LinePieces(SeparablePieces):
+    """W_c(p, ·) on the line as a function of the output distribution function R_k, k < M.
 
     Parameters
     ----------
@@ -78,26 +130,57 @@ class LinePieces:
         cost = np.abs(xs[:, None] - ys[None, :]) ** order
         f = np.cumsum(p)
         f /= f[-1]
-        self.start = np.concatenate(([0.0], f[:-1]))  # piece i covers [F_{i-1}, F_i]
+        self.start = np.concatenate(([0.0], f[:-1]))[None, :]  # piece i: [F_{i-1}, F_i]
         self.slope = (cost[:, :-1] - cost[:, 1:]).T  # (M − 1) × N: d_ki
         inner = np.cumsum(p[None, :] * self.slope, axis=1)[:, :-1]
         self.base = np.concatenate((np.zeros((inner.shape[0], 1)), inner), axis=1)  # φ_k(F_{i−1})
         self.const = float(p @ cost[:, -1])
 
-    def affine(self, R: NDArray) -> NDArray:
-        """ℓ_ki(R_k) for every k and piece i."""
-        return self.base + self.slope * (R[:, None] - self.start[None, :])
+    def coords(self, r: NDArray) -> NDArray:
+        return np.cumsum(r)[:-1]
 
-    def value(self, r: NDArray) -> float:
-        """W_c(p, r) = C_0 + Σ_k max_i ℓ_ki(R_k)."""
-        R = np.cumsum(r)[:-1]
-        return self.const + float(self.affine(R).max(axis=1).sum())
+    def adjoint(self, a: NDArray) -> NDArray:
+        return _rev(a)
+
+    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
+        # (G Aᵀ)_jk = Σ_{l ≤ k} G_jl and (X A)_jl = Σ_{k ≥ l} X_jk: O(M²)
+        gt = np.cumsum(gmat, axis=1)[:, :-1] * gamma[None, :]
+        out = np.zeros(gmat.shape)
+        out[:, :-1] = np.cumsum(gt[:, ::-1], axis=1)[:, ::-1]
+        return out
 
 
-def wasserstein_newton(
+class TVPieces(SeparablePieces):
+    """TV(p_X, r) = ½ Σ_j |r_j − p̃_j| + ½ m_out: two pieces per reconstruction symbol.
+
+    Parameters
+    ----------
+    p_tilde : ndarray
+        Source mass on each reconstruction value (M).
+    m_out : float
+        Source mass on no reconstruction value.
+    """
+
+    def __init__(self, p_tilde: NDArray, m_out: float) -> None:
+        self.start = np.asarray(p_tilde, dtype=float)[:, None]
+        self.slope = np.tile([-0.5, 0.5], (self.start.shape[0], 1))
+        self.base = np.zeros_like(self.slope)
+        self.const = 0.5 * float(m_out)
+
+    def coords(self, r: NDArray) -> NDArray:
+        return r
+
+    def adjoint(self, a: NDArray) -> NDArray:
+        return a
+
+    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
+        return gmat * gamma[None, :]
+
+
+def perception_newton(
     shifted: NDArray,
     p: NDArray,
-    pieces: LinePieces,
+    pieces: SeparablePieces,
     P: float,
     r0: NDArray,
     s0: float,
@@ -110,7 +193,7 @@ def wasserstein_newton(
 ) -> tuple[NDArray, NDArray, float, float, int]:
     """Primal–dual Newton steps (Mehrotra predictor–corrector) on the conditions above.
 
-    ``shifted`` is the row-shifted distortion Δ' (N × M) on sorted alphabets,
+    ``shifted`` is the row-shifted distortion Δ' (N × M), ``pieces`` the perception,
     ``target`` the distortion D' in the same shift, ``r0``, ``s0``, ``mu0`` a
     starting output law, slope and perception multiplier (the start is the law mixed
     with the uniform one, weight ``mix``, so that every weight is positive). Once the
@@ -133,7 +216,7 @@ def wasserstein_newton(
             if check(x.r / x.r.sum(), x.g, x.s):
                 break
         try:
-            lin = _Linearisation(x, res, pieces.slope, m)
+            lin = _Linearisation(x, res, pieces, m)
         except (np.linalg.LinAlgError, ValueError):
             break
         # Mehrotra's predictor-corrector: the affine direction sets the centring τ and
@@ -154,7 +237,7 @@ def wasserstein_newton(
         alpha = min(1.0, 0.99 * x.longest(step))
         if alpha * abs(step.s) > 0.5 * x.s + 0.1:  # keep the slope step moderate
             alpha = (0.5 * x.s + 0.1) / abs(step.s)
-        x.move(step, alpha, shifted, p, pieces.slope)
+        x.move(step, alpha, shifted, p, pieces)
         unchecked = True
         if not np.isfinite(x.h).all() or time.perf_counter() > deadline:
             break
@@ -201,24 +284,24 @@ class _Iterate:
     """
 
     @classmethod
-    def start(cls, shifted, p, pieces: LinePieces, P: float, r0, s0: float, mu0: float, mix):
+    def start(cls, shifted, p, pieces: SeparablePieces, P: float, r0, s0, mu0: float, mix):
         x = cls()
         m = shifted.shape[1]
         x.r = (1 - mix) * r0 / r0.sum() + mix / m
         x.s, x.mu = float(s0), max(float(mu0), 1e-6)
-        ell = pieces.affine(np.cumsum(x.r)[:-1])
+        ell = pieces.affine(pieces.coords(x.r))
         x.t = ell.max(axis=1) + 1e-2 * max(P / m, 1e-12)
         x.sig = x.t[:, None] - ell
         inv = 1.0 / x.sig
         x.lam = x.mu * inv / inv.sum(axis=1, keepdims=True)  # centred: λσ equal per row
         x.sw = max(P - pieces.const - float(x.t.sum()), 1e-2 * P)
-        x.refresh(shifted, p, pieces.slope)
+        x.refresh(shifted, p, pieces)
         x.nu = float(x.h.max()) * 1.01
         x.z = np.maximum(x.nu - x.h, 1e-3 * x.nu)
         return x
 
-    def refresh(self, shifted, p, d) -> None:
-        g = _rev((self.lam * d).sum(axis=1))  # g_j = Σ_{k ≥ j} Σ_i λ_ki d_ki
+    def refresh(self, shifted, p, pieces: SeparablePieces) -> None:
+        g = pieces.adjoint((self.lam * pieces.slope).sum(axis=1))  # g = Aᵀ a
         self.g = g - g.min()  # a gauge: h is invariant to a common factor of the kernel
         # each row scaled to its largest entry: the conditions are invariant to row factors
         # and no row underflows
@@ -242,7 +325,7 @@ class _Iterate:
                 alpha = min(alpha, float((-value[neg] / ds[neg]).min()))
         return alpha
 
-    def move(self, step: _Direction, alpha: float, shifted, p, d) -> None:
+    def move(self, step: _Direction, alpha: float, shifted, p, pieces) -> None:
         self.r = np.maximum(self.r + alpha * step.r, 1e-300)
         self.z = np.maximum(self.z + alpha * step.z, 1e-300)
         self.lam = np.maximum(self.lam + alpha * step.lam, 1e-300)
@@ -252,7 +335,7 @@ class _Iterate:
         self.mu = max(self.mu + alpha * step.mu, 1e-300)
         self.sw = max(self.sw + alpha * step.sw, 1e-300)
         self.s = max(self.s + alpha * step.s, 0.0)
-        self.refresh(shifted, p, d)
+        self.refresh(shifted, p, pieces)
 
 
 class _Linearisation:
@@ -264,8 +347,9 @@ class _Linearisation:
     complementarity targets, so the predictor and the corrector share its LU factors.
     """
 
-    def __init__(self, x: _Iterate, res: _Residuals, d: NDArray, m: int) -> None:
-        self.x, self.res, self.d, self.m = x, res, d, m
+    def __init__(self, x: _Iterate, res: _Residuals, pieces: SeparablePieces, m: int) -> None:
+        d = pieces.slope
+        self.x, self.res, self.pieces, self.m = x, res, pieces, m
         ratio = x.lam / x.sig
         self.wk = ratio.sum(axis=1)
         self.bk = (ratio * d).sum(axis=1)
@@ -274,23 +358,18 @@ class _Linearisation:
         hess = (x.kt * (x.w / x.u)[:, None]).T @ x.kt  # Kᵀ diag(p/u²) K
         self.gmat = hess * x.r[None, :]  # ∂h/∂g = −diag(h) + H diag(r)
         self.gmat[np.diag_indices(m)] -= x.h
-        # (∂h/∂g) T diag(Γ) Tᵀ with T_jk = 1[k ≥ j], by cumulative sums in O(M²):
-        # (G T)_jk = Σ_{l ≤ k} G_jl and (X Tᵀ)_jl = Σ_{k ≥ l} X_jk
-        gt = np.cumsum(self.gmat, axis=1)[:, :-1] * gamma[None, :]
-        tilt_block = np.zeros((m, m))
-        tilt_block[:, :-1] = np.cumsum(gt[:, ::-1], axis=1)[:, ::-1]
-        self.cr = np.cumsum(x.r * res.c)[:-1]
+        self.cr = pieces.coords(x.r * res.c)
         a = np.zeros((m + 3, m + 3))
-        a[:m, :m] = hess - tilt_block
+        a[:m, :m] = hess - pieces.tilt_block(self.gmat, gamma)
         a[np.arange(m), np.arange(m)] += x.z / x.r
         a[:m, m] = res.c
-        a[:m, m + 1] = -(self.gmat @ _rev(self.beta))
+        a[:m, m + 1] = -(self.gmat @ pieces.adjoint(self.beta))
         a[:m, m + 2] = 1.0
         a[m, :m] = 1.0
-        a[m + 1, :m] = res.c + _rev(self.cr * gamma)
+        a[m + 1, :m] = res.c + pieces.adjoint(self.cr * gamma)
         a[m + 1, m] = -res.var
         a[m + 1, m + 1] = float(self.cr @ self.beta)
-        a[m + 2, :m] = _rev(self.beta)
+        a[m + 2, :m] = pieces.adjoint(self.beta)
         a[m + 2, m + 1] = -float((1.0 / self.wk).sum()) - x.sw / x.mu
         if not np.isfinite(a).all():
             raise ValueError("non-finite Newton system")
@@ -303,17 +382,18 @@ class _Linearisation:
     def direction(self, r_c: NDArray, r_l: NDArray, r_mu: float) -> _Direction:
         """The step for complementarity residuals r∘z − τ = ``r_c``, λ∘σ − τ = ``r_l``
         and μ · slack − τ = ``r_mu``."""
-        x, res, d, m = self.x, self.res, self.d, self.m
+        x, res, m, pieces = self.x, self.res, self.m, self.pieces
+        d = pieces.slope
         rho = (-r_l / x.sig).sum(axis=1)
         gam = (-r_l * d / x.sig).sum(axis=1) - self.beta * (rho - res.t)
         rhs = np.empty(m + 3)
-        rhs[:m] = -res.d - r_c / x.r + self.gmat @ _rev(gam)
+        rhs[:m] = -res.d - r_c / x.r + self.gmat @ pieces.adjoint(gam)
         rhs[m] = -res.p
         rhs[m + 1] = -res.s - float(self.cr @ gam)
         rhs[m + 2] = -res.w + r_mu / x.mu - float(((rho - res.t) / self.wk).sum())
         sol = scipy.linalg.lu_solve(self.lu, rhs, check_finite=False)
         dr = sol[:m]
-        dR = np.cumsum(dr)[:-1]
+        dR = pieces.coords(dr)
         dt = (self.bk * dR - sol[m + 1] + rho - res.t) / self.wk
         dsig = dt[:, None] - d * dR[:, None]
         dlam = (-r_l - x.lam * dsig) / x.sig
@@ -322,21 +402,5 @@ class _Linearisation:
 
 
 def _rev(x: NDArray) -> NDArray:
-    """T x with T_jk = 1[k ≥ j] (M × (M − 1)): reverse cumulative sums, last entry 0."""
+    """Reverse cumulative sums with a last entry 0: Aᵀ x for A = the distribution function."""
     return np.concatenate((np.cumsum(x[::-1])[::-1], [0.0]))
-
-
-def multiplier_estimate(pieces: LinePieces, q: NDArray, log_h: NDArray) -> float:
-    """A starting μ: the least-squares fit of log h_k − log h_{k+1} ≈ μ d_k on the support.
-
-    At the optimum the tilt is g = log h (up to a constant) with g_k − g_{k+1} = a_k,
-    and a_k = μ d_k(R_k) wherever R_k lies inside a linear piece of φ_k.
-    """
-    R = np.cumsum(q)[:-1]
-    d = pieces.slope[np.arange(R.size), pieces.affine(R).argmax(axis=1)]
-    a = log_h[:-1] - log_h[1:]
-    on = (q[:-1] > 1e-8 * q.max()) & (q[1:] > 1e-8 * q.max()) & np.isfinite(a)
-    den = float(d[on] @ d[on])
-    if not den > 0:
-        return 1e-3
-    return max(float(a[on] @ d[on]) / den, 1e-6)
