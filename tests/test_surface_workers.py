@@ -16,10 +16,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import references as ref
+from test_reliability import run_cli
 
 import rdp.solve
 from rdp import Discrete, Gaussian, Problem
-from rdp.cli.main import main
 from rdp.exceptions import SweepInterrupted
 from rdp.methods import METHODS, register_method
 from rdp.solvers.fast import fast_solver
@@ -243,15 +243,6 @@ def test_an_error_in_a_worker_is_raised_in_the_caller():
 
 # ---------------------------------------------------------------------- the command line
 BINARY = {"source": {"pmf": [0.6, 0.4]}, "distortion": "hamming", "perception": "tv"}
-
-
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exit_:  # argparse usage errors
-        code = exit_.code
-    out = capsys.readouterr()
-    return int(code), out.out, out.err
 
 
 def test_cli_workers_matches_the_closed_form_of_a_binary_source(tmp_path, capsys):
