@@ -82,7 +82,9 @@ def test_fast_agrees_with_cvxpy(spec, P, t):
     d_max = problem.zero_rate_distortion(P, method="fast")
     assert 0 <= d_min <= d_max < np.inf  # the strategy draws problems feasible at large D
     D = d_min + t * (d_max - d_min)
-    independent, status = ref.convex_rate(spec.pmf, spec.x, spec.y, spec.delta, spec.kind, D, P)
+    independent, status = ref.convex_rate_tight(
+        spec.pmf, spec.x, spec.y, spec.delta, spec.kind, D, P
+    )
     assert status == "optimal"
     with warnings.catch_warnings():  # a time_limit stop is checked through the bracket below
         warnings.simplefilter("ignore", UnconvergedWarning)

@@ -138,7 +138,7 @@ _SMALL = 4096
 _NEWTON_WORK = 1.2e9
 _NEWTON_WORK_PERCEPTION = 40e6
 _NEWTON_WORK_STRUCTURED = 2e6
-#: Largest N·M² + M³ of the transport Newton phase (N = M = 1024: ~1 s per step; measured
+#: Largest N·M² + M³ of the perception Newton phase (N = M = 1024: ~1 s per step; measured
 #: on the Laplacian with W₁, N = 512: 0.8 s instead of 52 s of plan steps).
 _PERCEPTION_NEWTON_WORK = 2.2e9
 
@@ -146,7 +146,7 @@ _PERCEPTION_NEWTON_WORK = 2.2e9
 #: near the border the iterates cross it although the optimum lies inside.
 _NEWTON_RETRY = 200
 
-#: First iteration at which the transport Newton phase may start (the plan steps
+#: First iteration at which the perception Newton phase may start (the plan steps
 #: before it locate the output law and the multiplier it starts from).
 _PERCEPTION_NEWTON_AFTER = 10
 
@@ -214,7 +214,7 @@ class FastSolver:
         )
         structured = HammingKernel.detect(self._shifted) if fp.hamming else None
         self._kernel = structured if structured is not None else DenseKernel(self._shifted)
-        self._pieces = None  # the W pieces of the transport Newton phase (built when used)
+        self._pieces = None  # the ball's pieces for the perception Newton phase (when used)
 
     def _log(self, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -614,7 +614,7 @@ class FastSolver:
         mu0: float,
         mix: float = 0.02,
     ) -> tuple[float, float, NDArray | None, int, tuple | None]:
-        """Certified bounds from interior-point Newton steps with the W constraint active.
+        """Certified bounds from interior-point Newton steps on the constrained problem.
 
         ``rdp.solvers.perception_newton.perception_newton`` solves the optimality conditions
         from the output law ``r0``, slope ``s`` and multiplier ``mu0``; once its
@@ -651,7 +651,7 @@ class FastSolver:
         if self.verbose:
             self._log(
                 f"{steps:>8d} {best[0] / LN2:>16.10f} {best[1] / LN2:>16.10f} "
-                f"{(best[1] - best[0]) / LN2:>10.2e} Newton (transport constraint)"
+                f"{(best[1] - best[0]) / LN2:>10.2e} Newton (perception constraint)"
             )
         closed = best[1] - best[0] <= tol_nats
         return best[0], best[1], best[2], steps, ((r, s_n, mu) if closed else None)

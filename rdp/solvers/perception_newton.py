@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import numpy as np
@@ -64,7 +65,7 @@ import scipy.linalg
 from numpy.typing import NDArray
 
 
-class SeparablePieces:
+class SeparablePieces(ABC):
     """A perception d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k), the ℓ_ki affine.
 
     ``base``, ``slope`` and ``start`` (K × I, or broadcastable) give
@@ -76,17 +77,17 @@ class SeparablePieces:
     start: NDArray
     const: float
 
+    @abstractmethod
     def coords(self, r: NDArray) -> NDArray:
         """A r."""
-        raise NotImplementedError
 
+    @abstractmethod
     def adjoint(self, a: NDArray) -> NDArray:
         """Aᵀ a (length M)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
         """``gmat`` Aᵀ diag(γ) A."""
-        raise NotImplementedError
 
     def affine(self, R: NDArray) -> NDArray:
         """ℓ_ki(R_k) for every k and piece i."""
@@ -203,6 +204,24 @@ def perception_newton(
     Returns ``(r, g, s, mu, steps)``: the Blahut–Arimoto weights of the point are
     ``r * exp(-g)``.
     """
+    # far from the optimum the system can be badly scaled: a non-finite step ends the
+    # phase (the certificate is evaluated at the last finite point), never a warning;
+    # the caller's check runs under the caller's floating-point settings
+    outer = np.geterr()
+
+    def checked(r: NDArray, g: NDArray, s: float) -> bool:
+        with np.errstate(**outer):
+            return check(r, g, s)
+
+    with np.errstate(all="ignore"):
+        return _iterate(
+            shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline,
+            None if check is None else checked, mix,
+        )  # fmt: skip
+
+
+def _iterate(shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, check, mix):
+    """The iteration of ``perception_newton`` (same arguments)."""
     m = shifted.shape[1]
     x = _Iterate.start(shifted, p, pieces, P, r0, s0, mu0, mix)
     steps, unchecked = 0, True
@@ -222,24 +241,32 @@ def perception_newton(
         # Mehrotra's predictor-corrector: the affine direction sets the centring τ and
         # the second-order term of the complementarity
         aff = lin.direction(x.r * x.z, x.lam * x.sig, x.mu * x.sw)
+        if not aff.finite():
+            break
         a_aff = x.longest(aff)
         gap_aff = (
             float((x.r + a_aff * aff.r) @ (x.z + a_aff * aff.z))
             + float(((x.lam + a_aff * aff.lam) * (x.sig + a_aff * aff.sig)).sum())
             + (x.mu + a_aff * aff.mu) * (x.sw + a_aff * aff.sw)
         ) / res.pairs
-        tau = res.gap * min((gap_aff / res.gap) ** 3, 1.0)
+        tau = res.gap * min((gap_aff / res.gap) ** 3, 1.0) if res.gap > 0 else 0.0
         step = lin.direction(
             x.r * x.z + aff.r * aff.z - tau,
             x.lam * x.sig + aff.lam * aff.sig - tau,
             x.mu * x.sw + aff.mu * aff.sw - tau,
         )
+        if not step.finite():
+            break
         alpha = min(1.0, 0.99 * x.longest(step))
         if alpha * abs(step.s) > 0.5 * x.s + 0.1:  # keep the slope step moderate
             alpha = (0.5 * x.s + 0.1) / abs(step.s)
+        last = (x.r, x.g, x.s)
         x.move(step, alpha, shifted, p, pieces)
         unchecked = True
-        if not np.isfinite(x.h).all() or time.perf_counter() > deadline:
+        if not np.isfinite(x.h).all():
+            x.r, x.g, x.s = last  # back to the last finite point
+            break
+        if time.perf_counter() > deadline:
             break
     finite = np.isfinite(x.r).all() and np.isfinite(x.g).all() and np.isfinite(x.s)
     if check is not None and unchecked and finite:
@@ -254,11 +281,18 @@ class _Direction:
         self.r, self.z, self.lam, self.t, self.sig, self.sw = r, z, lam, t, sig, sw
         self.s, self.mu, self.nu = s, mu, nu
 
+    def finite(self) -> bool:
+        return bool(
+            np.isfinite(self.r).all() and np.isfinite(self.z).all()
+            and np.isfinite(self.lam).all() and np.isfinite(self.sig).all()
+            and np.isfinite([self.sw, self.s, self.mu, self.nu]).all()
+        )  # fmt: skip
+
 
 class _Residuals:
     """Residuals of the optimality conditions at an iterate (``tau`` excluded)."""
 
-    def __init__(self, x: _Iterate, shifted, p, pieces: LinePieces, P: float, target: float):
+    def __init__(self, x: _Iterate, shifted, p, pieces: SeparablePieces, P: float, target):
         kd = x.kt * shifted
         mean = (kd @ x.r) / x.u
         self.var = float(p @ np.maximum((kd * shifted) @ x.r / x.u - mean**2, 0.0))
@@ -315,7 +349,7 @@ class _Iterate:
         return _Residuals(self, shifted, p, pieces, P, target)
 
     def longest(self, step: _Direction) -> float:
-        """The longest step in [0, 1] keeping r, z, λ, σ non-negative."""
+        """The longest step in [0, 1] keeping r, z, λ, σ, μ and the slack non-negative."""
         alpha = 1.0
         for ds, value in ((step.r, self.r), (step.z, self.z), (step.lam, self.lam),
                           (step.sig, self.sig), (np.array([step.mu, step.sw]),
