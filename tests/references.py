@@ -188,6 +188,7 @@ def convex_rate_tight(p, x, y, delta, kind, D, P):
     """
     import warnings
 
+    value, status = float("nan"), "failed"
     for tol in (1e-10, 1e-9, None):
         options = {} if tol is None else {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
         with warnings.catch_warnings():
