@@ -154,3 +154,37 @@ def test_warm_started_curve_matches_cold_points():
         cold = problem.rate(float(d), 0.03, method="fast")
         assert upper - lower <= 1e-6 + 1e-12
         assert max(lower, cold.lower) <= min(upper, cold.upper) + 1e-12
+
+
+@pytest.mark.parametrize(("seed", "t"), [(0, 0.1), (27, 0.3), (42, 0.3)])
+def test_underflowing_newton_points_raise_no_warning(seed, t):
+    """Random distortion matrices with TV: Newton points whose kernel rows underflow.
+
+    Found by a random search: the certificate divided by a zero (K v)_i and raised a
+    RuntimeWarning (an error here). Such points now give no lower bound, the solve
+    finishes certified, and its bracket holds the independent optimum.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(4, 13))
+    x = np.arange(float(n))
+    pmf = rng.dirichlet(np.ones(n))
+    delta = rng.uniform(0, 2, (n, n))
+    problem = Problem(Discrete(pmf, x), delta, "tv", reconstruction_alphabet=x)
+    spec = FiniteSpec(pmf, x, x, delta, delta, "tv")
+    P = 0.05
+    d_min = problem.min_distortion(P, method="fast")
+    D = d_min + t * (problem.zero_rate_distortion(P, method="fast") - d_min)
+    result = problem.rate(D, P, method="fast", tol=1e-8)
+    assert _status(result) == "converged"
+    _check_channel(spec, result, D, P)
+    assert result.lower - 2e-7 <= _reference(spec, "tv", D, P) <= result.upper + 2e-7
+
+
+def test_feasibility_check_rejects_a_nan_joint():
+    """A NaN fails every comparison, so it must be rejected before them (no perception)."""
+    pmf = np.array([0.5, 0.3, 0.2])
+    solver = Problem(Discrete(pmf), "hamming", "none").method("fast")
+    joint = pmf[:, None] * np.full((1, 3), 1 / 3)
+    assert solver._feasible(joint, 1.0, np.inf)  # twin: the same joint without NaN passes
+    joint[0, 0] = np.nan
+    assert not solver._feasible(joint, 1.0, np.inf)

@@ -632,12 +632,18 @@ class FastSolver:
 
         def certify(r: NDArray, g: NDArray, slope: float) -> bool:
             v = r * np.exp(-g)
-            v /= v.sum()
+            total = v.sum()
+            if not (np.isfinite(v).all() and total > 0):
+                return False
+            v /= total
             kernel.set_slope(slope)
             kv = kernel.matvec(v)
-            lower, _ = self._lower_bound(slope, kv, kernel.rmatvec(fp.p / kv), D, Pn)
-            upper, joint = self._slope_upper(v, slope, D, Pn, anchor)
-            best[0] = max(best[0], lower)
+            if (kv > 0).all():  # else a kernel row underflowed on v's support: no bound here
+                lower, _ = self._lower_bound(slope, kv, kernel.rmatvec(fp.p / kv), D, Pn)
+                best[0] = max(best[0], lower)
+            # the slope that meets D may underflow rows too; the repaired channel is re-checked
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+                upper, joint = self._slope_upper(v, slope, D, Pn, anchor)
             if upper < best[1]:
                 best[1], best[2] = upper, joint
             return best[1] - best[0] <= tol_nats
@@ -813,6 +819,8 @@ class FastSolver:
 
     def _feasible(self, joint: NDArray, D: float, Pn: float) -> bool:
         fp = self.fp
+        if not np.isfinite(joint).all():  # NaN fails no comparison below: reject it first
+            return False
         if joint.min() < 0 or np.abs(joint.sum(axis=1) - fp.p).max() > 1e-12:
             return False
         if _inner(joint, fp.delta) > D * (1 + finite.CHECK_RTOL) + 1e-15:
