@@ -223,7 +223,8 @@ def report(
         "at the end: the machine was shared, so times are noisy upper bounds.",
         "",
         'fast = `method="fast"` (certified gap ≤ 1e-6 bits); cvxpy = `method="cvxpy"` '
-        f"(Clarabel, then SCS); every solve in a child process, at most {limit:.0f} s. "
+        "(Clarabel at tolerances 1e-9, then at its defaults, then SCS); "
+        f"every solve in a child process, at most {limit:.0f} s. "
         "*agrees*: the cvxpy value lies in the fast solver's certified interval "
         "[lower, upper] up to 5e-7 bits, plus s·(excess distortion)/ln 2 below when "
         "Clarabel's 'optimal' joint exceeds D (its own accuracy).",

@@ -359,3 +359,27 @@ def test_broadcast_grid_with_warm_starts_finishes_certified():
         )
         lower, upper = np.asarray(result.lower)[i, j], np.asarray(result.upper)[i, j]
         assert lower - 1e-7 <= convex <= upper + 1e-7
+
+
+# ---------------------------------------------------------------- cvxpy: Clarabel tolerances
+@pytest.mark.parametrize(("kind", "D", "P"), [("w2", 0.3, 0.02), ("tv", 0.3, 0.05)])
+def test_cvxpy_method_answers_at_tight_clarabel_tolerances(kind, D, P):
+    """``method="cvxpy"`` asks Clarabel for tolerances 1e-9 first.
+
+    At its defaults (1e-8) Clarabel's 'optimal' value here was 3.9e-7 bits below the
+    certified optimum (W2) — more than the fast solver's tolerance; at 1e-9 it lies within
+    5e-8 bits of the fast solver's bracket (certified at 1e-9). Twin: the bracket of
+    another point (P + 0.01) does not contain it.
+    """
+    from rdp import Gaussian
+    from rdp.solvers.convex import CLARABEL_TIGHT
+
+    source = Gaussian().discretize(24)
+    problem = Problem(Discrete(source.pmf, source.alphabet), "mse", kind)
+    result = problem.rate(D, P, method="cvxpy")
+    assert result.diagnostics["solver"] == "CLARABEL"
+    assert result.diagnostics["solver_options"] == CLARABEL_TIGHT
+    fast = problem.rate(D, P, method="fast", tol=1e-9)
+    assert fast.lower - 5e-8 <= result.rate <= fast.upper + 5e-8
+    other = problem.rate(D, P + 0.01, method="fast", tol=1e-9)
+    assert not other.lower - 5e-8 <= result.rate <= other.upper + 5e-8

@@ -10,7 +10,8 @@ with $d$ = TV (½‖q − p̃‖₁ + ½ m_out), a Wasserstein cost through a co
 π ≥ 0 with marginals p, q and ⟨π, c⟩ ≤ P, or a KL divergence (``rel_entr``).
 The objective is jointly convex (``cvxpy.rel_entr`` with an affine second
 argument). Solved with Clarabel, then SCS when Clarabel does not return
-``optimal``.
+``optimal`` (Clarabel at tolerances 1e-9 first, then at its defaults: see
+``CLARABEL_TIGHT`` for what was measured).
 
 Honesty: a point is reported with ``lower = upper = value`` and status
 ``'converged'`` only when an interior-point solver with an optimality
@@ -66,6 +67,12 @@ REFERENCE = (
 #: Solvers whose 'optimal' status carries an optimality certificate (interior-point methods).
 CERTIFYING_SOLVERS = frozenset({"CLARABEL", "ECOS", "MOSEK"})
 
+#: Clarabel's tolerances, tried before its defaults (1e-8). At its defaults its 'optimal'
+#: values were 5e-8 to 3e-7 bits below the certified optimum on ``Gaussian().discretize(32)``
+#: (MSE with TV, W1, W2) and up to 3.4e-6 bits on random 20-symbol W1 problems; at 1e-9 they
+#: were within 2e-8 bits at about the same time, while 1e-10 ends 'optimal_inaccurate'.
+CLARABEL_TIGHT = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
+
 
 class SolverFailure(RuntimeError):
     """The convex solver did not return a usable answer."""
@@ -117,28 +124,43 @@ class ConvexProgram:
                 "D < D_min(P)", min_distortion=d_min, reason="D < D_min(P)"
             )
         statuses = []
-        for solver in self.solvers:
+        # Clarabel first at tight tolerances, then at its defaults; then the next solver
+        attempts = [
+            (solver, options)
+            for solver in self.solvers
+            for options in ((CLARABEL_TIGHT, {}) if solver.upper() == "CLARABEL" else ({},))
+        ]
+        for k, (solver, options) in enumerate(attempts):
+            label = f"{solver} (tolerances 1e-9)" if options else solver
             start = time.perf_counter()
             try:
-                value, joint, status, iterations = self._solve(D, Pn, solver)
+                value, joint, status, iterations = self._solve(D, Pn, solver, options)
             except Exception as err:  # cvxpy raises SolverError and others
-                statuses.append(f"{solver}: error ({type(err).__name__}: {err})")
+                statuses.append(f"{label}: error ({type(err).__name__}: {err})")
                 continue
             elapsed = time.perf_counter() - start
-            statuses.append(f"{solver}: {status}")
+            statuses.append(f"{label}: {status}")
             if status == "optimal" and solver.upper() in CERTIFYING_SOLVERS:
-                return self._solution(
+                point = self._solution(
                     value, joint, solver, status, elapsed, iterations, D, Pn, flagged=False
                 )
-            last = solver == self.solvers[-1]
-            if status == "optimal" or (status == "optimal_inaccurate" and last):
-                return self._solution(
+                point.diagnostics["solver_options"] = dict(options)
+                return point
+            last = k == len(attempts) - 1
+            if (status == "optimal" and solver.upper() not in CERTIFYING_SOLVERS) or (
+                status == "optimal_inaccurate" and last
+            ):
+                point = self._solution(
                     value, joint, solver, status, elapsed, iterations, D, Pn, flagged=True
                 )
+                point.diagnostics["solver_options"] = dict(options)
+                return point
         raise SolverFailure(f"cvxpy could not solve R(D={D}, P={P}): " + "; ".join(statuses))
 
     # ------------------------------------------------------------------ internals
-    def _solve(self, D: float, Pn: float, solver: str) -> tuple[float, np.ndarray, str, int]:
+    def _solve(
+        self, D: float, Pn: float, solver: str, options: dict[str, float]
+    ) -> tuple[float, np.ndarray, str, int]:
         import cvxpy as cp
 
         fp = self.fp
@@ -163,7 +185,7 @@ class ConvexProgram:
             else:
                 cons += finite._kl_constraints(fp, q, Pn)
         prob = cp.Problem(cp.Minimize(objective), cons)
-        prob.solve(solver=solver, verbose=self.verbose)
+        prob.solve(solver=solver, verbose=self.verbose, **options)
         joint = None if J.value is None else np.clip(np.asarray(J.value), 0.0, None)
         value = float("nan") if prob.value is None else float(prob.value) / LN2
         stats = getattr(prob, "solver_stats", None)
