@@ -314,6 +314,24 @@ def single_threaded_blas():
 
 
 # ---------------------------------------------------------------------- Newton phase
+def distortion_derivatives(
+    k: NDArray, shifted: NDArray, p: NDArray, q: NDArray, kq: NDArray
+) -> tuple[NDArray, float, NDArray]:
+    r"""Row means of the distortion under J(s, q), and its derivatives in s and in q.
+
+    For $J_{ij} = p_iK_{ij}q_j/(Kq)_i$ (any positive kernel $K$, e.g. $e^{-s\Delta'}$
+    with column factors): ``mean`` $\bar\Delta_i = \sum_jK_{ij}q_j\Delta'_{ij}/(Kq)_i$, so
+    the distortion is $\sum_ip_i\bar\Delta_i$; ``var`` $= \sum_ip_i\mathrm{Var}_i(\Delta')$,
+    minus its derivative in s; ``c`` $c_j = \sum_i w_iK_{ij}(\Delta'_{ij}-\bar\Delta_i)$
+    with $w = p/(Kq)$, its gradient in q (and $-\partial h/\partial s$).
+    """
+    kd = k * shifted
+    mean = (kd @ q) / kq
+    var = float(p @ np.maximum((kd * shifted) @ q / kq - mean**2, 0.0))
+    w = p / kq
+    return mean, var, kd.T @ w - k.T @ (w * mean)
+
+
 def rate_distortion_newton(
     shifted: NDArray,
     p: NDArray,
@@ -363,9 +381,7 @@ def rate_distortion_newton(
     steps = 0
     while steps < max_iter:
         steps += 1
-        kd = k * shifted
-        mean = (kd @ q) / kq
-        var = float(p @ np.maximum((kd * shifted) @ q / kq - mean**2, 0.0))
+        mean, var, c = distortion_derivatives(k, shifted, p, q, kq)
         r_s = float(p @ mean) - target
         lg = float(np.log(h.max() * q.sum()))
         if lg <= gap and abs(r_s) * max(s, 1e-3) <= gap:
@@ -375,7 +391,6 @@ def rate_distortion_newton(
         r_c = q * z - tau
         r_p = float(q.sum()) - 1.0
         w = p / kq
-        c = kd.T @ w - k.T @ (w * mean)
         a = (k * (w / kq)[:, None]).T @ k
         a[np.diag_indices(m)] += z / q
         rhs = np.column_stack((-r_d - r_c / q, c, np.ones(m)))

@@ -140,19 +140,13 @@ class ConvexProgram:
                 continue
             elapsed = time.perf_counter() - start
             statuses.append(f"{label}: {status}")
-            if status == "optimal" and solver.upper() in CERTIFYING_SOLVERS:
-                point = self._solution(
-                    value, joint, solver, status, elapsed, iterations, D, Pn, flagged=False
-                )
-                point.diagnostics["solver_options"] = dict(options)
-                return point
+            certified = status == "optimal" and solver.upper() in CERTIFYING_SOLVERS
             last = k == len(attempts) - 1
-            if (status == "optimal" and solver.upper() not in CERTIFYING_SOLVERS) or (
-                status == "optimal_inaccurate" and last
-            ):
+            if status == "optimal" or (status == "optimal_inaccurate" and last):
                 point = self._solution(
-                    value, joint, solver, status, elapsed, iterations, D, Pn, flagged=True
-                )
+                    value, joint, solver, status, elapsed, iterations, D, Pn,
+                    flagged=not certified,
+                )  # fmt: skip
                 point.diagnostics["solver_options"] = dict(options)
                 return point
         raise SolverFailure(f"cvxpy could not solve R(D={D}, P={P}): " + "; ".join(statuses))

@@ -424,7 +424,7 @@ class FastSolver:
                             mu0 = pieces.multiplier_estimate(q / q.sum(), np.log(h))
                         start_point, mix = (q, s, mu0), 0.02
                     lower_p, upper_p, joint_p, steps_p, pn_state = self._perception_newton_phase(
-                        D, Pn, start, *start_point, mix=mix
+                        D, Pn, anchor, start, *start_point, mix=mix
                     )
                     newton_steps += steps_p
                     pn_steps += steps_p
@@ -608,6 +608,7 @@ class FastSolver:
         self,
         D: float,
         Pn: float,
+        anchor: NDArray,
         start: float,
         r0: NDArray,
         s: float,
@@ -619,15 +620,14 @@ class FastSolver:
         ``rdp.solvers.perception_newton.perception_newton`` solves the optimality conditions
         from the output law ``r0``, slope ``s`` and multiplier ``mu0``; once its
         complementarity is small, every step's point (s, v = r e^{−g}) is certified here
-        as any iterate is (``_lower_bound`` with the exact support function of the ball,
-        ``_slope_upper`` for a repaired, exactly feasible channel), and it stops when the
-        gap is ≤ tol. Returns ``(lower, upper, joint, steps, state)`` (nats; ``upper =
+        by ``_certify_point`` (the dual bound with the exact support function of the ball,
+        the rate of a repaired, exactly feasible channel), and it stops when the gap is
+        ≤ tol. Returns ``(lower, upper, joint, steps, state)`` (nats; ``upper =
         inf`` if none; ``state`` = (r, s, μ) to warm-start a neighbour, None unless the
         gap closed).
         """
         fp, kernel = self.fp, self._kernel
         tol_nats = self.tol * LN2
-        _, anchor = fp.min_divergence()
         best: list[Any] = [0.0, np.inf, None]
 
         def certify(r: NDArray, g: NDArray, slope: float) -> bool:
@@ -635,15 +635,8 @@ class FastSolver:
             total = v.sum()
             if not (np.isfinite(v).all() and total > 0):
                 return False
-            v /= total
-            kernel.set_slope(slope)
-            kv = kernel.matvec(v)
-            if (kv > 0).all():  # else a kernel row underflowed on v's support: no bound here
-                lower, _ = self._lower_bound(slope, kv, kernel.rmatvec(fp.p / kv), D, Pn)
-                best[0] = max(best[0], lower)
-            # the slope that meets D may underflow rows too; the repaired channel is re-checked
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-                upper, joint = self._slope_upper(v, slope, D, Pn, anchor)
+            lower, upper, joint = self._certify_point(v / total, slope, D, Pn, anchor)
+            best[0] = max(best[0], lower)
             if upper < best[1]:
                 best[1], best[2] = upper, joint
             return best[1] - best[0] <= tol_nats
@@ -688,13 +681,9 @@ class FastSolver:
             kernel.set_slope(s)
             out = q * kernel.rmatvec(fp.p / kernel.matvec(q))
             active = fp.divergence(out / out.sum()) > Pn * 1.02
-        kernel.set_slope(s)
-        kv = kernel.matvec(q)
-        h = kernel.rmatvec(fp.p / kv)
         # both bounds hold at any (s, q); where the constraint is active the lower bound
         # is about R(D) ≤ R(D, P), which certifies points where the ball barely binds
-        lower, _ = self._lower_bound(s, kv, h, D, Pn)
-        upper, joint = self._slope_upper(q, s, D, Pn, anchor)
+        lower, upper, joint = self._certify_point(q, s, D, Pn, anchor)
         if self.verbose:
             self._log(
                 f"{steps:>8d} {lower / LN2:>16.10f} {upper / LN2:>16.10f} "
@@ -704,6 +693,25 @@ class FastSolver:
         return s, q, lower, upper, joint, steps, active
 
     # ------------------------------------------------------------------ bounds
+    def _certify_point(
+        self, v: NDArray, s: float, D: float, Pn: float, anchor: NDArray
+    ) -> tuple[float, float, NDArray | None]:
+        """Both certified bounds (nats) at weights v ≥ 0 and slope s ≥ 0, and the channel.
+
+        ``_lower_bound`` at (s, v) — none (0) where a row of K vanishes on v's support —
+        and ``_slope_upper``, whose repaired channel is re-checked whatever the floating
+        point did on the way. Leaves the kernel at slope s.
+        """
+        kernel = self._kernel
+        kernel.set_slope(s)
+        kv = kernel.matvec(v)
+        lower = 0.0
+        if (kv > 0).all():
+            lower, _ = self._lower_bound(s, kv, kernel.rmatvec(self.fp.p / kv), D, Pn)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            upper, joint = self._slope_upper(v, s, D, Pn, anchor)
+        return lower, upper, joint
+
     def _slope_upper(
         self, v: NDArray, s: float, D: float, Pn: float, anchor: NDArray
     ) -> tuple[float, NDArray | None]:

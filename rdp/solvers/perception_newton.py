@@ -64,6 +64,8 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
 
+from rdp.solvers._kernels import distortion_derivatives
+
 
 class SeparablePieces(ABC):
     """A perception d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k), the ℓ_ki affine.
@@ -293,10 +295,8 @@ class _Residuals:
     """Residuals of the optimality conditions at an iterate (``tau`` excluded)."""
 
     def __init__(self, x: _Iterate, shifted, p, pieces: SeparablePieces, P: float, target):
-        kd = x.kt * shifted
-        mean = (kd @ x.r) / x.u
-        self.var = float(p @ np.maximum((kd * shifted) @ x.r / x.u - mean**2, 0.0))
-        self.c = kd.T @ x.w - x.kt.T @ (x.w * mean)  # −∂h/∂s = ∂ distortion/∂r
+        # c = −∂h/∂s = ∂ distortion/∂r
+        mean, self.var, self.c = distortion_derivatives(x.kt, shifted, p, x.r, x.u)
         self.pairs = x.r.size + x.lam.size + 1
         self.gap = (float(x.r @ x.z) + float((x.lam * x.sig).sum()) + x.mu * x.sw) / self.pairs
         self.d = -x.h - x.z + x.nu
