@@ -188,3 +188,35 @@ def test_feasibility_check_rejects_a_nan_joint():
     assert solver._feasible(joint, 1.0, np.inf)  # twin: the same joint without NaN passes
     joint[0, 0] = np.nan
     assert not solver._feasible(joint, 1.0, np.inf)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"shifted": np.zeros(4)}, "shifted"),
+        ({"p": np.full(3, 1 / 3)}, "p must"),
+        ({"r0": np.zeros(4)}, "r0"),
+        ({"r0": np.full(5, 0.2)}, "r0"),
+        ({"P": 0.0}, "P must"),
+        ({"P": np.inf}, "P must"),
+        ({"s0": -1.0}, "s0"),
+        ({"mix": 0.0}, "mix"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"pieces": TVPieces(np.full(5, 0.2), 0.0)}, "pieces"),
+    ],
+)
+def test_perception_newton_rejects_bad_arguments(change, match):
+    """One ValueError naming the argument, before any step; the good call runs (twin)."""
+    from rdp.solvers.perception_newton import perception_newton
+
+    p = np.full(4, 0.25)
+    x = np.arange(4.0)
+    shifted = (x[:, None] - x[None, :]) ** 2
+    args = {
+        "shifted": shifted, "p": p, "pieces": LinePieces(p, x, x, 2), "P": 0.1,
+        "r0": p.copy(), "s0": 1.0, "mu0": 0.1, "target": 0.3, "max_iter": 3, "mix": 0.02,
+    }  # fmt: skip
+    r, *_, steps = perception_newton(**args)
+    assert r.shape == (4,) and 1 <= steps <= 3
+    with pytest.raises(ValueError, match=match):
+        perception_newton(**{**args, **change})

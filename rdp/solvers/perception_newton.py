@@ -196,16 +196,56 @@ def perception_newton(
 ) -> tuple[NDArray, NDArray, float, float, int]:
     """Primal–dual Newton steps (Mehrotra predictor–corrector) on the conditions above.
 
-    ``shifted`` is the row-shifted distortion Δ' (N × M), ``pieces`` the perception,
-    ``target`` the distortion D' in the same shift, ``r0``, ``s0``, ``mu0`` a
-    starting output law, slope and perception multiplier (the start is the law mixed
-    with the uniform one, weight ``mix``, so that every weight is positive). Once the
-    mean complementarity is below 1e-9, ``check(r, g, s)`` is called at every step
-    and stops the iteration when it returns True (the caller's certificate closed);
-    the last point is checked in any case.
-    Returns ``(r, g, s, mu, steps)``: the Blahut–Arimoto weights of the point are
-    ``r * exp(-g)``.
+    The step of ``method="fast"`` where a TV or W-on-the-line ball binds (the module
+    docstring gives the system; Blau & Michaeli, ICML 2019, Eq. (3) the problem).
+
+    Parameters
+    ----------
+    shifted : ndarray (N, M)
+        The distortion with each row's least value subtracted, Δ'_ij = Δ_ij − min_j Δ_ij.
+    p : ndarray (N,)
+        The source law (positive entries, sum 1).
+    pieces : SeparablePieces
+        The perception ball's function: ``LinePieces`` or ``TVPieces``.
+    P : float
+        The ball's radius, > 0 (in the units of ``pieces.value``: W_k^k, or TV).
+    r0 : ndarray (M,)
+        A starting output law (≥ 0, positive sum); it is mixed with the uniform law,
+        weight ``mix`` in (0, 1], so that every weight starts positive.
+    s0, mu0 : float
+        Starting slope (≥ 0, nats per unit of distortion) and perception multiplier.
+    target : float
+        The distortion to meet, in the shift of ``shifted``: D' = D − Σ_i p_i min_j Δ_ij.
+    max_iter : int
+        At most this many steps.
+    deadline : float
+        ``time.perf_counter()`` value after which the iteration stops.
+    check : callable, optional
+        ``check(r, g, s) -> bool``, called at every step once the mean complementarity
+        is below 1e-9 and at the last point in any case; True stops the iteration (the
+        caller's certificate closed).
+    mix : float
+        See ``r0``.
+
+    Returns
+    -------
+    r : ndarray (M,)
+        The output law of the last point.
+    g : ndarray (M,)
+        Its column tilt (least entry 0): the Blahut–Arimoto weights are ``r * exp(-g)``.
+    s, mu : float
+        Its slope and multiplier.
+    steps : int
+        Newton steps taken.
+
+    Raises
+    ------
+    ValueError
+        For inconsistent shapes, P ≤ 0, a negative slope, ``r0`` without positive mass,
+        ``mix`` outside (0, 1] or ``max_iter`` < 1 (checked before any step). Nothing
+        here is a result: the caller certifies the points.
     """
+    _check_arguments(shifted, p, pieces, P, r0, s0, max_iter, mix)
     # far from the optimum the system can be badly scaled: a non-finite step ends the
     # phase (the certificate is evaluated at the last finite point), never a warning;
     # the caller's check runs under the caller's floating-point settings
@@ -220,6 +260,28 @@ def perception_newton(
             shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline,
             None if check is None else checked, mix,
         )  # fmt: skip
+
+
+def _check_arguments(shifted, p, pieces, P, r0, s0, max_iter, mix) -> None:
+    """``ValueError`` naming the first bad argument of ``perception_newton``."""
+    shifted, p, r0 = np.asarray(shifted), np.asarray(p), np.asarray(r0)
+    if shifted.ndim != 2:
+        raise ValueError(f"shifted must be an N × M matrix; got shape {shifted.shape}")
+    n, m = shifted.shape
+    if p.shape != (n,):
+        raise ValueError(f"p must have N = {n} entries (rows of shifted); got shape {p.shape}")
+    if r0.shape != (m,) or not (np.all(r0 >= 0) and r0.sum() > 0):
+        raise ValueError(f"r0 must be {m} non-negative weights with a positive sum")
+    if pieces.adjoint(np.zeros(pieces.slope.shape[0])).shape != (m,):
+        raise ValueError(f"pieces must describe a law on M = {m} reconstruction symbols")
+    if not (np.isfinite(P) and P > 0):
+        raise ValueError(f"P must be > 0 and finite; got {P!r}")
+    if not (np.isfinite(s0) and s0 >= 0):
+        raise ValueError(f"s0 must be a finite slope ≥ 0; got {s0!r}")
+    if not 0 < mix <= 1:
+        raise ValueError(f"mix must lie in (0, 1]; got {mix!r}")
+    if int(max_iter) < 1:
+        raise ValueError(f"max_iter must be ≥ 1; got {max_iter!r}")
 
 
 def _iterate(shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, check, mix):
