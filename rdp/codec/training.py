@@ -36,7 +36,7 @@ import optax
 
 from rdp.codec.discriminator import make_discriminator
 from rdp.codec.model import Codec, CodecConfig
-from rdp.neural.training import run_stage, sample_batch
+from rdp.neural.training import descend, run_stage, sample_batch
 
 PERCEPTION_LOSSES = ("gan", "sliced-w2")
 
@@ -198,9 +198,8 @@ def train_codec(
             bpp = jnp.mean(bits) / pixels
             return cfg.lmbda * bpp + mse, {"mse": mse, "bpp": bpp}
 
-        (loss, logs), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(codec)
-        updates, opt_state = opt.update(grads, opt_state, eqx.filter(codec, eqx.is_array))
-        return (eqx.apply_updates(codec, updates), opt_state), {"loss": loss, **logs}
+        codec, opt_state, (loss, logs) = descend(opt, opt_state, codec, loss_fn, has_aux=True)
+        return (codec, opt_state), {"loss": loss, **logs}
 
     (codec, _), logs = run_stage(
         rd_step,
@@ -248,9 +247,9 @@ def train_codec(
                 total = total + cfg.perceptual_weight * perc
             return total, (x_rec, y_dec, {"mse": mse, "bpp": bpp, "adv": adv, "perc": perc})
 
-        (loss, (x_rec, y_dec, logs)), g_grads = eqx.filter_value_and_grad(g_loss, has_aux=True)(
-            codec
-        )
+        # the discriminator's step uses this batch's reconstructions and the
+        # discriminator before the generator's step, as a simultaneous update
+        codec, sg, (loss, (x_rec, y_dec, logs)) = descend(opt_g, sg, codec, g_loss, has_aux=True)
         x_rec, y_dec = jax.lax.stop_gradient(x_rec), jax.lax.stop_gradient(y_dec)
 
         def d_loss(d):
@@ -258,11 +257,8 @@ def train_codec(
             fake = jax.vmap(d)(x_rec, y_dec)
             return jnp.mean(jax.nn.softplus(-real)) + jnp.mean(jax.nn.softplus(fake))
 
-        dl, d_grads = eqx.filter_value_and_grad(d_loss)(disc)
-        ug, sg = opt_g.update(g_grads, sg, eqx.filter(codec, eqx.is_array))
-        ud, sd = opt_d.update(d_grads, sd, eqx.filter(disc, eqx.is_array))
-        new = (eqx.apply_updates(codec, ug), eqx.apply_updates(disc, ud), sg, sd)
-        return new, {"loss": loss, "d_loss": dl, **logs}
+        disc, sd, dl = descend(opt_d, sd, disc, d_loss)
+        return (codec, disc, sg, sd), {"loss": loss, "d_loss": dl, **logs}
 
     (codec, _, _, _), logs = run_stage(
         gan_step,
@@ -306,9 +302,8 @@ def _plain_stage2(codec, train, cfg: TrainConfig, pixels, path, key, features, p
                 total = total + cfg.perceptual_weight * logs["perc"]
             return total, logs
 
-        (loss, logs), grads = eqx.filter_value_and_grad(loss_fn, has_aux=True)(codec)
-        updates, opt_state = opt.update(grads, opt_state, eqx.filter(codec, eqx.is_array))
-        return (eqx.apply_updates(codec, updates), opt_state), {"loss": loss, **logs}
+        codec, opt_state, (loss, logs) = descend(opt, opt_state, codec, loss_fn, has_aux=True)
+        return (codec, opt_state), {"loss": loss, **logs}
 
     label = f"sliced W2 β={cfg.beta:g}" if sliced else "fine-tune β=0"
     (codec, _), logs = run_stage(

@@ -31,7 +31,7 @@ from rdp.neural.losses import critic_loss, generator_adversarial_loss, mean_squa
 from rdp.neural.metrics import gan_optimizer
 from rdp.neural.models import Critic, Decoder, Encoder
 from rdp.neural.quantizer import UniformQuantizer
-from rdp.neural.training import run_stage
+from rdp.neural.training import descend, run_stage
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,6 @@ def _sample(key, arrays, batch_size):
 
 def _adam(lr):
     return optax.adam(lr)
-
-
-def _descend(opt, opt_state, model, loss_fn, *, has_aux=False):
-    """One step of ``opt`` on ``loss_fn(model)``: ``(model, opt_state, loss_fn's value)``."""
-    value, grads = eqx.filter_value_and_grad(loss_fn, has_aux=has_aux)(model)
-    updates, opt_state = opt.update(grads, opt_state, eqx.filter(model, eqx.is_array))
-    return eqx.apply_updates(model, updates), opt_state, value
 
 
 def _encoder(dim: int, quantizer: UniformQuantizer, config: TrainingConfig, key) -> Encoder:
@@ -210,7 +203,7 @@ def train_mse_codec(
             balance = jnp.sum(jnp.mean(latent, axis=0) ** 2)
             return mse + config.code_balance_weight * balance, mse
 
-        models, opt_state, (_, mse) = _descend(opt, opt_state, models, loss_fn, has_aux=True)
+        models, opt_state, (_, mse) = descend(opt, opt_state, models, loss_fn, has_aux=True)
         return (models, opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
@@ -259,7 +252,7 @@ def refit_decoder(
     def step(state, data, key):
         dec, opt_state = state
         x, c = _sample(key, data, config.batch_size)
-        dec, opt_state, loss = _descend(
+        dec, opt_state, loss = descend(
             opt, opt_state, dec, lambda d: mean_squared_error(x, jax.vmap(d)(c))
         )
         return (dec, opt_state), {"mse": loss}
@@ -336,7 +329,7 @@ def refine_lloyd(
             mse = mean_squared_error(x, jax.vmap(dec)(code))
             return assign + mse, mse
 
-        models, opt_state, (_, mse) = _descend(opt, opt_state, models, loss_fn, has_aux=True)
+        models, opt_state, (_, mse) = descend(opt, opt_state, models, loss_fn, has_aux=True)
         return (models, opt_state), {"mse": mse}
 
     (models, _), logs = _run_stage(
@@ -453,7 +446,7 @@ def train_perceptual_decoder(
             fake = jax.vmap(dec)(c, key=jax.random.split(k_noise, batch))
             return generator_adversarial_loss(critic, fake, c)
 
-        decoder, g_state, g_loss = _descend(opt_g, g_state, decoder, g_loss_fn)
+        decoder, g_state, g_loss = descend(opt_g, g_state, decoder, g_loss_fn)
         new_state = (decoder, critic, g_state, c_state)
         if ema:
             average = jax.tree_util.tree_map(
@@ -573,7 +566,7 @@ def train_joint_perceptual_codec(
                 loss = loss + config.code_balance_weight * jnp.sum(jnp.mean(latent, axis=0) ** 2)
             return loss, mse
 
-        models, g_state, (_g_loss, mse) = _descend(opt_g, g_state, models, g_loss_fn, has_aux=True)
+        models, g_state, (_g_loss, mse) = descend(opt_g, g_state, models, g_loss_fn, has_aux=True)
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
     steps = config.generator_steps if gan_schedule else config.autoencoder_steps

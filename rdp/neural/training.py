@@ -157,6 +157,29 @@ def run_stage(
     return eqx.combine(params, static), logs
 
 
+def descend(opt, opt_state, model, loss_fn, *, has_aux=False):
+    """One step of the optax optimiser ``opt`` on ``loss_fn(model)``.
+
+    Parameters
+    ----------
+    opt : optax.GradientTransformation
+    opt_state
+        Its state for the array leaves of ``model``.
+    model : equinox.Module
+        The parameters (a pytree; its array leaves are trained).
+    loss_fn : callable
+        ``loss_fn(model)`` -> scalar, or ``(scalar, aux)`` with ``has_aux``.
+
+    Returns
+    -------
+    tuple
+        ``(model after the step, new opt_state, loss_fn's value at the old model)``.
+    """
+    value, grads = eqx.filter_value_and_grad(loss_fn, has_aux=has_aux)(model)
+    updates, opt_state = opt.update(grads, opt_state, eqx.filter(model, eqx.is_array))
+    return eqx.apply_updates(model, updates), opt_state, value
+
+
 def sample_batch(data: jax.Array, key: jax.Array, batch_size: int) -> jax.Array:
     """A batch drawn uniformly with replacement from the rows of ``data``."""
     idx = jax.random.randint(key, (batch_size,), 0, data.shape[0])
