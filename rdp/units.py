@@ -69,16 +69,30 @@ def entropy(pmf: ArrayLike) -> float:
     return float(-xlogy(p, p).sum() / LN2)
 
 
+def mutual_information_nats(joint: ArrayLike) -> float:
+    r"""Mutual information in nats of a joint pmf matrix $J(x, \hat x)$.
+
+    $$
+    I(X;\hat X) = \sum_{x,\hat x} J \ln J - \sum_x p_X \ln p_X - \sum_{\hat x} q \ln q,
+    $$
+
+    with $p_X$ and $q$ the row and column sums of $J$; a rounding below zero is
+    returned as 0.
+    """
+    j = np.asarray(joint, dtype=float)
+    px = j.sum(axis=1)
+    qy = j.sum(axis=0)
+    value = xlogy(j, j).sum() - xlogy(px, px).sum() - xlogy(qy, qy).sum()
+    return float(max(value, 0.0))
+
+
 def mutual_information(joint: ArrayLike) -> float:
     r"""Mutual information in bits of a joint pmf matrix $J(x, \hat x)$.
 
     $$
     I(X;\hat X) = \sum_{x,\hat x} J \log_2 \frac{J}{p_X(x)\, q(\hat x)}
     $$
+
+    (see [`mutual_information_nats`][rdp.units.mutual_information_nats]).
     """
-    j = np.asarray(joint, dtype=float)
-    px = j.sum(axis=1, keepdims=True)
-    qy = j.sum(axis=0, keepdims=True)
-    denom = px * qy
-    mask = j > 0
-    return float(max((j[mask] * np.log(j[mask] / denom[mask])).sum() / LN2, 0.0))
+    return mutual_information_nats(joint) / LN2

@@ -8,6 +8,7 @@ import pytest
 MODULES = [
     "rdp.problem",
     "rdp.units",
+    "rdp.grids",
     "rdp.closed_forms.bernoulli",
     "rdp.closed_forms.gaussian",
     "rdp.closed_forms.gaussian_vector",

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from rdp.distortions import DISTORTION_NAMES
+from rdp.grids import parse_grid
 from rdp.perceptions import PERCEPTION_NAMES
 from rdp.problem import Problem
 
@@ -565,9 +566,7 @@ def _axis(fam: dict, spec: dict, axis: str, where: str) -> Any:
 
 
 def _grid(value: Any, name: str, *, allow_inf: bool) -> np.ndarray:
-    """A 1-D grid from 'a:b:n', 'a,b,c', 'inf' or a JSON list (the ``rdp surface`` syntax)."""
-    from rdp.cli.surface import parse_grid
-
+    """A 1-D grid from 'a:b:n', 'a,b,c', 'inf' or a JSON list (the syntax of ``rdp.grids``)."""
     if isinstance(value, str):
         arr = parse_grid(value, name)
     elif isinstance(value, list) and all(

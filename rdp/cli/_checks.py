@@ -2,7 +2,8 @@
 
 Ceilings (each overridable on the command line):
 
-- ``--max-points`` (default ``MAX_POINTS``): the number of (D, P) or
+- ``--max-points`` (default ``MAX_POINTS``, checked by
+  ``rdp.grids.check_points``): the number of (D, P) or
   (R, P) points one command solves;
 - ``--max-memory`` GB (default ``MAX_MEMORY_GB``): the memory a finite
   solver is estimated to need for an N × M problem (``estimate_bytes``).
@@ -15,6 +16,8 @@ import os
 from pathlib import Path
 
 import numpy as np
+
+from rdp.grids import check_points as check_points
 
 #: Default ceiling on the number of points one command solves.
 MAX_POINTS = 100_000
@@ -47,15 +50,6 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"refuse a problem whose solver needs more than about GB gigabytes "
         f"(default {MAX_MEMORY_GB:g})",
     )
-
-
-def check_points(count: int, limit: int, what: str = "points") -> None:
-    """``ValueError`` when ``count`` points exceed ``limit`` (``--max-points``)."""
-    if count > limit:
-        raise ValueError(
-            f"{count:,} {what} exceed the ceiling of {limit:,} (about {count * 64 / 1e6:.0f} MB "
-            f"of results alone); use a coarser grid or raise --max-points"
-        )
 
 
 def estimate_bytes(problem, method: str) -> int:

@@ -6,7 +6,6 @@ import argparse
 import csv
 import json
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from rdp.cli._checks import (
     solver_options,
 )
 from rdp.exceptions import SweepInterrupted, uncertified
+from rdp.grids import parse_grid
 
 EPILOG = """\
 examples:
@@ -73,42 +73,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_limit_arguments(parser)
     parser.set_defaults(handler=run)
-
-
-def parse_grid(text: str, name: str, max_points: int | None = None) -> np.ndarray:
-    """Parse '0.1,0.2', 'a:b:n' or 'inf' into a 1-D array.
-
-    'a:b:n' gives n evenly spaced values computed in decimal arithmetic, so that
-    each is the float nearest the exact decimal (0:1:11 holds 0.3, not
-    0.30000000000000004). ``max_points`` bounds n before anything is allocated.
-    """
-    text = text.strip()
-    bad = ValueError(
-        f"{name} must be a comma-separated list of numbers or 'start:stop:count'; got {text!r}"
-    )
-    if text.count(":") != 2:
-        try:
-            values = np.array([float(v) for v in text.split(",") if v.strip()], dtype=float)
-        except ValueError:
-            raise bad from None
-        if values.size == 0:
-            raise bad
-        return values
-    try:
-        start, stop, count = (Decimal(v.strip()) for v in text.split(":"))
-    except InvalidOperation:
-        raise bad from None
-    if not (start.is_finite() and stop.is_finite() and count.is_finite()):
-        raise bad
-    if count != int(count) or count < 1:
-        raise bad
-    n = int(count)
-    if max_points is not None:
-        check_points(n, max_points, f"values in {name}")
-    if n == 1:
-        return np.array([float(start)])
-    step = (stop - start) / (n - 1)
-    return np.array([float(start + k * step) for k in range(n)])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
 
+from rdp._parallel import one_blas_thread as single_threaded_blas  # noqa: F401  (fast.py)
+
 
 class Line:
     """Two sorted alphabets on the real line with cost |x − y|^order.
@@ -285,32 +287,6 @@ class HammingKernel:
         q = v * float(a.sum()) + np.bincount(self.cols, weights=c, minlength=self.m)
         value = jlogj - float(xlogy(p, p).sum()) - float(xlogy(q, q).sum())
         return max(value, 0.0), (v.copy(), s)
-
-
-# ---------------------------------------------------------------------- BLAS threads
-_CONTROLLER: list = []
-
-
-def single_threaded_blas():
-    """A context in which BLAS runs on one thread (threadpoolctl), else a no-op context.
-
-    The solver's matrix–vector products are memory-bound; on a loaded machine a
-    multi-threaded BLAS spends far longer synchronising its threads (measured: 30 ms
-    instead of 0.4 ms for one 1024 × 1024 product) than it gains.
-    """
-    from contextlib import nullcontext
-
-    if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _CONTROLLER.append(ThreadpoolController())
-        except Exception:  # threadpoolctl missing or unable to inspect the libraries
-            _CONTROLLER.append(None)
-    controller = _CONTROLLER[0]
-    if controller is None:
-        return nullcontext()
-    return controller.limit(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------------- Newton phase

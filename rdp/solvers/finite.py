@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize_scalar
-from scipy.special import logsumexp, rel_entr, xlogy
+from scipy.special import logsumexp, rel_entr
 
 from rdp.distortions import AbsoluteError, Hamming, SquaredError
 from rdp.perceptions import (
@@ -40,6 +40,7 @@ from rdp.perceptions import (
     TV,
     WASSERSTEIN_KINDS,
 )
+from rdp.units import mutual_information_nats as mutual_information_nats
 
 #: Relative slack allowed when checking an exact constraint in floating point.
 CHECK_RTOL = 1e-12
@@ -505,11 +506,3 @@ def _zero_rate_kl_sr(p_tilde: NDArray, dbar: NDArray, P: float) -> NDArray:
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if kl(mid) <= P else (mid, hi)
     return law(hi)
-
-
-def mutual_information_nats(joint: NDArray) -> float:
-    """I(X; X̂) in nats of a joint pmf matrix: Σ J log J − Σ p log p − Σ q log q."""
-    px = joint.sum(axis=1)
-    qy = joint.sum(axis=0)
-    value = xlogy(joint, joint).sum() - xlogy(px, px).sum() - xlogy(qy, qy).sum()
-    return float(max(value, 0.0))
