@@ -316,8 +316,98 @@ def test_changed_spec_is_refused_unless_overwrite(tmp_path, capsys):
     )
     assert list(open_sweep(store).D.values) == [0.1, 0.3]
     (tmp_path / "plain").mkdir()
-    with pytest.raises(ValueError, match="not a sweep store"):
+    (tmp_path / "plain" / "data.csv").write_text("1,2")
+    with pytest.raises(ValueError, match="not part of a sweep store"):
         run_sweep(small, tmp_path / "plain", executor="serial", progress=False)
+
+
+TINY = {**SMALL, "D": [0.1, 0.2], "P": [0.05]}
+
+
+def _sweep_cli(spec_path, out, *flags):
+    return main(["sweep", str(spec_path), "--out", str(out), "--executor", "serial",
+                 "--no-progress", *flags])  # fmt: skip
+
+
+@pytest.mark.parametrize("flags", [(), ("--overwrite",)], ids=["plain", "overwrite"])
+def test_a_folder_that_is_not_a_store_is_never_replaced(tmp_path, capsys, flags):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(TINY))
+    mydir = tmp_path / "mydir"
+    mydir.mkdir()
+    (mydir / "thesis.tex").write_text("\\documentclass{book}")
+    assert _sweep_cli(spec, mydir, *flags) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not part of a sweep store" in err and "thesis.tex" in err
+    assert "--overwrite" not in err  # the flag would not help: not suggested
+    assert sorted(p.name for p in mydir.iterdir()) == ["thesis.tex"]
+    assert (mydir / "thesis.tex").read_text() == "\\documentclass{book}"
+    with pytest.raises(ValueError, match="not part of a sweep store"):
+        run_sweep(TINY, mydir, executor="serial", progress=False, overwrite=True)
+    assert sorted(p.name for p in mydir.iterdir()) == ["thesis.tex"]
+
+
+@pytest.mark.parametrize("flags", [(), ("--overwrite",)], ids=["plain", "overwrite"])
+def test_the_current_folder_is_never_replaced(tmp_path, capsys, monkeypatch, flags):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(TINY))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("keep")
+    monkeypatch.chdir(work)
+    assert _sweep_cli(spec, ".", *flags) == 2
+    assert "not part of a sweep store" in capsys.readouterr().err
+    assert sorted(p.name for p in work.iterdir()) == ["notes.txt"]
+    (work / "notes.txt").unlink()  # even empty, the current folder is not made a store
+    assert _sweep_cli(spec, ".", *flags) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "current folder" in err
+    assert work.is_dir() and not any(work.iterdir())
+
+
+def test_a_parent_of_the_current_folder_is_never_replaced(tmp_path, capsys, monkeypatch):
+    store = tmp_path / "s.zarr"
+    run_sweep(TINY, store, executor="serial", progress=False)
+    spec = tmp_path / "changed.json"
+    spec.write_text(json.dumps({**TINY, "D": [0.1, 0.3]}))
+    monkeypatch.chdir(store / DONE_DIR)
+    assert _sweep_cli(spec, store, "--overwrite") == 2
+    assert "current folder" in capsys.readouterr().err
+    assert list(open_sweep(store).D.values) == [0.1, 0.2]
+
+
+def test_a_file_or_a_store_holding_other_files_is_never_replaced(tmp_path, capsys):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(TINY))
+    assert _sweep_cli(spec, spec, "--overwrite") == 2
+    assert "is a file" in capsys.readouterr().err
+    assert json.loads(spec.read_text()) == TINY
+    store = tmp_path / "s.zarr"
+    run_sweep({**TINY, "D": [0.3]}, store, executor="serial", progress=False)
+    (store / "notes.txt").write_text("mine")
+    assert _sweep_cli(spec, store, "--overwrite") == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert (store / "notes.txt").read_text() == "mine"
+    assert list(open_sweep(store).D.values) == [0.3]
+
+
+def test_an_empty_folder_becomes_the_store(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    summary = run_sweep(TINY, empty, executor="serial", progress=False)
+    assert summary.computed_chunks == summary.chunks
+    assert list(open_sweep(empty).D.values) == [0.1, 0.2]
+
+
+def test_a_store_in_an_unwritable_place_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(TINY))
+    ran = []
+    monkeypatch.setattr(batch_run, "_serial", lambda *a, **k: ran.append(1))
+    assert _sweep_cli(spec, "/proc/rdp-sweep.zarr") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err
+    assert not ran
 
 
 # ---------------------------------------------------------------------- reporting

@@ -51,6 +51,8 @@ POINT_VARIABLES = {
     "seconds": ("float64", np.nan),
 }
 ROW_VARIABLES = ("min_distortion", "zero_rate_distortion")
+#: Files of a store besides its arrays and groups (Zarr metadata and the chunk markers).
+STORE_FILES = frozenset({".zattrs", ".zgroup", ".zmetadata", DONE_DIR})
 
 
 class SweepStore:
@@ -73,35 +75,84 @@ class SweepStore:
     def prepare(self, *, overwrite: bool = False) -> set[str]:
         """Create the store, or check it holds this spec; return the finished chunk keys.
 
-        An existing store written for another spec (or not a sweep store) is
-        refused with ``ValueError`` unless ``overwrite``, which deletes it.
+        Only a sweep store is ever replaced: a folder whose attributes carry
+        this library's sweep fingerprint and that holds nothing but the store.
+        A store of another spec is refused with ``ValueError`` unless
+        ``overwrite``; a file, a folder with other content, and the current
+        folder or one of its parents are refused whatever ``overwrite`` says.
+        An empty folder is used as the store. The store's folder is checked to
+        be writable (a probe file) before any work.
         """
+        from rdp._paths import check_folder
+
+        where = repr(str(self.path))
+        if self.path.is_symlink():
+            raise ValueError(
+                f"{where} is a symbolic link; give the store's real path (a link is never replaced)"
+            )
+        replace = False
         if self.path.exists():
-            held = self._fingerprint()
-            if held == self.spec.fingerprint and not overwrite:
-                return self.finished()
-            if not overwrite:
-                what = "a different sweep spec" if held else "something that is not a sweep store"
+            if not self.path.is_dir():
                 raise ValueError(
-                    f"{str(self.path)!r} holds {what}; use another --out, or --overwrite "
+                    f"{where} is a file, not a sweep store; it is never replaced: choose another "
+                    "--out (store)"
+                )
+            held = self._fingerprint()
+            foreign = self._foreign_entries(held is not None)
+            if foreign:
+                shown = ", ".join(repr(name) for name in foreign[:3])
+                more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+                what = "is a sweep store that also holds" if held else "holds"
+                raise ValueError(
+                    f"{where} {what} files that are not part of a sweep store ({shown}{more}); "
+                    "only a sweep store is ever replaced, so this folder is left as it is: "
+                    "choose another --out (store)"
+                )
+            if held == self.spec.fingerprint and not overwrite:
+                check_folder(self.path, "store", create=False)
+                return self.finished()
+            if held and not overwrite:
+                raise ValueError(
+                    f"{where} holds a different sweep spec; use another --out, or --overwrite "
                     "(overwrite=True) to replace it"
                 )
-            if self.path.is_dir():
-                shutil.rmtree(self.path)
-            else:
-                self.path.unlink()
-        self._create()
+            if _holds_cwd(self.path):
+                raise ValueError(
+                    f"{where} is the current folder or holds it; a sweep store is never made "
+                    "there: choose another --out (store)"
+                )
+            replace = True
+        check_folder(self.path, "store", create=False)
+        self._create(replace=replace)
         return set()
 
+    def _foreign_entries(self, is_store: bool) -> list[str]:
+        """Names in the folder that a sweep store does not hold (all of them if not a store)."""
+        names = sorted(p.name for p in self.path.iterdir())
+        if not is_store:
+            return names
+        try:
+            meta = json.loads((self.path / ".zmetadata").read_text())["metadata"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return [n for n in names if n not in STORE_FILES]
+        own = {key.split("/")[0] for key in meta} | STORE_FILES
+        return [n for n in names if n not in own]
+
     def _fingerprint(self) -> str | None:
+        """The sweep fingerprint in the folder's ``.zattrs`` (None: not a sweep store)."""
         meta = self.path / ".zattrs"
         try:
-            return json.loads(meta.read_text()).get("rdp_sweep_fingerprint")
-        except (OSError, ValueError):
+            held = json.loads(meta.read_text()).get("rdp_sweep_fingerprint")
+        except (OSError, ValueError, AttributeError):
             return None
+        return held if isinstance(held, str) and held else None
 
-    def _create(self) -> None:
-        """Write the empty store next to ``path``, then move it in place (never half made)."""
+    def _create(self, *, replace: bool = False) -> None:
+        """Write the empty store next to ``path``, then move it in place (never half made).
+
+        ``replace``: ``path`` is an existing store (or an empty folder), moved
+        aside and deleted only once the new store is in place.
+        """
         import zarr
 
         from rdp import __version__
@@ -136,10 +187,16 @@ class SweepStore:
                 )
             zarr.consolidate_metadata(str(staging))
             (staging / DONE_DIR).mkdir()
+            old = None
+            if replace:
+                old = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.old.", dir=self.path.parent))
+                self.path.rename(old / "store")
             staging.rename(self.path)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def _template(self, fam: Family):
         import dask.array as da
@@ -226,6 +283,16 @@ class SweepStore:
     def load(self):
         """The store's results (see ``open_sweep``), read into memory."""
         return open_sweep(self.path).load()
+
+
+def _holds_cwd(path: Path) -> bool:
+    """Whether ``path`` is the current folder or one of its parents."""
+    from rdp._paths import inside_or_equal
+
+    try:
+        return inside_or_equal(Path.cwd(), path)
+    except OSError:  # the current folder was deleted
+        return False
 
 
 def open_sweep(path: str | Path):

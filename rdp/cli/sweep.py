@@ -24,7 +24,9 @@ A spec names families of problems with parameter grids, e.g.
                  "distortion": "hamming", "perception": ["tv", "kl-recon-source"]}],
    "D": "0:0.5:64", "P": "0:0.2:64"}
 (see docs/sweeps.md). Rerunning with the same spec and store skips finished
-chunks; a store of another spec is refused unless --overwrite.
+chunks; a store of another spec is refused unless --overwrite. Only a sweep
+store is ever replaced: a file, a folder with other content, the current folder
+or one of its parents is refused (exit 2), with or without --overwrite.
 Exit status: 0 done and every point certified; 2 bad spec or options (before
 any work); 3 done but some points unconverged (status kept in the store);
 130 interrupted (Ctrl-C; finished chunks kept, rerun to resume).
@@ -54,7 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--scheduler", default=None, help="address of a running Dask scheduler (tcp://HOST:PORT)"
     )
     parser.add_argument(
-        "--overwrite", action="store_true", help="replace a store that holds another sweep"
+        "--overwrite",
+        action="store_true",
+        help="replace a sweep store that holds another spec (never anything else)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
