@@ -9,8 +9,17 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from rdp import Bernoulli, Discrete
-from rdp.quantization import cell_statistics, kmeans, lloyd_max
+from rdp.quantization import (
+    PartitionEncoder,
+    cell_statistics,
+    kmeans,
+    lloyd_max,
+    modulo_encoder,
+    perfect_perception_cost,
+)
 from rdp.quantization.moments import _quadrature_statistics
+from rdp.quantization.perfect_perception import TransportDecoder, monte_carlo_mse
+from rdp.quantization.wasserstein import w2_squared_to_source
 
 
 # ----------------------------------------------------------------- published values
@@ -216,3 +225,44 @@ def test_docstring_examples_run():
     module = importlib.import_module("rdp.quantization.lloyd_max")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------- one-shot encoders and perfect-perception decoders
+def test_gaussian_two_levels_known_value():
+    """N(0,1), K = 2: D* = 1 − 2/π, so the perfect-perception MSE is 2 − 4/π."""
+    q = lloyd_max(stats.norm(), 2)
+    cost = perfect_perception_cost(stats.norm(), PartitionEncoder.from_quantizer(q))
+    assert cost.best_decoder_mse == pytest.approx(2 - 4 / np.pi, rel=1e-12)
+    assert cost.sampling_decoder_mse == pytest.approx(2 - 4 / np.pi, rel=1e-12)
+
+
+def test_uniform_source_w2_closed_form():
+    """U(0,1), K levels: D* = 1/(12K²) and W₂²(p_X*, p_X) = 1/(12K²) (K equal cells)."""
+    for K in (3, 7):
+        q = lloyd_max(stats.uniform(), K)
+        w2 = w2_squared_to_source(stats.uniform(), q.codepoints, q.cell_probabilities)
+        assert w2 == pytest.approx(1 / (12 * K**2), rel=1e-10)
+
+
+def test_w2_of_a_point_mass_is_the_second_moment():
+    """W₂²(δ_a, N(μ, σ²)) = σ² + (μ − a)²: a closed form for the quantile quadrature."""
+    w2 = w2_squared_to_source(stats.norm(1.0, 2.0), [0.5], [1.0])
+    assert w2 == pytest.approx(4.0 + 0.25, rel=1e-10)
+
+
+def test_monte_carlo_detects_a_wrong_exact_value():
+    """A decoder whose claimed MSE is off by 10 standard errors fails the Monte Carlo check."""
+    enc = modulo_encoder(4, 0.5, 12)
+    decoder = TransportDecoder(stats.norm(), enc)
+    mean, se = monte_carlo_mse(stats.norm(), enc, decoder, samples=20_000, seed=3)
+    assert abs(mean - decoder.mse) < 4 * se
+    assert abs(mean - (decoder.mse + 10 * se)) > 4 * se
+
+
+def test_partition_encoder_validation():
+    with pytest.raises(ValueError, match="labels"):
+        PartitionEncoder([0.0], [0, 2])
+    with pytest.raises(ValueError, match="breakpoints"):
+        PartitionEncoder([1.0, 0.0], [0, 1, 0])
+    with pytest.raises(ValueError, match="pieces"):
+        modulo_encoder(4, 1.0, 3)

@@ -27,10 +27,9 @@ from scipy import stats
 
 from rdp.plot import style
 from rdp.problem import Problem
-from rdp.quantization import lloyd_max
+from rdp.quantization import PartitionEncoder, lloyd_max, perfect_perception_cost
 from rdp.reproduce.registry import FigureOutput, FigureSpec
 from rdp.sources import Discrete, Gaussian
-from rdp.theorems.yan2021 import PartitionEncoder, perfect_perception_cost
 
 YAN = (
     "Z. Yan, F. Wen, R. Ying, C. Ma and P. Liu, On Perceptual Lossy Compression: The Cost of "
@@ -71,8 +70,8 @@ def one_shot_points() -> dict[str, np.ndarray]:
 
     D*(K) is the Lloyd–Max optimum ([`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max]); the
     perfect-perception MSE is that of the best decoder with p_X̂ = p_X for
-    this encoder, D*_f + W₂²(p_X*, p_X), with W₂² computed by quantile
-    functions ([`perfect_perception_cost`][rdp.theorems.yan2021.perfect_perception_cost]).
+    this encoder, D*_f + W₂²(p_X*, p_X), with W₂² computed by quantile functions
+    ([`perfect_perception_cost`][rdp.quantization.perfect_perception.perfect_perception_cost]).
     """
     rows: dict[str, list] = {"source": [], "K": [], "R": [], "D_star": [], "D_perfect": []}
     for name, law in sources().items():

@@ -16,6 +16,7 @@ import sympy as sp
 from scipy import stats
 
 from rdp.problem import Problem
+from rdp.quantization import modulo_encoder
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 from rdp.theorems import blau_michaeli2019, cross_checks, freirich2021, symbolic, yan2021
 from rdp.theorems.report import TheoremReport
@@ -80,9 +81,9 @@ def _yan_checks() -> dict[str, Check]:
             yan2021.check_cost_of_perfect_perception, dist, label=label
         )
     suboptimal = {
-        "gaussian": (stats.norm(), yan2021.modulo_encoder(4, 0.5, 12)),
-        "laplace": (stats.laplace(), yan2021.modulo_encoder(4, 0.75, 12)),
-        "skewed-discrete": (discrete, yan2021.modulo_encoder(3, 2.0, 10, centre=8.0)),
+        "gaussian": (stats.norm(), modulo_encoder(4, 0.5, 12)),
+        "laplace": (stats.laplace(), modulo_encoder(4, 0.75, 12)),
+        "skewed-discrete": (discrete, modulo_encoder(3, 2.0, 10, centre=8.0)),
     }
     for label, (dist, encoder) in suboptimal.items():
         checks[f"yan2021/suboptimal-encoder[{label}]"] = partial(

@@ -21,8 +21,13 @@ $D^*_f$ and $2D^*_f$.
 In one dimension every encoder with *interval* cells (in codepoint order) is
 already optimally coupled to its centroids, so $W_2^2(p_{X^*}, p_X) =
 D^*_f$ for any such encoder; the strict inequalities need cells that are not
-intervals, such as the modulo encoder [`modulo_encoder`][rdp.theorems.yan2021.modulo_encoder], or a
-non-Voronoi partition in higher dimension.
+intervals, such as the modulo encoder
+[`modulo_encoder`][rdp.quantization.encoders.modulo_encoder], or a non-Voronoi
+partition in higher dimension.
+
+The encoders, decoders and exact costs are those of
+``rdp.quantization`` (``encoders``, ``perfect_perception``,
+``wasserstein``); this module holds the checks.
 
 References
 ----------
@@ -36,17 +41,22 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import ot
 from numpy.typing import ArrayLike, NDArray
-from scipy import integrate
 
 from rdp.problem import Problem
-from rdp.quantization import ScalarQuantizer, cell_statistics, finite_distribution, kmeans
+from rdp.quantization import finite_distribution, kmeans
 from rdp.quantization import lloyd_max as _lloyd_max
+from rdp.quantization.encoders import PartitionEncoder
+from rdp.quantization.perfect_perception import (
+    SamplingDecoder,
+    TransportDecoder,
+    monte_carlo_mse,
+    perfect_perception_cost,
+)
+from rdp.quantization.wasserstein import w2_squared_empirical
 from rdp.sources import Gaussian
 from rdp.theorems import independent
 from rdp.theorems.report import TheoremReport
@@ -59,372 +69,6 @@ REFERENCE_BEST_DECODER = (
     "Freirich, Michaeli & Meir, A Theory of the Distortion-Perception Tradeoff in "
     "Wasserstein Space, NeurIPS 2021, Theorem 4 (P = 0)"
 )
-
-
-# ------------------------------------------------------------------------------ encoders
-@dataclass(frozen=True)
-class PartitionEncoder:
-    """A deterministic 1-D encoder: the real line cut at ``breakpoints``, pieces labelled.
-
-    Piece i is $(b_{i-1}, b_i]$ (with $b_{-1} = -\\infty$,
-    $b_{M-1} = +\\infty$) and is sent to code ``labels[i]``; a code may
-    own several pieces, so cells need not be intervals.
-
-    Parameters
-    ----------
-    breakpoints : ndarray, shape (M-1,)
-        Increasing cut points.
-    labels : ndarray of int, shape (M,)
-        Code of each piece, every code in ``0..K-1`` used.
-    """
-
-    breakpoints: NDArray
-    labels: NDArray
-
-    def __post_init__(self) -> None:
-        b = np.asarray(self.breakpoints, dtype=float).ravel()
-        lab = np.asarray(self.labels).ravel()
-        if lab.size != b.size + 1:
-            raise ValueError(f"labels must have len(breakpoints) + 1 = {b.size + 1} entries")
-        if np.any(np.diff(b) <= 0) or not np.isfinite(b).all():
-            raise ValueError("breakpoints must be finite and strictly increasing")
-        if not np.issubdtype(lab.dtype, np.integer) or lab.min() < 0:
-            raise ValueError("labels must be non-negative integers")
-        if set(lab.tolist()) != set(range(int(lab.max()) + 1)):
-            raise ValueError("labels must use every code 0..K-1")
-        object.__setattr__(self, "breakpoints", b)
-        object.__setattr__(self, "labels", lab.astype(int))
-
-    @classmethod
-    def from_quantizer(cls, quantizer: ScalarQuantizer) -> PartitionEncoder:
-        """The encoder of a scalar quantizer (interval cells, code k = cell k)."""
-        return cls(quantizer.thresholds, np.arange(quantizer.levels))
-
-    @property
-    def levels(self) -> int:
-        """Number of codes K."""
-        return int(self.labels.max()) + 1
-
-    def encode(self, x: ArrayLike) -> NDArray:
-        """Codes of the values ``x``."""
-        return self.labels[np.searchsorted(self.breakpoints, np.asarray(x, float), side="left")]
-
-
-def modulo_encoder(
-    levels: int, step: float, pieces: int, *, centre: float = 0.0
-) -> PartitionEncoder:
-    """A wrapped (modulo) uniform encoder: ``pieces`` cells of width ``step``, codes cycling.
-
-    Piece i (of ``pieces``, centred on ``centre``) gets code ``i mod levels``;
-    its cells are unions of separated intervals, hence not optimally coupled to
-    their centroids — a sub-optimal encoder for which the best perfect-perception
-    decoder beats the sampling decoder.
-    """
-    if pieces < levels:
-        raise ValueError(f"pieces must be >= levels ({levels}); got {pieces}")
-    edges = centre + step * (np.arange(1, pieces) - pieces / 2)
-    return PartitionEncoder(edges, np.arange(pieces) % levels)
-
-
-def uniform_encoder(levels: int, step: float, *, centre: float = 0.0) -> PartitionEncoder:
-    """Uniform thresholds ``centre + step·(k − K/2)``: interval cells, sub-optimal in general."""
-    return modulo_encoder(levels, step, levels, centre=centre)
-
-
-# --------------------------------------------------------------------- code statistics
-@dataclass(frozen=True)
-class CodeStatistics:
-    r"""What an encoder leaves of the source: the law of $X^* = E[X | f(X)]$.
-
-    Attributes
-    ----------
-    probabilities : ndarray, shape (K,)
-        $P(f(X) = k)$.
-    centroids : ndarray, shape (K,) or (K, d)
-        $x^*_k = E[X | f(X) = k]$.
-    within : ndarray, shape (K,)
-        $E[\|X - x^*_k\|^2 ; f(X) = k]$, summing to $D^*_f$.
-    """
-
-    probabilities: NDArray
-    centroids: NDArray
-    within: NDArray
-
-    @property
-    def mse(self) -> float:
-        """D*_f = E‖X − X*‖²: the MSE of the encoder with its conditional-mean decoder."""
-        return float(self.within.sum())
-
-
-def code_statistics(distribution: Any, encoder: PartitionEncoder) -> CodeStatistics:
-    """The law of X* = E[X | f(X)] for a 1-D source (continuous: exact; finite: exact sums).
-
-    Parameters
-    ----------
-    distribution : scipy.stats frozen distribution or finite source
-        As accepted by [`rdp.quantization.lloyd_max`][rdp.quantization.lloyd_max].
-    encoder : PartitionEncoder
-    """
-    K = encoder.levels
-    finite = finite_distribution(distribution)
-    if finite is not None:
-        values, weights = finite
-        codes = encoder.encode(values)
-        prob = np.bincount(codes, weights=weights, minlength=K)
-        first = np.bincount(codes, weights=weights * values, minlength=K)
-        centroids = np.divide(first, prob, out=np.zeros(K), where=prob > 0)
-        within = np.bincount(codes, weights=weights * (values - centroids[codes]) ** 2, minlength=K)
-        return CodeStatistics(prob, centroids, within)
-    lower = np.concatenate([[-np.inf], encoder.breakpoints])
-    upper = np.concatenate([encoder.breakpoints, [np.inf]])
-    p, m, v = cell_statistics(distribution, lower, upper)
-    prob = np.bincount(encoder.labels, weights=p, minlength=K)
-    centroids = np.bincount(encoder.labels, weights=p * m, minlength=K) / prob
-    spread = v + p * (m - centroids[encoder.labels]) ** 2
-    return CodeStatistics(prob, centroids, np.bincount(encoder.labels, weights=spread, minlength=K))
-
-
-# ------------------------------------------------------------------------ W2 distances
-def w2_squared_to_source(distribution: Any, atoms: ArrayLike, weights: ArrayLike) -> float:
-    r"""Exact $W_2^2(\mu, p_X)$ for a discrete $\mu = \sum_j w_j \delta_{a_j}$ in 1-D.
-
-    Continuous 1-D source: by quantile functions,
-
-    $$
-    W_2^2 = \int_0^1 \big(F_X^{-1}(u) - F_\mu^{-1}(u)\big)^2 du
-    = \sum_j \int_{U_{j-1}}^{U_j} \big(F_X^{-1}(u) - a_{(j)}\big)^2 du,
-    $$
-
-    with the atoms sorted and $U_j$ their cumulative weights (adaptive
-    quadrature, ``scipy.integrate.quad`` on the tail cells and
-    ``scipy.integrate.quad_vec`` on the inner ones). Finite source: the exact
-    transport linear program ``ot.emd2`` with cost $|a - x|^2$.
-    """
-    atoms = np.asarray(atoms, dtype=float)
-    weights = np.asarray(weights, dtype=float)
-    keep = weights > 0
-    atoms, weights = atoms[keep], weights[keep] / weights[keep].sum()
-    finite = finite_distribution(distribution)
-    if finite is not None:
-        values, probs = finite
-        cost = (atoms[:, None] - values[None, :]) ** 2
-        return float(ot.emd2(weights, probs, cost, numItermax=1_000_000))
-    order = np.argsort(atoms, kind="stable")
-    atoms, weights = atoms[order], weights[order]
-    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
-    cumulative[-1] = 1.0
-    n = atoms.size
-    total = 0.0
-    # tail cells: u = U_1 e^{-t} (lower) and 1 - u = (1 - U_{n-1}) e^{-t} (upper), t in [0, 60];
-    # what lies beyond t = 60 is below e^{-60} x^2
-    lower_mass, upper_mass = cumulative[1], 1.0 - cumulative[-2]
-
-    def tails(t: float) -> NDArray:
-        decay = np.exp(-t)
-        low = (distribution.ppf(lower_mass * decay) - atoms[0]) ** 2 * lower_mass * decay
-        high = (distribution.isf(upper_mass * decay) - atoms[-1]) ** 2 * upper_mass * decay
-        return np.array([low, high])
-
-    tail_values, _ = integrate.quad_vec(tails, 0.0, 60.0, epsabs=0.0, epsrel=1e-13, limit=2000)
-    total += float(tail_values[0] + (tail_values[1] if n > 1 else 0.0))
-    if n > 2:
-        start, width, inner = cumulative[1:-2], weights[1:-1], atoms[1:-1]
-        values, _ = integrate.quad_vec(
-            lambda s: (distribution.ppf(start + width * s) - inner) ** 2 * width,
-            0.0,
-            1.0,
-            epsabs=0.0,
-            epsrel=1e-13,
-            limit=1000,
-        )
-        total += float(values.sum())
-    return float(total)
-
-
-def w2_squared_empirical(
-    atoms: ArrayLike,
-    atom_weights: ArrayLike,
-    samples: ArrayLike,
-    sample_weights: ArrayLike | None = None,
-) -> float:
-    r"""$W_2^2$ between discrete measures in $\mathbb R^d$ (exact LP ``ot.emd2``)."""
-    a = np.atleast_2d(np.asarray(atoms, dtype=float))
-    x = np.asarray(samples, dtype=float)
-    x = x[:, None] if x.ndim == 1 else x
-    a = a.T if a.shape[1] != x.shape[1] and a.shape[0] == x.shape[1] else a
-    wa = np.asarray(atom_weights, dtype=float)
-    wx = (
-        np.full(x.shape[0], 1.0 / x.shape[0])
-        if sample_weights is None
-        else np.asarray(sample_weights, dtype=float)
-    )
-    cost = ot.dist(a, x, metric="sqeuclidean")
-    return float(ot.emd2(wa / wa.sum(), wx / wx.sum(), cost, numItermax=10_000_000))
-
-
-# ---------------------------------------------------------------------------- decoders
-@dataclass(frozen=True)
-class PerfectPerceptionCost:
-    r"""The MSE of the perfect-perception decoders of one encoder.
-
-    Attributes
-    ----------
-    levels : int
-        K; the rate is $\log_2 K$ bits.
-    encoder_mse : float
-        $D^*_f = E\|X - X^*\|^2$ (conditional-mean decoder, no perception constraint).
-    w2_squared : float
-        $W_2^2(p_{X^*}, p_X)$.
-    sampling_decoder_mse : float
-        MSE of $\hat X \sim p(x \mid f(x))$: exactly $2D^*_f$.
-    best_decoder_mse : float
-        MSE of the best perfect-perception decoder: $D^*_f + W_2^2(p_{X^*}, p_X)$.
-    statistics : CodeStatistics
-    """
-
-    levels: int
-    encoder_mse: float
-    w2_squared: float
-    sampling_decoder_mse: float
-    best_decoder_mse: float
-    statistics: CodeStatistics
-
-    @property
-    def rate(self) -> float:
-        """log₂ K bits."""
-        return float(np.log2(self.levels))
-
-
-def perfect_perception_cost(distribution: Any, encoder: PartitionEncoder) -> PerfectPerceptionCost:
-    r"""Exact MSE of the sampling decoder and of the best perfect-perception decoder of ``encoder``.
-
-    $$
-    E\|X - \hat X\|^2 = D^*_f + E\|X^* - \hat X\|^2, \qquad
-    \text{sampling: } E\|X^* - \hat X\|^2 = D^*_f, \qquad
-    \text{best: } E\|X^* - \hat X\|^2 = W_2^2(p_{X^*}, p_X).
-    $$
-
-    The first equality holds because $\hat X$ and $X$ are
-    conditionally independent given $f(X)$ and
-    $E[X - X^* \mid f(X)] = 0$
-    ([`orthogonality_decomposition`][rdp.theorems.symbolic.orthogonality_decomposition]).
-    """
-    stats_ = code_statistics(distribution, encoder)
-    w2 = w2_squared_to_source(distribution, stats_.centroids, stats_.probabilities)
-    return PerfectPerceptionCost(
-        levels=encoder.levels,
-        encoder_mse=stats_.mse,
-        w2_squared=w2,
-        sampling_decoder_mse=2.0 * stats_.mse,
-        best_decoder_mse=stats_.mse + w2,
-        statistics=stats_,
-    )
-
-
-class SamplingDecoder:
-    """The perfect-perception decoder of an encoder: draw X̂ from p(x | code), privately.
-
-    Its output has law p_X exactly; its MSE is 2·D*_f (``mse``).
-    """
-
-    def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
-        self.distribution = distribution
-        self.encoder = encoder
-        self.mse = perfect_perception_cost(distribution, encoder).sampling_decoder_mse
-        self._finite = finite_distribution(distribution)
-
-    def sample(self, codes: ArrayLike, rng: np.random.Generator) -> NDArray:
-        """One X̂ per code in ``codes``."""
-        codes = np.asarray(codes, dtype=int)
-        if self._finite is not None:
-            values, weights = self._finite
-            member = self.encoder.encode(values)
-            out = np.empty(codes.shape)
-            for k in np.unique(codes):
-                w = np.where(member == k, weights, 0.0)
-                sel = codes == k
-                out[sel] = rng.choice(values, size=int(sel.sum()), p=w / w.sum())
-            return out
-        edges = np.concatenate([[-np.inf], self.encoder.breakpoints, [np.inf]])
-        cdf = self.distribution.cdf(edges)
-        piece_mass = np.diff(cdf)
-        out = np.empty(codes.shape)
-        for k in np.unique(codes):
-            pieces = np.flatnonzero(self.encoder.labels == k)
-            sel = codes == k
-            chosen = rng.choice(
-                pieces, size=int(sel.sum()), p=piece_mass[pieces] / piece_mass[pieces].sum()
-            )
-            u = cdf[chosen] + piece_mass[chosen] * rng.random(chosen.size)
-            out[sel] = self.distribution.ppf(u)
-        return out
-
-
-class TransportDecoder:
-    """The best perfect-perception decoder: X̂ drawn from the optimal transport of p_X* onto p_X.
-
-    In 1-D the code of the j-th smallest centroid is sent to the j-th quantile
-    interval of p_X; for a finite source, to the rows of ``ot.emd``'s plan.
-    Its MSE is D*_f + W₂²(p_X*, p_X) (``mse``).
-    """
-
-    def __init__(self, distribution: Any, encoder: PartitionEncoder) -> None:
-        self.distribution = distribution
-        self.encoder = encoder
-        cost = perfect_perception_cost(distribution, encoder)
-        self.mse = cost.best_decoder_mse
-        stats_ = cost.statistics
-        self._finite = finite_distribution(distribution)
-        if self._finite is not None:
-            values, probs = self._finite
-            m = (stats_.centroids[:, None] - values[None, :]) ** 2
-            self._plan = ot.emd(stats_.probabilities, probs, m, numItermax=1_000_000)
-        else:
-            order = np.argsort(stats_.centroids, kind="stable")
-            cumulative = np.concatenate([[0.0], np.cumsum(stats_.probabilities[order])])
-            cumulative[-1] = 1.0
-            self._start = np.empty(encoder.levels)
-            self._width = np.empty(encoder.levels)
-            self._start[order] = cumulative[:-1]
-            self._width[order] = np.diff(cumulative)
-
-    def sample(self, codes: ArrayLike, rng: np.random.Generator) -> NDArray:
-        """One X̂ per code in ``codes``."""
-        codes = np.asarray(codes, dtype=int)
-        if self._finite is not None:
-            values, _ = self._finite
-            out = np.empty(codes.shape)
-            for k in np.unique(codes):
-                row = np.maximum(self._plan[k], 0.0)
-                sel = codes == k
-                out[sel] = rng.choice(values, size=int(sel.sum()), p=row / row.sum())
-            return out
-        u = self._start[codes] + self._width[codes] * rng.random(codes.shape)
-        return self.distribution.ppf(u)
-
-
-def _draw(distribution: Any, n: int, rng: np.random.Generator) -> NDArray:
-    finite = finite_distribution(distribution)
-    if finite is not None:
-        values, weights = finite
-        return rng.choice(values, size=n, p=weights)
-    return np.asarray(distribution.rvs(size=n, random_state=rng), dtype=float)
-
-
-def monte_carlo_mse(
-    distribution: Any,
-    encoder: PartitionEncoder,
-    decoder: SamplingDecoder | TransportDecoder,
-    *,
-    samples: int = 200_000,
-    seed: int = 0,
-) -> tuple[float, float]:
-    """(mean, standard error) of the squared error of ``decoder`` on fresh seeded samples."""
-    rng = np.random.default_rng(seed)
-    x = _draw(distribution, samples, rng)
-    x_hat = decoder.sample(encoder.encode(x), rng)
-    err = (x - x_hat) ** 2
-    return float(err.mean()), float(err.std(ddof=1) / np.sqrt(samples))
 
 
 # ------------------------------------------------------------------------------ checks
