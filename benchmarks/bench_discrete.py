@@ -22,7 +22,8 @@ also times a G Ã— G (D, P) surface of the discretised Gaussian (N = 128, MSE, Wâ
 
 Usage::
 
-    python benchmarks/bench_discrete.py --markdown docs/benchmarks.md   # the committed run
+    python benchmarks/bench_discrete.py --cvxpy-max 32 --surface 64 --out docs/benchmarks \
+        --markdown build/benchmarks.md   # the committed record (docs/benchmarks.md reads it)
     python benchmarks/bench_discrete.py --families gauss-w2 --sizes 32 64
     python benchmarks/bench_discrete.py --quick --out /tmp/bench   # a smoke run
 """

@@ -125,11 +125,16 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 def site_pages(site: Path) -> list[str]:
-    """Every HTML page of the site, as paths relative to it (``index.html`` first)."""
+    """Every HTML page of the site, as paths relative to it (``index.html`` first).
+
+    Not ``404.html``: the host serves it at any depth, so its links are absolute
+    under ``site_url`` and resolve only where the site is deployed.
+    """
     pages = sorted(
         str(p.relative_to(site)).replace(os.sep, "/")
         for p in site.rglob("*.html")
         if p.relative_to(site).parts[0] not in ("assets", "javascripts")
+        and str(p.relative_to(site)) != "404.html"
     )
     return sorted(pages, key=lambda p: p != "index.html")
 

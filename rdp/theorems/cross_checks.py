@@ -212,7 +212,7 @@ def check_gaussian_vector_slsqp(
     )
 
 
-#: The non-Gaussian channel of issue 11: X̂ = aX + Z, Z a two-component Gaussian mixture.
+#: A non-Gaussian feasible channel: X̂ = aX + Z, Z a two-component Gaussian mixture.
 COUNTEREXAMPLE = {"a": 0.55117295, "weights": (0.871524, 0.128476), "noise": (0.372403, 0.575949)}
 
 
@@ -271,7 +271,7 @@ def check_kl_source_recon_counterexample(*, tolerance: float = 1e-9) -> TheoremR
             "R(D, P) with KL(p_X‖p_X̂) ≤ P is at most the rate of any feasible channel: the "
             "returned lower bound ≤ I(X; X̂) of X̂ = aX + (Gaussian-mixture noise)."
         ),
-        reference=REFERENCE_GAUSSIAN + "; issue 11 counterexample (derived here)",
+        reference=REFERENCE_GAUSSIAN + "; a Gaussian-mixture counterexample (derived here)",
         instance="X ~ N(0, 1), X̂ = 0.55117295 X + Z, Z ~ 0.871524 N(0, 0.372403) + "
         "0.128476 N(0, 0.575949); quadrature",
         quantities={

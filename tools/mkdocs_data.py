@@ -1,0 +1,366 @@
+"""mkdocs hook: numbers quoted in the prose are read from the committed results.
+
+A page writes ``{{ EXPRESSION }}`` or ``{{ EXPRESSION :FORMAT }}`` where it quotes a
+number of a committed result (``docs/**/*.json``, ``*.csv``); the build replaces it
+with the value, so the text and the data cannot disagree. ``EXPRESSION`` is a Python
+expression over the functions below (paths relative to ``docs/``) and the names a
+page declares in its front matter under ``data:`` (``yan: neural/yan/results.csv``);
+``FORMAT`` is a format spec (``.3f``, ``.2%``; numbers default to ``.4g``)::
+
+    MSE(G2)/MSE(G1) = {{ csv(yan, "ratio", bits=2) :.2f }}
+    {{ table(yan, ["bits|bits|g", "ratio±|MSE(G2)/MSE(G1)|.2f"]) }}
+
+An expression that fails (a missing file, column or row, two rows where one is
+meant) stops the build with the page and the expression named.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import json as _json
+import math
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+PLACEHOLDER = re.compile(r"\{\{\s*(.+?)\s*\}\}", re.S)
+#: ``{{ expression :spec }}``: the spec is the text after the last " :".
+SPEC = re.compile(r"^(.*\S)\s+:([^\s:]*)$", re.S)
+
+
+class DataError(ValueError):
+    """A placeholder that names data that is not there."""
+
+
+@cache
+def _read_csv(path: Path) -> tuple[dict[str, str], ...]:
+    with open(path, newline="") as handle:
+        return tuple(_csv.DictReader(handle))
+
+
+@cache
+def _read_json(path: Path) -> Any:
+    return _json.loads(path.read_text())
+
+
+def _number(text: str) -> Any:
+    """A CSV cell as a number when it is one (``True``/``False`` stay text)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _equal(cell: str, wanted: Any) -> bool:
+    value = _number(cell)
+    if isinstance(wanted, (int, float)) and isinstance(value, (int, float)):
+        return math.isclose(value, wanted, rel_tol=1e-9, abs_tol=1e-12)
+    return str(value) == str(wanted)
+
+
+def fmt(value: Any, spec: str = ".4g") -> str:
+    """``value`` formatted with ``spec``; a minus sign is U+2212 as in the prose."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return format(value, spec).replace("-", "−")
+
+
+class Data:
+    """The functions a placeholder may call, reading files under ``root``."""
+
+    def __init__(self, root: Path, page_dir: str = ""):
+        self.root = Path(root)
+        self.page_dir = page_dir  # the page's folder under root: links are made relative to it
+
+    def _path(self, path: str) -> Path:
+        full = (self.root / path).resolve()
+        if not full.is_file():
+            raise DataError(f"no file {path} under {self.root.name}/")
+        return full
+
+    def rows(self, path: str, **where: Any) -> list[dict[str, str]]:
+        """The rows of the CSV ``path`` whose columns equal ``where``."""
+        rows = _read_csv(self._path(path))
+        for column in where:
+            if rows and column not in rows[0]:
+                raise DataError(f"{path} has no column {column!r}")
+        return [r for r in rows if all(_equal(r[c], v) for c, v in where.items())]
+
+    def values(self, path: str, column: str, **where: Any) -> list[Any]:
+        """Every value of ``column`` over the matching rows, in file order."""
+        rows = self.rows(path, **where)
+        if not rows:
+            raise DataError(f"{path}: no row with {where}")
+        if column not in rows[0]:
+            raise DataError(f"{path} has no column {column!r}")
+        return [_number(r[column]) for r in rows]
+
+    def csv(self, path: str, column: str, **where: Any) -> Any:
+        """The one value of ``column`` in the row of ``path`` matching ``where``."""
+        values = self.values(path, column, **where)
+        if len(values) != 1:
+            raise DataError(f"{path}: {len(values)} rows with {where}, expected one")
+        return values[0]
+
+    def low(self, path: str, column: str, **where: Any) -> Any:
+        return min(self.values(path, column, **where))
+
+    def high(self, path: str, column: str, **where: Any) -> Any:
+        return max(self.values(path, column, **where))
+
+    def span(self, path: str, column: str, spec: str = ".3g", **where: Any) -> str:
+        """``min–max`` of ``column`` over the matching rows."""
+        values = self.values(path, column, **where)
+        low, high = fmt(min(values), spec), fmt(max(values), spec)
+        return low if low == high else f"{low}–{high}"
+
+    def distinct(self, path: str, column: str, **where: Any) -> list[Any]:
+        """The distinct values of ``column`` over the matching rows, in file order."""
+        return list(dict.fromkeys(self.values(path, column, **where)))
+
+    def count(self, path: str, **where: Any) -> int:
+        return len(self.rows(path, **where))
+
+    def json(self, path: str, key: str = "") -> Any:
+        """The value at the dotted ``key`` (list indices as numbers) of the JSON file."""
+        value = _read_json(self._path(path))
+        for part in filter(None, key.split(".")):
+            try:
+                value = value[int(part)] if isinstance(value, list) else value[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise DataError(f"{path} has no {key!r} (failed at {part!r})") from None
+        return value
+
+    def table(
+        self,
+        path: str,
+        columns: Sequence[str],
+        where: dict[str, Any] | None = None,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> str:
+        """A markdown table of the CSV ``path``.
+
+        Each column is ``"name|header|spec"`` (header and spec optional); a name
+        ending in ``±`` prints ``name ± name_std``.
+        """
+        rows = self.rows(path, **(where or {}))
+        if keep is not None:
+            rows = [r for r in rows if keep({k: _number(v) for k, v in r.items()})]
+        if not rows:
+            raise DataError(f"{path}: no row to tabulate")
+        specs = []
+        for column in columns:
+            name, header, spec = ([*column.split("|"), "", ""])[:3]
+            pm = name.endswith("±")
+            name = name.rstrip("±")
+            for needed in [name] + ([name + "_std"] if pm else []):
+                if needed not in rows[0]:
+                    raise DataError(f"{path} has no column {needed!r}")
+            specs.append((name, header or name, spec or ".4g", pm))
+        lines = [
+            "| " + " | ".join(h for _, h, _, _ in specs) + " |",
+            "|" + "---|" * len(specs),
+        ]
+        for row in rows:
+            cells = []
+            for name, _, spec, pm in specs:
+                cell = fmt(_number(row[name]), spec)
+                if pm:
+                    cell += " ± " + fmt(_number(row[name + "_std"]), ".2g")
+                cells.append(cell)
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def provenance(self, path: str, key: str = "provenance") -> str:
+        """A collapsed block with the run's commit, date, machine and command."""
+        prov = self.json(path, key)
+        machine = prov.get("machine", "")
+        if isinstance(machine, dict):
+            machine = (
+                f"{machine.get('processor', '')}, {machine.get('cpu_count', '?')} CPUs, "
+                f"{machine.get('system', '')}"
+            )
+        command = tidy_command(prov.get("command", ""))
+        items = [
+            ("Commit", f"`{prov['commit']}`" if prov.get("commit") else ""),
+            ("Date (UTC)", prov.get("date_utc") or prov.get("date", "")),
+            ("Machine", machine),
+            ("Command", f"`{command}`" if command else ""),
+            ("Data", f"[{Path(path).name}]({posixpath.relpath(path, self.page_dir or '.')})"),
+        ]
+        body = "\n".join(f"    - **{k}**: {v}" for k, v in items if v)
+        return f'??? note "Provenance"\n\n{body}\n'
+
+
+def tidy_command(command: str) -> str:
+    """A recorded command with its temporary folders reduced to their last name."""
+    words = command.split()
+    if words == ["rdp"]:  # recorded without its arguments: says nothing
+        return ""
+    if words and words[0].endswith("main.py"):  # run as a script from a checkout
+        words[0] = "rdp"
+    return " ".join(re.sub(r"^/(?:tmp|work|home|root)/\S*?([^/]+/?)$", r"\1", w) for w in words)
+
+
+def span_of(values: Any, spec: str = ".3g") -> str:
+    """``min–max`` of numbers computed in the placeholder."""
+    values = list(values)
+    low, high = fmt(min(values), spec), fmt(max(values), spec)
+    return low if low == high else f"{low}–{high}"
+
+
+def render(
+    markdown: str, root: Path, names: dict[str, Any] | None = None, page_dir: str = ""
+) -> str:
+    """``markdown`` with every placeholder replaced by its value."""
+    data = Data(root, page_dir)
+    namespace: dict[str, Any] = {
+        name: getattr(data, name)
+        for name in (
+            "csv",
+            "values",
+            "low",
+            "high",
+            "span",
+            "distinct",
+            "count",
+            "json",
+            "table",
+            "provenance",
+        )
+    }
+    namespace["figure_grid"] = lambda: figure_grid(Path(root), page_dir)
+    builtins = (abs, min, max, zip, sorted, set, round, len, sum)
+    namespace.update({f.__name__: f for f in builtins}, span_of=span_of, fmt=fmt)
+    namespace.update(names or {})
+
+    def replace(match: re.Match) -> str:
+        text = match.group(1)
+        spec_match = SPEC.match(text)
+        expression, spec = spec_match.groups() if spec_match else (text, ".4g")
+        try:
+            value = eval(expression, {"__builtins__": {}, **namespace})
+        except Exception as exc:
+            raise DataError(f"{{{{ {text} }}}}: {exc}") from exc
+        return value if isinstance(value, str) else fmt(value, spec)
+
+    return PLACEHOLDER.sub(replace, markdown)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if page.file.src_uri.startswith("gallery/"):
+        return markdown
+    names = page.meta.get("data") or {}
+    try:
+        return render(
+            markdown, Path(config["docs_dir"]), names, posixpath.dirname(page.file.src_uri)
+        )
+    except DataError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from exc
+
+
+#: The gallery pages that draw the figures of ``rdp reproduce``, each with the test
+#: that picks its specs, in the order the page draws them (image k is spec k).
+GALLERY_FIGURES: list[tuple[str, Callable[[Any], bool]]] = [
+    ("plot_blau_michaeli_bernoulli", lambda s: s.id.startswith("bernoulli-tv-")),
+    ("plot_blau_michaeli_gaussian", lambda s: s.id.startswith("gaussian-")),
+    ("plot_yan_perfect_perception", lambda s: s.id == "yan-perfect-perception"),
+    ("plot_freirich_distortion_perception", lambda s: s.id == "freirich-distortion-perception"),
+    ("plot_finite_families", lambda s: s.group == "discrete"),
+    ("plot_neural_results", lambda s: s.id.startswith("neural-")),
+    ("plot_learned_codec", lambda s: s.id.startswith("codec-")),
+]
+
+#: The committed data behind the figures of the committed runs (under docs/).
+FIGURE_DATA = {
+    "neural-blau-michaeli": "neural/blau-michaeli/results.csv",
+    "neural-blau-michaeli-rdp": "neural/blau-michaeli/results.csv",
+    "neural-blau-michaeli-samples": "neural/blau-michaeli/samples.npz",
+    "neural-theory-check": "neural/theory-check/results.csv",
+    "neural-yan": "neural/yan/results.csv",
+    "neural-yan-samples": "neural/yan/results.csv",
+    "codec-rd": "codec/results.csv",
+    "codec-samples": "codec/samples.npz",
+    "codec-vs-blau-michaeli": "codec/results.csv",
+    "codec-gaussian": "codec/gaussian.csv",
+    "codec-gaussian-dither": "codec/gaussian-dither.csv",
+}
+
+
+def reproduced_figures(root: Path) -> list[dict[str, str]]:
+    """Every figure of ``rdp reproduce`` with its gallery page, thumbnail and data.
+
+    The figures of the committed neural and codec runs included. Fails when a
+    gallery page draws another number of figures than it is listed with here.
+    """
+    import os
+
+    from rdp.reproduce import all_figures
+
+    saved = {k: os.environ.get(k) for k in ("RDP_NEURAL_RESULTS", "RDP_CODEC_RESULTS")}
+    os.environ["RDP_NEURAL_RESULTS"] = str(root / "neural")
+    os.environ["RDP_CODEC_RESULTS"] = str(root / "codec")
+    try:
+        specs = all_figures()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    figures, placed = [], set()
+    for page, chosen in GALLERY_FIGURES:
+        drawn = [s for s in specs if chosen(s)]
+        images = sorted((root / "gallery" / "images").glob(f"mkd_glr_{page}_[0-9][0-9][0-9].png"))
+        if len(images) != len(drawn):
+            raise DataError(
+                f"gallery/{page} drew {len(images)} figures, {len(drawn)} expected "
+                f"({', '.join(s.id for s in drawn)})"
+            )
+        for spec, image in zip(drawn, images, strict=True):
+            placed.add(spec.id)
+            figures.append(
+                {
+                    "id": spec.id,
+                    "title": spec.title,
+                    "paper_figure": spec.paper_figure,
+                    "page": f"gallery/{page}.md",
+                    "image": f"gallery/images/{image.name}",
+                    "data": FIGURE_DATA.get(spec.id, ""),
+                }
+            )
+    missing = [s.id for s in specs if s.id not in placed]
+    if missing:
+        raise DataError(f"figures in no gallery page: {', '.join(missing)}")
+    return figures
+
+
+def figure_grid(root: Path, page_dir: str) -> str:
+    """The landing page's grid: thumbnail, title, paper figure, gallery page, data."""
+
+    def link(path: str) -> str:
+        return posixpath.relpath(path, page_dir or ".")
+
+    cells = []
+    for fig in reproduced_figures(root):
+        data = (
+            f' · <a href="{link(fig["data"])}">data</a>'
+            if fig["data"]
+            else f" · data: <code>rdp reproduce {fig['id']}</code>"
+        )
+        page = link(fig["page"]).removesuffix(".md") + "/"
+        cells.append(
+            f'<figure markdown="span"><a href="{page}"><img src="{link(fig["image"])}" '
+            f'alt="{fig["title"]}" loading="lazy"></a><figcaption><a href="{page}">'
+            f"<b>{fig['title']}</b></a><br>{fig['paper_figure']}{data}</figcaption></figure>"
+        )
+    return '<div class="rdp-thumbs" markdown>\n' + "\n".join(cells) + "\n</div>"
