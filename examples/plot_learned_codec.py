@@ -18,6 +18,10 @@ from rdp.reproduce import all_figures
 here = Path.cwd()
 checkout = next(p for p in (here, *here.parents) if (p / "docs" / "codec").is_dir())
 os.environ["RDP_CODEC_RESULTS"] = os.path.relpath(checkout / "docs" / "codec")
+# the Blau–Michaeli MNIST results that codec-vs-blau-michaeli draws beside the codec
+os.environ["RDP_BLAU_MICHAELI_RESULTS"] = os.path.relpath(
+    checkout / "docs" / "neural" / "blau-michaeli"
+)
 
 specs = [spec for spec in all_figures() if spec.id.startswith("codec-")]
 for spec in specs:

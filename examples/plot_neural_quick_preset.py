@@ -33,5 +33,5 @@ for row in results["rows"]:
 # Draw it with `rdp reproduce`'s figure spec, pointed at the new results
 os.environ["RDP_NEURAL_RESULTS"] = out
 (spec,) = [spec for spec in all_figures() if spec.id == "neural-theory-check"]
-print(fill(spec.caption, 88))
+print(fill(spec.caption.split(" Results: ")[0], 88))  # without the temporary folder's name
 fig = spec.make().figure

@@ -13,7 +13,14 @@ works offline). A page fails on
   typeset math with no glyph drawn (its CSS lost), a MathJax TeX error, a web font
   that failed to load (MathJax's glyphs), or ``$...$``, ``\\(``, ``\\[`` or a TeX
   command in the text outside code;
-- a reStructuredText role or directive in the text (``:class:``, ``.. math::``).
+- a reStructuredText role or directive in the text (``:class:``, ``.. math::``);
+- content wider than the main column at 1280 px, except inside a box that scrolls
+  on its own (code, tables, display math);
+- a path of the machine that built the site (``/tmp/...``, ``site-packages``), in
+  the prose or in a script's output;
+- words about how the project is developed (sessions, issue numbers, developers,
+  load averages, commit hashes) in the prose, outside a collapsed provenance block;
+- a gallery or results page without a figure.
 
 The site is ``$RDP_SITE_DIR`` (``make test`` builds it into ``build/site`` first and
 runs this file after the build) or else ``build/site``. Screenshots of the home page,
@@ -62,6 +69,17 @@ pytestmark = [
 ROLE = re.compile(
     r":(?:py:)?(?:class|func|meth|attr|data|mod|obj|exc|const|math|ref|doc):|\.\. \w+::"
 )
+#: Paths of the machine that built the site (a script's output, a figure's stamp).
+BUILD_PATH = re.compile(r"(?<![\w.])/(?:tmp|work|home|root)/\S+|site-packages")
+#: Words about how the project is developed, which the docs never need.
+DEV_WORDS = re.compile(
+    r"\b(?:sessions?|developers?|helpers?|load averages?|work items?)\b"
+    r"|\bissues? #?\d+|\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b",
+    re.I,
+)
+#: Pages that show results: each must show at least one figure.
+FIGURE_PAGES = re.compile(r"^(?:gallery/(?!index\.html).+|results/.+)\.html$")
+
 RAW_TEX = re.compile(
     r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^\s$](?:[^$\n]*[^\s$])?\$"
     r"|\\(?:frac|tfrac|dfrac|sqrt|mathrm|mathbb|hat|sum|int|log|le|ge|sigma|begin|end)\b"
@@ -79,7 +97,31 @@ PAGE_REPORT = """async () => {
   text.querySelectorAll(
     "code, pre, kbd, samp, script, style, noscript, textarea, svg, mjx-container, .arithmatex"
   ).forEach((el) => el.remove());
+  const prose = text.cloneNode(true);  // without the collapsed provenance of a result
+  prose.querySelectorAll("details").forEach((el) => el.remove());
+  // The main column must hold its content: only code, tables and display math may be
+  // wider, each inside a box that scrolls on its own.
+  const column = document.querySelector(".md-content__inner") || document.body;
+  const right = column.getBoundingClientRect().right + 1;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const overflow = [];
+  for (const el of column.querySelectorAll("*")) {
+    if (el.closest("mjx-assistive-mml")) continue;  // MathJax's hidden copy for screen readers
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= right) continue;
+    let inside = false;
+    for (let up = el.parentElement; up && up !== column; up = up.parentElement) {
+      if (scrolls(up) && up.getBoundingClientRect().right <= right) { inside = true; break; }
+    }
+    if (!inside) overflow.push(`${el.tagName.toLowerCase()}: ${
+      (el.textContent || el.getAttribute("src") || "").trim().slice(0, 60)} (${
+      Math.round(box.right - right)} px)`);
+  }
   return {
+    overflow: overflow.slice(0, 5),
+    all_text: document.body.textContent,
+    prose: prose.textContent,
+    image_count: column.querySelectorAll("img").length,
     images: [...document.images]
       .filter((img) => !img.complete || img.naturalWidth === 0)
       .map((img) => img.getAttribute("src")),
@@ -206,6 +248,17 @@ def check_site(
                 (name, "reStructuredText markup", _context_excerpt(text, m))
                 for m in ROLE.finditer(text)
             ]
+            problems += [(name, "horizontal overflow", item) for item in report["overflow"]]
+            problems += [
+                (name, "build path", _context_excerpt(report["all_text"], m))
+                for m in BUILD_PATH.finditer(report["all_text"])
+            ]
+            problems += [
+                (name, "development words", _context_excerpt(report["prose"], m))
+                for m in DEV_WORDS.finditer(report["prose"])
+            ]
+            if FIGURE_PAGES.match(name) and report["image_count"] == 0:
+                problems.append((name, "no figure", "a gallery or results page without an image"))
             ids[name] = set(report["ids"])
             links += [(name, href) for href in report["links"]]
             if screenshots and name in screenshots:
@@ -321,7 +374,9 @@ def test_checker_finds_broken_pages(browser, tmp_path):
             "<h1 id='top'>Clean</h1><p>Inline <span class='arithmatex'>\\(x^2\\)</span>,</p>"
             "<div class='arithmatex'>\\[\\frac{1}{2}\\log_2 \\frac{\\sigma^2}{D}\\]</div>"
             "<p><img src='figure.png'> <a href='#top'>top</a> <a href='clean/'>clean</a>"
-            " <a href='figure.png'>png</a> <code>$x$ and :class:`X` in code are fine</code></p>",
+            " <a href='figure.png'>png</a> <code>$x$ and :class:`X` in code are fine</code></p>"
+            "<div style='overflow-x: auto'><pre style='width: 4000px'>a wide code line</pre></div>"
+            "<details><summary>Provenance</summary>commit 0123abc4</details>",
             mathjax,
         ),
         "clean/index.html": _page("<p><a href='../index.html#top'>home</a></p>", ""),
@@ -349,6 +404,12 @@ def test_checker_finds_broken_pages(browser, tmp_path):
             " return MathJax.typesetPromise(); }));</script>",
             mathjax,
         ),
+        "overflow/index.html": _page(
+            "<p style='width: 3000px'>a paragraph wider than the page</p>"
+        ),
+        "paths/index.html": _page("<pre>Warning in /tmp/build/examples/plot_x.py line 3</pre>"),
+        "words/index.html": _page("<p>As the session found at commit 9ab12cd, issue 11.</p>"),
+        "results/empty.html": _page("<p>A results page without its figure.</p>"),
         "role/index.html": _page(
             "<p>See :class:<code>~rdp.Problem</code>.</p><p>.. math:: R(D)</p>"
         ),
@@ -373,6 +434,10 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         ("texerror/index.html", "TeX error"),
         ("blank/index.html", "math not drawn"),
         ("role/index.html", "reStructuredText markup"),
+        ("overflow/index.html", "horizontal overflow"),
+        ("paths/index.html", "build path"),
+        ("words/index.html", "development words"),
+        ("results/empty.html", "no figure"),
     }
     assert found == expected, problems
     links = [d for p, k, d in problems if k in ("broken link", "broken anchor")]
