@@ -102,7 +102,8 @@ PAGE_REPORT = """async () => {
   // The main column must hold its content: only code, tables and display math may be
   // wider, each inside a box that scrolls on its own.
   const column = document.querySelector(".md-content__inner") || document.body;
-  const right = column.getBoundingClientRect().right + 1;
+  // 8 px of slack: the padding of inline code that wraps at a line end may overhang.
+  const right = column.getBoundingClientRect().right + 8;
   const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
   const overflow = [];
   for (const el of column.querySelectorAll("*")) {
