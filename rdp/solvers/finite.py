@@ -15,7 +15,9 @@ Conventions for a reconstruction alphabet that differs from the source alphabet
   ``|x_i − y_j|^order`` or the given (N, M) matrix.
 
 Zero-probability source symbols are dropped (they change neither the rate nor
-the constraints). Perception bounds arrive as the internal value of a
+the constraints; ``FiniteProblem.full_joint`` puts their zero rows back), and under a
+finite bound on KL(p_X̂‖p_X) the reconstruction symbols where p_X has no mass are
+never used (``FiniteProblem.usable``). Perception bounds arrive as the internal value of a
 [`PerceptionBound`][rdp.perceptions.PerceptionBound] (KL in nats); kinds are the shared
 constants of [`rdp.perceptions`][rdp.perceptions]. POT (``ot``) is imported inside the
 functions that use it, so importing this module stays light.
@@ -67,6 +69,8 @@ class FiniteProblem:
         Source mass on each reconstruction value; ``m_out`` the rest.
     w_order : int or None
         Order of the default 1-D Wasserstein cost (exact O(N log N) evaluation).
+    x_all, rows : ndarray or None
+        The whole source alphabet and the indices of its symbols in ``x`` (the support).
     """
 
     p: NDArray
@@ -80,6 +84,19 @@ class FiniteProblem:
     w_order: int | None = None
     monotone_1d: bool = False
     hamming: bool = False
+    x_all: NDArray | None = None
+    rows: NDArray | None = None
+
+    def full_joint(self, joint: NDArray) -> NDArray:
+        """A joint on the support (N, M) as a joint on the whole source alphabet.
+
+        Zero-probability source symbols (``x_all`` minus ``x``) get rows of zeros.
+        """
+        if self.rows is None or self.x_all is None or self.rows.size == self.x_all.size:
+            return joint
+        out = np.zeros((self.x_all.size, joint.shape[1]))
+        out[self.rows] = joint
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -128,6 +145,33 @@ class FiniteProblem:
         if total <= 0.0:  # no reconstruction value carries source mass: KL(q‖p) = ∞ for every q
             return float("inf"), np.full(self.y.size, 1.0 / self.y.size)
         return float(-np.log(total)), self.p_tilde / total
+
+    def exact_law(self, P: float) -> NDArray | None:
+        """The output law of every feasible channel at P = 0, when there is exactly one.
+
+        With a perception measure and P = 0 the reconstruction law must have perception
+        0: for TV and KL the source law itself (``p_tilde``, when no source mass lies
+        outside the reconstruction values), for W its image under the zero-cost
+        matching. Returned when every source symbol has exactly one reconstruction
+        symbol at zero cost; None for P > 0, no perception measure, or a cost with ties.
+        """
+        if P != 0 or self.kind == NONE:
+            return None
+        zero = self.cost == 0
+        if not (zero.sum(axis=1) == 1).all():
+            return None
+        return np.bincount(np.argmax(zero, axis=1), weights=self.p, minlength=self.y.size)
+
+    def usable(self, P: float) -> NDArray | None:
+        """Reconstruction symbols that a channel meeting the bound P may use (None: all).
+
+        KL(p_X̂‖p_X) is infinite as soon as the reconstruction law puts mass where the
+        source law has none, so under a finite bound those symbols are never used.
+        """
+        if self.kind != KL_RECON_SOURCE or not np.isfinite(P):
+            return None
+        mask = self.p_tilde > 0
+        return None if mask.all() or not mask.any() else mask
 
     def support_function(self, g: NDArray, P: float) -> float:
         r"""An upper bound on $\sigma(g) = \max_{q \in B_P} \langle g, q \rangle$.
@@ -201,6 +245,8 @@ def build(problem) -> FiniteProblem:
         w_order=w_order,
         monotone_1d=monotone,
         hamming=isinstance(problem.distortion_measure, Hamming),
+        x_all=source.alphabet,
+        rows=np.flatnonzero(keep),
     )
 
 
@@ -395,6 +441,9 @@ def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
         q = np.zeros(m)
         q[np.argmin(dbar)] = 1.0
         return float(dbar.min()), q
+    law = fp.exact_law(P)
+    if law is not None:  # P = 0 admits one output law: the product channel p_X ⊗ law
+        return float(law @ dbar), law
     if fp.kind in TRANSPORT_KINDS:
         q = _zero_rate_transport(fp.p, fp.cost, dbar, P)
     elif fp.kind == KL_RECON_SOURCE:
