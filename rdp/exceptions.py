@@ -1,12 +1,8 @@
 """Warnings raised by rdp, and the check that issues them.
 
-A point is *certified* when its method proves its value: a closed form
-('exact'), a solver whose certified bounds met the requested gap
-('converged', also Clarabel's interior-point certificate in
-``method="cvxpy"``), certified bounds closer than ``BOUNDS_TOLERANCE``
-('bounds') or a proof that no channel meets the constraints ('infeasible').
-Any other status ('iteration_limit', 'time_limit', 'estimate', 'bounds' with
-a wider bracket ...) means the point carries only its bounds
+A point is *certified* when [`rdp.status.is_certified`][rdp.status.is_certified] says so
+from its status, its bracket and the result's ``tol`` (the one definition; see
+[`rdp.status`][rdp.status]). Any other point carries only its bounds
 ``lower ≤ R ≤ upper``, possibly ``[lower, inf]``; such points are never
 silent: [`warn_uncertified`][rdp.exceptions.warn_uncertified] issues an
 [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning], which
@@ -22,11 +18,7 @@ from typing import Any
 
 import numpy as np
 
-#: Statuses that certify a point's value.
-CERTIFIED_STATUSES = frozenset({"exact", "converged", "infeasible"})
-
-#: A point with status 'bounds' is certified when its bounds are this close (in its units).
-BOUNDS_TOLERANCE = 1e-6
+from rdp.status import Status, is_certified
 
 
 class UnconvergedWarning(RuntimeWarning):
@@ -46,14 +38,12 @@ def statuses(result: Any) -> np.ndarray:
 def uncertified(result: Any) -> np.ndarray:
     """Boolean mask (same shape as the result's points) of the points without a certificate.
 
-    Certified: status 'exact', 'converged' or 'infeasible', or 'bounds' whose
-    bracket ``upper − lower`` is at most ``BOUNDS_TOLERANCE``.
+    ``~is_certified(status, lower, upper, tol)`` with the result's own ``tol``
+    ([`rdp.status.is_certified`][rdp.status.is_certified]).
     """
     status = statuses(result)
-    with np.errstate(invalid="ignore"):
-        gap = np.asarray(result.upper, dtype=float) - np.asarray(result.lower, dtype=float)
-    tight = (status == "bounds") & (np.broadcast_to(gap, status.shape) <= BOUNDS_TOLERANCE)
-    return ~(np.isin(status, list(CERTIFIED_STATUSES)) | tight)
+    certified = is_certified(status, result.lower, result.upper, result.tol)
+    return ~np.broadcast_to(certified, status.shape)
 
 
 def _caller_stacklevel() -> int:
@@ -66,6 +56,30 @@ def _caller_stacklevel() -> int:
     return level
 
 
+def uncertified_message(count: int, total: int, found: dict[str, int] | list[str]) -> str:
+    """The one line that reports ``count`` of ``total`` points without a certified value.
+
+    ``found``: the statuses of those points (with counts, or a list). Used by
+    [`warn_uncertified`][rdp.exceptions.warn_uncertified], ``rdp rate``, ``rdp surface``,
+    ``rdp sweep`` and [`rdp.sweep`][rdp.batch.run.sweep], so they all say the same.
+    """
+    if isinstance(found, dict):
+        detail = ", ".join(f"{k}: {v:,}" for k, v in sorted(found.items()))
+        names = sorted(found)
+    else:
+        names = sorted(set(found))
+        detail = ", ".join(names)
+    advice = (
+        "status 'bounds': no exact value is known and the bracket is wider than tol"
+        if names == [Status.BOUNDS.value]
+        else "raise max_iter/time_limit, loosen tol, or try another method"
+    )
+    return (
+        f"{count:,} of {total:,} point(s) have no certified value (status {detail}); "
+        f"only their lower/upper bounds hold ({advice})"
+    )
+
+
 def warn_uncertified(result: Any) -> int:
     """Warn with ``UnconvergedWarning`` when any point of ``result`` lacks a certificate.
 
@@ -75,15 +89,9 @@ def warn_uncertified(result: Any) -> int:
     mask = uncertified(result)
     count = int(mask.sum())
     if count:
-        found = sorted(set(np.atleast_1d(statuses(result))[np.atleast_1d(mask)].tolist()))
+        found = np.atleast_1d(statuses(result))[np.atleast_1d(mask)].tolist()
         warnings.warn(
-            f"{count} of {int(mask.size)} point(s) have no certified value (status "
-            f"{', '.join(found)}); their lower/upper bounds hold, the value may not be optimal. "
-            + (
-                "Status 'bounds': no exact value is known for this problem; read lower/upper."
-                if found == ["bounds"]
-                else "Raise max_iter/time_limit, loosen tol, or try another method."
-            ),
+            uncertified_message(count, int(mask.size), found) + f"; tol = {result.tol:g}",
             UnconvergedWarning,
             stacklevel=_caller_stacklevel(),
         )

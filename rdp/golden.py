@@ -7,9 +7,11 @@ problem, method, reference and units). The tables committed under
 ``tests/test_golden.py`` recomputes every committed value (a regression guard).
 
 Columns: ``D``, ``P`` (or ``R``, ``P``), the value (``rate`` in bits or
-``distortion``) and its certified ``lower`` and ``upper`` bounds (equal for
+``distortion``), its certified ``lower`` and ``upper`` bounds (equal for
 exact closed forms; the solver's bounds for finite problems; the proven
-bounds for the Gaussian KL(p_X‖p_X̂) problem, whose ``rate`` is the upper bound).
+bounds for the Gaussian KL(p_X‖p_X̂) problem, whose ``rate`` is the upper bound),
+its ``status`` ([`rdp.status.Status`][rdp.status.Status]) and whether it is
+``certified`` ([`rdp.status.is_certified`][rdp.status.is_certified]).
 KL perception values are in bits.
 """
 
@@ -197,10 +199,6 @@ def compute(table: GoldenTable) -> dict[str, Any]:
             else:
                 result = problem.distortion(x, p, method=table.method)
             method, reference = result.method, result.reference
-            if (result.diagnostics or {}).get("status") == "bounds":
-                status = "bounds"
-            else:
-                status = "exact" if result.lower == result.upper else "certified"
             rows.append(
                 {
                     first_name: x,
@@ -208,7 +206,8 @@ def compute(table: GoldenTable) -> dict[str, Any]:
                     value_name: float(result.value),
                     "lower": float(result.lower),
                     "upper": float(result.upper),
-                    "status": status,
+                    "status": str(result.status),
+                    "certified": bool(result.certified),
                 }
             )
     return {

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rdp.methods import stated_tol
 from rdp.result import PointSolution
+from rdp.status import Status, is_certified
 
 if TYPE_CHECKING:
     from rdp.methods import Method
@@ -47,14 +49,10 @@ def invert_rate(
     d_max = method.zero_rate_distortion(P)
     top = method.rate_point(d_max, P)
     if R <= 0.0 or d_max <= d_min:
-        return PointSolution(
-            d_max, d_max, d_max, True, top.channel, {"bisection_steps": 0}, status=_end(top)
-        )
+        return _endpoint(d_max, top, method)
     bottom = method.rate_point(d_min, P)
     if bottom.feasible and bottom.upper <= R:
-        return PointSolution(
-            d_min, d_min, d_min, True, bottom.channel, {"bisection_steps": 0}, status=_end(bottom)
-        )
+        return _endpoint(d_min, bottom, method)
     lo, hi, best = d_min, d_max, top
     width = tol * (d_max - d_min)
     steps = 0
@@ -77,25 +75,37 @@ def invert_rate(
         diagnostics["note"] = message
     # the bracket [lo, hi] always holds; 'converged' only when it is as tight as asked
     if hi - lo <= width:
-        status = "converged"
+        status = Status.CONVERGED
     elif undecided:
-        status = "bounds"
+        status = Status.BOUNDS
     else:
-        status = "iteration_limit"
+        status = Status.ITERATION_LIMIT
         message = message or f"bisection stopped after {steps} steps; the bracket is certified"
-    return PointSolution(
-        hi,
+    return PointSolution.bracket(
         lo,
         hi,
-        True,
-        best.channel,
-        diagnostics,
         status=status,
+        channel=best.channel,
+        diagnostics=diagnostics,
         message=message,
         iterations=steps,
     )
 
 
-def _end(point: PointSolution) -> str:
-    """The status of an end of the bracket taken as the answer."""
-    return point.status if point.status in ("exact", "bounds", "converged") else "converged"
+def _endpoint(d: float, point: PointSolution, method: Method) -> PointSolution:
+    """D(R, P) = ``d``, an end of [D_min, D_max], decided by the rate ``point`` at ``d``.
+
+    The answer is as certain as that rate point: 'exact' from an exact one, 'converged'
+    from another certified one, and otherwise the rate point's own status and message
+    (``d`` is then the method's value, not a certified one).
+    """
+    if point.status == Status.EXACT:
+        status = Status.EXACT
+    elif is_certified(point.status, point.lower, point.upper, stated_tol(method)):
+        status = Status.CONVERGED
+    else:
+        status = point.status
+    return PointSolution.bracket(
+        d, d, status=status, channel=point.channel, diagnostics={"bisection_steps": 0},
+        message=point.message, iterations=0,
+    )  # fmt: skip

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rdp.perceptions import PerceptionBound
 from rdp.result import PointSolution
+from rdp.status import CERTIFIED_GAP
 
 if TYPE_CHECKING:
     from rdp.problem import Problem
@@ -42,6 +43,8 @@ class Method(Protocol):
     name: str
     #: Paper and equation behind the method.
     reference: str
+    # Optional: ``tol``, the gap (bits) a solver closes before it answers 'converged'
+    # (read by ``stated_tol``).
 
     def rate_point(self, D: float, P: PerceptionBound | float, warm: Any = None) -> PointSolution:
         """R(D, P) at one point (D ≥ 0).
@@ -49,6 +52,14 @@ class Method(Protocol):
         ``warm`` is the ``warm`` state of a
         neighbouring point (or None for a cold start); the method keeps no
         state between calls, so results do not depend on call order.
+
+        The point states its status through its constructor
+        ([`PointSolution.exact`][rdp.result.PointSolution.exact],
+        [`bracket`][rdp.result.PointSolution.bracket] or
+        [`infeasible`][rdp.result.PointSolution.infeasible]); a certified point
+        ([`rdp.status.is_certified`][rdp.status.is_certified]) proves ``lower`` and returns a
+        channel that meets D and P within [`rdp.status.FEASIBILITY_TOL`][rdp.status.FEASIBILITY_TOL]
+        whose mutual information is ``upper``.
         """
         ...
 
@@ -70,6 +81,17 @@ class InvertibleMethod(Method, Protocol):
 
 
 MethodFactory = Callable[..., Method]
+
+
+def stated_tol(method: Method) -> float:
+    """The gap tolerance (bits) at which the points of ``method`` are certified.
+
+    [`rdp.status.CERTIFIED_GAP`][rdp.status.CERTIFIED_GAP], or the method's ``tol``
+    attribute (a solver's stopping gap) when that is looser.
+    """
+    tol = getattr(method, "tol", None)
+    return CERTIFIED_GAP if tol is None else max(CERTIFIED_GAP, float(tol))
+
 
 #: The built-in methods: name -> "module:factory", imported on first use.
 BUILTIN_METHODS: dict[str, str] = {

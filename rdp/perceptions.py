@@ -24,7 +24,7 @@ solver, a closed form if one exists).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -52,51 +52,68 @@ KL_KINDS = (KL_SOURCE_RECON, KL_RECON_SOURCE)
 TRANSPORT_KINDS = (TV, W1, W2)
 
 
-class PerceptionBound(float):
+@dataclass(frozen=True, eq=False)
+class PerceptionBound:
     """A perception constraint d(p_X, p_X̂) ≤ value, in the methods' internal unit.
 
     Built once per point by [`to_bound`][rdp.perceptions.to_bound]; every method (closed form or
-    solver) takes this object, so the user's unit is converted in one place.
-    It is a ``float`` (its [`value`][rdp.perceptions.PerceptionBound.value]) that also knows its
-    ``kind``, so
-    a method written for a plain float bound keeps working. Build it as
-    ``PerceptionBound(kind, value)``.
+    solver) takes this object, so the user's unit is converted in one place. A small
+    frozen value object, not a number: arithmetic and comparisons with numbers raise
+    ``TypeError`` (a bound never silently changes its unit); read
+    [`value`][rdp.perceptions.PerceptionBound.value] (KL in nats) or
+    [`bits`][rdp.perceptions.PerceptionBound.bits] (KL in bits).
 
-    Attributes
+    Parameters
     ----------
     kind : str
         One of ``KINDS``.
     value : float
         The bound: KL in **nats**, TV and transport costs in their own units;
         ``inf`` when there is no constraint (always for kind 'none').
+    bits : float, optional
+        For KL: the level exactly as the user gave it in bits (nats → bits would round it).
+
+    Examples
+    --------
+    >>> b = to_bound(KL("source||reconstruction"), 1.0)
+    >>> b.value, b.bits
+    (0.6931471805599453, 1.0)
+    >>> b + 1.0
+    Traceback (most recent call last):
+    ...
+    TypeError: unsupported operand type(s) for +: 'PerceptionBound' and 'float'
     """
 
     kind: str
+    value: float
+    given_bits: float | None = field(default=None, repr=False)
 
-    def __new__(cls, kind: str, value: float, bits: float | None = None) -> PerceptionBound:
+    def __init__(self, kind: str, value: float, bits: float | None = None) -> None:
         check_choice(kind, "perception kind", KINDS)
+        if isinstance(value, PerceptionBound):
+            raise TypeError("value must be a number, not a PerceptionBound (read its .value)")
         number = float("inf") if kind == NONE else float(value)
         if not number >= 0:
             raise ValueError(f"perception bound must be in [0, inf]; got {value!r}")
-        self = super().__new__(cls, number)
+        if bits is not None and kind not in KL_KINDS:
+            raise ValueError(f"bits is a KL level; a {kind!r} bound has no unit")
         object.__setattr__(self, "kind", kind)
-        # a KL level the user gave in bits, kept exactly (nats → bits would round it)
-        object.__setattr__(self, "_bits", None if bits is None else float(bits))
-        return self
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("PerceptionBound is immutable")
-
-    def __repr__(self) -> str:
-        return f"PerceptionBound(kind={self.kind!r}, value={float(self)!r})"
+        object.__setattr__(self, "value", number)
+        object.__setattr__(self, "given_bits", None if bits is None else float(bits))
 
     def __reduce__(self) -> tuple:
-        return (PerceptionBound, (self.kind, float(self), self._bits))
+        return (PerceptionBound, (self.kind, self.value, self.given_bits))
 
-    @property
-    def value(self) -> float:
-        """The bound as a plain float (KL in nats)."""
-        return float(self)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PerceptionBound):
+            raise TypeError(
+                f"a PerceptionBound compares only with another bound; got {type(other).__name__} "
+                "(compare its .value, KL in nats, or .bits)"
+            )
+        return (self.kind, self.value, self.bits) == (other.kind, other.value, other.bits)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.value, self.bits))
 
     @property
     def active(self) -> bool:
@@ -112,11 +129,12 @@ class PerceptionBound(float):
     def bits(self) -> float:
         """The bound with KL in bits (for the closed forms written in bits).
 
-        A KL level given in bits is returned exactly as given.
+        A KL level given in bits is returned exactly as given; other kinds are unit-free
+        and return ``value``.
         """
         if not self.is_kl:
             return self.value
-        return self._bits if self._bits is not None else self.value / LN2
+        return self.given_bits if self.given_bits is not None else self.value / LN2
 
     def in_units(self, units: str) -> float:
         """The bound in the user's ``units`` (KL only; other kinds are unit-free)."""

@@ -7,14 +7,17 @@ A method (closed form or solver) answers one point with a
 inputs like numpy does), a [`CurveResult`][rdp.result.CurveResult] or a
 [`SurfaceResult`][rdp.result.SurfaceResult].
 
-Every result carries the same three fields, after scipy's ``OptimizeResult``:
+Every result carries the same fields, after scipy's ``OptimizeResult``:
 
-- ``status``: ``'exact'`` (a closed form), ``'bounds'`` (a closed form computed
-  to certified bounds), ``'converged'`` (a solver met its tolerance),
-  ``'iteration_limit'``, ``'time_limit'``, ``'inaccurate'`` (a solver answered
-  without a certificate) or ``'infeasible'`` (no channel meets the constraints);
+- ``status``: a [`Status`][rdp.status.Status] (``'exact'``, ``'bounds'``, ``'converged'``,
+  ``'iteration_limit'``, ``'time_limit'``, ``'inaccurate'``, ``'estimate'``,
+  ``'infeasible'``, ``'not_computed'``), whose meaning is stated once in
+  [`rdp.status`][rdp.status];
 - ``message``: one line saying what happened (empty when there is nothing to say);
-- ``iterations``: the iterations (or bisection steps) spent, 0 for closed forms.
+- ``iterations``: the iterations (or bisection steps) spent, 0 for closed forms;
+- ``tol``: the gap tolerance the points were certified to
+  ([`rdp.status.is_certified`][rdp.status.is_certified] decides from status, bracket and
+  ``tol``; ``certified`` is that decision for every point).
 
 Arrays of points hold these as arrays of the points' shape.
 """
@@ -28,39 +31,31 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rdp.channels import Channel
-
-#: The values of ``status`` (see the module docstring).
-STATUSES = (
-    "exact",
-    "bounds",
-    "converged",
-    "iteration_limit",
-    "time_limit",
-    "inaccurate",
-    "estimate",
-    "infeasible",
-    "not_computed",
-)
+from rdp.status import Status, is_certified
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PointSolution:
     """One solved point, in bits.
+
+    Build it with [`exact`][rdp.result.PointSolution.exact],
+    [`bracket`][rdp.result.PointSolution.bracket] or
+    [`infeasible`][rdp.result.PointSolution.infeasible]; every argument but the
+    numbers is keyword-only, and the status is always stated, never defaulted.
 
     Parameters
     ----------
     value : float
         The rate (bits) or distortion; ``inf`` for an infeasible rate point.
     lower, upper : float
-        Certified bounds on the true value (equal to ``value`` for closed forms).
-    feasible : bool
-        False when no channel meets the constraints (D below D_min(P)).
+        Certified bounds on the true value, ``lower ≤ value ≤ upper`` (all three equal
+        for status 'exact').
+    status : Status or str
+        One of [`Status`][rdp.status.Status]; what ``lower``/``upper`` guarantee.
     channel : Channel or None
         An optimal (or the achieving, for solvers) test channel when known.
     diagnostics : dict
-        Method-specific details (gap, solver status, region ...).
-    status : str
-        One of ``STATUSES``.
+        Method-specific details (gap, solver status, region ...); never the status.
     message : str
         What happened, in one line ('' when there is nothing to say).
     iterations : int
@@ -68,42 +63,122 @@ class PointSolution:
     warm : object
         State a neighbouring point may start from (``rate_point(..., warm=...)``);
         None for methods without warm starts. Not part of comparisons.
+
+    Raises
+    ------
+    ValueError
+        For an unknown status, a ``nan`` bound, ``lower > upper``, a value outside
+        its bracket, status 'exact' with ``lower ≠ upper``, or a ``'status'`` key in
+        ``diagnostics``.
     """
 
     value: float
     lower: float
     upper: float
-    feasible: bool = True
+    status: Status
     channel: Channel | None = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
-    status: str = "exact"
     message: str = ""
-    iterations: int = 0
+    iterations: int
     warm: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}; got {self.status!r}")
+        try:
+            status = Status(self.status)
+        except ValueError:
+            valid = ", ".join(repr(s.value) for s in Status)
+            raise ValueError(f"status must be one of {valid}; got {self.status!r}") from None
+        object.__setattr__(self, "status", status)
+        for name in ("value", "lower", "upper"):
+            number = float(getattr(self, name))
+            if np.isnan(number):
+                raise ValueError(f"{name} must be a number (bits) or inf; got nan")
+            object.__setattr__(self, name, number)
+        if not self.lower <= self.value <= self.upper:
+            raise ValueError(
+                f"a point needs lower <= value <= upper; got {self.lower!r}, {self.value!r}, "
+                f"{self.upper!r} (status {status.value!r})"
+            )
+        if status is Status.EXACT and self.lower != self.upper:
+            raise ValueError(
+                f"status 'exact' needs lower == upper; got [{self.lower!r}, {self.upper!r}] "
+                "(use PointSolution.bracket with status 'bounds' or 'converged')"
+            )
+        if "status" in (self.diagnostics or {}):
+            raise ValueError("the status is PointSolution.status, not diagnostics['status']")
+
+    @property
+    def feasible(self) -> bool:
+        """False for an infeasible (or not computed) point."""
+        return self.status not in (Status.INFEASIBLE, Status.NOT_COMPUTED)
 
     @classmethod
     def exact(
-        cls, value: float, channel: Channel | None = None, **diagnostics: Any
+        cls,
+        value: float,
+        *,
+        channel: Channel | None = None,
+        diagnostics: dict[str, Any] | None = None,
+        message: str = "",
+        warm: Any = None,
     ) -> PointSolution:
-        """A closed-form value: lower = upper = value, status 'exact'."""
-        return cls(float(value), float(value), float(value), True, channel, diagnostics)
+        """A closed-form value: lower = value = upper, status 'exact', no iterations."""
+        value = float(value)
+        return cls(
+            value=value, lower=value, upper=value, status=Status.EXACT, channel=channel,
+            diagnostics=dict(diagnostics or {}), message=message, iterations=0, warm=warm,
+        )  # fmt: skip
 
     @classmethod
-    def infeasible(cls, message: str = "", **diagnostics: Any) -> PointSolution:
+    def bracket(
+        cls,
+        lower: float,
+        upper: float,
+        *,
+        status: Status | str,
+        value: float | None = None,
+        channel: Channel | None = None,
+        diagnostics: dict[str, Any] | None = None,
+        message: str = "",
+        iterations: int,
+        warm: Any = None,
+    ) -> PointSolution:
+        """A certified bracket ``lower ≤ R ≤ upper`` with its ``status`` stated.
+
+        ``value`` defaults to ``upper`` (the rate of the returned channel, for solvers).
+        """
+        return cls(
+            value=upper if value is None else value, lower=lower, upper=upper, status=status,
+            channel=channel, diagnostics=dict(diagnostics or {}), message=message,
+            iterations=iterations, warm=warm,
+        )  # fmt: skip
+
+    @classmethod
+    def infeasible(
+        cls, *, message: str = "D < D_min(P)", diagnostics: dict[str, Any] | None = None
+    ) -> PointSolution:
         """An infeasible rate point: value, lower and upper are +inf, status 'infeasible'."""
         inf = float("inf")
-        return cls(inf, inf, inf, False, None, diagnostics, status="infeasible", message=message)
+        return cls(
+            value=inf, lower=inf, upper=inf, status=Status.INFEASIBLE,
+            diagnostics=dict(diagnostics or {}), message=message, iterations=0,
+        )  # fmt: skip
+
+    @classmethod
+    def not_computed(cls, *, message: str = "not computed (interrupted)") -> PointSolution:
+        """A point never solved: status 'not_computed', value ``inf`` (only R ≥ 0 is known)."""
+        inf = float("inf")
+        return cls(
+            value=inf, lower=0.0, upper=inf, status=Status.NOT_COMPUTED, message=message,
+            iterations=0,
+        )  # fmt: skip
 
     def replace(self, **changes: Any) -> PointSolution:
-        """A copy with ``changes`` applied (``dataclasses.replace``)."""
+        """A copy with ``changes`` applied (``dataclasses.replace``; validated again)."""
         return replace(self, **changes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Result:
     lower: float | NDArray
     upper: float | NDArray
@@ -114,14 +189,20 @@ class _Result:
     reference: str
     channel: Channel | NDArray | None = None
     diagnostics: dict[str, Any] | NDArray | None = None
-    status: str | NDArray = "exact"
-    message: str | NDArray = ""
-    iterations: int | NDArray = 0
+    status: str | NDArray
+    message: str | NDArray
+    iterations: int | NDArray
+    tol: float
 
     @property
     def gap(self) -> float | NDArray:
         """upper − lower (0 for closed forms)."""
         return _unwrap(np.asarray(self.upper) - np.asarray(self.lower))
+
+    @property
+    def certified(self) -> bool | NDArray:
+        """Whether each point is certified ([`is_certified`][rdp.status.is_certified], ``tol``)."""
+        return is_certified(self.status, self.lower, self.upper, self.tol)
 
     def _base_dict(self) -> dict[str, Any]:
         return {
@@ -135,10 +216,11 @@ class _Result:
             "status": to_jsonable(self.status),
             "message": to_jsonable(self.message),
             "iterations": to_jsonable(self.iterations),
+            "tol": self.tol,
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateResult(_Result):
     """R(D, P) at one point or over broadcast arrays of points.
 
@@ -163,11 +245,14 @@ class RateResult(_Result):
     diagnostics : dict or ndarray of dict
         Method-specific details.
     status, message, iterations : str, str, int (or arrays of them)
-        How each point was obtained (see ``STATUSES``).
+        How each point was obtained (see [`Status`][rdp.status.Status]).
+    tol : float
+        The gap tolerance (in ``units``) at which 'converged' and 'bounds' points are
+        certified ([`certified`][rdp.result.RateResult.certified]).
     """
 
-    rate: float | NDArray = 0.0
-    D: float | NDArray = 0.0
+    rate: float | NDArray
+    D: float | NDArray
 
     @property
     def value(self) -> float | NDArray:
@@ -181,7 +266,7 @@ class RateResult(_Result):
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DistortionResult(_Result):
     """D(R, P): the least distortion at rate ≤ R and perception ≤ P.
 
@@ -196,8 +281,8 @@ class DistortionResult(_Result):
     Other attributes as in [`RateResult`][rdp.result.RateResult].
     """
 
-    distortion: float | NDArray = 0.0
-    R: float | NDArray = 0.0
+    distortion: float | NDArray
+    R: float | NDArray
 
     @property
     def value(self) -> float | NDArray:
@@ -236,12 +321,13 @@ def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
             value = np.asarray(value).astype(str).tolist()
         out[name] = to_jsonable(value)
     out["units"] = result.units
+    out["tol"] = result.tol
     out["method"] = result.method
     out["reference"] = result.reference
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SurfaceResult:
     """R(D, P) on a grid: arrays of shape (len(P), len(D)), rows P and columns D.
 
@@ -261,10 +347,13 @@ class SurfaceResult:
     min_distortion, zero_rate_distortion : ndarray (len(P),)
         The boundary D_min(P) and the zero-rate distortion D_max(P).
     status, message : ndarray of str
-        Per cell (see ``STATUSES``).
+        Per cell (see [`Status`][rdp.status.Status]).
     iterations : ndarray of int
         Per cell.
     units, method, reference : str
+    tol : float
+        The gap tolerance (in ``units``) at which 'converged' and 'bounds' points are
+        certified.
     distortion_label, perception_label, rate_label : str
         Axis labels naming the measures (filled by
         [`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface];
@@ -282,6 +371,7 @@ class SurfaceResult:
     status: NDArray
     units: str
     method: str
+    tol: float
     message: NDArray | None = None
     iterations: NDArray | None = None
     reference: str = ""
@@ -294,6 +384,11 @@ class SurfaceResult:
         """upper − lower per cell (0 in infeasible cells)."""
         with np.errstate(invalid="ignore"):
             return np.where(self.feasible, self.upper - self.lower, 0.0)
+
+    @property
+    def certified(self) -> NDArray:
+        """Mask of the certified cells ([`is_certified`][rdp.status.is_certified] at ``tol``)."""
+        return is_certified(self.status, self.lower, self.upper, self.tol)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (arrays as nested lists)."""
@@ -375,10 +470,11 @@ class SurfaceResult:
             message=None if self.message is None else self.message[i],
             iterations=None if self.iterations is None else self.iterations[i],
             reference=self.reference,
+            tol=self.tol,
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CurveResult:
     """R(D, P) on a grid of D at one P (one row of a [`SurfaceResult`][rdp.result.SurfaceResult]).
 
@@ -395,9 +491,12 @@ class CurveResult:
     min_distortion, zero_rate_distortion : float
         D_min(P) and D_max(P).
     status, message : ndarray of str (K,)
-        Per point (see ``STATUSES``).
+        Per point (see [`Status`][rdp.status.Status]).
     iterations : ndarray of int (K,)
     units, method, reference : str
+    tol : float
+        The gap tolerance (in ``units``) at which 'converged' and 'bounds' points are
+        certified.
     """
 
     D: NDArray
@@ -411,10 +510,16 @@ class CurveResult:
     status: NDArray
     units: str
     method: str
+    tol: float
     diagnostics: list[dict[str, Any]] = field(default_factory=list, repr=False)
     message: NDArray | None = None
     iterations: NDArray | None = None
     reference: str = ""
+
+    @property
+    def certified(self) -> NDArray:
+        """Mask of the certified points ([`is_certified`][rdp.status.is_certified] at ``tol``)."""
+        return is_certified(self.status, self.lower, self.upper, self.tol)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

@@ -44,16 +44,16 @@ from rdp._validation import (
     plain,
 )
 from rdp.exceptions import SweepInterrupted, warn_uncertified
-from rdp.methods import Method, resolve_factory, resolve_method
+from rdp.methods import Method, resolve_factory, resolve_method, stated_tol
 from rdp.perceptions import NoPerception, PerceptionBound, to_bound
 from rdp.result import (
-    STATUSES,
     CurveResult,
     DistortionResult,
     PointSolution,
     RateResult,
     SurfaceResult,
 )
+from rdp.status import CERTIFIED_GAP
 from rdp.units import UNITS, from_units, to_units
 
 if TYPE_CHECKING:
@@ -135,23 +135,13 @@ def run_points(
     out = {} if out is None else out
     warm = None
     for k in order:
-        point = _normalise(solve(k, warm if warm_start else None))
+        point = solve(k, warm if warm_start else None)
         if warm_start and point.warm is not None:
             warm = point.warm
         out[k] = point
         if progress is not None:
             progress.update(1)
     return out
-
-
-def _normalise(point: PointSolution) -> PointSolution:
-    """Make ``status`` agree with ``feasible`` (for methods that set only one of them)."""
-    if not point.feasible and point.status != "infeasible":
-        return point.replace(status="infeasible", message=point.message or "D < D_min(P)")
-    legacy = (point.diagnostics or {}).get("status") if point.status == "exact" else None
-    if legacy in STATUSES and legacy != "exact":
-        return point.replace(status=legacy)
-    return point
 
 
 def _progress_bar(show: bool | None, total: int, desc: str) -> Any:
@@ -221,7 +211,7 @@ def solve_rate(
     solved = run_points(solve, range(d_flat.size), warm_start=warm_start)
     return _point_result(
         RateResult, solved, D_b.shape, lambda v: to_units(v, units), solver.reference,
-        solver, units, rate="value", D=D_b, P=P_b,
+        solver, units, float(to_units(stated_tol(solver), units)), rate="value", D=D_b, P=P_b,
     )  # fmt: skip
 
 
@@ -273,7 +263,8 @@ def solve_distortion(
     reference = solver.common_randomness_reference if rc_bits is not None else solver.reference
     return _point_result(
         DistortionResult, solved, R_b.shape, lambda v: np.asarray(v, dtype=float), reference,
-        solver, units, distortion="value", R=to_units(R_b, units), P=P_b,
+        solver, units, max(CERTIFIED_GAP, tol), distortion="value", R=to_units(R_b, units),
+        P=P_b,
     )  # fmt: skip
 
 
@@ -285,9 +276,12 @@ def _point_result(
     reference: str,
     solver: Method,
     units: str,
+    tol: float,
     **named: Any,
 ) -> Any:
     """A ``RateResult`` or ``DistortionResult`` of the points in ``solved`` (C order).
+
+    ``tol`` is the gap tolerance (in the value's unit) the points are certified to.
 
     ``named`` maps the result's own fields: the value's name to ``"value"`` (``rate`` or
     ``distortion``) and the inputs (``D``/``R``, ``P``) to their broadcast arrays. Warns
@@ -310,6 +304,7 @@ def _point_result(
         status=fields["status"],
         message=fields["message"],
         iterations=fields["iterations"],
+        tol=tol,
         **inputs,
     )
     warn_uncertified(result)
@@ -552,9 +547,7 @@ def _drain(ticks: Any, bar: Any) -> int:
     return count
 
 
-_NOT_COMPUTED = PointSolution(
-    np.inf, np.inf, np.inf, False, status="infeasible", message="not computed (interrupted)"
-)
+_NOT_COMPUTED = PointSolution.not_computed()
 
 
 def _surface(
@@ -568,12 +561,8 @@ def _surface(
 ) -> SurfaceResult:
     """The surface of the cells in ``solved``; missing cells get status 'not_computed'."""
     n = D.size
-    missing = [k for k in range(P.size * n) if k not in solved]
     points = [solved.get(k, _NOT_COMPUTED) for k in range(P.size * n)]
     fields = _assemble(points, (P.size, n), lambda v: to_units(v, units))
-    status = np.asarray(fields["status"]).astype(object).reshape(P.size, n)
-    for k in missing:
-        status[divmod(k, n)] = "not_computed"
     return SurfaceResult(
         D=D,
         P=P,
@@ -583,9 +572,10 @@ def _surface(
         feasible=np.asarray(fields["feasible"], dtype=bool).reshape(P.size, n),
         min_distortion=d_min,
         zero_rate_distortion=d_max,
-        status=status.astype(str),
+        status=np.asarray(fields["status"]).astype(str).reshape(P.size, n),
         units=units,
         method=solver.name,
+        tol=float(to_units(stated_tol(solver), units)),
         message=np.asarray(fields["message"]).astype(str).reshape(P.size, n),
         iterations=np.asarray(fields["iterations"], dtype=int).reshape(P.size, n),
         reference=solver.reference,

@@ -256,7 +256,7 @@ def test_counterexample_beats_the_jointly_gaussian_rate():
     )
     assert mutual_information < old_closed_form - 2e-4  # the old value was not a lower bound
     result = Problem(Gaussian(), "mse", "kl-source-recon").rate(distortion, kl)
-    assert result.diagnostics["status"] == "bounds"
+    assert result.status == "bounds"
     assert result.lower <= mutual_information <= result.upper
     assert result.lower < result.upper
     assert result.upper == pytest.approx(old_closed_form, abs=1e-6)  # achievable: Gaussian

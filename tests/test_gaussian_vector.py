@@ -170,7 +170,7 @@ def test_rate_matches_slsqp_and_bounds_bracket_it(kind, D, P):
     assert result.lower <= reference + 1e-9
     assert result.rate == pytest.approx(reference, abs=2e-6)  # the best Gaussian allocation
     if kind == "kl-source-recon":  # no closed form: Gaussian upper bound, Shannon ≤ lower
-        assert result.diagnostics["status"] == "bounds"
+        assert result.status == "bounds"
         assert result.lower >= bisection_reverse_water_filling(EIGS, D) - 1e-9
         assert result.upper - result.lower > 1e-4
     else:

@@ -191,11 +191,13 @@ def test_distortion_bracket_fails_on_a_concave_curve():
     assert not low <= np.sqrt(0.5) <= high
 
 
-def test_stopped_points_are_marked_and_written():
-    """A point whose method stopped at a limit gets a red × and its bounds in the columns."""
+def test_uncertified_points_are_marked_and_written():
+    """A point without a certified value gets a red × and its bounds in the columns: a
+    solver stopped at a limit, and a 'bounds' bracket wider than tol (issue 21 item 1),
+    while a 'bounds' bracket within tol is drawn as certified (its twin)."""
     family = CurveFamily(
-        x=np.array([0.1, 0.2, 0.3]),
-        y=np.array([[2.0, 1.5, 1.2]]),
+        x=np.array([0.1, 0.2, 0.3, 0.4, 0.5]),
+        y=np.array([[2.0, 1.5, 1.2, 1.0, 0.9]]),
         parameter=np.array([0.0]),
         x_name="D",
         y_name="R",
@@ -203,13 +205,17 @@ def test_stopped_points_are_marked_and_written():
         x_label="D",
         y_label="R",
         parameter_label="P",
-        lower=np.array([[2.0, 1.4, 1.2]]),
-        upper=np.array([[2.0, 1.5, 1.2]]),
-        status=np.array([["converged", "iteration_limit", "exact"]]),
+        lower=np.array([[2.0, 1.4, 1.2, 1.0 - 1e-3, 0.9 - 1e-8]]),
+        upper=np.array([[2.0, 1.5, 1.2, 1.0, 0.9]]),
+        status=np.array([["converged", "iteration_limit", "exact", "bounds", "bounds"]]),
+        tol=1e-6,
     )
-    assert family.stopped.tolist() == [[False, True, False]]
+    assert family.uncertified.tolist() == [[False, True, False, True, False]]
     assert list(family.columns()) == ["P", "D", "R", "lower", "upper", "status"]
     fig = plot_rate_distortion(family)
     marks = [line for line in fig.axes[0].lines if line.get_marker() == "x"]
-    assert marks and marks[0].get_xdata().tolist() == [0.2]
-    assert "stopped at a limit" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1]
+    assert marks and marks[0].get_xdata().tolist() == [0.2, 0.4]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[-1] == "no certified value: bounds only"
+    with pytest.raises(ValueError, match="tol"):
+        CurveFamily(**{**family.__dict__, "tol": None})

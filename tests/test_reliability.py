@@ -158,14 +158,14 @@ def test_item2_surface_marks_unconverged_cells_and_exits_3(tmp_path, capsys):
         "--no-progress", "--out", out_csv,
     )  # fmt: skip
     assert code == 3
-    assert err.count("\n") == 1 and "4 of 4 cells have no certified value" in err
+    assert err.count("\n") == 1 and "4 of 4 point(s) have no certified value" in err
     rows = list(csv.DictReader(out_csv.open()))
     assert {row["status"] for row in rows} == {"iteration_limit"}
     code, out, err = run_cli(
         capsys, "surface", path, "--D-grid", "0.2", "--P-grid", "0.1", "--max-iter", 3,
         "--no-progress",
     )  # fmt: skip
-    assert code == 3 and "UNCONVERGED" in out
+    assert code == 3 and "UNCERTIFIED" in out
 
 
 def test_item2_certified_surface_exits_0(tmp_path, capsys):
@@ -174,7 +174,7 @@ def test_item2_certified_surface_exits_0(tmp_path, capsys):
         "--no-progress",
     )  # fmt: skip
     assert code == 0, err
-    assert "UNCONVERGED" not in out and err == ""
+    assert "UNCERTIFIED" not in out and err == ""
 
 
 def test_item2_api_warns_with_a_dedicated_class():
@@ -197,7 +197,7 @@ def test_item2_rate_command_marks_unconverged_points(capsys):
         "--perception", "w1", "-D", 0.3, "-P", 0.1, "--max-iter", 2,
     )  # fmt: skip
     assert code == 3
-    assert "UNCONVERGED" in out and "1 of 1 point(s)" in err
+    assert "UNCERTIFIED" in out and "1 of 1 point(s)" in err
 
 
 # ---------------------------------------------------------------- item 3: ignored options
@@ -509,13 +509,13 @@ def test_item11_scs_answer_is_an_estimate_with_honest_bounds():
     with pytest.warns(rdp.UnconvergedWarning):
         result = problem.rate(0.3, 0.05, method="cvxpy", solvers=("SCS",))
     diagnostics = result.diagnostics
-    assert diagnostics["status"] == "estimate" and diagnostics["flagged"] is True
+    assert result.status == "estimate" and diagnostics["flagged"] is True
     assert diagnostics["solver"] == "SCS"
     assert result.lower < result.upper
     assert result.lower - 1e-9 <= truth <= result.upper + 1e-9
     assert result.lower <= result.rate <= result.upper
     clarabel = problem.rate(0.3, 0.05, method="cvxpy")
-    assert clarabel.diagnostics["status"] == "optimal"
+    assert clarabel.diagnostics["solver_status"] == "optimal"
     assert clarabel.diagnostics["solver"] == "CLARABEL"
     assert clarabel.rate == pytest.approx(truth, abs=1e-6)
 

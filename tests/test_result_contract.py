@@ -1,16 +1,30 @@
 """Every registered method honours one result contract (status, message, iterations, bounds).
 
 The contract (after scipy's ``OptimizeResult``): a point, an array of points, a
-curve and a surface carry ``status`` from :data:`rdp.result.STATUSES`, a
+curve and a surface carry ``status`` from :class:`rdp.status.Status`, a
 ``message`` string and an ``iterations`` count in the same fields, whichever
 method produced them; a method keeps no state between points, so a point's
 answer does not depend on what was solved before it.
+
+At the method level (``Method.rate_point``, closed forms included): the status is
+stated (never in ``diagnostics``), 'exact' means lower = upper, and a certified point
+returns a channel that meets D and P by arithmetic done here, whose mutual
+information is ``upper``, with ``lower`` at most an independent convex program's value.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from references import (
+    convex_rate,
+    distortion_matrix,
+    mutual_information_bits,
+    perception_value,
+)
+from strategies import finite_problems
 
 from rdp import (
     KL,
@@ -22,9 +36,11 @@ from rdp import (
     TotalVariation,
     Wasserstein,
 )
-from rdp.methods import METHODS, register_method
+from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
+from rdp.methods import METHODS, register_method, stated_tol
 from rdp.perceptions import KINDS, PerceptionBound, as_bound, to_bound
-from rdp.result import STATUSES, PointSolution, SurfaceResult
+from rdp.result import PointSolution, SurfaceResult
+from rdp.status import FEASIBILITY_TOL, Status, is_certified
 from rdp.units import LN2
 
 #: Small problems, one of each family; each method is checked on those it applies to.
@@ -43,6 +59,19 @@ PROBLEMS = {
         0.05,
         0.2,
     ),
+}
+
+#: Problems checked at the method level only (their points are not certified values).
+METHOD_PROBLEMS = {
+    **PROBLEMS,
+    # issue 21 item 3: bounds only, lower < upper; was reported as status 'exact'
+    "gaussian-kl-source-recon": (Problem(Gaussian(0.0, 1.0), "mse", "kl-source-recon"), 0.05, 0.5),
+    "gaussian-vector-kl-recon-source": (
+        Problem(GaussianVector(np.diag([1.0, 0.5])), "mse", "kl-recon-source"),
+        0.1,
+        0.8,
+    ),
+    "discrete-w2": (Problem(Discrete([0.4, 0.35, 0.25]), "mse", "w2"), 0.1, 0.15),
 }
 
 BUILTIN = ("closed-form", "fast", "cvxpy")
@@ -64,7 +93,7 @@ def _check_fields(result, shape=()) -> None:
     message = np.asarray(result.message)
     iterations = np.asarray(result.iterations)
     assert status.shape == message.shape == iterations.shape == shape
-    assert set(status.ravel().tolist()) <= set(STATUSES)
+    assert set(status.ravel().tolist()) <= {s.value for s in Status}
     assert all(isinstance(m, str) for m in message.ravel().tolist())
     assert np.issubdtype(iterations.dtype, np.integer) and (iterations >= 0).all()
 
@@ -172,8 +201,8 @@ def test_register_method_as_decorator_and_call():
         name = "constant-test"
         reference = "test"
 
-        def rate_point(self, D, P):  # an old-style method: no warm argument, float P
-            return PointSolution.exact(1.0 if float(P) < 1 else 0.5)
+        def rate_point(self, D, P):  # an old-style method: no warm argument
+            return PointSolution.exact(1.0 if as_bound(P, "tv").value < 1 else 0.5)
 
         def min_distortion(self, P):
             return 0.0
@@ -212,3 +241,194 @@ def test_surface_result_exports():
     assert isinstance(ds, xr.Dataset) and ds["rate"].dims == ("P", "D")
     assert float(ds["rate"].sel(P=P, D=D)) == pytest.approx(surface.rate[1, 1])
     assert ds.attrs["method"] == surface.method
+
+
+# ---------------------------------------------------------------- the method level
+LN2_ = np.log(2.0)
+
+
+def _within(value: float, limit: float, slack: float = 0.0) -> bool:
+    """value ≤ limit within the feasibility tolerance (and ``slack``: a reference's error)."""
+    return value <= limit * (1 + FEASIBILITY_TOL) + 1e-15 + slack
+
+
+def _gaussian_checks(c: GaussianChannel, kind: str, D: float, P: float) -> tuple[float, float]:
+    """(MSE, perception) of a jointly Gaussian channel by hand (KL in bits, W2 squared)."""
+    s, t, r = c.source_std, c.reconstruction_std, c.correlation
+    mse = s * s + t * t - 2 * r * s * t
+    if kind == "w2":
+        return mse, (s - t) ** 2
+    if kind == "kl-recon-source":  # KL(N(0, t²) ‖ N(0, s²))
+        return mse, (np.log(s / t) + t * t / (2 * s * s) - 0.5) / LN2_
+    if kind == "kl-source-recon":
+        return mse, (np.log(t / s) + s * s / (2 * t * t) - 0.5) / LN2_
+    return mse, 0.0
+
+
+def check_point(
+    problem: Problem,
+    tol: float,
+    D: float,
+    P: float,
+    point: PointSolution,
+    delta: np.ndarray | None = None,
+) -> None:
+    """The method-level contract of one point, checked by arithmetic done here.
+
+    ``tol``: the gap tolerance the method states (``stated_tol``); ``P`` in bits;
+    ``delta``: the distortion matrix (default: the named distortion's, built here).
+    """
+    kind = problem.perception_measure.kind
+    assert isinstance(point.status, Status)
+    assert "status" not in point.diagnostics
+    assert point.lower <= point.value <= point.upper
+    if point.status == "exact":
+        assert point.lower == point.value == point.upper
+    if point.status == "infeasible":
+        assert np.isinf(point.value) and point.channel is None
+    certified = is_certified(point.status, point.lower, point.upper, tol)
+    if certified and point.status in ("converged", "bounds"):
+        assert point.upper - point.lower <= tol * (1 + 1e-9)
+    channel = point.channel
+    if channel is None or not certified or not np.isfinite(point.upper):
+        return
+    if isinstance(channel, DiscreteChannel):
+        joint = np.asarray(channel.joint, dtype=float)
+        pmf = problem.source.to_discrete().pmf
+        assert (joint >= 0).all()
+        rows = joint.sum(axis=1)
+        assert np.all(np.abs(rows - pmf) <= FEASIBILITY_TOL * pmf + 1e-15), rows - pmf
+        conditional = joint / rows[:, None]
+        assert np.allclose(conditional.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+        x, y = channel.source_alphabet, channel.reconstruction_alphabet
+        if delta is None:
+            delta = distortion_matrix(problem.distortion_measure.name, x, y)
+        distortion = float((joint * delta).sum())
+        assert _within(distortion, D), (distortion, D)
+        if kind != "none" and np.isfinite(P):
+            # the transport cost comes from an LP (HiGHS), accurate to ~1e-9 only
+            slack = 1e-9 if kind in ("w1", "w2") else 0.0
+            divergence = perception_value(kind, pmf, x, joint.sum(axis=0), y)
+            assert _within(divergence, P, slack), (divergence, P)
+        information = mutual_information_bits(joint)
+        assert abs(information - point.upper) <= 1e-12 * max(1.0, point.upper) + 1e-13
+    else:
+        parts = channel.components if isinstance(channel, GaussianVectorChannel) else (channel,)
+        mse = perception = information = 0.0
+        for part in parts:
+            m, d = _gaussian_checks(part, kind, D, P)
+            mse, perception = mse + m, perception + d
+            information += -0.5 * np.log2(1 - part.correlation**2)
+        assert _within(mse, D, 1e-12), (mse, D)
+        assert _within(perception, P, 1e-12), (perception, P)
+        assert abs(information - point.upper) <= 1e-9 * max(1.0, point.upper)
+
+
+#: Methods whose certified points do not yet return an exactly feasible channel: Clarabel's
+#: joint meets the row constraints only to ~1e-10 (issue 21 item 2). Their cases are
+#: expected to fail (strictly: a fix makes them fail loudly until removed from here).
+AWAITING_CERTIFICATE = {"cvxpy"}
+
+
+def _methods_marked() -> list:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="no certificate yet"))
+        if name in AWAITING_CERTIFICATE
+        else name
+        for name in METHODS
+    ]
+
+
+@pytest.mark.parametrize("name", _methods_marked())
+def test_rate_point_contract_at_the_method_level(name):
+    """``Method.rate_point`` of every registered method, not only through ``Problem.rate``."""
+    checked = 0
+    for key, (problem, P, D) in METHOD_PROBLEMS.items():
+        try:
+            method = METHODS[name](problem)
+        except ValueError:
+            continue
+        point = method.rate_point(D, problem.bound(P))
+        check_point(problem, stated_tol(method), D, P, point)
+        checked += 1
+        if key == "gaussian-kl-source-recon":  # issue 21 item 3
+            assert point.status == "bounds" and point.lower < point.upper
+    assert checked, f"method {name!r} applies to none of the contract problems"
+
+
+def test_the_method_level_check_fails_on_a_wrong_point():
+    """The twin: an infeasible channel, or an upper bound that is not its rate, is caught."""
+    problem, P, D = PROBLEMS["discrete-tv"]
+    good = METHODS["fast"](problem).rate_point(D, problem.bound(P))
+    check_point(problem, 1e-6, D, P, good)
+    joint = good.channel.joint
+    pmf = joint.sum(axis=1)
+    identity = np.diag(pmf)  # X̂ = X: distortion 0 but rate H(X), far above 'upper'
+    wrong = good.replace(channel=DiscreteChannel(identity, good.channel.source_alphabet,
+                                                 good.channel.reconstruction_alphabet))  # fmt: skip
+    with pytest.raises(AssertionError):
+        check_point(problem, 1e-6, D, P, wrong)
+    # the product channel p_X ⊗ p_X: perception 0, rate 0, distortion above D
+    product = pmf[:, None] * pmf[None, :]
+    wrong = good.replace(channel=DiscreteChannel(product, good.channel.source_alphabet,
+                                                 good.channel.reconstruction_alphabet))  # fmt: skip
+    with pytest.raises(AssertionError):
+        check_point(problem, 1e-6, D, P, wrong)
+
+
+def _tight_reference(spec, D: float, P: float) -> tuple[float, str]:
+    """R(D, P) by the independent convex program at Clarabel tolerances 1e-12 (then 1e-11).
+
+    At 1e-10 Clarabel's value was 2.2e-10 bits below the exact R(D) of a fair coin; at
+    1e-12 it is within 3e-12, well inside the 1e-10 of the comparison.
+    """
+    import warnings
+
+    value, status = float("nan"), "failed"
+    for tol in (1e-12, 1e-11):
+        options = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                value, status = convex_rate(
+                    spec.pmf, spec.x, spec.y, spec.delta, spec.kind, D, P, **options
+                )
+            except Exception:  # a solver error: try the next tolerance
+                continue
+        if status in ("optimal", "infeasible"):
+            break
+    return value, status
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    spec=finite_problems(max_size=4),
+    d_fraction=st.floats(0.05, 0.95),
+    P=st.sampled_from([0.0, 0.02, 0.1, 0.4]),
+)
+def test_certified_points_of_every_method_on_random_finite_problems(spec, d_fraction, P):
+    """Any certified point has an exactly feasible channel whose information is ``upper``,
+    and its ``lower`` is at most an independent convex program's R(D, P) (within 1e-10)."""
+    problem = spec.problem()
+    D = float(d_fraction * (spec.pmf @ spec.delta).min())  # below the zero-rate distortion
+    reference = None
+    for name in METHODS:
+        if name in AWAITING_CERTIFICATE:
+            continue
+        try:
+            method = METHODS[name](problem)
+        except ValueError:
+            continue
+        point = method.rate_point(D, problem.bound(P))
+        check_point(problem, stated_tol(method), D, P, point, spec.delta)
+        if not is_certified(point.status, point.lower, point.upper, stated_tol(method)):
+            continue
+        if reference is None:
+            reference, status = _tight_reference(spec, D, P)
+            assume(status in ("optimal", "infeasible"))
+        assert point.lower <= reference + 1e-10, (name, point.lower, reference)

@@ -423,15 +423,70 @@ def test_unconverged_points_are_loud_and_kept(tmp_path, capsys):
     }
     path = tmp_path / "u.json"
     path.write_text(json.dumps(spec))
-    code = main(["sweep", str(path), "--out", str(tmp_path / "u.zarr"), "--executor", "serial"])
+    code = main(["sweep", str(path), "--out", str(tmp_path / "u.zarr"), "--executor", "serial",
+                 "--no-progress"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 3
-    assert "UNCONVERGED" in captured.out
-    assert "unconverged" in captured.err
+    assert "UNCERTIFIED: 2 of 2 point(s)" in captured.out
+    assert "2 of 2 point(s) have no certified value" in captured.err
+    assert captured.err.count("\n") == 1  # the summary's line, not one warning per chunk
     ds = open_sweep(tmp_path / "u.zarr")
     assert set(np.unique(ds.status.values)) == {"iteration_limit"}
-    with pytest.warns(UserWarning, match="UNCONVERGED"):
+    assert not ds.certified.values.any()
+    with pytest.warns(rdp.UnconvergedWarning, match="UNCERTIFIED: 2 of 2"):
         rdp.sweep(spec, executor="serial")
+
+
+#: Issue 21 item 1: the Gaussian KL(p_X||p_X^) problem has bounds only, with gaps of
+#: 8.6e-4 to 1.5e-3 bits at these points; they are not certified values.
+GAUSSIAN_KL_SPEC = {
+    "families": [
+        {"source": {"kind": "gaussian"}, "distortion": "mse", "perception": ["kl-source-recon"]}
+    ],
+    "D": [0.4, 0.5, 0.6],
+    "P": [0.05],
+}
+
+
+def test_bounds_wider_than_tol_are_not_called_certified(tmp_path, capsys):
+    """``rdp sweep``, ``rdp.sweep``, ``rdp rate`` and ``Problem.rate`` agree (issue 21 item 1):
+    the same count, the same warning class, exit status 3."""
+    reference = rdp.Problem(rdp.Gaussian(), "mse", "kl-source-recon")
+    with pytest.warns(rdp.UnconvergedWarning, match="3 of 3"):
+        points = reference.rate([0.4, 0.5, 0.6], 0.05)
+    gaps = np.asarray(points.upper) - np.asarray(points.lower)
+    assert (gaps > 8e-4).all() and (np.asarray(points.status) == "bounds").all()
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(GAUSSIAN_KL_SPEC))
+    code = main(["sweep", str(path), "--out", str(tmp_path / "g.zarr"), "--executor", "serial",
+                 "--no-progress"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "every point is certified" not in captured.out
+    assert "UNCERTIFIED: 3 of 3 point(s) have no certified value (status bounds: 3)" in captured.out
+    assert "3 of 3 point(s) have no certified value" in captured.err
+    ds = open_sweep(tmp_path / "g.zarr")
+    np.testing.assert_allclose(ds.upper.values.ravel() - ds.lower.values.ravel(), gaps, rtol=1e-9)
+    assert not ds.certified.values.any()
+    with pytest.warns(rdp.UnconvergedWarning, match="3 of 3 point"):
+        rdp.sweep(GAUSSIAN_KL_SPEC, executor="serial")
+    code = main(["rate", "--source", "gaussian", "--distortion", "mse", "--perception",
+                 "kl-source-recon", "-D", "0.5", "-P", "0.05"])  # fmt: skip
+    assert code == 3 and "UNCERTIFIED (bounds)" in capsys.readouterr().out
+
+
+def test_bounds_within_tol_are_certified_in_a_sweep(tmp_path, capsys):
+    """The twin: a sweep whose points are certified says so and exits 0 (W2 closed form)."""
+    spec = {**GAUSSIAN_KL_SPEC, "families": [
+        {"source": {"kind": "gaussian"}, "distortion": "mse", "perception": ["w2"]}
+    ]}  # fmt: skip
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(spec))
+    code = main(["sweep", str(path), "--out", str(tmp_path / "w.zarr"), "--executor", "serial",
+                 "--no-progress"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0 and "every point is certified" in captured.out and captured.err == ""
+    assert open_sweep(tmp_path / "w.zarr").certified.values.all()
 
 
 def test_summary_counts_points_and_infeasible(tmp_path):

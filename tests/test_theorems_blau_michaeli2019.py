@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from rdp import Bernoulli, Gaussian, Problem
 from rdp.methods import METHODS, register_method
+from rdp.perceptions import as_bound
 from rdp.result import PointSolution
 from rdp.theorems import blau_michaeli2019 as bm
 
@@ -63,6 +64,7 @@ class _Broken:
     reference = "test"
 
     def rate_point(self, D, P):
+        P = as_bound(P, "w2").value  # methods read the bound's value, never the bound
         value = max(0.5 * np.log2(1.0 / D), 0.0) + (0.1 * min(P, 1.0) if D < 1 else 0.0)
         return PointSolution.exact(value)
 

@@ -36,12 +36,11 @@ import numpy as np
 from rdp._parallel import check_workers, one_blas_thread, process_pool
 from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
 from rdp.batch.store import SweepStore, open_sweep
+from rdp.exceptions import UnconvergedWarning, uncertified_message
 
 __all__ = ["EXECUTORS", "SweepSummary", "run_chunk", "run_sweep", "sweep"]
 
 EXECUTORS = ("serial", "processes", "dask")
-#: Statuses whose values are certified (the others count as unconverged).
-CERTIFIED = ("exact", "bounds", "converged", "optimal", "infeasible")
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,10 @@ class SweepSummary:
     computed_points : int
         Points solved now.
     unconverged : int
-        Points of the store whose status is not certified (see ``CERTIFIED``).
+        Points of the store that are not certified
+        ([`rdp.status.is_certified`][rdp.status.is_certified], stored as ``certified``).
     unconverged_statuses : dict
-        Status -> count among the unconverged points.
+        Status -> count among those points.
     infeasible : int
         Points below D_min(P).
     wall_seconds : float
@@ -82,6 +82,13 @@ class SweepSummary:
     executor: str
     store: str | None
 
+    def warning(self) -> str:
+        """The one line that reports the uncertified points ('' when there are none)."""
+        if not self.unconverged:
+            return ""
+        line = uncertified_message(self.unconverged, self.points, self.unconverged_statuses)
+        return f"UNCERTIFIED: {line}; 'status' and 'certified' are kept in the store"
+
     @property
     def points_per_second(self) -> float:
         """Points solved now per second of wall time."""
@@ -97,13 +104,12 @@ class SweepSummary:
             f"infeasible points (D < D_min(P)): {self.infeasible:,}",
         ]
         if self.unconverged:
-            detail = ", ".join(f"{k}: {v:,}" for k, v in sorted(self.unconverged_statuses.items()))
-            out.append(
-                f"UNCONVERGED: {self.unconverged:,} of {self.points:,} points have no certified "
-                f"value ({detail}); their status is kept in the store"
-            )
+            out.append(self.warning())
         else:
-            out.append("every point is certified (exact, converged or infeasible)")
+            out.append(
+                "every point is certified (exact, infeasible, or converged/bounds with "
+                "upper - lower <= tol)"
+            )
         if self.store:
             out.append(f"store: {self.store}")
         return out
@@ -120,7 +126,9 @@ def run_chunk(chunk: Chunk) -> dict[str, Any]:
     from rdp.solve import solve_grid
 
     start = time.perf_counter()
-    with one_blas_thread():
+    # uncertified points are counted once for the whole sweep (``SweepSummary.warning``)
+    with one_blas_thread(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnconvergedWarning)
         result = solve_grid(
             build_problem(chunk.problem),
             chunk.D,
@@ -138,10 +146,12 @@ def run_chunk(chunk: Chunk) -> dict[str, Any]:
         "upper": np.asarray(result.upper, dtype=float),
         "feasible": np.asarray(result.feasible, dtype=bool),
         "status": np.asarray(result.status).astype(str),
+        "certified": np.asarray(result.certified, dtype=bool),
         "iterations": np.asarray(result.iterations, dtype=np.int64),
         "min_distortion": np.asarray(result.min_distortion, dtype=float),
         "zero_rate_distortion": np.asarray(result.zero_rate_distortion, dtype=float),
-        "method": result.method,
+        "method": str(result.method),
+        "tol": float(result.tol),
         "seconds": time.perf_counter() - start,
     }
 
@@ -260,19 +270,21 @@ def run_sweep(
     bar = _bar(progress, len(todo))
     computed = {"chunks": 0, "points": 0}
     statuses: dict[str, int] = {}
+    uncertified: dict[str, int] = {}
 
-    def count(values: np.ndarray) -> None:
-        names, number = np.unique(np.asarray(values).astype(str), return_counts=True)
-        for name, n in zip(names, number, strict=True):
-            statuses[str(name)] = statuses.get(str(name), 0) + int(n)
+    def count(values: np.ndarray, certified: np.ndarray) -> None:
+        values = np.asarray(values).astype(str)
+        for table, names in ((statuses, values), (uncertified, values[~certified])):
+            for name, n in zip(*np.unique(names, return_counts=True), strict=True):
+                table[str(name)] = table.get(str(name), 0) + int(n)
 
     for chunk in chunks:
         if chunk.key in finished:
-            count(target.statuses(chunk))
+            count(*target.statuses(chunk))
 
     def done(chunk: Chunk, result: dict[str, Any]) -> None:
         target.write(chunk, result)
-        count(result["status"])
+        count(result["status"], result["certified"])
         computed["chunks"] += 1
         computed["points"] += chunk.points
         if bar is not None:
@@ -293,7 +305,7 @@ def run_sweep(
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - start
-    unconverged = {s: n for s, n in statuses.items() if s not in CERTIFIED and s != "" and n > 0}
+    unconverged = {s: n for s, n in uncertified.items() if s != "" and n > 0}
     return SweepSummary(
         points=spec.points,
         chunks=len(chunks),
@@ -326,7 +338,9 @@ def sweep(
     ``xarray.DataTree`` with one child per family otherwise, read lazily from
     ``store`` ([`open_sweep`][rdp.batch.store.open_sweep]). Without ``store`` the
     sweep runs in a temporary store, read into memory and deleted.
-    Unconverged points give a ``UserWarning`` (their ``status`` says which).
+    Points without a certificate give an
+    [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] (as ``rdp.solve`` does;
+    ``status`` and ``certified`` in the data say which).
 
     Examples
     --------
@@ -365,8 +379,7 @@ def sweep(
         if store is None:
             data = data.load()
     if summary.unconverged:
-        unconverged = [line for line in summary.lines() if line.startswith("UNCONVERGED")]
-        warnings.warn(unconverged[0], UserWarning, stacklevel=2)
+        warnings.warn(summary.warning(), UnconvergedWarning, stacklevel=2)
     return data
 
 

@@ -9,11 +9,13 @@ Layout (Zarr format 2, consolidated metadata)::
 Each family's dataset has dims ``(*swept parameters, P, D)`` and the variables
 
 - ``rate``, ``lower``, ``upper`` (float, in ``units``; ``inf`` where infeasible),
-  ``feasible`` (bool), ``status`` (str, see ``rdp.result.STATUSES``),
+  ``feasible`` (bool), ``status`` (str, see [`rdp.status.Status`][rdp.status.Status]),
+  ``certified`` (bool, [`rdp.status.is_certified`][rdp.status.is_certified] at ``tol``),
   ``iterations`` (int) and ``seconds`` (float: the chunk's compute time divided
   by its points, so ``seconds.sum()`` is the sweep's compute time) per point;
 - ``min_distortion``, ``zero_rate_distortion`` (float) per problem and P;
-- ``method`` (str) per problem.
+- ``method`` (str) and ``tol`` (float, the gap tolerance in ``units`` at which its
+  points are certified) per problem.
 
 Points of chunks not yet run hold NaN and status ``''``. The root attributes
 hold the spec (``rdp_sweep_spec``, JSON), its fingerprint, the library version
@@ -47,6 +49,7 @@ POINT_VARIABLES = {
     "upper": ("float64", np.nan),
     "feasible": ("bool", False),
     "status": (STATUS_DTYPE, ""),
+    "certified": ("bool", False),
     "iterations": ("int64", -1),
     "seconds": ("float64", np.nan),
 }
@@ -218,6 +221,10 @@ class SweepStore:
             fam.dims,
             da.full(fam.shape, "", dtype=METHOD_DTYPE, chunks=chunks[:-2] or -1),
         )
+        data["tol"] = (
+            fam.dims,
+            da.full(fam.shape, np.nan, dtype="float64", chunks=chunks[:-2] or -1),
+        )
         coords = {d: np.asarray(fam.coords[d]) for d in fam.dims}
         coords["P"] = fam.P
         coords["D"] = fam.D
@@ -258,10 +265,11 @@ class SweepStore:
             array[block] = np.asarray(values[name]).astype(array.dtype)
         for name in ROW_VARIABLES:
             group[name][(*chunk.index, chunk.P_slice)] = np.asarray(values[name], dtype=float)
-        if chunk.index:
-            group["method"][chunk.index] = str(result["method"])
-        else:
-            group["method"][...] = str(result["method"])
+        for name in ("method", "tol"):
+            if chunk.index:
+                group[name][chunk.index] = result[name]
+            else:
+                group[name][...] = result[name]
         marker = self.path / DONE_DIR / chunk.key
         marker.touch()
 
@@ -275,10 +283,11 @@ class SweepStore:
         return self._groups[family]
 
     # ------------------------------------------------------------ reading
-    def statuses(self, chunk: Chunk) -> np.ndarray:
-        """The stored status of the points of ``chunk``."""
+    def statuses(self, chunk: Chunk) -> tuple[np.ndarray, np.ndarray]:
+        """The stored status of the points of ``chunk``, and whether each is certified."""
         group = self._group(chunk.family)
-        return np.asarray(group["status"][(*chunk.index, chunk.P_slice, chunk.D_slice)])
+        block = (*chunk.index, chunk.P_slice, chunk.D_slice)
+        return np.asarray(group["status"][block]), np.asarray(group["certified"][block])
 
     def load(self):
         """The store's results (see ``open_sweep``), read into memory."""
@@ -339,6 +348,7 @@ def to_surface(ds) -> SurfaceResult:
         status=np.asarray(ds["status"].values).astype(str),
         units=units,
         method=str(ds["method"].values),
+        tol=float(ds["tol"].values),
         iterations=np.asarray(ds["iterations"].values, dtype=int),
         perception_label=f"P ({perception})",
         rate_label=f"R ({units})",

@@ -27,16 +27,15 @@ from collections.abc import Sequence
 
 from rdp import __version__
 from rdp.exceptions import UnconvergedWarning
+from rdp.status import EXIT_UNCERTIFIED
 
 #: Exit status of bad input (a ``ValueError``).
 EXIT_BAD_INPUT = 2
-#: Exit status when some points have no certified value (or a solver failed).
-EXIT_UNCERTIFIED = 3
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 #: Commands that mark uncertified points in their output and exit with 3 (the others let
 #: [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] through to stderr).
-REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface"})
+REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface", "sweep"})
 
 #: Modules that each register one or more subcommands, in help order.
 SUBCOMMAND_MODULES = (

@@ -17,11 +17,12 @@ from rdp.cli._checks import (
     solver_options,
 )
 from rdp.distortions import DISTORTION_NAMES
-from rdp.exceptions import statuses, uncertified
+from rdp.exceptions import statuses, uncertified, uncertified_message
 from rdp.perceptions import PERCEPTION_NAMES
 from rdp.problem import Problem
 from rdp.problem_file import load_problem
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector, Source
+from rdp.status import EXIT_UNCERTIFIED, exit_code
 
 SOURCES = ("bernoulli", "gaussian", "gaussian-vector", "discrete")
 
@@ -236,13 +237,10 @@ def _emit(result: Any, as_json: bool, key: str, given: str) -> int:
     else:
         _table(data, key, given, np.atleast_1d(status), np.atleast_1d(bad))
     if count:
-        found = ", ".join(sorted(set(np.atleast_1d(status)[np.atleast_1d(bad)].tolist())))
-        sys.stderr.write(
-            f"rdp {key}: {count} of {bad.size} point(s) have no certified value (status "
-            f"{found}); only their bounds hold (exit status 3)\n"
-        )
-        return 3
-    return 0
+        found = np.atleast_1d(status)[np.atleast_1d(bad)].tolist()
+        line = uncertified_message(count, bad.size, found)
+        sys.stderr.write(f"rdp {key}: {line} (exit status {EXIT_UNCERTIFIED})\n")
+    return exit_code(~bad)
 
 
 def _table(data: dict[str, Any], key: str, given: str, status, bad) -> None:
@@ -259,7 +257,7 @@ def _table(data: dict[str, Any], key: str, given: str, status, bad) -> None:
         note = "" if ok else "  INFEASIBLE (below the least distortion reachable under P)"
         value = f"{v:.9g}"
         if unsure:
-            note = f"  UNCONVERGED ({st}): not certified, only the bounds hold"
+            note = f"  UNCERTIFIED ({st}): no certified value, only the bounds hold"
             value = "unknown" if not np.isfinite(v) else f"~{v:.9g}"
         bounds = f"bounds [{lo:.9g}, {hi:.9g}]"
         print(f"{symbol}({given}={g:g}, P={p:g}) = {value} {unit}   {bounds}{note}")

@@ -18,8 +18,9 @@ from rdp.cli._checks import (
     prepare_output,
     solver_options,
 )
-from rdp.exceptions import SweepInterrupted, uncertified
+from rdp.exceptions import SweepInterrupted, statuses, uncertified, uncertified_message
 from rdp.grids import parse_grid
+from rdp.status import EXIT_UNCERTIFIED, exit_code
 
 EPILOG = """\
 examples:
@@ -121,20 +122,18 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{'P':>10} {'D':>10} {'rate':>12} {'gap':>9} {'D_min(P)':>10}  status\n")
         for row, unsure in zip(result.rows(), bad.ravel(), strict=True):
             gap = row["upper"] - row["lower"] if row["feasible"] else float("nan")
-            mark = "  UNCONVERGED" if unsure else ""
+            mark = "  UNCERTIFIED" if unsure else ""
             sys.stdout.write(
                 f"{row['P']:>10.4g} {row['D']:>10.4g} {row['rate']:>12.8f} {gap:>9.1e} "
                 f"{row['min_distortion']:>10.4g}  {row['status']}{mark}\n"
             )
     count = int(bad.sum())
     if count:
+        line = uncertified_message(count, bad.size, statuses(result)[bad].tolist())
         sys.stderr.write(
-            f"rdp surface: {count} of {bad.size} cells have no certified value (marked "
-            "UNCONVERGED: status other than exact/converged/optimal/infeasible); only their "
-            "bounds hold (exit status 3)\n"
+            f"rdp surface: {line}; marked UNCERTIFIED (exit status {EXIT_UNCERTIFIED})\n"
         )
-        return 3
-    return 0
+    return exit_code(~bad)
 
 
 def _write(result, path: Path, keep: np.ndarray | None = None) -> None:

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-#: Exit status when some points have no certified value (as ``rdp surface``/``rdp rate``).
-EXIT_UNCONVERGED = 3
+from rdp.status import EXIT_CERTIFIED, EXIT_UNCERTIFIED
+
 #: Exit status after Ctrl-C (128 + SIGINT); finished chunks stay in the store.
 EXIT_INTERRUPTED = 130
 
@@ -28,7 +28,8 @@ chunks; a store of another spec is refused unless --overwrite. Only a sweep
 store is ever replaced: a file, a folder with other content, the current folder
 or one of its parents is refused (exit 2), with or without --overwrite.
 Exit status: 0 done and every point certified; 2 bad spec or options (before
-any work); 3 done but some points unconverged (status kept in the store);
+any work); 3 done but some points have no certified value (status and certified
+kept in the store);
 130 interrupted (Ctrl-C; finished chunks kept, rerun to resume).
 """
 
@@ -116,8 +117,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n".join(summary.lines()) + "\n")
     if summary.unconverged:
         sys.stderr.write(
-            f"rdp sweep: {summary.unconverged:,} unconverged point(s); see 'status' in "
-            f"{summary.store}\n"
+            f"rdp sweep: {summary.warning()}; store {summary.store} (exit status "
+            f"{EXIT_UNCERTIFIED})\n"
         )
-        return EXIT_UNCONVERGED
-    return 0
+    return EXIT_UNCERTIFIED if summary.unconverged else EXIT_CERTIFIED

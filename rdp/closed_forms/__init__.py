@@ -42,7 +42,7 @@ def closed_form(problem: Problem, **options: Any) -> Method:
     )
     if _is_binary_hamming_tv(problem):
         discrete = source.to_discrete()
-        return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet)
+        return BernoulliHammingTV(float(discrete.pmf[1]), discrete.alphabet, perception.kind)
     if _is_binary_hamming_kl(problem):
         from rdp.closed_forms.bernoulli_kl import BernoulliHammingKL
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rdp.channels import DiscreteChannel
+from rdp.perceptions import TV, PerceptionBound, as_bound
 from rdp.result import PointSolution
 from rdp.units import binary_entropy, ternary_entropy
 
@@ -145,21 +146,24 @@ class BernoulliHammingTV:
 
     reference = REFERENCE
 
-    def __init__(self, p: float, alphabet: np.ndarray) -> None:
+    def __init__(self, p: float, alphabet: np.ndarray, kind: str = TV) -> None:
         self.p = p
         self.alphabet = alphabet
+        self.kind = kind  # 'tv', or 'none' without a perception constraint
         self.name = "closed-form: bernoulli-hamming-tv"
 
-    def rate_point(self, D: float, P: float, warm: object = None) -> PointSolution:
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: object = None
+    ) -> PointSolution:
         """R(D, P) with the optimal joint law as a ``DiscreteChannel`` (TV needs no unit)."""
-        value, joint, region = _solve(self.p, D, float(P))
+        value, joint, region = _solve(self.p, D, as_bound(P, self.kind).value)
         channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
-        return PointSolution.exact(value, channel, region=region)
+        return PointSolution.exact(value, channel=channel, diagnostics={"region": region})
 
-    def min_distortion(self, P: float) -> float:
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """0: X̂ = X meets every perception bound."""
         return 0.0
 
-    def zero_rate_distortion(self, P: float) -> float:
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """2pq − (q − p)P for P < min(p, q), else min(p, q)."""
-        return zero_rate_distortion(self.p, float(P))
+        return zero_rate_distortion(self.p, as_bound(P, self.kind).value)

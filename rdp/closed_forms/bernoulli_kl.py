@@ -130,7 +130,9 @@ class BernoulliHammingKL:
         budget = self._tv_budget(P)
         value, joint, region = _tv._solve(self.p, D, budget)
         channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
-        return PointSolution.exact(value, channel, region=region, equivalent_tv=budget)
+        return PointSolution.exact(
+            value, channel=channel, diagnostics={"region": region, "equivalent_tv": budget}
+        )
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
         """0: X̂ = X has KL 0."""

@@ -43,6 +43,7 @@ from rdp.perceptions import (
     to_bound,
 )
 from rdp.result import PointSolution
+from rdp.status import Status
 from rdp.units import LN2
 
 REFERENCE_W2 = (
@@ -263,18 +264,17 @@ class GaussianMSE:
 
     def _bounded(self, bounds, P: float) -> PointSolution:
         channel = self._channel(bounds.reconstruction_std, bounds.correlation)
-        return PointSolution(  # status 'bounds': lower < upper, no closed form is claimed
-            bounds.upper,
+        return PointSolution.bracket(  # no closed form is claimed: a certified bracket
             bounds.lower,
             bounds.upper,
-            True,
-            channel if bounds.reconstruction_std > 0 else None,
-            {
-                "status": "bounds",
+            status=Status.BOUNDS,
+            channel=channel if bounds.reconstruction_std > 0 else None,
+            diagnostics={
                 "min_reconstruction_std": bounds.gaussian_std,
                 "least_second_moment_std": bounds.least_std,
                 "value": "upper bound (achievable)",
             },
+            iterations=0,
         )
 
     def rate_point(
@@ -285,15 +285,17 @@ class GaussianMSE:
 
         P = as_bound(P, self.kind).bits  # the functions below take KL in bits
         if self._bounds_only:
-            if D <= 0.0:
-                return PointSolution.exact(np.inf, None, status=gaussian_kl.STATUS)
+            if D <= 0.0:  # a continuous source needs infinite rate for zero error
+                return PointSolution.exact(np.inf)
             return self._bounded(gaussian_kl.rate_bounds(self.variance, D, P), P)
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
         active = s_P > np.sqrt(abs(self.variance - D))
         channel = self._feasible_channel(s, rho, D, P) if np.isfinite(value) else None
         return PointSolution.exact(
-            value, channel, perception_active=bool(active), min_reconstruction_std=s_P
+            value,
+            channel=channel,
+            diagnostics={"perception_active": bool(active), "min_reconstruction_std": s_P},
         )
 
     def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
@@ -305,18 +307,20 @@ class GaussianMSE:
             return self._bounded(gaussian_kl.distortion_bounds(self.variance, R, P), P)
         s_P = self._s_P(P)
         value, s, rho = distortion(self.variance, R, s_P)
-        return PointSolution.exact(value, self._channel(s, rho), min_reconstruction_std=s_P)
+        return PointSolution.exact(
+            value, channel=self._channel(s, rho), diagnostics={"min_reconstruction_std": s_P}
+        )
 
     def distortion_point_common_randomness(
         self, R: float, P: PerceptionBound | float, rc: float
     ) -> PointSolution:
         """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
-        if float(P) != 0.0:
+        if as_bound(P, self.kind).value != 0.0:
             raise ValueError(
                 f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
             )
         value = perfect_perception_distortion(self.variance, R, rc)
-        return PointSolution.exact(value, None, common_randomness=rc)
+        return PointSolution.exact(value, diagnostics={"common_randomness": rc})
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
         """0 (reached only at infinite rate)."""

@@ -74,10 +74,6 @@ REFERENCE = (
     "second moment of the KL ball (derived here, docs/closed-forms/gaussian-kl.md)"
 )
 
-#: diagnostics['status'] of every point this module answers.
-STATUS = "bounds"
-
-
 # ------------------------------------------------------------ least second moment
 
 

@@ -102,9 +102,10 @@ from rdp.closed_forms.water_filling import (
     reverse_water_filling,
     zero_rate_distortion,
 )
-from rdp.perceptions import Perception, PerceptionBound
+from rdp.perceptions import Perception, PerceptionBound, as_bound
 from rdp.result import PointSolution
 from rdp.sources import GaussianVector
+from rdp.status import Status
 from rdp.units import LN2
 
 __all__ = [
@@ -528,9 +529,7 @@ class GaussianVectorMSE:
 
     def _budget(self, P: PerceptionBound | float) -> float:
         """The budget in bits (a ``PerceptionBound`` holds KL in nats; a float is bits)."""
-        if self.kind == "none":
-            return np.inf
-        return P.bits if isinstance(P, PerceptionBound) else float(P)
+        return as_bound(P, self.kind).bits
 
     def _channel(self, allocation: ComponentAllocation) -> GaussianVectorChannel:
         sigma = np.sqrt(self._lam)
@@ -555,14 +554,13 @@ class GaussianVectorMSE:
             "level": allocation.level,
             **allocation.diagnostics,
         }
-        return PointSolution(
-            float(allocation.upper),
+        return PointSolution.bracket(
             float(allocation.lower),
             float(allocation.upper),
-            True,
-            self._channel(allocation),
-            diagnostics,
-            status="bounds",
+            status=Status.BOUNDS,
+            channel=self._channel(allocation),
+            diagnostics=diagnostics,
+            iterations=0,
         )
 
     def rate_point(
@@ -572,13 +570,13 @@ class GaussianVectorMSE:
 
         For KL(p_X‖p_X̂) jointly Gaussian channels are not optimal: the
         allocation's rate is an upper bound (achievable) and the lower bound is
-        ``rdp.closed_forms.gaussian_kl.vector_lower_bound``
-        (``diagnostics['status'] == 'bounds'``).
+        ``rdp.closed_forms.gaussian_kl.vector_lower_bound`` (status 'bounds').
         """
         if D <= 0.0:
-            return PointSolution.exact(np.inf, None, regime="zero distortion")
+            return PointSolution.exact(np.inf, diagnostics={"regime": "zero distortion"})
         if self.kind == "kl-source-recon" and D >= self.zero_rate_distortion(P):
-            return PointSolution.exact(0.0, None, regime="zero-rate", status=gaussian_kl.STATUS)
+            # rate 0 is achieved (X̂ independent of X inside the ball) and R ≥ 0: exact
+            return PointSolution.exact(0.0, diagnostics={"regime": "zero-rate"})
         allocation = two_multiplier_water_filling(
             self._lam, self.kind, P=self._budget(P), D=D, tol=self.tol
         )
@@ -587,7 +585,7 @@ class GaussianVectorMSE:
             return self._bounded(allocation, lower)
         return self._solution(allocation)
 
-    def distortion_point(self, R: float, P: float) -> PointSolution:
+    def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
         """D(R, P) with certified bounds and the achieving channel (R in bits)."""
         allocation = two_multiplier_water_filling(
             self._lam, self.kind, P=self._budget(P), R=R, tol=self.tol
@@ -596,9 +594,9 @@ class GaussianVectorMSE:
             lower = gaussian_kl.vector_lower_bound(self._lam, self._budget(P), R=R)
             zero_rate = self.zero_rate_distortion(P)
             if zero_rate < allocation.upper:
-                return PointSolution(
-                    zero_rate, min(lower, zero_rate), zero_rate, True, None,
-                    {"regime": "zero-rate", "status": gaussian_kl.STATUS},
+                return PointSolution.bracket(
+                    min(lower, zero_rate), zero_rate, status=Status.BOUNDS,
+                    diagnostics={"regime": "zero-rate"}, iterations=0,
                 )  # fmt: skip
             return self._bounded(allocation, lower)
         return self._solution(allocation)
@@ -606,21 +604,18 @@ class GaussianVectorMSE:
     def _bounded(self, allocation: ComponentAllocation, lower: float) -> PointSolution:
         """The jointly Gaussian allocation as an upper bound, with an independent lower bound."""
         solution = self._solution(allocation)
-        return PointSolution(
-            solution.upper,
-            min(lower, solution.upper),
-            solution.upper,
-            True,
-            solution.channel,
-            {**solution.diagnostics, "status": gaussian_kl.STATUS,
-             "gaussian_lower": solution.lower},
+        return PointSolution.bracket(
+            min(lower, solution.upper), solution.upper, status=Status.BOUNDS,
+            channel=solution.channel,
+            diagnostics={**solution.diagnostics, "gaussian_lower": solution.lower},
+            iterations=0,
         )  # fmt: skip
 
-    def min_distortion(self, P: float) -> float:
+    def min_distortion(self, P: PerceptionBound | float) -> float:
         """0: any distortion > 0 is reachable at a finite rate with s_i = σ_i (P = 0)."""
         return 0.0
 
-    def zero_rate_distortion(self, P: float) -> float:
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """D_max(P) = Σσ_i² + least Σ s_i² within the perception budget.
 
         For KL(p_X‖p_X̂) the least second moment is reached by a non-Gaussian

@@ -54,9 +54,9 @@ def draw_curve_family(
     """Draw ``curves`` into ``ax``: one colour per parameter, P = ∞ black dashed.
 
     Where the family carries certified bounds, the band between them is shaded
-    in the curve's colour (invisible when they agree), and points whose method
-    stopped at a limit before its tolerance
-    ([`CurveFamily.stopped`][rdp.plot.data.CurveFamily.stopped]) are marked with a
+    in the curve's colour (invisible when they agree), and points without a certified
+    value ([`CurveFamily.uncertified`][rdp.plot.data.CurveFamily.uncertified], the one
+    predicate [`rdp.status.is_certified`][rdp.status.is_certified]) are marked with a
     red × and a bar spanning their bounds, so they are never drawn silently.
     ``legend_outside`` puts the legend right of the axes (for families of flat
     curves that leave no empty corner).
@@ -80,8 +80,8 @@ def draw_curve_family(
             label = f"{curves.parameter_label} = {style.format_value(value)}{suffix}"
             ax.plot(curves.x, y, color=color, label=label)
         _draw_bounds(curves, k, ax, color)
-    if curves.stopped.any():
-        ax.plot([], [], **style.STOPPED_MARKER, label="stopped at a limit: bounds only")
+    if curves.uncertified.any():
+        ax.plot([], [], **style.UNCERTIFIED_MARKER, label=style.UNCERTIFIED_LABEL)
     ax.set_xlabel(curves.x_label)
     ax.set_ylabel(curves.y_label)
     low, high = float(np.min(curves.x)), float(np.max(curves.x))
@@ -93,7 +93,7 @@ def draw_curve_family(
 
 
 def _draw_bounds(curves: CurveFamily, k: int, ax: Axes, color: Any) -> None:
-    """Shade curve ``k``'s certified band; mark its points stopped at a limit."""
+    """Shade curve ``k``'s certified band; mark its points without a certified value."""
     if curves.lower is None or curves.upper is None:
         return
     lower, upper = curves.lower[k], curves.upper[k]
@@ -103,11 +103,11 @@ def _draw_bounds(curves: CurveFamily, k: int, ax: Axes, color: Any) -> None:
             curves.x, np.where(shown, lower, np.nan), np.where(shown, upper, np.nan),
             color=color, alpha=0.3, linewidth=0,
         )  # fmt: skip
-    stopped = curves.stopped[k]
-    if stopped.any():
-        x, y = curves.x[stopped], curves.y[k][stopped]
-        ax.vlines(x, lower[stopped], np.minimum(upper[stopped], np.nanmax(curves.y)), color="red")
-        ax.plot(x, y, **style.STOPPED_MARKER, zorder=4)
+    marked = curves.uncertified[k]
+    if marked.any():
+        x, y = curves.x[marked], curves.y[k][marked]
+        ax.vlines(x, lower[marked], np.minimum(upper[marked], np.nanmax(curves.y)), color="red")
+        ax.plot(x, y, **style.UNCERTIFIED_MARKER, zorder=4)
 
 
 def plot_rate_distortion(

@@ -20,6 +20,7 @@ from rdp.plot import style
 from rdp.problem import Problem
 from rdp.result import SurfaceResult
 from rdp.solve import solve_grid
+from rdp.status import CERTIFIED_GAP, is_certified
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class CurveFamily:
     lower, upper : ndarray, shape (k, n), optional
         Certified bounds on ``y`` (from a solver's result or a certified bracket).
     status : ndarray of str, shape (k, n), optional
-        Each point's status (one of ``rdp.result.STATUSES``).
+        Each point's [`Status`][rdp.status.Status].
+    tol : float, optional
+        The gap tolerance of the points (in ``y``'s unit); required with ``status``.
     """
 
     x: NDArray
@@ -58,17 +61,28 @@ class CurveFamily:
     lower: NDArray | None = None
     upper: NDArray | None = None
     status: NDArray | None = None
+    tol: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.tol is None:
+            raise ValueError(
+                "a CurveFamily with a status needs the tol its points are certified to"
+            )
 
     @property
-    def stopped(self) -> NDArray:
-        """Mask (k, n) of the points whose method stopped at a limit before its tolerance.
+    def uncertified(self) -> NDArray:
+        """Mask (k, n) of the points without a certified value.
 
-        Their certified ``lower``/``upper`` still hold; the figures mark them
-        (status other than [`SETTLED_STATUSES`][rdp.plot.data.SETTLED_STATUSES]).
+        ``~is_certified(status, lower, upper, tol)``
+        ([`rdp.status.is_certified`][rdp.status.is_certified]); their ``lower``/``upper``
+        still hold, and the figures mark them. All False without a status.
         """
         if self.status is None:
             return np.zeros(self.y.shape, dtype=bool)
-        return ~np.isin(np.asarray(self.status).astype(str), list(SETTLED_STATUSES))
+        lower = self.y if self.lower is None else self.lower
+        upper = self.y if self.upper is None else self.upper
+        status = np.asarray(self.status).astype(str)
+        return ~np.broadcast_to(is_certified(status, lower, upper, self.tol), status.shape)
 
     def columns(self) -> dict[str, NDArray]:
         """Long-format columns ``{parameter_name, x_name, y_name}`` (one row per point),
@@ -84,13 +98,6 @@ class CurveFamily:
             if value is not None:
                 out[name] = np.asarray(value).ravel()
         return out
-
-
-#: Statuses of points that reached what their method promises: a closed form ('exact'),
-#: a solver within its tolerance ('converged'), a proof of infeasibility, or a certified
-#: bracket with no exact value known ('bounds'). Any other status is a method that
-#: stopped at a limit.
-SETTLED_STATUSES = frozenset({"exact", "converged", "infeasible", "bounds"})
 
 
 #: The surface type of the plots: the library's one [`SurfaceResult`][rdp.result.SurfaceResult].
@@ -181,6 +188,7 @@ def _curves(
         lower=np.asarray(result.lower, dtype=float),
         upper=np.asarray(result.upper, dtype=float),
         status=np.asarray(result.status).astype(str),
+        tol=float(result.tol),
         parameter=values,
         x_name=x_name,
         y_name=y_name,
@@ -285,6 +293,7 @@ def _surface_curve_family(
     x: tuple[str, NDArray],
     y: tuple[str, NDArray, NDArray, NDArray, NDArray, NDArray],
     parameter: tuple[str, NDArray],
+    tol: float,
 ) -> CurveFamily:
     """A ``CurveFamily`` from arrays cut out of ``surface`` (axis labels from the surface)."""
     labels = {"D": surface.distortion_label, "P": surface.perception_label, "R": surface.rate_label}
@@ -296,6 +305,7 @@ def _surface_curve_family(
         lower=np.asarray(lower, dtype=float),
         upper=np.asarray(upper, dtype=float),
         status=np.asarray(status).astype(str),
+        tol=tol,
         parameter=np.asarray(values, dtype=float),
         x_name=x_name,
         y_name=y_name,
@@ -335,6 +345,7 @@ def surface_rate_distortion(surface: SurfaceResult, perception_levels: ArrayLike
         ("R", surface.rate[rows], surface.lower[rows], surface.upper[rows],
          surface.status[rows], surface.feasible[rows]),
         ("P", surface.P[rows]),
+        surface.tol,
     )  # fmt: skip
 
 
@@ -355,6 +366,7 @@ def surface_rate_perception(surface: SurfaceResult, distortions: ArrayLike) -> C
         ("R", surface.rate[:, cols].T, surface.lower[:, cols].T, surface.upper[:, cols].T,
          surface.status[:, cols].T, surface.feasible[:, cols].T),
         ("D", surface.D[cols]),
+        surface.tol,
     )  # fmt: skip
 
 
@@ -406,7 +418,9 @@ def surface_distortion_perception(surface: SurfaceResult, rates: ArrayLike) -> C
     with [`distortion_bracket`][rdp.plot.data.distortion_bracket]: ``lower``/``upper``
     are certified bounds on D(R, P), ``y`` is the upper end (achieved by time sharing
     between two grid channels), status ``'bounds'`` (``'not_computed'`` where no grid
-    point of the row reaches R). The bracket narrows as the D grid is refined.
+    point of the row reaches R). The bracket narrows as the D grid is refined; a
+    bracket wider than [`CERTIFIED_GAP`][rdp.status.CERTIFIED_GAP] is not a certified value
+    and is marked as such.
 
     Parameters
     ----------
@@ -434,4 +448,5 @@ def surface_distortion_perception(surface: SurfaceResult, rates: ArrayLike) -> C
         ("P", surface.P),
         ("D", high, low, high, status, found),
         ("R", R_grid),
+        CERTIFIED_GAP,  # brackets of D: certified values only where they close to this
     )

@@ -29,8 +29,10 @@ SURFACE_CMAP = "viridis"
 SHANNON_COLOR = "black"
 SHANNON_LINESTYLE = "--"
 
-#: Marker of a point whose method stopped at a limit before its tolerance (bounds only).
-STOPPED_MARKER = {"marker": "x", "color": "red", "linestyle": "none", "markersize": 7}
+#: Marker of a point without a certified value (``rdp.status.is_certified`` false): bounds only.
+UNCERTIFIED_MARKER = {"marker": "x", "color": "red", "linestyle": "none", "markersize": 7}
+#: Legend entry of that marker.
+UNCERTIFIED_LABEL = "no certified value: bounds only"
 #: Shading of the infeasible region (D below D_min(P)).
 INFEASIBLE_COLOR = "#bbbbbb"
 #: Shading of the zero-rate region (D at or above D_max(P)).

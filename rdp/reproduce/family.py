@@ -41,7 +41,6 @@ from rdp.plot import (
     style,
 )
 from rdp.plot.data import (
-    SETTLED_STATUSES,
     surface_distortion_perception,
     surface_rate_distortion,
     surface_rate_perception,
@@ -161,21 +160,24 @@ def _stacked(surface: RateSurface, row: RateSurface) -> RateSurface:
     return replace(surface, **stack)
 
 
-def _note(grids: SolvedGrids, statuses: np.ndarray, what: str = "solver points") -> tuple[str, int]:
-    """The figure note on a set of solved points, and how many stopped at a limit."""
+def _note(
+    grids: SolvedGrids, statuses: np.ndarray, uncertified: np.ndarray, what: str = "solver points"
+) -> tuple[str, int]:
+    """The figure note on a set of solved points, and how many have no certified value."""
     statuses = np.asarray(statuses).astype(str).ravel()
-    stopped = int((~np.isin(statuses, list(SETTLED_STATUSES))).sum())
+    marked = np.asarray(uncertified, dtype=bool).ravel()
+    count = int(marked.sum())
     options = grids.options or {}
     how = f"method {options.get('method', 'auto')!r}"
     if "tol" in options:
         how += f", certified gap ≤ {options['tol']:g} bits"
-    if stopped:
-        found = ", ".join(sorted(set(statuses[~np.isin(statuses, list(SETTLED_STATUSES))])))
+    if count:
+        found = ", ".join(sorted(set(statuses[marked])))
         return (
-            f"{statuses.size - stopped} of {statuses.size} {what} certified ({how}); {stopped} "
-            f"stopped at a limit ({found}) and carry bounds only: red × with a bar over "
+            f"{statuses.size - count} of {statuses.size} {what} certified ({how}); {count} "
+            f"have no certified value ({found}) and carry bounds only: red × with a bar over "
             "their bounds.",
-            stopped,
+            count,
         )
     return f"all {statuses.size} {what} certified ({how}).", 0
 
@@ -191,7 +193,7 @@ def solved_rate_distortion_figure(
         curves = surface_rate_distortion(_stacked(surface, shannon), levels)
         fig = plot_rate_distortion(curves, max_rate=grids.max_rate)
         fig.axes[0].set_title(title)
-        note, stopped = _note(grids, curves.status)
+        note, stopped = _note(grids, curves.status, curves.uncertified)
         return FigureOutput(fig, {"data": curves.columns()}, note, stopped)
 
     return make
@@ -205,7 +207,7 @@ def solved_surface_figure(
     def make() -> FigureOutput:
         surface, _ = solved()
         output = _draw_surface(surface, grids.max_rate, grids.levels, title)
-        note, stopped = _note(grids, surface.status)
+        note, stopped = _note(grids, surface.status, ~surface.certified)
         return FigureOutput(output.figure, output.tables, note, stopped)
 
     return make
@@ -221,7 +223,7 @@ def solved_sections_figure(
         dp = surface_distortion_perception(surface, grids.rates)
         rp = surface_rate_perception(surface, grids.distortions)
         output = _draw_sections(dp, rp, title)
-        note, stopped = _note(grids, rp.status, "solver points of the R–P sections")
+        note, stopped = _note(grids, rp.status, rp.uncertified, "solver points of the R–P sections")
         note += (
             " D(R, P): certified brackets (shaded) read off the surface's bounds by "
             "monotonicity and convexity in D; the line is the upper end, achieved by time "
@@ -264,7 +266,7 @@ def surface_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callable
 def _draw_surface(
     surface: RateSurface, max_rate: float | None, levels: int | ArrayLike, title: str
 ) -> FigureOutput:
-    """The surface and level-set panels; cells stopped at a solver limit get a red ×."""
+    """The surface and level-set panels; cells without a certified value get a red ×."""
     fig = style.new_figure(2)
     fig.set_size_inches(style.PANEL_SIZE[0] * 2.3, style.PANEL_SIZE[1] * 1.25)
     grid = fig.add_gridspec(1, 2, width_ratios=[1.25, 1.0])
@@ -273,10 +275,10 @@ def _draw_surface(
     )
     level_axes = fig.add_subplot(grid[1])
     plot_level_sets(surface, ax=level_axes, levels=levels)
-    stopped = ~np.isin(np.asarray(surface.status).astype(str), list(SETTLED_STATUSES))
-    if stopped.any():
-        rows, cols = np.nonzero(stopped)
-        level_axes.plot(surface.D[cols], surface.P[rows], **style.STOPPED_MARKER, zorder=5)
+    marked = ~surface.certified
+    if marked.any():
+        rows, cols = np.nonzero(marked)
+        level_axes.plot(surface.D[cols], surface.P[rows], **style.UNCERTIFIED_MARKER, zorder=5)
     fig.suptitle(title)
     columns = surface.columns()
     columns.update(

@@ -56,6 +56,7 @@ from rdp.perceptions import (
 )
 from rdp.result import PointSolution
 from rdp.solvers import finite
+from rdp.status import Status
 from rdp.units import LN2
 
 REFERENCE = (
@@ -121,7 +122,7 @@ class ConvexProgram:
         d_min = finite.min_distortion(fp, Pn)
         if D < d_min * (1 - finite.CHECK_RTOL) - 1e-15:
             return PointSolution.infeasible(
-                "D < D_min(P)", min_distortion=d_min, reason="D < D_min(P)"
+                diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}
             )
         statuses = []
         # Clarabel first at tight tolerances, then at its defaults; then the next solver
@@ -202,7 +203,6 @@ class ConvexProgram:
         fp = self.fp
         diagnostics: dict[str, Any] = {
             "solver": solver,
-            "status": "estimate" if flagged else status,
             "solver_status": status,
             "solve_time_s": elapsed,
             "flagged": flagged,
@@ -225,14 +225,15 @@ class ConvexProgram:
             )
             diagnostics["solver_value"] = value
             value = min(max(value, lower), upper)  # the estimate, inside the bounds that hold
-            return PointSolution(
-                value, lower, upper, True, channel, diagnostics, status="estimate",
+            return PointSolution.bracket(
+                lower, upper, status=Status.ESTIMATE, value=value, channel=channel,
+                diagnostics=diagnostics,
                 message=f"{solver} answered {status} without a certificate: an estimate "
                 f"within [{lower:.6g}, {upper:.6g}] bits",
                 iterations=iterations,
             )  # fmt: skip
-        return PointSolution(
-            value, value, value, True, channel, diagnostics, status="converged",
+        return PointSolution.bracket(
+            value, value, status=Status.CONVERGED, channel=channel, diagnostics=diagnostics,
             iterations=iterations,
         )  # fmt: skip
 

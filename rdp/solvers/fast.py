@@ -256,16 +256,15 @@ class FastSolver:
         d_min = self.min_distortion(P)
         if not D >= d_min * (1 - finite.CHECK_RTOL) - 1e-15:
             return PointSolution.infeasible(
-                "D < D_min(P)", min_distortion=d_min, reason="D < D_min(P)"
+                diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}
             )
         d_max, q0 = self._zero_rate(Pn)
         if q0 is not None and D >= d_max:
             joint = fp.p[:, None] * q0[None, :]
             if self._feasible(joint, D, Pn):
-                return PointSolution(
-                    0.0, 0.0, 0.0, True, self._channel(joint),
-                    {"region": "zero-rate", "zero_rate_distortion": d_max, "status": "exact"},
-                    warm=warm,
+                return PointSolution.exact(
+                    0.0, channel=self._channel(joint), warm=warm,
+                    diagnostics={"region": "zero-rate", "zero_rate_distortion": d_max},
                 )  # fmt: skip
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
@@ -291,10 +290,9 @@ class FastSolver:
         if not self._feasible(joint, D, Pn):
             return None
         value = finite.mutual_information_nats(joint) / LN2
-        return PointSolution(
-            value, value, value, True, self._channel(joint),
-            {"region": "minimum-distortion", "status": "exact"},
-        )  # fmt: skip
+        return PointSolution.exact(
+            value, channel=self._channel(joint), diagnostics={"region": "minimum-distortion"}
+        )
 
     # ------------------------------------------------------------------ main loop
     def _iterate(
@@ -536,17 +534,16 @@ class FastSolver:
                 f"any feasible channel was certified: only R(D, P) >= "
                 f"{max(best_lower / LN2, 0.0):.9g} bits is known"
             )
-            return PointSolution(
-                float("inf"), max(best_lower / LN2, 0.0), float("inf"), True, None,
-                {"status": status, "iterations": iteration, "gap": float("inf"), "slope": s,
-                 "time_s": elapsed, "note": note, "message": message},
-                status=status, message=message, iterations=iteration, warm=next_warm,
+            return PointSolution.bracket(
+                max(best_lower / LN2, 0.0), float("inf"), status=status,
+                diagnostics={"iterations": iteration, "gap": float("inf"), "slope": s,
+                             "time_s": elapsed, "note": note, "message": message},
+                message=message, iterations=iteration, warm=next_warm,
             )  # fmt: skip
         lower_bits, upper_bits = best_lower / LN2, best_upper / LN2
         # both bounds hold up to rounding: keep them ordered, lower <= upper
         lower_bits = min(lower_bits, upper_bits)
         diagnostics: dict[str, Any] = {
-            "status": status,
             "iterations": iteration,
             "gap": upper_bits - lower_bits,
             "slope": s,
@@ -563,9 +560,9 @@ class FastSolver:
                 f"R(D, P) is only certified to lie in [{max(lower_bits, 0.0):.9g}, "
                 f"{upper_bits:.9g}] bits (gap {upper_bits - lower_bits:.2e} > tol {self.tol:g})"
             )
-        return PointSolution(
-            upper_bits, max(lower_bits, 0.0), upper_bits, True, self._channel(best_joint),
-            diagnostics, status=status, message=message, iterations=iteration, warm=next_warm,
+        return PointSolution.bracket(
+            max(lower_bits, 0.0), upper_bits, status=status, channel=self._channel(best_joint),
+            diagnostics=diagnostics, message=message, iterations=iteration, warm=next_warm,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ Newton phase

@@ -42,10 +42,13 @@ from rdp.perceptions import (
     TV,
     WASSERSTEIN_KINDS,
 )
+from rdp.status import FEASIBILITY_TOL
 from rdp.units import mutual_information_nats as mutual_information_nats
 
-#: Relative slack allowed when checking an exact constraint in floating point.
-CHECK_RTOL = 1e-12
+#: Relative slack allowed when checking an exact constraint in floating point: the one
+#: feasibility tolerance of every method
+#: ([`rdp.status.FEASIBILITY_TOL`][rdp.status.FEASIBILITY_TOL]).
+CHECK_RTOL = FEASIBILITY_TOL
 
 
 @dataclass

@@ -278,7 +278,7 @@ def check_kl_source_recon_counterexample(*, tolerance: float = 1e-9) -> TheoremR
             **quantities,
             "lower": float(result.lower),
             "upper": float(result.upper),
-            "status": (result.diagnostics or {}).get("status"),
+            "status": str(result.status),
         },
         deviation=deviation,
         tolerance=tolerance,
