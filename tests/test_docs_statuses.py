@@ -1,6 +1,6 @@
 """The docs quote only the result statuses the code has, and their numbers come from data.
 
-A page that says a result has status `optimal` when ``rdp.result.STATUSES`` has no
+A page that says a result has status `optimal` when ``rdp.status.Status`` has no
 such status misleads its reader; this file scans README.md, docs/**/*.md and the
 gallery scripts for status names quoted near the word "status" and checks each
 against the code. It also checks the docs hook that renders numbers from the
@@ -34,10 +34,7 @@ NOT_STATUSES = {
 
 
 #: Quoted names that a page may show near "status" for another reason, per page.
-ALLOWED = {
-    # the golden tables' own status column marks solver rows 'certified' (rdp.golden)
-    "docs/golden.md": {"certified"},
-}
+ALLOWED: dict[str, set[str]] = {}
 
 
 def method_names() -> set[str]:
@@ -62,12 +59,8 @@ def quoted_statuses(text: str) -> list[tuple[str, str]]:
 
 
 def code_statuses() -> set[str]:
-    try:
-        from rdp.status import Status  # the enum, where the code has one
-    except ImportError:
-        from rdp.result import STATUSES
+    from rdp.status import Status
 
-        return set(STATUSES)
     return {str(s.value) for s in Status}
 
 
