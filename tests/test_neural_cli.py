@@ -10,7 +10,7 @@ jax = pytest.importorskip("jax")
 
 from rdp.cli.main import main  # noqa: E402
 from rdp.neural.experiments._results import aggregate_rows  # noqa: E402
-from rdp.neural.figures import yan_figure  # noqa: E402
+from rdp.neural.plots import yan_figure  # noqa: E402
 
 pytestmark = pytest.mark.neural
 
@@ -170,7 +170,7 @@ def test_aggregate_keeps_the_seed_column_as_a_list():
 
 
 def test_equal_perception_curve_interpolates_within_each_rate():
-    from rdp.neural.figures import equal_perception_curve, equal_perception_levels
+    from rdp.neural.analysis import equal_perception_curve, equal_perception_levels
 
     rows = [
         {"bits": b, "perception_weight": w, "mse": m, "w1": p}

@@ -10,7 +10,8 @@ import pytest
 pytest.importorskip("jax")
 
 from rdp.cli import neural as neural_cli
-from rdp.neural.figures import HOW_TO_RUN, available_figures, markdown_table
+from rdp.neural.analysis import markdown_table
+from rdp.neural.figures import HOW_TO_RUN, available_figures
 
 pytestmark = pytest.mark.neural
 

@@ -102,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
     on stderr and exit with status 2.
     """
     try:
+        from rdp.neural.analysis import markdown_table
         from rdp.neural.experiments import PRESET_NAMES, run_experiment
-        from rdp.neural.figures import markdown_table
     except ImportError as err:
         sys.stderr.write(f"rdp neural: {err}\n")
         return 1

@@ -15,14 +15,14 @@
   ``rdp codec gaussian``): deterministic and dithered codecs on N(0, I_16)
   against D(R), D(R, P) at each point's measured P, and D(R, 0).
 
-``figures`` offers them to ``rdp reproduce`` when results exist under
+``figures`` offers them to ``rdp reproduce`` (the stored-results provider of
+``rdp.reproduce.stored``) when results exist under
 ``$RDP_CODEC_RESULTS`` (``os.pathsep``-separated folders; default
 ``results/codec`` then ``docs/codec``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from rdp.reproduce.registry import FigureSpec
+from rdp.reproduce.stored import StoredFigure, StoredResults, stored_figures, write_stored_figures
 
 DEFAULT_RESULTS_DIRS = os.pathsep.join(["results/codec", "docs/codec"])
 #: Folders searched for ``rdp neural blau-michaeli`` results (``$RDP_BLAU_MICHAELI_RESULTS``).
@@ -46,6 +49,7 @@ BM_COLUMNS = {
     "weight": ("lambda", "perception_weight"),
 }
 GAUSSIAN_CHECK_FILE = "gaussian-dither.json"
+SAMPLES_FILE = "samples.npz"
 PAPER = (
     "Mentzer, Toderici, Tschannen & Agustsson, High-Fidelity Generative Image Compression, "
     "NeurIPS 2020"
@@ -316,154 +320,117 @@ def gaussian_check_figure(results: dict[str, Any]) -> Figure:
 
 def write_gaussian_check_figure(results: dict[str, Any], out: str | Path) -> Path:
     """Draw ``figure-codec-gaussian-dither.png`` into ``out``."""
-    path = Path(out) / "figure-codec-gaussian-dither.png"
-    gaussian_check_figure(results).savefig(path, dpi=110)
-    return path
+    return write_stored_figures([GAUSSIAN_CHECK_FIGURE], results, out, dpi=110)[0]
 
 
-_FIGURES = (
-    (
-        "figure-codec-rd.png",
-        "codec-rd",
-        "Operational rate–distortion–perception of the codec",
-        "Real-bitstream bits per pixel against MSE and against the Fréchet distance of classifier "
-        "features, one curve per adversarial weight β (β = 0: MSE-only baseline).",
+def _blau_michaeli_caption() -> str:
+    """The comparison's caption, naming where the Blau–Michaeli points were found (or not)."""
+    bm = find_blau_michaeli()
+    if bm is not None:
+        return f"{BLAU_MICHAELI_CAPTION} Blau–Michaeli points drawn from {bm}."
+    roots = os.environ.get("RDP_BLAU_MICHAELI_RESULTS", DEFAULT_BLAU_MICHAELI_DIRS)
+    return (
+        f"{BLAU_MICHAELI_CAPTION} Blau–Michaeli points ABSENT: no results.csv under {roots}; "
+        "the codec's points are drawn alone."
+    )
+
+
+def _samples_of(folder: Path) -> dict[str, np.ndarray]:
+    with np.load(folder / SAMPLES_FILE) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+BLAU_MICHAELI_CAPTION = (
+    "Bits per pixel against MSE and against W₁ (a WGAN-GP critic trained afresh on "
+    "reconstructions vs held-out digits) for the codec (entropy-coded file bits, β = HiFiC "
+    "adversarial weight) and the fixed-rate codes of rdp neural blau-michaeli (d·log₂L bits "
+    "per image over 784 pixels, λ = perception weight). The two W₁ estimates use critics "
+    "of different budgets, so compare their trends, not their absolute values."
+)
+PAPER_FIGURE = "operational RDP points (Fig. 1/4 axes); Gaussian bounds of rdp"
+
+#: The figures of a codec sweep (``results.json``), in index order.
+FIGURES = (
+    StoredFigure(
+        id="codec-rd",
+        filename="figure-codec-rd.png",
+        title="Operational rate–distortion–perception of the codec",
+        caption="Real-bitstream bits per pixel against MSE and against the Fréchet distance of "
+        "classifier features, one curve per adversarial weight β (β = 0: MSE-only baseline).",
+        paper=PAPER,
+        paper_figure=PAPER_FIGURE,
+        draw=lambda results, folder: rd_figure(results),
+        numeric_only=True,
     ),
-    (
-        "figure-codec-gaussian.png",
-        "codec-gaussian",
-        "The learned codec against D(R) and D(R, P)",
-        "On i.i.d. N(0, I_16) vectors: coded bits per coordinate against MSE with Shannon's D(R), "
-        "and the gap in dB of each point to D(R) and (β > 0) to D(R, P) at its measured W₂².",
+    StoredFigure(
+        id="codec-gaussian",
+        filename="figure-codec-gaussian.png",
+        title="The learned codec against D(R) and D(R, P)",
+        caption="On i.i.d. N(0, I_16) vectors: coded bits per coordinate against MSE with "
+        "Shannon's D(R), and the gap in dB of each point to D(R) and (β > 0) to D(R, P) at its "
+        "measured W₂².",
+        paper=PAPER,
+        paper_figure=PAPER_FIGURE,
+        draw=lambda results, folder: gaussian_figure(results),
+        table=lambda results: results["gaussian_rows"],
+        numeric_only=True,
     ),
-    (
-        "figure-codec-samples.png",
-        "codec-samples",
-        "Originals vs β = 0 vs β > 0 reconstructions",
-        "Held-out digits and their reconstructions at the lowest and highest rate of the sweep, "
-        "MSE-only (β = 0) and HiFiC (β > 0).",
+    StoredFigure(
+        id="codec-samples",
+        filename="figure-codec-samples.png",
+        title="Originals vs β = 0 vs β > 0 reconstructions",
+        caption="Held-out digits and their reconstructions at the lowest and highest rate of the "
+        "sweep, MSE-only (β = 0) and HiFiC (β > 0).",
+        paper=PAPER,
+        paper_figure=PAPER_FIGURE,
+        draw=lambda results, folder: samples_figure(results, _samples_of(folder)),
+        numeric_only=True,
+        needs=(SAMPLES_FILE,),
     ),
-    (
-        "figure-codec-vs-blau-michaeli.png",
-        "codec-vs-blau-michaeli",
-        "The codec and the Blau–Michaeli points on the same axes",
-        "Bits per pixel against MSE and against W₁ (a WGAN-GP critic trained afresh on "
-        "reconstructions vs held-out digits) for the codec (entropy-coded file bits, β = HiFiC "
-        "adversarial weight) and the fixed-rate codes of rdp neural blau-michaeli (d·log₂L bits "
-        "per image over 784 pixels, λ = perception weight). The two W₁ estimates use critics "
-        "of different budgets, so compare their trends, not their absolute values.",
+    StoredFigure(
+        id="codec-vs-blau-michaeli",
+        filename="figure-codec-vs-blau-michaeli.png",
+        title="The codec and the Blau–Michaeli points on the same axes",
+        caption=_blau_michaeli_caption,
+        paper=PAPER,
+        paper_figure=PAPER_FIGURE,
+        draw=lambda results, folder: blau_michaeli_figure(results, find_blau_michaeli()),
+        numeric_only=True,
     ),
 )
 
+#: The figure of ``rdp codec gaussian`` (``gaussian-dither.json``).
+GAUSSIAN_CHECK_FIGURE = StoredFigure(
+    id="codec-gaussian-dither",
+    filename="figure-codec-gaussian-dither.png",
+    title="Deterministic and dithered learned codecs against D(R), D(R, P) and D(R, 0)",
+    caption="On i.i.d. N(0, I_16): coded bits per coordinate against MSE, with Shannon's "
+    "D(R) and D(R, 0) with and without common randomness; right, each point's gap in dB to "
+    "the closed-form D(R, P) at its measured P (a lower bound on W₂², so the gap is if "
+    f"anything understated). Results file: {GAUSSIAN_CHECK_FILE}.",
+    paper="Zhang, Qian, Chen & Khisti, NeurIPS 2021 (Thm 2); Wagner, arXiv:2202.04147, 2022",
+    paper_figure="Gaussian D(R, P) with squared W₂; operational points of rdp.codec",
+    draw=lambda results, folder: gaussian_check_figure(results),
+    numeric_only=True,
+)
 
-def _draw(figure_id: str, results: dict, samples: dict | None) -> Figure:
-    if figure_id == "codec-vs-blau-michaeli":
-        return blau_michaeli_figure(results, find_blau_michaeli())
-    if figure_id == "codec-rd":
-        return rd_figure(results)
-    if figure_id == "codec-gaussian":
-        return gaussian_figure(results)
-    return samples_figure(results, samples)
-
-
-def write_figures(results: dict, samples: dict, out: str | Path) -> list[Path]:
-    """Draw the three figures into ``out``."""
-    out = Path(out)
-    paths = []
-    for filename, figure_id, _, _ in _FIGURES:
-        fig = _draw(figure_id, results, samples)
-        fig.savefig(out / filename, dpi=110)
-        paths.append(out / filename)
-    return paths
-
-
-def load_results(folder: str | Path) -> tuple[dict, dict] | None:
-    """``(results, samples)`` saved in ``folder``, or ``None``."""
-    folder = Path(folder)
-    if not (folder / "results.json").is_file():
-        return None
-    results = json.loads((folder / "results.json").read_text())
-    samples = {}
-    if (folder / "samples.npz").is_file():
-        with np.load(folder / "samples.npz") as npz:
-            samples = {k: npz[k] for k in npz.files}
-    return results, samples
+#: The results files of the codec and the figures drawn from them.
+RESULTS = (
+    StoredResults("results.json", lambda results: FIGURES),
+    StoredResults(GAUSSIAN_CHECK_FILE, lambda results: (GAUSSIAN_CHECK_FIGURE,)),
+)
 
 
-def figures() -> list:
-    """Figure specs for ``rdp reproduce`` from the first folder holding codec results."""
-    from rdp.reproduce.registry import FigureOutput, FigureSpec
-
-    roots = os.environ.get("RDP_CODEC_RESULTS", DEFAULT_RESULTS_DIRS).split(os.pathsep)
-    for root in filter(None, roots):
-        loaded = load_results(root)
-        if loaded is None:
-            continue
-        results, samples = loaded
-        specs = []
-        for _, figure_id, title, caption in _FIGURES:
-            table_rows = (
-                results["gaussian_rows"] if figure_id == "codec-gaussian" else results["rows"]
-            )
-
-            def make(
-                figure_id=figure_id, table_rows=table_rows, results=results, samples=samples
-            ) -> FigureOutput:
-                columns = {
-                    k: np.array([r[k] for r in table_rows])
-                    for k in table_rows[0]
-                    if all(isinstance(r.get(k), (int, float)) for r in table_rows)
-                }
-                return FigureOutput(_draw(figure_id, results, samples), {"data": columns})
-
-            if figure_id == "codec-vs-blau-michaeli":
-                bm = find_blau_michaeli()
-                caption += (
-                    f" Blau–Michaeli points drawn from {bm}."
-                    if bm is not None
-                    else " Blau–Michaeli points ABSENT: no results.csv under "
-                    f"{os.environ.get('RDP_BLAU_MICHAELI_RESULTS', DEFAULT_BLAU_MICHAELI_DIRS)}"
-                    "; the codec's points are drawn alone."
-                )
-            specs.append(
-                FigureSpec(
-                    id=figure_id,
-                    title=title,
-                    caption=f"{caption} Results: {root} (preset {results.get('preset', '?')}).",
-                    paper=PAPER,
-                    paper_figure="operational RDP points (Fig. 1/4 axes); Gaussian bounds of rdp",
-                    make=make,
-                    group="neural",
-                )
-            )
-        check = Path(root) / GAUSSIAN_CHECK_FILE
-        if check.is_file():
-            specs.append(_gaussian_check_spec(json.loads(check.read_text()), root))
-        return specs
-    return []
+def write_figures(results: dict, out: str | Path) -> list[Path]:
+    """Draw the sweep's figures into ``out``, where its ``results.json`` and samples are saved."""
+    return write_stored_figures(FIGURES, results, out, dpi=110)
 
 
-def _gaussian_check_spec(results: dict, root: str):
-    from rdp.reproduce.registry import FigureOutput, FigureSpec
+def figures() -> list[FigureSpec]:
+    """Figure specs for ``rdp reproduce`` from the folders holding codec results.
 
-    def make() -> FigureOutput:
-        rows = results["rows"]
-        columns = {
-            k: np.array([r[k] for r in rows])
-            for k in rows[0]
-            if all(isinstance(r.get(k), (int, float)) for r in rows)
-        }
-        return FigureOutput(gaussian_check_figure(results), {"data": columns})
-
-    return FigureSpec(
-        id="codec-gaussian-dither",
-        title="Deterministic and dithered learned codecs against D(R), D(R, P) and D(R, 0)",
-        caption="On i.i.d. N(0, I_16): coded bits per coordinate against MSE, with Shannon's "
-        "D(R) and D(R, 0) with and without common randomness; right, each point's gap in dB to "
-        "the closed-form D(R, P) at its measured P (a lower bound on W₂², so the gap is if "
-        f"anything understated). Results: {root}/{GAUSSIAN_CHECK_FILE}.",
-        paper="Zhang, Qian, Chen & Khisti, NeurIPS 2021 (Thm 2); Wagner, arXiv:2202.04147, 2022",
-        paper_figure="Gaussian D(R, P) with squared W₂; operational points of rdp.codec",
-        make=make,
-        group="neural",
-    )
+    Looked for in ``$RDP_CODEC_RESULTS`` (``os.pathsep``-separated; default
+    ``DEFAULT_RESULTS_DIRS``); for each figure the first folder holding its
+    results file wins.
+    """
+    return stored_figures("RDP_CODEC_RESULTS", DEFAULT_RESULTS_DIRS, RESULTS)

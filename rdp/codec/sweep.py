@@ -279,7 +279,7 @@ def run_sweep(
     (out / "results.json").write_text(json.dumps(to_jsonable(results), indent=1))
     _write_csv(out / "results.csv", rows)
     _write_csv(out / "gaussian.csv", g_rows)
-    write_figures(results, samples, out)
+    write_figures(results, out)
     return results
 
 

