@@ -27,6 +27,7 @@ certified value.
 """
 
 from rdp import solve
+from rdp._version import __version__
 from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
@@ -35,8 +36,6 @@ from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, W
 from rdp.problem import Problem
 from rdp.result import CurveResult, DistortionResult, PointSolution, RateResult, SurfaceResult
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
-
-__version__ = "0.1.0"
 
 __all__ = [
     "KL",

@@ -3,8 +3,8 @@
 Every run must end in one of two ways:
 
 - a certified answer (exit 0, every point's status exact/converged/optimal/
-  infeasible) whose bounds contain an independent reference: a cvxpy program
-  written here from the definition (Blau & Michaeli 2019, Eq. (3)) for finite
+  infeasible) whose bounds contain an independent reference: the cvxpy program
+  of ``tests/references.py`` (Blau & Michaeli 2019, Eq. (3)) for finite
   sources, Shannon's R(D) = max(0, ½ log₂(σ²/D)) for a Gaussian without
   perception; or bounds with exit 3 and a count on stderr when a point is not
   certified;
@@ -25,14 +25,13 @@ import json
 import tempfile
 from pathlib import Path
 
-import cvxpy as cp
 import numpy as np
+import references as ref
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rdp.cli.main import main
 
-LN2 = np.log(2.0)
 #: The status model written out again (rdp.status): certified by the status alone, or by
 #: the status and a bracket within the result's tol.
 ALWAYS_CERTIFIED = {"exact", "infeasible"}
@@ -55,7 +54,8 @@ DISTORTIONS = ["hamming", "mse", "absolute"]
 
 
 def reference_rate(pmf, distortion: str, perception: str, D: float, P: float) -> float:
-    """R(D, P) in bits on the alphabet 0..N-1 (inf when infeasible), by cvxpy + Clarabel.
+    """R(D, P) in bits on the alphabet 0..N-1 (inf when infeasible), by the cvxpy program of
+    ``tests/references.py`` (Clarabel).
 
     Zero-probability source symbols are dropped (rows of the channel); a
     reconstruction value is dropped when the constraint forces its probability to
@@ -64,39 +64,17 @@ def reference_rate(pmf, distortion: str, perception: str, D: float, P: float) ->
     """
     p_all = np.asarray(pmf, dtype=float)
     p_all = p_all / p_all.sum()
-    x = np.arange(p_all.size, dtype=float)
+    values = np.arange(p_all.size, dtype=float)
     rows = p_all > 0
     active = perception != "none" and np.isfinite(P)
     forced = active and (P == 0 or perception == "kl-recon-source")
-    cols = rows if forced else np.ones_like(rows)
-    p, p_cols = p_all[rows], p_all[cols]
-    gap = np.abs(x[rows][:, None] - x[cols][None, :])
-    delta = {"hamming": (gap > 0).astype(float), "mse": gap**2, "absolute": gap}[distortion]
-    n, m = gap.shape
-    J = cp.Variable((n, m), nonneg=True)
-    q = cp.sum(J, axis=0)
-    objective = cp.sum(cp.rel_entr(J, p[:, None] @ cp.reshape(q, (1, m), order="C")))
-    cons = [cp.sum(J, axis=1) == p, cp.sum(cp.multiply(J, delta)) <= D]
-    if active:
-        if P == 0:
-            cons.append(q == p_cols)
-        elif perception == "tv":
-            cons.append(0.5 * cp.norm1(q - p_cols) <= P)
-        elif perception in ("w1", "w2"):
-            pi = cp.Variable((n, m), nonneg=True)
-            cost = gap if perception == "w1" else gap**2
-            cons += [cp.sum(pi, axis=1) == p, cp.sum(pi, axis=0) == q]
-            cons.append(cp.sum(cp.multiply(pi, cost)) <= P)
-        elif perception == "kl-source-recon":
-            cons.append(cp.sum(cp.rel_entr(p_cols, q)) <= P * LN2)
-        else:
-            cons.append(cp.sum(cp.rel_entr(q, p_cols)) <= P * LN2)
-    problem = cp.Problem(cp.Minimize(objective), cons)
-    problem.solve(solver="CLARABEL")
-    if problem.status in ("infeasible", "infeasible_inaccurate"):
-        return float("inf")
-    assert problem.status in ("optimal", "optimal_inaccurate"), problem.status
-    return max(float(problem.value) / LN2, 0.0)
+    x, y = values[rows], values[rows if forced else slice(None)]
+    delta = ref.distortion_matrix(distortion, x, y)
+    value, status = ref.convex_rate(p_all[rows], x, y, delta, perception, D, P)
+    if value == np.inf:
+        return value
+    assert status in ("optimal", "optimal_inaccurate"), status
+    return max(value, 0.0)
 
 
 # ------------------------------------------------------------------ strategies

@@ -3,6 +3,7 @@
 import cvxpy as cp
 import numpy as np
 import pytest
+import references as ref
 from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
@@ -183,21 +184,9 @@ def discretized_w2_rate(D, P, n):
     )  # conditional means of the cells
     x[np.isnan(x)] = mids[np.isnan(x)]
     cost = (x[:, None] - x[None, :]) ** 2
-    J = cp.Variable((n, n), nonneg=True)
-    pi = cp.Variable((n, n), nonneg=True)
-    q = cp.sum(J, axis=0)
-    prod = cp.reshape(px, (n, 1), order="F") @ cp.reshape(q, (1, n), order="F")
-    cons = [
-        cp.sum(J, axis=1) == px,
-        cp.sum(cp.multiply(J, cost)) <= D,
-        cp.sum(pi, axis=1) == px,
-        cp.sum(pi, axis=0) == q,
-        cp.sum(cp.multiply(pi, cost)) <= P,
-    ]
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod)) / np.log(2)), cons)
-    prob.solve(solver=cp.CLARABEL)
-    assert prob.status in ("optimal", "optimal_inaccurate")
-    return prob.value, float(x.var() * n / n)
+    value, status = ref.convex_rate(px, x, x, cost, "w2", D, P)
+    assert status in ("optimal", "optimal_inaccurate")
+    return value, float(x.var() * n / n)
 
 
 @pytest.mark.slow

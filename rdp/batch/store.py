@@ -158,7 +158,7 @@ class SweepStore:
         """
         import zarr
 
-        from rdp import __version__
+        from rdp._version import __version__
 
         attrs = {
             "rdp_sweep_spec": json.dumps(self.spec.raw, sort_keys=True, default=str),

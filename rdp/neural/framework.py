@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import equinox as eqx
@@ -134,20 +135,30 @@ def _start_at_mean(decoder: Decoder, train: np.ndarray) -> Decoder:
     return eqx.tree_at(lambda d: d.net.deconvs[-1], decoder, new)
 
 
-def _run_stage(step, state, data, key, steps, config, *, checkpoint, description, progress):
-    """``run_stage`` with the checkpoint interval and chunk of ``config``."""
-    return run_stage(
-        step,
-        state,
-        data,
-        key,
-        steps,
+def _runner(config: TrainingConfig, checkpoint, description: str, progress: bool):
+    """``run(step, state, data, key, steps)``: ``run_stage`` with a stage's checkpoint file,
+    progress bar, and the checkpoint interval and chunk of ``config``."""
+    return partial(
+        run_stage,
         checkpoint=checkpoint,
         checkpoint_every=config.checkpoint_every,
         chunk=config.chunk,
         description=description,
         progress=progress,
     )
+
+
+def _cosine_adam(config: TrainingConfig, steps: int):
+    """Adam at ``config.autoencoder_learning_rate``, decayed over ``steps`` (cosine, to 1 %)."""
+    schedule = optax.cosine_decay_schedule(
+        config.autoencoder_learning_rate, max(steps, 1), alpha=0.01
+    )
+    return _adam(schedule)
+
+
+def _with_optimizer(models, opt):
+    """The training state ``(models, optimiser state)`` of ``models`` under ``opt``."""
+    return models, opt.init(eqx.filter(models, eqx.is_array))
 
 
 def train_mse_codec(
@@ -172,12 +183,8 @@ def train_mse_codec(
         conv_channels=config.conv_channels,
         key=k_dec,
     )
-    schedule = optax.cosine_decay_schedule(
-        config.autoencoder_learning_rate, max(config.autoencoder_steps, 1), alpha=0.01
-    )
-    opt = _adam(schedule)
-    models = (encoder, decoder)
-    state = (models, opt.init(eqx.filter(models, eqx.is_array)))
+    opt = _cosine_adam(config, config.autoencoder_steps)
+    state = _with_optimizer((encoder, decoder), opt)
 
     def step(state, data, key):
         models, opt_state = state
@@ -206,17 +213,8 @@ def train_mse_codec(
         models, opt_state, (_, mse) = descend(opt, opt_state, models, loss_fn, has_aux=True)
         return (models, opt_state), {"mse": mse}
 
-    (models, _), logs = _run_stage(
-        step,
-        state,
-        jnp.asarray(train),
-        k_train,
-        config.autoencoder_steps,
-        config,
-        checkpoint=checkpoint,
-        description=description,
-        progress=progress,
-    )
+    run = _runner(config, checkpoint, description, progress)
+    (models, _), logs = run(step, state, jnp.asarray(train), k_train, config.autoencoder_steps)
     return models[0], models[1], logs
 
 
@@ -243,11 +241,8 @@ def refit_decoder(
     if encoder.quantizer.dithered:
         raise ValueError("the decoder refit uses a deterministic (undithered) encoder")
     codes = encode(encoder, train)
-    schedule = optax.cosine_decay_schedule(
-        config.autoencoder_learning_rate, max(config.decoder_refit_steps, 1), alpha=0.01
-    )
-    opt = _adam(schedule)
-    state = (decoder, opt.init(eqx.filter(decoder, eqx.is_array)))
+    opt = _cosine_adam(config, config.decoder_refit_steps)
+    state = _with_optimizer(decoder, opt)
 
     def step(state, data, key):
         dec, opt_state = state
@@ -257,16 +252,9 @@ def refit_decoder(
         )
         return (dec, opt_state), {"mse": loss}
 
-    (decoder, _), logs = _run_stage(
-        step,
-        state,
-        (jnp.asarray(train), codes),
-        key,
-        config.decoder_refit_steps,
-        config,
-        checkpoint=checkpoint,
-        description=description,
-        progress=progress,
+    run = _runner(config, checkpoint, description, progress)
+    (decoder, _), logs = run(
+        step, state, (jnp.asarray(train), codes), key, config.decoder_refit_steps
     )
     return decoder, logs
 
@@ -307,12 +295,8 @@ def refine_lloyd(
         raise ValueError("Lloyd refinement needs a deterministic (undithered) encoder")
     words = quantizer.codewords()
     sharpness = 16.0 / quantizer.step**2
-    schedule = optax.cosine_decay_schedule(
-        config.autoencoder_learning_rate, max(config.lloyd_steps, 1), alpha=0.01
-    )
-    opt = _adam(schedule)
-    models = (encoder, decoder)
-    state = (models, opt.init(eqx.filter(models, eqx.is_array)))
+    opt = _cosine_adam(config, config.lloyd_steps)
+    state = _with_optimizer((encoder, decoder), opt)
 
     def step(state, data, key):
         models, opt_state = state
@@ -332,17 +316,8 @@ def refine_lloyd(
         models, opt_state, (_, mse) = descend(opt, opt_state, models, loss_fn, has_aux=True)
         return (models, opt_state), {"mse": mse}
 
-    (models, _), logs = _run_stage(
-        step,
-        state,
-        jnp.asarray(train),
-        key,
-        config.lloyd_steps,
-        config,
-        checkpoint=checkpoint,
-        description=description,
-        progress=progress,
-    )
+    run = _runner(config, checkpoint, description, progress)
+    (models, _), logs = run(step, state, jnp.asarray(train), key, config.lloyd_steps)
     return models[0], models[1], logs
 
 
@@ -457,17 +432,8 @@ def train_perceptual_decoder(
             new_state = (*new_state, average)
         return new_state, {"critic": c_loss, "gen": g_loss}
 
-    final, logs = _run_stage(
-        step,
-        state,
-        (jnp.asarray(train), codes),
-        k_train,
-        config.generator_steps,
-        config,
-        checkpoint=checkpoint,
-        description=description,
-        progress=progress,
-    )
+    run = _runner(config, checkpoint, description, progress)
+    final, logs = run(step, state, (jnp.asarray(train), codes), k_train, config.generator_steps)
     decoder = final[0]
     if ema:
         # The exponential moving average of the generator's weights (Yazıcı et al., "The
@@ -570,17 +536,8 @@ def train_joint_perceptual_codec(
         return (models, critic, g_state, c_state), {"mse": mse, "critic": c_loss}
 
     steps = config.generator_steps if gan_schedule else config.autoencoder_steps
-    ((encoder, decoder), *_), logs = _run_stage(
-        step,
-        state,
-        jnp.asarray(train),
-        k_train,
-        steps,
-        config,
-        checkpoint=checkpoint,
-        description=description,
-        progress=progress,
-    )
+    run = _runner(config, checkpoint, description, progress)
+    ((encoder, decoder), *_), logs = run(step, state, jnp.asarray(train), k_train, steps)
     return encoder, decoder, logs
 
 

@@ -339,14 +339,7 @@ def surface_rate_distortion(surface: SurfaceResult, perception_levels: ArrayLike
         P values of the rows to take; each must be on ``surface.P``.
     """
     rows = _indices(surface.P, perception_levels, "perception_levels")
-    return _surface_curve_family(
-        surface,
-        ("D", surface.D),
-        ("R", surface.rate[rows], surface.lower[rows], surface.upper[rows],
-         surface.status[rows], surface.feasible[rows]),
-        ("P", surface.P[rows]),
-        surface.tol,
-    )  # fmt: skip
+    return _rate_section(surface, ("D", surface.D), ("P", surface.P[rows]), lambda a: a[rows])
 
 
 def surface_rate_perception(surface: SurfaceResult, distortions: ArrayLike) -> CurveFamily:
@@ -360,14 +353,15 @@ def surface_rate_perception(surface: SurfaceResult, distortions: ArrayLike) -> C
         D values of the columns to take; each must be on ``surface.D``.
     """
     cols = _indices(surface.D, distortions, "distortions")
+    return _rate_section(surface, ("P", surface.P), ("D", surface.D[cols]), lambda a: a[:, cols].T)
+
+
+def _rate_section(surface: SurfaceResult, x, parameter, cut) -> CurveFamily:
+    """The rate of ``surface`` cut by ``cut`` (rows or columns), with its bounds and statuses."""
+    fields = (surface.rate, surface.lower, surface.upper, surface.status, surface.feasible)
     return _surface_curve_family(
-        surface,
-        ("P", surface.P),
-        ("R", surface.rate[:, cols].T, surface.lower[:, cols].T, surface.upper[:, cols].T,
-         surface.status[:, cols].T, surface.feasible[:, cols].T),
-        ("D", surface.D[cols]),
-        surface.tol,
-    )  # fmt: skip
+        surface, x, ("R", *(cut(a) for a in fields)), parameter, surface.tol
+    )
 
 
 def distortion_bracket(

@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from rdp.neural.experiments._results import aggregate_rows, read_results, write_results
+from rdp.neural.experiments.blau_michaeli import run_blau_michaeli
+from rdp.neural.experiments.theory_check import run_theory_check
+from rdp.neural.experiments.yan import run_yan
+
+#: Experiment name (as on the command line) -> runner of one seed.
+EXPERIMENTS = {
+    "blau-michaeli": run_blau_michaeli,
+    "yan": run_yan,
+    "theory-check": run_theory_check,
+}
 
 #: Columns that identify a row (matched across seeds) in each experiment.
 ROW_KEYS = {
@@ -39,8 +49,6 @@ def run_experiment(
     (``aggregate_rows``); the figures
     drawn there show the standard deviations as error bars.
     """
-    from rdp.neural.experiments import EXPERIMENTS
-
     if experiment not in EXPERIMENTS:
         raise ValueError(f"experiment must be one of {', '.join(EXPERIMENTS)}; got {experiment!r}")
     runner = EXPERIMENTS[experiment]
