@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[neural,codec,dev,docs,sweep]"
+	$(BIN)/python -m pip install --quiet -e ".[neural,codec,dev,docs,sweep,explore]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -19,13 +19,13 @@ reproduce: $(STAMP)
 	RDP_NEURAL_RESULTS=results/neural:docs/neural $(BIN)/rdp reproduce --out results
 	$(BIN)/rdp verify --out results/verify.json
 
-# The browser test opens the site that the mkdocs step has just built (it skips, with the
-# reason, where no Chromium is installed: .ci/run installs Debian's).
+# The browser tests open the site that the mkdocs step has just built and the explorer app
+# (they skip, with the reason, where no Chromium is installed: .ci/run installs Debian's).
 test: $(STAMP)
 	$(BIN)/ruff check rdp tests examples benchmarks tools
 	$(BIN)/python -m pytest -q -n 2 -m "not browser"
 	$(BIN)/mkdocs build --strict --site-dir build/site
-	RDP_SITE_DIR=build/site $(BIN)/python -m pytest -q -m browser tests/test_site_browser.py
+	RDP_SITE_DIR=build/site $(BIN)/python -m pytest -q -m browser tests/test_site_browser.py tests/test_explore_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check rdp tests examples benchmarks tools

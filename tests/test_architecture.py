@@ -134,7 +134,7 @@ DATA_LAYER = (
     "rdp.problem",
 )
 ABOVE_DATA = ("rdp.solve", "rdp.methods", "rdp.inversion", "rdp.closed_forms", "rdp.solvers")
-ON_TOP = ("rdp.plot", "rdp.theorems", "rdp.reproduce", "rdp.neural", "rdp.cli")
+ON_TOP = ("rdp.plot", "rdp.theorems", "rdp.reproduce", "rdp.neural", "rdp.cli", "rdp.explore")
 
 
 def _under(module: str, prefixes: tuple[str, ...]) -> bool:

@@ -47,6 +47,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.reproduce",
     "rdp.cli.neural",
     "rdp.cli.codec",
+    "rdp.cli.explore",
 )
 
 DESCRIPTION = """\

@@ -1,0 +1,223 @@
+"""The explorer app (``rdp explore``) in headless Chromium: the numbers shown are the library's.
+
+The app is served on a loopback port and driven like a user would: keys move the
+distortion slider, the mouse drags it, a pmf is typed, every perception measure is
+chosen in turn, the units switch, bad input is typed. After each step the number in
+large type (and its full-precision ``data-value``) must equal ``Problem(...).rate(...)``
+called here for the same inputs. Requests that leave the app's own server are refused
+and fail the test, as does any console error or uncaught exception. A screenshot of
+the page is saved as ``build/explore.png``; the measured latencies (an action to its
+number on the page) are printed and saved in ``build/explore-latency.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from test_site_browser import CHROMIUM, CHROMIUM_FLAGS
+
+from rdp import Bernoulli, Discrete, Problem
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).is_file(),
+        reason=f"no Chromium at {CHROMIUM} (install Debian's: apt-get install chromium; "
+        "or set RDP_CHROMIUM); .ci/run installs it",
+    ),
+]
+
+BUILD = Path(__file__).resolve().parent.parent / "build"
+TIMEOUT_MS = 120_000  # a loaded CI machine: the first point imports the solvers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    pytest.importorskip("panel")
+    from rdp.explore.app import serve
+
+    port = _free_port()
+    server = serve(port=port, show=False, threaded=True)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """The app's page, with the checks every step makes."""
+
+    def __init__(self, browser, url: str) -> None:
+        from playwright.sync_api import expect
+
+        self.expect = expect
+        self.page = browser.new_page(viewport={"width": 1500, "height": 1150})
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.latency: dict[str, float] = {}
+        host = url.rstrip("/")
+
+        def route(request_route):
+            request = request_route.request
+            if request.url.startswith(host) or request.url.startswith(host.replace("http", "ws")):
+                request_route.continue_()
+            else:
+                self.external.append(request.url)
+                request_route.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.page.goto(url)
+        self.point = self.page.locator("#rdp-point")
+
+    def widget(self, name: str, inner: str):
+        return self.page.locator(f".rdp-{name} {inner}")
+
+    def wait_for(self, timed: str | None = None, **attributes: str) -> dict[str, str]:
+        """Wait until the point answers ``attributes``; return all its data attributes."""
+        start = time.perf_counter()
+        for name, value in attributes.items():
+            self.expect(self.point).to_have_attribute(f"data-{name}", value, timeout=TIMEOUT_MS)
+        if timed:
+            self.latency[timed] = time.perf_counter() - start
+        names = ("value", "lower", "upper", "status", "method", "certified", "d", "p", "r")
+        return {name: self.point.get_attribute(f"data-{name}") for name in names}
+
+    def check(self, shown: dict[str, str], problem: Problem, units: str = "bits") -> None:
+        """The page's point is ``problem.rate(D, P)`` at the D and P it shows."""
+        from rdp.explore.app import format_number
+
+        D, P = float(shown["d"]), float(shown["p"])
+        expected = problem.rate(D, P, units=units)
+        assert shown["value"] == repr(float(expected.rate)), (shown, expected)
+        assert shown["lower"] == repr(float(expected.lower))
+        assert shown["upper"] == repr(float(expected.upper))
+        assert shown["status"] == str(expected.status)
+        assert shown["method"] == expected.method
+        text = self.point.locator(".rdp-value").inner_text()
+        assert text == format_number(float(expected.rate))
+
+
+def test_the_app_shows_the_librarys_numbers(app_url, browser):
+    app = Page(browser, app_url)
+    start = time.perf_counter()
+    shown = app.wait_for(source="bernoulli", status="exact")
+    app.latency["first point after page load"] = time.perf_counter() - start
+    bernoulli = Problem(Bernoulli(0.1), "hamming", "tv")
+    app.check(shown, bernoulli)
+    assert shown["d"] == "0.05" and shown["p"] == "0.02"
+
+    # keys move the distortion slider by its step (0.001 each)
+    app.widget("D", ".noUi-handle").focus()
+    for _ in range(10):
+        app.page.keyboard.press("ArrowRight")
+    start = time.perf_counter()
+    shown = app.wait_for(d="0.06")
+    app.latency["slider key to number (closed form)"] = time.perf_counter() - start
+    app.check(shown, bernoulli)
+    # a drag with the mouse
+    handle = app.widget("D", ".noUi-handle").bounding_box()
+    y = handle["y"] + handle["height"] / 2
+    app.page.mouse.move(handle["x"] + handle["width"] / 2, y)
+    app.page.mouse.down()
+    app.page.mouse.move(handle["x"] + 50, y, steps=5)
+    app.page.mouse.up()
+    app.expect(app.point).not_to_have_attribute("data-d", "0.06", timeout=TIMEOUT_MS)
+    time.sleep(1.0)  # the last of the drag's values
+    shown = app.wait_for()
+    assert float(shown["d"]) > 0.06
+    app.check(shown, bernoulli)
+    # the wrong twin: the number would not pass for another point
+    with pytest.raises(AssertionError):
+        app.check({**shown, "d": "0.05"}, bernoulli)
+
+    # a typed pmf on an alphabet
+    app.widget("source", "select").select_option(label="discrete pmf")
+    app.widget("distortion", "select").select_option("hamming")
+    app.widget("pmf", "input").fill("0.4, 0.35, 0.25")
+    app.widget("pmf", "input").press("Enter")
+    start = time.perf_counter()
+    shown = app.wait_for(source="discrete", status="converged")
+    app.latency["typed pmf (N = 3, fast solver) to number"] = time.perf_counter() - start
+    app.check(shown, Problem(Discrete([0.4, 0.35, 0.25]), "hamming", "tv"))
+
+    # every perception measure, then nats
+    for label, name in (
+        ("W₁", "w1"),
+        ("W₂² (squared)", "w2"),
+        ("KL(p_X‖p_X̂)", "kl-source-recon"),
+        ("KL(p_X̂‖p_X)", "kl-recon-source"),
+        ("none (P = ∞)", "none"),
+        ("TV", "tv"),
+    ):
+        app.widget("perception", "select").select_option(label=label)
+        shown = app.wait_for(perception=name)
+        app.check(shown, Problem(Discrete([0.4, 0.35, 0.25]), "hamming", name))
+    app.widget(
+        "units",
+        "button",
+    ).filter(has_text="nats").click()
+    shown = app.wait_for(units="nats")
+    app.check(shown, Problem(Discrete([0.4, 0.35, 0.25]), "hamming", "tv"), units="nats")
+
+    # a closed form's latency in its own units: back to Bernoulli
+    app.widget("source", "select").select_option(label="Bernoulli(p)")
+    shown = app.wait_for(source="bernoulli")
+    app.widget("units", "button").filter(has_text="bits").click()
+    shown = app.wait_for(timed="units switch to number (closed form)", units="bits")
+    app.check(shown, Problem(Bernoulli(0.1), "hamming", "tv"))
+
+    # the figure is drawn; downloads and the code box follow the view
+    app.expect(app.page.locator(".rdp-figure img")).to_be_visible(timeout=TIMEOUT_MS)
+    code = app.page.locator("#rdp-python").inner_text()
+    assert "Problem(Bernoulli(0.1), 'hamming', 'tv')" in code
+    assert f"problem.rate({shown['d']}, 0.02, units='bits')" in code
+    app.page.wait_for_timeout(500)
+    app.expect(app.page.locator(".rdp-figure-time")).to_be_visible(timeout=TIMEOUT_MS)
+    BUILD.mkdir(exist_ok=True)
+    app.page.screenshot(path=str(BUILD / "explore.png"), full_page=True)
+    with app.page.expect_download() as download:
+        app.page.get_by_role("button", name="Data (CSV)").click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0] == "panel,D,P,R,lower,upper,status" and rows[1].startswith("point,")
+
+    # bad input is one line on the page, not a traceback
+    app.widget("source", "select").select_option(label="discrete pmf")
+    app.widget("pmf", "input").fill("0.5, 0.7")
+    app.widget("pmf", "input").press("Enter")
+    alert = app.page.locator(".alert-danger, .bk-panel-models-markup-HTML .alert").filter(
+        has_text="pmf"
+    )
+    app.expect(app.page.get_by_text("Input error")).to_be_visible(timeout=TIMEOUT_MS)
+    assert "Traceback" not in app.page.content()
+    del alert
+
+    (BUILD / "explore-latency.json").write_text(json.dumps(app.latency, indent=1) + "\n")
+    print("latencies (s):", json.dumps(app.latency, indent=1))
+    assert app.external == [], f"requests to other hosts: {app.external}"
+    assert app.errors == [], f"console errors: {app.errors}"
