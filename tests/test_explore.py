@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from references import binary_brute_force_rate, convex_rate, distortion_matrix
 
-from rdp import Bernoulli, Discrete, Gaussian, GaussianVector, Problem
+from rdp import Bernoulli, Discrete, Gaussian, GaussianVector, Problem, UnconvergedWarning
 from rdp.explore import compute
 from rdp.explore.view import (
     View,
@@ -368,3 +368,31 @@ def test_explore_command_serves_and_reports_a_busy_port(monkeypatch, capsys):
         assert main(["explore", "--no-browser", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"--port {port}" in err and err.strip().count("\n") == 1
+
+
+@pytest.mark.filterwarnings("ignore::rdp.exceptions.UnconvergedWarning")
+def test_a_point_without_certificate_is_marked_on_the_page_and_in_the_figure():
+    pytest.importorskip("panel")
+    from rdp.explore.app import point_html
+    from rdp.explore.figure import draw_figure
+    from rdp.plot.style import STOPPED_MARKER
+
+    view = View(source="gaussian", distortion="mse", perception="kl-source-recon", D=0.5, P=0.1)
+    problem = build_problem(view)
+    with pytest.warns(UnconvergedWarning):
+        direct = problem.rate(0.5, 0.1)
+    point = compute.solve_point(view, problem)
+    assert (point.lower, point.upper) == (direct.lower, direct.upper)
+    assert not point.certified and point.upper - point.lower > 1e-4  # KL(p_X‖p_X̂): bounds only
+    assert "not certified: bounds only" in point_html(view, point, 0.0)
+    grid = compute.grids(problem, view, fine=False)
+    figure = draw_figure(point, compute.compute_sections(problem, view, point, grid))
+    marks = [
+        line
+        for line in figure.axes[0].get_lines()
+        if line.get_marker() == STOPPED_MARKER["marker"] and line.get_color() == "red"
+    ]
+    assert [tuple(m.get_xydata()[0]) for m in marks] == [(0.5, point.value)]
+    # its twin: a certified point is a star, not a red ×
+    certified = compute.solve_point(BERNOULLI)
+    assert "not certified" not in point_html(BERNOULLI, certified, 0.0)

@@ -13,13 +13,14 @@ another host.
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from functools import partial
 from typing import Any
 
@@ -105,6 +106,7 @@ def point_html(view: View, point: compute.Point, seconds: float) -> str:
             ("status", point.status),
             ("method", point.method),
             ("certified", str(point.certified).lower()),
+            ("view", json.dumps(asdict(view), ensure_ascii=False)),
             ("source", view.source),
             ("perception", view.perception),
             ("units", view.units),
@@ -578,6 +580,7 @@ def serve(
     """
     os.environ["BOKEH_RESOURCES"] = "server"  # JavaScript and CSS from this server, no CDN
     warnings.filterwarnings("ignore", category=UnconvergedWarning)  # the page marks them
+    compute.warm_up()
     pn.extension(design=None, notifications=False)
     pn.config.inline = False
     return pn.serve(

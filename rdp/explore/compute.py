@@ -390,3 +390,18 @@ def sections_csv(point: Point, sections: Sections) -> str:
                 ["(D,P) plane", row["D"], row["P"], rate, row["lower"], row["upper"], row["status"]]
             )
     return out.getvalue()
+
+
+def warm_up() -> None:
+    """Solve one small point of each kind, so that a session's first point is not an import.
+
+    Loads the closed forms and the finite solver (with POT) before the first page opens.
+    """
+    for view in (
+        View(),
+        View(source="gaussian", distortion="mse", perception="w2", D=0.5, P=0.1),
+        View(
+            source="discrete", pmf="0.5, 0.5", distortion="hamming", perception="w1", D=0.1, P=0.1
+        ),
+    ):
+        solve_point(view)

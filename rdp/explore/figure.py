@@ -81,7 +81,10 @@ def _curves(
     draw_curve_family(family, ax)
     coords = {"D": point.D, "P": point.P, "R": point.R}
     _mark(ax, point, coords[names[0]], coords[names[1]], _bracket(point, names[1]))
-    ax.set_ylim(bottom=0.0)
+    top = max(
+        float(np.nanmax(family.y)), coords[names[1]] if math.isfinite(coords[names[1]]) else 0
+    )
+    ax.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)  # a flat section stays off the frame
     ax.legend(loc="best", fontsize=7, framealpha=0.85, edgecolor="none")
     ax.set_title(title)
 
