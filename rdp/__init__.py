@@ -22,6 +22,8 @@ or Dask into a labelled Zarr store (``rdp.batch``).
 
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
 that needs them first runs; Dask, xarray and Zarr when a sweep runs.
+Every point carries a [`Status`][rdp.status.Status]; [`is_certified`][rdp.status.is_certified]
+decides from it and the bracket whether the value is certified, and
 [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] is issued when a point has bounds but no
 certified value.
 """
@@ -36,6 +38,7 @@ from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, W
 from rdp.problem import Problem
 from rdp.result import CurveResult, DistortionResult, PointSolution, RateResult, SurfaceResult
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
+from rdp.status import Status, is_certified
 
 __all__ = [
     "KL",
@@ -57,11 +60,13 @@ __all__ = [
     "Problem",
     "RateResult",
     "SquaredError",
+    "Status",
     "SurfaceResult",
     "TotalVariation",
     "UnconvergedWarning",
     "Wasserstein",
     "__version__",
+    "is_certified",
     "solve",
     "sweep",
 ]

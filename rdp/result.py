@@ -17,7 +17,8 @@ Every result carries the same fields, after scipy's ``OptimizeResult``:
 - ``iterations``: the iterations (or bisection steps) spent, 0 for closed forms;
 - ``tol``: the gap tolerance the points were certified to
   ([`rdp.status.is_certified`][rdp.status.is_certified] decides from status, bracket and
-  ``tol``; ``certified`` is that decision for every point).
+  ``tol``; ``certified`` is that decision for every point), and ``feasibility_tol``,
+  the relative slack within which a certified channel meets D and P.
 
 Arrays of points hold these as arrays of the points' shape.
 """
@@ -31,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rdp.channels import Channel
-from rdp.status import Status, is_certified
+from rdp.status import FEASIBILITY_TOL, Status, is_certified
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +201,12 @@ class _Result:
         return _unwrap(np.asarray(self.upper) - np.asarray(self.lower))
 
     @property
+    def feasibility_tol(self) -> float:
+        """The relative slack within which certified channels meet D and P
+        ([`rdp.status.FEASIBILITY_TOL`][rdp.status.FEASIBILITY_TOL])."""
+        return FEASIBILITY_TOL
+
+    @property
     def certified(self) -> bool | NDArray:
         """Whether each point is certified ([`is_certified`][rdp.status.is_certified], ``tol``)."""
         return is_certified(self.status, self.lower, self.upper, self.tol)
@@ -217,6 +224,7 @@ class _Result:
             "message": to_jsonable(self.message),
             "iterations": to_jsonable(self.iterations),
             "tol": self.tol,
+            "feasibility_tol": FEASIBILITY_TOL,
         }
 
 
@@ -322,6 +330,7 @@ def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
         out[name] = to_jsonable(value)
     out["units"] = result.units
     out["tol"] = result.tol
+    out["feasibility_tol"] = FEASIBILITY_TOL
     out["method"] = result.method
     out["reference"] = result.reference
     return out
@@ -384,6 +393,12 @@ class SurfaceResult:
         """upper − lower per cell (0 in infeasible cells)."""
         with np.errstate(invalid="ignore"):
             return np.where(self.feasible, self.upper - self.lower, 0.0)
+
+    @property
+    def feasibility_tol(self) -> float:
+        """The relative slack within which certified channels meet D and P
+        ([`rdp.status.FEASIBILITY_TOL`][rdp.status.FEASIBILITY_TOL])."""
+        return FEASIBILITY_TOL
 
     @property
     def certified(self) -> NDArray:
@@ -515,6 +530,12 @@ class CurveResult:
     message: NDArray | None = None
     iterations: NDArray | None = None
     reference: str = ""
+
+    @property
+    def feasibility_tol(self) -> float:
+        """The relative slack within which certified channels meet D and P
+        ([`rdp.status.FEASIBILITY_TOL`][rdp.status.FEASIBILITY_TOL])."""
+        return FEASIBILITY_TOL
 
     @property
     def certified(self) -> NDArray:

@@ -29,7 +29,7 @@ QUOTED = re.compile(r"[`\"']([a-z]+(?:_[a-z]+)*)[`\"']")
 NOT_STATUSES = {
     "status", "statuses", "lower", "upper", "rate", "value", "message", "diagnostics",
     "flagged", "gap", "distortion", "method", "reference", "channel", "iterations",
-    "ds", "error", "warning", "bits", "nats", "solver",
+    "ds", "error", "warning", "bits", "nats", "solver", "tol", "certified", "feasibility_tol",
 }  # fmt: skip
 
 

@@ -258,3 +258,18 @@ def test_the_certificates_page_shows_the_model_as_one_table():
     for status in Status:  # every documented status exists, and no other
         assert f"| `{status.value}` |" in page
     assert "`optimal`" not in (DOCS / "cli.md").read_text()  # not a status of rdp
+
+
+def test_results_state_their_tolerances():
+    problem = rdp.Problem(rdp.Bernoulli(0.2), "hamming", "tv")
+    point = problem.rate([0.05, 0.1], 0.05)
+    surface = problem.surface([0.05, 0.1], [0.05], progress=False)
+    for result in (point, surface, surface.curve(0)):
+        data = result.to_dict()
+        assert data["tol"] == result.tol == CERTIFIED_GAP
+        assert data["feasibility_tol"] == result.feasibility_tol == 1e-12
+        assert np.all(result.certified)
+    nats = problem.rate(0.1, 0.05, units="nats")
+    assert nats.tol == pytest.approx(CERTIFIED_GAP * np.log(2))  # the gap in the value's unit
+    fast = rdp.Problem(rdp.Discrete([0.5, 0.3, 0.2]), "hamming", "tv").rate(0.1, 0.05, tol=1e-4)
+    assert fast.tol == 1e-4  # a looser solver tolerance is the stated one

@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     for item in written:
         if item.stopped:
             sys.stderr.write(
-                f"rdp reproduce: {item.spec.id}: {item.stopped} point(s) stopped at a solver "
-                "limit and carry bounds only (marked with a red x in the figure)\n"
+                f"rdp reproduce: {item.spec.id}: {item.stopped} point(s) have no certified "
+                "value and carry bounds only (marked with a red x in the figure)\n"
             )
     if args.json:
         payload = {

@@ -54,9 +54,9 @@ class FigureOutput:
         One line on how the numbers were obtained and how many are certified; the
         index shows it under the caption ('' for none).
     stopped : int
-        How many computed points carry bounds only because their method stopped
-        at a limit before its tolerance (the figure marks them; ``rdp reproduce``
-        names the figure on stderr).
+        How many computed points have no certified value
+        ([`rdp.status.is_certified`][rdp.status.is_certified]) and carry bounds only
+        (the figure marks them; ``rdp reproduce`` names the figure on stderr).
     """
 
     figure: Figure
