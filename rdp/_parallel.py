@@ -12,15 +12,30 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # multiprocessing is imported when a pool is made, not by ``import rdp``
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
-__all__ = ["check_workers", "one_blas_thread", "process_pool", "spawn_context"]
+__all__ = [
+    "BROKEN_POOL_MESSAGE",
+    "check_workers",
+    "explain_broken_pool",
+    "one_blas_thread",
+    "process_pool",
+    "spawn_context",
+]
+
+#: The error raised in place of ``BrokenProcessPool`` (a worker process died).
+BROKEN_POOL_MESSAGE = (
+    "a worker process ended abruptly. Run from a script, the call that asks for workers "
+    "must sit under 'if __name__ == \"__main__\":' (workers are started with 'spawn' and "
+    "import the script again, so code outside that guard runs in every worker); otherwise "
+    "a worker ran out of memory or was killed. workers=1 runs in this process"
+)
 
 
 def check_workers(workers: Any, name: str = "workers") -> int:
@@ -98,6 +113,21 @@ def process_pool(
 #: libraries takes about 3 ms: too long to repeat for every solve); ``[None]`` when
 #: threadpoolctl cannot inspect them.
 _CONTROLLER: list = []
+
+
+@contextmanager
+def explain_broken_pool() -> Iterator[None]:
+    """Turn ``BrokenProcessPool`` into a ``RuntimeError`` that says what to do.
+
+    The usual cause is a script without the ``if __name__ == "__main__":`` guard
+    (see [`BROKEN_POOL_MESSAGE`][rdp._parallel.BROKEN_POOL_MESSAGE]).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield
+    except BrokenProcessPool as err:
+        raise RuntimeError(BROKEN_POOL_MESSAGE) from err
 
 
 def one_blas_thread() -> AbstractContextManager:

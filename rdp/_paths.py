@@ -17,9 +17,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["check_file", "check_folder", "fallback_path", "inside_or_equal"]
+__all__ = [
+    "check_file",
+    "check_folder",
+    "fallback_folder",
+    "fallback_path",
+    "inside_or_equal",
+    "write_or_fallback",
+]
 
 #: Name of the probe file written (and removed) inside a folder.
 PROBE_NAME = ".rdp-write-probe"
@@ -27,6 +35,15 @@ PROBE_NAME = ".rdp-write-probe"
 
 def _reason(err: OSError) -> str:
     return err.strerror or type(err).__name__
+
+
+def _no_file_above(path: Path, name: str, shown: str) -> None:
+    """``ValueError`` when an existing ancestor of ``path`` is a file (no folder can go there)."""
+    for above in path.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise ValueError(f"cannot create {name} {shown!r}: {str(above)!r} is a file")
+            return
 
 
 def check_file(path: str | Path, name: str = "--out") -> Path:
@@ -53,6 +70,7 @@ def check_file(path: str | Path, name: str = "--out") -> Path:
     out = Path(path)
     if out.is_dir():
         raise ValueError(f"{name} {str(path)!r} is a folder; give a file name")
+    _no_file_above(out, name, str(path))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -99,6 +117,7 @@ def check_folder(path: str | Path, name: str = "--out", *, create: bool = True) 
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{name} {str(path)!r} is a file; give a folder")
+    _no_file_above(folder, name, str(path))
     if create:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -109,8 +128,6 @@ def check_folder(path: str | Path, name: str = "--out", *, create: bool = True) 
         probe_in = folder if folder.is_dir() else folder.parent
         while not probe_in.exists() and probe_in != probe_in.parent:
             probe_in = probe_in.parent
-        if probe_in.exists() and not probe_in.is_dir():
-            raise ValueError(f"cannot create {name} {str(path)!r}: {probe_in} is a file")
     probe = probe_in / f"{PROBE_NAME}-{os.getpid()}"
     try:
         with probe.open("xb"):
@@ -136,6 +153,38 @@ def fallback_path(path: str | Path, prefix: str = "rdp") -> Path:
     )
     os.close(fd)
     return Path(name)
+
+
+def fallback_folder(path: str | Path, prefix: str = "rdp") -> Path:
+    """A new folder in the temporary folder for files whose write into ``path`` failed."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{stamp}-{Path(path).name or 'out'}-"))
+
+
+def write_or_fallback(
+    path: str | Path, write: Callable[[Path], object], name: str = "--out", prefix: str = "rdp"
+) -> Path:
+    """Call ``write(path)``; when it fails, write to a fallback file and raise ``ValueError``.
+
+    The work behind the results is never lost to a failed write: the results go
+    to [`fallback_path`][rdp._paths.fallback_path] and the error (one line)
+    names both the failure and the file that holds them.
+
+    Returns
+    -------
+    Path
+        ``path``, when the write succeeded.
+    """
+    target = Path(path)
+    try:
+        write(target)
+    except OSError as err:
+        spare = fallback_path(target, prefix)
+        write(spare)
+        raise ValueError(
+            f"cannot write {name} {str(path)!r} ({_reason(err)}); the results are in {spare}"
+        ) from None
+    return target
 
 
 def inside_or_equal(inner: str | Path, outer: str | Path) -> bool:

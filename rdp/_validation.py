@@ -257,6 +257,18 @@ def check_matrix(matrix: ArrayLike, name: str, shape: tuple[int | None, int | No
     return arr
 
 
+def broadcast_points(first: NDArray, second: NDArray, names: tuple[str, str]) -> list[NDArray]:
+    """``np.broadcast_arrays(first, second)``, or one ``ValueError`` naming both parameters."""
+    try:
+        return np.broadcast_arrays(first, second)
+    except ValueError:
+        a, b = names
+        raise ValueError(
+            f"{a} (shape {np.shape(first)}) and {b} (shape {np.shape(second)}) do not broadcast: "
+            f"give a scalar for either, or arrays of the same length (paired point by point)"
+        ) from None
+
+
 def check_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     """Return ``value`` after checking it is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:

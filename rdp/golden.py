@@ -221,21 +221,45 @@ def compute(table: GoldenTable) -> dict[str, Any]:
 
 
 def write_tables(out: str | Path, names: list[str] | None = None) -> list[Path]:
-    """Write ``NAME.csv`` and ``NAME.json`` for each golden table into ``out``; return the paths."""
+    """Write ``NAME.csv`` and ``NAME.json`` for each golden table into ``out``; return the paths.
+
+    A write that fails (a full disk, a folder made read-only meanwhile) does not
+    lose the tables: they and the following ones go to a new folder in the
+    temporary folder, and a ``ValueError`` at the end names it.
+    """
+    from rdp._paths import fallback_folder
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    target = out
+    failure: OSError | None = None
     written = []
     for table in tables():
         if names and not any(n in table.name for n in names):
             continue
         data = compute(table)
-        json_path = out / f"{table.name}.json"
-        json_path.write_text(json.dumps(data, indent=1) + "\n")
-        csv_path = out / f"{table.name}.csv"
-        with csv_path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(data["rows"][0]))
-            writer.writeheader()
-            for row in data["rows"]:
-                writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
-        written += [csv_path, json_path]
+        try:
+            written += _write_table(target, table.name, data)
+        except OSError as err:
+            if failure is not None:
+                raise
+            failure, target = err, fallback_folder(out, "rdp-golden")
+            written += _write_table(target, table.name, data)
+    if failure is not None:
+        raise ValueError(
+            f"cannot write in {str(out)!r} ({failure.strerror or failure}); the tables not "
+            f"written there are in {target}"
+        )
     return written
+
+
+def _write_table(folder: Path, name: str, data: dict[str, Any]) -> list[Path]:
+    json_path = folder / f"{name}.json"
+    json_path.write_text(json.dumps(data, indent=1) + "\n")
+    csv_path = folder / f"{name}.csv"
+    with csv_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(data["rows"][0]))
+        writer.writeheader()
+        for row in data["rows"]:
+            writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
+    return [csv_path, json_path]

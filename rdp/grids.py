@@ -58,8 +58,13 @@ def parse_grid(text: str, name: str, max_points: int | None = None) -> np.ndarra
         f"{name} must be a comma-separated list of numbers or 'start:stop:count'; got {text!r}"
     )
     if text.count(":") != 2:
+        items = text.split(",")
+        if len(items) > 1 and not all(item.strip() for item in items):
+            raise ValueError(
+                f"{name} has an empty item (two commas in a row, or one at an end); got {text!r}"
+            )
         try:
-            values = np.array([float(v) for v in text.split(",") if v.strip()], dtype=float)
+            values = np.array([float(v) for v in items if v.strip()], dtype=float)
         except ValueError:
             raise bad from None
         if values.size == 0:

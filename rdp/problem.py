@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from rdp.result import CurveResult, DistortionResult, RateResult, SurfaceResult
 
 
+#: Largest distortion or transport cost between two symbols that a problem accepts.
+MAX_ENTRY = 1e150
+
+
 class Problem:
     """A rate–distortion–perception problem.
 
@@ -82,6 +86,48 @@ class Problem:
         self.distortion_measure = distortion_from_name(distortion)
         self.perception_measure = perception_from_name("none" if perception is None else perception)
         self.reconstruction_alphabet = self._reconstruction_alphabet(reconstruction_alphabet)
+        self._check_measures()
+
+    def _check_measures(self) -> None:
+        """Matrices of the right shape, and distortions/costs that do not overflow float64."""
+        matrix = getattr(self.distortion_measure, "values", None)
+        cost = getattr(self.perception_measure, "cost", None)
+        if isinstance(self.source, Gaussian | GaussianVector):
+            if matrix is not None or cost is not None:
+                what = "a distortion matrix" if matrix is not None else "a perception cost matrix"
+                raise ValueError(
+                    f"{what} applies to finite sources (Bernoulli, Discrete); a Gaussian source "
+                    "takes distortion 'mse' and the default transport costs"
+                )
+            return
+        x = self.source.to_discrete().alphabet
+        y = np.asarray(self.reconstruction_alphabet, dtype=float)
+        n, m = x.size, y.size
+        if matrix is not None and matrix.shape[0] != n:
+            raise ValueError(
+                f"the distortion matrix has shape {matrix.shape}; this source has {n} symbols, "
+                f"so it needs shape ({n}, M): one row per source symbol, one column per "
+                "reconstruction symbol"
+            )
+        if cost is not None and cost.shape != (n, m):
+            raise ValueError(
+                f"the perception cost matrix has shape {cost.shape}; this problem needs shape "
+                f"({n}, {m}): one row per source symbol, one column per reconstruction symbol"
+            )
+        # the largest |x - x̂| raised to the measure's power must stay far from float64 overflow
+        span = max(float(x.max() - y.min()), float(y.max() - x.min()), 0.0)
+        powers = {"mse": 2, "absolute": 1}
+        power = powers.get(getattr(self.distortion_measure, "name", ""), 0)
+        if cost is None:
+            power = max(power, int(getattr(self.perception_measure, "order", 0) or 0))
+        with np.errstate(over="ignore"):
+            largest = float(np.float64(span) ** power) if power else 0.0
+        if not largest <= MAX_ENTRY:
+            raise ValueError(
+                f"alphabet values span {span:.3g}: distortions and transport costs up to "
+                f"{largest:.3g} are beyond {MAX_ENTRY:.0e} (float64 overflows); rescale the "
+                "alphabet (and D, P with it)"
+            )
 
     def _reconstruction_alphabet(self, values: ArrayLike | None) -> NDArray | None:
         if isinstance(self.source, Gaussian | GaussianVector):

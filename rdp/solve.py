@@ -35,8 +35,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp._parallel import check_workers, one_blas_thread, process_pool, spawn_context
+from rdp._parallel import (
+    check_workers,
+    explain_broken_pool,
+    one_blas_thread,
+    process_pool,
+    spawn_context,
+)
 from rdp._validation import (
+    broadcast_points,
     check_choice,
     check_nonnegative_array,
     check_perception_bound,
@@ -201,7 +208,7 @@ def solve_rate(
     P_arr = check_perception_option(problem, check_nonnegative_array(P, "P", allow_inf=True))
     check_solver_options(options)
     solver = get_method(problem, method, **options)
-    D_b, P_b = np.broadcast_arrays(D_arr, P_arr)
+    D_b, P_b = broadcast_points(D_arr, P_arr, ("D", "P"))
     d_flat, p_flat = D_b.ravel(), P_b.ravel()
     bounds = {p: bound(problem, p, units) for p in np.unique(p_flat)}
 
@@ -247,7 +254,7 @@ def solve_distortion(
                 "(Wagner 2022); leave it None for unlimited common randomness"
             )
         rc_bits = float(from_units(rc, units))
-    R_b, P_b = np.broadcast_arrays(R_arr, P_arr)
+    R_b, P_b = broadcast_points(R_arr, P_arr, ("R", "P"))
     r_flat, p_flat = R_b.ravel(), P_b.ravel()
     bounds = {p: bound(problem, p, units) for p in np.unique(p_flat)}
 
@@ -516,13 +523,14 @@ def _run_chains(
     futures: list = []
     shown = 0
     try:
-        futures = [pool.submit(_solve_chain, *task, warm_start) for task in tasks]
-        pending = set(futures)
-        while pending:
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            shown += _drain(ticks, bar)
-        for future in futures:
-            future.result()  # a worker's error is raised here
+        with explain_broken_pool():
+            futures = [pool.submit(_solve_chain, *task, warm_start) for task in tasks]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                shown += _drain(ticks, bar)
+            for future in futures:
+                future.result()  # a worker's error is raised here
     finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)

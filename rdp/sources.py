@@ -253,6 +253,15 @@ class Discrete:
             raise ValueError(f"values must be 'mean' or 'midpoint'; got {values!r}")
         if not (hasattr(dist, "cdf") and hasattr(dist, "ppf")):
             raise ValueError("dist must be a frozen scipy.stats continuous distribution")
+        from scipy import stats
+
+        law = getattr(dist, "dist", dist)
+        if isinstance(law, stats.rv_discrete):
+            name = getattr(law, "name", type(law).__name__)
+            raise ValueError(
+                f"dist must be a continuous distribution; {name} is discrete: give its pmf "
+                "and values to Discrete(pmf, alphabet) instead"
+            )
         if not 0 < tail < 0.5:
             raise ValueError(f"tail must be in (0, 0.5); got {tail!r}")
         lo = float(dist.ppf(tail)) if lower is None else float(lower)

@@ -176,9 +176,9 @@ def test_cli_round_trip_and_one_line_errors(trained, digits, tmp_path, capsys):
     assert (
         main(["codec", "decompress", model, str(tmp_path / "x.rdpc"), str(tmp_path / "y.npy")]) == 0
     )
-    np.testing.assert_array_equal(
-        np.load(tmp_path / "y.npy"), reconstruct(trained.codec, digits.heldout[0])
-    )
+    y = np.load(tmp_path / "y.npy")
+    assert y.shape == (28, 28)  # the input's shape, given without its channel axis
+    np.testing.assert_array_equal(y, reconstruct(trained.codec, digits.heldout[0])[0])
     assert (
         main(["codec", "decompress", model, str(tmp_path / "x.rdpc"), str(tmp_path / "y.png")]) == 0
     )
@@ -194,6 +194,97 @@ def test_cli_round_trip_and_one_line_errors(trained, digits, tmp_path, capsys):
         assert main(["codec", *call]) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "error" in err, err
+
+
+def _codec_cli(*argv):
+    import contextlib
+    import io
+
+    from rdp.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["codec", *map(str, argv)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _round_trip(model, source, tmp_path, name):
+    code, _, err = _codec_cli("compress", model, source, tmp_path / f"{name}.rdpc")
+    assert code == 0, err
+    code, _, _ = _codec_cli(
+        "decompress", model, tmp_path / f"{name}.rdpc", tmp_path / f"{name}.npy"
+    )
+    assert code == 0
+    return np.load(tmp_path / f"{name}.npy"), err
+
+
+def test_cli_round_trips_the_input_shape(trained, digits, tmp_path):
+    model = trained.path
+    for shape in [(28, 28), (1, 28, 28)]:
+        np.save(tmp_path / "x.npy", digits.heldout[0].reshape(shape))
+        y, _ = _round_trip(model, tmp_path / "x.npy", tmp_path, f"y{len(shape)}")
+        assert y.shape == shape
+        np.testing.assert_array_equal(
+            y.reshape(1, 28, 28), reconstruct(trained.codec, digits.heldout[0])
+        )
+
+
+def test_cli_scales_uint8_with_a_note_and_refuses_values_outside_0_1(trained, digits, tmp_path):
+    from PIL import Image
+
+    model = trained.path
+    grey = np.round(255 * digits.heldout[1, 0]).astype(np.uint8)
+    np.save(tmp_path / "float.npy", grey.astype(np.float32) / 255.0)
+    np.save(tmp_path / "bytes.npy", grey)
+    expected, _ = _round_trip(model, tmp_path / "float.npy", tmp_path, "f")
+    got, err = _round_trip(model, tmp_path / "bytes.npy", tmp_path, "b")
+    np.testing.assert_array_equal(got, expected)  # the same as dividing by 255 by hand
+    assert "uint8" in err and "255" in err
+    # a grey picture saved as RGB (R = G = B) codes as the grey one
+    Image.fromarray(np.stack([grey] * 3, axis=-1), mode="RGB").save(tmp_path / "rgb.png")
+    got, err = _round_trip(model, tmp_path / "rgb.png", tmp_path, "c")
+    np.testing.assert_array_equal(got, expected)
+    assert "RGB" in err and "grey" in err
+    np.save(tmp_path / "five.npy", np.full((28, 28), 5.0, np.float32))
+    (tmp_path / "fake.png").write_text("not an image")
+    np.save(tmp_path / "ints.npy", np.zeros((28, 28), np.int64))
+    for source, words in [
+        ("five.npy", ("[5, 5]", "[0, 1]")),
+        ("fake.png", ("not a readable PNG",)),
+        ("ints.npy", ("int64",)),
+    ]:
+        code, _, err = _codec_cli("compress", model, tmp_path / source, tmp_path / "z.rdpc")
+        assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+        assert all(w in err for w in words), err
+        assert not (tmp_path / "z.rdpc").exists()
+
+
+def test_cli_checks_the_output_before_any_work(trained, digits, tmp_path, monkeypatch):
+    import rdp.codec.compression as compression
+
+    model = trained.path
+    np.save(tmp_path / "x.npy", digits.heldout[0])
+    calls = []
+    monkeypatch.setattr(compression, "compress", lambda *a, **k: calls.append(a))
+    for output in ["/proc/x.rdpc", tmp_path / "x.txt", tmp_path / "f.npy" / "x.rdpc"]:
+        (tmp_path / "f.npy").write_bytes(b"")
+        code, _, err = _codec_cli("compress", model, tmp_path / "x.npy", output)
+        assert code == 2 and err.count("\n") == 1, err
+    assert calls == []
+    monkeypatch.undo()
+    code, _, _ = _codec_cli("compress", model, tmp_path / "x.npy", tmp_path / "new" / "x.rdpc")
+    assert code == 0 and (tmp_path / "new" / "x.rdpc").is_file()
+    code, _, err = _codec_cli("decompress", model, tmp_path / "new" / "x.rdpc", "/proc/y.npy")
+    assert code == 2 and "cannot write" in err
+
+
+def test_every_number_of_evaluate_is_labelled(trained, digits):
+    from rdp.cli.codec import EVALUATE_LABELS
+    from rdp.codec.evaluate import evaluate
+
+    result = evaluate(trained.codec, digits.heldout[:4])
+    assert set(result) <= set(EVALUATE_LABELS)
+    assert "%" in EVALUATE_LABELS["payload_gap_percent"]
 
 
 def test_discriminator_is_conditioned_on_the_latent(digits):

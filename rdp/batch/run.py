@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from rdp._parallel import check_workers, one_blas_thread, process_pool
+from rdp._parallel import check_workers, explain_broken_pool, one_blas_thread, process_pool
 from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
 from rdp.batch.store import SweepStore, open_sweep
 from rdp.exceptions import UnconvergedWarning, uncertified_message
@@ -41,6 +41,8 @@ from rdp.exceptions import UnconvergedWarning, uncertified_message
 __all__ = ["EXECUTORS", "SweepSummary", "run_chunk", "run_sweep", "sweep"]
 
 EXECUTORS = ("serial", "processes", "dask")
+#: Seconds to wait for a running Dask scheduler (``scheduler=``) to answer.
+SCHEDULER_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,10 @@ def _processes(chunks: list[Chunk], done: Done, *, workers: int | None, **_: Any
 
     pool = process_pool(check_workers(workers))
     try:
-        futures = {pool.submit(run_chunk, chunk): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            done(futures[future], future.result())
+        with explain_broken_pool():
+            futures = {pool.submit(run_chunk, chunk): chunk for chunk in chunks}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -199,7 +202,7 @@ def _dask(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _connect(Client, scheduler)
     try:
         if client.dashboard_link:
             announce(f"dask dashboard: {client.dashboard_link}")
@@ -215,6 +218,21 @@ def _dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``; one ``ValueError`` when it does not answer."""
+    try:
+        return client_class(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        if len(reason) > 160:
+            reason = reason[:157] + "..."
+        raise ValueError(
+            f"cannot reach the Dask scheduler at {scheduler!r} ({reason}; waited at most "
+            f"{SCHEDULER_TIMEOUT:g} s): check the address (tcp://HOST:PORT) and that the "
+            "scheduler runs"
+        ) from None
 
 
 _EXECUTORS = {"serial": _serial, "processes": _processes, "dask": _dask}
@@ -263,6 +281,10 @@ def run_sweep(
     if workers is not None:
         check_workers(workers)
     start = time.perf_counter()
+    if executor == "dask" and scheduler is not None:  # unreachable: one line, before the store
+        from distributed import Client
+
+        _connect(Client, scheduler).close()
     target = SweepStore(store, spec)
     finished = target.prepare(overwrite=overwrite)
     chunks = spec.chunks()

@@ -592,9 +592,16 @@ def _grid(value: Any, name: str, *, allow_inf: bool) -> np.ndarray:
 def _names(values: list[str], known, field: str) -> list[str]:
     """A swept list of measure names, each checked against ``known`` (case-insensitive)."""
     _check_length(values, field)
+    seen: dict[str, str] = {}
     for value in values:
         if value.lower() not in known:
             raise ValueError(f"{field} entries must be among {', '.join(known)}; got {value!r}")
+        if value.lower() in seen:
+            raise ValueError(
+                f"{field} names {seen[value.lower()]!r} and {value!r}, the same measure (names "
+                "are case-insensitive); list each once"
+            )
+        seen[value.lower()] = value
     return list(values)
 
 

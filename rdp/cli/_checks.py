@@ -12,7 +12,6 @@ Ceilings (each overridable on the command line):
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +31,23 @@ FAST_ARRAYS = 16
 CVXPY_BYTES_PER_ENTRY = 2_000
 
 
+def _at_least_one(text: str) -> int:
+    """An integer ≥ 1 (argparse type: anything else is a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer ≥ 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer ≥ 1; got {value}")
+    return value
+
+
 def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--max-points`` and ``--max-memory`` to a command."""
     group = parser.add_argument_group("limits")
     group.add_argument(
         "--max-points",
-        type=int,
+        type=_at_least_one,
         default=MAX_POINTS,
         metavar="N",
         help=f"refuse to solve more than N points (default {MAX_POINTS:,})",
@@ -84,24 +94,26 @@ def check_memory(problem, method: str, limit_gb: float) -> None:
         )
 
 
-def prepare_output(path: str, suffixes: tuple[str, ...] | None = None) -> Path:
-    """Check (before any work) that ``path`` can be written: suffix, parent folder, permission.
+def prepare_output(path: str, suffixes: tuple[str, ...] | None = None, name: str = "--out") -> Path:
+    """Check (before any work) that the file ``path`` can be written: suffix, folder, probe.
 
-    Missing parent folders are created; ``ValueError`` when that fails or the
-    folder is not writable.
+    Missing parent folders are created and a probe file is created and removed
+    (see [`rdp._paths.check_file`][rdp._paths.check_file]); ``ValueError`` when
+    any of it fails (``/proc/x.csv``, a read-only folder ...).
     """
+    from rdp._paths import check_file
+
     out = Path(path)
     if suffixes is not None and out.suffix.lower() not in suffixes:
-        raise ValueError(f"--out must end in {' or '.join(suffixes)}; got {path!r}")
-    if out.is_dir():
-        raise ValueError(f"--out {path!r} is a folder; give a file name")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"cannot create the folder of --out {path!r}: {err.strerror}") from None
-    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise ValueError(f"cannot write --out {path!r}: permission denied")
-    return out
+        raise ValueError(f"{name} must end in {' or '.join(suffixes)}; got {path!r}")
+    return check_file(out, name)
+
+
+def prepare_folder(path: str, name: str = "--out") -> Path:
+    """Check (before any work) that files can be written in the folder ``path`` (created)."""
+    from rdp._paths import check_folder
+
+    return check_folder(path, name)
 
 
 def add_solver_arguments(group, *, tol: bool = True) -> None:

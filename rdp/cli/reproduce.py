@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     specs = select_figures(args.ids)
     if args.list:
         return _list(specs, args.json)
+    from rdp.cli._checks import prepare_folder
+
+    prepare_folder(args.out)  # before the first figure
     start = time.perf_counter()
     try:
         written = reproduce(specs, args.out, progress=not (args.quiet or args.json))

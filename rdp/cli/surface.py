@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from rdp.cli._checks import (
     prepare_output,
     solver_options,
 )
+from rdp.cli._json import add_json_arguments, dumps, wants_json
 from rdp.exceptions import SweepInterrupted, statuses, uncertified, uncertified_message
 from rdp.grids import parse_grid
 from rdp.status import EXIT_UNCERTIFIED, exit_code
@@ -39,8 +39,16 @@ exact decimals (0:1:11 gives 0.3, not 0.30000000000000004).
 
 The output path is checked (and its folder created) before any work. Cells
 without a certified value are marked UNCONVERGED (status iteration_limit,
-time_limit, ...): stderr says how many and the exit status is 3. Ctrl-C writes
-the finished cells to FILE.partial.csv (or .partial.json) and exits with 130.
+time_limit, ...): stderr says how many and the exit status is 3. With --out
+the command says what it wrote; a write that fails at the end puts the table
+in a temporary file that the error line names (exit 2). Ctrl-C writes the
+finished cells to FILE.partial.csv (or .partial.json), or without --out to
+surface.partial.csv (surface.partial.json with --json) in the current folder,
+and exits with 130.
+
+--json writes an infinite rate (D below D_min(P), or a continuous source at
+D = 0) as Infinity, as Python's json reads it; --json-strict writes null there
+(strict JSON), with the cell's status and feasible flag next to it.
 
 --workers N solves the P rows in N processes (rows w, w+N, w+2N, ... in
 process w, each in snake order); each cell is certified on its own, so the
@@ -63,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--method", default=None, help="auto, fast, cvxpy (default: file/auto)")
     add_solver_arguments(parser)
     parser.add_argument("--out", default=None, help="write the table to FILE.csv or FILE.json")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_arguments(parser)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--workers",
@@ -104,19 +112,26 @@ def run(args: argparse.Namespace) -> int:
     except SweepInterrupted as interrupt:
         partial = interrupt.partial
         done = partial.status != "not_computed"
-        target = out if out is not None else Path("surface.csv")
-        target = target.with_name(f"{target.stem}.partial{target.suffix}")
-        _write(partial, target, keep=done)
+        target = _partial_path(out, wants_json(args))
+        target = _write_kept(partial, target, args.json_strict, keep=done)
         sys.stderr.write(
             f"rdp surface: interrupted after {int(done.sum())} of {done.size} cells; "
             f"the finished ones are in {target}\n"
         )
         return 130
     if out is not None:
-        _write(result, out)
+        _write_kept(result, out, args.json_strict)
+        note = (
+            f"wrote {result.P.size * result.D.size} cells ({result.P.size} P x "
+            f"{result.D.size} D, rates in {result.units}) to {out}"
+        )
+        if wants_json(args):
+            sys.stderr.write(f"rdp surface: {note}\n")
+        else:
+            sys.stdout.write(note + "\n")
     bad = uncertified(result)
-    if args.json:
-        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+    if wants_json(args):
+        sys.stdout.write(dumps(result.to_dict(), args.json_strict) + "\n")
     elif not args.out:
         sys.stdout.write(f"method: {result.method}; rates in {result.units}\n")
         sys.stdout.write(f"{'P':>10} {'D':>10} {'rate':>12} {'gap':>9} {'D_min(P)':>10}  status\n")
@@ -136,13 +151,29 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(~bad)
 
 
-def _write(result, path: Path, keep: np.ndarray | None = None) -> None:
+def _partial_path(out: Path | None, as_json: bool) -> Path:
+    """Where Ctrl-C puts the finished cells: FILE.partial.EXT, or surface.partial.csv/.json."""
+    if out is None:
+        return Path("surface.partial.json" if as_json else "surface.partial.csv")
+    return out.with_name(f"{out.stem}.partial{out.suffix}")
+
+
+def _write_kept(result, path: Path, strict_json: bool, keep: np.ndarray | None = None) -> Path:
+    """Write the table to ``path``, or (that failing) to a fallback file a ValueError names."""
+    from rdp._paths import write_or_fallback
+
+    return write_or_fallback(
+        path, lambda target: _write(result, target, strict_json, keep), prefix="rdp-surface"
+    )
+
+
+def _write(result, path: Path, strict_json: bool = False, keep: np.ndarray | None = None) -> None:
     """Write the table as CSV (one row per cell) or JSON; ``keep``: the cells to write."""
     if path.suffix.lower() == ".json":
         data = result.to_dict()
         if keep is not None:
             data["partial"] = True
-        path.write_text(json.dumps(data, indent=1))
+        path.write_text(dumps(data, strict_json, indent=1))
         return
     rows = result.rows()
     if keep is not None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
 
 from rdp.cli._checks import prepare_output
+from rdp.cli._json import add_json_arguments, dumps, wants_json
 from rdp.exceptions import UnconvergedWarning
 
 DESCRIPTION = """\
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         help="run only checks whose name contains NAME (repeatable)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_arguments(parser)
     parser.add_argument("--list", action="store_true", help="list the check names and exit")
     parser.add_argument(
         "--out", metavar="FILE", help="also write the JSON report to FILE (parents are created)"
@@ -95,9 +95,12 @@ def run(args: argparse.Namespace) -> int:
         "reports": [{**r.to_dict(), "seconds": t} for r, t in zip(reports, timings, strict=True)],
     }
     if out is not None:
-        out.write_text(json.dumps(payload, indent=2) + "\n")
-    if args.json:
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        from rdp._paths import write_or_fallback
+
+        text = dumps(payload, args.json_strict, indent=2) + "\n"
+        write_or_fallback(out, lambda target: target.write_text(text), prefix="rdp-verify")
+    if wants_json(args):
+        sys.stdout.write(dumps(payload, args.json_strict, indent=2) + "\n")
     else:
         width = max(len(r.name) for r in reports)
         header = f"{'check':<{width}}  {'paper':<28}  {'deviation':>10}  {'tolerance':>10}  result"

@@ -120,8 +120,11 @@ def compress(codec: Codec, model_id: bytes, x: np.ndarray, seed: int | None = No
 
     ``seed``: the shared dither's seed, stored in the file (dithered codecs
     only; default a fresh random 32-bit number, so that successive files use
-    independent dithers). Ignored by a codec without dither.
+    independent dithers). Ignored by a codec without dither. The file records
+    the input's shape (an image may omit its channel axis), which
+    ``decompress`` gives back.
     """
+    given = tuple(np.shape(x))
     x = check_input(codec, x)
     if codec.config.dither and seed is None:
         seed = secrets.randbits(32)
@@ -138,18 +141,23 @@ def compress(codec: Codec, model_id: bytes, x: np.ndarray, seed: int | None = No
     y_range = _support(y_sym)
     encoder.encode(y_sym, _y_tables(codec, z_hat, *y_range, offset=offset), y_range[0])
     seed = int(seed) if offset is not None else 0
-    box = Container(model_id, codec.config.shape, y_range, z_range, encoder.words(), seed)
+    box = Container(model_id, given, y_range, z_range, encoder.words(), seed)
     return box.to_bytes()
 
 
 def decompress(codec: Codec, model_id: bytes, data: bytes) -> np.ndarray:
-    """``.rdpc`` bytes → the reconstruction, exactly ``reconstruct`` of the original."""
+    """``.rdpc`` bytes → the reconstruction, exactly ``reconstruct`` of the original.
+
+    The reconstruction has the shape of the input that was compressed: the
+    model's, or without the channel axis for an image given as (height, width).
+    """
     box = Container.from_bytes(data)
     if box.model_id != model_id:
         raise CodecFileError(
             f"file was made by model {box.model_id.hex()}, not by this model ({model_id.hex()})"
         )
-    if box.shape != codec.config.shape:
+    channel_free = codec.config.kind == "conv" and box.shape == codec.config.shape[1:]
+    if box.shape != codec.config.shape and not channel_free:
         raise CodecFileError(f"file holds shape {box.shape}; this model codes {codec.config.shape}")
     offset = offset_for(codec, box.seed)
     try:
@@ -165,7 +173,8 @@ def decompress(codec: Codec, model_id: bytes, data: bytes) -> np.ndarray:
         y_sym = decoder.decode(_y_tables(codec, z_hat, lo, hi, offset=offset), lo).reshape(ys)
     except (ValueError, RuntimeError) as err:
         raise CodecFileError(f"corrupted file (entropy decoding failed: {err})") from None
-    return np.asarray(_decode(codec, jnp.asarray(y_sym, jnp.float32), offset))
+    x_hat = np.asarray(_decode(codec, jnp.asarray(y_sym, jnp.float32), offset))
+    return x_hat.reshape(box.shape)
 
 
 def header_bytes(shape: tuple[int, ...]) -> int:

@@ -6,8 +6,9 @@ Layout (little endian)::
     version    u8       FORMAT_VERSION
     model id   8 bytes  first 8 bytes of the SHA-256 of the model file
     seed       u32      seed of the shared dither (rdp.codec.dither); 0 for a model without
-    ndim       u8       dimensions of the input shape
-    shape      ndim × u16
+    ndim       u8       dimensions of the input's shape
+    shape      ndim × u16   the input's shape (the model's, or an image's without its channel
+                            axis), given back by decompression
     y lo, hi   2 × i16  support of the latent symbols
     z lo, hi   2 × i16  support of the hyper-latent symbols (0, 0 without hyperprior)
     nwords     u32      number of 32-bit words of the message
