@@ -1,11 +1,17 @@
-"""The layout of the core: no import cycle, no arrow running back up, a light ``import rdp``.
+"""The layout of rdp: no import cycle, no arrow running back up, a light ``import rdp``.
 
-The import graph is read from the source (module-level ``import`` statements,
-``if TYPE_CHECKING:`` blocks and function bodies excluded), so the check sees
-every module of ``rdp/`` without importing any of them. A submodule's implicit
+The import graph is read from the source, so the check sees every module of
+``rdp/`` without importing any of them. ``GRAPH`` holds the imports made when a
+module is executed (module level); ``FULL_GRAPH`` adds those inside functions
+(run on first use), so a lazy import counts as an arrow too. ``if
+TYPE_CHECKING:`` blocks are never run and are excluded. A submodule's implicit
 import of its parent packages is not an edge (Python resolves it before the
 submodule runs); ``from pkg import name`` is an edge to ``pkg.name`` when that
 is a module, else to ``pkg``.
+
+One arrow runs up, and is documented (``docs/model.md``): ``Problem``'s methods
+(``rate``, ``distortion``, ``surface``, ...) call ``rdp.solve`` from inside each
+method — the facade ``FACADE``. Every other lazy import must respect the layers.
 """
 
 from __future__ import annotations
@@ -35,43 +41,52 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _module_level_imports(name: str) -> set[str]:
-    """rdp modules imported when module ``name`` is executed (module level only)."""
+def _imports(name: str, *, in_functions: bool = False) -> set[str]:
+    """rdp modules imported by module ``name``: at module level, and inside its
+    functions too when ``in_functions``."""
     path = MODULES[name]
     tree = ast.parse(path.read_text(), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
 
-    def visit(statements: list[ast.stmt]) -> None:
-        for node in statements:
-            if isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    parent = package.split(".")
-                    parent = parent[: len(parent) - node.level + 1]
-                    base = ".".join([*parent, base] if base else parent)
-                # ``from pkg import module`` imports the module (its package is a parent,
-                # like for every submodule); ``from module import name`` the module
-                for alias in node.names:
-                    sub = f"{base}.{alias.name}"
-                    found.add(sub if sub in MODULES else base)
-            elif isinstance(node, ast.If) and not _is_type_checking(node):
-                visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                visit(node.body)
-                for handler in node.handlers:
-                    visit(handler.body)
-                visit(node.orelse)
-                visit(node.finalbody)
+    def add(node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+            return
+        base = node.module or ""
+        if node.level:
+            parent = package.split(".")
+            parent = parent[: len(parent) - node.level + 1]
+            base = ".".join([*parent, base] if base else parent)
+        # ``from pkg import module`` imports the module (its package is a parent,
+        # like for every submodule); ``from module import name`` the module
+        for alias in node.names:
+            sub = f"{base}.{alias.name}"
+            found.add(sub if sub in MODULES else base)
 
-    visit(tree.body)
+    def visit(nodes, inside: bool) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                if in_functions or not inside:
+                    add(node)
+            elif isinstance(node, ast.If) and _is_type_checking(node):
+                visit(node.orelse, inside)  # the body is never run
+            else:
+                function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+                visit(ast.iter_child_nodes(node), inside or function)
+
+    visit(tree.body, False)
     return {m for m in found if m in MODULES and m != name}
 
 
-GRAPH = {name: _module_level_imports(name) for name in MODULES}
+#: Imports made when each module is executed.
+GRAPH = {name: _imports(name) for name in MODULES}
+#: Imports made when each module is executed or any of its functions is called.
+FULL_GRAPH = {name: _imports(name, in_functions=True) for name in MODULES}
+#: The one documented arrow that runs up: ``Problem``'s methods call ``rdp.solve``.
+FACADE = {("rdp.problem", "rdp.solve")}
+#: ``FULL_GRAPH`` without the facade: it must hold no cycle and respect the layers.
+LAYERED = {name: {m for m in out if (name, m) not in FACADE} for name, out in FULL_GRAPH.items()}
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -104,18 +119,48 @@ def test_the_graph_reader_sees_imports():
     assert "rdp.problem" in GRAPH["rdp"]
     assert "rdp.perceptions" in GRAPH["rdp.solve"]
     assert "rdp.solvers.finite" in GRAPH["rdp.solvers.fast"]
+    # imports inside functions: only in the full graph
+    assert "rdp.solve" not in GRAPH["rdp.problem"]
+    assert "rdp.solve" in FULL_GRAPH["rdp.problem"]
+    assert "rdp.methods" in FULL_GRAPH["rdp.batch.spec"]
+    # ``if TYPE_CHECKING:`` blocks are never run
+    assert "rdp.methods" not in FULL_GRAPH["rdp.problem"]
     # it would see a cycle
     assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 
+def test_the_reader_counts_an_import_inside_a_function(tmp_path, monkeypatch):
+    """A lazy import that closes a circle is found (the check can fail)."""
+    package = tmp_path / "rdp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "low.py").write_text("def f():\n    from rdp import high\n")
+    (package / "high.py").write_text("from rdp import low\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", package)
+    monkeypatch.setattr(
+        sys.modules[__name__], "MODULES", {_module_name(p): p for p in package.rglob("*.py")}
+    )
+    graph = {name: _imports(name, in_functions=True) for name in MODULES}
+    assert _find_cycle({name: _imports(name) for name in MODULES}) is None
+    assert _find_cycle(graph) == ["rdp.high", "rdp.low", "rdp.high"]
+
+
+def test_the_facade_is_in_the_graph():
+    """The documented arrow exists (else FACADE documents nothing)."""
+    assert all(target in FULL_GRAPH[source] for source, target in FACADE)
+
+
 def test_no_import_cycle_in_rdp():
+    """No circle at module level, and none with lazy imports other than the facade."""
     assert _find_cycle(GRAPH) is None, " -> ".join(_find_cycle(GRAPH) or [])
+    assert _find_cycle(LAYERED) is None, " -> ".join(_find_cycle(LAYERED) or [])
 
 
 def _reachable(start: str) -> set[str]:
+    """Modules ``start`` may import, at once or when a function runs (the facade excluded)."""
     seen, todo = set(), [start]
     while todo:
-        for nxt in GRAPH[todo.pop()]:
+        for nxt in LAYERED[todo.pop()]:
             if nxt not in seen:
                 seen.add(nxt)
                 todo.append(nxt)
@@ -134,25 +179,71 @@ DATA_LAYER = (
     "rdp.problem",
 )
 ABOVE_DATA = ("rdp.solve", "rdp.methods", "rdp.inversion", "rdp.closed_forms", "rdp.solvers")
-ON_TOP = ("rdp.plot", "rdp.theorems", "rdp.reproduce", "rdp.neural", "rdp.cli", "rdp.explore")
+#: Services of the library on top of ``rdp.solve``.
+SERVICES = (
+    "rdp.batch",
+    "rdp.golden",
+    "rdp.plot",
+    "rdp.theorems",
+    "rdp.reproduce",
+    "rdp.explore",
+)
+#: The optional extras (JAX), loaded by name by ``rdp.reproduce`` and the CLI.
+EXTRAS = ("rdp.neural", "rdp.codec")
+ON_TOP = (*SERVICES, *EXTRAS, "rdp.cli")
 
 
 def _under(module: str, prefixes: tuple[str, ...]) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
 @pytest.mark.parametrize("module", DATA_LAYER)
 def test_data_layer_imports_no_method(module):
     up = sorted(m for m in _reachable(module) if _under(m, ABOVE_DATA + ON_TOP))
-    assert not up, f"{module} imports {up} at module level"
+    assert not up, f"{module} imports {up}"
 
 
 @pytest.mark.parametrize(
-    "module", sorted(m for m in MODULES if _under(m, ("rdp.closed_forms", "rdp.solvers")))
+    "module",
+    sorted(
+        m for m in MODULES if _under(m, ("rdp.closed_forms", "rdp.solvers", "rdp.quantization"))
+    ),
 )
 def test_methods_do_not_import_solve_or_the_layers_on_top(module):
     up = sorted(m for m in _reachable(module) if _under(m, ("rdp.solve", *ON_TOP)))
-    assert not up, f"{module} imports {up} at module level"
+    assert not up, f"{module} imports {up}"
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if _under(m, ("rdp.batch", "rdp.golden")))
+)
+def test_batch_and_golden_import_no_other_layer_on_top(module):
+    """Sweeps and golden tables are library services: no plot, theorem, figure, extra or CLI."""
+    up = sorted(
+        m for m in _reachable(module) if _under(m, ON_TOP) and _package(m) != _package(module)
+    )
+    assert not up, f"{module} imports {up}"
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if not _under(m, ("rdp.cli", "rdp.__main__")))
+)
+def test_the_library_does_not_import_its_cli(module):
+    up = sorted(m for m in _reachable(module) if _under(m, ("rdp.cli",)))
+    assert not up, f"{module} imports {up}"
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if not _under(m, (*EXTRAS, "rdp.cli", "rdp.__main__")))
+)
+def test_the_core_does_not_import_the_extras(module):
+    """``rdp.reproduce`` finds the neural and codec figures by module name, never by import."""
+    up = sorted(m for m in _reachable(module) if _under(m, EXTRAS))
+    assert not up, f"{module} imports {up}"
 
 
 def _fresh(code: str) -> str:

@@ -293,7 +293,7 @@ def test_kl_source_recon_zero_rate_region_uses_the_non_gaussian_law():
 
 @pytest.mark.slow
 def test_kl_source_recon_estimate_converges_inside_the_bounds():
-    from rdp.closed_forms.gaussian_kl import kl_source_recon_estimate
+    from rdp.discretization import kl_source_recon_estimate
 
     estimate = kl_source_recon_estimate(1.0, 0.6, 0.05, ns=(32, 64, 128))
     changes = np.abs(np.diff(0.5 * (np.array(estimate.lower) + np.array(estimate.upper))))
@@ -318,3 +318,21 @@ def test_returned_channel_is_feasible_in_floating_point(variance, d, p, kind):
         assert (np.sqrt(variance) - s) ** 2 <= P
     elif s < np.sqrt(variance):  # at s = σ the law is the source's (KL = 0 up to rounding of t)
         assert kl_recon_source_nats(np.sqrt(variance), s) / LN2 <= P
+
+
+def test_kl_source_recon_has_its_own_bounds_method():
+    """KL(p_X‖p_X̂) goes to the bounds method; the closed-form class refuses it."""
+    from rdp.closed_forms import closed_form
+    from rdp.closed_forms.gaussian import GaussianMSE
+    from rdp.closed_forms.gaussian_kl import GaussianKLSourceBounds, rate_bounds
+
+    method = closed_form(Problem(Gaussian(0.0, 2.0), "mse", "kl-source-recon"))
+    assert isinstance(method, GaussianKLSourceBounds)
+    point = method.rate_point(0.6, 0.05)
+    expected = rate_bounds(2.0, 0.6, 0.05)
+    assert (point.lower, point.upper) == (expected.lower, expected.upper)
+    assert point.lower < point.upper
+    with pytest.raises(ValueError, match="KL"):
+        GaussianMSE(0.0, 2.0, KL("source||reconstruction"))
+    with pytest.raises(ValueError, match="perception"):
+        GaussianKLSourceBounds(0.0, 2.0, KL("reconstruction||source"))

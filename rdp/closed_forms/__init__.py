@@ -21,9 +21,10 @@ import numpy as np
 
 from rdp.closed_forms.bernoulli import BernoulliHammingTV
 from rdp.closed_forms.gaussian import GaussianMSE
+from rdp.closed_forms.gaussian_kl import GaussianKLSourceBounds
 from rdp.closed_forms.gaussian_vector import GaussianVectorMSE
 from rdp.distortions import Hamming, SquaredError
-from rdp.perceptions import KL_KINDS, NONE, TV, W2
+from rdp.perceptions import KL_KINDS, KL_SOURCE_RECON, NONE, TV, W2
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def closed_form(problem: Problem, **options: Any) -> Method:
         and isinstance(distortion, SquaredError)
         and gaussian_perception
     ):
+        if perception.kind == KL_SOURCE_RECON:  # no closed form: certified bounds
+            return GaussianKLSourceBounds(source.mean, source.variance, perception)
         return GaussianMSE(source.mean, source.variance, perception)
     if (
         isinstance(source, GaussianVector)

@@ -43,7 +43,6 @@ from rdp.perceptions import (
     to_bound,
 )
 from rdp.result import PointSolution
-from rdp.status import Status
 from rdp.units import LN2
 
 REFERENCE_W2 = (
@@ -189,8 +188,13 @@ def perfect_perception_distortion(variance: float, R: float, common_randomness: 
     return float(2.0 * variance * (1.0 - np.sqrt(first * second)))
 
 
-class GaussianMSE:
-    """Closed-form method for Gaussian / MSE / (squared W₂, KL either way, or none)."""
+class GaussianSourceMSE:
+    """What the Gaussian / MSE methods share: the source, the perception, the channel family.
+
+    [`GaussianMSE`][rdp.closed_forms.gaussian.GaussianMSE] (closed forms) and
+    [`GaussianKLSourceBounds`][rdp.closed_forms.gaussian_kl.GaussianKLSourceBounds]
+    (certified bounds for KL(p_X‖p_X̂)) add the points.
+    """
 
     common_randomness_reference = REFERENCE_COMMON_RANDOMNESS
 
@@ -198,35 +202,58 @@ class GaussianMSE:
         self.mean = mean
         self.variance = variance
         self.perception = perception
-        if isinstance(perception, Wasserstein):
-            self.reference, kind = REFERENCE_W2, "w2"
-        elif isinstance(perception, KL):
-            self.reference, kind = REFERENCE_KL, perception.name
-            if perception.direction.startswith("source"):
-                from rdp.closed_forms import gaussian_kl  # it imports this module
-
-                self.reference = gaussian_kl.REFERENCE
-        else:
-            self.reference, kind = REFERENCE_SHANNON, "none"
         self.kind = perception.kind
-        self.name = f"closed-form: gaussian-mse-{kind}"
-        if kind == "kl-source-recon":
-            self.name = "bounds: gaussian-mse-kl-source-recon"
 
     def _channel(self, s: float, rho: float) -> GaussianChannel:
         return GaussianChannel(self.mean, float(np.sqrt(self.variance)), float(s), float(rho))
+
+    def distortion_point_common_randomness(
+        self, R: float, P: PerceptionBound | float, rc: float
+    ) -> PointSolution:
+        """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
+        if as_bound(P, self.kind).value != 0.0:
+            raise ValueError(
+                f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
+            )
+        value = perfect_perception_distortion(self.variance, R, rc)
+        return PointSolution.exact(value, diagnostics={"common_randomness": rc})
+
+    def min_distortion(self, P: PerceptionBound | float) -> float:
+        """0 (reached only at infinite rate)."""
+        return 0.0
+
+
+class GaussianMSE(GaussianSourceMSE):
+    """Closed-form method for Gaussian / MSE / (squared W₂, KL(p_X̂‖p_X), or none).
+
+    KL(p_X‖p_X̂) has no closed form: its method is
+    [`GaussianKLSourceBounds`][rdp.closed_forms.gaussian_kl.GaussianKLSourceBounds].
+    """
+
+    def __init__(self, mean: float, variance: float, perception: Perception) -> None:
+        super().__init__(mean, variance, perception)
+        if isinstance(perception, Wasserstein):
+            self.reference, kind = REFERENCE_W2, "w2"
+        elif isinstance(perception, KL):
+            if perception.kind != KL_RECON_SOURCE:
+                raise ValueError(
+                    "GaussianMSE has closed forms for KL(p_X^||p_X) only; KL(p_X||p_X^) has "
+                    "bounds (rdp.closed_forms.gaussian_kl.GaussianKLSourceBounds)"
+                )
+            self.reference, kind = REFERENCE_KL, perception.name
+        else:
+            self.reference, kind = REFERENCE_SHANNON, "none"
+        self.name = f"closed-form: gaussian-mse-{kind}"
 
     def _perception_of(self, s: float) -> float:
         """The perception of N(μ, s²) against the source, as a user would evaluate it."""
         sigma = float(np.sqrt(self.variance))
         if isinstance(self.perception, Wasserstein):
             return (sigma - s) ** 2
-        if isinstance(self.perception, KL) and s > 0:
+        if isinstance(self.perception, KL):
             t = s * s / self.variance
-            if self.perception.direction.startswith("reconstruction"):
-                return 0.5 * (t - 1.0 - np.log(t)) / LN2
-            return 0.5 * (1.0 / t - 1.0 + np.log(t)) / LN2
-        return 0.0 if not isinstance(self.perception, KL) else np.inf
+            return 0.5 * (t - 1.0 - np.log(t)) / LN2 if s > 0 else np.inf
+        return 0.0
 
     def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
         """The channel with s and ρ nudged by a few ulps so that it meets D and P as evaluated.
@@ -257,37 +284,11 @@ class GaussianMSE:
     def _s_P(self, P: float) -> float:
         return min_reconstruction_std(float(np.sqrt(self.variance)), self.perception, P)
 
-    @property
-    def _bounds_only(self) -> bool:
-        """KL(p_X‖p_X̂): no closed form; bounds from ``rdp.closed_forms.gaussian_kl``."""
-        return isinstance(self.perception, KL) and self.perception.direction.startswith("source")
-
-    def _bounded(self, bounds, P: float) -> PointSolution:
-        channel = self._channel(bounds.reconstruction_std, bounds.correlation)
-        return PointSolution.bracket(  # no closed form is claimed: a certified bracket
-            bounds.lower,
-            bounds.upper,
-            status=Status.BOUNDS,
-            channel=channel if bounds.reconstruction_std > 0 else None,
-            diagnostics={
-                "min_reconstruction_std": bounds.gaussian_std,
-                "least_second_moment_std": bounds.least_std,
-                "value": "upper bound (achievable)",
-            },
-            iterations=0,
-        )
-
     def rate_point(
         self, D: float, P: PerceptionBound | float, warm: object = None
     ) -> PointSolution:
-        """R(D, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
-        from rdp.closed_forms import gaussian_kl  # it imports this module
-
+        """R(D, P) with the optimal jointly Gaussian channel."""
         P = as_bound(P, self.kind).bits  # the functions below take KL in bits
-        if self._bounds_only:
-            if D <= 0.0:  # a continuous source needs infinite rate for zero error
-                return PointSolution.exact(np.inf)
-            return self._bounded(gaussian_kl.rate_bounds(self.variance, D, P), P)
         s_P = self._s_P(P)
         value, s, rho = rate(self.variance, D, s_P)
         active = s_P > np.sqrt(abs(self.variance - D))
@@ -299,43 +300,14 @@ class GaussianMSE:
         )
 
     def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
-        """D(R, P) with the optimal jointly Gaussian channel (bounds for KL(p_X‖p_X̂))."""
-        from rdp.closed_forms import gaussian_kl  # it imports this module
-
+        """D(R, P) with the optimal jointly Gaussian channel."""
         P = as_bound(P, self.kind).bits  # the functions below take KL in bits
-        if self._bounds_only:
-            return self._bounded(gaussian_kl.distortion_bounds(self.variance, R, P), P)
         s_P = self._s_P(P)
         value, s, rho = distortion(self.variance, R, s_P)
         return PointSolution.exact(
             value, channel=self._channel(s, rho), diagnostics={"min_reconstruction_std": s_P}
         )
 
-    def distortion_point_common_randomness(
-        self, R: float, P: PerceptionBound | float, rc: float
-    ) -> PointSolution:
-        """D(R, R_c, 0) (Wagner 2022); only P = 0 has a closed form."""
-        if as_bound(P, self.kind).value != 0.0:
-            raise ValueError(
-                f"common_randomness is supported at P = 0 (perfect realism) only; got P = {P!r}"
-            )
-        value = perfect_perception_distortion(self.variance, R, rc)
-        return PointSolution.exact(value, diagnostics={"common_randomness": rc})
-
-    def min_distortion(self, P: PerceptionBound | float) -> float:
-        """0 (reached only at infinite rate)."""
-        return 0.0
-
     def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
-        """σ² + s_P²: X̂ independent of X with the least admissible deviation.
-
-        For KL(p_X‖p_X̂) the least second moment is not Gaussian's:
-        σ² + m_P² with [`least_second_moment`][rdp.closed_forms.gaussian_kl.least_second_moment]
-        (exact).
-        """
-        from rdp.closed_forms import gaussian_kl  # it imports this module
-
-        P = as_bound(P, self.kind).bits
-        if self._bounds_only:
-            return gaussian_kl.zero_rate_distortion(self.variance, P)
-        return float(self.variance + self._s_P(P) ** 2)
+        """σ² + s_P²: X̂ independent of X with the least admissible deviation."""
+        return float(self.variance + self._s_P(as_bound(P, self.kind).bits) ** 2)

@@ -48,16 +48,15 @@ components); the components are coupled by the distortion budget through a
 Lagrange multiplier, and every multiplier gives a valid (dual) lower bound.
 D_max(P) uses the exact vector minimiser $q \propto p/(\nu + \|x - m\|^2)$.
 
-**Numerical estimate.**
-[`kl_source_recon_estimate`][rdp.closed_forms.gaussian_kl.kl_source_recon_estimate] solves the
-problem on
-finer and finer discretisations with the certified finite solver
-(``method="fast"``) and reports the convergence in n.
+[`GaussianKLSourceBounds`][rdp.closed_forms.gaussian_kl.GaussianKLSourceBounds] is the
+method (``method="closed-form"``) that returns these bounds, status ``bounds``. A
+numerical estimate by discretisation is
+[`rdp.discretization.kl_source_recon_estimate`][rdp.discretization.kl_source_recon_estimate].
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -66,6 +65,10 @@ from scipy import integrate
 from scipy.optimize import brentq, minimize_scalar
 
 from rdp.closed_forms import gaussian as _gaussian
+from rdp.closed_forms.gaussian import GaussianSourceMSE
+from rdp.perceptions import KL, Perception, PerceptionBound, as_bound
+from rdp.result import PointSolution
+from rdp.status import Status
 from rdp.units import LN2
 
 REFERENCE = (
@@ -73,6 +76,9 @@ REFERENCE = (
     "Thm 2, with the KL(p_X||p_X^) ball), lower = linear-estimation entropy bound at the least "
     "second moment of the KL ball (derived here, docs/closed-forms/gaussian-kl.md)"
 )
+
+#: The perception measure of this module.
+_KL_SR = KL("source||reconstruction")
 
 # ------------------------------------------------------------ least second moment
 
@@ -301,94 +307,51 @@ def vector_lower_bound(
     return float(max(values[k], -res.fun, 0.0))
 
 
-# ------------------------------------------------------------ numerical estimate
+# --------------------------------------------------------------------- method
+class GaussianKLSourceBounds(GaussianSourceMSE):
+    """Gaussian / MSE / KL(p_X‖p_X̂): certified bounds (status ``bounds``), not a closed form.
 
-
-@dataclass(frozen=True)
-class Estimate:
-    """R(D, P) of the discretised problem for growing n, and its extrapolation.
-
-    Attributes
-    ----------
-    n : list of int
-        Numbers of cells of [`rdp.Gaussian.discretize`][rdp.sources.Gaussian.discretize].
-    lower, upper : list of float
-        The fast solver's certified bounds on each discretised problem (bits).
-    extrapolated : float
-        Richardson extrapolation of the last two midpoints assuming O(1/n²)
-        convergence (an estimate, not a bound).
-    bounds : RateBounds
-        The certified bounds on the Gaussian problem itself.
-    seconds : list of float
-        Wall time of each solve.
+    ``lower`` from the least second moment of the KL ball, ``upper`` (the value)
+    from the best jointly Gaussian channel, which is returned
+    ([`rate_bounds`][rdp.closed_forms.gaussian_kl.rate_bounds], ``distortion_bounds``).
     """
 
-    n: list[int]
-    lower: list[float]
-    upper: list[float]
-    extrapolated: float
-    bounds: RateBounds
-    seconds: list[float] = field(default_factory=list)
+    reference = REFERENCE
+    name = "bounds: gaussian-mse-kl-source-recon"
 
-    def table(self) -> str:
-        """A plain-text table of n, bounds and the change from the previous n."""
-        rows = ["     n   lower(bits)   upper(bits)   change"]
-        previous = None
-        for n, lo, up in zip(self.n, self.lower, self.upper, strict=True):
-            mid = 0.5 * (lo + up)
-            change = "" if previous is None else f"{mid - previous:+.2e}"
-            rows.append(f"{n:6d}   {lo:.8f}    {up:.8f}    {change}")
-            previous = mid
-        rows.append(f"extrapolated (O(1/n²)): {self.extrapolated:.8f}")
-        rows.append(f"certified bounds: [{self.bounds.lower:.8f}, {self.bounds.upper:.8f}]")
-        return "\n".join(rows)
+    def __init__(self, mean: float, variance: float, perception: Perception) -> None:
+        if not (isinstance(perception, KL) and perception.kind == _KL_SR.kind):
+            raise ValueError(f"perception must be KL('source||reconstruction'); got {perception!r}")
+        super().__init__(mean, variance, perception)
 
+    def _bounded(self, bounds: RateBounds) -> PointSolution:
+        channel = self._channel(bounds.reconstruction_std, bounds.correlation)
+        return PointSolution.bracket(  # no closed form is claimed: a certified bracket
+            bounds.lower,
+            bounds.upper,
+            status=Status.BOUNDS,
+            channel=channel if bounds.reconstruction_std > 0 else None,
+            diagnostics={
+                "min_reconstruction_std": bounds.gaussian_std,
+                "least_second_moment_std": bounds.least_std,
+                "value": "upper bound (achievable)",
+            },
+            iterations=0,
+        )
 
-def kl_source_recon_estimate(
-    variance: float, D: float, P: float, ns: tuple[int, ...] = (32, 64, 128, 256)
-) -> Estimate:
-    r"""Estimate R(D, P) for N(0, variance), MSE, KL(p_X‖p_X̂) ≤ P bits by discretisation.
+    def rate_point(
+        self, D: float, P: PerceptionBound | float, warm: object = None
+    ) -> PointSolution:
+        """Bounds on R(D, P) and the jointly Gaussian channel of the upper bound."""
+        if D <= 0.0:  # a continuous source needs infinite rate for zero error
+            return PointSolution.exact(np.inf)
+        return self._bounded(rate_bounds(self.variance, D, as_bound(P, self.kind).bits))
 
-    Solves ``Problem(Gaussian(0, variance).discretize(n), "mse", "kl-source-recon")``
-    with ``method="fast"`` for each n in ``ns`` (slow beyond n ≈ 256) and
-    extrapolates the last two values assuming an O(1/n²) error. The
-    discretised problem is neither a lower nor an upper bound of the Gaussian
-    one; the certified bounds are [`rate_bounds`][rdp.closed_forms.gaussian_kl.rate_bounds].
+    def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
+        """Bounds on D(R, P) and the channel of the upper bound."""
+        return self._bounded(distortion_bounds(self.variance, R, as_bound(P, self.kind).bits))
 
-    Examples
-    --------
-    >>> est = kl_source_recon_estimate(1.0, 0.6, 0.05, ns=(16, 32))
-    >>> est.bounds.lower <= est.extrapolated <= est.bounds.upper
-    True
-    """
-    import time
-
-    from rdp.problem import Problem
-    from rdp.sources import Gaussian
-
-    source = Gaussian(0.0, variance)
-    lowers, uppers, seconds = [], [], []
-    for n in ns:
-        began = time.perf_counter()
-        result = Problem(source.discretize(n), "mse", _KL_SR).rate(D, P, method="fast")
-        seconds.append(time.perf_counter() - began)
-        lowers.append(float(result.lower))
-        uppers.append(float(result.upper))
-    mids = [0.5 * (a + b) for a, b in zip(lowers, uppers, strict=True)]
-    if len(ns) >= 2:
-        ratio = (ns[-1] / ns[-2]) ** 2
-        extrapolated = mids[-1] + (mids[-1] - mids[-2]) / (ratio - 1.0)
-    else:
-        extrapolated = mids[-1]
-    return Estimate(
-        list(ns), lowers, uppers, float(extrapolated), rate_bounds(variance, D, P), seconds
-    )
-
-
-def _kl_source_recon():
-    from rdp.perceptions import KL
-
-    return KL("source||reconstruction")
-
-
-_KL_SR = _kl_source_recon()
+    def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
+        """σ² + m_P² (exact), m_P² the least second moment of the KL ball
+        ([`least_second_moment`][rdp.closed_forms.gaussian_kl.least_second_moment])."""
+        return zero_rate_distortion(self.variance, as_bound(P, self.kind).bits)
