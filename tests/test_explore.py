@@ -13,6 +13,7 @@ import math
 import shlex
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -375,7 +376,7 @@ def test_a_point_without_certificate_is_marked_on_the_page_and_in_the_figure():
     pytest.importorskip("panel")
     from rdp.explore.app import point_html
     from rdp.explore.figure import draw_figure
-    from rdp.plot.style import STOPPED_MARKER
+    from rdp.plot.style import UNCERTIFIED_LABEL, UNCERTIFIED_MARKER
 
     view = View(source="gaussian", distortion="mse", perception="kl-source-recon", D=0.5, P=0.1)
     problem = build_problem(view)
@@ -384,15 +385,63 @@ def test_a_point_without_certificate_is_marked_on_the_page_and_in_the_figure():
     point = compute.solve_point(view, problem)
     assert (point.lower, point.upper) == (direct.lower, direct.upper)
     assert not point.certified and point.upper - point.lower > 1e-4  # KL(p_X‖p_X̂): bounds only
-    assert "not certified: bounds only" in point_html(view, point, 0.0)
+    assert UNCERTIFIED_LABEL in point_html(view, point, 0.0)
     grid = compute.grids(problem, view, fine=False)
     figure = draw_figure(point, compute.compute_sections(problem, view, point, grid))
-    marks = [
-        line
+    marked = {
+        tuple(xy)
         for line in figure.axes[0].get_lines()
-        if line.get_marker() == STOPPED_MARKER["marker"] and line.get_color() == "red"
-    ]
-    assert [tuple(m.get_xydata()[0]) for m in marks] == [(0.5, point.value)]
+        if line.get_marker() == UNCERTIFIED_MARKER["marker"] and line.get_color() == "red"
+        for xy in line.get_xydata()
+    }
+    assert (0.5, point.value) in marked
+    assert not any(line.get_marker() == "*" for line in figure.axes[0].get_lines())
     # its twin: a certified point is a star, not a red ×
     certified = compute.solve_point(BERNOULLI)
-    assert "not certified" not in point_html(BERNOULLI, certified, 0.0)
+    assert UNCERTIFIED_LABEL not in point_html(BERNOULLI, certified, 0.0)
+
+
+def _wait(condition, seconds: float = 120.0) -> bool:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+LARGE = View(source="scipy", law="norm", cells=80, distortion="hamming", perception="tv", D=0.5)
+
+
+def test_a_large_point_is_solved_apart_with_the_librarys_value():
+    pytest.importorskip("panel")
+    from rdp.explore.app import Explorer
+
+    assert compute.large(build_problem(LARGE))
+    assert not compute.large(build_problem(View(**{**LARGE.__dict__, "cells": 64})))
+    explorer = Explorer(LARGE, post=lambda fn: fn())
+    try:
+        assert _wait(lambda: "data-value" in explorer.point.object)
+        from scipy import stats
+
+        direct = Problem(Discrete.from_scipy(stats.norm(), 80), "hamming", "tv").rate(0.5, 0.02)
+        assert f'data-value="{direct.rate!r}"' in explorer.point.object
+    finally:
+        explorer.worker.stop()
+
+
+def test_cancel_stops_a_large_point_at_once():
+    pytest.importorskip("panel")
+    from rdp.explore.app import Explorer
+
+    slow = View(**{**LARGE.__dict__, "cells": 128, "perception": "kl-source-recon"})
+    explorer = Explorer(slow, post=lambda fn: fn())
+    try:
+        assert _wait(lambda: "128 symbols" in explorer.status.object)
+        start = time.perf_counter()
+        explorer.worker.cancel()
+        assert _wait(lambda: "cancelled" in explorer.status.object, 10.0)
+        assert time.perf_counter() - start < 2.0
+        assert "data-value" not in explorer.point.object  # no number was shown for it
+    finally:
+        explorer.worker.stop()

@@ -21,6 +21,7 @@ import pytest
 from test_site_browser import CHROMIUM, CHROMIUM_FLAGS
 
 from rdp import Bernoulli, Discrete, Problem
+from rdp.explore.view import View, python_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,7 +75,10 @@ class Page:
         from playwright.sync_api import expect
 
         self.expect = expect
-        self.page = browser.new_page(viewport={"width": 1500, "height": 1150})
+        self.page = browser.new_page(
+            viewport={"width": 1500, "height": 1150},
+            permissions=["clipboard-read", "clipboard-write"],
+        )
         self.external: list[str] = []
         self.errors: list[str] = []
         self.latency: dict[str, float] = {}
@@ -205,6 +209,10 @@ def test_the_app_shows_the_librarys_numbers(app_url, browser):
     code = app.page.locator("#rdp-python").inner_text()
     assert "Problem(Bernoulli(0.1), 'hamming', 'tv')" in code
     assert f"problem.rate({shown['d']}, 0.02, units='bits')" in code
+    app.page.locator(".rdp-copy-python button").click()
+    app.page.wait_for_function("navigator.clipboard.readText().then((t) => t.length > 0)")
+    copied = app.page.evaluate("navigator.clipboard.readText()")
+    assert copied == python_code(View(p=0.1, D=float(shown["d"]), P=0.02))
     app.page.wait_for_timeout(500)
     app.expect(app.page.locator(".rdp-figure-time")).to_be_visible(timeout=TIMEOUT_MS)
     BUILD.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import multiprocessing
 import os
 import threading
 import time
@@ -37,6 +38,7 @@ from rdp.explore.view import (
     python_code,
     read_pmf_csv,
 )
+from rdp.plot.style import UNCERTIFIED_LABEL
 
 SOURCE_LABELS = {
     "Bernoulli(p)": "bernoulli",
@@ -87,7 +89,7 @@ def point_html(view: View, point: compute.Point, seconds: float) -> str:
     certified = (
         '<span class="rdp-certified" style="color:#1a7f37">certified</span>'
         if point.certified
-        else '<span class="rdp-certified" style="color:#c62828">not certified: bounds only</span>'
+        else f'<span class="rdp-certified" style="color:#c62828">{UNCERTIFIED_LABEL}</span>'
     )
     given = (
         f"D = {format_number(point.D)}"
@@ -232,7 +234,17 @@ class Worker:
                 self._problem_key, self._problem = None, build_problem(view)
                 self._problem_key = self._key(view)
             problem = self._problem
-            point = compute.solve_point(view, problem)
+            if compute.large(problem):
+                size = problem.source.to_discrete().size
+                text = f"computing the point ({size} symbols, certified solver; Cancel stops it)…"
+                self.post(lambda: ui.show_busy(text))
+                point = self._solve_apart(view, generation)
+            else:
+                point = compute.solve_point(view, problem)
+        except compute.Cancelled:
+            if generation == self._generation:
+                self.post(lambda: ui.show_status("cancelled: the point was not computed"))
+            return
         except (ValueError, RuntimeError) as err:
             message = " ".join(str(err).split()) or type(err).__name__
             self.post(lambda: ui.show_error(message))
@@ -242,6 +254,30 @@ class Worker:
         with self._lock:
             self._figure = (view, problem, point, start, generation)
         self._figure_wake.set()
+
+    def _solve_apart(self, view: View, generation: int) -> compute.Point:
+        """``solve_point`` in a child process, which a cancel or a newer view terminates."""
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_solve_child, args=(view, send), daemon=True)
+        process.start()
+        send.close()
+        try:
+            while not receive.poll(0.05):
+                if self._cancelled(generation):
+                    process.terminate()
+                    raise compute.Cancelled("point")
+                if not process.is_alive() and not receive.poll(0):
+                    raise RuntimeError("the solver's process ended without an answer")
+            kind, payload = receive.recv()
+        finally:
+            process.join(timeout=5)
+            receive.close()
+        if kind == "error":
+            raise ValueError(payload)
+        return payload
 
     def _draw(
         self, view: View, problem: Any, point: compute.Point, start: float, generation: int
@@ -280,6 +316,17 @@ class Worker:
         self.post(lambda: ui.show_figure(point, sections, png, seconds))
 
 
+def _solve_child(view: View, send: Any) -> None:
+    """The child process of ``Worker._solve_apart``: the point, or the error's message."""
+    warnings.filterwarnings("ignore", category=UnconvergedWarning)
+    try:
+        send.send(("point", compute.solve_point(view)))
+    except (ValueError, RuntimeError) as err:
+        send.send(("error", " ".join(str(err).split()) or type(err).__name__))
+    finally:
+        send.close()
+
+
 class Explorer:
     """One browser session of the explorer: its widgets, layout and worker."""
 
@@ -295,6 +342,19 @@ class Explorer:
         self.cancel = pn.widgets.Button(label="Cancel", visible=False, width=90)
         self.figure = pn.pane.PNG(None, width=1100, css_classes=["rdp-figure"])
         self.code = pn.pane.HTML(code_html(view), sizing_mode="stretch_width")
+        # the texts the copy buttons put on the clipboard (hidden; the box above shows them)
+        self.copied = {
+            name: pn.widgets.TextAreaInput(value="", visible=False) for name in ("python", "cli")
+        }
+        self.copy_buttons = []
+        for name, label in (("python", "Copy Python"), ("cli", "Copy command")):
+            button = pn.widgets.Button(label=label, css_classes=[f"rdp-copy-{name}"])
+            button.js_on_click(
+                args={"text": self.copied[name]},
+                code="navigator.clipboard.writeText(text.value).catch(() => {});",
+            )
+            self.copy_buttons.append(button)
+        self._set_code(view)
         self.gaussian = pn.pane.HTML("", sizing_mode="stretch_width")
         self.last: tuple[compute.Point, compute.Sections] | None = None
         self.downloads = [
@@ -426,7 +486,8 @@ class Explorer:
         busy = pn.Row(self.progress, self.cancel, self.status)
         main = pn.Column(
             self.error, self.point, busy, self.figure, self.gaussian,
-            pn.Row(*self.downloads), self.code, sizing_mode="stretch_width",
+            pn.Row(*self.downloads, *self.copy_buttons), self.code, *self.copied.values(),
+            sizing_mode="stretch_width",
         )  # fmt: skip
         return pn.Row(controls, main, sizing_mode="stretch_width")
 
@@ -457,8 +518,17 @@ class Explorer:
             self._default_distortion(event.new)
         self._show_point_fields()
         view = self.view()
-        self.code.object = code_html(view)
+        self._set_code(view)
         self.worker.submit(view)
+
+    def _set_code(self, view: View) -> None:
+        self.code.object = code_html(view)
+        try:
+            self.copied["python"].value = python_code(view)
+            self.copied["cli"].value = cli_command(view)
+        except ValueError:
+            for widget in self.copied.values():
+                widget.value = ""
 
     def _default_distortion(self, source: str) -> None:
         wanted = "hamming" if source == "bernoulli" else "mse" if source != "discrete" else None

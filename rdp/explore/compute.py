@@ -138,6 +138,18 @@ def numerical(problem: Problem) -> bool:
     return problem.method().name in ("fast", "cvxpy")
 
 
+#: Finite problems with more symbols than this have their point computed apart
+#: (in a process that a cancel stops); smaller ones answer within about a second.
+LARGE = 64
+
+
+def large(problem: Problem) -> bool:
+    """True for a finite problem of more than ``LARGE`` symbols answered by a solver."""
+    if not isinstance(problem.source, Discrete):
+        return False
+    return problem.source.size > LARGE and numerical(problem)
+
+
 def _variance(problem: Problem) -> float:
     source = problem.source
     if isinstance(source, Gaussian):

@@ -61,7 +61,13 @@ def _mark(ax: Axes, point: Point, x: float, y: float, bracket: tuple[float, floa
         return
     if bracket is not None and all(math.isfinite(b) for b in bracket):
         ax.vlines([x], *bracket, color="red", zorder=5)
-    ax.plot([x], [y], **style.STOPPED_MARKER, label="the point: bounds only", zorder=5)
+    ax.plot(
+        [x],
+        [y],
+        **style.UNCERTIFIED_MARKER,
+        label=f"the point: {style.UNCERTIFIED_LABEL}",
+        zorder=5,
+    )
 
 
 def _bracket(point: Point, axis: str) -> tuple[float, float] | None:
