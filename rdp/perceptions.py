@@ -170,6 +170,9 @@ def as_bound(P: float | PerceptionBound, kind: str) -> PerceptionBound:
 
     A bound is returned as it is (its kind must match); a bare float is read
     as a user value in bits, as [`to_bound`][rdp.perceptions.to_bound] reads it.
+    Methods call it on their ``P`` argument because the [`Method`][rdp.methods.Method]
+    protocol also accepts a bare float (a method called directly, e.g. by a theorem
+    check or a plugin's test); [`rdp.solve`][rdp.solve] always passes a bound.
     """
     if isinstance(P, PerceptionBound):
         if P.kind != kind:
