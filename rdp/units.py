@@ -43,7 +43,8 @@ def binary_entropy(a: ArrayLike) -> NDArray:
     (1.0, 0.0)
     """
     a = np.asarray(a, dtype=float)
-    return 0.0 - (xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)) / LN2  # 0.0 - x turns -0.0 into 0.0
+    # (1 − a) ln(1 − a) by log1p: ln(1 − a) of the rounded 1 − a loses a's low digits (a ≪ 1)
+    return 0.0 - (xlogy(a, a) + _xlog1py(1.0 - a, -a)) / LN2  # 0.0 - x turns -0.0 into 0.0
 
 
 def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
@@ -60,7 +61,13 @@ def ternary_entropy(alpha: ArrayLike, beta: ArrayLike) -> NDArray:
     alpha = np.asarray(alpha, dtype=float)
     beta = np.asarray(beta, dtype=float)
     gamma = 1.0 - alpha - beta
-    return -(xlogy(alpha, alpha) + xlogy(beta, beta) + xlogy(gamma, gamma)) / LN2
+    return -(xlogy(alpha, alpha) + xlogy(beta, beta) + _xlog1py(gamma, -(alpha + beta))) / LN2
+
+
+def _xlog1py(x: NDArray, y: NDArray) -> NDArray:
+    """x·ln(1 + y) with 0·ln 0 = 0, accurate for |y| ≪ 1 (x = 1 + y is the caller's)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * np.log1p(np.maximum(y, -1.0)), 0.0)
 
 
 def entropy(pmf: ArrayLike) -> float:

@@ -27,10 +27,13 @@ $\mathrm{KL}(p_X\|p_{\hat X}) \le P$ (P in nats, Lambert W branches).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.special import lambertw
+from scipy.optimize import brentq
 
 from rdp.channels import GaussianChannel
+from rdp.closed_forms import _stable
 from rdp.perceptions import (
     KL,
     KL_RECON_SOURCE,
@@ -99,27 +102,46 @@ def _min_std(std: float, bound: PerceptionBound) -> float:
         return 0.0
     if bound.kind == W2:
         return float(max(std - np.sqrt(bound.value), 0.0))
-    if bound.kind == KL_RECON_SOURCE:
-        ratio = -_lambert_w_near_branch(bound.value, 0)
-    else:
-        ratio = 1.0 / -_lambert_w_near_branch(bound.value, -1)
-    return float(std * np.sqrt(min(max(ratio, 0.0), 1.0)))
+    sign = -1.0 if bound.kind == KL_RECON_SOURCE else 1.0
+    v = _log_ratio(bound.value, sign)
+    # t = s²/σ² = e^v for KL(p_X̂‖p_X), e^{−v} for KL(p_X‖p_X̂); s = σ e^{∓|v|/2}
+    return float(std * math.exp(-0.5 * abs(v)))
 
 
-def _lambert_w_near_branch(nats: float, branch: int) -> float:
-    r"""W_branch(−e^{−(1+2P)}) for P ≥ 0 nats, accurate down to P = 0.
+def _log_ratio(nats: float, sign: float) -> float:
+    r"""The root v (of sign ``sign``) of $e^v - 1 - v = 2P$, P ≥ 0 nats.
 
-    Near the branch point −1/e the argument itself loses all precision, so for
-    $\epsilon = -2\,\mathrm{expm1}(-2P) < 10^{-8}$ the branch-point series
-    $W = -1 \pm p - p^2/3 \pm 11p^3/72$, $p = \sqrt{\epsilon}$
-    (Corless et al., "On the Lambert W function", 1996, Eq. 4.22) is used; its
-    truncation error is below 1e-16.
+    Both Gaussian KL balls reduce to it: with t = s²/σ²,
+    KL(p_X̂‖p_X) = ½(t − 1 − ln t) is this at v = ln t ≤ 0 and KL(p_X‖p_X̂) =
+    ½(1/t − 1 + ln t) at v = −ln t ≥ 0. The Lambert-W expressions of the module
+    docstring are its closed form; they are not used numerically because their
+    argument −e^{−(1+2P)} loses all precision near P = 0 and underflows for
+    P > 372 nats (W₋₁ then returns −∞, i.e. s_P = 0 instead of ≈ σ/√(2P)).
+    Instead Brent's method runs in u = ln|v|, where ln(e^v − 1 − v) is close to
+    linear (≈ 2u − ln 2 for small |v|, ≈ u for v → −∞, e^u for v → +∞), with
+    e^v − 1 − v summed without cancellation (``rdp.closed_forms._stable``). When
+    2√P < 1e-30 the series e^v − 1 − v = v²/2·(1 + O(v)) gives v = ±2√P to a
+    relative error below 1e-30; beyond P = 1e300 nats, v = ln 2P or −2P.
     """
-    eps = -2.0 * np.expm1(-2.0 * nats)
-    if eps < 1e-8:
-        p = np.sqrt(eps) * (1.0 if branch == 0 else -1.0)
-        return float(-1.0 + p - p * p / 3.0 + 11.0 * p**3 / 72.0)
-    return float(lambertw(-np.exp(-(1.0 + 2.0 * nats)), branch).real)
+    if nats <= 0.0:
+        return 0.0
+    if nats > 1e300:  # v = ln(2P + 1 + v) ≈ ln 2P, or v = −(1 + 2P − e^v) ≈ −2P, to 1e-297
+        return math.log(2.0) + math.log(nats) if sign > 0 else -2.0 * nats
+    small = 2.0 * math.sqrt(nats)
+    if small < 1e-30:
+        return sign * small
+
+    def excess(u: float) -> float:  # increasing in u
+        return math.log(_stable.expm1mx(sign * math.exp(u))) - math.log(2.0 * nats)
+
+    # e^v − 1 − v ≤ v²/2 for v ≤ 0 and ≥ v²/2 for v ≥ 0 (with e^v − 1 − v ≥ |v| − 1 for
+    # v ≤ 0 and ≤ e^v for v ≥ 0), so the root lies between these two guesses
+    if sign < 0:
+        guesses = (math.log(small), math.log(2.0 * nats + 1.0))
+    else:
+        guesses = (math.log(small), math.log(math.log1p(2.0 * nats)))
+    lo, hi = min(guesses) - 1e-3, max(guesses) + 1e-3
+    return sign * math.exp(brentq(excess, lo, hi, xtol=1e-15, rtol=4.0 * np.finfo(float).eps))
 
 
 def rate_given_std(variance: float, s: float, D: float) -> float:

@@ -158,14 +158,42 @@ def _least_second_moment(variances: tuple[float, ...], P: float) -> float:
         return float(total * max(1.0 - np.sqrt(2.0 * nats * ratio), 0.0))
     lo, hi = -40.0, float(np.log(np.sqrt(ratio / (2.0 * nats)))) + 2.0
     if _kl_and_moment(lam_n, np.exp(lo))[0] < nats:
-        if lam.size >= 3:  # E[1/R] < ∞: beyond KL(p‖q_0) the minimiser gains an atom at m
-            log_r = _log_quad(lambda u: (np.exp(-u) - _products(lam_n, u, 1.0)[1]) / u, 1.0)
-            return float(total * np.exp(log_r - nats))
-        return 0.0  # budget beyond ν = e^-40: m_P² ≲ 1e-8 Σλ; 0 keeps the lower bound valid
+        # Budget beyond KL(p‖q_ν) at ν = e^-40 (about 19 nats in dimension 1, 3 nats in
+        # dimension 2). For every ν, E_{q_ν}R + ν = 1/Z = exp(E ln(ν + R) − KL(p‖q_ν)),
+        # so at the root m_P² = exp(E ln R − P + ε) − ν with ε = E ln(1 + ν/R) ≥ 0.
+        # For ν < e^-40: ε ≤ √(2πν/λ_min) < 5e-9/√λ_min in dimension 1 and
+        # ε ≤ f_R(0)(ν ln(1/ν) + 2ν) < 1e-16/√(λ₁λ₂) in dimension 2 (f_R(0) = 1/(2√(λ₁λ₂))
+        # bounds the density of R), and ν/m_P² < e^{−P} is smaller still: m_P² is
+        # exp(E ln R − P) to a relative ε, which moves D_max = Σλ + m_P² by less than an
+        # ulp. In dimension ≥ 3, E[1/R] < ∞ and beyond KL(p‖q_0) the minimiser
+        # λp/R plus an atom at m has exactly this second moment.
+        return float(total * np.exp(_mean_log_norm(tuple(lam_n.tolist())) - nats))
     log_nu = brentq(
         lambda v: _kl_and_moment(lam_n, np.exp(v))[0] - nats, lo, hi, xtol=1e-12, rtol=1e-13
     )
     return float(total * min(max(_kl_and_moment(lam_n, np.exp(log_nu))[1], 0.0), 1.0))
+
+
+@lru_cache(maxsize=256)
+def _mean_log_norm(variances: tuple[float, ...]) -> float:
+    r"""E ln‖X‖² for X ~ N(0, diag(variances)), by Frullani's integral.
+
+    $\ln R = \int_0^\infty (e^{-u} - e^{-uR})\,du/u$, so
+    $\mathbb E \ln R = \int_{-\infty}^{\infty} (e^{-e^y} - \prod_i(1 + 2e^y\lambda_i)^{-1/2})\,dy$
+    with u = e^y. The integrand is O(e^y) as y → −∞ and decays only like
+    $e^{-yd/2}$ as y → ∞ (d the dimension), so the range is y ∈ [−40, 80]: both
+    tails are below 1e-17 for Σλ = 1.
+    """
+    lam = np.asarray(variances, dtype=float)
+    value, _ = integrate.quad(
+        lambda y: np.exp(-np.exp(y)) - _products(lam, np.exp(y), 1.0)[1],
+        -40.0,
+        80.0,
+        epsabs=0.0,
+        epsrel=1e-13,
+        limit=800,
+    )
+    return float(value)
 
 
 def _fourth_cumulant_ratio(lam: NDArray) -> float:

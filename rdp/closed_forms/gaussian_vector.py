@@ -321,6 +321,9 @@ def two_multiplier_water_filling(
         return _tagged(shannon, "reverse water-filling")
     if P == 0.0:
         return _tagged(perfect_perception_allocation(lam, D=D, R=R), "perfect perception")
+    floored = _shannon_with_floor(lam, kind, shannon, D=D, R=R, P=P)
+    if floored is not None and _closed(floored, tol, relative=D is None):
+        return _tagged(floored, "reverse water-filling with perception floor")
     if P < 1e-12:
         near = _near_perfect_perception(lam, kind, D=D, R=R, P=P, tol=tol)
         if near is not None:
@@ -376,6 +379,47 @@ def two_multiplier_water_filling(
         if _closed(allocation, tol, relative=D is None):
             break
     return _tagged(allocation, "two-multiplier water-filling")
+
+
+def _shannon_with_floor(
+    lam: NDArray, kind: str, shannon: ComponentAllocation, *, D: float | None,
+    R: float | None, P: float,
+) -> ComponentAllocation | None:  # fmt: skip
+    """Bounds from Shannon's allocation when the budget is large: its limit as ν → 0.
+
+    Reverse water-filling is a lower bound (the perception constraint only raises
+    the rate, or the distortion). When it misses the budget only because some
+    components get (nearly) no reconstruction (s_i → 0 costs ∞ in KL), the
+    budget left by the others is shared equally among those components as
+    least deviations s_i (the scalar KL ball, ``rdp.closed_forms.gaussian``),
+    and single-multiplier water-filling at these fixed s_i gives a feasible
+    upper bound. For large P this closes the gap to far below ``tol`` (the
+    floors are ≈ σ_i e^{−P/k}); the two-multiplier search cannot, since its
+    optimal ν underflows. Returns None when no budget is left for the floors.
+    """
+    from rdp.closed_forms.gaussian import _log_ratio
+
+    s = shannon.reconstruction_stds.copy()
+    costs = perception_cost(kind, lam, s)
+    short = ~(costs <= P)  # the components whose cost alone exceeds the budget (s ≈ 0)
+    left = P - float(costs[~short].sum())
+    if kind == "w2" or not short.any() or not left > 0.0:
+        return None
+    v = abs(_log_ratio(left * LN2 / int(short.sum()), -1.0 if kind == "kl-recon-source" else 1.0))
+    floor = np.sqrt(lam) * np.exp(-0.5 * v)
+    s = np.where(short, np.maximum(s, floor), s)
+    margin = 1.0 - 16.0 * _EPS
+    s = _feasible_stds(lam, kind, s, P * margin)
+    solved = _rates_for_fixed_stds(lam, s, D=None if D is None else D * margin, R=R)
+    if solved is None:
+        return None
+    rates, rho, distortions = solved
+    upper = float(rates.sum()) if D is not None else float(distortions.sum())
+    lower = min(shannon.lower, upper)
+    return ComponentAllocation(
+        lam, rates, s, rho, distortions, perception_cost(kind, lam, s), shannon.level,
+        float(lower), upper, {"gap": upper - lower},
+    )  # fmt: skip
 
 
 def _closed(allocation: ComponentAllocation, tol: float, *, relative: bool) -> bool:

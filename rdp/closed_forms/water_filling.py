@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from rdp._validation import check_choice
+from rdp.closed_forms._stable import expm1mx_array
 from rdp.units import LN2
 
 #: Perception kinds understood by the solvers ('none' means no constraint).
@@ -168,20 +169,13 @@ def perception_cost(kind: str, variances: ArrayLike, stds: ArrayLike) -> NDArray
         return np.zeros_like(s)
     if kind == "w2":
         return (sigma - s) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = (s - sigma) * (s + sigma) / sigma**2  # t − 1
-        log_t = np.log1p(u)
-        # near t = 1 use the Taylor series (u − log(1+u) and log(1+u) − u/(1+u)) to avoid
-        # cancellation: coefficients (−1)^k/k and (−1)^k (k−1)/k of u^k, k = 2..9
-        k = np.arange(2, 10)
-        powers = u[..., None] ** k
-        if kind == "kl-recon-source":
-            exact = u - log_t
-            series = (powers * ((-1.0) ** k / k)).sum(axis=-1)
-        else:
-            exact = -u / (1.0 + u) + log_t
-            series = (powers * ((-1.0) ** k * (k - 1) / k)).sum(axis=-1)
-        nats = 0.5 * np.where(np.abs(u) < 1e-3, series, exact)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        u = (s - sigma) * (s + sigma) / sigma**2  # t − 1, exact to rounding near t = 1
+        # ln t by log1p(u) near t = 1, by 2 ln(s/σ) below (u rounds to −1 once t < ε)
+        log_t = np.where(u > -0.5, np.log1p(np.maximum(u, -0.5)), 2.0 * np.log(s / sigma))
+    # t − 1 − ln t = g(e^v) at v = ln t, and 1/t − 1 + ln t = g(e^v) at v = −ln t, with
+    # g(e^v) = e^v − 1 − v summed without cancellation near t = 1
+    nats = 0.5 * expm1mx_array(log_t if kind == "kl-recon-source" else -log_t)
     return np.where(s > 0, nats / LN2, np.inf)
 
 
