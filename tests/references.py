@@ -436,3 +436,180 @@ def gaussian_perfect_perception_distortion(R, variance=1.0, common_randomness=np
 
 #: Max 1960, Table I: least MSE of the 2-level quantizer of N(0, 1) (centroids ±√(2/π)).
 MAX_1960_GAUSSIAN_TWO_LEVELS = 1 - 2 / np.pi
+
+
+# ---------------------------------------------------- extreme parameters (mpmath, high precision)
+def _mp_digits(*small):
+    """Working digits for mpmath: 50, plus the decades of the smallest positive input."""
+    import mpmath as mp
+
+    floor = min([abs(v) for v in small if v != 0] or [1.0])
+    return 50 + max(0, int(-mp.log10(floor)))
+
+
+def _mp_bisect(f, lo, hi, steps=None):
+    """The root of an increasing f on [lo, hi] (f(lo) ≤ 0 ≤ f(hi)) by plain bisection.
+
+    By default it halves until the interval is a few units of the working precision.
+    """
+    import mpmath as mp
+
+    if steps is None:
+        steps = int(3.5 * mp.mp.dps) + int(mp.log(abs(hi - lo) + 1, 2)) + 64
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if f(mid) <= 0 else (lo, mid)
+    return lo, hi
+
+
+def bernoulli_kl_rate_mp(p, D, P_bits, direction):
+    """R(D, P) in bits of Bernoulli(p), Hamming, KL ≤ P bits (or TV ≤ P), by search over all joints.
+
+    ``direction`` is a KL direction ("source||reconstruction" or
+    "reconstruction||source") or "tv". Written from the definition, without the
+    reduction to TV or any closed form: the perception ball is the interval
+    [r₋, r₊] of reconstruction parameters (q ∓ P for TV), for KL found by
+    bisection on the directly summed KL(B(p)‖B(r)) (or KL(B(r)‖B(p))) at a
+    precision that resolves it (ln r for r₋, which may be e^{−1e15}). If an
+    independent X̂ ~ B(r), r in the ball, meets D the rate is 0; otherwise the
+    distortion constraint binds (R is convex and non-increasing in D), and the
+    mutual information, convex along the segment of joints with
+    P(X ≠ X̂) = D, is minimised over the ball by golden-section search (plus its
+    end points). Symbols are relabelled so that p ≤ ½.
+    """
+    import mpmath as mp
+
+    with mp.workdps(_mp_digits(P_bits, p, 1 - p, D)):
+        q = mp.mpf(min(p, 1 - p))
+        big = 1 - q
+        nats = mp.mpf(P_bits) * mp.log(2)
+        D = mp.mpf(D)
+
+        def kl(r):
+            a, b = (q, r) if direction.startswith("source") else (r, q)
+            out = mp.mpf(0)
+            for x, y in ((a, b), (1 - a, 1 - b)):
+                if x > 0:
+                    out += mp.inf if y <= 0 else x * mp.log(x / y)
+            return out
+
+        if P_bits == np.inf:
+            r_lo, r_hi = mp.mpf(0), mp.mpf(1)
+        elif direction == "tv":
+            r_lo, r_hi = max(q - mp.mpf(P_bits), mp.mpf(0)), min(q + mp.mpf(P_bits), mp.mpf(1))
+        elif q == 0:
+            r_lo = r_hi = q
+        else:
+            # lower end: KL decreasing in r on [0, q]; search y = ln r
+            if kl(mp.mpf(0)) <= nats:
+                r_lo = mp.mpf(0)
+            else:
+                y_lo = mp.log(q) - 2
+                while kl(mp.exp(y_lo)) <= nats:
+                    y_lo = mp.log(q) - 2 * (mp.log(q) - y_lo)
+                _, y = _mp_bisect(lambda y: nats - kl(mp.exp(y)), y_lo, mp.log(q))
+                r_lo = mp.exp(y)  # the end inside the ball
+            # upper end: KL increasing in r on [q, 1]; search z = −ln(1 − r)
+            if kl(mp.mpf(1)) <= nats:
+                r_hi = mp.mpf(1)
+            else:
+                z0 = -mp.log(big)
+                z_hi = z0 + 2
+                while kl(1 - mp.exp(-z_hi)) <= nats:
+                    z_hi = z0 + 2 * (z_hi - z0)
+                z, _ = _mp_bisect(lambda z: kl(1 - mp.exp(-z)) - nats, z0, z_hi)
+                r_hi = 1 - mp.exp(-z)
+        if q + (big - q) * r_lo <= D:  # independent X̂ ~ B(r₋): distortion q(1 − r) + (1 − q)r
+            return 0.0
+
+        def info(r):  # joint on a + b = D with output law (1 − r, r)
+            a, b = (D + r - q) / 2, (D - r + q) / 2
+            cells = ((big - a, big, 1 - r), (a, big, r), (b, q, 1 - r), (q - b, q, r))
+            return sum((j * mp.log(j / (px * py)) for j, px, py in cells if j > 0), mp.mpf(0))
+
+        lo = max(r_lo, q - D, D - q)
+        hi = min(r_hi, q + D, 2 * big - D + q)
+        if lo > hi:
+            return float("inf")
+        golden = (mp.sqrt(5) - 1) / 2
+        a, b = lo, hi
+        c, d = b - golden * (b - a), a + golden * (b - a)
+        fc, fd = info(c), info(d)
+        for _ in range(240):
+            if fc < fd:
+                b, d, fd = d, c, fc
+                c = b - golden * (b - a)
+                fc = info(c)
+            else:
+                a, c, fc = c, d, fd
+                d = a + golden * (b - a)
+                fd = info(d)
+        return float(min(fc, fd, info(lo), info(hi)) / mp.log(2))
+
+
+def gaussian_kl_ball_variance_ratio_mp(P_bits, direction):
+    """t = s²/σ² of the least Gaussian deviation in a KL ball of P bits, by mpmath's Lambert W.
+
+    ½(t − 1 − ln t) = P for KL(p_X̂‖p_X): t = −W₀(−e^{−(1+2P)}); ½(1/t − 1 + ln t) = P for
+    KL(p_X‖p_X̂): t = −1/W₋₁(−e^{−(1+2P)}) (Corless et al. 1996), at a precision that keeps
+    the argument away from the branch point −1/e.
+    """
+    import mpmath as mp
+
+    with mp.workdps(_mp_digits(P_bits)):
+        arg = -mp.exp(-(1 + 2 * mp.mpf(P_bits) * mp.log(2)))
+        if direction.startswith("reconstruction"):
+            return -mp.lambertw(arg, 0).real
+        return -1 / mp.lambertw(arg, -1).real
+
+
+def gaussian_rate_at_std_mp(D, t, variance=1.0):
+    """Jointly Gaussian R in bits at MSE D with reconstruction variance t·σ², if s ≥ √|σ² − D|.
+
+    Zhang et al. 2021, Thm 2: ½ log₂(σ²s²/(σ²s² − ¼(σ² + s² − D)²)); Shannon's
+    max(½ log₂(σ²/D), 0) when the deviation does not bind.
+    """
+    import mpmath as mp
+
+    with mp.workdps(60):
+        var, s2, D = mp.mpf(variance), mp.mpf(variance) * t, mp.mpf(D)
+        if s2 > abs(var - D):
+            c = (var + s2 - D) / 2
+            if c <= 0:
+                return 0.0
+            return float(mp.log(var * s2 / (var * s2 - c * c)) / (2 * mp.log(2)))
+        return float(max(mp.log(var / D) / (2 * mp.log(2)), 0))
+
+
+def isotropic_2d_least_second_moment_mp(P_bits):
+    """min E_q‖X̂‖² over q with KL(p‖q) ≤ P bits, p = N(0, ½I₂) (so ‖X‖² ~ Exp(1)).
+
+    The minimiser is q ∝ p/(ν + ‖x‖²) (Lagrange); with R ~ Exp(1),
+    Z = E 1/(ν + R) = e^ν E₁(ν) and E ln(ν + R) = ln ν + e^ν E₁(ν), so
+    KL = ln Z + E ln(ν + R) and E_q R = 1/Z − ν in closed form; ν by bisection
+    on ln ν (mpmath, any exponent range).
+    """
+    import mpmath as mp
+
+    with mp.workdps(_mp_digits(P_bits)):
+        nats = mp.mpf(P_bits) * mp.log(2)
+
+        def z(nu):
+            return mp.exp(nu) * mp.e1(nu)
+
+        def kl(log_nu):
+            nu = mp.exp(log_nu)
+            return mp.log(z(nu)) + log_nu + z(nu)
+
+        hi = mp.mpf(10)
+        while kl(hi) > nats:
+            hi *= 2
+        lo = mp.mpf(-10)
+        while kl(lo) < nats:
+            lo *= 2
+        # kl decreases in ln ν: bisect on −kl
+        lo, hi = _mp_bisect(lambda v: nats - kl(v), lo, hi, steps=300)
+        nu = mp.exp(hi)
+        return float(1 / z(nu) - nu)

@@ -56,6 +56,13 @@ def rate(ps: ArrayLike, D: float, P: float) -> float:
     if n == 1:
         return _tv.rate(float(p[0]), D, P)
     d_cap = np.array([_tv.zero_rate_distortion(q, 0.0) for q in p])
+    # SLSQP in scaled units: each allocation as a fraction of its cap, the rate in units of
+    # Σ H_b(p_i), the budgets relative to D and P (else tiny p_i stall it at ftol)
+    scale = float(sum(_tv.rate(q, 0.0, 0.0) for q in p)) or 1.0
+    caps = np.concatenate([d_cap, p])
+
+    def split(y: np.ndarray) -> np.ndarray:
+        return np.clip(y, 0.0, 1.0) * caps
 
     def total(x: np.ndarray) -> float:
         return float(
@@ -67,20 +74,21 @@ def rate(ps: ArrayLike, D: float, P: float) -> float:
 
     best = np.inf
     weights = [p / p.sum(), np.full(n, 1.0 / n), d_cap / d_cap.sum()]
+    d_unit, p_unit = max(D, 1e-300), max(P, 1e-300) if np.isfinite(P) else 1.0
     for w in weights:
         x0 = np.concatenate([np.minimum(w * D, d_cap), np.minimum(w * P, p)])
         result = minimize(
-            total,
-            x0,
+            lambda y: total(split(y)) / scale,
+            x0 / caps,
             method="SLSQP",
-            bounds=[(0.0, c) for c in d_cap] + [(0.0, q) for q in p],
+            bounds=[(0.0, 1.0)] * (2 * n),
             constraints=[
-                {"type": "ineq", "fun": lambda x: D - np.sum(x[:n])},
-                {"type": "ineq", "fun": lambda x: P - np.sum(x[n:])},
+                {"type": "ineq", "fun": lambda y: (D - np.sum(split(y)[:n])) / d_unit},
+                {"type": "ineq", "fun": lambda y: (P - np.sum(split(y)[n:])) / p_unit},
             ],
             options={"ftol": 1e-13, "maxiter": 500},
         )
-        x = np.clip(result.x, 0.0, None)
+        x = split(result.x)
         # make the allocation exactly feasible before evaluating it
         if x[:n].sum() > D:
             x[:n] *= D / x[:n].sum()

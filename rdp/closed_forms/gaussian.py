@@ -151,12 +151,15 @@ def rate_given_std(variance: float, s: float, D: float) -> float:
     R = \tfrac12 \log_2 \frac{\sigma^2 s^2}{\sigma^2 s^2 - \tfrac14(\sigma^2 + s^2 - D)^2}
     $$
     """
-    rho = (variance + s * s - D) / (2.0 * np.sqrt(variance) * s)
-    if rho <= 0.0:
+    sigma = np.sqrt(variance)
+    # 1 − ρ = (D − (σ − s)²)/(2σs) and 1 + ρ = ((σ + s)² − D)/(2σs): no cancellation in
+    # 1 − ρ² when ρ → 1 (D ≪ σ², where the rate is large)
+    below, above = D - (sigma - s) ** 2, (sigma + s) ** 2 - D
+    if above <= 2.0 * sigma * s:  # ρ ≤ 0
         return 0.0
-    if rho >= 1.0:
+    if below <= 0.0:  # ρ ≥ 1
         return float("inf")
-    return float(-0.5 * np.log2(1.0 - rho * rho))
+    return float(-0.5 * np.log2(below * above / (4.0 * variance * s * s)))
 
 
 def rate(variance: float, D: float, s_P: float) -> tuple[float, float, float]:
@@ -272,9 +275,10 @@ class GaussianMSE(GaussianSourceMSE):
         sigma = float(np.sqrt(self.variance))
         if isinstance(self.perception, Wasserstein):
             return (sigma - s) ** 2
-        if isinstance(self.perception, KL):
-            t = s * s / self.variance
-            return 0.5 * (t - 1.0 - np.log(t)) / LN2 if s > 0 else np.inf
+        if isinstance(self.perception, KL):  # ½(t − 1 − ln t) or ½(1/t − 1 + ln t), t = s²/σ²
+            from rdp.closed_forms.water_filling import perception_cost
+
+            return float(perception_cost(self.perception.kind, [self.variance], [s])[0])
         return 0.0
 
     def _feasible_channel(self, s: float, rho: float, D: float, P: float) -> GaussianChannel:
