@@ -275,7 +275,7 @@ class GaussianMSE(GaussianSourceMSE):
         sigma = float(np.sqrt(self.variance))
         if isinstance(self.perception, Wasserstein):
             return (sigma - s) ** 2
-        if isinstance(self.perception, KL):  # ½(t − 1 − ln t) or ½(1/t − 1 + ln t), t = s²/σ²
+        if isinstance(self.perception, KL):  # ½(t − 1 − ln t), t = s²/σ², without cancellation
             from rdp.closed_forms.water_filling import perception_cost
 
             return float(perception_cost(self.perception.kind, [self.variance], [s])[0])
