@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rdp.perceptions import PerceptionBound
 from rdp.result import PointSolution
+from rdp.solvers.memory import MemoryCeilingError
 from rdp.status import CERTIFIED_GAP
 
 if TYPE_CHECKING:
@@ -186,6 +187,8 @@ def resolve_factory(problem: Problem, name: str, **options: object) -> tuple[Met
             try:
                 factory = METHODS[candidate]
                 return factory, factory(problem, **options)
+            except MemoryCeilingError:
+                raise  # the method applies, the problem is too large for it: say so alone
             except ValueError as err:
                 reasons.append(f"{candidate}: {err}")
         raise ValueError(

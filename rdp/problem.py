@@ -209,8 +209,14 @@ class Problem:
         units : {'bits', 'nats'}
             Unit of the returned rate and of KL perception bounds.
         **options
-            Passed to the solver (e.g. ``tol``, ``max_iter``); ``warm_start=False``
-            solves every point of an array from a cold start.
+            Passed to the solver. The fast solver's: ``tol`` (certified gap, default
+            1e-6 bits), ``max_iter`` (default 100,000), ``time_limit`` (seconds per
+            point, default 120; a point stopped there has status ``'time_limit'`` and
+            the certified bounds it reached), ``max_memory`` (GB, see
+            ``rdp.solvers.memory``). ``warm_start=False`` solves every point of an array
+            from a cold start; ``progress`` shows a progress bar on stderr for arrays of
+            more than 20 points and for a point that runs past a few seconds (None, the
+            default: on a terminal only; False: never).
 
         Returns
         -------

@@ -151,12 +151,37 @@ def run_points(
     return out
 
 
-def _progress_bar(show: bool | None, total: int, desc: str) -> Any:
+def _progress_bar(show: bool | None, total: int, desc: str, delay: float = 0.0) -> Any:
+    """A tqdm bar on stderr over ``total`` points, or None.
+
+    ``show`` None: for more than 20 points, and only when stderr is a terminal; True:
+    always; False: never. The bar appears after ``delay`` seconds of work.
+    """
     if not (total > 20 if show is None else show):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="pt")
+    disable = None if show is None else False  # None: tqdm stays quiet off a terminal
+    return tqdm(total=total, desc=desc, unit="pt", disable=disable, delay=delay)
+
+
+def _point_progress(method: Method, show: bool | None) -> None:
+    """Tell a method with a per-point progress bar (``progress`` attribute) whether to show it."""
+    if hasattr(method, "progress"):
+        method.progress = show
+
+
+#: Seconds of work on an array of points before its progress bar appears.
+ARRAY_PROGRESS_DELAY = 2.0
+#: Arrays of more points than this get a progress bar (fewer: each point's own, if any).
+ARRAY_PROGRESS_MIN = 20
+
+
+def _array_bar(show: bool | None, total: int, desc: str) -> Any:
+    """The bar of ``rate()`` or ``distortion()`` over more than ARRAY_PROGRESS_MIN points."""
+    if total <= ARRAY_PROGRESS_MIN or show is False:
+        return None
+    return _progress_bar(show, total, desc, ARRAY_PROGRESS_DELAY)
 
 
 def _gather(points: list[PointSolution], shape: tuple[int, ...], attr: str, dtype: Any) -> NDArray:
@@ -196,12 +221,17 @@ def solve_rate(
     method: str = "auto",
     units: str = "bits",
     warm_start: bool = True,
+    progress: bool | None = None,
     **options: Any,
 ) -> RateResult:
     """R(D, P) at one point or on broadcast arrays of points (see ``rate``).
 
     Points are solved in C order, each warm-started from the previous one
-    (``warm_start=False``: every point from a cold start).
+    (``warm_start=False``: every point from a cold start). ``progress``: a tqdm bar
+    on stderr over more than 20 points once they take over ``ARRAY_PROGRESS_DELAY``
+    seconds, or, for fewer points, the method's own bar for a point that runs long
+    (the fast solver's, after a few seconds); None shows them on a terminal only,
+    False never.
     """
     check_choice(units, "units", UNITS)
     D_arr = check_nonnegative_array(D, "D", allow_inf=False)
@@ -215,7 +245,13 @@ def solve_rate(
     def solve(k: int, warm: Any) -> PointSolution:
         return rate_point(solver, float(d_flat[k]), bounds[p_flat[k]], warm)
 
-    solved = run_points(solve, range(d_flat.size), warm_start=warm_start)
+    bar = _array_bar(progress, d_flat.size, "R(D, P) points")
+    _point_progress(solver, progress if bar is None else False)
+    try:
+        solved = run_points(solve, range(d_flat.size), warm_start=warm_start, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     return _point_result(
         RateResult, solved, D_b.shape, lambda v: to_units(v, units), solver.reference,
         solver, units, float(to_units(stated_tol(solver), units)), rate="value", D=D_b, P=P_b,
@@ -231,12 +267,14 @@ def solve_distortion(
     units: str = "bits",
     common_randomness: float | None = None,
     tol: float = 1e-10,
+    progress: bool | None = None,
     **options: Any,
 ) -> DistortionResult:
     """D(R, P) at one point or on broadcast arrays (see ``distortion``).
 
     Uses the method's direct inverse when it has one, otherwise a certified
     bisection on R(D, P) ([`rdp.inversion.invert_rate`][rdp.inversion.invert_rate]).
+    ``progress`` as in [`solve_rate`][rdp.solve.solve_rate].
     """
     from rdp.inversion import invert_rate
 
@@ -266,7 +304,13 @@ def solve_distortion(
             return solver.distortion_point(r, p)
         return invert_rate(solver, r, p, tol=tol)
 
-    solved = run_points(solve, range(r_flat.size), warm_start=False)
+    bar = _array_bar(progress, r_flat.size, "D(R, P) points")
+    _point_progress(solver, progress if bar is None else False)
+    try:
+        solved = run_points(solve, range(r_flat.size), warm_start=False, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     reference = solver.common_randomness_reference if rc_bits is not None else solver.reference
     return _point_result(
         DistortionResult, solved, R_b.shape, lambda v: np.asarray(v, dtype=float), reference,
@@ -349,7 +393,8 @@ def solve_grid(
     warm_start : bool
         Start each cell from its neighbour's state (default True).
     progress : bool, optional
-        Show a tqdm progress bar over all cells (default: more than 20 cells).
+        Show a tqdm progress bar over all cells (default: more than 20 cells, when stderr
+        is a terminal).
     workers : int or None
         Processes (default 1: this process, one chain over all rows). None: one per
         core (``os.cpu_count()``); never more than the rows of ``P_grid``. The
@@ -389,6 +434,7 @@ def solve_grid(
     n = D.size
     ascending = np.argsort(D, kind="stable")
     bar = _progress_bar(progress, P.size * n, "R(D) curve" if P.size == 1 else "R(D,P) surface")
+    _point_progress(solver, progress if bar is None else False)
     solved: dict[int, PointSolution] = {}
     try:
         if chains > 1:

@@ -88,23 +88,42 @@ class Gaussian:
         return float(np.sqrt(self.variance))
 
     def discretize(self, n: int, *, span: float | None = None, values: str = "mean") -> Discrete:
-        """A finite approximation on ``n`` equal cells of [μ − kσ, μ + kσ] (tails merged).
+        r"""A finite approximation on ``n`` equal cells of [μ − kσ, μ + kσ] (tails merged).
 
-        See [`Discrete.from_scipy`][rdp.sources.Discrete.from_scipy]; ``span`` is k (default
-        ``max(4, sqrt(2 ln n) + 1)``), ``values`` 'mean' (cell centroids) or 'midpoint'.
-        As n grows, R(D, P) of the discretized source converges to the Gaussian
-        closed form (see ``docs/discrete.md``).
+        As [`Discrete.from_scipy`][rdp.sources.Discrete.from_scipy] with this law, in
+        closed form: cell $[a, b]$ (in standard units; the end cells reach ±∞) has mass
+        $\Phi(b) - \Phi(a)$ and centroid
+        $E[X \mid a < Z < b] = \mu + \sigma\,(\varphi(a) - \varphi(b)) / (\Phi(b) - \Phi(a))$
+        (masses right of the mean taken from the upper tail, so that small cells keep
+        their digits). ``span`` is k (default ``max(4, sqrt(2 ln n) + 1)``), ``values``
+        'mean' (cell centroids, which keep the mean) or 'midpoint'. As n grows, R(D, P)
+        of the discretized source converges to the Gaussian closed form (see
+        ``docs/discrete.md``).
         """
-        from scipy import stats
+        from scipy.special import ndtr
 
         n = _check_cells(n)
+        if values not in ("mean", "midpoint"):
+            raise ValueError(f"values must be 'mean' or 'midpoint'; got {values!r}")
         k = max(4.0, float(np.sqrt(2.0 * np.log(n))) + 1.0) if span is None else float(span)
         if not (np.isfinite(k) and k > 0):
             raise ValueError(f"span must be > 0 (standard deviations); got {span!r}")
-        lo, hi = self.mean - k * self.std, self.mean + k * self.std
-        return Discrete.from_scipy(
-            stats.norm(self.mean, self.std), n, lower=lo, upper=hi, values=values
-        )
+        edges = np.linspace(-k, k, n + 1)
+        mids = 0.5 * (edges[:-1] + edges[1:])
+        lo, hi = edges[:-1].copy(), edges[1:].copy()
+        lo[0], hi[-1] = -np.inf, np.inf  # merge the tails into the end cells
+        upper = mids > 0
+        mass = np.where(upper, ndtr(-lo) - ndtr(-hi), ndtr(hi) - ndtr(lo))
+        if values == "midpoint":
+            z = mids
+        else:
+            density = np.exp(-0.5 * np.square(edges)) / np.sqrt(2.0 * np.pi)
+            top, bottom = density[:-1].copy(), density[1:].copy()
+            top[0], bottom[-1] = 0.0, 0.0  # φ(±∞) = 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.where(mass > 1e-300, (top - bottom) / mass, mids)
+            z = np.clip(z, lo, hi)  # rounding never leaves a centroid outside its cell
+        return Discrete(mass / mass.sum(), self.mean + self.std * z)
 
 
 @dataclass(frozen=True)

@@ -5,30 +5,27 @@ Ceilings (each overridable on the command line):
 - ``--max-points`` (default ``MAX_POINTS``, checked by
   ``rdp.grids.check_points``): the number of (D, P) or
   (R, P) points one command solves;
-- ``--max-memory`` GB (default ``MAX_MEMORY_GB``): the memory a finite
-  solver is estimated to need for an N × M problem (``estimate_bytes``).
+- ``--max-memory`` GB (default ``RDP_MAX_MEMORY``, else ``MAX_MEMORY_GB``): the memory
+  a finite solver is estimated to need for an N × M problem
+  ([`rdp.solvers.memory.estimate_bytes`][rdp.solvers.memory.estimate_bytes], the
+  estimate the methods check when they are built).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-import numpy as np
-
 from rdp.grids import check_points as check_points
+from rdp.solvers.memory import DEFAULT_MAX_MEMORY_GB, ENV_VAR, FAST_ARRAYS, estimate_bytes
+
+__all__ = ["FAST_ARRAYS", "estimate_bytes"]
 
 #: Default ceiling on the number of points one command solves.
 MAX_POINTS = 100_000
-#: Default ceiling on the estimated memory of one solve, in GB.
-MAX_MEMORY_GB = 2.0
-
-#: Float64 arrays of size N·M the fast solver holds at once (kernel, shifted distortions,
-#: joint, repaired joint, transport plans ...), measured on MSE/W₁ problems.
-FAST_ARRAYS = 16
-#: Bytes per entry of J (and of the coupling π for Wasserstein) that cvxpy, its
-#: canonicalisation and Clarabel/SCS hold (order of magnitude).
-CVXPY_BYTES_PER_ENTRY = 2_000
+#: Default ceiling on the estimated memory of one solve, in GB (``RDP_MAX_MEMORY`` overrides it).
+MAX_MEMORY_GB = DEFAULT_MAX_MEMORY_GB
 
 
 def _at_least_one(text: str) -> int:
@@ -55,43 +52,27 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-memory",
         type=float,
-        default=MAX_MEMORY_GB,
+        default=None,
         metavar="GB",
-        help=f"refuse a problem whose solver needs more than about GB gigabytes "
-        f"(default {MAX_MEMORY_GB:g})",
+        help="refuse a problem whose solver needs more than about GB gigabytes "
+        f"(default: ${ENV_VAR}, else {MAX_MEMORY_GB:g})",
     )
 
 
-def estimate_bytes(problem, method: str) -> int:
-    """Estimated peak memory (bytes) of one finite solve of ``problem``; 0 for closed forms."""
-    from rdp.perceptions import Wasserstein
-    from rdp.sources import Bernoulli, Discrete
+def check_memory(problem, method: str, limit_gb: float | None) -> None:
+    """``ValueError`` when the estimated memory of ``problem`` exceeds ``limit_gb`` gigabytes.
 
-    if not isinstance(problem.source, Bernoulli | Discrete):
-        return 0
-    n = problem.source.to_discrete().size
-    m = int(np.size(problem.reconstruction_alphabet))
-    entries = n * m
-    if method == "cvxpy":
-        couplings = 2 if isinstance(problem.perception_measure, Wasserstein) else 1
-        return CVXPY_BYTES_PER_ENTRY * entries * couplings
-    if method == "closed-form" or n <= 2:
-        return 0
-    return FAST_ARRAYS * 8 * entries
+    The estimate is the one every method checks when it is built
+    ([`rdp.solvers.memory`][rdp.solvers.memory]); a ``--max-memory`` that passes is
+    handed on to them through ``RDP_MAX_MEMORY``. ``None``: the environment's ceiling.
+    """
+    from rdp.solvers.memory import check_memory as check
 
-
-def check_memory(problem, method: str, limit_gb: float) -> None:
-    """``ValueError`` when the estimated memory of ``problem`` exceeds ``limit_gb`` gigabytes."""
-    if not limit_gb > 0:
+    if limit_gb is not None and not limit_gb > 0:
         raise ValueError(f"--max-memory must be > 0 (GB); got {limit_gb:g}")
-    need = estimate_bytes(problem, method)
-    if need > limit_gb * 1e9:
-        n = problem.source.to_discrete().size
-        m = int(np.size(problem.reconstruction_alphabet))
-        raise ValueError(
-            f"a {n} x {m} problem needs about {need / 1e9:.1f} GB with method "
-            f"{method!r}, above the ceiling of {limit_gb:g} GB; raise --max-memory to run it"
-        )
+    check(problem, method, limit_gb, raise_with="--max-memory")
+    if limit_gb is not None:
+        os.environ[ENV_VAR] = repr(float(limit_gb))
 
 
 def prepare_output(path: str, suffixes: tuple[str, ...] | None = None, name: str = "--out") -> Path:
@@ -117,11 +98,18 @@ def prepare_folder(path: str, name: str = "--out") -> Path:
 
 
 def add_solver_arguments(group, *, tol: bool = True) -> None:
-    """Add ``--tol`` (when ``tol``) and ``--max-iter``, options of the fast solver."""
+    """Add ``--tol`` (when ``tol``), ``--max-iter`` and ``--time-limit`` (the fast solver's)."""
     if tol:
         group.add_argument("--tol", type=float, default=None, help="certified gap in bits (fast)")
     group.add_argument(
         "--max-iter", type=int, default=None, metavar="N", help="iteration limit per point (fast)"
+    )
+    group.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds per point (fast; default 120): then status time_limit with its bounds",
     )
 
 
@@ -132,4 +120,6 @@ def solver_options(args: argparse.Namespace) -> dict[str, float]:
         options["tol"] = args.tol
     if args.max_iter is not None:
         options["max_iter"] = args.max_iter
+    if getattr(args, "time_limit", None) is not None:
+        options["time_limit"] = args.time_limit
     return options

@@ -142,6 +142,9 @@ def _add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_solver_arguments(measures, tol=parser.prog.split()[-1] == "rate")
     add_json_arguments(parser)
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide progress bars (shown on a terminal)"
+    )
     add_limit_arguments(parser)
 
 
@@ -240,7 +243,10 @@ def _run_rate(args: argparse.Namespace) -> int:
     method = args.method or defaults["method"]
     _checked_points(args, D, P, problem, method)
     units = args.units or defaults["units"]
-    result = problem.rate(D, P, method=method, units=units, **solver_options(args))
+    result = problem.rate(
+        D, P, method=method, units=units, progress=False if args.no_progress else None,
+        **solver_options(args),
+    )  # fmt: skip
     return _emit(result, args, "rate", "D", _perception_unit(problem, units))
 
 
@@ -257,6 +263,7 @@ def _run_distortion(args: argparse.Namespace) -> int:
         method=method,
         units=units,
         common_randomness=args.common_randomness,
+        progress=False if args.no_progress else None,
         **solver_options(args),
     )
     return _emit(result, args, "distortion", "R", _perception_unit(problem, units))

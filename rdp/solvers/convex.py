@@ -300,9 +300,13 @@ def repair_joint(fp: finite.FiniteProblem, joint: np.ndarray, D: float, Pn: floa
 
 
 def convex_program(problem, **options: Any) -> ConvexProgram:
-    """Factory registered as ``method="cvxpy"``; options: ``solvers``, ``verbose``."""
-    allowed = {"solvers", "verbose"}
+    """Factory registered as ``method="cvxpy"``; options: ``solvers``, ``verbose``,
+    ``max_memory`` (GB, see ``rdp.solvers.memory``: checked before the program is built)."""
+    from rdp.solvers.memory import check_memory
+
+    allowed = {"solvers", "verbose", "max_memory"}
     unknown = set(options) - allowed
     if unknown:
         raise ValueError(f"cvxpy method options are {sorted(allowed)}; got {sorted(unknown)}")
+    check_memory(problem, "cvxpy", options.pop("max_memory", None))
     return ConvexProgram(problem, **options)

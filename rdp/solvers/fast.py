@@ -108,6 +108,7 @@ from rdp.solvers._kernels import (
     rate_distortion_newton,
     single_threaded_blas,
 )
+from rdp.solvers.memory import check_memory
 from rdp.solvers.perception_newton import (
     LinePieces,
     SeparablePieces,
@@ -166,12 +167,22 @@ class FastSolver:
     max_iter : int
         Iteration limit (the point is returned with its gap and status ``'iteration_limit'``).
     time_limit : float
-        Seconds per point (status ``'time_limit'``).
+        Seconds per point (default 120): a point still open then is returned with status
+        ``'time_limit'`` and the certified bounds it reached.
     check_every : int, optional
         Iterations between certificate evaluations (default 10, or 20 for N·M > 250 000).
     verbose : bool
         Print an iteration table (iteration, lower, upper, gap in bits, slope) to stderr
         at every certificate evaluation.
+    progress : bool, optional
+        A tqdm bar on stderr (iterations, gap, time left) for a point that runs longer
+        than ``PROGRESS_AFTER`` seconds: None (default) when stderr is a terminal, True
+        always, False never. An attribute: ``rdp.solve`` sets it from its own
+        ``progress`` argument.
+    max_memory : float, optional
+        Ceiling in GB on the estimated memory (``rdp.solvers.memory``); default: the
+        environment variable ``RDP_MAX_MEMORY``, else 2 GB. A larger problem is refused
+        with a ``ValueError`` before any array is allocated.
     """
 
     name = "fast"
@@ -185,6 +196,8 @@ class FastSolver:
         time_limit: float = 120.0,
         check_every: int | None = None,
         verbose: bool = False,
+        max_memory: float | None = None,
+        progress: bool | None = None,
     ) -> None:
         if not (np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol must be > 0 (bits); got {tol!r}")
@@ -195,6 +208,8 @@ class FastSolver:
         self.tol = float(tol)
         self.max_iter = int(max_iter)
         self.time_limit = float(time_limit)
+        self.progress = progress
+        check_memory(problem, self.name, max_memory)
         self.fp = finite.build(problem)
         if check_every is None:
             check_every = 10 if self.fp.delta.size <= 250_000 else 20
@@ -202,7 +217,8 @@ class FastSolver:
         self._cache: dict[tuple[str, float], Any] = {}
         fp = self.fp
         self._row_min = fp.delta.min(axis=1)
-        self._shifted = fp.delta - self._row_min[:, None]
+        # Δ' = Δ − min_j Δ; Δ itself when every row's least distortion is 0 (one array less)
+        self._shifted = fp.delta - self._row_min[:, None] if self._row_min.any() else fp.delta
         self._dbar = fp.p @ fp.delta
         self.verbose = bool(verbose)
         self._cost2 = fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
@@ -269,10 +285,14 @@ class FastSolver:
         exact = self._boundary_point(D, d_min, Pn)
         if exact is not None:
             return exact.replace(warm=warm)
-        if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
-            return self._iterate(D, Pn, start, warm)
-        with single_threaded_blas():
-            return self._iterate(D, Pn, start, warm)
+        meter = _PointProgress(self.progress, start, self.time_limit)
+        try:
+            if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
+                return self._iterate(D, Pn, start, warm, meter)
+            with single_threaded_blas():
+                return self._iterate(D, Pn, start, warm, meter)
+        finally:
+            meter.close()
 
     # ------------------------------------------------------------------ edge cases
     def _boundary_point(self, D: float, d_min: float, Pn: float) -> PointSolution | None:
@@ -296,7 +316,12 @@ class FastSolver:
 
     # ------------------------------------------------------------------ main loop
     def _iterate(
-        self, D: float, Pn: float, start: float, warm: dict[str, Any] | None
+        self,
+        D: float,
+        Pn: float,
+        start: float,
+        warm: dict[str, Any] | None,
+        meter: _PointProgress | None = None,
     ) -> PointSolution:
         fp = self.fp
         m = fp.shape[1]
@@ -474,6 +499,8 @@ class FastSolver:
                         f"{iteration:>8d} {best_lower / LN2:>16.10f} {best_upper / LN2:>16.10f} "
                         f"{(best_upper - best_lower) / LN2:>10.2e} {s:.6g}, {eta:g}"
                     )
+                if meter is not None:
+                    meter.update(iteration, (best_upper - best_lower) / LN2)
                 if best_upper - best_lower <= tol_nats:
                     status = "converged"
                     break
@@ -865,6 +892,41 @@ class FastSolver:
 
 
 # ---------------------------------------------------------------------- helpers
+#: Seconds after which a point shows its progress bar.
+PROGRESS_AFTER = 3.0
+
+
+class _PointProgress:
+    """A tqdm bar on stderr for one point once it has run ``PROGRESS_AFTER`` seconds.
+
+    It counts iterations and shows the certified gap and the time left before the
+    time limit; ``show`` None keeps it off when stderr is not a terminal.
+    """
+
+    def __init__(self, show: bool | None, start: float, limit: float) -> None:
+        self.show, self.start, self.limit = show, start, limit
+        self.bar: Any = None
+
+    def update(self, iteration: int, gap_bits: float) -> None:
+        if self.show is False:
+            return
+        elapsed = time.perf_counter() - self.start
+        if self.bar is None:
+            if elapsed < PROGRESS_AFTER:
+                return
+            from tqdm.auto import tqdm
+
+            disable = None if self.show is None else False
+            self.bar = tqdm(desc="R(D, P) point", unit="it", disable=disable, leave=False)
+        self.bar.update(iteration - self.bar.n)
+        left = max(self.limit - elapsed, 0.0)
+        self.bar.set_postfix_str(f"gap {gap_bits:.1e} bits, {left:.0f} s to the time limit")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 class _SlopeBracket:
     """The last slopes measured on either side of "distortion = D": a safeguard for s steps.
 
@@ -1346,8 +1408,8 @@ def _diagonal_coupling(p: NDArray, q: NDArray, same: NDArray) -> NDArray:
 
 def fast_solver(problem, **options: Any) -> FastSolver:
     """Factory registered as ``method="fast"``; options ``tol``, ``max_iter``, ``time_limit``,
-    ``check_every``, ``verbose``."""
-    allowed = {"tol", "max_iter", "time_limit", "check_every", "verbose"}
+    ``check_every``, ``verbose``, ``max_memory``, ``progress``."""
+    allowed = {"tol", "max_iter", "time_limit", "check_every", "verbose", "max_memory", "progress"}
     unknown = set(options) - allowed
     if unknown:
         raise ValueError(f"fast method options are {sorted(allowed)}; got {sorted(unknown)}")

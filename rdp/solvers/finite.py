@@ -213,7 +213,8 @@ def build(problem) -> FiniteProblem:
     keep = source.pmf > 0
     p = source.pmf[keep] / source.pmf[keep].sum()
     x = source.alphabet[keep]
-    delta = np.ascontiguousarray(delta_full[keep])
+    # N × M arrays are shared, never copied without need (read-only from here on)
+    delta = delta_full if keep.all() else np.ascontiguousarray(delta_full[keep])
     perception = problem.perception_measure
     kind = perception.kind
     same = x[:, None] == y[None, :]
@@ -222,6 +223,8 @@ def build(problem) -> FiniteProblem:
         cost = perception.cost_matrix(source.alphabet, y)[keep]
         if perception.cost is None:
             w_order = perception.order
+    elif isinstance(problem.distortion_measure, Hamming):  # the same matrix 1[x ≠ y]
+        cost = delta
     else:  # TV, KL and none compare laws on the union of the values: cost 1[x ≠ y]
         cost = (~same).astype(float)
     if kind in (TV, *KL_KINDS) and np.unique(y).size != y.size:
