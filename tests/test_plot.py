@@ -219,3 +219,18 @@ def test_uncertified_points_are_marked_and_written():
     assert legend[-1] == "no certified value: bounds only"
     with pytest.raises(ValueError, match="tol"):
         CurveFamily(**{**family.__dict__, "tol": None})
+
+
+def test_level_sets_mark_the_uncertified_cells():
+    """A surface cell without a certified value gets a red × in the level sets (the same
+    predicate and marker as the curves); a certified surface gets none (the twin)."""
+    problem = Problem(Discrete([0.4, 0.3, 0.2, 0.1]), "mse", "w2")
+    with pytest.warns(UnconvergedWarning):
+        stopped = problem.surface([0.2, 0.4, 0.8], [0.05, 0.1], max_iter=2, progress=False)
+    assert not stopped.certified.all()
+    marks = [line for line in plot_level_sets(stopped).axes[0].lines if line.get_marker() == "x"]
+    assert len(marks) == 1 and len(marks[0].get_xdata()) == int((~stopped.certified).sum())
+    certified = problem.surface([0.2, 0.4, 0.8], [0.05, 0.1], progress=False)
+    assert certified.certified.all()
+    lines = plot_level_sets(certified).axes[0].lines
+    assert not [line for line in lines if line.get_marker() == "x"]

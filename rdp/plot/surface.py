@@ -122,7 +122,8 @@ def plot_level_sets(
     """Equi-rate level sets {(D, P) : R(D, P) = r} in the (D, P) plane.
 
     The zero-rate region (D ≥ D_max(P)) and the infeasible region
-    (D < D_min(P)) are shaded and named in the legend.
+    (D < D_min(P)) are shaded and named in the legend; cells without a certified
+    value ([`rdp.status.is_certified`][rdp.status.is_certified]) get a red ×.
 
     Parameters
     ----------
@@ -174,6 +175,14 @@ def plot_level_sets(
         )
         ax.plot(boundary, surface.P, color="0.4", linewidth=1.0, zorder=2)
         handles.insert(0, Patch(color=style.ZERO_RATE_COLOR, label="R = 0 (D ≥ D_max(P))"))
+        marked = ~surface.certified  # the one predicate, rdp.status.is_certified
+        if marked.any():
+            rows, cols = np.nonzero(marked)
+            (mark,) = ax.plot(
+                surface.D[cols], surface.P[rows], **style.UNCERTIFIED_MARKER, zorder=5,
+                label=style.UNCERTIFIED_LABEL,
+            )  # fmt: skip
+            handles.append(mark)
         if colorbar:
             fig.colorbar(lines, ax=ax, label=surface.rate_label)
         ax.set_xlabel(surface.distortion_label)

@@ -273,12 +273,7 @@ def _draw_surface(
     plot_surface(
         surface, ax=fig.add_subplot(grid[0], projection="3d"), max_rate=max_rate, levels=levels
     )
-    level_axes = fig.add_subplot(grid[1])
-    plot_level_sets(surface, ax=level_axes, levels=levels)
-    marked = ~surface.certified
-    if marked.any():
-        rows, cols = np.nonzero(marked)
-        level_axes.plot(surface.D[cols], surface.P[rows], **style.UNCERTIFIED_MARKER, zorder=5)
+    plot_level_sets(surface, ax=fig.add_subplot(grid[1]), levels=levels)  # marks uncertified
     fig.suptitle(title)
     columns = surface.columns()
     columns.update(
