@@ -125,7 +125,7 @@ def solve_one(method: str, family: str, n: int, D: float, P: float, limit: float
         record["time_s"] = time.perf_counter() - start
         record.update(
             value=point.value, lower=point.lower, upper=point.upper, gap=point.upper - point.lower,
-            status=point.diagnostics.get("status"), iterations=point.diagnostics.get("iterations"),
+            status=str(point.status), iterations=point.iterations,
             slope=point.diagnostics.get("slope"),
         )  # fmt: skip
         return record
@@ -138,7 +138,7 @@ def solve_one(method: str, family: str, n: int, D: float, P: float, limit: float
         record.update(
             value=point.value, lower=point.lower, upper=point.upper,
             gap=point.upper - point.lower,
-            status=f"{point.diagnostics.get('solver')}: {point.diagnostics.get('status')}",
+            status=f"{point.diagnostics.get('solver')}: {point.diagnostics.get('solver_status')}",
             dist_violation=point.diagnostics.get("distortion", D) - D,
         )  # fmt: skip
     except Exception as err:  # a failed solve is a result of the benchmark
