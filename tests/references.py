@@ -613,3 +613,35 @@ def isotropic_2d_least_second_moment_mp(P_bits):
         lo, hi = _mp_bisect(lambda v: nats - kl(v), lo, hi, steps=300)
         nu = mp.exp(hi)
         return float(1 / z(nu) - nu)
+
+
+def gaussian_least_second_moment_mp(P_bits):
+    """min E_q X̂² over q with KL(p‖q) ≤ P bits, p = N(0, 1), in mpmath.
+
+    The minimiser is q ∝ p/(ν + x²) (Lagrange); Z = E 1/(ν + X²) =
+    √(π/(2ν)) e^{ν/2} erfc(√(ν/2)), E ln(ν + X²) by quadrature of its definition,
+    KL = ln Z + E ln(ν + X²) and E_q X² = 1/Z − ν; ν by the secant method on ln KL
+    against ln ν at 40 digits.
+    """
+    import mpmath as mp
+
+    with mp.workdps(40):
+        nats = mp.mpf(P_bits) * mp.log(2)
+
+        def z(nu):
+            return mp.sqrt(mp.pi / (2 * nu)) * mp.exp(nu / 2) * mp.erfc(mp.sqrt(nu / 2))
+
+        def mean_log(nu):
+            def f(x):
+                return mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi) * mp.log(nu + x * x)
+
+            return 2 * mp.quad(f, [0, mp.sqrt(nu), 1, 4, mp.inf])
+
+        def log_kl(log_nu):
+            nu = mp.exp(log_nu)
+            return mp.log(mp.log(z(nu)) + mean_log(nu))
+
+        start = -mp.log(nats) / 2  # KL ≈ 1/ν² for large ν
+        log_nu = mp.findroot(lambda v: log_kl(v) - mp.log(nats), start, tol=mp.mpf(10) ** -30)
+        nu = mp.exp(log_nu)
+        return float(1 / z(nu) - nu)

@@ -301,3 +301,18 @@ def test_vector_gaussian_with_a_large_budget_is_shannon():
         result = problem.rate(D, 1000.0)
         assert agree(result.upper, _reverse_water_filling_rate(lam, D), 1e-9, 1e-12)
         assert not agree(result.upper, _reverse_water_filling_rate(lam, 1.01 * D), 1e-9, 1e-12)
+
+
+@pytest.mark.parametrize("P", [1e-12, 1e-8, 1e-4, 1.0, 25.0])
+def test_least_second_moment_in_one_dimension_matches_mpmath(P):
+    # 1 − m_P² ≈ √(2P ln 2) for small P: the comparison is also on that deficit
+    value = gaussian_kl.least_second_moment([1.0], P)
+    reference = ref.gaussian_least_second_moment_mp(P)
+    assert agree(1.0 - value, 1.0 - reference, 1e-9, 4 * np.finfo(float).eps)
+    assert agree(value, reference, 1e-9, 1e-300)
+
+
+def test_least_second_moment_in_one_dimension_twin_rejects_a_wrong_instance():
+    value = gaussian_kl.least_second_moment([1.0], 1e-8)
+    wrong = ref.gaussian_least_second_moment_mp(1e-8 * (1 + 1e-6))
+    assert not agree(1.0 - value, 1.0 - wrong, 1e-9, 4 * np.finfo(float).eps)

@@ -56,14 +56,17 @@ numerical estimate by discretisation is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import integrate
+from scipy import integrate, special
 from scipy.optimize import brentq, minimize_scalar
 
+from rdp.closed_forms import _stable
 from rdp.closed_forms import gaussian as _gaussian
 from rdp.closed_forms.gaussian import GaussianSourceMSE
 from rdp.perceptions import KL, Perception, PerceptionBound, as_bound
@@ -168,10 +171,50 @@ def _least_second_moment(variances: tuple[float, ...], P: float) -> float:
         # ulp. In dimension ≥ 3, E[1/R] < ∞ and beyond KL(p‖q_0) the minimiser
         # λp/R plus an atom at m has exactly this second moment.
         return float(total * np.exp(_mean_log_norm(tuple(lam_n.tolist())) - nats))
-    log_nu = brentq(
-        lambda v: _kl_and_moment(lam_n, np.exp(v))[0] - nats, lo, hi, xtol=1e-12, rtol=1e-13
-    )
-    return float(total * min(max(_kl_and_moment(lam_n, np.exp(log_nu))[1], 0.0), 1.0))
+    # dimension 1 (the scalar bounds and the per-component vector lower bound): a form
+    # that stays accurate for large ν, i.e. small P, where ln(νZ) + E ln(1 + R/ν) cancels
+    kl_and_moment = _scalar_kl_and_moment if lam.size == 1 else partial(_kl_and_moment, lam_n)
+    log_nu = brentq(lambda v: kl_and_moment(np.exp(v))[0] - nats, lo, hi, xtol=1e-12, rtol=1e-13)
+    return float(total * min(max(kl_and_moment(np.exp(log_nu))[1], 0.0), 1.0))
+
+
+def _scalar_kl_and_moment(nu: float) -> tuple[float, float]:
+    r"""(KL(p‖q_ν) in nats, E_{q_ν}X²) for X ~ N(0, 1), without cancellation at any ν.
+
+    With w = X²/ν, $a = \mathbb E[w/(1+w)] = 1 - \nu Z$ and
+    $\ln(1+w) - w/(1+w) = ((1+w)\ln(1+w) - w)/(1+w)$:
+
+    $$
+    \mathrm{KL} = \ln(1-a) + \mathbb E\ln(1+w)
+      = \mathbb E\frac{(1+w)\ln(1+w) - w}{1+w} - (-a - \ln(1-a)),
+    \qquad \mathbb E_{q_\nu}X^2 = \frac1Z - \nu = \frac{\nu a}{1-a},
+    $$
+
+    two non-negative terms of order 1/ν² each (their difference is ≈ 1/ν²,
+    not 1/ν as in ``_kl_and_moment``), each expectation a quadrature over x with
+    the non-negative integrand summed without cancellation (``_stable``). For
+    ν < 1, where a is near 1, νZ = √(πν/2)·erfcx(√(ν/2)) is used instead
+    (E 1/(ν + X²) in closed form).
+    """
+    root = math.sqrt(nu)
+    cuts = sorted({0.0, min(root, 40.0), min(4.0 * root, 40.0), 1.0, 8.0, 40.0})
+
+    def mean(g) -> float:
+        total = 0.0
+        for lo, hi in pairwise(cuts):
+            if hi > lo:
+                total += integrate.quad(
+                    lambda x: math.exp(-0.5 * x * x) * g(x * x / nu), lo, hi,
+                    epsabs=0.0, epsrel=1e-13, limit=200,
+                )[0]  # fmt: skip
+        return total * math.sqrt(2.0 / math.pi)
+
+    excess = mean(lambda w: _stable.xlog1pmx(w) / (1.0 + w))
+    if nu < 1.0:  # a near 1: 1 − a = νZ = √(πν/2)·erfcx(√(ν/2)) in closed form
+        nu_z = math.sqrt(0.5 * math.pi * nu) * float(special.erfcx(math.sqrt(0.5 * nu)))
+        return float(excess + math.log(nu_z) + (1.0 - nu_z)), float(nu * (1.0 - nu_z) / nu_z)
+    a = mean(lambda w: w / (1.0 + w))
+    return float(excess - _stable.log1pmx(-a)), float(nu * a / (1.0 - a))
 
 
 @lru_cache(maxsize=256)
