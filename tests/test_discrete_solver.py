@@ -364,12 +364,14 @@ def test_broadcast_grid_with_warm_starts_finishes_certified():
 # ---------------------------------------------------------------- cvxpy: Clarabel tolerances
 @pytest.mark.parametrize(("kind", "D", "P"), [("w2", 0.3, 0.02), ("tv", 0.3, 0.05)])
 def test_cvxpy_method_answers_at_tight_clarabel_tolerances(kind, D, P):
-    """``method="cvxpy"`` asks Clarabel for tolerances 1e-9 first.
+    """``method="cvxpy"`` asks Clarabel for tolerances 1e-9 first, and certifies its answer.
 
     At its defaults (1e-8) Clarabel's 'optimal' value here was 3.9e-7 bits below the
-    certified optimum (W2) — more than the fast solver's tolerance; at 1e-9 it lies within
-    5e-8 bits of the fast solver's bracket (certified at 1e-9). Twin: the bracket of
-    another point (P + 0.01) does not contain it.
+    certified optimum (W2) — more than the fast solver's tolerance. At 1e-9 its channel
+    still exceeded the W2 budget by 3e-8; repaired, it was 2.4e-7 bits above the optimum,
+    and solved again with the budget lowered by 1.5 times the excess, 1e-8 to 4e-8 bits
+    above the fast solver's bracket (certified at 1e-9); the test allows 1e-7. Twin: the
+    bracket of another point (P + 0.01) does not contain it.
     """
     from rdp import Gaussian
     from rdp.solvers.convex import CLARABEL_TIGHT
@@ -379,7 +381,9 @@ def test_cvxpy_method_answers_at_tight_clarabel_tolerances(kind, D, P):
     result = problem.rate(D, P, method="cvxpy")
     assert result.diagnostics["solver"] == "CLARABEL"
     assert result.diagnostics["solver_options"] == CLARABEL_TIGHT
+    assert result.status == "converged"
     fast = problem.rate(D, P, method="fast", tol=1e-9)
-    assert fast.lower - 5e-8 <= result.rate <= fast.upper + 5e-8
+    assert result.lower <= fast.upper + 1e-12 and fast.lower <= result.upper + 1e-12
+    assert fast.lower - 1e-7 <= result.rate <= fast.upper + 1e-7
     other = problem.rate(D, P + 0.01, method="fast", tol=1e-9)
-    assert not other.lower - 5e-8 <= result.rate <= other.upper + 5e-8
+    assert not other.lower - 1e-7 <= result.rate <= other.upper + 1e-7

@@ -7,6 +7,10 @@
 - ``method="cvxpy"`` (``rdp.solvers.convex``): the exact convex program,
   solved with Clarabel (then SCS) — the reference for small alphabets.
 
+Both certify with ``rdp.solvers.certificate``: the same feasibility check and repair
+of a channel (the upper bound) and the same Lagrangian dual bound (the lower bound),
+so neither takes an algorithm's or a solver's word.
+
 Both are registered by dotted path in [`rdp.methods`][rdp.methods], so neither module
 (nor POT or cvxpy) is imported before a solver is used. Conventions for laws
 on different alphabets are in ``rdp.solvers.finite``.

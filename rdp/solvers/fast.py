@@ -101,13 +101,14 @@ from rdp.perceptions import (
     as_bound,
 )
 from rdp.result import PointSolution
-from rdp.solvers import finite
+from rdp.solvers import certificate, finite
 from rdp.solvers._kernels import (
     DenseKernel,
     HammingKernel,
     rate_distortion_newton,
     single_threaded_blas,
 )
+from rdp.solvers.certificate import inner as _inner
 from rdp.solvers.memory import check_memory
 from rdp.solvers.perception_newton import (
     LinePieces,
@@ -774,111 +775,15 @@ class FastSolver:
     def _lower_bound(
         self, s: float, kv: NDArray, h: NDArray, D: float, Pn: float
     ) -> tuple[float, float]:
-        fp = self.fp
-        with np.errstate(divide="ignore"):
-            log_h = np.log(h)
-        sigma = fp.support_function(log_h, Pn)
-        value = -s * D - float(fp.p @ np.log(kv)) + s * float(fp.p @ self._row_min) - sigma
-        return (value if np.isfinite(value) else 0.0), sigma
+        return certificate.dual_lower_bound(self.fp, s, kv, h, D, Pn, self._row_min)
 
     def _upper_bound(
         self, joint: NDArray, D: float, Pn: float, anchor: NDArray
     ) -> tuple[float, NDArray | None]:
-        fp = self.fp
-        usable = fp.usable(Pn)
-        if usable is not None:  # mass on a symbol of infinite perception: moved by the rounding
-            joint = joint * usable[None, :]
-        q = joint.sum(axis=0)
-        target = q if usable is None else q / q.sum()
-        law = fp.exact_law(Pn)
-        if law is not None:  # P = 0: the output law is the one law of perception 0, exactly
-            target = law
-        elif fp.kind != NONE and np.isfinite(Pn):
-            div = fp.divergence(target)
-            if div > Pn:
-                target = self._into_ball(target, div, Pn, anchor)
-                if target is None:
-                    return np.inf, None
-        if target is not q:
-            joint = _round_coupling(joint, fp.p, target)
-        dist = _inner(joint, fp.delta)
-        d_goal = D * (1 - 1e-13)
-        if dist > d_goal:
-            ref = self._least_distortion_coupling(target)
-            d_ref = _inner(ref, fp.delta)
-            if d_ref >= d_goal:
-                return np.inf, None
-            theta = (dist - d_goal) / (dist - d_ref)
-            joint = (1 - theta) * joint + theta * ref
-        if not self._feasible(joint, D, Pn):
-            return np.inf, None
-        return finite.mutual_information_nats(joint), joint
-
-    def _into_ball(self, q: NDArray, div: float, Pn: float, anchor: NDArray) -> NDArray | None:
-        """A law in the perception ball on the segment from q to the least-perception law."""
-        fp = self.fp
-        a = anchor / anchor.sum()
-        d_a = fp.divergence(a)
-        goal = Pn * (1 - 1e-12) if Pn > 0 else 0.0
-        if d_a > goal:
-            return a if d_a <= Pn else None
-        # convexity: d((1-t) q + t a) ≤ (1-t) d(q) + t d(a)
-        hi = min(1.0, (div - goal) / (div - d_a))
-        if fp.kind in WASSERSTEIN_KINDS and fp.w_order is None:
-            return (1 - hi) * q + hi * a
-        # φ(t) = d((1-t) q + t a) − goal is convex with φ(0) > 0 ≥ φ(hi): on a bracket
-        # [lo, hi] the chord lies above φ, so its root is feasible (regula falsi with the
-        # Anderson-Björck weights for speed; the best feasible t is kept)
-        lo, f_lo, f_hi = 0.0, div - goal, fp.divergence((1 - hi) * q + hi * a) - goal
-        side = 0
-        for _ in range(40):
-            if f_lo - f_hi <= 0:
-                break
-            mid = lo + f_lo * (hi - lo) / (f_lo - f_hi)
-            if not lo < mid < hi:
-                mid = 0.5 * (lo + hi)
-            f_mid = fp.divergence((1 - mid) * q + mid * a) - goal
-            if f_mid <= 0:
-                hi, f_old, f_hi = mid, f_hi, f_mid
-                if side == 1:  # hi moved twice: weight the stale end (Anderson-Björck)
-                    weight = 1.0 - f_mid / f_old if f_old < 0 else 0.5
-                    f_lo *= weight if weight > 0 else 0.5
-                side = 1
-                if f_mid >= -1e-10 * max(goal, 1e-300):
-                    break
-            else:
-                lo, f_lo = mid, f_mid
-                side = -1
-            if hi - lo <= 1e-12 * hi or hi - lo <= 1e-10:
-                break  # t to 1e-10: the mixture's rate moves by far less than tol
-        return (1 - hi) * q + hi * a
-
-    def _least_distortion_coupling(self, target: NDArray) -> NDArray:
-        fp = self.fp
-        if fp.monotone_1d:
-            return _north_west_corner(fp.p, target)
-        if fp.hamming:
-            same = fp.delta == 0
-            return _diagonal_coupling(fp.p, target, same)
-        import ot
-
-        return ot.emd(fp.p, target / target.sum(), fp.delta)
+        return certificate.repair(self.fp, joint, D, Pn, anchor)
 
     def _feasible(self, joint: NDArray, D: float, Pn: float) -> bool:
-        fp = self.fp
-        if not np.isfinite(joint).all():  # NaN fails no comparison below: reject it first
-            return False
-        if joint.min() < 0 or np.abs(joint.sum(axis=1) - fp.p).max() > 1e-12:
-            return False
-        if _inner(joint, fp.delta) > D * (1 + finite.CHECK_RTOL) + 1e-15:
-            return False
-        if fp.kind == NONE or not np.isfinite(Pn):
-            return True
-        q = joint.sum(axis=0)
-        law = fp.exact_law(Pn)
-        if law is not None:  # P = 0: the output law itself, to the tolerance of the rows
-            return bool(np.abs(q - law).max() <= finite.CHECK_RTOL)
-        return fp.divergence(q) <= Pn * (1 + finite.CHECK_RTOL) + 1e-15
+        return certificate.is_feasible(self.fp, joint, D, Pn)
 
     def _perception_value(self, q: NDArray) -> float:
         div = self.fp.divergence(q)
@@ -974,11 +879,6 @@ class _SlopeBracket:
             return s_new
         mid = lo + (d_lo - D) * (hi - lo) / (d_lo - d_hi)
         return mid if lo < mid < hi else 0.5 * (lo + hi)
-
-
-def _inner(a: NDArray, b: NDArray) -> float:
-    """⟨a, b⟩ of two matrices in one pass, without a temporary (and without BLAS threads)."""
-    return float(np.einsum("ij,ij->", a, b))
 
 
 def _initial_slope(fp: finite.FiniteProblem, D: float) -> float:
@@ -1357,53 +1257,6 @@ def _project_kl_sr(a: NDArray, p_tilde: NDArray, Pn: float) -> NDArray:
                 f_hi *= 0.5
             side = -1
     return normalised(hi)
-
-
-def _round_coupling(joint: NDArray, p: NDArray, target: NDArray) -> NDArray:
-    """Round a joint with rows p onto Π(p, target) (Altschuler, Weed & Rigollet 2017, Alg. 2)."""
-    q = joint.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = np.where(q > target, target / q, 1.0)
-    out = joint * scale[None, :]
-    err_r = np.maximum(p - out.sum(axis=1), 0.0)
-    err_c = np.maximum(target - out.sum(axis=0), 0.0)
-    total = err_r.sum()
-    if total > 0 and err_c.sum() > 0:
-        out += np.outer(err_r, err_c * (err_r.sum() / total / err_c.sum()))
-    return out
-
-
-def _north_west_corner(p: NDArray, q: NDArray) -> NDArray:
-    """The monotone (quantile) coupling of sorted p and q: optimal for convex costs of x − y."""
-    n, m = p.size, q.size
-    out = np.zeros((n, m))
-    i = j = 0
-    a, b = p.astype(float).copy(), q.astype(float).copy()
-    while i < n and j < m:
-        t = min(a[i], b[j])
-        out[i, j] += t
-        a[i] -= t
-        b[j] -= t
-        if a[i] <= 1e-18:
-            i += 1
-        else:
-            j += 1
-    if i < n:  # rounding leftovers go to the last column
-        out[i:, -1] += a[i:]
-    return out
-
-
-def _diagonal_coupling(p: NDArray, q: NDArray, same: NDArray) -> NDArray:
-    """Keep min(p_i, q_j) on equal values, spread the rest: least Hamming distortion."""
-    out = np.zeros(same.shape)
-    ii, jj = np.nonzero(same)
-    kept = np.minimum(p[ii], q[jj])
-    out[ii, jj] = kept
-    err_r = np.maximum(p - out.sum(axis=1), 0.0)
-    err_c = np.maximum(q - out.sum(axis=0), 0.0)
-    if err_r.sum() > 0 and err_c.sum() > 0:
-        out += np.outer(err_r, err_c / err_c.sum())
-    return out
 
 
 def fast_solver(problem, **options: Any) -> FastSolver:
