@@ -27,7 +27,8 @@ def test_quick_benchmark_writes_csv_and_report(bench, tmp_path):
     assert all(r["status"] in ("converged", "exact") for r in fast)
     assert all(float(r["gap"]) <= 1e-6 for r in fast)
     # the cvxpy reference lies in the certified interval (an independent program)
-    assert ref and all(r["agrees"] == "yes" for r in ref if r["status"].endswith("optimal"))
+    assert ref and all(r["agrees"] == "yes" for r in ref if r["status"].endswith("converged"))
+    assert any(r["status"].endswith("converged") for r in ref)
     text = (tmp_path / "discrete.md").read_text()
     assert "| dirichlet-tv | 8 |" in text and "Load average" in text
     # the report can be rebuilt from the CSV alone

@@ -324,22 +324,7 @@ def check_point(
         assert abs(information - point.upper) <= 1e-9 * max(1.0, point.upper)
 
 
-#: Methods whose certified points do not yet return an exactly feasible channel: Clarabel's
-#: joint meets the row constraints only to ~1e-10 (issue 21 item 2). Their cases are
-#: expected to fail (strictly: a fix makes them fail loudly until removed from here).
-AWAITING_CERTIFICATE = {"cvxpy"}
-
-
-def _methods_marked() -> list:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="no certificate yet"))
-        if name in AWAITING_CERTIFICATE
-        else name
-        for name in METHODS
-    ]
-
-
-@pytest.mark.parametrize("name", _methods_marked())
+@pytest.mark.parametrize("name", list(METHODS))
 def test_rate_point_contract_at_the_method_level(name):
     """``Method.rate_point`` of every registered method, not only through ``Problem.rate``."""
     checked = 0
@@ -418,8 +403,6 @@ def test_certified_points_of_every_method_on_random_finite_problems(spec, d_frac
     D = float(d_fraction * (spec.pmf @ spec.delta).min())  # below the zero-rate distortion
     reference = None
     for name in METHODS:
-        if name in AWAITING_CERTIFICATE:
-            continue
         try:
             method = METHODS[name](problem)
         except ValueError:
