@@ -253,10 +253,12 @@ def test_sections_are_the_problems_values_with_cancel_progress_and_cache():
     moved = compute.solve_point(View(**{**BERNOULLI.__dict__, "D": 0.07}), problem)
     calls = []
     steps = compute.section_steps(problem, BERNOULLI, moved, grid)
+    new = sum(s.name not in cache for s in steps)
+    assert {s.panel for s in steps if s.name not in cache} == {"rp", "dp"}
     compute.compute_sections(
         problem, BERNOULLI, moved, grid, cache=cache, cancelled=lambda: calls.append(1) or False
     )
-    assert len(calls) == sum(not s.shared or s.name not in cache for s in steps) < len(steps)
+    assert len(calls) == new < len(steps)
     # cancellation stops before the next step
     with pytest.raises(compute.Cancelled):
         compute.compute_sections(problem, BERNOULLI, point, grid, cancelled=lambda: True)
@@ -445,3 +447,23 @@ def test_cancel_stops_a_large_point_at_once():
         assert "data-value" not in explorer.point.object  # no number was shown for it
     finally:
         explorer.worker.stop()
+
+
+def test_the_dp_section_can_wait_for_a_second_drawing():
+    from rdp.explore.figure import draw_figure
+
+    problem = build_problem(DISCRETE)
+    point = compute.solve_point(DISCRETE, problem)
+    grid = compute.grids(problem, DISCRETE)
+    assert compute.numerical(problem) and grid.section_P.size < grid.P.size
+    first = compute.compute_sections(problem, DISCRETE, point, grid, skip=("dp",))
+    assert first.pending == ("dp",) and first.distortion_perception is None
+    texts = [t.get_text() for t in draw_figure(point, first).axes[2].texts]
+    assert any("computing" in t for t in texts)
+    full = compute.compute_sections(problem, DISCRETE, point, grid)
+    assert full.pending == () and full.distortion_perception is not None
+    # the section inverts R(D, P) at the point's rate: its brackets straddle that rate
+    section = full.distortion_perception
+    for k, P in enumerate(section.x):
+        assert problem.rate(section.upper[0, k], P).rate <= point.R + 1e-6
+        assert problem.rate(0.95 * section.lower[0, k], P).rate > point.R

@@ -290,18 +290,25 @@ class Worker:
                 self._figure_key = self._key(view)
                 grid = self._grid
                 self.post(lambda: ui.set_ranges(problem, view, grid))
-            sections = compute.compute_sections(
-                problem,
-                view,
-                point,
-                self._grid,
-                cancelled=lambda: self._cancelled(generation),
-                progress=lambda done, total: self.post(lambda: ui.show_progress(done, total)),
-                cache=self._cache,
-            )
-            if self._cancelled(generation):
-                raise compute.Cancelled("figure")
-            png = render(draw_figure(point, sections), "png", SCREEN_DPI)
+            # a solver's D–P section (a bisection per point) comes last, in a second drawing
+            stages = [("dp",), ()] if compute.numerical(problem) else [()]
+            for skip in stages:
+                sections = compute.compute_sections(
+                    problem,
+                    view,
+                    point,
+                    self._grid,
+                    cancelled=lambda: self._cancelled(generation),
+                    progress=lambda done, total: self.post(lambda: ui.show_progress(done, total)),
+                    cache=self._cache,
+                    skip=skip,
+                )
+                if self._cancelled(generation):
+                    raise compute.Cancelled("figure")
+                png = render(draw_figure(point, sections), "png", SCREEN_DPI)
+                if sections.pending:
+                    shown = sections, png, time.perf_counter() - start
+                    self.post(lambda shown=shown: ui.show_figure(point, *shown, final=False))
         except compute.Cancelled:
             if generation == self._generation:  # the user cancelled; else a newer view runs
                 self.post(lambda: ui.show_status("cancelled: the figure shows an earlier view"))
@@ -587,12 +594,20 @@ class Explorer:
         self.progress.visible = self.cancel.visible = False
 
     def show_figure(
-        self, point: compute.Point, sections: compute.Sections, png: bytes, seconds: float
+        self,
+        point: compute.Point,
+        sections: compute.Sections,
+        png: bytes,
+        seconds: float,
+        final: bool = True,
     ) -> None:
-        """The figure is drawn."""
+        """The figure is drawn (``final=False``: some panels are still being computed)."""
         self.last = (point, sections)
         self.figure.object = png
         self.gaussian.object = gaussian_html(point)
+        if not final:
+            self.status.object = f"figure in {seconds:.1f} s; the D–P section follows…"
+            return
         self.progress.visible = self.cancel.visible = False
         self.status.object = (
             f'<span class="rdp-figure-time">figure in {1000 * seconds:.0f} ms</span>'

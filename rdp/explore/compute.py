@@ -123,6 +123,9 @@ class Grids:
         Perception grid of the sections and the (D, P) plane (empty without a measure).
     levels : ndarray
         Perception levels of the R(D) curves (``inf``: Shannon's curve).
+    section_P : ndarray
+        Perception grid of the D–P section (every other P for solvers: each of its
+        points is a bisection on R(D, P)).
     tol : float
         Relative bracket width of the D(R, P) inversions of the D–P section.
     """
@@ -131,6 +134,7 @@ class Grids:
     P: NDArray
     levels: NDArray
     tol: float
+    section_P: NDArray
 
 
 def numerical(problem: Problem) -> bool:
@@ -201,11 +205,13 @@ def grids(problem: Problem, view: View, *, fine: bool | None = None) -> Grids:
     start = 0.0 if isinstance(problem.source, Bernoulli | Discrete) else 0.02 * top
     D = np.linspace(start, top, n_D)
     if problem.perception_measure.kind == "none":
-        return Grids(D=D, P=np.empty(0), levels=np.array([np.inf]), tol=1e-6)
+        return Grids(D=D, P=np.empty(0), levels=np.array([np.inf]), tol=1e-6, section_P=np.empty(0))
     scale = perception_scale(problem, view.units)
     P = np.linspace(0.0, scale, n_P)
     levels = np.array([0.0, scale / 8, scale / 4, scale / 2, np.inf])
-    return Grids(D=D, P=P, levels=levels, tol=1e-6 if fine else 1e-3)
+    if fine:
+        return Grids(D=D, P=P, levels=levels, tol=1e-6, section_P=P)
+    return Grids(D=D, P=P, levels=levels, tol=1e-2, section_P=P[::2])
 
 
 # ---------------------------------------------------------------- sections
@@ -223,12 +229,15 @@ class Sections:
         D(R, P) against P at the point's rate (None when that rate is 0 or infinite).
     surface : SurfaceResult or None
         R(D, P) on ``grids.D × grids.P`` for the equi-rate lines.
+    pending : tuple of str
+        Panels left out for now ('dp': the D–P section is still being computed).
     """
 
     rate_distortion: CurveFamily
     rate_perception: CurveFamily | None
     distortion_perception: CurveFamily | None
     surface: SurfaceResult | None
+    pending: tuple[str, ...] = ()
 
 
 Progress = Callable[[int, int], None]
@@ -269,12 +278,17 @@ def _relabel(family: CurveFamily, problem: Problem, units: str) -> CurveFamily:
     return replace(family, x_label=labels[family.x_name], y_label=labels[family.y_name])
 
 
+#: Results a section cache holds before it drops those of earlier points.
+MAX_CACHED = 200
+
+
 @dataclass(frozen=True)
 class Step:
     """One computation behind the figure.
 
     ``panel`` is 'rd', 'rp', 'dp' or 'plane'; a ``shared`` step does not depend on the
-    point (only on the problem and the grids), so a cache may keep it while the point moves.
+    point (only on the problem and the grids). The ``name`` says what the step computes,
+    the point included, so a cache may key results by it.
     """
 
     name: str
@@ -293,37 +307,38 @@ def section_steps(problem: Problem, view: View, point: Point, grid: Grids) -> li
     def row(P: float) -> Callable[[], SurfaceResult]:
         return lambda: rate_surface(problem, grid.D, [P], units=units)
 
-    levels = grid.levels
-    if math.isfinite(point.P) and point.P not in levels:
-        levels = np.sort(np.append(levels, point.P))
+    levels = grid.levels.copy()
+    if math.isfinite(point.P):  # the point's own level (in place of one a rounding away)
+        close = np.isclose(levels, point.P, rtol=1e-9, atol=0.0)
+        levels = np.where(close, point.P, levels) if close.any() else np.append(levels, point.P)
+        levels = np.sort(levels)
     steps = [
-        Step(f"R(D) at P = {level:.6g}", "rd", level in grid.levels, curve(level))
-        for level in levels
+        Step(f"R(D) at P = {level!r}", "rd", level in grid.levels, curve(level)) for level in levels
     ]
     if grid.P.size:
         steps.append(
             Step(
-                "R–P section",
+                f"R–P section at D = {point.D!r}",
                 "rp",
                 False,
                 lambda: rate_perception_curves(problem, [point.D], grid.P, units=units),
             )
         )
-        if point.feasible and 0 < point.R < math.inf:
-            steps.append(
-                Step(
-                    "D–P section",
-                    "dp",
-                    False,
-                    lambda: distortion_perception_curves(
-                        problem, [point.R], grid.P, units=units, tol=grid.tol
-                    ),
-                )
-            )
         steps += [
             Step(f"(D, P) plane, row {i + 1} of {grid.P.size}", "plane", True, row(P))
             for i, P in enumerate(grid.P)
         ]
+        if point.feasible and 0 < point.R < math.inf:  # last: a bisection per point
+            steps.append(
+                Step(
+                    f"D–P section at R = {point.R!r}",
+                    "dp",
+                    False,
+                    lambda: distortion_perception_curves(
+                        problem, [point.R], grid.section_P, units=units, tol=grid.tol
+                    ),
+                )
+            )
     return steps
 
 
@@ -336,25 +351,33 @@ def compute_sections(
     cancelled: Callable[[], bool] = lambda: False,
     progress: Progress | None = None,
     cache: dict[str, Any] | None = None,
+    skip: tuple[str, ...] = (),
 ) -> Sections:
     """Evaluate every step of [`section_steps`][rdp.explore.compute.section_steps].
 
     ``cancelled`` is asked before each step (``Cancelled`` is raised when it says so);
     ``progress(done, total)`` is called after each. ``cache`` (a dict kept by the caller
-    for one problem and grid) holds the results of the shared steps, which are then
-    not computed again.
+    for one problem and grid) holds the steps' results by name, which are then not
+    computed again. The panels in ``skip`` are left out (``Sections.pending``).
     """
     grid = grids(problem, view) if grid is None else grid
-    steps = section_steps(problem, view, point, grid)
+    steps = [step for step in section_steps(problem, view, point, grid) if step.panel not in skip]
+    pending = tuple(
+        step.panel for step in section_steps(problem, view, point, grid) if step.panel in skip
+    )
     results: dict[str, list[Any]] = {"rd": [], "rp": [], "dp": [], "plane": []}
+    if cache is not None and len(cache) > MAX_CACHED:  # points visited: keep the shared steps
+        shared = {step.name for step in steps if step.shared}
+        for name in [name for name in cache if name not in shared]:
+            del cache[name]
     for done, step in enumerate(steps):
-        if cache is not None and step.shared and step.name in cache:
+        if cache is not None and step.name in cache:
             value = cache[step.name]
         else:
             if cancelled():
                 raise Cancelled(step.name)
             value = step.run()
-            if cache is not None and step.shared:
+            if cache is not None:
                 cache[step.name] = value
         results[step.panel].append(value)
         if progress is not None:
@@ -366,6 +389,7 @@ def compute_sections(
         rate_perception=_relabel(rp[0], problem, units) if rp else None,
         distortion_perception=_relabel(dp[0], problem, units) if dp else None,
         surface=_stack_surfaces(results["plane"]) if results["plane"] else None,
+        pending=pending,
     )
 
 

@@ -47,6 +47,7 @@ def draw_figure(point: Point, sections: Sections) -> Figure:
             point,
             ("P", "D"),
             f"D–P section at R = {point.R:.4g} {point.units}",
+            pending="dp" in sections.pending,
         )
         _plane(axes[1, 0], sections, point)
         _channel(axes[1, 1], axes[1, 2], point)
@@ -77,10 +78,17 @@ def _bracket(point: Point, axis: str) -> tuple[float, float] | None:
 
 
 def _curves(
-    ax: Axes, family: CurveFamily | None, point: Point, names: tuple[str, str], title: str
+    ax: Axes,
+    family: CurveFamily | None,
+    point: Point,
+    names: tuple[str, str],
+    title: str,
+    pending: bool = False,
 ) -> None:
     if family is None or not np.isfinite(family.y).any():
         reason = "no perception constraint" if math.isinf(point.P) else "not defined at this point"
+        if pending:
+            reason = "computing…"
         ax.text(0.5, 0.5, f"{title}:\n{reason}", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return
