@@ -89,6 +89,7 @@ def test_unwritable_outputs_are_one_line_before_any_work(tmp_path, capsys, probl
         ("codec", "train", "--out", "/proc/codec"),
         ("codec", "sweep", "--out", blocker / "codec"),
         ("codec", "gaussian", "--out", "/proc/codec"),
+        ("neural", "theory-check", "--out", "/proc/neural"),
     ]
     for call in calls:
         code, _, err = run_cli(capsys, *call)
@@ -372,3 +373,34 @@ def test_json_strict_writes_null_where_json_writes_infinity(capsys, tmp_path, pr
         data = json.loads(text, parse_constant=_refuse_infinity)
         assert data["rate"][0][0] is None and data["feasible"][0][0] is True  # R(0, P) = ∞
         assert data["rate"][0][1] == pytest.approx(ref.gaussian_w2_rate(0.25, 0.1), abs=1e-9)
+
+
+def test_ctrl_c_on_surface_json_writes_the_partial_table_as_json_and_says_where(
+    tmp_path, capsys, monkeypatch, problem_file
+):
+    from rdp.solvers.fast import FastSolver
+
+    original = FastSolver.rate_point
+    calls = {"n": 0}
+
+    def interrupted_after_two(self, D, P, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise KeyboardInterrupt
+        return original(self, D, P, **kwargs)
+
+    monkeypatch.setattr(FastSolver, "rate_point", interrupted_after_two)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(
+        capsys, "surface", problem_file, "--D-grid", "0.1,0.2,0.3", "--P-grid", "0.1",
+        "--method", "fast", "--no-progress", "--json",
+    )  # fmt: skip
+    one_line(code, err, expected=130)
+    assert "surface.partial.json" in err and out == ""
+    data = json.loads((tmp_path / "surface.partial.json").read_text())
+    assert data["partial"] is True
+    status = np.ravel(data["status"])
+    assert list(status[:2]) != ["not_computed"] * 2 and status[2] == "not_computed"
+    truth = [ternary_tv_rate(D, 0.1) for D in (0.1, 0.2)]
+    assert np.allclose(np.ravel(data["rate"])[:2], truth, atol=1e-6)
+    assert not (tmp_path / "surface.partial.csv").exists()

@@ -545,6 +545,10 @@ BAD_SPECS = {
         {"families": [_family()], "D": "1", "P": "0", "method": "fast", "options": {"x": 1}},
         "options",
     ),
+    "no perception with a finite P": (
+        {"families": [_family(perception=["tv", "none"])], "D": "0.1", "P": "0,0.1"},
+        "P grid must be 'inf'",
+    ),
     "same name twice": (
         {"families": [_family(name="a"), _family(name="a")], "D": "1", "P": "0"},
         "used by another",

@@ -545,11 +545,17 @@ def _family(fam: Any, i: int, spec: dict, base: Path, taken: set[str]) -> Family
                 description[key] = values[key]
             elif key in fam:
                 description[key] = fam[key]
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
         try:
-            build_problem(description)
+            problem = build_problem(description)
         except (ValueError, TypeError) as err:
-            shown = ", ".join(f"{k}={v}" for k, v in values.items())
             raise ValueError(f"{where}{' (' + shown + ')' if shown else ''}: {err}") from None
+        if problem.perception_measure.name == "none" and np.isfinite(P).any():
+            raise ValueError(
+                f"{where}{' (' + shown + ')' if shown else ''}: perception 'none' has no "
+                "perception constraint, so its P grid must be 'inf'; put it in a family of its "
+                'own with "P": "inf"'
+            )
         problems.append(description)
     for key in ("distortion", "perception"):
         if key in fam and key not in axes:
