@@ -123,18 +123,21 @@ class Page:
         """The page's point is ``problem.rate(D, P)`` at the D and P it shows."""
         from rdp.explore.app import format_number
 
-        D, P = float(shown["d"]), float(shown["p"])
-        expected = problem.rate(D, P, units=units)
-        assert shown["value"] == repr(float(expected.rate)), (shown, expected)
+        D, P, R = float(shown["d"]), float(shown["p"]), float(shown["r"])
+        if shown["mode"] == "rate":
+            expected = problem.rate(D, P, units=units)
+        else:
+            expected = problem.distortion(R, P, units=units)
+        assert shown["value"] == repr(float(expected.value)), (shown, expected)
         assert shown["lower"] == repr(float(expected.lower))
         assert shown["upper"] == repr(float(expected.upper))
         assert shown["status"] == str(expected.status)
         assert shown["method"] == expected.method
         text = self.point.locator(".rdp-value").inner_text()
-        assert text == format_number(float(expected.rate))
+        assert text == format_number(float(expected.value))
 
 
-def test_the_app_shows_the_librarys_numbers(app_url, browser):
+def test_the_app_shows_the_librarys_numbers(app_url, browser, tmp_path):
     app = Page(browser, app_url)
     start = time.perf_counter()
     app.expect(app.point).to_be_attached(timeout=TIMEOUT_MS)
@@ -222,8 +225,22 @@ def test_the_app_shows_the_librarys_numbers(app_url, browser):
     rows = Path(download.value.path()).read_text().splitlines()
     assert rows[0] == "panel,D,P,R,lower,upper,status" and rows[1].startswith("point,")
 
-    # bad input is one line on the page, not a traceback
+    # D(R, P) at the rate slider's value
+    app.widget("mode", "button").filter(has_text="D(R, P)").click()
+    shown = app.wait_for(source="bernoulli", mode="distortion")
+    assert shown["r"] == "0.5"
+    app.check(shown, Problem(Bernoulli(0.1), "hamming", "tv"))
+    app.widget("mode", "button").filter(has_text="R(D, P)").click()
+
+    # a pmf on an alphabet, loaded from a CSV file
+    law = tmp_path / "law.csv"
+    law.write_text("value,pmf\n-1,0.2\n0,0.5\n2,0.3\n")
     app.widget("source", "select").select_option(label="discrete pmf")
+    app.widget("pmf_file", "input[type=file]").set_input_files(str(law))
+    shown = app.wait_for(source="discrete", mode="rate", pmf="0.2, 0.5, 0.3", alphabet="-1, 0, 2")
+    app.check(shown, Problem(Discrete([0.2, 0.5, 0.3], [-1.0, 0.0, 2.0]), "hamming", "tv"))
+
+    # bad input is one line on the page, not a traceback
     app.widget("pmf", "input").fill("0.5, 0.7")
     app.widget("pmf", "input").press("Enter")
     alert = app.page.locator(".alert-danger, .bk-panel-models-markup-HTML .alert").filter(
