@@ -59,9 +59,8 @@ class PerceptionBound:
     Built once per point by [`to_bound`][rdp.perceptions.to_bound]; every method (closed form or
     solver) takes this object, so the user's unit is converted in one place. A small
     frozen value object, not a number: arithmetic and comparisons with numbers raise
-    ``TypeError`` (a bound never silently changes its unit); read
-    [`value`][rdp.perceptions.PerceptionBound.value] (KL in nats) or
-    [`bits`][rdp.perceptions.PerceptionBound.bits] (KL in bits).
+    ``TypeError`` (a bound never silently changes its unit); read ``value`` (KL in
+    nats) or ``bits`` (KL in bits).
 
     Parameters
     ----------

@@ -256,7 +256,7 @@ class RateResult(_Result):
         How each point was obtained (see [`Status`][rdp.status.Status]).
     tol : float
         The gap tolerance (in ``units``) at which 'converged' and 'bounds' points are
-        certified ([`certified`][rdp.result.RateResult.certified]).
+        certified (``certified``).
     """
 
     rate: float | NDArray

@@ -46,21 +46,23 @@ __all__ = [
     "meets",
 ]
 
-#: Gap ``upper − lower`` (in the value's unit: bits, nats or distortion) at or below which
-#: a ``'converged'`` or ``'bounds'`` point is certified; also the fast solver's default ``tol``.
 CERTIFIED_GAP = 1e-6
+"""Gap ``upper − lower`` (in the value's unit: bits, nats or distortion) at or below which a
+``'converged'`` or ``'bounds'`` point is certified; also the fast solver's default ``tol``."""
 
-#: Relative slack with which a returned channel meets an exact constraint in floating
-#: point: distortion ≤ D·(1 + FEASIBILITY_TOL) + FEASIBILITY_ATOL, the same for the
-#: perception bound P, and rows summing to the source law within FEASIBILITY_TOL.
 FEASIBILITY_TOL = 1e-12
-#: Absolute floor of the feasibility slack (for constraints at 0).
-FEASIBILITY_ATOL = 1e-15
+"""Relative slack with which a returned channel meets an exact constraint in floating point:
+distortion ≤ D·(1 + FEASIBILITY_TOL) + FEASIBILITY_ATOL, the same for the perception bound
+P, and rows summing to the source law within FEASIBILITY_TOL."""
 
-#: Exit status of the command line when every point is certified.
+FEASIBILITY_ATOL = 1e-15
+"""Absolute floor of the feasibility slack (for constraints at 0)."""
+
 EXIT_CERTIFIED = 0
-#: Exit status of the command line when some point is not certified.
+"""Exit status of the command line when every point is certified."""
+
 EXIT_UNCERTIFIED = 3
+"""Exit status of the command line when some point is not certified."""
 
 
 class Status(StrEnum):
@@ -126,7 +128,6 @@ _DRAW_CERTIFIED = "on the curve; the band lower…upper shaded in the curve's co
 _DRAW_MARKED = "red × at the value and a red bar over lower…upper (level sets: a red × in the cell)"
 _DRAW_GAP = "as a certified point when upper − lower ≤ tol, else as an uncertified one (red ×)"
 
-#: Each status once: its guarantee, when it is certified, the exit code, how it is drawn.
 STATUS_TABLE: dict[Status, StatusInfo] = {
     Status.EXACT: StatusInfo(
         "closed form: lower = value = upper", _ALWAYS, str(EXIT_CERTIFIED), _DRAW_CERTIFIED
@@ -178,6 +179,7 @@ STATUS_TABLE: dict[Status, StatusInfo] = {
         "no curve point; level sets: a red × in the cell",
     ),
 }
+"""Each status once: its guarantee, when it is certified, the exit code, how it is drawn."""
 
 _ALWAYS_CERTIFIED = [s.value for s, info in STATUS_TABLE.items() if info.certified == _ALWAYS]
 _GAP_CERTIFIED = [s.value for s, info in STATUS_TABLE.items() if info.certified == _GAP]
