@@ -6,6 +6,7 @@ that stays quiet.
 """
 
 import json
+import time
 import warnings
 
 import numpy as np
@@ -96,3 +97,33 @@ def test_cli_rate_takes_no_progress(tmp_path, capsys, flag):
                                 "D": 0.2}))  # fmt: skip
     assert main(["rate", str(path), "--json", *flag]) == 0
     assert "points" not in capsys.readouterr().err
+
+
+def test_time_limit_is_read_every_iteration():
+    """A check period of 10⁶ iterations does not delay the stop: it comes at the next
+    iteration past the limit, with a certificate evaluated there."""
+    solver = FastSolver(_problem(), tol=1e-15, time_limit=0.3, check_every=10**6, max_iter=10**8)
+    start = time.perf_counter()
+    point = solver.rate_point(1.0, solver.bound(0.2))
+    assert time.perf_counter() - start < 5.0
+    assert point.status == "time_limit" and np.isfinite(point.upper)
+    delta = (X[:, None] - X[None, :]) ** 2
+    value, _ = ref.convex_rate_tight(PMF, X, X, delta, "w2", 1.0, 0.2)
+    assert point.lower - 1e-7 <= value <= point.upper + 1e-7
+
+
+def test_zero_rate_law_is_skipped_below_its_lower_bound(monkeypatch):
+    """Below min_j Σ_i p_i Δ_ij (≤ D_max(P)) no zero-rate search runs (it took 22 s of a
+    W₁ point at N = 3000); at D_max it does and returns rate 0 (twin)."""
+    calls = []
+    original = rdp.solvers.fast.finite.zero_rate_law
+    monkeypatch.setattr(
+        rdp.solvers.fast.finite, "zero_rate_law", lambda *a: calls.append(a) or original(*a)
+    )
+    solver = FastSolver(_problem())
+    dbar_min = float((PMF @ (X[:, None] - X[None, :]) ** 2).min())
+    assert solver.rate_point(1.0, solver.bound(0.2)).upper > 0 and not calls
+    d_max = solver.zero_rate_distortion(0.2)
+    assert calls and d_max >= dbar_min
+    point = solver.rate_point(d_max * 1.001, solver.bound(0.2))
+    assert point.upper == 0.0 and point.status == "exact"
