@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,21 +43,30 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url():
+@contextmanager
+def served(view=None):
+    """The app served on a free loopback port (``view``: its first view); yields the URL."""
     pytest.importorskip("panel")
     from rdp.explore.app import serve
 
     port = _free_port()
-    server = serve(port=port, show=False, threaded=True)
+    server = serve(port=port, show=False, threaded=True, view=view)
     url = f"http://127.0.0.1:{port}/"
     for _ in range(300):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.1)
-    yield url
-    server.stop()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with served() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -248,9 +258,21 @@ def test_the_app_shows_the_librarys_numbers(app_url, browser, tmp_path):
     )
     app.expect(app.page.get_by_text("Input error")).to_be_visible(timeout=TIMEOUT_MS)
     assert "Traceback" not in app.page.content()
+    app.expect(app.page.get_by_role("button", name="Cancel")).to_be_hidden()
     del alert
 
     (BUILD / "explore-latency.json").write_text(json.dumps(app.latency, indent=1) + "\n")
     print("latencies (s):", json.dumps(app.latency, indent=1))
     assert app.external == [], f"requests to other hosts: {app.external}"
     assert app.errors == [], f"console errors: {app.errors}"
+
+
+def test_a_bad_first_view_is_an_inline_error_and_nothing_keeps_running(browser):
+    with served(View(source="discrete", pmf="0.5, 0.7")) as url:
+        app = Page(browser, url)
+        app.expect(app.page.get_by_text("Input error")).to_be_visible(timeout=TIMEOUT_MS)
+        app.expect(app.page.get_by_text("pmf must sum to 1")).to_be_visible()
+        app.page.wait_for_timeout(1000)
+        app.expect(app.page.get_by_role("button", name="Cancel")).to_be_hidden()
+        assert app.page.locator("#rdp-point").count() == 0  # no number for a bad input
+        assert app.external == [] and app.errors == []

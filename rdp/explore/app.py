@@ -337,7 +337,9 @@ def _solve_child(view: View, send: Any) -> None:
 class Explorer:
     """One browser session of the explorer: its widgets, layout and worker."""
 
-    def __init__(self, view: View | None = None, *, post: Callable | None = None) -> None:
+    def __init__(
+        self, view: View | None = None, *, post: Callable | None = None, start: bool = True
+    ) -> None:
         view = View() if view is None else view
         self.widgets = self._widgets(view)
         self.point = pn.pane.HTML("", sizing_mode="stretch_width", min_height=120)
@@ -397,7 +399,13 @@ class Explorer:
                 else (lambda fn: fn())
             )
         self.worker = Worker(self, post)
-        self.worker.submit(view)
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Compute the first view (a served page calls this once it has loaded: the
+        session's callbacks run in order only from then on)."""
+        self.worker.submit(self.view())
 
     # ------------------------------------------------------------ widgets and layout
     @staticmethod
@@ -645,7 +653,8 @@ def gaussian_html(point: compute.Point) -> str:
 
 def create_app(view: View | None = None) -> pn.viewable.Viewable:
     """A new session's page (``pn.serve`` calls this once per browser tab)."""
-    explorer = Explorer(view)
+    explorer = Explorer(view, start=False)
+    pn.state.onload(explorer.start)
     pn.state.on_session_destroyed(lambda _context: explorer.worker.stop())
     return explorer.layout
 
