@@ -404,3 +404,15 @@ def test_ctrl_c_on_surface_json_writes_the_partial_table_as_json_and_says_where(
     truth = [ternary_tv_rate(D, 0.1) for D in (0.1, 0.2)]
     assert np.allclose(np.ravel(data["rate"])[:2], truth, atol=1e-6)
     assert not (tmp_path / "surface.partial.csv").exists()
+
+
+def test_a_file_error_late_in_a_command_is_one_line(tmp_path, capsys, monkeypatch):
+    import rdp.reproduce
+
+    def disk_full(specs, out, progress=True):
+        raise OSError(28, "No space left on device", str(tmp_path / "figs" / "a.png"))
+
+    monkeypatch.setattr(rdp.reproduce, "reproduce", disk_full)
+    code, _, err = run_cli(capsys, "reproduce", "bernoulli-tv-rd", "--out", tmp_path / "figs")
+    one_line(code, err)
+    assert "No space left on device" in err and "a.png" in err
