@@ -14,6 +14,7 @@ import shlex
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -467,3 +468,35 @@ def test_the_dp_section_can_wait_for_a_second_drawing():
     for k, P in enumerate(section.x):
         assert problem.rate(section.upper[0, k], P).rate <= point.R + 1e-6
         assert problem.rate(0.95 * section.lower[0, k], P).rate > point.R
+
+
+def test_rdp_explore_serves_the_page_until_interrupted():
+    pytest.importorskip("panel")
+    import os
+    import signal
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, "-m", "rdp", "explore", "--no-browser", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        page = ""
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
+                    page = reply.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "<title>rdp explore</title>" in page
+        assert "cdn." not in page  # scripts come from this server
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert f"serving on http://127.0.0.1:{port}/" in err
+    assert process.returncode == 0 and err.strip().endswith("rdp explore: stopped")

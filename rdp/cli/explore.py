@@ -12,7 +12,8 @@ examples:
   rdp explore --port 8080 --no-browser
 
 The app runs on this machine only (127.0.0.1) and loads nothing from the internet.
-It needs the explore extra: pip install "rdp-theory[explore]". Ctrl-C stops it.
+It needs the explore extra: pip install "rdp-theory[explore]". Ctrl-C stops it (exit
+status 0); a bad option or a port in use is one line on stderr and exit status 2.
 """
 
 
@@ -57,4 +58,5 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--port {args.port}: cannot serve there ({err.strerror or err})"
         ) from None
+    sys.stderr.write("rdp explore: stopped\n")  # Ctrl-C is how a server ends: exit status 0
     return 0
