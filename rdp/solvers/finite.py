@@ -232,7 +232,8 @@ def build(problem) -> FiniteProblem:
             "reconstruction_alphabet values must be distinct for TV and KL perception "
             "(the laws are compared on the union of the real values)"
         )
-    p_tilde = (p[:, None] * same).sum(axis=0)
+    rows, cols = np.nonzero(same)  # the matching pairs (no N × M float temporary)
+    p_tilde = np.bincount(cols, weights=p[rows], minlength=y.size)
     # mass of the source values that are no reconstruction value, from the explicit support:
     # 1 − Σ p̃ would read the rounding of a pmf that sums to 1 − 1e-16 as mass outside
     matched = same.any(axis=1)
