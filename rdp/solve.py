@@ -533,6 +533,7 @@ def _solve_chain(
     cells (flat index -> light point).
     """
     solver = factory(problem, **options)
+    _point_progress(solver, False)  # the parent's bar counts the cells
     n = D.size
     row_bound = dict(zip(rows, bounds, strict=True))
 
