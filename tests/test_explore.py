@@ -500,3 +500,26 @@ def test_rdp_explore_serves_the_page_until_interrupted():
         _, err = process.communicate(timeout=30)
     assert f"serving on http://127.0.0.1:{port}/" in err
     assert process.returncode == 0 and err.strip().endswith("rdp explore: stopped")
+
+
+def test_an_unexpected_failure_is_one_line_and_the_app_goes_on(monkeypatch):
+    pytest.importorskip("panel")
+    from rdp.explore.app import Explorer
+
+    real = compute.solve_point
+
+    def broken(view, problem=None):
+        if view.D == 0.11:
+            raise ZeroDivisionError("a bug")
+        return real(view, problem)
+
+    monkeypatch.setattr(compute, "solve_point", broken)
+    explorer = Explorer(View(**{**BERNOULLI.__dict__, "D": 0.11}), post=lambda fn: fn())
+    try:
+        assert _wait(lambda: explorer.error.visible)
+        assert "ZeroDivisionError: a bug" in explorer.error.object
+        explorer.widgets["D"].value = 0.12  # the threads still answer
+        assert _wait(lambda: 'data-d="0.12"' in explorer.point.object)
+        assert not explorer.error.visible
+    finally:
+        explorer.worker.stop()

@@ -212,7 +212,7 @@ class Worker:
                 self._view = None
                 self._point_wake.clear()
             if view is not None:
-                self._point(view, generation)
+                self._guarded(self._point, view, generation)
 
     def _figure_loop(self) -> None:
         while True:
@@ -223,7 +223,15 @@ class Worker:
                 job, self._figure = self._figure, None
                 self._figure_wake.clear()
             if job is not None and not self._cancelled(job[-1]):
-                self._draw(*job)
+                self._guarded(self._draw, *job)
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
+        """Run ``work``; an unexpected exception is one line on the page; the thread lives on."""
+        try:
+            work(*args)
+        except Exception as err:  # anything else would end the thread and freeze the page
+            message = f"{type(err).__name__}: {' '.join(str(err).split())}"
+            self.post(lambda: self.explorer.show_error(message))
 
     def _point(self, view: View, generation: int) -> None:
         ui = self.explorer
