@@ -12,7 +12,8 @@ $q = v \odot h$ with $h_j = \sum_i p_i K_{ij} / (Kv)_i$.
 Each iteration
 
 1. takes one Newton (then secant) step on $s$ so that the channel's distortion
-   approaches $D$ (derivative: minus the p-average conditional variance of Δ);
+   approaches $D$ (derivative: minus the p-average conditional variance of Δ), kept
+   inside the bracket of the last slopes measured on either side of D (``_SlopeBracket``);
 2. takes a mirror (multiplicative) step on the reconstruction law inside the
    perception ball $B_P$: $q^+ = \Pi_{B_P}(q \odot h)$, the
    KL-projection (a geometric tilt for KL(p_X̂‖p_X), a Lambert-W form for
