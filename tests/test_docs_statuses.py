@@ -30,6 +30,7 @@ NOT_STATUSES = {
     "status", "statuses", "lower", "upper", "rate", "value", "message", "diagnostics",
     "flagged", "gap", "distortion", "method", "reference", "channel", "iterations",
     "ds", "error", "warning", "bits", "nats", "solver", "tol", "certified", "feasibility_tol",
+    "feasible",
 }  # fmt: skip
 
 

@@ -629,3 +629,19 @@ def test_docstring_example_runs():
     result = doctest.testmod(batch_run, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_a_store_without_certified_points_is_not_resumed(tmp_path):
+    """A store written before points carried ``certified`` is refused with one line, not
+    resumed (its points were never judged by the one predicate); its twin resumes."""
+    import shutil
+
+    spec = {"families": [{"source": {"kind": "bernoulli", "p": [0.3]}, "perception": "tv"}],
+            "D": [0.1, 0.2], "P": [0.0]}  # fmt: skip
+    store = tmp_path / "s.zarr"
+    run_sweep(spec, store, executor="serial", progress=False)
+    again = run_sweep(spec, store, executor="serial", progress=False)
+    assert again.computed_chunks == 0 and again.skipped_chunks == again.chunks
+    shutil.rmtree(store / "certified")
+    with pytest.raises(ValueError, match=r"earlier rdp \(no certified\).*--overwrite"):
+        run_sweep(spec, store, executor="serial", progress=False)

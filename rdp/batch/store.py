@@ -113,6 +113,7 @@ class SweepStore:
                 )
             if held == self.spec.fingerprint and not overwrite:
                 check_folder(self.path, "store", create=False)
+                self._check_layout()
                 return self.finished()
             if held and not overwrite:
                 raise ValueError(
@@ -128,6 +129,24 @@ class SweepStore:
         check_folder(self.path, "store", create=False)
         self._create(replace=replace)
         return set()
+
+    def _check_layout(self) -> None:
+        """``ValueError`` when a store to resume lacks a variable of this layout.
+
+        Stores written before points carried ``certified`` (and problems ``tol``) cannot
+        be resumed: their finished points were never judged by the one predicate.
+        """
+        for fam in self.spec.families:
+            group = self.path if len(self.spec.families) == 1 else self.path / fam.name
+            # Zarr format 2: every array is a folder with its .zarray
+            missing = [
+                n for n in (*POINT_VARIABLES, "tol") if not (group / n / ".zarray").is_file()
+            ]
+            if missing:
+                raise ValueError(
+                    f"{str(self.path)!r} was written by an earlier rdp (no {', '.join(missing)}); "
+                    "resume is not possible: use another --out, or --overwrite (overwrite=True)"
+                )
 
     def _foreign_entries(self, is_store: bool) -> list[str]:
         """Names in the folder that a sweep store does not hold (all of them if not a store)."""
