@@ -9,8 +9,8 @@ cell of a surface, a row of a stored sweep — carries a
 - ``exact`` and ``infeasible`` are certified (a closed form; a proof that no channel
   meets the constraints);
 - ``converged`` and ``bounds`` are certified when ``upper − lower ≤ tol``, the stated
-  gap tolerance ([`CERTIFIED_GAP`][rdp.status.CERTIFIED_GAP] unless the solver was asked
-  for another one);
+  gap tolerance ([`CERTIFIED_GAP`][rdp.status.CERTIFIED_GAP], or a solver's ``tol`` when
+  that is looser; every result carries its ``tol``);
 - every other status is not.
 
 A certified rate point proves its lower bound and holds a channel that meets the
