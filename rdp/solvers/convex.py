@@ -113,7 +113,7 @@ REFERENCE = (
 CLARABEL_TIGHT = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
 
 #: Source masses at most this are removed before the program is built (module docstring).
-MASS_FLOOR = 1e-8
+MASS_FLOOR = finite.MASS_FLOOR
 
 
 class SolverFailure(RuntimeError):
@@ -150,7 +150,7 @@ class ConvexProgram:
         if not (np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol must be > 0 (bits); got {tol!r}")
         self.fp = finite.build(problem)
-        self.kept, self.fixed = _fixed_rows(self.fp, MASS_FLOOR)
+        self.kept, self.fixed = finite.fixed_rows(self.fp, MASS_FLOOR)
         self.problem = problem
         self.solvers = tuple(solvers)
         self.tol = float(tol)
@@ -406,21 +406,6 @@ class _Answer:
     solver: str
     status: str
     iterations: int
-
-
-def _fixed_rows(fp: finite.FiniteProblem, floor: float) -> tuple[NDArray, NDArray]:
-    """The free rows (p_i > floor) and the fixed ones: x_i → y_j(i) of least cost, then Δ."""
-    kept = fp.p > floor
-    if not kept.any():
-        kept[:] = True
-    fixed = np.zeros(fp.shape)
-    removed = np.flatnonzero(~kept)
-    if removed.size:
-        cost, delta = fp.cost[removed], fp.delta[removed]
-        cheapest = cost <= cost.min(axis=1, keepdims=True)
-        j = np.argmin(np.where(cheapest, delta, np.inf), axis=1)
-        fixed[removed, j] = fp.p[removed]
-    return kept, fixed
 
 
 def convex_program(problem, **options: Any) -> ConvexProgram:

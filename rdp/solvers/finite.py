@@ -405,31 +405,88 @@ def _min_distortion_lp(fp: FiniteProblem, P: float) -> float:
     return float(res.fun)
 
 
+#: Source masses at most this are no variables of the convex programs (``fixed_rows``): a
+#: mass of 1e-12 inside a relative-entropy cone is badly scaled enough for Clarabel to
+#: accept a channel that breaks the constraint.
+MASS_FLOOR = 1e-8
+
+#: Clarabel's tolerances tried before its defaults (1e-8), whose answers were up to 3e-8
+#: below the least distortion of a KL ball.
+_CLARABEL_TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
+
+
+def fixed_rows(
+    fp: FiniteProblem, floor: float = MASS_FLOOR, usable: NDArray | None = None
+) -> tuple[NDArray, NDArray]:
+    """The free rows (p_i > floor) and a joint holding the others: x_i → y_j(i).
+
+    Each row of mass at most ``floor`` sends its mass to a reconstruction value of
+    least transport cost c_ij (its own value when it is one), ties broken by least
+    distortion, among the ``usable`` columns (all when None). Returns ``(kept, fixed)``:
+    a boolean mask of the free rows and the (N, M) joint of the fixed ones.
+    """
+    kept = fp.p > floor
+    if not kept.any():
+        kept[:] = True
+    fixed = np.zeros(fp.shape)
+    removed = np.flatnonzero(~kept)
+    if removed.size:
+        cost, delta = fp.cost[removed], fp.delta[removed]
+        if usable is not None:
+            cost = np.where(usable[None, :], cost, np.inf)
+        cheapest = cost <= cost.min(axis=1, keepdims=True)
+        j = np.argmin(np.where(cheapest, delta, np.inf), axis=1)
+        fixed[removed, j] = fp.p[removed]
+    return kept, fixed
+
+
 def _min_distortion_kl(fp: FiniteProblem, P: float) -> float:
+    r"""min ⟨J, Δ⟩ over channels whose output law q has KL ≤ P, by a conic program.
+
+    KL is written with the source law outside the cones: KL(q‖p̃) = Σ q log q −
+    Σ q log p̃ and KL(p̃‖q) = Σ p̃ log p̃ − Σ p̃ log q (a mass of 1e-12 inside a
+    relative-entropy cone put D_min 3e-5 too low). Rows of mass ≤ ``MASS_FLOOR`` are
+    no variables (``fixed_rows``: each sent to its own value, or the cheapest usable
+    one), so every channel of the program is feasible for the full problem. ``P`` in
+    nats.
+    """
+    import warnings
+
     import cvxpy as cp
 
-    n, m = fp.shape
-    J = cp.Variable((n, m), nonneg=True)
-    q = cp.sum(J, axis=0)
-    cons = [cp.sum(J, axis=1) == fp.p]
-    cons += _kl_constraints(fp, q, P)
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(J, fp.delta))), cons)
-    prob.solve(solver="CLARABEL")
-    if prob.status not in ("optimal", "optimal_inaccurate"):
-        raise RuntimeError(f"min-distortion program failed: {prob.status}")
-    return float(prob.value)
-
-
-def _kl_constraints(fp: FiniteProblem, q, P: float) -> list:
-    import cvxpy as cp
-
-    mask = fp.p_tilde > 0
-    if fp.kind == KL_SOURCE_RECON:
-        return [cp.sum(cp.rel_entr(fp.p_tilde[mask], q[np.flatnonzero(mask)])) <= P]
-    cons = [cp.sum(cp.rel_entr(q[np.flatnonzero(mask)], fp.p_tilde[mask])) <= P]
-    if (~mask).any():
-        cons.append(q[np.flatnonzero(~mask)] == 0)
-    return cons
+    usable = fp.usable(P)
+    kept, fixed = fixed_rows(fp, MASS_FLOOR, usable)
+    m = fp.shape[1]
+    J = cp.Variable((int(kept.sum()), m), nonneg=True)
+    q = cp.sum(J, axis=0) + fixed.sum(axis=0)
+    cons = [cp.sum(J, axis=1) == fp.p[kept]]
+    if usable is not None:
+        cons.append(cp.sum(J[:, np.flatnonzero(~usable)]) == 0)
+    on = np.flatnonzero(fp.p_tilde > 0)
+    if P == 0:  # no Slater point: the constraint is the equality q = p_X
+        cons.append(q == fp.p_tilde / fp.p_tilde.sum())
+    elif fp.kind == KL_SOURCE_RECON:
+        pb = fp.p_tilde[on]
+        cons.append(-(pb @ cp.log(q[on])) <= P - float(pb @ np.log(pb)))
+    else:
+        cons.append(cp.sum(-cp.entr(q[on])) - q[on] @ np.log(fp.p_tilde[on]) <= P)
+    objective = cp.sum(cp.multiply(J, fp.delta[kept])) + float((fixed * fp.delta).sum())
+    prob = cp.Problem(cp.Minimize(objective), cons)
+    statuses = []
+    for options in (_CLARABEL_TIGHT, {}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Solution may be inaccurate"
+            try:
+                prob.solve(solver="CLARABEL", **options)
+            except cp.error.SolverError as err:
+                statuses.append(f"error ({err})")
+                continue
+        statuses.append(str(prob.status))
+        if prob.status == "optimal":
+            return float(prob.value)
+    if prob.status == "optimal_inaccurate":
+        return float(prob.value)
+    raise RuntimeError(f"min-distortion program failed: {'; '.join(statuses)}")
 
 
 def zero_rate_law(fp: FiniteProblem, P: float) -> tuple[float, NDArray | None]:
