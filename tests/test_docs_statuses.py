@@ -34,10 +34,6 @@ NOT_STATUSES = {
 }  # fmt: skip
 
 
-#: Quoted names that a page may show near "status" for another reason, per page.
-ALLOWED: dict[str, set[str]] = {}
-
-
 def method_names() -> set[str]:
     from rdp.methods import METHODS
 
@@ -70,11 +66,10 @@ def unknown_statuses(pages) -> list[str]:
     found = []
     for page in pages:
         name_of_page = str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
-        allowed = known | ALLOWED.get(name_of_page, set())
         found += [
             f"{name_of_page}: {name!r} in «{context}»"
             for name, context in quoted_statuses(page.read_text())
-            if name not in allowed
+            if name not in known
         ]
     return found
 

@@ -59,3 +59,44 @@ def test_cli_writes_a_selected_table(tmp_path, capsys):
     assert (tmp_path / "bernoulli-0.1-hamming-tv.csv").exists()
     assert "wrote 2 files" in capsys.readouterr().out
     assert main(["golden", "--only", "nothing-like-this", "--out", str(tmp_path)]) == 2
+
+
+def _status_problems(rows) -> list[str]:
+    """Rows whose status is no ``rdp.status.Status`` or whose ``certified`` disagrees with it.
+
+    The certificate is recomputed from the row's own bracket: exact and infeasible rows
+    are certified, converged and bounds rows when upper − lower ≤ 1e-6 (the stated
+    gap), any other status is not.
+    """
+    from rdp.status import Status
+
+    known = {str(s) for s in Status}
+    found = []
+    for row in rows:
+        status = row.get("status")
+        if status not in known:
+            found.append(f"status {status!r}")
+            continue
+        gap = row["upper"] - row["lower"]
+        expected = status in ("exact", "infeasible") or (
+            status in ("converged", "bounds") and gap <= 1e-6 * (1 + 1e-9)
+        )
+        if row.get("certified") is not expected:
+            found.append(f"certified {row.get('certified')!r} for {status} with gap {gap:.3g}")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_committed_row_carries_a_status_and_its_certificate(name):
+    stored = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert not _status_problems(stored["rows"])
+
+
+def test_a_row_without_a_model_status_is_caught():
+    """Twin: the old closed-form rows (no status) and a status 'certified' are refused."""
+    rows = [
+        {"R": 1.0, "distortion": 2.0, "lower": 2.0, "upper": 2.0},
+        {"D": 0.1, "rate": 1.0, "lower": 1.0, "upper": 1.0, "status": "certified"},
+        {"D": 0.1, "rate": 1.0, "lower": 0.9, "upper": 1.0, "status": "bounds", "certified": True},
+    ]
+    assert len(_status_problems(rows)) == 3
