@@ -259,7 +259,7 @@ def report(
             f"Median ratio cvxpy/fast where cvxpy answered: {np.median(ratios):.0f}× "
             f"(min {min(ratios):.1f}×, {len(ratios)} points).",
         ]
-    lines += ["", "## Targets of issue 16", "", "| target | measured | met |", "|---|---|---|"]
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for family, n, goal in TARGETS:
         f = by.get((family, n, "fast"))
         if f is None:

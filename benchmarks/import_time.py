@@ -3,7 +3,7 @@
 Each command runs in a fresh interpreter, interleaved with the reference
 ``import numpy, scipy.optimize, scipy.special, scipy.stats``, ``--repeat`` times;
 the median wall time of each is reported with its ratio to the reference
-(targets of issue 9: ``import rdp`` ≤ 1.5×, ``rdp rate`` ≤ 2×). Also checks that
+(targets: ``import rdp`` ≤ 1.5×, ``rdp rate`` ≤ 2×). Also checks that
 ``import rdp`` loads none of POT (``ot``), cvxpy and JAX.
 
     python benchmarks/import_time.py --repeat 7

@@ -131,7 +131,7 @@ def test_symbol_relabelling_invariance(point):
 
 @given(st.floats(0.01, 0.99), st.floats(0.0, 0.7), st.one_of(st.just(0.0), st.floats(0.0, 0.6)))
 def test_returned_joint_is_feasible_in_floating_point(p, D, P):
-    """TV and Hamming distortion of the returned joint are ≤ P and D as evaluated (issue 11)."""
+    """TV and Hamming distortion of the returned joint are ≤ P and D as evaluated."""
     from rdp import TotalVariation
 
     joint = Problem(Bernoulli(p), "hamming", "tv").rate(D, P).channel.joint

@@ -73,7 +73,7 @@ def no_work(monkeypatch):
     return refuse
 
 
-# ---------------------------------------------------------------- item 5: output paths
+# ---------------------------------------------------------------- output paths
 def test_unwritable_outputs_are_one_line_before_any_work(tmp_path, capsys, problem_file, no_work):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -162,7 +162,7 @@ def test_golden_tables_that_cannot_be_written_go_to_a_named_folder(tmp_path, mon
     assert len(here) == 2 and here | there == expected and not here & there
 
 
-# ---------------------------------------------------------------- item 6: one line, no traceback
+# ---------------------------------------------------------------- one line, no traceback
 def test_a_closed_pipe_ends_quietly(capsys, monkeypatch):
     class ClosedPipe:
         def write(self, text):
@@ -270,7 +270,7 @@ def test_workers_without_a_main_guard_explain_the_guard(tmp_path):
     assert 'if __name__ == "__main__":' in last
 
 
-# ---------------------------------------------------------------- item 7: wrong input refused
+# ---------------------------------------------------------------- wrong input refused
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -320,7 +320,7 @@ def test_a_distortion_matrix_of_the_wrong_shape_is_refused_at_construction():
     assert problem.rate(0.5).rate == pytest.approx(0.0, abs=1e-9)
 
 
-# ---------------------------------------------------------------- item 9: what a user reads
+# ---------------------------------------------------------------- what a user reads
 def test_rate_text_shows_the_status_and_the_unit_of_a_kl_bound(capsys):
     code, out, err = run_cli(
         capsys, "rate", "--source", "bernoulli", "--p", "0.1", "--perception", "kl-recon-source",

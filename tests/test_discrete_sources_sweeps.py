@@ -180,7 +180,7 @@ def test_gaussian_rd_curve_matches_closed_forms(spec, R, P_frac):
     var = spec.variance
     P = P_frac * var  # squared W₂ in units of σ², KL in bits
     if spec.kind == "none":
-        P = np.inf  # a finite P without a perception measure is an error (issue 10, item 3)
+        P = np.inf  # a finite P without a perception measure is an error
     D = np.array([0.5, 1.0, 2.0]) * var * 2.0 ** (-2 * R)
     curve = rd_curve(spec.problem(), P, D, progress=False)
     expected = {

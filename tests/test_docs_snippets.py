@@ -1,4 +1,4 @@
-"""Every code block of README.md and docs/**/*.md runs (issue 10, item 10).
+"""Every code block of README.md and docs/**/*.md runs.
 
 - ``python`` blocks of one page run in order in one namespace (a page reads
   like a notebook), in a temporary folder, with matplotlib's Agg backend;

@@ -1,4 +1,4 @@
-"""Fuzz the ``rdp`` command in-process with generated problem files and arguments (issue 10).
+"""Fuzz the ``rdp`` command in-process with generated problem files and arguments.
 
 Every run must end in one of two ways:
 

@@ -1,4 +1,4 @@
-"""Fuzz ``rdp sweep``, ``rdp codec compress/decompress`` and the Python API (issue 22).
+"""Fuzz ``rdp sweep``, ``rdp codec compress/decompress`` and the Python API.
 
 Generated specs, output targets, input files and API arguments, valid or broken,
 must end in one of these ways, never in a traceback:

@@ -309,7 +309,7 @@ def test_kl_source_recon_estimate_converges_inside_the_bounds():
 )
 @example(variance=0.234375, d=1.0, p=2.0**-8, kind="kl-recon-source")  # was 8.7e-19 over P
 def test_returned_channel_is_feasible_in_floating_point(variance, d, p, kind):
-    """The channel meets D and P as evaluated (issue 11: slips of up to 4e-16)."""
+    """The channel meets D and P as evaluated (no slip, not even of 4e-16)."""
     D, P = d * variance, (p * variance if kind == "w2" else p)
     channel = Problem(Gaussian(0, variance), "mse", kind).rate(D, P).channel
     assert channel.mse() <= D

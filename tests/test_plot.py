@@ -193,7 +193,7 @@ def test_distortion_bracket_fails_on_a_concave_curve():
 
 def test_uncertified_points_are_marked_and_written():
     """A point without a certified value gets a red × and its bounds in the columns: a
-    solver stopped at a limit, and a 'bounds' bracket wider than tol (issue 21 item 1),
+    solver stopped at a limit, and a 'bounds' bracket wider than tol,
     while a 'bounds' bracket within tol is drawn as certified (its twin)."""
     family = CurveFamily(
         x=np.array([0.1, 0.2, 0.3, 0.4, 0.5]),

@@ -1,4 +1,5 @@
-"""Issue 10: no silent wrong answers. Each test names the item of the issue it covers.
+"""No silent wrong answers: hand-typed pmfs, loud failures, ignored options, output paths,
+JSON types, size ceilings, unchecked methods, Ctrl-C, messages and SCS honesty.
 
 The references are independent of the code under test: the cvxpy program of
 ``tests/references.py`` (Clarabel, never through ``rdp``), the Bernoulli closed form of
@@ -46,8 +47,8 @@ def reference_rate(pmf, values, distortion: str, perception: str, D: float, P: f
     return value
 
 
-# ---------------------------------------------------------------- item 1: hand-typed pmfs
-def test_item1_hand_typed_pmf_kl_is_feasible_on_the_command_line(capsys):
+# ---------------------------------------------------------------- hand-typed pmfs
+def test_hand_typed_pmf_kl_is_feasible_on_the_command_line(capsys):
     """`--pmf 0.4 0.3 0.2 0.1 ... kl-source-recon -D 0.1 -P 0.5` printed INFEASIBLE before."""
     code, out, err = run_cli(
         capsys, "rate", "--source", "discrete", "--pmf", *HAND_TYPED, "--distortion",
@@ -72,7 +73,7 @@ def test_item1_hand_typed_pmf_kl_is_feasible_on_the_command_line(capsys):
         ("mse", "tv", 0.3, 0.02),
     ],
 )
-def test_item1_hand_typed_pmf_every_perception_and_method(method, distortion, perception, D, P):
+def test_hand_typed_pmf_every_perception_and_method(method, distortion, perception, D, P):
     """Every perception kind and both methods give the certified true rate (was inf)."""
     problem = Problem(Discrete(HAND_TYPED), distortion, perception)
     result = problem.rate(D, P, method=method)
@@ -83,7 +84,7 @@ def test_item1_hand_typed_pmf_every_perception_and_method(method, distortion, pe
     assert result.lower - 2e-6 <= ref <= result.upper + 2e-6
 
 
-def test_item1_random_dirichlet_pmfs_keep_kl_feasible():
+def test_random_dirichlet_pmfs_keep_kl_feasible():
     """N ≥ 5 Dirichlet pmfs hit the missing-1e-16 bug 2-4 times in 20 before the fix."""
     rng = np.random.default_rng(10)
     for _ in range(20):
@@ -94,7 +95,7 @@ def test_item1_random_dirichlet_pmfs_keep_kl_feasible():
         assert np.isfinite(result.upper)
 
 
-def test_item1_mass_outside_the_reconstruction_alphabet_comes_from_the_support():
+def test_mass_outside_the_reconstruction_alphabet_comes_from_the_support():
     from rdp.solvers import finite
 
     same = finite.build(Problem(Discrete(HAND_TYPED), "hamming", "tv"))
@@ -106,7 +107,7 @@ def test_item1_mass_outside_the_reconstruction_alphabet_comes_from_the_support()
     assert other.m_out == pytest.approx(0.3, abs=1e-15)
 
 
-def test_item1_pmf_tolerance_renormalises_once_and_rejects_beyond():
+def test_pmf_tolerance_renormalises_once_and_rejects_beyond():
     from rdp._validation import PMF_SUM_TOLERANCE
 
     assert PMF_SUM_TOLERANCE == 1e-9
@@ -120,7 +121,7 @@ def test_item1_pmf_tolerance_renormalises_once_and_rejects_beyond():
         Discrete([0.3, 0.3, 0.3])
 
 
-# ---------------------------------------------------------------- item 2: loud failure
+# ---------------------------------------------------------------- loud failure
 FOUR = {"source": {"pmf": HAND_TYPED}, "distortion": "mse", "perception": "w1"}
 
 
@@ -130,7 +131,7 @@ def write_problem(tmp_path, spec=None, name="four.json") -> Path:
     return path
 
 
-def test_item2_surface_marks_unconverged_cells_and_exits_3(tmp_path, capsys):
+def test_surface_marks_unconverged_cells_and_exits_3(tmp_path, capsys):
     path = write_problem(tmp_path)
     out_csv = tmp_path / "s.csv"
     code, out, err = run_cli(
@@ -148,7 +149,7 @@ def test_item2_surface_marks_unconverged_cells_and_exits_3(tmp_path, capsys):
     assert code == 3 and "UNCERTIFIED" in out
 
 
-def test_item2_certified_surface_exits_0(tmp_path, capsys):
+def test_certified_surface_exits_0(tmp_path, capsys):
     code, out, err = run_cli(
         capsys, "surface", write_problem(tmp_path), "--D-grid", "0.5", "--P-grid", "0.1",
         "--no-progress",
@@ -157,7 +158,7 @@ def test_item2_certified_surface_exits_0(tmp_path, capsys):
     assert "UNCERTIFIED" not in out and err == ""
 
 
-def test_item2_api_warns_with_a_dedicated_class():
+def test_api_warns_with_a_dedicated_class():
     problem = Problem(Discrete(HAND_TYPED), "mse", "w1")
     assert issubclass(rdp.UnconvergedWarning, RuntimeWarning)
     with pytest.warns(rdp.UnconvergedWarning, match="no certified value"):
@@ -171,7 +172,7 @@ def test_item2_api_warns_with_a_dedicated_class():
             problem.rate(0.3, 0.1, max_iter=2)
 
 
-def test_item2_rate_command_marks_unconverged_points(capsys):
+def test_rate_command_marks_unconverged_points(capsys):
     code, out, err = run_cli(
         capsys, "rate", "--source", "discrete", "--pmf", *HAND_TYPED, "--distortion", "mse",
         "--perception", "w1", "-D", 0.3, "-P", 0.1, "--max-iter", 2,
@@ -180,8 +181,8 @@ def test_item2_rate_command_marks_unconverged_points(capsys):
     assert "UNCERTIFIED" in out and "1 of 1 point(s)" in err
 
 
-# ---------------------------------------------------------------- item 3: ignored options
-def test_item3_P_without_perception_is_an_error(capsys):
+# ---------------------------------------------------------------- ignored options
+def test_P_without_perception_is_an_error(capsys):
     code, out, err = run_cli(
         capsys, "rate", "--source", "bernoulli", "--p", 0.1, "-D", 0.05, "-P", 0, "--json"
     )
@@ -203,7 +204,7 @@ def test_item3_P_without_perception_is_an_error(capsys):
     assert json.loads(out)["rate"] == pytest.approx(truth, abs=1e-6)
 
 
-def test_item3_common_randomness_and_solver_options_are_short_errors():
+def test_common_randomness_and_solver_options_are_short_errors():
     problem = Problem(Discrete([0.5, 0.3, 0.2]), "hamming", "tv")
     for kwargs, needle in [
         ({"common_randomness": 0}, "common_randomness is supported for a Gaussian"),
@@ -219,10 +220,8 @@ def test_item3_common_randomness_and_solver_options_are_short_errors():
         problem.rate(0.3, 0.1, tol=float("nan"))
 
 
-# ---------------------------------------------------------------- item 4: output paths
-def test_item4_output_folder_is_created_and_bad_paths_fail_before_work(
-    tmp_path, capsys, monkeypatch
-):
+# ---------------------------------------------------------------- output paths
+def test_output_folder_is_created_and_bad_paths_fail_before_work(tmp_path, capsys, monkeypatch):
     path = write_problem(tmp_path)
     code, _, err = run_cli(
         capsys, "surface", path, "--D-grid", "0:1:3", "--P-grid", 0.1, "--no-progress",
@@ -246,7 +245,7 @@ def test_item4_output_folder_is_created_and_bad_paths_fail_before_work(
         assert code == 2 and err.count("\n") == 1 and "--out" in err, err
 
 
-def test_item4_verify_checks_its_output_path_first(tmp_path, capsys, monkeypatch):
+def test_verify_checks_its_output_path_first(tmp_path, capsys, monkeypatch):
     import rdp.theorems.standard
 
     def no_work():
@@ -259,7 +258,7 @@ def test_item4_verify_checks_its_output_path_first(tmp_path, capsys, monkeypatch
     assert code == 2 and err.count("\n") == 1 and "--out" in err
 
 
-# ---------------------------------------------------------------- item 5: JSON types
+# ---------------------------------------------------------------- JSON types
 @pytest.mark.parametrize(
     ("entry", "needle"),
     [
@@ -278,7 +277,7 @@ def test_item4_verify_checks_its_output_path_first(tmp_path, capsys, monkeypatch
         ({"units": 3}, "'units' must be a string"),
     ],
 )
-def test_item5_problem_file_types(tmp_path, capsys, entry, needle):
+def test_problem_file_types(tmp_path, capsys, entry, needle):
     spec = {"source": {"pmf": [0.5, 0.5]}, "distortion": "hamming", "perception": "tv",
             "D": 0.1, "P": 0.1, **entry}  # fmt: skip
     code, out, err = run_cli(capsys, "rate", write_problem(tmp_path, spec))
@@ -286,7 +285,7 @@ def test_item5_problem_file_types(tmp_path, capsys, entry, needle):
     assert err.count("\n") == 1 and needle in err, err
 
 
-def test_item5_booleans_are_not_numbers_in_the_api():
+def test_booleans_are_not_numbers_in_the_api():
     with pytest.raises(ValueError, match="booleans are not numbers"):
         Bernoulli(True)
     with pytest.raises(ValueError, match="booleans are not numbers"):
@@ -295,8 +294,8 @@ def test_item5_booleans_are_not_numbers_in_the_api():
         Gaussian("0", 1)
 
 
-# ---------------------------------------------------------------- item 6: size ceilings
-def test_item6_grid_ceiling_before_allocation(tmp_path, capsys):
+# ---------------------------------------------------------------- size ceilings
+def test_grid_ceiling_before_allocation(tmp_path, capsys):
     code, _, err = run_cli(
         capsys, "surface", write_problem(tmp_path), "--D-grid", "0:1:1000000000", "--P-grid", 0.1
     )
@@ -308,7 +307,7 @@ def test_item6_grid_ceiling_before_allocation(tmp_path, capsys):
     assert code == 2 and "160,000 grid cells" in err
 
 
-def test_item6_problem_size_ceiling_with_a_memory_estimate(tmp_path, capsys):
+def test_problem_size_ceiling_with_a_memory_estimate(tmp_path, capsys):
     from rdp.cli._checks import FAST_ARRAYS
 
     n = 5000
@@ -323,7 +322,7 @@ def test_item6_problem_size_ceiling_with_a_memory_estimate(tmp_path, capsys):
     assert code == 2
 
 
-# ---------------------------------------------------------------- item 7: unchecked methods
+# ---------------------------------------------------------------- unchecked methods
 @pytest.mark.parametrize(
     "call",
     [
@@ -333,14 +332,14 @@ def test_item6_problem_size_ceiling_with_a_memory_estimate(tmp_path, capsys):
         lambda p: p.min_distortion(None),
     ],
 )
-def test_item7_public_methods_check_P(call):
+def test_public_methods_check_P(call):
     problem = Problem(Discrete([0.5, 0.3, 0.2]), "hamming", "tv")
     with pytest.raises(ValueError, match="P must"):
         call(problem)
 
 
-# ---------------------------------------------------------------- item 8: Ctrl-C
-def test_item8_surface_interrupt_writes_finished_rows(tmp_path, capsys, monkeypatch):
+# ---------------------------------------------------------------- Ctrl-C
+def test_surface_interrupt_writes_finished_rows(tmp_path, capsys, monkeypatch):
     from rdp.solvers.fast import FastSolver
 
     original = FastSolver.rate_point
@@ -367,7 +366,7 @@ def test_item8_surface_interrupt_writes_finished_rows(tmp_path, capsys, monkeypa
     assert not out.exists()
 
 
-def test_item8_reproduce_interrupt_writes_the_index(tmp_path, capsys, monkeypatch):
+def test_reproduce_interrupt_writes_the_index(tmp_path, capsys, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -394,7 +393,7 @@ def test_item8_reproduce_interrupt_writes_the_index(tmp_path, capsys, monkeypatc
     assert "## first: First" in index and "second" not in index
 
 
-def test_item8_keyboard_interrupt_is_one_line_and_130(capsys, monkeypatch):
+def test_keyboard_interrupt_is_one_line_and_130(capsys, monkeypatch):
     from rdp.closed_forms.bernoulli import BernoulliHammingTV
 
     def interrupt(self, D, P):
@@ -408,7 +407,7 @@ def test_item8_keyboard_interrupt_is_one_line_and_130(capsys, monkeypatch):
     assert code == 130 and err == "rdp rate: interrupted\n"
 
 
-# ---------------------------------------------------------------- item 9: messages
+# ---------------------------------------------------------------- messages
 @pytest.mark.parametrize(
     ("build", "needle"),
     [
@@ -428,7 +427,7 @@ def test_item8_keyboard_interrupt_is_one_line_and_130(capsys, monkeypatch):
         (lambda: rdp.MatrixDistortion([[0, -1], [1, 0]]), "got min -1.0"),
     ],
 )
-def test_item9_messages_in_the_users_terms(build, needle):
+def test_messages_in_the_users_terms(build, needle):
     with pytest.raises(ValueError) as info:
         build()
     message = str(info.value)
@@ -437,7 +436,7 @@ def test_item9_messages_in_the_users_terms(build, needle):
     assert "NaN" not in message and "inhomogeneous" not in message
 
 
-def test_item9_no_method_message_is_short():
+def test_no_method_message_is_short():
     problem = Problem(Discrete(np.ones(40) / 40), "hamming", "tv")
     with pytest.raises(ValueError) as info:
         problem.rate(0.1, 0.1, tol=0)
@@ -445,15 +444,15 @@ def test_item9_no_method_message_is_short():
     assert "array(" not in repr(Discrete(np.ones(40) / 40))
 
 
-# ---------------------------------------------------------------- item 10: docs details
-def test_item10_rd_curve_progress_bar_names_the_curve(capsys):
+# ---------------------------------------------------------------- docs details
+def test_rd_curve_progress_bar_names_the_curve(capsys):
     problem = Problem(Discrete([0.5, 0.3, 0.2]), "hamming", "tv")
     problem.rd_curve(0.1, np.linspace(0.1, 0.5, 3), progress=True)
     err = capsys.readouterr().err
     assert "R(D) curve" in err and "surface" not in err
 
 
-def test_item10_csv_grid_values_are_the_decimals_typed(tmp_path, capsys):
+def test_csv_grid_values_are_the_decimals_typed(tmp_path, capsys):
     out = tmp_path / "s.csv"
     code, _, err = run_cli(
         capsys, "surface", write_problem(tmp_path), "--D-grid", "0:1:11", "--P-grid",
@@ -469,7 +468,7 @@ def test_item10_csv_grid_values_are_the_decimals_typed(tmp_path, capsys):
     assert sorted({row["P"] for row in rows}, key=float) == ["0.0", "0.1", "0.2", "0.3"]
 
 
-def test_item10_neural_figures_name_their_environment(monkeypatch):
+def test_neural_figures_name_their_environment(monkeypatch):
     pytest.importorskip("jax")
     from rdp.neural.figures import figures
 
@@ -480,8 +479,8 @@ def test_item10_neural_figures_name_their_environment(monkeypatch):
     assert all(c.startswith("RDP_NEURAL_RESULTS=docs/neural rdp reproduce ") for c in commands)
 
 
-# ---------------------------------------------------------------- item 11: SCS honesty
-def test_item11_scs_answer_is_an_estimate_with_honest_bounds():
+# ---------------------------------------------------------------- SCS honesty
+def test_scs_answer_is_an_estimate_with_honest_bounds():
     rng = np.random.default_rng(11)
     pmf = rng.dirichlet(np.ones(6))
     problem = Problem(Discrete(pmf), "mse", "tv")
@@ -500,15 +499,15 @@ def test_item11_scs_answer_is_an_estimate_with_honest_bounds():
     assert clarabel.rate == pytest.approx(truth, abs=1e-6)
 
 
-# ---------------------------------------------------------------- item 12: quiet install
-def test_item12_license_is_an_spdx_string():
+# ---------------------------------------------------------------- quiet install
+def test_license_is_an_spdx_string():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["license"] == "BSD-3-Clause"
     requires = " ".join(project["build-system"]["requires"])
     assert "setuptools>=77" in requires
 
 
-def test_item3_surface_and_curve_refuse_P_without_perception():
+def test_surface_and_curve_refuse_P_without_perception():
     """The grid path checks P like a point does (a finite P without a perception measure)."""
     problem = Problem(Bernoulli(0.1), "hamming")
     with pytest.raises(ValueError, match="no perception measure"):

@@ -64,7 +64,7 @@ PROBLEMS = {
 #: Problems checked at the method level only (their points are not certified values).
 METHOD_PROBLEMS = {
     **PROBLEMS,
-    # issue 21 item 3: bounds only, lower < upper; was reported as status 'exact'
+    # bounds only, lower < upper (a status 'exact' here would be false)
     "gaussian-kl-source-recon": (Problem(Gaussian(0.0, 1.0), "mse", "kl-source-recon"), 0.05, 0.5),
     "gaussian-vector-kl-recon-source": (
         Problem(GaussianVector(np.diag([1.0, 0.5])), "mse", "kl-recon-source"),
@@ -336,7 +336,7 @@ def test_rate_point_contract_at_the_method_level(name):
         point = method.rate_point(D, problem.bound(P))
         check_point(problem, stated_tol(method), D, P, point)
         checked += 1
-        if key == "gaussian-kl-source-recon":  # issue 21 item 3
+        if key == "gaussian-kl-source-recon":  # bounds only: never 'exact'
             assert point.status == "bounds" and point.lower < point.upper
     assert checked, f"method {name!r} applies to none of the contract problems"
 

@@ -108,7 +108,7 @@ def test_point_constructors_state_the_status():
 
 
 def test_point_rejects_what_the_model_forbids():
-    with pytest.raises(ValueError, match="exact"):  # issue 21 item 3
+    with pytest.raises(ValueError, match="exact"):  # 'exact' with lower < upper
         PointSolution(value=0.5, lower=0.4, upper=0.5, status="exact", iterations=0)
     with pytest.raises(ValueError, match="status must be one of"):
         PointSolution.bracket(0.4, 0.5, status="optimal", iterations=0)

@@ -437,7 +437,7 @@ def test_unconverged_points_are_loud_and_kept(tmp_path, capsys):
         rdp.sweep(spec, executor="serial")
 
 
-#: Issue 21 item 1: the Gaussian KL(p_X||p_X^) problem has bounds only, with gaps of
+#: The Gaussian KL(p_X||p_X^) problem has bounds only, with gaps of
 #: 8.6e-4 to 1.5e-3 bits at these points; they are not certified values.
 GAUSSIAN_KL_SPEC = {
     "families": [
@@ -449,8 +449,8 @@ GAUSSIAN_KL_SPEC = {
 
 
 def test_bounds_wider_than_tol_are_not_called_certified(tmp_path, capsys):
-    """``rdp sweep``, ``rdp.sweep``, ``rdp rate`` and ``Problem.rate`` agree (issue 21 item 1):
-    the same count, the same warning class, exit status 3."""
+    """``rdp sweep``, ``rdp.sweep``, ``rdp rate`` and ``Problem.rate`` agree on bounds wider
+    than tol: the same count, the same warning class, exit status 3."""
     reference = rdp.Problem(rdp.Gaussian(), "mse", "kl-source-recon")
     with pytest.warns(rdp.UnconvergedWarning, match="3 of 3"):
         points = reference.rate([0.4, 0.5, 0.6], 0.05)

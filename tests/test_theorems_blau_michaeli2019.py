@@ -128,9 +128,8 @@ def test_finite_problems_with_the_numerical_solver(distortion, perception):
     """The same checks on a finite source, answered by the numerical solver (when merged).
 
     Small grids keep the solver calls few; the comparisons use its certified bounds.
-    On by default since the fast solver's rework (issue 16): about 15 s wall (12 s of
-    CPU) for the three cases on the shared, loaded 2-core machine, most of it the
-    KL(p_X‖p_X̂) case (was about 10 minutes).
+    About 15 s wall (12 s of CPU) for the three cases on a 2-core machine, most of it
+    the KL(p_X‖p_X̂) case.
     """
     pytest.importorskip("rdp.solvers")
     from rdp import Discrete

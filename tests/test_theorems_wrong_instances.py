@@ -1,5 +1,5 @@
 """Every ``rdp verify`` check that compares against an independent computation FAILS on a
-deliberately wrong instance (issue 11): a closed form or solver scaled by a constant, a
+deliberately wrong instance: a closed form or solver scaled by a constant, a
 zero-rate distortion scaled by 0.8, the old jointly Gaussian KL(p_X‖p_X̂) "closed form"."""
 
 from dataclasses import replace
@@ -48,7 +48,7 @@ def test_the_correct_instances_pass():
 
 
 def test_shannon_limit_fails_on_a_wrong_vector_water_filling(monkeypatch):
-    """Issue 11: a 20% error in the vector R(D) passed when the reference was the same code."""
+    """A 20% error in the vector R(D) fails: the reference is not the code under test."""
     _scaled(GaussianVectorMSE, monkeypatch)
     report = standard_checks()["blau-michaeli2019/shannon-limit[gaussian-vector-w2]"]()
     assert not report.passed
@@ -63,7 +63,7 @@ def test_shannon_limit_fails_on_a_wrong_finite_solver(monkeypatch):
 
 
 def test_zero_rate_boundary_fails_on_a_shrunk_bernoulli_d_max(monkeypatch):
-    """Issue 11: scaling D_max by 0.8 passed when the check used the method's own D_max."""
+    """D_max scaled by 0.8 fails: the check does not use the method's own D_max."""
     original = bernoulli_module.zero_rate_distortion
     monkeypatch.setattr(bernoulli_module, "zero_rate_distortion", lambda p, P: 0.8 * original(p, P))
     monkeypatch.setattr(

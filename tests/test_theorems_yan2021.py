@@ -42,7 +42,7 @@ def test_optimal_encoder_costs_exactly_twice(distribution, label):
 @pytest.mark.parametrize("distribution", [stats.norm(), skewed_discrete_source()])
 def test_a_suboptimal_quantizer_design_fails(monkeypatch, distribution):
     """If the quantizer design itself were wrong (uniform thresholds), D*(K) is not taken from
-    it: the independent optimum exposes it (issue 11: D = 0.0532 at K = 8 vs 0.0345)."""
+    it: the independent optimum exposes it (D = 0.0532 at K = 8 vs 0.0345)."""
     from types import SimpleNamespace
 
     scale = 0.6 if isinstance(distribution, Discrete) else 0.3
