@@ -74,9 +74,13 @@ def test_python_blocks_run(page, workdir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from rdp import methods
     from rdp.reproduce import registry
 
-    providers = list(registry._PROVIDERS)  # a snippet may register figures: undo it after
+    # a snippet may register figures or methods (docs/model.md registers a plugin method with
+    # an 'auto' priority): undo it after, so later tests in this process see the built-ins only
+    providers = list(registry._PROVIDERS)
+    entries, auto_order = dict(methods.METHODS._entries), list(methods.AUTO_ORDER)
     namespace: dict = {"__name__": "__docs__"}
     try:
         with warnings.catch_warnings():
@@ -87,6 +91,9 @@ def test_python_blocks_run(page, workdir):
     finally:
         plt.close("all")
         registry._PROVIDERS[:] = providers
+        methods.METHODS._entries.clear()
+        methods.METHODS._entries.update(entries)
+        methods.AUTO_ORDER[:] = auto_order
 
 
 def rdp_commands(page: Path) -> list[list[str]]:
