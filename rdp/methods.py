@@ -141,6 +141,30 @@ METHODS = _Registry(BUILTIN_METHODS)
 #: Tried in this order by ``method="auto"``.
 AUTO_ORDER: list[str] = ["closed-form", "fast"]
 
+#: Methods that take no options: their answers are exact or proven bounds, so a solver's
+#: stopping gap, iteration, time or memory limit and progress bar do not concern them.
+#: Under ``method="auto"`` such a method, when it applies, is built without the options,
+#: which are meant for the solver that would otherwise answer; asked for by name it
+#: refuses them. Only the names of ``SOLVER_OPTIONS`` are left out this way: another
+#: name (a misspelt option) is refused as before.
+OPTIONLESS: set[str] = {"closed-form"}
+
+#: The options of the built-in solvers (``fast``: ``rdp.solvers.fast.fast_solver``;
+#: ``cvxpy``: ``rdp.solvers.convex.convex_program``).
+SOLVER_OPTIONS = frozenset(
+    {"tol", "max_iter", "time_limit", "check_every", "verbose", "max_memory", "progress", "solvers"}
+)
+
+
+class _WithoutOptions:
+    """``factory`` called without the options given to it (picklable for worker processes)."""
+
+    def __init__(self, factory: MethodFactory) -> None:
+        self.factory = factory
+
+    def __call__(self, problem: Problem, **options: Any) -> Method:
+        return self.factory(problem)
+
 
 def register_method(
     name: str, factory: str | MethodFactory | None = None, *, auto_priority: int | None = None
@@ -180,12 +204,16 @@ def resolve_factory(problem: Problem, name: str, **options: object) -> tuple[Met
 
     ``factory(problem, **options)`` builds the same method again, e.g. in another
     process ([`rdp.solve.solve_grid`][rdp.solve.solve_grid] with ``workers > 1``).
+    For 'auto', a method of ``OPTIONLESS`` that applies is used without ``options``
+    (a closed form answers whatever ``tol``, ``time_limit`` or ``progress`` says).
     """
     if name == "auto":
         reasons = []
         for candidate in AUTO_ORDER:
             try:
                 factory = METHODS[candidate]
+                if options and candidate in OPTIONLESS and SOLVER_OPTIONS.issuperset(options):
+                    factory = _WithoutOptions(factory)
                 return factory, factory(problem, **options)
             except MemoryCeilingError:
                 raise  # the method applies, the problem is too large for it: say so alone
