@@ -305,7 +305,7 @@ def report(
             "## Surface",
             "",
             f"A {surface['grid']} (D, P) surface of `Gaussian().discretize({surface['N']})`, "
-            f"MSE, W₂² (`rdp.sweeps.surface`, fast, tol 1e-6, warm starts in snake order"
+            f"MSE, W₂² (`Problem.surface`, fast, tol 1e-6, warm starts in snake order"
             f"{processes}): "
             f"{surface['time_s']:.1f} s ({surface['time_s'] / surface['cells'] * 1e3:.0f} ms per "
             f"cell), {surface['certified']} of {surface['cells']} cells certified "
@@ -327,11 +327,10 @@ TARGETS = [
 def time_surface(n: int = 128, size: int = 16, limit: float = 60.0, workers: int = 1) -> dict:
     """Time a size × size (D, P) surface of the discretised Gaussian, MSE, W₂².
 
-    ``workers`` processes solve the rows (``rdp.sweeps.surface(workers=...)``; the time
+    ``workers`` processes solve the rows (``Problem.surface(workers=...)``; the time
     includes starting them).
     """
     from rdp import Gaussian, Problem
-    from rdp.sweeps import surface
 
     problem = Problem(Gaussian().discretize(n), "mse", "w2")
     P = np.linspace(0.0, 0.3, size)
@@ -339,8 +338,8 @@ def time_surface(n: int = 128, size: int = 16, limit: float = 60.0, workers: int
     d_max = solver.zero_rate_distortion(0.0)
     D = np.linspace(0.02, d_max, size)
     start = time.perf_counter()
-    surf = surface(
-        problem, D, P, method="fast", tol=1e-6, time_limit=limit, progress=False, workers=workers
+    surf = problem.surface(
+        D, P, method="fast", tol=1e-6, time_limit=limit, progress=False, workers=workers
     )
     elapsed = time.perf_counter() - start
     status = np.asarray(surf.status)

@@ -10,15 +10,20 @@ The object model (Blau & Michaeli, ICML 2019):
 - perceptions: [`TotalVariation`][rdp.perceptions.TotalVariation],
   [`Wasserstein`][rdp.perceptions.Wasserstein], [`KL`][rdp.perceptions.KL],
   [`NoPerception`][rdp.perceptions.NoPerception];
-- [`Problem`][rdp.problem.Problem] combines them (data only); ``Problem.rate(D, P)``,
-  ``Problem.distortion(R, P)`` and ``Problem.surface(D, P)`` call [`rdp.solve`][rdp.solve],
-  which picks a method (a closed form, the convex program or the fast solver,
-  found through the lazy registry [`rdp.methods`][rdp.methods]) and returns
+- [`Problem`][rdp.problem.Problem] combines them; its methods are the API, one per operation:
+  [`rate`][rdp.problem.Problem.rate] R(D, P), [`distortion`][rdp.problem.Problem.distortion]
+  D(R, P), [`rd_curve`][rdp.problem.Problem.rd_curve], [`surface`][rdp.problem.Problem.surface],
+  [`min_distortion`][rdp.problem.Problem.min_distortion],
+  [`zero_rate_distortion`][rdp.problem.Problem.zero_rate_distortion],
+  [`method`][rdp.problem.Problem.method] and [`bound`][rdp.problem.Problem.bound]. Each picks a
+  method (a closed form, the convex program or the fast solver, found through the lazy
+  registry [`rdp.methods`][rdp.methods]) and returns
   [`RateResult`][rdp.result.RateResult] / [`DistortionResult`][rdp.result.DistortionResult] /
-  [`SurfaceResult`][rdp.result.SurfaceResult].
+  [`CurveResult`][rdp.result.CurveResult] / [`SurfaceResult`][rdp.result.SurfaceResult].
 
-[`sweep`][rdp.batch.run.sweep] runs families of problems over (D, P) grids on local processes
-or Dask into a labelled Zarr store (``rdp.batch``).
+[`sweep`][rdp.batch.run.sweep] runs *families* of problems (parameter grids × (D, P) grids) on
+local processes or Dask into a labelled Zarr store (``rdp.batch``); one problem's curve or
+surface is ``Problem.rd_curve`` / ``Problem.surface``.
 
 ``import rdp`` loads no solver: POT, cvxpy and JAX are imported when a method
 that needs them first runs; Dask, xarray and Zarr when a sweep runs.
@@ -28,7 +33,8 @@ decides from it and the bracket whether the value is certified, and
 certified value.
 """
 
-from rdp import solve
+from typing import Any
+
 from rdp._version import __version__
 from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
@@ -67,6 +73,17 @@ __all__ = [
     "Wasserstein",
     "__version__",
     "is_certified",
-    "solve",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``rdp.solve`` and ``rdp.sweeps``: deprecated modules, loaded (with a warning) on use."""
+    if name in ("solve", "sweeps"):
+        import importlib
+
+        from rdp._deprecation import deprecated
+
+        deprecated(f"rdp.{name}", "the Problem methods (rate, distortion, rd_curve, surface)")
+        return importlib.import_module(f"rdp.{name}")
+    raise AttributeError(f"module 'rdp' has no attribute {name!r}")

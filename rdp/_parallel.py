@@ -1,6 +1,6 @@
 """Local process pools shared by the parallel paths: surfaces and the ``'processes'`` sweeps.
 
-[`rdp.solve.solve_grid`][rdp.solve.solve_grid] (``workers=``) and the ``'processes'``
+[`Problem.surface`][rdp.problem.Problem.surface] (``workers=``) and the ``'processes'``
 executor of [`rdp.batch`][rdp.batch] run their work in a pool of *spawned*
 processes: a spawned worker starts from a fresh interpreter (no BLAS thread pool
 or lock inherited from a fork), the same way on every operating system. Each

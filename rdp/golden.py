@@ -201,7 +201,7 @@ def compute(table: GoldenTable) -> dict[str, Any]:
                 {
                     first_name: x,
                     "P": p,
-                    value_name: float(result.value),
+                    value_name: float(getattr(result, value_name)),
                     "lower": float(result.lower),
                     "upper": float(result.upper),
                     "status": str(result.status),

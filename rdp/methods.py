@@ -1,7 +1,7 @@
 """The interface every method (closed form or numerical solver) implements, and a lazy registry.
 
 A *method* answers single points of one [`Problem`][rdp.problem.Problem];
-[`rdp.solve`][rdp.solve] broadcasts, converts units and assembles the results. The
+the [`Problem`][rdp.problem.Problem] methods broadcast, convert units and assemble the results. The
 registry maps a name to a *factory* ``factory(problem, **options) -> Method``
 that raises ``ValueError`` when the method does not apply to the problem.
 
@@ -36,7 +36,7 @@ class Method(Protocol):
 
     Rates are in bits. The perception argument ``P`` is a
     [`PerceptionBound`][rdp.perceptions.PerceptionBound] (KL in nats) built once by
-    [`rdp.solve`][rdp.solve]; methods also accept a bare float, read as a user value in
+    the ``Problem`` methods; methods also accept a bare float, read as a user value in
     bits ([`rdp.perceptions.as_bound`][rdp.perceptions.as_bound]).
     """
 
@@ -203,7 +203,7 @@ def resolve_factory(problem: Problem, name: str, **options: object) -> tuple[Met
     """The factory of the method ``name`` (for 'auto': the first that applies) and its method.
 
     ``factory(problem, **options)`` builds the same method again, e.g. in another
-    process ([`rdp.solve.solve_grid`][rdp.solve.solve_grid] with ``workers > 1``).
+    process ([`Problem.surface`][rdp.problem.Problem.surface] with ``workers > 1``).
     For 'auto', a method of ``OPTIONLESS`` that applies is used without ``options``
     (a closed form answers whatever ``tol``, ``time_limit`` or ``progress`` says).
     """

@@ -12,11 +12,12 @@
 - [`NoPerception`][rdp.perceptions.NoPerception]: no constraint (P = ∞), i.e. Shannon's R(D).
 
 Every measure has a ``kind`` from one vocabulary (``KINDS``) shared by
-the closed forms and the solvers, and [`to_bound`][rdp.perceptions.to_bound] (or
-``measure.bound(P, units)``) turns a user's bound P into the one internal
-[`PerceptionBound`][rdp.perceptions.PerceptionBound] the methods take: KL in nats, TV and transport
-costs
-as they are, ``inf`` without a constraint. Adding a measure means a class here
+the closed forms and the solvers. [`to_bound`][rdp.perceptions.to_bound] (called by
+[`Problem.bound`][rdp.problem.Problem.bound], the user's way in) turns a user's bound P
+into the one internal [`PerceptionBound`][rdp.perceptions.PerceptionBound] the methods take:
+KL in nats, TV and transport costs as they are, ``inf`` without a constraint.
+[`as_bound`][rdp.perceptions.as_bound] is the methods' own guard on their ``P`` argument
+(a bound passes through, a bare float is read in bits). Adding a measure means a class here
 with ``kind``, ``label``, ``divergence`` and ``information_unit``, plus the
 places that really differ (its mirror step and support function in the finite
 solver, a closed form if one exists).
@@ -171,7 +172,7 @@ def as_bound(P: float | PerceptionBound, kind: str) -> PerceptionBound:
     as a user value in bits, as [`to_bound`][rdp.perceptions.to_bound] reads it.
     Methods call it on their ``P`` argument because the [`Method`][rdp.methods.Method]
     protocol also accepts a bare float (a method called directly, e.g. by a theorem
-    check or a plugin's test); [`rdp.solve`][rdp.solve] always passes a bound.
+    check or a plugin's test); the ``Problem`` methods always pass a bound.
     """
     if isinstance(P, PerceptionBound):
         if P.kind != kind:
@@ -197,7 +198,11 @@ class _Measure:
         return self.name  # type: ignore[attr-defined]
 
     def bound(self, P: float, units: str = "bits") -> PerceptionBound:
-        """The internal bound of ``self ≤ P`` (see [`to_bound`][rdp.perceptions.to_bound])."""
+        """Deprecated: use [`Problem.bound`][rdp.problem.Problem.bound] or
+        [`to_bound`][rdp.perceptions.to_bound]."""
+        from rdp._deprecation import deprecated
+
+        deprecated("Perception.bound", "Problem.bound or rdp.perceptions.to_bound")
         return to_bound(self, P, units)  # type: ignore[arg-type]
 
 

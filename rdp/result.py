@@ -1,7 +1,7 @@
 """Result objects: one point, broadcast arrays of points, curves and surfaces.
 
 A method (closed form or solver) answers one point with a
-[`PointSolution`][rdp.result.PointSolution]; [`rdp.solve`][rdp.solve] assembles points into a
+[`PointSolution`][rdp.result.PointSolution]; the ``Problem`` methods assemble points into a
 [`RateResult`][rdp.result.RateResult] or [`DistortionResult`][rdp.result.DistortionResult]
 (broadcasting over array
 inputs like numpy does), a [`CurveResult`][rdp.result.CurveResult] or a
@@ -264,7 +264,10 @@ class RateResult(_Result):
 
     @property
     def value(self) -> float | NDArray:
-        """Alias of ``rate``."""
+        """Deprecated: use ``rate``."""
+        from rdp._deprecation import deprecated
+
+        deprecated("RateResult.value", "rate")
         return self.rate
 
     def to_dict(self) -> dict[str, Any]:
@@ -294,7 +297,10 @@ class DistortionResult(_Result):
 
     @property
     def value(self) -> float | NDArray:
-        """Alias of ``distortion``."""
+        """Deprecated: use ``distortion``."""
+        from rdp._deprecation import deprecated
+
+        deprecated("DistortionResult.value", "distortion")
         return self.distortion
 
     def to_dict(self) -> dict[str, Any]:
@@ -340,10 +346,8 @@ def _sweep_dict(result: CurveResult | SurfaceResult) -> dict[str, Any]:
 class SurfaceResult:
     """R(D, P) on a grid: arrays of shape (len(P), len(D)), rows P and columns D.
 
-    The one surface type of the library: [`rdp.sweeps.surface`][rdp.sweeps.surface],
-    [`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface], ``rdp surface`` and
-    ``rdp reproduce``
-    all return or use it.
+    The one surface type of the library: [`Problem.surface`][rdp.problem.Problem.surface]
+    returns it; ``rdp surface``, the plots and ``rdp reproduce`` use it.
 
     Attributes
     ----------
@@ -365,8 +369,8 @@ class SurfaceResult:
         certified.
     distortion_label, perception_label, rate_label : str
         Axis labels naming the measures (filled by
-        [`rdp.plot.data.rate_surface`][rdp.plot.data.rate_surface];
-        plain 'D', 'P', 'R' otherwise).
+        [`Problem.surface`][rdp.problem.Problem.surface]; plain 'D', 'P', 'R' for a
+        surface read back from a sweep store).
     """
 
     D: NDArray

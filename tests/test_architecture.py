@@ -10,7 +10,7 @@ submodule runs); ``from pkg import name`` is an edge to ``pkg.name`` when that
 is a module, else to ``pkg``.
 
 One arrow runs up, and is documented (``docs/model.md``): ``Problem``'s methods
-(``rate``, ``distortion``, ``surface``, ...) call ``rdp.solve`` from inside each
+(``rate``, ``distortion``, ``surface``, ...) call ``rdp._solving`` from inside each
 method — the facade ``FACADE``. Every other lazy import must respect the layers.
 """
 
@@ -83,8 +83,8 @@ def _imports(name: str, *, in_functions: bool = False) -> set[str]:
 GRAPH = {name: _imports(name) for name in MODULES}
 #: Imports made when each module is executed or any of its functions is called.
 FULL_GRAPH = {name: _imports(name, in_functions=True) for name in MODULES}
-#: The one documented arrow that runs up: ``Problem``'s methods call ``rdp.solve``.
-FACADE = {("rdp.problem", "rdp.solve")}
+#: The one documented arrow that runs up: ``Problem``'s methods call ``rdp._solving``.
+FACADE = {("rdp.problem", "rdp._solving")}
 #: ``FULL_GRAPH`` without the facade: it must hold no cycle and respect the layers.
 LAYERED = {name: {m for m in out if (name, m) not in FACADE} for name, out in FULL_GRAPH.items()}
 
@@ -117,11 +117,11 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_reader_sees_imports():
     assert "rdp.problem" in GRAPH["rdp"]
-    assert "rdp.perceptions" in GRAPH["rdp.solve"]
+    assert "rdp.perceptions" in GRAPH["rdp._solving"]
     assert "rdp.solvers.finite" in GRAPH["rdp.solvers.fast"]
     # imports inside functions: only in the full graph
-    assert "rdp.solve" not in GRAPH["rdp.problem"]
-    assert "rdp.solve" in FULL_GRAPH["rdp.problem"]
+    assert "rdp._solving" not in GRAPH["rdp.problem"]
+    assert "rdp._solving" in FULL_GRAPH["rdp.problem"]
     assert "rdp.methods" in FULL_GRAPH["rdp.batch.spec"]
     # ``if TYPE_CHECKING:`` blocks are never run
     assert "rdp.methods" not in FULL_GRAPH["rdp.problem"]
@@ -178,8 +178,8 @@ DATA_LAYER = (
     "rdp.result",
     "rdp.problem",
 )
-ABOVE_DATA = ("rdp.solve", "rdp.methods", "rdp.inversion", "rdp.closed_forms", "rdp.solvers")
-#: Services of the library on top of ``rdp.solve``.
+ABOVE_DATA = ("rdp._solving", "rdp.methods", "rdp.inversion", "rdp.closed_forms", "rdp.solvers")
+#: Services of the library on top of ``rdp._solving``.
 SERVICES = (
     "rdp.batch",
     "rdp.golden",
@@ -214,7 +214,7 @@ def test_data_layer_imports_no_method(module):
     ),
 )
 def test_methods_do_not_import_solve_or_the_layers_on_top(module):
-    up = sorted(m for m in _reachable(module) if _under(m, ("rdp.solve", *ON_TOP)))
+    up = sorted(m for m in _reachable(module) if _under(m, ("rdp._solving", *ON_TOP)))
     assert not up, f"{module} imports {up}"
 
 
@@ -261,7 +261,7 @@ def test_import_rdp_loads_no_heavy_dependency():
     heavy = ("ot", "cvxpy", "jax", "matplotlib", "sympy")
     code = (
         "import sys, rdp\n"
-        "import rdp.solve, rdp.sweeps, rdp.methods\n"
+        "import rdp._solving, rdp.methods\n"
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     assert _fresh(code) == ""

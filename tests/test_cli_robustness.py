@@ -60,14 +60,14 @@ def problem_file(tmp_path) -> Path:
 @pytest.fixture
 def no_work(monkeypatch):
     """Calls that would start the work of each command; any call fails the test."""
+    import rdp._solving
     import rdp.golden
     import rdp.reproduce
-    import rdp.sweeps
 
     def refuse(*args, **kwargs):
         raise AssertionError("work started before the output path was checked")
 
-    monkeypatch.setattr(rdp.sweeps, "surface", refuse)
+    monkeypatch.setattr(rdp._solving, "surface", refuse)
     monkeypatch.setattr(rdp.golden, "compute", refuse)
     monkeypatch.setattr(rdp.reproduce, "reproduce", refuse)
     return refuse

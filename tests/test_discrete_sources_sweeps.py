@@ -15,7 +15,6 @@ from strategies import gaussian_problems
 
 from rdp import Discrete, Gaussian, Problem
 from rdp.cli import surface as surface_cli
-from rdp.sweeps import rd_curve, surface
 
 
 def test_discretized_gaussian_converges_to_the_closed_form():
@@ -138,7 +137,7 @@ def test_surface_matches_pointwise_cvxpy_and_marks_infeasible_cells():
     problem = Problem(Discrete([0.5, 0.3, 0.2]), [[1, 2, 3], [2, 1, 3], [3, 3, 1.0]], "tv")
     D = np.array([0.8, 1.2, 1.5, 2.0])
     P = np.array([0.0, 0.1])
-    surf = surface(problem, D, P, progress=False)
+    surf = problem.surface(D, P, progress=False)
     assert surf.rate.shape == (2, 4)
     assert not surf.feasible[:, 0].any()
     assert np.isinf(surf.rate[:, 0]).all()
@@ -158,7 +157,7 @@ def test_rd_curve_and_problem_methods():
     P = 0.05
     expected = [ref.bernoulli_tv_rate(0.4, d, P) for d in D]
     for method in ("auto", "fast", "cvxpy"):
-        curve = rd_curve(problem, P, D, method=method, progress=False)
+        curve = problem.rd_curve(P, D, method=method, progress=False)
         np.testing.assert_allclose(curve.rate, expected, atol=2e-6, err_msg=method)
         assert (curve.lower <= np.asarray(expected) + 2e-6).all()
     assert problem.rd_curve(P, D, progress=False).rate == pytest.approx(expected, abs=1e-9)
@@ -182,7 +181,7 @@ def test_gaussian_rd_curve_matches_closed_forms(spec, R, P_frac):
     if spec.kind == "none":
         P = np.inf  # a finite P without a perception measure is an error
     D = np.array([0.5, 1.0, 2.0]) * var * 2.0 ** (-2 * R)
-    curve = rd_curve(spec.problem(), P, D, progress=False)
+    curve = spec.problem().rd_curve(P, D, progress=False)
     expected = {
         "none": lambda d: ref.gaussian_shannon_rate(d, var),
         "w2": lambda d: ref.gaussian_w2_rate(d, P, var),

@@ -424,7 +424,7 @@ def test_api_answers_certified_within_the_reference_or_raises_one_value_error(ca
         assert "shape mismatch" not in message and "Traceback" not in message, case
         return
     event(f"{case['call']} answered")
-    value = np.atleast_1d(np.asarray(result.value, dtype=float))
+    value = np.atleast_1d(np.asarray(getattr(result, case["call"]), dtype=float))
     lower = np.atleast_1d(np.asarray(result.lower, dtype=float))
     upper = np.atleast_1d(np.asarray(result.upper, dtype=float))
     status = np.atleast_1d(np.asarray(result.status).astype(str))

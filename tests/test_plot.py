@@ -24,7 +24,6 @@ from rdp.plot import (
     plot_surface,
     rate_distortion_curves,
     rate_perception_curves,
-    rate_surface,
     save_figure,
 )
 from rdp.plot.data import distortion_bracket
@@ -55,7 +54,7 @@ def test_rate_distortion_curves_match_blau_michaeli(bernoulli):
 def test_surface_and_sections_match_gaussian_closed_form(gaussian):
     D = np.array([0.1, 0.4, 0.9, 1.5])
     P = np.array([0.0, 0.05, 0.3])
-    surface = rate_surface(gaussian, D, P)
+    surface = gaussian.surface(D, P, progress=False)
     for i, p in enumerate(P):
         for j, d in enumerate(D):
             assert surface.rate[i, j] == pytest.approx(gaussian_w2_rate(d, p), abs=1e-10)
@@ -97,7 +96,7 @@ def test_every_plot_renders_without_pyplot_state(tmp_path, bernoulli):
 
     before = plt.get_fignums()
     D, P = np.linspace(0, 0.2, 21), np.linspace(0, 0.1, 11)
-    surface = rate_surface(bernoulli, D, P)
+    surface = bernoulli.surface(D, P, progress=False)
     figures = [
         plot_rate_distortion(bernoulli, [0.0, 0.05], D),
         plot_distortion_perception(bernoulli, [0.1, 0.2], P),

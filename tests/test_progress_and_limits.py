@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import references as ref
 
-import rdp.solve
+import rdp._solving
 import rdp.solvers.fast
 from rdp import Discrete, Problem, UnconvergedWarning
 from rdp.cli.main import main
@@ -77,7 +77,7 @@ def test_long_point_shows_a_progress_bar(monkeypatch, capsys):
 
 
 def test_arrays_of_points_show_a_progress_bar(monkeypatch, capsys):
-    monkeypatch.setattr(rdp.solve, "ARRAY_PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(rdp._solving, "ARRAY_PROGRESS_DELAY", 0.0)
     D = np.linspace(0.5, 1.5, 25)
     _problem().rate(D, 0.2, method="fast", progress=True)
     assert "R(D, P) points" in capsys.readouterr().err

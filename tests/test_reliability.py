@@ -230,12 +230,12 @@ def test_output_folder_is_created_and_bad_paths_fail_before_work(tmp_path, capsy
     assert code == 0, err
     assert len(list(csv.DictReader((tmp_path / "nodir" / "deeper" / "s.csv").open()))) == 3
 
-    import rdp.sweeps
+    import rdp._solving
 
     def no_work(*args, **kwargs):
         raise AssertionError("the grid was computed before the output path was checked")
 
-    monkeypatch.setattr(rdp.sweeps, "surface", no_work)
+    monkeypatch.setattr(rdp._solving, "surface", no_work)
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     for bad in (blocker / "s.csv", tmp_path / "s.txt", tmp_path):

@@ -1,4 +1,4 @@
-"""Surfaces solved in several processes: ``solve_grid(workers=...)`` and ``rdp surface --workers``.
+"""Surfaces solved in several processes: ``Problem.surface(workers=...)`` and the CLI.
 
 With ``workers = W > 1`` the rows of the grid are dealt to W chains solved in
 spawned processes, each with its own warm starts; every cell is certified on its
@@ -18,12 +18,11 @@ import pytest
 import references as ref
 from test_reliability import run_cli
 
-import rdp.solve
+import rdp._solving
 from rdp import Discrete, Gaussian, Problem
 from rdp.exceptions import SweepInterrupted
 from rdp.methods import METHODS, register_method
 from rdp.solvers.fast import fast_solver
-from rdp.sweeps import surface
 
 TOL = 1e-6
 D_GRID = np.array([0.05, 0.15, 0.3, 0.5, 0.8])
@@ -38,8 +37,8 @@ def gaussian_problem() -> Problem:
 def serial_and_parallel():
     problem = gaussian_problem()
     kwargs = dict(method="fast", tol=TOL, progress=False)
-    serial = surface(problem, D_GRID, P_GRID, **kwargs)
-    parallel = surface(problem, D_GRID, P_GRID, workers=2, **kwargs)
+    serial = problem.surface(D_GRID, P_GRID, **kwargs)
+    parallel = problem.surface(D_GRID, P_GRID, workers=2, **kwargs)
     return serial, parallel
 
 
@@ -85,7 +84,7 @@ def plain_serial_loop(problem: Problem, warm_start: bool = True):
     iterations = np.zeros((P_GRID.size, D_GRID.size), dtype=int)
     warm = None
     for i, P in enumerate(P_GRID):
-        bound = rdp.solve.bound(problem, P)
+        bound = problem.bound(P)
         for j in range(D_GRID.size) if i % 2 == 0 else reversed(range(D_GRID.size)):
             point = solver.rate_point(D_GRID[j], bound, warm=warm) if warm is not None else (
                 solver.rate_point(D_GRID[j], bound)
@@ -100,9 +99,9 @@ def test_one_worker_is_the_serial_path_bit_for_bit(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("workers=1 must not start processes")
 
-    monkeypatch.setattr(rdp.solve, "process_pool", no_pool)
+    monkeypatch.setattr(rdp._solving, "process_pool", no_pool)
     problem = gaussian_problem()
-    result = surface(problem, D_GRID, P_GRID, method="fast", tol=TOL, progress=False, workers=1)
+    result = problem.surface(D_GRID, P_GRID, method="fast", tol=TOL, progress=False, workers=1)
     rate, iterations = plain_serial_loop(problem)
     assert np.array_equal(result.rate, rate)
     assert np.array_equal(result.iterations, iterations)
@@ -115,13 +114,13 @@ def test_one_row_or_one_core_takes_the_serial_path(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("one chain must not start processes")
 
-    monkeypatch.setattr(rdp.solve, "process_pool", no_pool)
+    monkeypatch.setattr(rdp._solving, "process_pool", no_pool)
     problem = gaussian_problem()
-    serial = surface(problem, D_GRID, [0.1], method="fast", tol=TOL, progress=False)
-    one_row = surface(problem, D_GRID, [0.1], method="fast", tol=TOL, progress=False, workers=4)
+    serial = problem.surface(D_GRID, [0.1], method="fast", tol=TOL, progress=False)
+    one_row = problem.surface(D_GRID, [0.1], method="fast", tol=TOL, progress=False, workers=4)
     assert np.array_equal(one_row.rate, serial.rate)
     monkeypatch.setattr("rdp._parallel.os.cpu_count", lambda: 1)
-    one_core = surface(problem, D_GRID, [0.0, 0.1], method="fast", progress=False, workers=None)
+    one_core = problem.surface(D_GRID, [0.0, 0.1], method="fast", progress=False, workers=None)
     assert one_core.rate.shape == (2, D_GRID.size)
 
 
@@ -131,9 +130,9 @@ def test_bad_workers_are_refused_before_any_work(workers, monkeypatch):
     def no_work(*args, **kwargs):
         raise AssertionError("no method may be built before the check")
 
-    monkeypatch.setattr(rdp.solve, "resolve_factory", no_work)
+    monkeypatch.setattr(rdp._solving, "resolve_factory", no_work)
     with pytest.raises(ValueError, match=r"workers must be an integer ≥ 1"):
-        surface(gaussian_problem(), D_GRID, P_GRID, workers=workers)
+        gaussian_problem().surface(D_GRID, P_GRID, workers=workers)
 
 
 def test_a_problem_that_does_not_pickle_is_refused_naming_workers(monkeypatch):
@@ -143,12 +142,12 @@ def test_a_problem_that_does_not_pickle_is_refused_naming_workers(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("no process may start")
 
-    monkeypatch.setattr(rdp.solve, "process_pool", no_pool)
+    monkeypatch.setattr(rdp._solving, "process_pool", no_pool)
     problem = Problem(LocalDiscrete([0.5, 0.3, 0.2]), "hamming", "tv")
     with pytest.raises(ValueError, match=r"workers = 2 .* pickle"):
-        surface(problem, [0.1, 0.2], [0.0, 0.1], method="fast", workers=2)
+        problem.surface([0.1, 0.2], [0.0, 0.1], method="fast", workers=2)
     # the same problem is fine in one process
-    assert surface(problem, [0.1, 0.2], [0.0, 0.1], method="fast", workers=1).rate.shape == (2, 2)
+    assert problem.surface([0.1, 0.2], [0.0, 0.1], method="fast", workers=1).rate.shape == (2, 2)
 
 
 # ---------------------------------------------------------------------- Ctrl-C
@@ -165,7 +164,7 @@ class _CellsThenWait:
     def rate_point(self, D, P, warm=None):
         self.calls += 1
         if self.calls == 3:  # in a worker: wait for the stop event set on Ctrl-C
-            assert rdp.solve._WORKER["stop"].wait(timeout=60), "the parent never said stop"
+            assert rdp._solving._WORKER["stop"].wait(timeout=60), "the parent never said stop"
         return self._solver.rate_point(D, P, warm=warm)
 
 
@@ -191,11 +190,11 @@ class _InterruptAfter:
 def test_ctrl_c_keeps_the_finished_cells_and_shuts_the_pool_down(monkeypatch, serial_and_parallel):
     register_method("test-cells-then-wait", cells_then_wait)
     try:
-        monkeypatch.setattr(rdp.solve, "_progress_bar", lambda *a: _InterruptAfter(4))
+        monkeypatch.setattr(rdp._solving, "_progress_bar", lambda *a: _InterruptAfter(4))
         before = set(multiprocessing.active_children())
         problem = gaussian_problem()
         with pytest.raises(SweepInterrupted) as caught:
-            surface(problem, D_GRID, P_GRID, method="test-cells-then-wait", tol=TOL, workers=2)
+            problem.surface(D_GRID, P_GRID, method="test-cells-then-wait", tol=TOL, workers=2)
     finally:
         METHODS.pop("test-cells-then-wait")
     assert set(multiprocessing.active_children()) <= before  # every worker has exited
@@ -232,8 +231,8 @@ def test_an_error_in_a_worker_is_raised_in_the_caller():
     before = set(multiprocessing.active_children())
     try:
         with pytest.raises(RuntimeError, match="cell failed in a worker"):
-            surface(
-                gaussian_problem(), D_GRID, P_GRID, method="test-fails-on-second-cell",
+            gaussian_problem().surface(
+                D_GRID, P_GRID, method="test-fails-on-second-cell",
                 progress=False, workers=2,
             )  # fmt: skip
     finally:

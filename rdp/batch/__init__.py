@@ -2,7 +2,7 @@
 
 A sweep spec ([`rdp.batch.spec`][rdp.batch.spec]) names families of problems with parameter
 grids and (D, P) grids; [`sweep`][rdp.batch.run.sweep] expands it into chunks (one problem × a
-block of the grid, warm-started inside by [`rdp.solve.solve_grid`][rdp.solve.solve_grid]), runs
+block of the grid, warm-started inside by [`Problem.surface`][rdp.problem.Problem.surface]), runs
 them on an executor (``rdp.batch.run``) and writes one labelled xarray
 dataset to a Zarr store (``rdp.batch.store``), resumable chunk by chunk.
 ``rdp sweep SPEC --out STORE`` is the command-line form.

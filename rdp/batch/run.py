@@ -1,7 +1,7 @@
 """Running a sweep: chunks on an executor, results into the store, a summary at the end.
 
 One chunk is one problem × a block of the (P, D) grid, solved by
-[`rdp.solve.solve_grid`][rdp.solve.solve_grid] (warm-started along the block's snake order) in
+[`Problem.surface`][rdp.problem.Problem.surface] (warm-started along the block's snake order) in
 ``run_chunk``, a pure function of the chunk: the same chunk gives the same
 numbers, bit for bit, whichever executor runs it (each chunk runs with one BLAS
 thread). The client writes each finished chunk into the store as it arrives,
@@ -125,14 +125,11 @@ def run_chunk(chunk: Chunk) -> dict[str, Any]:
     ``status``, ``iterations``; ``min_distortion``, ``zero_rate_distortion``
     per P), the ``method`` name and the compute ``seconds``.
     """
-    from rdp.solve import solve_grid
-
     start = time.perf_counter()
     # uncertified points are counted once for the whole sweep (``SweepSummary.warning``)
     with one_blas_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconvergedWarning)
-        result = solve_grid(
-            build_problem(chunk.problem),
+        result = build_problem(chunk.problem).surface(
             chunk.D,
             chunk.P,
             method=chunk.method,
@@ -361,7 +358,7 @@ def sweep(
     ``store`` ([`open_sweep`][rdp.batch.store.open_sweep]). Without ``store`` the
     sweep runs in a temporary store, read into memory and deleted.
     Points without a certificate give an
-    [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] (as ``rdp.solve`` does;
+    [`UnconvergedWarning`][rdp.exceptions.UnconvergedWarning] (as ``Problem.surface`` does;
     ``status`` and ``certified`` in the data say which).
 
     Examples

@@ -88,7 +88,6 @@ def run(args: argparse.Namespace) -> int:
     """Solve the grid and print or write the table."""
     from rdp._parallel import check_workers
     from rdp.problem_file import load_problem
-    from rdp.sweeps import surface
 
     workers = check_workers(args.workers, "--workers")
     out = prepare_output(args.out, (".csv", ".json")) if args.out else None
@@ -99,8 +98,7 @@ def run(args: argparse.Namespace) -> int:
     method = args.method or spec.method
     check_memory(spec.problem, method, args.max_memory)
     try:
-        result = surface(
-            spec.problem,
+        result = spec.problem.surface(
             D,
             P,
             method=method,

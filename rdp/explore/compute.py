@@ -29,7 +29,6 @@ from rdp.plot.data import (
     distortion_perception_curves,
     rate_distortion_curves,
     rate_perception_curves,
-    rate_surface,
 )
 from rdp.problem import Problem
 from rdp.result import SurfaceResult
@@ -88,12 +87,14 @@ def solve_point(view: View, problem: Problem | None = None) -> Point:
     if view.mode == "rate":
         result = problem.rate(view.D, P, units=view.units)
         D, R = float(view.D), float(result.rate)
+        value = R
     else:
         result = problem.distortion(view.R, P, units=view.units)
         D, R = float(result.distortion), float(view.R)
+        value = D
     return Point(
         mode=view.mode,
-        value=float(result.value),
+        value=value,
         lower=float(result.lower),
         upper=float(result.upper),
         D=D,
@@ -305,7 +306,7 @@ def section_steps(problem: Problem, view: View, point: Point, grid: Grids) -> li
         return lambda: rate_distortion_curves(problem, [level], grid.D, shannon=False, units=units)
 
     def row(P: float) -> Callable[[], SurfaceResult]:
-        return lambda: rate_surface(problem, grid.D, [P], units=units)
+        return lambda: problem.surface(grid.D, [P], units=units, progress=False)
 
     levels = grid.levels.copy()
     if math.isfinite(point.P):  # the point's own level (in place of one a rounding away)

@@ -273,7 +273,7 @@ def python_code(view: View) -> str:
         "",
         f"problem = Problem({source}, {view.distortion!r}, {view.perception!r})",
         f"result = {_call(view)}",
-        "print(result.value, result.lower, result.upper, result.status, result.method)",
+        f"print(result.{view.mode}, result.lower, result.upper, result.status, result.method)",
     ]
     return "\n".join(lines) + "\n"
 

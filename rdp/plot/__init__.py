@@ -12,6 +12,8 @@ API; plot functions take either those arrays or a problem and grids.
 >>> fig = plot_rate_distortion(problem, [0.0, 0.04], np.linspace(0, 0.2, 50))
 """
 
+from typing import Any
+
 from rdp.plot.curves import (
     draw_curve_family,
     plot_distortion_perception,
@@ -20,19 +22,16 @@ from rdp.plot.curves import (
 )
 from rdp.plot.data import (
     CurveFamily,
-    RateSurface,
     axis_labels,
     distortion_perception_curves,
     rate_distortion_curves,
     rate_perception_curves,
-    rate_surface,
 )
 from rdp.plot.save import save_figure
 from rdp.plot.surface import plot_level_sets, plot_surface
 
 __all__ = [
     "CurveFamily",
-    "RateSurface",
     "axis_labels",
     "distortion_perception_curves",
     "draw_curve_family",
@@ -43,6 +42,14 @@ __all__ = [
     "plot_surface",
     "rate_distortion_curves",
     "rate_perception_curves",
-    "rate_surface",
     "save_figure",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``RateSurface`` and ``rate_surface``: deprecated (``SurfaceResult``, ``Problem.surface``)."""
+    if name in ("RateSurface", "rate_surface"):
+        from rdp.plot import data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'rdp.plot' has no attribute {name!r}")

@@ -2,24 +2,23 @@
 
 Two containers: [`CurveFamily`][rdp.plot.data.CurveFamily] (curves y(x), one per value of a
 parameter) and the library's one surface type [`SurfaceResult`][rdp.result.SurfaceResult]
-(R on a (D, P) grid, also named [`RateSurface`][rdp.result.SurfaceResult] here), computed by
-[`rdp.solve.solve_grid`][rdp.solve.solve_grid]. Each carries the axis labels that name the
-distortion and perception measures, so the drawing functions need nothing
-else, and each flattens to table rows for CSV output.
+(R on a (D, P) grid), computed by [`Problem.surface`][rdp.problem.Problem.surface]. Each
+carries the axis labels that name the distortion and perception measures, so the
+drawing functions need nothing else, and each flattens to table rows for CSV output.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rdp.plot import style
+from rdp._deprecation import deprecated
+from rdp._labels import axis_labels
 from rdp.problem import Problem
 from rdp.result import SurfaceResult
-from rdp.solve import solve_grid
 from rdp.status import CERTIFIED_GAP, is_certified
 
 
@@ -100,28 +99,6 @@ class CurveFamily:
         return out
 
 
-#: The surface type of the plots: the library's one [`SurfaceResult`][rdp.result.SurfaceResult].
-RateSurface = SurfaceResult
-
-
-def axis_labels(problem: Problem, units: str = "bits") -> tuple[str, str, str]:
-    """(distortion, perception, rate) axis labels naming ``problem``'s measures.
-
-    KL perception is measured in the same unit as the rate, so its label says so.
-    """
-    perception = problem.perception_measure.label
-    distortion = problem.distortion_measure.label
-    if distortion == "distortion":  # an explicit matrix has no name of its own
-        distortion = "distortion matrix Δ"
-    if problem.perception_measure.information_unit:
-        perception = f"{perception}, {units}"
-    return (
-        style.distortion_label(distortion),
-        style.perception_label(perception),
-        style.rate_label(units),
-    )
-
-
 def _grid(values: ArrayLike, name: str) -> NDArray:
     arr = np.atleast_1d(np.asarray(values, dtype=float))
     if arr.ndim != 1 or arr.size == 0:
@@ -135,38 +112,18 @@ def _finite(values: ArrayLike, feasible: ArrayLike) -> NDArray:
     return out
 
 
-def rate_surface(
-    problem: Problem,
-    D: ArrayLike,
-    P: ArrayLike,
-    *,
-    method: str = "auto",
-    units: str = "bits",
-    **options: object,
-) -> SurfaceResult:
-    """R(D, P) on the grid ``D × P`` ([`solve_grid`][rdp.solve.solve_grid]), with axis labels.
-
-    Parameters
-    ----------
-    problem : Problem
-        Any problem [`rate`][rdp.problem.Problem.rate] can answer.
-    D, P : array_like, 1-D
-        Distortion and perception grids (P in ``units`` for KL).
-    method, units, **options
-        Passed to [`rdp.solve.solve_grid`][rdp.solve.solve_grid] (no progress bar unless asked for).
-
-    Returns
-    -------
-    SurfaceResult
-        ``rate[i, j] = R(D[j], P[i])`` (``inf`` where infeasible; ``columns()``
-        writes ``nan`` there), ``feasible``, ``zero_rate_distortion`` per P and
-        the axis labels ``distortion_label``, ``perception_label``, ``rate_label``.
-    """
-    D_grid, P_grid = _grid(D, "D"), _grid(P, "P")
+def rate_surface(problem: Problem, D: ArrayLike, P: ArrayLike, **options: Any) -> SurfaceResult:
+    """Deprecated: use [`Problem.surface`][rdp.problem.Problem.surface] (it carries the labels)."""
+    deprecated("rdp.plot.rate_surface", "Problem.surface")
     options.setdefault("progress", False)
-    surface = solve_grid(problem, D_grid, P_grid, method=method, units=units, **options)
-    d_label, p_label, r_label = axis_labels(problem, units)
-    return replace(surface, distortion_label=d_label, perception_label=p_label, rate_label=r_label)
+    return problem.surface(_grid(D, "D"), _grid(P, "P"), **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RateSurface":
+        deprecated("rdp.plot.RateSurface", "rdp.SurfaceResult")
+        return SurfaceResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _curves(
@@ -184,7 +141,7 @@ def _curves(
     (x_name, x_grid), (y_name, result), (parameter_name, values) = x, y, parameter
     return CurveFamily(
         x=x_grid,
-        y=_finite(result.value, result.feasible),
+        y=_finite(result.rate if y_name == "R" else result.distortion, result.feasible),
         lower=np.asarray(result.lower, dtype=float),
         upper=np.asarray(result.upper, dtype=float),
         status=np.asarray(result.status).astype(str),
@@ -334,7 +291,7 @@ def surface_rate_distortion(surface: SurfaceResult, perception_levels: ArrayLike
     Parameters
     ----------
     surface : SurfaceResult
-        From [`rate_surface`][rdp.plot.data.rate_surface].
+        From [`Problem.surface`][rdp.problem.Problem.surface].
     perception_levels : array_like, 1-D
         P values of the rows to take; each must be on ``surface.P``.
     """
@@ -348,7 +305,7 @@ def surface_rate_perception(surface: SurfaceResult, distortions: ArrayLike) -> C
     Parameters
     ----------
     surface : SurfaceResult
-        From [`rate_surface`][rdp.plot.data.rate_surface].
+        From [`Problem.surface`][rdp.problem.Problem.surface].
     distortions : array_like, 1-D
         D values of the columns to take; each must be on ``surface.D``.
     """
@@ -419,7 +376,7 @@ def surface_distortion_perception(surface: SurfaceResult, rates: ArrayLike) -> C
     Parameters
     ----------
     surface : SurfaceResult
-        From [`rate_surface`][rdp.plot.data.rate_surface] (rates in ``surface.units``).
+        From [`Problem.surface`][rdp.problem.Problem.surface] (rates in ``surface.units``).
     rates : array_like, 1-D
         Rates R, one curve each.
     """

@@ -21,6 +21,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from rdp._labels import distortion_label as distortion_label
+from rdp._labels import perception_label as perception_label
+from rdp._labels import rate_label as rate_label
+
 #: Sequential colour map for curve families (dark = strictest constraint).
 CURVE_CMAP = "viridis"
 #: Colour map of R(D, P) surfaces and equi-rate level sets.
@@ -100,21 +104,6 @@ def curve_colors(n: int) -> list[tuple[float, float, float, float]]:
     if n <= 1:
         return [cmap(0.0)]
     return [cmap(x) for x in np.linspace(0.0, 0.85, n)]
-
-
-def rate_label(units: str = "bits") -> str:
-    """Axis label of a rate: ``'rate R (bits)'``."""
-    return f"rate R ({units})"
-
-
-def distortion_label(name: str) -> str:
-    """Axis label of a distortion, naming the measure: ``'distortion D (MSE)'``."""
-    return f"distortion D ({name})"
-
-
-def perception_label(name: str) -> str:
-    """Axis label of a perception index, naming the divergence: ``'perception P (W₁)'``."""
-    return f"perception P ({name})"
 
 
 def short_label(label: str) -> str:

@@ -17,23 +17,23 @@ from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike, NDArray
 
 from rdp.plot import style
-from rdp.plot.data import RateSurface, rate_surface
 from rdp.problem import Problem
+from rdp.result import SurfaceResult
 
 
 def _surface(
-    data: RateSurface | Problem, D: ArrayLike | None, P: ArrayLike | None, **options: Any
-) -> RateSurface:
-    if isinstance(data, RateSurface):
+    data: SurfaceResult | Problem, D: ArrayLike | None, P: ArrayLike | None, **options: Any
+) -> SurfaceResult:
+    if isinstance(data, SurfaceResult):
         return data
     if not isinstance(data, Problem):
-        raise ValueError(f"data must be a RateSurface or a Problem; got {type(data).__name__}")
+        raise ValueError(f"data must be a SurfaceResult or a Problem; got {type(data).__name__}")
     if D is None or P is None:
         raise ValueError("with a Problem, give both the D and the P grids")
-    return rate_surface(data, D, P, **options)
+    return data.surface(D, P, **{"progress": False, **options})
 
 
-def equi_rate_levels(surface: RateSurface, levels: int | ArrayLike = 8) -> NDArray:
+def equi_rate_levels(surface: SurfaceResult, levels: int | ArrayLike = 8) -> NDArray:
     """Rate levels for the level sets: about ``levels`` round values in (0, max R)."""
     if not np.isscalar(levels):
         return np.asarray(levels, dtype=float)
@@ -44,7 +44,7 @@ def equi_rate_levels(surface: RateSurface, levels: int | ArrayLike = 8) -> NDArr
 
 
 def plot_surface(
-    data: RateSurface | Problem,
+    data: SurfaceResult | Problem,
     D: ArrayLike | None = None,
     P: ArrayLike | None = None,
     *,
@@ -59,8 +59,8 @@ def plot_surface(
 
     Parameters
     ----------
-    data : RateSurface or Problem
-        From [`rate_surface`][rdp.plot.data.rate_surface], or a problem evaluated on ``D × P``.
+    data : SurfaceResult or Problem
+        From [`Problem.surface`][rdp.problem.Problem.surface], or a problem evaluated on ``D × P``.
     D, P : array_like, optional
         Grids, needed when ``data`` is a problem.
     levels : int or array_like
@@ -110,7 +110,7 @@ def plot_surface(
 
 
 def plot_level_sets(
-    data: RateSurface | Problem,
+    data: SurfaceResult | Problem,
     D: ArrayLike | None = None,
     P: ArrayLike | None = None,
     *,
@@ -127,8 +127,8 @@ def plot_level_sets(
 
     Parameters
     ----------
-    data : RateSurface or Problem
-        From [`rate_surface`][rdp.plot.data.rate_surface], or a problem evaluated on ``D × P``.
+    data : SurfaceResult or Problem
+        From [`Problem.surface`][rdp.problem.Problem.surface], or a problem evaluated on ``D × P``.
     D, P : array_like, optional
         Grids, needed when ``data`` is a problem.
     levels : int or array_like

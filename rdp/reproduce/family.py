@@ -28,7 +28,6 @@ from numpy.typing import ArrayLike
 from rdp.exceptions import UnconvergedWarning
 from rdp.plot import (
     CurveFamily,
-    RateSurface,
     distortion_perception_curves,
     plot_distortion_perception,
     plot_level_sets,
@@ -37,7 +36,6 @@ from rdp.plot import (
     plot_surface,
     rate_distortion_curves,
     rate_perception_curves,
-    rate_surface,
     style,
 )
 from rdp.plot.data import (
@@ -47,6 +45,7 @@ from rdp.plot.data import (
 )
 from rdp.problem import Problem
 from rdp.reproduce.registry import FigureOutput, FigureSpec
+from rdp.result import SurfaceResult
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ class SolvedGrids:
     levels : int or array_like
         Equi-rate levels (bits) of the surface, or how many.
     options : dict
-        Passed to [`rate_surface`][rdp.plot.data.rate_surface]: ``method`` and the
+        Passed to [`Problem.surface`][rdp.problem.Problem.surface]: ``method`` and the
         solver's ``tol``, ``max_iter``, ``time_limit``.
     """
 
@@ -128,29 +127,29 @@ class SolvedGrids:
 
 def solved_surfaces(
     problem: Problem, grids: SolvedGrids
-) -> Callable[[], tuple[RateSurface, RateSurface]]:
+) -> Callable[[], tuple[SurfaceResult, SurfaceResult]]:
     """A function returning (surface on ``D × P``, the row P = ∞), solved on its first call.
 
     The three views of a family share it, so the solver runs once per process.
     Points without a certificate are not warned about here: the figures mark them
     and count them in their note.
     """
-    cache: list[tuple[RateSurface, RateSurface]] = []
+    cache: list[tuple[SurfaceResult, SurfaceResult]] = []
 
-    def solved() -> tuple[RateSurface, RateSurface]:
+    def solved() -> tuple[SurfaceResult, SurfaceResult]:
         if not cache:
             options = grids.options or {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UnconvergedWarning)
-                surface = rate_surface(problem, grids.D, grids.P, **options)
-                shannon = rate_surface(problem, grids.D, [np.inf], **options)
+                surface = problem.surface(grids.D, grids.P, progress=False, **options)
+                shannon = problem.surface(grids.D, [np.inf], progress=False, **options)
             cache.append((surface, shannon))
         return cache[0]
 
     return solved
 
 
-def _stacked(surface: RateSurface, row: RateSurface) -> RateSurface:
+def _stacked(surface: SurfaceResult, row: SurfaceResult) -> SurfaceResult:
     """``surface`` with the rows of ``row`` (same D grid) appended, for cutting curves."""
     stack = {
         name: np.concatenate([getattr(surface, name), getattr(row, name)])
@@ -257,14 +256,16 @@ def surface_figure(problem: Problem, grids: FamilyGrids, title: str) -> Callable
     """``make`` function of the surface + level-set view (two panels)."""
 
     def make() -> FigureOutput:
-        surface = rate_surface(problem, grids.surface_D, grids.surface_P, **(grids.options or {}))
+        surface = problem.surface(
+            grids.surface_D, grids.surface_P, progress=False, **(grids.options or {})
+        )
         return _draw_surface(surface, grids.max_rate, grids.levels, title)
 
     return make
 
 
 def _draw_surface(
-    surface: RateSurface, max_rate: float | None, levels: int | ArrayLike, title: str
+    surface: SurfaceResult, max_rate: float | None, levels: int | ArrayLike, title: str
 ) -> FigureOutput:
     """The surface and level-set panels; cells without a certified value get a red ×."""
     fig = style.new_figure(2)
