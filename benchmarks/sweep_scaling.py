@@ -77,7 +77,7 @@ def chunk_memory() -> dict[str, float]:
 def timed_sweep(workers: int, root: Path) -> float:
     from distributed import Client, LocalCluster
 
-    from rdp.batch import run_sweep
+    from rdp.batch import write_sweep
 
     with (
         LocalCluster(
@@ -92,7 +92,7 @@ def timed_sweep(workers: int, root: Path) -> float:
         client.run(lambda: __import__("rdp.solvers.fast"))  # warm imports on every worker
         store = root / f"w{workers}.zarr"
         start = time.perf_counter()
-        summary = run_sweep(
+        summary = write_sweep(
             SPEC, store, executor="dask", scheduler=cluster.scheduler_address, progress=False
         )
         wall = time.perf_counter() - start

@@ -77,8 +77,8 @@ __all__ = [
 ]
 
 
+# ``rdp.solve`` and ``rdp.sweeps``: deprecated modules, loaded (with a warning) on use.
 def __getattr__(name: str) -> Any:
-    """``rdp.solve`` and ``rdp.sweeps``: deprecated modules, loaded (with a warning) on use."""
     if name in ("solve", "sweeps"):
         import importlib
 

@@ -4,7 +4,8 @@
 [`rd_curve`][rdp.problem.Problem.rd_curve], [`surface`][rdp.problem.Problem.surface],
 [`min_distortion`][rdp.problem.Problem.min_distortion] and
 [`zero_rate_distortion`][rdp.problem.Problem.zero_rate_distortion] are the API, with their
-defaults and documentation; each calls the function of the same name here, which
+defaults and documentation; each calls the function of the same name here
+(``Problem.method``: ``choose_method``), which
 
 1. picks the method through the registry ([`rdp.methods`][rdp.methods]): ``'auto'`` is
    the closed form when one exists, else the default solver;
@@ -51,7 +52,7 @@ from rdp._validation import (
     plain,
 )
 from rdp.exceptions import SweepInterrupted, warn_uncertified
-from rdp.methods import Method, resolve_factory, resolve_method, stated_tol
+from rdp.methods import Method, resolve_factory, stated_tol
 from rdp.perceptions import NoPerception, PerceptionBound, to_bound
 from rdp.result import (
     CurveResult,
@@ -74,6 +75,11 @@ def _bound(problem: Problem, P: float, units: str) -> PerceptionBound:
     return to_bound(problem.perception_measure, P, units)
 
 
+def choose_method(problem: Problem, name: str, **options: Any) -> Method:
+    """[`Problem.method`][rdp.problem.Problem.method]: the registry's choice for ``problem``."""
+    return resolve_factory(problem, name, **options)[1]
+
+
 def check_perception_option(problem: Problem, P: Any) -> Any:
     """``P`` unchanged; ``ValueError`` for a finite P on a problem without a perception measure."""
     if isinstance(problem.perception_measure, NoPerception) and np.any(np.asarray(P) != np.inf):
@@ -89,14 +95,14 @@ def min_distortion(problem: Problem, P: float, *, method: str, units: str) -> fl
     """[`Problem.min_distortion`][rdp.problem.Problem.min_distortion]."""
     check_choice(units, "units", UNITS)
     P = check_perception_option(problem, check_perception_bound(P))
-    return float(resolve_method(problem, method).min_distortion(_bound(problem, P, units)))
+    return float(choose_method(problem, method).min_distortion(_bound(problem, P, units)))
 
 
 def zero_rate_distortion(problem: Problem, P: float, *, method: str, units: str) -> float:
     """[`Problem.zero_rate_distortion`][rdp.problem.Problem.zero_rate_distortion]."""
     check_choice(units, "units", UNITS)
     P = check_perception_option(problem, check_perception_bound(P))
-    return float(resolve_method(problem, method).zero_rate_distortion(_bound(problem, P, units)))
+    return float(choose_method(problem, method).zero_rate_distortion(_bound(problem, P, units)))
 
 
 # ---------------------------------------------------------------------- the point loop
@@ -212,7 +218,7 @@ def rate(
     D_arr = check_nonnegative_array(D, "D", allow_inf=False)
     P_arr = check_perception_option(problem, check_nonnegative_array(P, "P", allow_inf=True))
     check_solver_options(options)
-    solver = resolve_method(problem, method, **options)
+    solver = choose_method(problem, method, **options)
     D_b, P_b = broadcast_points(D_arr, P_arr, ("D", "P"))
     d_flat, p_flat = D_b.ravel(), P_b.ravel()
     bounds = {p: _bound(problem, p, units) for p in np.unique(p_flat)}
@@ -252,7 +258,7 @@ def distortion(
     R_arr = from_units(check_nonnegative_array(R, "R", allow_inf=True), units)
     P_arr = check_perception_option(problem, check_nonnegative_array(P, "P", allow_inf=True))
     check_solver_options({"tol": tol, **options})
-    solver = resolve_method(problem, method, **options)
+    solver = choose_method(problem, method, **options)
     rc_bits = None
     if common_randomness is not None:
         rc = float(check_nonnegative_array(common_randomness, "common_randomness", allow_inf=True))

@@ -191,12 +191,13 @@ def register_method(
     return factory
 
 
-def resolve_method(problem: Problem, name: str, **options: object) -> Method:
-    """Return the method ``name`` (or the first applicable one for 'auto') for ``problem``.
+# ``resolve_method``: deprecated, use [`Problem.method`][rdp.problem.Problem.method].
+def __getattr__(name: str) -> Any:
+    if name == "resolve_method":
+        from rdp._deprecation import problem_method
 
-    ``options`` go to the method's factory (e.g. ``tol``, ``max_iter`` of a solver).
-    """
-    return resolve_factory(problem, name, **options)[1]
+        return problem_method("rdp.methods.resolve_method", "method")
+    raise AttributeError(f"module 'rdp.methods' has no attribute {name!r}")
 
 
 def resolve_factory(problem: Problem, name: str, **options: object) -> tuple[MethodFactory, Method]:

@@ -171,8 +171,8 @@ class Problem:
 
     # ------------------------------------------------------------ the API
     # Each method below is the one documented way in to its operation; the work is
-    # done by the function of the same name in ``rdp._solving`` (imported on call,
-    # so that ``Problem`` stays data and ``import rdp`` loads no method).
+    # done by its function in ``rdp._solving`` (imported on call, so that ``Problem``
+    # stays data and ``import rdp`` loads no method).
     def bound(self, P: float, units: str = "bits") -> PerceptionBound:
         """The perception constraint ``d(p_X, p_X̂) ≤ P`` in the methods' internal unit.
 
@@ -228,7 +228,7 @@ class Problem:
         """
         from rdp import _solving
 
-        return _solving.resolve_method(self, name, **options)
+        return _solving.choose_method(self, name, **options)
 
     def min_distortion(
         self, P: float = np.inf, *, method: str = "auto", units: str = "bits"

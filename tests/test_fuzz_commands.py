@@ -119,7 +119,7 @@ def sweep_case(draw) -> dict:
 
 def _arrange(case: dict, root: Path) -> tuple[str, Path, Path | None]:
     """Lay out the user's files; return the --out argument, the cwd, and the store it names."""
-    from rdp.batch import run_sweep
+    from rdp.batch import write_sweep
 
     work = root / "work"
     work.mkdir()
@@ -147,9 +147,9 @@ def _arrange(case: dict, root: Path) -> tuple[str, Path, Path | None]:
         store = root / "s.zarr"
         spec = case["spec"] if target == "same-store" else OTHER_SPEC
         try:
-            run_sweep(spec, store, executor="serial", progress=False)
+            write_sweep(spec, store, executor="serial", progress=False)
         except ValueError:  # an invalid spec: the store holds another one
-            run_sweep(OTHER_SPEC, store, executor="serial", progress=False)
+            write_sweep(OTHER_SPEC, store, executor="serial", progress=False)
         if target == "store-holding-cwd":
             cwd = store / ".rdp-done"
         out = str(store)

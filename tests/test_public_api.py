@@ -31,7 +31,11 @@ OPERATIONS = {
 NAMESPACES = ["rdp", "rdp.plot", "rdp.batch"]
 
 #: Names once exported there, now deprecated.
-DEPRECATED_EXPORTS = {"rdp": {"solve", "sweeps"}, "rdp.plot": {"rate_surface", "RateSurface"}}
+DEPRECATED_EXPORTS = {
+    "rdp": {"solve", "sweeps"},
+    "rdp.plot": {"rate_surface", "RateSurface"},
+    "rdp.batch": {"run_sweep"},
+}
 
 
 def aliases(module) -> list[list[str]]:
@@ -95,6 +99,21 @@ def _sweeps(name):
     import rdp.sweeps
 
     return getattr(rdp.sweeps, name)
+
+
+def _points(write) -> tuple[int, int]:
+    """(points, computed points) of a one-family sweep written by ``write`` to a new store."""
+    import tempfile
+
+    pytest.importorskip("zarr")
+    spec = {
+        "families": [{"source": {"kind": "bernoulli", "p": [0.1]}, "perception": ["tv"]}],
+        "D": [0.05, 0.1],
+        "P": [0.02],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = write(spec, f"{tmp}/s.zarr", executor="serial", progress=False)
+    return summary.points, summary.computed_points
 
 
 #: (deprecated call, replacement call, words the warning must name).
@@ -178,6 +197,16 @@ MOVED = {
         lambda: BERNOULLI.perception_measure.bound(P).value,
         lambda: BERNOULLI.bound(P).value,
         ("Problem.bound",),
+    ),
+    "rdp.methods.resolve_method": (
+        lambda: importlib.import_module("rdp.methods").resolve_method(BERNOULLI, "auto").name,
+        lambda: BERNOULLI.method("auto").name,
+        ("rdp.methods.resolve_method", "Problem.method"),
+    ),
+    "rdp.batch.run_sweep": (
+        lambda: _points(importlib.import_module("rdp.batch").run_sweep),
+        lambda: _points(importlib.import_module("rdp.batch").write_sweep),
+        ("rdp.batch.run_sweep", "rdp.batch.write_sweep"),
     ),
     "rdp.solve": (
         lambda: rdp.__getattr__("solve").__name__,

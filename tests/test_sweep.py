@@ -30,7 +30,7 @@ from rdp.batch import (  # noqa: E402
     load_spec,
     open_sweep,
     parse_spec,
-    run_sweep,
+    write_sweep,
 )
 from rdp.batch import run as batch_run  # noqa: E402
 from rdp.batch import spec as batch_spec  # noqa: E402
@@ -78,7 +78,7 @@ def _results(ds):
 @pytest.fixture(scope="module")
 def serial_small(tmp_path_factory):
     path = tmp_path_factory.mktemp("serial") / "small.zarr"
-    summary = run_sweep(SMALL, path, executor="serial", progress=False)
+    summary = write_sweep(SMALL, path, executor="serial", progress=False)
     assert summary.computed_chunks == summary.chunks == 24
     return open_sweep(path).load()
 
@@ -86,7 +86,7 @@ def serial_small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def serial_slow(tmp_path_factory):
     path = tmp_path_factory.mktemp("serial") / "slow.zarr"
-    run_sweep(SLOW, path, executor="serial", progress=False)
+    write_sweep(SLOW, path, executor="serial", progress=False)
     return open_sweep(path).load()
 
 
@@ -168,14 +168,14 @@ def test_several_families_give_a_datatree(tmp_path):
 
 # ---------------------------------------------------------------------- executors
 def test_processes_executor_is_bit_for_bit_the_serial_run(tmp_path, serial_small):
-    run_sweep(SMALL, tmp_path / "p.zarr", executor="processes", workers=2, progress=False)
+    write_sweep(SMALL, tmp_path / "p.zarr", executor="processes", workers=2, progress=False)
     xr.testing.assert_identical(
         _results(open_sweep(tmp_path / "p.zarr").load()), _results(serial_small)
     )
 
 
 def test_dask_executor_is_bit_for_bit_the_serial_run(tmp_path, serial_small, cluster):
-    summary = run_sweep(
+    summary = write_sweep(
         SMALL,
         tmp_path / "d.zarr",
         executor="dask",
@@ -212,7 +212,7 @@ def test_dask_worker_killed_mid_sweep_store_equals_serial(tmp_path, serial_slow,
     watcher = threading.Thread(target=kill_a_busy_worker)
     watcher.start()
     try:
-        summary = run_sweep(
+        summary = write_sweep(
             SLOW, store, executor="dask", scheduler=cluster.scheduler_address, progress=False
         )
     finally:
@@ -245,10 +245,10 @@ def test_interrupted_sweep_resumes_where_it_stopped(tmp_path, serial_small, monk
     monkeypatch.setattr(batch_run, "run_chunk", real)
     partial = open_sweep(store).load()
     assert int((partial.status != "").sum()) == 5 * 6  # 5 chunks of 2 × 3 points kept
-    summary = run_sweep(SMALL, store, executor="serial", progress=False)
+    summary = write_sweep(SMALL, store, executor="serial", progress=False)
     assert (summary.skipped_chunks, summary.computed_chunks) == (5, 19)
     xr.testing.assert_identical(_results(open_sweep(store).load()), _results(serial_small))
-    again = run_sweep(SMALL, store, executor="serial", progress=False)
+    again = write_sweep(SMALL, store, executor="serial", progress=False)
     assert (again.skipped_chunks, again.computed_chunks) == (24, 0)
 
 
@@ -291,10 +291,10 @@ def test_killed_command_keeps_finished_chunks_and_resumes(tmp_path, serial_slow)
 def test_changed_spec_is_refused_unless_overwrite(tmp_path, capsys):
     store = tmp_path / "s.zarr"
     small = {**SMALL, "D": [0.1, 0.2], "P": [0.05]}
-    run_sweep(small, store, executor="serial", progress=False)
+    write_sweep(small, store, executor="serial", progress=False)
     changed = {**small, "D": [0.1, 0.3]}
     with pytest.raises(ValueError, match="different sweep spec"):
-        run_sweep(changed, store, executor="serial", progress=False)
+        write_sweep(changed, store, executor="serial", progress=False)
     spec = tmp_path / "changed.json"
     spec.write_text(json.dumps(changed))
     assert main(["sweep", str(spec), "--out", str(store), "--executor", "serial"]) == 2
@@ -318,7 +318,7 @@ def test_changed_spec_is_refused_unless_overwrite(tmp_path, capsys):
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / "data.csv").write_text("1,2")
     with pytest.raises(ValueError, match="not part of a sweep store"):
-        run_sweep(small, tmp_path / "plain", executor="serial", progress=False)
+        write_sweep(small, tmp_path / "plain", executor="serial", progress=False)
 
 
 TINY = {**SMALL, "D": [0.1, 0.2], "P": [0.05]}
@@ -343,7 +343,7 @@ def test_a_folder_that_is_not_a_store_is_never_replaced(tmp_path, capsys, flags)
     assert sorted(p.name for p in mydir.iterdir()) == ["thesis.tex"]
     assert (mydir / "thesis.tex").read_text() == "\\documentclass{book}"
     with pytest.raises(ValueError, match="not part of a sweep store"):
-        run_sweep(TINY, mydir, executor="serial", progress=False, overwrite=True)
+        write_sweep(TINY, mydir, executor="serial", progress=False, overwrite=True)
     assert sorted(p.name for p in mydir.iterdir()) == ["thesis.tex"]
 
 
@@ -367,7 +367,7 @@ def test_the_current_folder_is_never_replaced(tmp_path, capsys, monkeypatch, fla
 
 def test_a_parent_of_the_current_folder_is_never_replaced(tmp_path, capsys, monkeypatch):
     store = tmp_path / "s.zarr"
-    run_sweep(TINY, store, executor="serial", progress=False)
+    write_sweep(TINY, store, executor="serial", progress=False)
     spec = tmp_path / "changed.json"
     spec.write_text(json.dumps({**TINY, "D": [0.1, 0.3]}))
     monkeypatch.chdir(store / DONE_DIR)
@@ -383,7 +383,7 @@ def test_a_file_or_a_store_holding_other_files_is_never_replaced(tmp_path, capsy
     assert "is a file" in capsys.readouterr().err
     assert json.loads(spec.read_text()) == TINY
     store = tmp_path / "s.zarr"
-    run_sweep({**TINY, "D": [0.3]}, store, executor="serial", progress=False)
+    write_sweep({**TINY, "D": [0.3]}, store, executor="serial", progress=False)
     (store / "notes.txt").write_text("mine")
     assert _sweep_cli(spec, store, "--overwrite") == 2
     assert "notes.txt" in capsys.readouterr().err
@@ -394,7 +394,7 @@ def test_a_file_or_a_store_holding_other_files_is_never_replaced(tmp_path, capsy
 def test_an_empty_folder_becomes_the_store(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    summary = run_sweep(TINY, empty, executor="serial", progress=False)
+    summary = write_sweep(TINY, empty, executor="serial", progress=False)
     assert summary.computed_chunks == summary.chunks
     assert list(open_sweep(empty).D.values) == [0.1, 0.2]
 
@@ -495,7 +495,7 @@ def test_summary_counts_points_and_infeasible(tmp_path):
         "D": [0.0, 0.1, 0.2],
         "P": [0.0],
     }
-    summary = run_sweep(spec, tmp_path / "i.zarr", executor="serial", progress=False)
+    summary = write_sweep(spec, tmp_path / "i.zarr", executor="serial", progress=False)
     ref = rdp.Problem(rdp.Bernoulli(0.3), "hamming", "tv").rate([0.0, 0.1, 0.2], 0.0)
     assert summary.points == 3
     assert summary.infeasible == int(np.sum(~np.asarray(ref.feasible)))
@@ -639,9 +639,9 @@ def test_a_store_without_certified_points_is_not_resumed(tmp_path):
     spec = {"families": [{"source": {"kind": "bernoulli", "p": [0.3]}, "perception": "tv"}],
             "D": [0.1, 0.2], "P": [0.0]}  # fmt: skip
     store = tmp_path / "s.zarr"
-    run_sweep(spec, store, executor="serial", progress=False)
-    again = run_sweep(spec, store, executor="serial", progress=False)
+    write_sweep(spec, store, executor="serial", progress=False)
+    again = write_sweep(spec, store, executor="serial", progress=False)
     assert again.computed_chunks == 0 and again.skipped_chunks == again.chunks
     shutil.rmtree(store / "certified")
     with pytest.raises(ValueError, match=r"earlier rdp \(no certified\).*--overwrite"):
-        run_sweep(spec, store, executor="serial", progress=False)
+        write_sweep(spec, store, executor="serial", progress=False)

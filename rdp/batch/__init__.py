@@ -11,7 +11,7 @@ Dask, xarray and Zarr (the ``sweep`` extra) are imported when a sweep runs,
 never by ``import rdp``.
 """
 
-from rdp.batch.run import EXECUTORS, SweepSummary, run_chunk, run_sweep, sweep
+from rdp.batch.run import EXECUTORS, SweepSummary, run_chunk, sweep, write_sweep
 from rdp.batch.spec import (
     MAX_BLOCK,
     MAX_GRID,
@@ -40,7 +40,16 @@ __all__ = [
     "open_sweep",
     "parse_spec",
     "run_chunk",
-    "run_sweep",
     "sweep",
     "to_surface",
+    "write_sweep",
 ]
+
+
+# ``run_sweep``: deprecated, use [`write_sweep`][rdp.batch.run.write_sweep].
+def __getattr__(name: str) -> object:
+    if name == "run_sweep":
+        from rdp.batch import run
+
+        return run.run_sweep
+    raise AttributeError(f"module 'rdp.batch' has no attribute {name!r}")

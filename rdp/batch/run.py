@@ -38,7 +38,7 @@ from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
 from rdp.batch.store import SweepStore, open_sweep
 from rdp.exceptions import UnconvergedWarning, uncertified_message
 
-__all__ = ["EXECUTORS", "SweepSummary", "run_chunk", "run_sweep", "sweep"]
+__all__ = ["EXECUTORS", "SweepSummary", "run_chunk", "sweep", "write_sweep"]
 
 EXECUTORS = ("serial", "processes", "dask")
 #: Seconds to wait for a running Dask scheduler (``scheduler=``) to answer.
@@ -236,7 +236,7 @@ _EXECUTORS = {"serial": _serial, "processes": _processes, "dask": _dask}
 
 
 # ---------------------------------------------------------------------- the sweep
-def run_sweep(
+def write_sweep(
     spec: dict[str, Any] | SweepSpec | str | Path,
     store: str | Path,
     *,
@@ -247,7 +247,11 @@ def run_sweep(
     progress: bool | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> SweepSummary:
-    """Run the sweep ``spec`` into ``store``; return a [`SweepSummary`][rdp.batch.run.SweepSummary].
+    """Compute the sweep ``spec`` into the Zarr ``store``; return its summary.
+
+    Returns a [`SweepSummary`][rdp.batch.run.SweepSummary]. The writing half of
+    [`sweep`][rdp.batch.run.sweep] (which also reads the results back);
+    [`open_sweep`][rdp.batch.store.open_sweep] reads a store it wrote.
 
     Parameters
     ----------
@@ -350,7 +354,12 @@ def sweep(
     overwrite: bool = False,
     progress: bool | None = None,
 ):
-    """Run a sweep and return its results as xarray (see [`run_sweep`][rdp.batch.run.run_sweep]).
+    """Run a sweep of families of problems; return its results as xarray.
+
+    [`write_sweep`][rdp.batch.run.write_sweep] into ``store`` (a temporary one by default),
+    then [`open_sweep`][rdp.batch.store.open_sweep]. For one problem's curve or surface use
+    [`Problem.rd_curve`][rdp.problem.Problem.rd_curve] and
+    [`Problem.surface`][rdp.problem.Problem.surface].
 
     Returns an ``xarray.Dataset`` with dims ``(*swept parameters, P, D)`` and
     the variables of ``rdp.batch.store`` for a one-family spec, an
@@ -385,7 +394,7 @@ def sweep(
         tempfile.TemporaryDirectory(prefix="rdp-sweep-") if store is None else nullcontext()
     ) as tmp:
         path = Path(tmp) / "sweep.zarr" if store is None else Path(store)
-        summary = run_sweep(
+        summary = write_sweep(
             spec,
             path,
             executor=executor,
@@ -416,3 +425,12 @@ def _bar(show: bool | None, total: int) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="sweep", unit="chunk", file=sys.stderr)
+
+
+# ``run_sweep``: deprecated, use [`write_sweep`][rdp.batch.run.write_sweep].
+def __getattr__(name: str) -> Any:
+    if name == "run_sweep":
+        from rdp._deprecation import forwarding
+
+        return forwarding("rdp.batch.run_sweep", "rdp.batch.write_sweep", write_sweep)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -633,8 +633,6 @@ def _check_method(method: Any) -> None:
 
 def _check_method_applies(family: Family, method: str, options: dict[str, Any]) -> None:
     """Build the method (with the solver options) once per distortion × perception of a family."""
-    from rdp.methods import resolve_method
-
     seen = set()
     for description in family.problems:
         key = json.dumps(
@@ -644,7 +642,7 @@ def _check_method_applies(family: Family, method: str, options: dict[str, Any]) 
             continue
         seen.add(key)
         try:
-            resolve_method(build_problem(description), method, **options)
+            build_problem(description).method(method, **options)
         except (ValueError, TypeError) as err:
             raise ValueError(f"family {family.name!r}: method {method!r}: {err}") from None
 

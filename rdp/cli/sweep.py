@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the spec, run the sweep, print the summary."""
-    from rdp.batch import SPEC_SCHEMA, load_spec, run_sweep
+    from rdp.batch import SPEC_SCHEMA, load_spec, write_sweep
 
     if args.schema:
         sys.stdout.write(json.dumps(SPEC_SCHEMA, indent=1) + "\n")
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--scheduler needs --executor dask")
     spec = load_spec(args.spec)
     try:
-        summary = run_sweep(
+        summary = write_sweep(
             spec,
             args.out,
             executor=args.executor,

@@ -46,8 +46,8 @@ __all__ = [
 ]
 
 
+# ``RateSurface`` and ``rate_surface``: deprecated (``SurfaceResult``, ``Problem.surface``).
 def __getattr__(name: str) -> Any:
-    """``RateSurface`` and ``rate_surface``: deprecated (``SurfaceResult``, ``Problem.surface``)."""
     if name in ("RateSurface", "rate_surface"):
         from rdp.plot import data
 
