@@ -286,12 +286,8 @@ class Problem:
 
         Parameters
         ----------
-        P : float
-            Perception level in [0, ∞] (default ``inf``; KL in ``units``).
-        method : str
-            As in [`rate`][rdp.problem.Problem.rate].
-        units : {'bits', 'nats'}
-            Unit of a KL perception level.
+        P, method, units
+            As in [`min_distortion`][rdp.problem.Problem.min_distortion].
 
         Returns
         -------

@@ -262,9 +262,9 @@ class RateResult(_Result):
     rate: float | NDArray
     D: float | NDArray
 
+    # deprecated alias of ``rate`` (no docstring: kept off the API pages)
     @property
     def value(self) -> float | NDArray:
-        """Deprecated: use ``rate``."""
         from rdp._deprecation import deprecated
 
         deprecated("RateResult.value", "rate")
@@ -295,9 +295,9 @@ class DistortionResult(_Result):
     distortion: float | NDArray
     R: float | NDArray
 
+    # deprecated alias of ``distortion`` (no docstring: kept off the API pages)
     @property
     def value(self) -> float | NDArray:
-        """Deprecated: use ``distortion``."""
         from rdp._deprecation import deprecated
 
         deprecated("DistortionResult.value", "distortion")
