@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from rdp import KL, Bernoulli, Gaussian, GaussianVector, Problem
 from rdp.closed_forms import bernoulli_vector, gaussian_kl
+from rdp.status import meets
 
 KL_DIRECTIONS = ("source||reconstruction", "reconstruction||source")
 
@@ -62,6 +63,7 @@ def _bernoulli_tolerance(p):
 @example(p=0.999, frac=0.0, P=0.1, kind="source||reconstruction")
 @example(p=1e-12, frac=0.4, P=1000.0, kind="source||reconstruction")
 @example(p=1 - 1e-12, frac=0.5, P=1000.0, kind="reconstruction||source")
+@example(p=0.042169650342858224, frac=1.0, P=1e-29, kind="source||reconstruction")
 def test_bernoulli_rate_matches_search_over_all_joints(p, frac, P, kind):
     q = min(p, 1.0 - p)
     D = frac * 2.0 * q * (1.0 - q)
@@ -80,7 +82,9 @@ def test_bernoulli_rate_matches_search_over_all_joints(p, frac, P, kind):
         assert ref.tv_distance(px, qx) <= P + 4 * np.finfo(float).eps
     else:
         pair = (px, qx) if kind.startswith("source") else (qx, px)
-        assert ref.kl_bits(*pair) <= P
+        # within the library's stated floating feasibility tolerance (the marginals of a
+        # joint summed in floating point differ from the laws by ulps)
+        assert meets(ref.kl_bits(*pair), P), (ref.kl_bits(*pair), P)
 
 
 def test_bernoulli_reference_twin_rejects_a_wrong_instance():

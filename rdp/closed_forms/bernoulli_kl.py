@@ -183,7 +183,7 @@ class BernoulliHammingKL:
         P = as_bound(P, self.kind).bits  # a bound holds KL in nats; the formulas take bits
         return equivalent_tv(min(self.p, 1.0 - self.p), P, self.direction)
 
-    def _inside_ball(self, joint: np.ndarray, P: float) -> np.ndarray:
+    def _inside_ball(self, joint: np.ndarray, P: float, D: float) -> np.ndarray:
         """Move a little mass so that the joint's KL, as a user evaluates it, is ≤ P bits.
 
         The equivalent budget can round up (r₋ below the least float, or within an
@@ -191,6 +191,12 @@ class BernoulliHammingKL:
         symbol, raises its reconstruction mass by δ towards p (KL falls) and lowers
         the Hamming distortion by δ; δ starts at a few ulps of min(p, 1 − p) or the
         shortfall r₋ − r and doubles. The rate moves by O(δ log 1/δ).
+
+        Where no such shift reaches the ball (P below what floating point resolves
+        near the source law, e.g. 1e-29 bits), the joint of the perfect-perception
+        problem (output law = source law, KL 0) at the same D is returned: its rate
+        exceeds R(D, P) by at most the rate change over a TV budget of r₋ − r, below
+        the precision of the value. A joint outside the ball is never returned.
         """
         from rdp.perceptions import KL
 
@@ -210,10 +216,17 @@ class BernoulliHammingKL:
             step = min(delta, moved[m, 1 - m])
             moved[m, 1 - m] -= step
             moved[m, m] += step
-            if kl(moved) <= P or step < delta:
+            if kl(moved) <= P:
                 return moved
+            if step < delta:
+                break
             delta *= 2.0
-        return moved
+        perfect = _tv._solve(self.p, D, 0.0)[1]
+        if kl(perfect) <= P:
+            return perfect
+        raise RuntimeError(  # pragma: no cover - the perfect-perception law has KL 0
+            f"no joint law within the KL ball P = {P!r} bits at D = {D!r} was found"
+        )
 
     def rate_point(
         self, D: float, P: PerceptionBound | float, warm: object = None
@@ -221,7 +234,7 @@ class BernoulliHammingKL:
         """R(D, P) with the optimal joint law (the TV problem's at the equivalent budget)."""
         budget = self._tv_budget(P)
         value, joint, region = _tv._solve(self.p, D, budget)
-        joint = self._inside_ball(joint, as_bound(P, self.kind).bits)
+        joint = self._inside_ball(joint, as_bound(P, self.kind).bits, D)
         channel = DiscreteChannel(joint, self.alphabet, self.alphabet)
         return PointSolution.exact(
             value, channel=channel, diagnostics={"region": region, "equivalent_tv": budget}
