@@ -187,6 +187,7 @@ SERVICES = (
     "rdp.theorems",
     "rdp.reproduce",
     "rdp.explore",
+    "rdp.estimate",
 )
 #: The optional extras (JAX), loaded by name by ``rdp.reproduce`` and the CLI.
 EXTRAS = ("rdp.neural", "rdp.codec")

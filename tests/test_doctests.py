@@ -13,6 +13,7 @@ MODULES = [
     "rdp.closed_forms.gaussian",
     "rdp.closed_forms.gaussian_vector",
     "rdp.closed_forms.water_filling",
+    "rdp.estimate.estimator",
 ]
 
 
