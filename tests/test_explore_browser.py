@@ -143,8 +143,10 @@ class Page:
         assert shown["upper"] == repr(float(expected.upper))
         assert shown["status"] == str(expected.status)
         assert shown["method"] == expected.method
-        text = self.point.locator(".rdp-value").inner_text()
-        assert text == format_number(float(expected.value))
+        # the large-type text is rendered after the data attributes: wait for it, don't race it
+        self.expect(self.point.locator(".rdp-value")).to_have_text(
+            format_number(float(expected.value)), timeout=TIMEOUT_MS
+        )
 
 
 def test_the_app_shows_the_librarys_numbers(app_url, browser, tmp_path):
