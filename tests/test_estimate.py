@@ -138,3 +138,49 @@ def test_bad_input_is_one_line_naming_the_parameter(kwargs, name):
 def test_a_distortion_below_the_empirical_minimum_is_an_error():
     with pytest.raises(ValueError, match="below the least distortion"):
         rate(_gaussian(500), 0.01, 0.0, perception="w2", particles=8, bootstrap=0)
+
+
+def test_cli_json_is_the_api_result(tmp_path, capsys):
+    from rdp.cli.main import main
+
+    x = _gaussian(1000)
+    np.save(tmp_path / "x.npy", x)
+    argv = [str(tmp_path / "x.npy"), "-D", "0.3", "-P", "0", "--perception", "w2"]
+    code = main(["estimate", *argv, "--bootstrap", "4", "--seed", "5", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3  # an estimate is never certified: the status model's exit status
+    api = rate(x, 0.3, 0.0, perception="w2", bootstrap=4, seed=5)
+    assert data["estimate"] == api.estimate and data["ci_lower"] == api.ci_lower
+    assert data["status"] == "estimate"
+    # text files too, and the plain output names the estimate and the empirical bracket
+    np.savetxt(tmp_path / "x.txt", x)
+    assert main(["estimate", str(tmp_path / "x.txt"), *argv[1:], "--bootstrap", "0"]) == 3
+    out = capsys.readouterr().out
+    assert f"{api.estimate:.6g}" in out and "empirical" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["-D", "-1"], "D"),
+        (["-D", "0.5", "--cells", "1"], "cells"),
+        (["-D", "0.5", "-P", "0.1"], "-P needs a perception"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, name):
+    from rdp.cli.main import main
+
+    np.save(tmp_path / "x.npy", _gaussian(100))
+    assert main(["estimate", str(tmp_path / "x.npy"), *args]) == 2
+    err = capsys.readouterr().err
+    assert name in err and err.count("\n") == 1
+
+
+def test_cli_unreadable_samples_are_exit_2(tmp_path, capsys):
+    from rdp.cli.main import main
+
+    (tmp_path / "bad.txt").write_text("a b c\n")
+    for path in (tmp_path / "missing.npy", tmp_path / "bad.txt"):
+        assert main(["estimate", str(path), "-D", "0.5"]) == 2
+        err = capsys.readouterr().err
+        assert "SAMPLES" in err and err.count("\n") == 1

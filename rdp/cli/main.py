@@ -51,6 +51,7 @@ SUBCOMMAND_MODULES = (
     "rdp.cli.rate",
     "rdp.cli.surface",
     "rdp.cli.sweep",
+    "rdp.cli.estimate",
     "rdp.cli.verify",
     "rdp.cli.golden",
     "rdp.cli.reproduce",
