@@ -39,11 +39,11 @@ def rate(
 ) -> EstimateResult:
     r"""Estimate R(D, P) of the law that produced 1-D ``samples``.
 
-    .. math::
-
-        R(D, P) = \min_{p_{\hat X | X}} I(X; \hat X)
-        \quad\text{s.t.}\quad \mathbb E[\Delta(X, \hat X)] \le D,\;
-        d(p_X, p_{\hat X}) \le P
+    $$
+    R(D, P) = \min_{p_{\hat X | X}} I(X; \hat X)
+    \quad\text{s.t.}\quad \mathbb E[\Delta(X, \hat X)] \le D,\;
+    d(p_X, p_{\hat X}) \le P
+    $$
 
     (Blau & Michaeli 2019 [1]_, Eq. (3)) is estimated by its plug-in value: the same problem
     for the empirical law of the samples put on ``cells`` equal-width cells (cell values: the
