@@ -2,8 +2,15 @@
 
 rdp draws its figures with matplotlib's object-oriented API (``Figure()``,
 never pyplot), so mkdocs-gallery's matplotlib scraper, which saves the figures
-pyplot knows, would miss them. :func:`rdp_figures` hands every figure a code
-block bound to a global name (alone or in a list) to pyplot first; the scripts stay plain Python.
+pyplot knows, would miss them. `rdp_figures` hands every figure a code block
+bound to a global name (alone or in a list) to pyplot first; the scripts stay
+plain Python. Figures are saved with a tight bounding box (nothing clipped, no
+empty margin) at 100 dpi, the size they are drawn for, and again at 200 dpi for
+screens with more pixels per CSS pixel (``image_srcset``), where they stay sharp.
+
+A script's last expression is not printed (``capture_repr`` is empty): the
+pages show what a script prints, never an object's repr such as
+``<matplotlib.legend.Legend object at 0x...>``.
 """
 
 import weakref
@@ -22,6 +29,10 @@ except ImportError:
     pass
 
 
+#: How the gallery saves a figure (``Figure.savefig`` keywords).
+SAVE = {"bbox_inches": "tight", "pad_inches": 0.05, "dpi": 100}
+
+
 def rdp_figures(block, script, **kwargs):
     """Adopt the block's new ``Figure`` globals into pyplot, then scrape as usual."""
     import matplotlib.pyplot as plt
@@ -32,10 +43,11 @@ def rdp_figures(block, script, **kwargs):
             if isinstance(figure, Figure) and figure not in _SHOWN:
                 _SHOWN.add(figure)
                 plt.figure(figure)  # adopts a figure pyplot does not track (matplotlib >= 3.11)
-    return matplotlib_scraper(block, script, **kwargs)
+    return matplotlib_scraper(block, script, **{**SAVE, **kwargs})
 
 
-#: Gallery order: the papers' figures, then the recipes; a script not listed comes last.
+#: Order within a section (examples/papers, then examples/recipes); a script not listed
+#: comes last.
 ORDER = [
     "plot_closed_forms_tour.py",
     "plot_blau_michaeli_bernoulli.py",
@@ -62,4 +74,9 @@ class GalleryOrder:
         return (ORDER.index(name) if name in ORDER else len(ORDER), name)
 
 
-conf = {"image_scrapers": [rdp_figures], "within_subsection_order": GalleryOrder}
+conf = {
+    "image_scrapers": [rdp_figures],
+    "within_subsection_order": GalleryOrder,
+    "capture_repr": (),
+    "image_srcset": ["2x"],
+}

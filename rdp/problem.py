@@ -241,7 +241,7 @@ class Problem:
         $$
 
         the left end of the curve R(·, P): R(D, P) is finite exactly for D ≥ D_min(P)
-        (Blau & Michaeli 2019 [1]_).
+        (Blau & Michaeli 2019 [1]).
 
         Parameters
         ----------
@@ -265,7 +265,7 @@ class Problem:
 
         References
         ----------
-        .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+        1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
            Rate-Distortion-Perception Tradeoff", ICML 2019, Eq. (3).
         """
         from rdp import _solving
@@ -282,7 +282,7 @@ class Problem:
         \quad\text{s.t.}\quad \hat X \perp X,\; d(p_X, p_{\hat X}) \le P ,
         $$
 
-        the distortion at which R(·, P) reaches 0 (Blau & Michaeli 2019 [1]_).
+        the distortion at which R(·, P) reaches 0 (Blau & Michaeli 2019 [1]).
 
         Parameters
         ----------
@@ -302,7 +302,7 @@ class Problem:
 
         References
         ----------
-        .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+        1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
            Rate-Distortion-Perception Tradeoff", ICML 2019.
         """
         from rdp import _solving
@@ -328,7 +328,7 @@ class Problem:
         d(p_X, p_{\hat X}) \le P
         $$
 
-        (Blau & Michaeli 2019 [1]_, Eq. (3)). A closed form answers exactly where one
+        (Blau & Michaeli 2019 [1], Eq. (3)). A closed form answers exactly where one
         exists; otherwise a solver returns certified bounds ``lower ≤ R ≤ upper``,
         ``upper`` being the rate of an exactly feasible channel it returns.
 
@@ -380,7 +380,7 @@ class Problem:
 
         References
         ----------
-        .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+        1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
            Rate-Distortion-Perception Tradeoff", ICML 2019, Eq. (3).
         """
         from rdp import _solving
@@ -409,7 +409,7 @@ class Problem:
         \quad\text{s.t.}\quad I(X; \hat X) \le R,\; d(p_X, p_{\hat X}) \le P ,
         $$
 
-        the inverse of R(·, P) (Blau & Michaeli 2019 [1]_). This method computes the
+        the inverse of R(·, P) (Blau & Michaeli 2019 [1]). This method computes the
         *function* D(R, P); the distortion *measure* Δ of the problem is the attribute
         ``distortion_measure``. Uses the method's direct inverse when it has one
         (Gaussian closed forms); otherwise a certified bisection on R(D, P)
@@ -427,7 +427,7 @@ class Problem:
             Rate R_c (in ``units``) of randomness shared by encoder and decoder.
             ``None`` (default) means unlimited, as in the definition of R(D, P).
             A finite value is supported for the Gaussian source at P = 0
-            (Wagner 2022 [2]_): D(R, R_c, 0).
+            (Wagner 2022 [2]): D(R, R_c, 0).
         tol : float
             Relative bracket width of the bisection.
         progress : bool, optional
@@ -449,9 +449,9 @@ class Problem:
 
         References
         ----------
-        .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+        1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
            Rate-Distortion-Perception Tradeoff", ICML 2019.
-        .. [2] A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
+        2. A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
            Common Randomness", arXiv:2202.04147, 2022.
         """
         from rdp import _solving

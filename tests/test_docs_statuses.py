@@ -21,7 +21,7 @@ ROOT = Path(__file__).parents[1]
 PAGES = [
     ROOT / "README.md",
     *sorted(p for p in (ROOT / "docs").rglob("*.md") if "gallery" not in p.parts),
-    *sorted((ROOT / "examples").glob("*.py")),
+    *sorted((ROOT / "examples").glob("*/*.py")),
 ]
 #: A quoted lowercase identifier: `name`, "name" or 'name'.
 QUOTED = re.compile(r"[`\"']([a-z]+(?:_[a-z]+)*)[`\"']")

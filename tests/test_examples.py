@@ -1,9 +1,9 @@
-"""The gallery scripts examples/plot_*.py.
+"""The gallery scripts examples/<section>/plot_*.py.
 
 The docs build runs every script once (mkdocs-gallery with
 ``abort_on_example_error``), so a failing script fails ``mkdocs build`` in CI.
 ``RDP_RUN_GALLERY=1 pytest -m gallery`` runs them here as well, each in a
-subprocess the way the gallery does (working directory ``examples/``, Agg
+subprocess the way the gallery does (working directory its section's folder, Agg
 backend); without the variable they skip, so that CI does not run them twice.
 The fast tests check what a build does not: that the gallery draws every
 figure of ``rdp reproduce`` through the registry, never a copy of its plotting
@@ -20,7 +20,9 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
-SCRIPTS = sorted(EXAMPLES.glob("plot_*.py"))
+#: The gallery's sections: the papers' figures, then recipes (each folder has a README.md).
+SECTIONS = ("papers", "recipes")
+SCRIPTS = sorted(EXAMPLES.glob("*/plot_*.py"))
 
 
 def _literals(script: Path) -> set[str]:
@@ -33,7 +35,10 @@ def _literals(script: Path) -> set[str]:
 
 def test_every_script_is_a_gallery_page():
     assert len(SCRIPTS) >= 14
-    assert sorted(EXAMPLES.glob("*.py")) == SCRIPTS, "every example is a plot_*.py gallery script"
+    assert sorted(EXAMPLES.rglob("*.py")) == SCRIPTS, "every example is a plot_*.py gallery script"
+    assert {script.parent.name for script in SCRIPTS} == set(SECTIONS)
+    for section in SECTIONS:
+        assert (EXAMPLES / section / "README.md").is_file(), f"examples/{section} has no README.md"
     for script in SCRIPTS:
         doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8")))
         assert doc, f"{script.name} has no docstring"
@@ -62,6 +67,15 @@ def test_gallery_draws_every_reproduce_figure(monkeypatch):
     assert not missing, f"figures of rdp reproduce missing from the gallery: {missing}"
 
 
+def test_captions_are_prose_not_printed():
+    """A figure's caption is text between the cells (markdown), not a printed 'Out' block:
+    no script reads a spec's ``caption``."""
+    for script in SCRIPTS:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "caption", f"{script.name} prints a figure caption"
+
+
 def test_scripts_use_the_registry_not_the_plotting_modules():
     """One source of truth: scripts reach reproduce figures through rdp.reproduce only."""
     for script in SCRIPTS:
@@ -77,7 +91,7 @@ def test_scripts_use_the_registry_not_the_plotting_modules():
 )
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_script_runs(script):
-    before = sorted(EXAMPLES.iterdir())
+    before = sorted(script.parent.iterdir())
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, script.name],
@@ -85,8 +99,9 @@ def test_script_runs(script):
         text=True,
         timeout=600,
         env=env,
-        cwd=EXAMPLES,
+        cwd=script.parent,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip(), "a gallery script prints what it computes"
-    assert sorted(EXAMPLES.iterdir()) == before, "a gallery script leaves no files behind"
+    assert sorted(script.parent.iterdir()) == before, "a gallery script leaves no files behind"
+    assert "Warning" not in out.stderr + out.stdout, "a gallery page shows no warning"

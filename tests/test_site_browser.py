@@ -13,7 +13,10 @@ works offline). A page fails on
   typeset math with no glyph drawn (its CSS lost), a MathJax TeX error, a web font
   that failed to load (MathJax's glyphs), or ``$...$``, ``\\(``, ``\\[`` or a TeX
   command in the text outside code;
-- a reStructuredText role or directive in the text (``:class:``, ``.. math::``);
+- a reStructuredText role, directive or citation in the text (``:class:``,
+  ``.. math::``, ``.. [1]``);
+- an object's default repr (``<... object at 0x...>``) or a warning
+  (``UserWarning: ...``) anywhere on the page, a script's output included;
 - content wider than the main column at 1280 px, except inside a box that scrolls
   on its own (code, tables, display math);
 - a path of the machine that built the site (``/tmp/...``, ``site-packages``), in
@@ -68,7 +71,11 @@ pytestmark = [
 
 ROLE = re.compile(
     r":(?:py:)?(?:class|func|meth|attr|data|mod|obj|exc|const|math|ref|doc):|\.\. \w+::"
+    r"|\.\. \[\d+\]|\[\d+\]_"
 )
+#: An object's default repr (a script's last expression printed) or a warning shown in a
+#: script's output: a gallery page explains a warning in its text instead.
+NOISE = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>|\b\w+Warning: ")
 #: Paths of the machine that built the site (a script's output, a figure's stamp).
 BUILD_PATH = re.compile(r"(?<![\w.])/(?:tmp|work|home|root)/\S+|site-packages")
 #: Words about how the project is developed, which the docs never need.
@@ -249,6 +256,10 @@ def check_site(
                 (name, "reStructuredText markup", _context_excerpt(text, m))
                 for m in ROLE.finditer(text)
             ]
+            problems += [
+                (name, "repr or warning in the output", _context_excerpt(report["all_text"], m))
+                for m in NOISE.finditer(report["all_text"])
+            ]
             problems += [(name, "horizontal overflow", item) for item in report["overflow"]]
             problems += [
                 (name, "build path", _context_excerpt(report["all_text"], m))
@@ -409,10 +420,15 @@ def test_checker_finds_broken_pages(browser, tmp_path):
             "<p style='width: 3000px'>a paragraph wider than the page</p>"
         ),
         "paths/index.html": _page("<pre>Warning in /tmp/build/examples/plot_x.py line 3</pre>"),
+        "noise/index.html": _page(
+            "<pre>&lt;matplotlib.legend.Legend object at 0x7f196c8c2910&gt;\n"
+            "plot_x.py:3: UnconvergedWarning: status bounds</pre>"
+        ),
         "words/index.html": _page("<p>As the session found at commit 9ab12cd, issue 11.</p>"),
         "results/empty.html": _page("<p>A results page without its figure.</p>"),
         "role/index.html": _page(
             "<p>See :class:<code>~rdp.Problem</code>.</p><p>.. math:: R(D)</p>"
+            "<p>.. [1] Y. Blau and T. Michaeli, ICML 2019.</p>"
         ),
     }
     for name, html in pages.items():
@@ -437,6 +453,7 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         ("role/index.html", "reStructuredText markup"),
         ("overflow/index.html", "horizontal overflow"),
         ("paths/index.html", "build path"),
+        ("noise/index.html", "repr or warning in the output"),
         ("words/index.html", "development words"),
         ("results/empty.html", "no figure"),
     }
@@ -448,5 +465,7 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         "/nowhere/#",
     ]
     roles = [d for p, k, d in problems if k == "reStructuredText markup"]
-    assert len(roles) == 2
+    assert len(roles) == 3
+    noise = [d for p, k, d in problems if k == "repr or warning in the output"]
+    assert len(noise) == 2
     assert (tmp_path / "shot.png").stat().st_size > 0

@@ -12,7 +12,9 @@ docstrings (string statements found with ``ast``) and ``#:`` comments, in place:
   helpers, undocumented constants), so that ``mkdocs build --strict`` never meets
   an unresolved reference;
 - ``:math:`x` `` into ``$x$`` and ``.. math::`` blocks into ``$$`` blocks, which
-  ``pymdownx.arithmatex`` hands to the bundled MathJax.
+  ``pymdownx.arithmatex`` hands to the bundled MathJax;
+- numpydoc citations ``.. [1] text`` into a numbered Markdown list ``1. text`` and
+  their references ``[1]_`` into ``[1]``.
 
 Usage (from the repository root, with the docs extra installed)::
 
@@ -40,7 +42,11 @@ REF_ROLE = re.compile(r":(?:py:)?(class|func|meth|attr|data|mod|obj|exc|const):`
 MATH_ROLE = re.compile(r":math:`([^`]+)`")
 MATH_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::(?P<rest>.*)$")
 COMMENT = re.compile(r"^[ \t]*#:.*$", re.MULTILINE)
-LEFTOVER = re.compile(r":(?:py:)?[a-z]+:`|^\s*\.\. math::", re.MULTILINE)
+#: A numpydoc citation ``.. [1] text`` (becomes the item ``1. text`` of a Markdown list)
+#: and a reference to it ``[1]_`` (becomes ``[1]``).
+CITATION = re.compile(r"^(?P<indent>[ \t]*)\.\. \[(?P<n>\d+)\] ", re.MULTILINE)
+CITATION_REF = re.compile(r"\[(\d+)\]_")
+LEFTOVER = re.compile(r":(?:py:)?[a-z]+:`|^\s*\.\. math::|^\s*\.\. \[\d+\]|\[\d+\]_", re.MULTILINE)
 
 
 def site_identifiers() -> set[str]:
@@ -173,6 +179,8 @@ def convert_docstring(text: str, module: str, owner: str | None, known: set[str]
             i += 1
     text = "\n".join(out)
     text = MATH_ROLE.sub(lambda m: f"${m.group(1).strip()}$", text)
+    text = CITATION.sub(lambda m: f"{m.group('indent')}{m.group('n')}. ", text)
+    text = CITATION_REF.sub(r"[\1]", text)
     return REF_ROLE.sub(lambda m: convert_ref(m.group(1), m.group(2), module, owner, known), text)
 
 

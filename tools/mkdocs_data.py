@@ -271,13 +271,16 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 #: The gallery pages that draw the figures of ``rdp reproduce``, each with the test
 #: that picks its specs, in the order the page draws them (image k is spec k).
 GALLERY_FIGURES: list[tuple[str, Callable[[Any], bool]]] = [
-    ("plot_blau_michaeli_bernoulli", lambda s: s.id.startswith("bernoulli-tv-")),
-    ("plot_blau_michaeli_gaussian", lambda s: s.id.startswith("gaussian-")),
-    ("plot_yan_perfect_perception", lambda s: s.id == "yan-perfect-perception"),
-    ("plot_freirich_distortion_perception", lambda s: s.id == "freirich-distortion-perception"),
-    ("plot_finite_families", lambda s: s.group == "discrete"),
-    ("plot_neural_results", lambda s: s.id.startswith("neural-")),
-    ("plot_learned_codec", lambda s: s.id.startswith("codec-")),
+    ("papers/plot_blau_michaeli_bernoulli", lambda s: s.id.startswith("bernoulli-tv-")),
+    ("papers/plot_blau_michaeli_gaussian", lambda s: s.id.startswith("gaussian-")),
+    ("papers/plot_yan_perfect_perception", lambda s: s.id == "yan-perfect-perception"),
+    (
+        "papers/plot_freirich_distortion_perception",
+        lambda s: s.id == "freirich-distortion-perception",
+    ),
+    ("papers/plot_finite_families", lambda s: s.group == "discrete"),
+    ("papers/plot_neural_results", lambda s: s.id.startswith("neural-")),
+    ("papers/plot_learned_codec", lambda s: s.id.startswith("codec-")),
 ]
 
 #: The committed data behind the figures of the committed runs (under docs/).
@@ -320,7 +323,10 @@ def reproduced_figures(root: Path) -> list[dict[str, str]]:
     figures, placed = [], set()
     for page, chosen in GALLERY_FIGURES:
         drawn = [s for s in specs if chosen(s)]
-        images = sorted((root / "gallery" / "images").glob(f"mkd_glr_{page}_[0-9][0-9][0-9].png"))
+        folder, name = posixpath.split(page)
+        images = sorted(
+            (root / "gallery" / folder / "images").glob(f"mkd_glr_{name}_[0-9][0-9][0-9].png")
+        )
         if len(images) != len(drawn):
             raise DataError(
                 f"gallery/{page} drew {len(images)} figures, {len(drawn)} expected "
@@ -334,7 +340,7 @@ def reproduced_figures(root: Path) -> list[dict[str, str]]:
                     "title": spec.title,
                     "paper_figure": spec.paper_figure,
                     "page": f"gallery/{page}.md",
-                    "image": f"gallery/images/{image.name}",
+                    "image": f"gallery/{folder}/images/{image.name}",
                     "data": FIGURE_DATA.get(spec.id, ""),
                 }
             )

@@ -67,7 +67,7 @@ def rate(p: float, D: float, P: float) -> float:
 
     References
     ----------
-    .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+    1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
        Rate-Distortion-Perception Tradeoff", ICML 2019, Theorem 2.
 
     Examples

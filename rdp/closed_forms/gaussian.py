@@ -198,7 +198,7 @@ def perfect_perception_distortion(variance: float, R: float, common_randomness: 
 
     References
     ----------
-    .. [1] A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
+    1. A. B. Wagner, "The Rate-Distortion-Perception Trade-off: The Role of
        Common Randomness", arXiv:2202.04147, 2022.
 
     Examples

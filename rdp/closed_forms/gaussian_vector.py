@@ -60,13 +60,13 @@ The closed-form special cases (reverse water-filling, P = 0, zero rate) live in
 
 References
 ----------
-.. [1] J. Qian, S. Salehkalaibar, J. Chen, A. Khisti, W. Yu, W. Shi, Y. Ge,
+1. J. Qian, S. Salehkalaibar, J. Chen, A. Khisti, W. Yu, W. Shi, Y. Ge,
    W. Tong, "Rate-Distortion-Perception Tradeoff for Gaussian Vector Sources",
    arXiv:2406.18008, 2024.
-.. [2] G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
+2. G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
    Gaussian Rate-Distortion-Perception Function", IEEE Journal on Selected
    Areas in Information Theory, 2024, arXiv:2311.09190.
-.. [3] T. M. Cover, J. A. Thomas, "Elements of Information Theory", 2nd ed.,
+3. T. M. Cover, J. A. Thomas, "Elements of Information Theory", 2nd ed.,
    Wiley 2006, Theorem 10.3.3 (reverse water-filling).
 """
 
@@ -293,9 +293,9 @@ def two_multiplier_water_filling(
 
     References
     ----------
-    .. [1] J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
+    1. J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
        Vector Sources", arXiv:2406.18008, 2024.
-    .. [2] G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
+    2. G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
        Gaussian Rate-Distortion-Perception Function", IEEE JSAIT 2024.
     """
     lam = _variances(eigenvalues)

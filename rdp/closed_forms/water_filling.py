@@ -224,7 +224,7 @@ def reverse_water_filling(
 
     References
     ----------
-    .. [1] T. M. Cover, J. A. Thomas, "Elements of Information Theory", 2nd ed.,
+    1. T. M. Cover, J. A. Thomas, "Elements of Information Theory", 2nd ed.,
        Wiley 2006, Theorem 10.3.3.
 
     Examples
@@ -330,9 +330,9 @@ def perfect_perception_allocation(
 
     References
     ----------
-    .. [1] J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
+    1. J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
        Vector Sources", arXiv:2406.18008, 2024 (perfect-perception case).
-    .. [2] G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
+    2. G. Serra, P. A. Stavrou, M. Kountouris, "On the Computation of the
        Gaussian Rate-Distortion-Perception Function", IEEE JSAIT 2024
        (perfect realism).
 
@@ -483,7 +483,7 @@ def zero_rate_distortion(eigenvalues: ArrayLike, kind: str, P: float) -> Compone
 
     References
     ----------
-    .. [1] J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
+    1. J. Qian et al., "Rate-Distortion-Perception Tradeoff for Gaussian
        Vector Sources", arXiv:2406.18008, 2024.
     """
     lam = _variances(eigenvalues)

@@ -45,10 +45,10 @@ def rate(
     d(p_X, p_{\hat X}) \le P
     $$
 
-    (Blau & Michaeli 2019 [1]_, Eq. (3)) is estimated by its plug-in value: the same problem
+    (Blau & Michaeli 2019 [1], Eq. (3)) is estimated by its plug-in value: the same problem
     for the empirical law of the samples put on ``cells`` equal-width cells (cell values: the
     cells' sample means). The reconstruction is held on a finite set of points, the
-    particles, as in particle estimates of R(D) (Yang, Eckstein & Mandt 2023 [2]_). They start
+    particles, as in particle estimates of R(D) (Yang, Eckstein & Mandt 2023 [2]). They start
     at the cell values; with a Wasserstein or no perception constraint they then move by
     Lloyd steps (each particle to the conditional mean, for MSE, or median, for absolute
     error, of the sources the optimal channel sends to it) while the certified upper bound
@@ -56,7 +56,7 @@ def rate(
     solver (``method="fast"``), so ``estimate`` is the rate of a channel that meets D and P
     for the quantised empirical law: an upper bound on that law's R(D, P).
 
-    The interval is a percentile bootstrap (Efron & Tibshirani 1993 [3]_): the whole
+    The interval is a percentile bootstrap (Efron & Tibshirani 1993 [3]): the whole
     procedure is rerun on ``bootstrap`` resamples of the samples with replacement, drawn
     with ``seed``.
 
@@ -132,11 +132,11 @@ def rate(
 
     References
     ----------
-    .. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+    1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
        Rate-Distortion-Perception Tradeoff", ICML 2019, Eq. (3).
-    .. [2] Y. Yang, S. Eckstein and S. Mandt, "Estimating the Rate-Distortion Function by
+    2. Y. Yang, S. Eckstein and S. Mandt, "Estimating the Rate-Distortion Function by
        Wasserstein Gradient Descent", NeurIPS 2023.
-    .. [3] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap", Chapman &
+    3. B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap", Chapman &
        Hall, 1993, ch. 13.
     """
     start = time.perf_counter()

@@ -50,9 +50,9 @@ def kmeans(
 
     References
     ----------
-    .. [1] S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf.
+    1. S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf.
        Theory 28(2), 1982.
-    .. [2] D. Arthur and S. Vassilvitskii, "k-means++: the advantages of careful
+    2. D. Arthur and S. Vassilvitskii, "k-means++: the advantages of careful
        seeding", SODA 2007.
     """
     data = np.asarray(samples, dtype=float)

@@ -74,11 +74,11 @@ def lloyd_max(
 
     References
     ----------
-    .. [1] J. Max, "Quantizing for minimum distortion", IRE Trans. Inf. Theory
+    1. J. Max, "Quantizing for minimum distortion", IRE Trans. Inf. Theory
        6(1), 1960 (Table I).
-    .. [2] S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf.
+    2. S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf.
        Theory 28(2), 1982.
-    .. [3] X. Wu, "Optimal quantization by matrix searching", J. Algorithms 12, 1991
+    3. X. Wu, "Optimal quantization by matrix searching", J. Algorithms 12, 1991
        (dynamic programming for finite alphabets).
     """
     levels = _check_levels(levels)

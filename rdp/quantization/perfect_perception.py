@@ -17,10 +17,10 @@ $2 D^*(K)$ is checked by [`rdp.theorems.yan2021`][rdp.theorems.yan2021].
 
 References
 ----------
-.. [1] Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On Perceptual Lossy Compression:
+1. Z. Yan, F. Wen, R. Ying, C. Ma, P. Liu, "On Perceptual Lossy Compression:
    The Cost of Perceptual Reconstruction and An Optimal Training Framework",
    ICML 2021 (arXiv:2106.02782), Theorems 1–2.
-.. [2] D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception
+2. D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception
    Tradeoff in Wasserstein Space", NeurIPS 2021 (arXiv:2107.02555), Theorem 4.
 """
 

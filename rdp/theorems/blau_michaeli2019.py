@@ -17,7 +17,7 @@ so a solver's stated accuracy enters the tolerance instead of being ignored.
 
 References
 ----------
-.. [1] Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
    Rate-Distortion-Perception Tradeoff", ICML 2019, Theorem 1.
 """
 

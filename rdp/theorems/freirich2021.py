@@ -22,9 +22,9 @@ LP for finite alphabets) and compare them with the formula.
 
 References
 ----------
-.. [1] D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception
+1. D. Freirich, T. Michaeli, R. Meir, "A Theory of the Distortion-Perception
    Tradeoff in Wasserstein Space", NeurIPS 2021 (arXiv:2107.02555), Theorems 3–4.
-.. [2] C. R. Givens, R. M. Shortt, "A class of Wasserstein metrics for probability
+2. C. R. Givens, R. M. Shortt, "A class of Wasserstein metrics for probability
    distributions", Michigan Math. J. 31, 1984 (Gaussian W₂).
 """
 

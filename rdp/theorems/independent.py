@@ -23,11 +23,11 @@ comparing the two can fail:
 
 References
 ----------
-.. [1] R. E. Blahut, "Computation of channel capacity and rate-distortion
+1. R. E. Blahut, "Computation of channel capacity and rate-distortion
    functions", IEEE Trans. Inf. Theory 18(4), 1972, Theorem 8 (bounds).
-.. [2] T. M. Cover and J. A. Thomas, "Elements of Information Theory", 2nd ed.,
+2. T. M. Cover and J. A. Thomas, "Elements of Information Theory", 2nd ed.,
    Wiley 2006, Thm 10.3.3 (reverse water-filling).
-.. [3] X. Wu, "Optimal quantization by matrix searching", J. Algorithms 12,
+3. X. Wu, "Optimal quantization by matrix searching", J. Algorithms 12,
    1991 (dynamic programming over interval partitions).
 """
 

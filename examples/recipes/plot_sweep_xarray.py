@@ -7,7 +7,7 @@ A sweep of many problems, opened with xarray
 labelled xarray dataset to a Zarr store. Here a small family runs in one
 process: Bernoulli(p) sources for ten values of p, with TV and KL(p_X̂‖p_X)
 perception. Needs the `sweep` extra (`pip install 'rdp-theory[sweep]'`); the
-whole story is in [Sweeps](../sweeps.md) and [`rdp.sweep`][rdp.batch.run.sweep].
+whole story is in [Sweeps](../../sweeps.md) and [`rdp.sweep`][rdp.batch.run.sweep].
 """
 
 import shutil

@@ -9,8 +9,6 @@ their Fig. 3 draws it for p = 1/10. This page draws the figures of
 them by ID, so it shows exactly what `rdp reproduce bernoulli-tv-rd` writes.
 """
 
-from textwrap import fill
-
 from rdp import Bernoulli, Problem
 from rdp.reproduce import select_figures
 
@@ -29,24 +27,26 @@ for D, P in [(0.01, 0.05), (0.05, 0.02), (0.05, 0.0), (0.05, 0.2)]:
 # %%
 # Rate–distortion curves
 # ----------------------
-# Each curve fixes the perception bound P; Shannon's R(D) (P = ∞) is dashed.
-spec = specs["bernoulli-tv-rd"]
-print(spec.command)
-print(fill(spec.caption, 88))
-fig = spec.make().figure
+# R(D, P) against D at five perception bounds P (darker: stricter) and Shannon's
+# R(D) = R(D, ∞) dashed in black. Tightening
+# the perception bound raises the curve; at P = 0 the distortion reachable at
+# rate 0 is largest. `rdp reproduce bernoulli-tv-rd` writes this figure with
+# its data as CSV.
+fig = specs["bernoulli-tv-rd"].make().figure
 
 # %%
 # The surface and its equi-rate lines
 # -----------------------------------
-spec = specs["bernoulli-tv-surface"]
-print(fill(spec.caption, 88))
-fig = spec.make().figure
+# Left: R(D, P) over the (D, P) plane with its equi-rate lines. Right: the same
+# lines in the (D, P) plane; the shaded region is where the rate is 0
+# (D ≥ D_max(P)). The lines bend where the perception constraint becomes
+# active.
+fig = specs["bernoulli-tv-surface"].make().figure
 
 # %%
 # Cross sections
 # --------------
-# At fixed rate: the distortion–perception tradeoff; at fixed distortion: the
-# rate that perception costs.
-spec = specs["bernoulli-tv-sections"]
-print(fill(spec.caption, 88))
-fig = spec.make().figure
+# Left: D(R, P) against P at fixed rates, the distortion–perception tradeoff,
+# flat once the perception bound is inactive. Right: R(D, P) against P at fixed
+# distortions, the rate that perception costs.
+fig = specs["bernoulli-tv-sections"].make().figure

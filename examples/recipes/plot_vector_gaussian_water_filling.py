@@ -6,7 +6,7 @@ For a Gaussian vector with MSE distortion, Shannon's R(D) is reverse
 water-filling: every component gets distortion min(θ, σᵢ²) and components
 below the water level θ get no rate. With a squared-W₂ perception budget the
 reconstruction may not collapse a component to its mean, so *every* component
-gets rate (Qian et al., 2024; [the closed form](../closed-forms/gaussian-vector.md)).
+gets rate (Qian et al., 2024; [the closed form](../../closed-forms/gaussian-vector.md)).
 This script draws the per-component levels of both solutions.
 """
 

@@ -5,10 +5,9 @@ The Gaussian source with MSE: squared-W₂ and KL perception
 The Gaussian analogue of Blau & Michaeli's Fig. 3: R(D, P) of N(0, 1) with
 squared error and squared-W₂ perception in closed form (Zhang et al., NeurIPS
 2021, Theorem 2), and with KL(p_X̂‖p_X) perception (jointly Gaussian channel).
-The figures are `rdp reproduce`'s, drawn from the same specs.
+The figures are those of `rdp reproduce gaussian-w2-rd ...`, drawn from the
+same specs.
 """
-
-from textwrap import fill
 
 from rdp import KL, Gaussian, Problem
 from rdp.reproduce import select_figures
@@ -29,35 +28,39 @@ print("R(0.3, KL ≤ 0.05 bits) =", kl.rate(0.3, 0.05).rate)
 # %%
 # Squared W₂: rate–distortion curves
 # ----------------------------------
-spec = specs["gaussian-w2-rd"]
-print(spec.command)
-print(fill(spec.caption, 88))
-fig = spec.make().figure
+# R(D, P) against D at five perception bounds (darker: stricter) and Shannon's
+# R(D) = ½ log₂(1/D) dashed in black. From P ≥ σ² = 1 on, the perception bound
+# is never active and R(D, P) is Shannon's R(D).
+fig = specs["gaussian-w2-rd"].make().figure
 
 # %%
 # Squared W₂: the surface
-spec = specs["gaussian-w2-surface"]
-fig = spec.make().figure
+# -----------------------
+# Left: R(D, P) over the (D, P) plane with its equi-rate lines. Right: the same
+# lines in the (D, P) plane; the shaded region is where the rate is 0.
+fig = specs["gaussian-w2-surface"].make().figure
 
 # %%
 # Squared W₂: cross sections
-spec = specs["gaussian-w2-sections"]
-fig = spec.make().figure
+# --------------------------
+# Left: D(R, P) against P at fixed rates, the distortion–perception tradeoff.
+# Right: R(D, P) against P at fixed distortions.
+fig = specs["gaussian-w2-sections"].make().figure
 
 # %%
 # KL(p_X̂‖p_X): rate–distortion curves
 # -----------------------------------
-# KL is measured in bits, like the rate.
-spec = specs["gaussian-kl-rd"]
-print(fill(spec.caption, 88))
-fig = spec.make().figure
+# The same views with the KL divergence of the reconstruction's law from the
+# source's, in bits like the rate. The least reconstruction deviation the KL
+# ball admits is a Lambert-W expression (Corless et al. 1996).
+fig = specs["gaussian-kl-rd"].make().figure
 
 # %%
 # KL(p_X̂‖p_X): the surface
-spec = specs["gaussian-kl-surface"]
-fig = spec.make().figure
+# ------------------------
+fig = specs["gaussian-kl-surface"].make().figure
 
 # %%
 # KL(p_X̂‖p_X): cross sections
-spec = specs["gaussian-kl-sections"]
-fig = spec.make().figure
+# ---------------------------
+fig = specs["gaussian-kl-sections"].make().figure
