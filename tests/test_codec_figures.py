@@ -80,17 +80,28 @@ def test_blau_michaeli_points_drawn_on_the_codec_axes_when_present(tmp_path, mon
     monkeypatch.setenv("RDP_BLAU_MICHAELI_RESULTS", str(tmp_path / "nothing") + ":" + str(bm))
     spec = _spec("codec-vs-blau-michaeli")
     assert f"drawn from {bm / 'results.csv'}" in spec.caption
-    ax_d, ax_p = spec.make().figure.axes
-    lines = {line.get_label(): line for line in ax_d.get_lines()}
-    line = lines["Blau–Michaeli λ = 0.015 (fixed-rate d·log₂L bits)"]
+    ax_d, _, bm_d, bm_p = spec.make().figure.axes
+    lines = {line.get_label(): line for line in bm_d.get_lines()}
+    line = lines["Blau–Michaeli λ = 0.015"]
     np.testing.assert_allclose(line.get_xdata(), [0.114, 0.053])  # seeds 0 and 1 averaged
     np.testing.assert_allclose(line.get_ydata(), [2 / 784, 16 / 784])
-    w1 = {line.get_label(): line for line in ax_p.get_lines()}
+    w1 = {line.get_label(): line for line in bm_p.get_lines()}
+    np.testing.assert_allclose(w1["Blau–Michaeli λ = 0 (MSE only)"].get_xdata(), [5.1, 3.0])
+    assert w1["Blau–Michaeli λ = 0 (MSE only)"].get_color() == "black"  # λ = 0 is black
+    codec = {line.get_label(): line for line in ax_d.get_lines()}
+    assert codec["codec β = 0 (MSE only)"].get_color() == "black"  # and so is β = 0
+    assert not any("not found" in t.get_text() for t in bm_d.texts)
+    # the codec's rate is its payload, as in the CSV's bpp column (not the file's file_bpp)
+    rows = json.loads((COMMITTED / "results.json").read_text())["rows"]
+    zero = sorted(
+        (r for r in rows if r["beta"] == 0 and r["normalization"] == "gdn" and not r["hyperprior"]
+         and not r.get("finetune")),
+        key=lambda r: r["bpp"],
+    )  # fmt: skip
     np.testing.assert_allclose(
-        w1["Blau–Michaeli λ = 0 (fixed-rate d·log₂L bits)"].get_xdata(), [5.1, 3.0]
+        codec["codec β = 0 (MSE only)"].get_ydata(), [r["bpp"] for r in zero]
     )
-    assert any(label.startswith("codec β = 0") for label in lines)
-    assert not any("not found" in t.get_text() for t in ax_d.texts)
+    assert "payload" in ax_d.get_ylabel() and "file" not in ax_d.get_ylabel()
 
 
 def test_blau_michaeli_absent_gives_codec_points_and_a_visible_note(tmp_path, monkeypatch):
@@ -98,9 +109,9 @@ def test_blau_michaeli_absent_gives_codec_points_and_a_visible_note(tmp_path, mo
     monkeypatch.setenv("RDP_BLAU_MICHAELI_RESULTS", str(tmp_path / "nothing"))
     spec = _spec("codec-vs-blau-michaeli")
     assert "ABSENT" in spec.caption
-    ax_d, _ = spec.make().figure.axes
-    assert any("not found" in t.get_text() for t in ax_d.texts)
-    assert not any("Blau" in line.get_label() for line in ax_d.get_lines())
+    ax_d, _, bm_d, _ = spec.make().figure.axes
+    assert any("not found" in t.get_text() for t in bm_d.texts)
+    assert not any("Blau" in line.get_label() for line in bm_d.get_lines())
     assert any(line.get_label().startswith("codec") for line in ax_d.get_lines())
 
 

@@ -108,3 +108,39 @@ def test_committed_blau_michaeli_lambda0_has_the_least_mse():
         for (b, weight), values in mse.items():
             if b == bits and weight > 0:
                 assert base <= np.mean(values) + np.std(values, ddof=1), (bits, weight)
+
+
+def _theory_check(rows_edit=None):
+    from rdp.neural.plots import theory_check_figure
+
+    results = json.loads((COMMITTED / "theory-check" / "results.json").read_text())
+    if rows_edit:
+        rows_edit(results["rows"])
+    return results, theory_check_figure(results)
+
+
+def test_theory_check_axes_read_and_clip_nothing():
+    """The log axis has several labelled ticks; every ratio is inside the middle panel's
+    limits, also one far from 1 (the twin: a ratio of 0.5 that fixed limits would drop)."""
+
+    def far(rows):
+        rows[-1]["mse_g2_over_2d_star_f"] = 0.5
+
+    for edit in (None, far):
+        results, fig = _theory_check(edit)
+        ax, ax_ratio, _ = fig.axes
+        fig.canvas.draw()
+        low, high = ax.get_ylim()
+        labels = [
+            t.get_text()
+            for t in ax.get_yticklabels()
+            if t.get_text() and low <= t.get_position()[1] <= high
+        ]
+        assert len(labels) >= 3, labels
+        low, high = ax_ratio.get_ylim()
+        ratios = [
+            r[k] for r in results["rows"] for k in ("mse_g1_over_d_star", "mse_g2_over_2d_star_f")
+        ]
+        assert low < min(ratios) and max(ratios) < high
+        # 2·D*_f is defined where it is used
+        assert any("centroids" in label for label in ax_ratio.get_legend_handles_labels()[1])

@@ -41,10 +41,12 @@ fig = specs["neural-blau-michaeli"].make().figure
 # %%
 # Blau & Michaeli: an empirical R(D, P) of MNIST
 # ----------------------------------------------
-# The trained models in the (D, P) plane, the distortion–perception tradeoff at
-# each fixed rate (models joined in order of λ), and the rate against perception
-# at fixed distortion (Blau & Michaeli, Fig. 6). Only the marked points are
-# trained models; every line between them is an interpolation.
+# Left: the trained models in the (D, P) plane, those of each fixed rate joined
+# in order of λ, the distortion–perception tradeoff at that rate (measured).
+# Right: the rate against perception at fixed distortion (Blau & Michaeli,
+# Fig. 6). No two trained models share a distortion, so each point there is
+# interpolated linearly in D between two trained rates of one λ: hollow
+# markers and dashed lines, not measurements.
 fig = specs["neural-blau-michaeli-rdp"].make().figure
 
 # %%

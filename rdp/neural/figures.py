@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdp.neural.analysis import provenance_note
 from rdp.neural.experiments._results import RESULTS_FILE, read_results
 from rdp.neural.plots import (
     SAMPLES_FILE,
@@ -152,13 +151,12 @@ FIGURES: dict[str, tuple[StoredFigure, ...]] = {
             filename="figure-blau-michaeli-rdp.png",
             title="Blau & Michaeli 2019: an empirical R(D, P) of MNIST",
             caption=(
-                "Left: equi-rate lines of R(D, P): the rate interpolated linearly (Delaunay "
-                "triangles) between the trained models over the (D, P) plane, with the trained "
-                "points. Middle: distortion–perception at each fixed rate, the trained models "
-                "joined in order of λ. Right: rate against perception at fixed distortion, rate "
-                "and W₁ interpolated linearly in D between trained rates along each λ curve "
-                "(Blau & Michaeli, ICML 2019, Fig. 6). Everything between trained points is "
-                "interpolated, not trained."
+                "Left: the trained models (measured) in the (D, P) plane, those of each fixed "
+                "rate joined in order of λ: the distortion–perception tradeoff at that rate. "
+                "Right: rate against perception at fixed distortion (Blau & Michaeli, ICML "
+                "2019, Fig. 6); no trained model sits at a common distortion, so each point "
+                "is interpolated linearly in D between two trained rates of one λ and drawn "
+                "hollow, with dashed lines."
             ),
             paper=BLAU_MICHAELI,
             paper_figure="§5, Figs. 5–6 (MNIST)",
@@ -199,15 +197,14 @@ RESULTS = StoredResults(RESULTS_FILE, _figures_of, depth=2, skip=_seed_under_agg
 def make_figures(results_dir: str | os.PathLike) -> list[NeuralFigure]:
     """Draw the figures of the experiment whose ``results.json`` is in ``results_dir``.
 
-    Each PNG carries the run's provenance
-    ([`provenance_note`][rdp.neural.analysis.provenance_note]) under its panels.
+    The figures carry no provenance stamp: the run's provenance (commit, date,
+    machine, command of each seed) is in ``results.json`` beside them
+    ([`provenance_note`][rdp.neural.analysis.provenance_note] writes it as one line).
     """
     results_dir = Path(results_dir)
     results = read_results(results_dir)
     declared = _figures_of(results)
-    paths = write_stored_figures(
-        declared, results, results_dir, dpi=120, note=provenance_note(results)
-    )
+    paths = write_stored_figures(declared, results, results_dir, dpi=120)
     by_path = {results_dir / figure.filename: figure for figure in declared}
     return [_neural_figure(results["experiment"], by_path[path], path) for path in paths]
 

@@ -88,6 +88,29 @@ def _legend(ax, **kwargs) -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), frameon=False, **kwargs)
 
 
+def _log_ticks(axis) -> None:
+    """Plain-number labels at 1, 2 and 5 times each power of ten of a log axis.
+
+    Matplotlib labels only the powers of ten, so a log axis spanning less than a
+    decade shows one label or none.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _limits_holding(ax, low: float, high: float, *values: np.ndarray) -> None:
+    """y-limits at least ``[low, high]``, widened so that every value is drawn (none clipped)."""
+    finite = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values])
+    finite = finite[np.isfinite(finite)]
+    if finite.size:
+        pad = 0.05 * (max(high, finite.max()) - min(low, finite.min()))
+        low, high = min(low, finite.min() - pad), max(high, finite.max() + pad)
+    ax.set_ylim(low, high)
+
+
 def _rate_ticks(ax, values, axis: str = "x") -> None:
     values = sorted({float(v) for v in values})
     labels = [f"{v:g}" if float(v).is_integer() else f"{v:.2f}" for v in values]
@@ -158,7 +181,9 @@ def yan_figure(results: dict[str, Any], directory: Path | None = None) -> Figure
         ax_ratio.set_xlabel(style.rate_label("bits per image"))
         ax_ratio.set_ylabel("MSE(G2) / MSE(G1)")
         _rate_ticks(ax_ratio, bits, "x")
-        ax_ratio.set_ylim(1.0, max(2.6, float(np.max(ratio)) * 1.1))
+        std = _std(rows, "ratio")
+        spread = [ratio] if std is None else [ratio - std, ratio + std]
+        _limits_holding(ax_ratio, 1.0, 2.6, *spread)
         ax_ratio.set_title(f"Cost of perfect perception ({_seeds_note(results)})")
         _legend(ax_ratio)
     return fig
@@ -222,6 +247,7 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
         _measured(ax, bits, rows, "mse_g1", "MSE(G1)", "o", c1)
         _measured(ax, bits, rows, "mse_g2", "MSE(G2)", "s", c2, hollow=True)
         ax.set_yscale("log")
+        _log_ticks(ax.yaxis)
         ax.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax.set_ylabel(style.distortion_label("MSE"))
         ax.set_title("Distortion of the two decoders, X ~ N(0, 1)")
@@ -236,12 +262,18 @@ def theory_check_figure(results: dict[str, Any], directory: Path | None = None) 
             bits,
             rows,
             "mse_g2_over_2d_star_f",
-            "MSE(G2) / $2D^*_f$",
+            "MSE(G2) / $2D^*_f$, $D^*_f$: MSE of the trained\ncells' centroids",
             "s-",
             c2,
             hollow=True,
         )
-        ax_ratio.set_ylim(0.85, 1.15)
+        _limits_holding(
+            ax_ratio,
+            0.85,
+            1.15,
+            column(rows, "mse_g1_over_d_star"),
+            column(rows, "mse_g2_over_2d_star_f"),
+        )
         ax_ratio.set_xlabel(style.rate_label("bits, $\\log_2 K$"))
         ax_ratio.set_ylabel("measured / theory")
         ax_ratio.set_title("Measured over predicted MSE")
@@ -351,50 +383,17 @@ def blau_michaeli_figure(results: dict[str, Any], directory: Path | None = None)
 
 
 def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = None) -> Figure:
-    """An empirical R(D, P) of MNIST (Blau & Michaeli 2019, Fig. 6): equi-rate lines in the
-    (D, P) plane, D–P sections at fixed rate, R–P sections at fixed D."""
-    from scipy.interpolate import griddata
-
+    """An empirical R(D, P) of MNIST (Blau & Michaeli 2019, Fig. 6): the trained models in the
+    (D, P) plane at each fixed rate (measured), and rate against perception at fixed distortion
+    (interpolated in D between trained models, drawn dashed with hollow markers)."""
     rows = results["rows"]
     weights, _ = _bm_curves(rows)
     rates = sorted({r["bits"] for r in rows})
     rate_colors = style.curve_colors(len(rates))
-    fig = _figure(3)
-    ax_eq, ax_dp, ax_rp = fig.subplots(1, 3)
+    fig = _figure(2)
+    ax_dp, ax_rp = fig.subplots(1, 2)
     with style.style():
-        mse, w1, rate = column(rows, "mse"), column(rows, "w1"), column(rows, "bits")
-        # (a) R over the (D, P) plane, linearly interpolated between the trained models
-        # (Delaunay triangles in coordinates scaled to the unit square), drawn as contours.
-        if len(rows) >= 4 and np.ptp(mse) > 0 and np.ptp(w1) > 0:
-            gx, gy = np.meshgrid(
-                np.linspace(mse.min(), mse.max(), 120), np.linspace(w1.min(), w1.max(), 120)
-            )
-            scale = np.array([np.ptp(mse), np.ptp(w1)])
-            try:
-                grid = griddata(
-                    np.c_[mse, w1] / scale, rate, (gx / scale[0], gy / scale[1]), method="linear"
-                )
-            except Exception:  # degenerate (collinear) points: no surface to draw
-                grid = None
-            if grid is not None and np.isfinite(grid).any():
-                contours = ax_eq.contour(
-                    gx, gy, grid, levels=np.linspace(min(rates), max(rates), 9),
-                    cmap=style.CURVE_CMAP, linewidths=1.2,
-                )  # fmt: skip
-                ax_eq.clabel(contours, fmt="%.3g", fontsize=7)
-        for bits, color in zip(rates, rate_colors, strict=True):
-            ax_eq.plot(
-                mse[rate == bits],
-                w1[rate == bits],
-                "o",
-                color=color,
-                label=f"trained, R = {bits:.3g}",
-            )
-        ax_eq.set_xlabel(style.distortion_label("MSE per pixel"))
-        ax_eq.set_ylabel(style.perception_label("$W_1$, fresh critic"))
-        ax_eq.set_title("Equi-rate lines of R(D, P) (interpolated)")
-        _legend(ax_eq, ncols=2)
-        # (b) D–P at fixed rate: the trained models of each rate, joined in order of λ.
+        # (a) D–P at fixed rate: the trained models of each rate, joined in order of λ.
         for bits, color in zip(rates, rate_colors, strict=True):
             sel = sorted(
                 (r for r in rows if r["bits"] == bits), key=lambda r: r["perception_weight"]
@@ -406,9 +405,9 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
             )  # fmt: skip
         ax_dp.set_xlabel(style.distortion_label("MSE per pixel"))
         ax_dp.set_ylabel(style.perception_label("$W_1$, fresh critic"))
-        ax_dp.set_title("Distortion–perception at fixed rate")
-        _legend(ax_dp, ncols=2, title=f"points λ = {weights[0]:g} … {weights[-1]:g}")
-        # (c) R–P at fixed D: along each λ curve, R and P interpolated linearly in D.
+        ax_dp.set_title("Trained models: distortion–perception at fixed rate")
+        _legend(ax_dp, ncols=2, title=f"λ = {weights[0]:g} … {weights[-1]:g} along each line")
+        # (b) R–P at fixed D: along each λ curve, R and P interpolated linearly in D.
         curves = []
         for weight in weights:
             sel = [r for r in rows if r["perception_weight"] == weight]
@@ -422,16 +421,14 @@ def blau_michaeli_rdp_figure(results: dict[str, Any], directory: Path | None = N
                 pts = sorted(p for p in pts if np.isfinite(p[0]) and np.isfinite(p[1]))
                 if pts:
                     ax_rp.plot(
-                        *zip(*pts, strict=True),
-                        "o-",
-                        color=color,
-                        label=f"D = {d:.3g} (interpolated)",
-                    )
-            _legend(ax_rp)
+                        *zip(*pts, strict=True), "o--", color=color, mfc="none",
+                        label=f"interpolated: D = {d:.3g}",
+                    )  # fmt: skip
+            _legend(ax_rp, title="one point per λ, interpolated in D between trained rates")
         ax_rp.set_xlabel(style.perception_label("$W_1$, fresh critic"))
         ax_rp.set_ylabel(style.rate_label("bits per image"))
         _rate_ticks(ax_rp, rates, "y")
-        ax_rp.set_title("Rate–perception at fixed distortion")
+        ax_rp.set_title("Rate–perception at fixed distortion (interpolated)")
     return fig
 
 

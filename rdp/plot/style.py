@@ -106,6 +106,21 @@ def curve_colors(n: int) -> list[tuple[float, float, float, float]]:
     return [cmap(x) for x in np.linspace(0.0, 0.85, n)]
 
 
+def weight_colors(weights) -> dict[float, Any]:
+    """Colours of curves indexed by a loss weight (λ, β): 0 black, the others viridis.
+
+    A weight of 0 is the model trained without a perception term, drawn in
+    ``SHANNON_COLOR`` in every figure; the positive weights take colours from
+    ``CURVE_CMAP`` (its dark end skipped, so that none reads as black).
+    """
+    positive = sorted({float(w) for w in weights if w != 0})
+    cmap = mpl.colormaps[CURVE_CMAP]
+    stops = np.linspace(0.3, 0.85, len(positive)) if len(positive) > 1 else [0.55]
+    colors: dict[float, Any] = {w: cmap(x) for w, x in zip(positive, stops, strict=False)}
+    colors[0.0] = SHANNON_COLOR
+    return colors
+
+
 def short_label(label: str) -> str:
     """A compact axis label for crowded (3-D) axes.
 

@@ -90,7 +90,7 @@ def ternary_problem() -> Problem:
 # at 0 is E|X| ≈ 0.99, beyond which P no longer constrains the zero-rate boundary.
 LAPLACE_GRIDS = SolvedGrids(
     D=np.round(np.linspace(0.1, 3.7, 25), 10),
-    P=np.array([0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]),
+    P=np.round(np.linspace(0.0, 1.0, 21), 10),
     perception_levels=[0.0, 0.1, 0.2, 0.4, 0.8],
     rates=[0.25, 0.5, 1.0, 1.5],
     distortions=[0.25, 0.55, 1.0, 1.45],
@@ -101,7 +101,7 @@ LAPLACE_GRIDS = SolvedGrids(
 
 TERNARY_GRIDS = SolvedGrids(
     D=np.round(np.linspace(0.0, 1.3, 27), 10),
-    P=np.round(np.linspace(0.0, 0.3, 7), 10),
+    P=np.round(np.linspace(0.0, 0.3, 31), 10),
     perception_levels=[0.0, 0.05, 0.1, 0.2],
     rates=[0.1, 0.25, 0.5, 1.0],
     distortions=[0.2, 0.4, 0.7, 1.0],

@@ -247,6 +247,6 @@ def write_stored_figures(
             # supxlabel: the constrained layout keeps room for it under the panels
             fig.supxlabel(note, fontsize=5.5, color="#777777")
             metadata = {"Comment": note}
-        fig.savefig(folder / figure.filename, dpi=dpi, metadata=metadata)
+        fig.savefig(folder / figure.filename, dpi=dpi, metadata=metadata, bbox_inches="tight")
         written.append(folder / figure.filename)
     return written
