@@ -440,7 +440,9 @@ def write_report(args, records: list[dict], before: dict, after: dict) -> None:
     surface_path = args.out / "surface.json"
     surface = json.loads(surface_path.read_text()) if surface_path.exists() else None
     text = report(records, before, after, args.limit, surface)
-    (args.markdown or args.out / "discrete.md").write_text(text)
+    target = args.markdown or args.out / "discrete.md"
+    target.parent.mkdir(parents=True, exist_ok=True)  # e.g. build/ in a fresh checkout
+    target.write_text(text)
     print(text)
 
 

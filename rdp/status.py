@@ -248,6 +248,10 @@ def meets(value: float | ArrayLike, limit: float | ArrayLike) -> bool:
     >>> meets(0.5 + 1e-14, 0.5), meets(0.5 + 1e-9, 0.5)
     (True, False)
     """
+    if isinstance(value, float) and isinstance(limit, float):  # scalars (np.float64 too)
+        if value != value:  # nan
+            return False
+        return bool(limit == np.inf or value <= limit * (1 + FEASIBILITY_TOL) + FEASIBILITY_ATOL)
     value = np.asarray(value, dtype=float)
     limit = np.asarray(limit, dtype=float)
     with np.errstate(invalid="ignore"):

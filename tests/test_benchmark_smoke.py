@@ -35,6 +35,10 @@ def test_quick_benchmark_writes_csv_and_report(bench, tmp_path):
     (tmp_path / "discrete.md").unlink()
     bench.main(["--report-only", "--out", str(tmp_path)])
     assert "| gauss-w2 | 8 |" in (tmp_path / "discrete.md").read_text()
+    # --markdown into a folder that does not exist yet (build/ in a fresh checkout)
+    nested = tmp_path / "build" / "reports" / "benchmarks.md"
+    bench.main(["--report-only", "--out", str(tmp_path), "--markdown", str(nested)])
+    assert nested.read_text() == (tmp_path / "discrete.md").read_text()
 
 
 def test_every_family_builds_a_problem(bench):

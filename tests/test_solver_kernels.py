@@ -85,3 +85,26 @@ def test_transport_support_is_the_linear_program_value():
         value = finite._transport_support(g - g.max(), p, cost, P) + g.max()
         assert value == pytest.approx(-res.fun, abs=1e-9)
         assert value >= -res.fun - 1e-12  # an upper bound on σ, as the certificate needs
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_north_west_corner_is_an_optimal_coupling_on_the_line(seed):
+    """The monotone coupling has marginals (p, q) and the least cost Σ J |x − y|² of the
+    linear program over couplings (POT's exact solver); a wrong coupling (the product
+    law p ⊗ q, also in the polytope) costs more."""
+    from rdp.solvers.certificate import north_west_corner
+
+    rng = np.random.default_rng(seed)
+    n, m = rng.integers(2, 40, size=2)
+    p, q = rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(m))
+    q[rng.integers(0, m, size=m // 4)] = 0.0  # empty columns are walked past
+    q /= q.sum()
+    x, y = np.sort(rng.normal(size=n)), np.sort(rng.normal(size=m))
+    cost = (x[:, None] - y[None, :]) ** 2
+    joint = north_west_corner(p, q)
+    assert joint.min() >= 0
+    np.testing.assert_allclose(joint.sum(axis=1), p, atol=1e-15)
+    np.testing.assert_allclose(joint.sum(axis=0), q, atol=1e-15)
+    best = float((ot.emd(p, q, cost) * cost).sum())
+    assert float((joint * cost).sum()) == pytest.approx(best, rel=1e-9, abs=1e-14)
+    assert float((np.outer(p, q) * cost).sum()) > best + 1e-6

@@ -80,6 +80,24 @@ def test_exit_code_and_meets():
     assert meets(1e-16, 0.0) and not meets(1e-13, 0.0)
 
 
+def test_meets_on_scalars_is_its_elementwise_test():
+    """Floats (the certificates' path) and 1-element arrays give the same answer, at and
+    around the edge of the tolerance, for nan and for infinite values and limits."""
+    rng = np.random.default_rng(3)
+    limits = [0.0, 1e-300, 0.3, 7.5, 1e12, np.inf, -1.0, np.nan]
+    for limit in limits:
+        edge = limit * (1 + 1e-12) + 1e-15 if np.isfinite(limit) else 1.0
+        values = [edge, np.nextafter(edge, np.inf), np.nextafter(edge, -np.inf), np.nan, np.inf,
+                  -np.inf, *(edge + rng.normal(scale=1e-12, size=5))]  # fmt: skip
+        for value in values:
+            by_array = meets(np.array([value]), np.array([limit]))
+            assert meets(float(value), float(limit)) is by_array, (value, limit)
+            assert meets(np.float64(value), np.float64(limit)) is by_array, (value, limit)
+    # the edge itself: one ulp above it fails (the twin of the passing edge)
+    assert meets(0.3 * (1 + 1e-12) + 1e-15, 0.3)
+    assert not meets(np.nextafter(0.3 * (1 + 1e-12) + 1e-15, 1.0), 0.3)
+
+
 def test_status_table_describes_every_status_once():
     assert list(STATUS_TABLE) == list(Status)
     for status, info in STATUS_TABLE.items():

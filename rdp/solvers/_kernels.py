@@ -149,9 +149,13 @@ class DenseKernel:
     def __init__(self, shifted: NDArray) -> None:
         self.shifted = shifted
         self.k = np.ones_like(shifted)
+        self.s: float | None = None  # the slope of ``k`` once set
 
     def set_slope(self, s: float) -> None:
+        if s == self.s:  # the kernel at this slope already (an N × M exponential saved)
+            return
         self.k = np.exp(-s * self.shifted)
+        self.s = s
 
     def matvec(self, v: NDArray) -> NDArray:
         return self.k @ v

@@ -138,7 +138,9 @@ def repair(
         if d_ref >= d_goal:
             return np.inf, None
         theta = (dist - d_goal) / (dist - d_ref)
-        joint = (1 - theta) * joint + theta * ref
+        ref *= theta  # (1 − θ) J + θ ref with one new N × M array (ref is this call's own)
+        joint = joint * (1 - theta)
+        joint += ref
     if not is_feasible(fp, joint, D, Pn):
         return np.inf, None
     return finite.mutual_information_nats(joint), joint
@@ -270,7 +272,10 @@ def least_distortion_coupling(fp: finite.FiniteProblem, target: NDArray) -> NDAr
     if fp.monotone_1d:
         return north_west_corner(fp.p, target)
     if fp.hamming:
-        return diagonal_coupling(fp.p, target, fp.delta == 0)
+        pairs = getattr(fp, "_zero_distortion_pairs", None)
+        if pairs is None:  # a pass over N × M: once per problem
+            pairs = fp._zero_distortion_pairs = np.nonzero(fp.delta == 0)
+        return diagonal_coupling(fp.p, target, pairs)
     import ot
 
     return ot.emd(fp.p, target / target.sum(), fp.delta)
@@ -300,27 +305,37 @@ def round_coupling(joint: NDArray, p: NDArray, target: NDArray) -> NDArray:
 def north_west_corner(p: NDArray, q: NDArray) -> NDArray:
     """The monotone (quantile) coupling of sorted p and q: optimal for convex costs of x − y."""
     n, m = p.size, q.size
-    out = np.zeros((n, m))
+    # the walk in Python floats (IEEE doubles, as numpy's), its cells written at once
+    a, b = np.asarray(p, dtype=float).tolist(), np.asarray(q, dtype=float).tolist()
+    rows: list[int] = []
+    cols: list[int] = []
+    mass: list[float] = []
     i = j = 0
-    a, b = p.astype(float).copy(), q.astype(float).copy()
     while i < n and j < m:
-        t = min(a[i], b[j])
-        out[i, j] += t
-        a[i] -= t
-        b[j] -= t
+        ai, bj = a[i], b[j]
+        t = bj if bj < ai else ai
+        rows.append(i)
+        cols.append(j)
+        mass.append(t)
+        a[i], b[j] = ai - t, bj - t
         if a[i] <= 1e-18:
             i += 1
         else:
             j += 1
+    out = np.zeros((n, m))
+    out[rows, cols] = mass  # each cell is visited once: i or j moves at every step
     if i < n:  # rounding leftovers go to the last column
         out[i:, -1] += a[i:]
     return out
 
 
-def diagonal_coupling(p: NDArray, q: NDArray, same: NDArray) -> NDArray:
-    """Keep min(p_i, q_j) on equal values, spread the rest: least Hamming distortion."""
-    out = np.zeros(same.shape)
-    ii, jj = np.nonzero(same)
+def diagonal_coupling(p: NDArray, q: NDArray, pairs: tuple[NDArray, NDArray]) -> NDArray:
+    """Keep min(p_i, q_j) on equal values, spread the rest: least Hamming distortion.
+
+    ``pairs`` = (rows, columns) of the cells of zero distortion (equal values).
+    """
+    out = np.zeros((p.size, q.size))
+    ii, jj = pairs
     kept = np.minimum(p[ii], q[jj])
     out[ii, jj] = kept
     err_r = np.maximum(p - out.sum(axis=1), 0.0)

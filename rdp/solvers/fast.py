@@ -235,6 +235,8 @@ class FastSolver:
         structured = HammingKernel.detect(self._shifted) if fp.hamming else None
         self._kernel = structured if structured is not None else DenseKernel(self._shifted)
         self._pieces = None  # the ball's pieces for the perception Newton phase (when used)
+        self._binary: bool | None = None  # whether the transport cost is 0/1 (when asked)
+        self._diagonal_layout: tuple[NDArray, NDArray] | None = None  # of TV plans (when used)
 
     def _log(self, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -338,7 +340,9 @@ class FastSolver:
         diagonal = transport and fp.kind == TV and fp.m_out == 0
         pi = None
         if diagonal:
-            pi = _DiagonalPlan.initial(fp, Pn)
+            if self._diagonal_layout is None:  # two passes over N × M: once per problem
+                self._diagonal_layout = _DiagonalPlan.layout(fp.cost)
+            pi = _DiagonalPlan.initial(fp, Pn, self._diagonal_layout)
         elif transport:
             pi = _initial_plan(fp, Pn)
         if warm is not None and warm.get("kind") == fp.kind:
@@ -365,7 +369,7 @@ class FastSolver:
         status = "iteration_limit"
         kernel = self._kernel
         kernel.set_slope(s)
-        binary_cost = transport and bool(np.isin(fp.cost, (0.0, 1.0)).all())
+        binary_cost = transport and self._binary_cost()
         mu = 0.0
         inner_gap = np.inf
         history = None
@@ -601,6 +605,12 @@ class FastSolver:
             max(lower_bits, 0.0), upper_bits, status=status, channel=self._channel(best_joint),
             diagnostics=diagnostics, message=message, iterations=iteration, warm=next_warm,
         )  # fmt: skip
+
+    def _binary_cost(self) -> bool:
+        """Whether every transport cost is 0 or 1 (a pass over N × M: once per problem)."""
+        if self._binary is None:
+            self._binary = bool(np.isin(self.fp.cost, (0.0, 1.0)).all())
+        return self._binary
 
     # ------------------------------------------------------------------ Newton phase
     def _newton_eligible(self, Pn: float) -> bool:
@@ -852,10 +862,16 @@ class _SlopeBracket:
     ``(above, below)`` — slopes whose distortion was above / below D — is replaced
     by the regula falsi point between them. The weights move between measurements
     and with them the root, so after three measurements on one side in a row the
-    other side is forgotten (a stale end never pins the slope).
+    other side is forgotten (a stale end never pins the slope), and a step that
+    leaves the bracket by at most ``SLACK`` (relative) is kept: near convergence the
+    root drifts that little past ends measured at earlier weights, and pulling those
+    steps back cost iterations (Dirichlet source, Hamming, no perception: 420 instead
+    of 240 at N = 2048, 740 instead of 640 at N = 256), while the cycling steps
+    leave it by far more (N = 3000, D = 0.58: 14.7 against the bracket (3.4, 13.7)).
     """
 
     RUN = 3
+    SLACK = 0.01
 
     def __init__(self) -> None:
         self.above: tuple[float, float] | None = None  # (s, dist) with dist > D: root > s
@@ -880,11 +896,12 @@ class _SlopeBracket:
                 self.above = None
 
     def keep_inside(self, s_new: float, D: float) -> float:
-        """``s_new``, or the regula falsi point of the bracket when ``s_new`` leaves it."""
+        """``s_new``, or the regula falsi point of the bracket when ``s_new`` leaves it
+        (by more than ``SLACK``)."""
         if self.above is None or self.below is None:
             return s_new
         (lo, d_lo), (hi, d_hi) = self.above, self.below
-        if lo < s_new < hi:
+        if lo * (1 - self.SLACK) < s_new < hi * (1 + self.SLACK):
             return s_new
         mid = lo + (d_lo - D) * (hi - lo) / (d_lo - d_hi)
         return mid if lo < mid < hi else 0.5 * (lo + hi)
@@ -1078,12 +1095,22 @@ class _DiagonalPlan:
     def __init__(self, a: NDArray, b: NDArray, d: NDArray, match: NDArray) -> None:
         self.a, self.b, self.d, self.match = a, b, d, match
 
+    @staticmethod
+    def layout(cost: NDArray) -> tuple[NDArray, NDArray]:
+        """The matched column of each row and the row sums of the cost (per problem)."""
+        return np.argmin(cost, axis=1), cost.sum(axis=1)
+
     @classmethod
-    def initial(cls, fp: finite.FiniteProblem, Pn: float) -> _DiagonalPlan:
-        """``_initial_plan`` in this form, without the dense matrix."""
+    def initial(
+        cls, fp: finite.FiniteProblem, Pn: float, layout: tuple[NDArray, NDArray]
+    ) -> _DiagonalPlan:
+        """``_initial_plan`` in this form, without the dense matrix.
+
+        ``layout`` is ``_DiagonalPlan.layout(fp.cost)``, computed once per problem.
+        """
         m = fp.shape[1]
-        match = np.argmin(fp.cost, axis=1)
-        spread_cost = float(fp.p @ fp.cost.sum(axis=1)) / m  # the base plan costs 0
+        match, row_cost = layout
+        spread_cost = float(fp.p @ row_cost) / m  # the base plan costs 0
         eps = 0.0
         if spread_cost > 0 and Pn > 0:
             eps = min(0.5, 0.5 * Pn / spread_cost)

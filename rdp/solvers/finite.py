@@ -139,9 +139,16 @@ class FiniteProblem:
     def min_divergence(self) -> tuple[float, NDArray]:
         """The least perception value over all reconstruction laws and a law attaining it."""
         if self.kind in (*TRANSPORT_KINDS, NONE):
-            j = np.argmin(self.cost, axis=1)
-            a = np.bincount(j, weights=self.p, minlength=self.y.size)
-            return float(self.p @ self.cost[np.arange(self.p.size), j]), a
+            # a pass over the N × M cost: once per problem (a copy of the law per call)
+            cached = getattr(self, "_least_transport", None)
+            if cached is None:
+                j = np.argmin(self.cost, axis=1)
+                a = np.bincount(j, weights=self.p, minlength=self.y.size)
+                cached = self._least_transport = (
+                    float(self.p @ self.cost[np.arange(self.p.size), j]),
+                    a,
+                )
+            return cached[0], cached[1].copy()
         if self.kind == KL_SOURCE_RECON:
             return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
         total = self.p_tilde.sum()
@@ -160,10 +167,14 @@ class FiniteProblem:
         """
         if P != 0 or self.kind == NONE:
             return None
-        zero = self.cost == 0
-        if not (zero.sum(axis=1) == 1).all():
+        match = getattr(self, "_zero_match", False)  # the zero-cost matching: once per problem
+        if match is False:
+            zero = self.cost == 0
+            match = np.argmax(zero, axis=1) if (zero.sum(axis=1) == 1).all() else None
+            self._zero_match = match
+        if match is None:
             return None
-        return np.bincount(np.argmax(zero, axis=1), weights=self.p, minlength=self.y.size)
+        return np.bincount(match, weights=self.p, minlength=self.y.size)
 
     def usable(self, P: float) -> NDArray | None:
         """Reconstruction symbols that a channel meeting the bound P may use (None: all).
@@ -192,7 +203,12 @@ class FiniteProblem:
         if self.kind == TV:
             return top + _tv_support(g, self.p_tilde, self.m_out, P)
         if self.kind in WASSERSTEIN_KINDS:
-            return top + _transport_support(g, self.p, self.cost, P)
+            least = getattr(self, "_least_positive_cost", False)
+            if least is False:  # once per problem (None: no positive cost)
+                positive = self.cost[self.cost > 0]
+                least = float(positive.min()) if positive.size else None
+                self._least_positive_cost = least
+            return top + _transport_support(g, self.p, self.cost, P, least)
         if self.kind == KL_RECON_SOURCE:
             return top + _kl_rs_support(g, self.p_tilde, P)
         return top + _kl_sr_support(g, self.p_tilde, P)
@@ -270,19 +286,24 @@ def _tv_support(g: NDArray, p_tilde: NDArray, m_out: float, P: float) -> float:
     return float(p_tilde @ g - moved @ g[order])
 
 
-def _transport_support(g: NDArray, p: NDArray, cost: NDArray, P: float) -> float:
+def _transport_support(
+    g: NDArray, p: NDArray, cost: NDArray, P: float, least_positive: float | None = None
+) -> float:
     r"""min over μ ≥ 0 of μP + Σ_i p_i max_j (g_j − μ c_ij) (a valid upper bound for any μ).
 
     The dual is convex and piecewise linear in μ, with slope P − Σ_i p_i c_{i j*(i)} at μ
     (j* the maximiser); the minimum is found by intersecting the supporting lines at a
     bracket [lo, hi] with negative / positive slope (Kelley's cutting planes in one
     dimension, finite on a piecewise linear function). Every evaluated μ gives a valid
-    bound; the least value is returned.
+    bound; the least value is returned. ``least_positive`` is the least positive entry
+    of ``cost`` (computed here when not given).
     """
     rows = np.arange(p.size)
+    scores = np.empty(cost.shape)  # one work array for every evaluation
 
     def dual(mu: float) -> tuple[float, float]:
-        scores = g[None, :] - mu * cost
+        np.multiply(cost, mu, out=scores)
+        np.subtract(g[None, :], scores, out=scores)  # g_j − μ c_ij
         j = np.argmax(scores, axis=1)
         used = float(p @ cost[rows, j])
         return float(mu * P + p @ scores[rows, j]), P - used
@@ -290,10 +311,11 @@ def _transport_support(g: NDArray, p: NDArray, cost: NDArray, P: float) -> float
     f_lo, s_lo = dual(0.0)
     if s_lo >= 0 or not np.isfinite(f_lo):
         return f_lo
-    positive = cost[cost > 0]
+    if least_positive is None:
+        least_positive = float(cost[cost > 0].min())
     best = f_lo
     lo = 0.0
-    hi = (float(g.max() - g[np.isfinite(g)].min()) + 1.0) / float(positive.min())
+    hi = (float(g.max() - g[np.isfinite(g)].min()) + 1.0) / least_positive
     f_hi, s_hi = dual(hi)
     best = min(best, f_hi)
     for _ in range(100):

@@ -56,13 +56,12 @@ References: Blau & Michaeli, ICML 2019 (the problem); Boyd & Vandenberghe,
 from __future__ import annotations
 
 import time
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import numpy as np
-import scipy.linalg
 from numpy.typing import NDArray
+from scipy.linalg.lapack import dgetrf, dgetrs
 
 from rdp.solvers._kernels import distortion_derivatives
 
@@ -401,8 +400,10 @@ class _Iterate:
         self.g = g - g.min()  # a gauge: h is invariant to a common factor of the kernel
         # each row scaled to its largest entry: the conditions are invariant to row factors
         # and no row underflows
-        log_k = -self.s * shifted - self.g[None, :]
-        self.kt = np.exp(log_k - log_k.max(axis=1, keepdims=True))
+        log_k = np.multiply(shifted, -self.s)  # in place from here: one N × M array
+        log_k -= self.g[None, :]
+        log_k -= log_k.max(axis=1, keepdims=True)
+        self.kt = np.exp(log_k, out=log_k)
         self.u = self.kt @ self.r
         self.w = p / self.u
         self.h = self.kt.T @ self.w
@@ -414,11 +415,14 @@ class _Iterate:
         """The longest step in [0, 1] keeping r, z, λ, σ, μ and the slack non-negative."""
         alpha = 1.0
         for ds, value in ((step.r, self.r), (step.z, self.z), (step.lam, self.lam),
-                          (step.sig, self.sig), (np.array([step.mu, step.sw]),
-                                                 np.array([self.mu, self.sw]))):  # fmt: skip
-            neg = ds < 0
-            if neg.any():
-                alpha = min(alpha, float((-value[neg] / ds[neg]).min()))
+                          (step.sig, self.sig)):  # fmt: skip
+            # the least −value/ds over ds < 0, as −max(value/ds) there (negation is exact;
+            # no entry with ds < 0: −max = +inf); the caller ignores floating-point errors
+            ratio = np.where(ds < 0, value / ds, -np.inf)
+            alpha = min(alpha, -float(ratio.max()))
+        for ds, value in ((step.mu, self.mu), (step.sw, self.sw)):
+            if ds < 0:
+                alpha = min(alpha, float(-value / ds))
         return alpha
 
     def move(self, step: _Direction, alpha: float, shifted, p, pieces) -> None:
@@ -469,30 +473,34 @@ class _Linearisation:
         a[m + 2, m + 1] = -float((1.0 / self.wk).sum()) - x.sw / x.mu
         if not np.isfinite(a).all():
             raise ValueError("non-finite Newton system")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
-            self.lu = scipy.linalg.lu_factor(a, check_finite=False)
-        if not np.abs(np.diag(self.lu[0])).min() > 0:
+        # LAPACK's getrf and getrs directly (scipy.linalg.lu_factor / lu_solve call the
+        # same routines behind a wrapper that costs more than the solve at M = 128)
+        lu, piv, info = dgetrf(a, overwrite_a=True)
+        if info < 0 or not np.abs(np.diag(lu)).min() > 0:
             raise np.linalg.LinAlgError("singular Newton system")
+        self.lu, self.piv = lu, piv
 
     def direction(self, r_c: NDArray, r_l: NDArray, r_mu: float) -> _Direction:
         """The step for complementarity residuals r∘z − τ = ``r_c``, λ∘σ − τ = ``r_l``
         and μ · slack − τ = ``r_mu``."""
         x, res, m, pieces = self.x, self.res, self.m, self.pieces
         d = pieces.slope
-        rho = (-r_l / x.sig).sum(axis=1)
-        gam = (-r_l * d / x.sig).sum(axis=1) - self.beta * (rho - res.t)
+        neg_l = -r_l
+        rho = (neg_l / x.sig).sum(axis=1)
+        gam = (neg_l * d / x.sig).sum(axis=1) - self.beta * (rho - res.t)
         rhs = np.empty(m + 3)
         rhs[:m] = -res.d - r_c / x.r + self.gmat @ pieces.adjoint(gam)
         rhs[m] = -res.p
         rhs[m + 1] = -res.s - float(self.cr @ gam)
         rhs[m + 2] = -res.w + r_mu / x.mu - float(((rho - res.t) / self.wk).sum())
-        sol = scipy.linalg.lu_solve(self.lu, rhs, check_finite=False)
+        sol, info = dgetrs(self.lu, self.piv, rhs, overwrite_b=True)
+        if info != 0:  # pragma: no cover - an argument error of LAPACK's, not a singularity
+            raise ValueError(f"illegal value in argument {-info} of getrs")
         dr = sol[:m]
         dR = pieces.coords(dr)
         dt = (self.bk * dR - sol[m + 1] + rho - res.t) / self.wk
         dsig = dt[:, None] - d * dR[:, None]
-        dlam = (-r_l - x.lam * dsig) / x.sig
+        dlam = (neg_l - x.lam * dsig) / x.sig
         d_sw = (-r_mu - x.sw * sol[m + 1]) / x.mu
         return _Direction(dr, (-r_c - x.z * dr) / x.r, dlam, dt, dsig, d_sw, *sol[m:])
 
