@@ -17,13 +17,16 @@ D_min(P). Unless said otherwise D = D_min(P) + 0.3 (D_max(P) − D_min(P)).
 Writes ``<out>/discrete.csv``, ``<out>/machine.json`` (date, machine, load) and the
 markdown report (``<out>/discrete.md``, or the ``--markdown`` file). ``--surface G``
 also times a G × G (D, P) surface of the discretised Gaussian (N = 128, MSE, W₂²) into
-``<out>/surface.json`` (``--surface-workers W``: its rows in W processes);
-``--report-only`` rewrites the report from those files.
+``<out>/surface.json`` (``--surface-workers W``: its rows in W processes, into
+``<out>/surface-G-workersW.json``), each with its date, commit, load and command;
+``--surface-only`` stops there; ``--report-only`` rewrites the report from those files.
 
 Usage::
 
     python benchmarks/bench_discrete.py --cvxpy-max 32 --surface 64 --out docs/benchmarks \
         --markdown build/benchmarks.md   # the committed record (docs/benchmarks.md reads it)
+    python benchmarks/bench_discrete.py --surface 64 --surface-workers 2 --surface-only \
+        --out docs/benchmarks
     python benchmarks/bench_discrete.py --families gauss-w2 --sizes 32 64
     python benchmarks/bench_discrete.py --quick --out /tmp/bench   # a smoke run
 """
@@ -342,7 +345,6 @@ def time_surface(n: int = 128, size: int = 16, limit: float = 60.0, workers: int
         D, P, method="fast", tol=1e-6, time_limit=limit, progress=False, workers=workers
     )
     elapsed = time.perf_counter() - start
-    status = np.asarray(surf.status)
     gap = np.asarray(surf.upper, dtype=float) - np.asarray(surf.lower, dtype=float)
     finite_gap = gap[np.isfinite(gap)]
     return {
@@ -351,9 +353,29 @@ def time_surface(n: int = 128, size: int = 16, limit: float = 60.0, workers: int
         "cells": size * size,
         "workers": workers,
         "time_s": elapsed,
-        "certified": int(np.isin(status, ["converged", "exact"]).sum()),
+        "certified": int(np.count_nonzero(surf.certified)),
         "max_gap": float(finite_gap.max()) if finite_gap.size else float("nan"),
     }
+
+
+def surface_record(size: int, workers: int) -> tuple[str, dict]:
+    """Time the surface and say where, when and how: (file name, record).
+
+    One worker writes ``surface.json``, W > 1 ``surface-<size>-workers<W>.json``.
+    """
+    before = machine()
+    record = time_surface(size=size, workers=workers)
+    record.update(
+        date=before["date"],
+        commit=before["commit"],
+        load_at_start=before["load"],
+        load_at_end=machine()["load"],
+        command="python benchmarks/bench_discrete.py "
+        + f"--surface {size}"
+        + (f" --surface-workers {workers}" if workers > 1 else ""),
+    )
+    name = "surface.json" if workers == 1 else f"surface-{size}-workers{workers}.json"
+    return name, record
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -371,6 +393,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--surface-workers", type=int, default=1, metavar="W", help="processes for --surface"
     )
+    parser.add_argument("--surface-only", action="store_true", help="only the --surface run")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from CSV")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -380,9 +403,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     args.out.mkdir(parents=True, exist_ok=True)
     if args.surface:
-        surf = time_surface(size=args.surface, workers=args.surface_workers)
-        (args.out / "surface.json").write_text(json.dumps(surf, indent=1) + "\n")
+        name, surf = surface_record(args.surface, args.surface_workers)
+        (args.out / name).write_text(json.dumps(surf, indent=1) + "\n")
         print(json.dumps(surf))
+        if args.surface_only:
+            return
     if args.report_only:
         meta = json.loads((args.out / "machine.json").read_text())
         with (args.out / "discrete.csv").open() as fh:

@@ -45,3 +45,18 @@ def test_every_family_builds_a_problem(bench):
     for family in bench.FAMILIES:
         D, P = bench.target_point(family, 8)
         assert D > 0 and P >= 0
+
+
+def test_surface_record_carries_its_provenance(bench, tmp_path):
+    bench.main(
+        ["--surface", "2", "--surface-workers", "2", "--surface-only", "--out", str(tmp_path)]
+    )
+    import json
+
+    record = json.loads((tmp_path / "surface-2-workers2.json").read_text())
+    assert not (tmp_path / "discrete.csv").exists()  # --surface-only stops there
+    assert record["cells"] == 4 and record["workers"] == 2
+    assert record["certified"] == 4 and 0 <= record["max_gap"] <= 1e-6
+    assert record["command"].endswith("--surface 2 --surface-workers 2")
+    for key in ("date", "commit", "load_at_start", "load_at_end"):
+        assert record[key], key
