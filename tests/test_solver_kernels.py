@@ -8,7 +8,7 @@ from scipy.optimize import linprog
 
 from rdp import Discrete, Problem
 from rdp.solvers import finite
-from rdp.solvers._kernels import DenseKernel, HammingKernel, Line
+from rdp.solvers._kernels import DenseKernels, HammingKernels, Line
 from rdp.solvers.fast import FastSolver
 
 
@@ -37,13 +37,11 @@ def test_hamming_kernel_matches_the_dense_kernel():
     problem = Problem(source, "hamming", "none", reconstruction_alphabet=[0.0, 1.0, 5.0, 7.0])
     fast = FastSolver(problem)
     shifted = fast._shifted
-    structured = HammingKernel.detect(shifted)
-    assert structured is not None
-    dense = DenseKernel(shifted)
+    kernels = HammingKernels.detect(shifted)
+    assert kernels is not None
     v, w = rng.dirichlet(np.ones(4)), rng.random(3)
     for s in (0.0, 0.7, 5.0):
-        structured.set_slope(s)
-        dense.set_slope(s)
+        structured, dense = kernels.at(s), DenseKernels(shifted).at(s)
         np.testing.assert_allclose(structured.matvec(v), dense.matvec(v), rtol=1e-13)
         np.testing.assert_allclose(structured.rmatvec(w), dense.rmatvec(w), rtol=1e-13)
         kv = dense.matvec(v)
@@ -54,12 +52,30 @@ def test_hamming_kernel_matches_the_dense_kernel():
         )
 
 
+@pytest.mark.parametrize("family", ["dense", "hamming"])
+def test_a_kernel_keeps_its_slope_whatever_is_asked_later(family):
+    """A kernel obtained at slope s stays e^{−sΔ'} (the dense product by numpy) after the
+    kernels at other slopes are asked for; the kernel at the last slope asked is not it."""
+    rng = np.random.default_rng(11)
+    shifted = 1.0 - np.eye(5)  # Hamming: both families apply
+    kernels = DenseKernels(shifted) if family == "dense" else HammingKernels.detect(shifted)
+    v = rng.dirichlet(np.ones(5))
+    held = kernels.at(0.7)
+    later = kernels.at(3.0)
+    assert kernels.at(0.7).s == 0.7 and later.s == 3.0
+    np.testing.assert_allclose(held.matvec(v), np.exp(-0.7 * shifted) @ v, rtol=1e-14)
+    assert not np.allclose(later.matvec(v), np.exp(-0.7 * shifted) @ v, rtol=1e-6)
+    if family == "dense":
+        with pytest.raises(ValueError, match="read-only"):
+            held.k[0, 0] = 2.0
+
+
 def test_structured_upper_bound_is_the_mutual_information_of_a_feasible_channel():
     rng = np.random.default_rng(4)
     problem = Problem(Discrete(rng.dirichlet(np.ones(30))), "hamming", "none")
     fast = FastSolver(problem)
-    kernel = fast._kernel
-    assert isinstance(kernel, HammingKernel)
+    kernel = fast._kernels
+    assert isinstance(kernel, HammingKernels)
     v = rng.dirichlet(np.ones(30))
     upper, (weights, slope) = kernel.feasible_upper(fast.fp.p, v, 1.0, 0.2, fast._row_min)
     joint = kernel.joint_at(fast.fp.p, weights, slope)

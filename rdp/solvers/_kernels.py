@@ -141,21 +141,25 @@ def tilt_into_half_space(
 
 
 # ---------------------------------------------------------------------- Gibbs kernels
+# A kernel object holds one slope and never changes: ``kernels.at(s)`` returns the kernel at
+# slope s, so no caller can read a kernel whose slope another caller has moved.
+
+
 class DenseKernel:
-    r"""The Gibbs kernel $K = e^{-s\,\Delta'}$ of a shifted distortion Δ' (dense, N × M)."""
+    r"""The Gibbs kernel $K = e^{-s\,\Delta'}$ of a shifted distortion Δ' at one slope s.
+
+    Built by [`DenseKernels.at`][rdp.solvers._kernels.DenseKernels.at]; the N × M array is
+    read-only, so the kernel stays the kernel at ``s`` for as long as it is held.
+    """
 
     structured = False
+    __slots__ = ("k", "s", "shifted")
 
-    def __init__(self, shifted: NDArray) -> None:
+    def __init__(self, shifted: NDArray, s: float) -> None:
         self.shifted = shifted
-        self.k = np.ones_like(shifted)
-        self.s: float | None = None  # the slope of ``k`` once set
-
-    def set_slope(self, s: float) -> None:
-        if s == self.s:  # the kernel at this slope already (an N × M exponential saved)
-            return
-        self.k = np.exp(-s * self.shifted)
         self.s = s
+        self.k = np.exp(-s * shifted)
+        self.k.flags.writeable = False
 
     def matvec(self, v: NDArray) -> NDArray:
         return self.k @ v
@@ -174,42 +178,47 @@ class DenseKernel:
         return (p / kv)[:, None] * (self.k * v[None, :])
 
 
+class DenseKernels:
+    """The dense Gibbs kernels of one shifted distortion Δ', one per slope.
+
+    ``at(s)`` builds the kernel at slope s (an N × M exponential) or returns the last one
+    built when its slope is s; a kernel that a caller holds keeps its slope whatever is
+    asked afterwards.
+    """
+
+    structured = False
+
+    def __init__(self, shifted: NDArray) -> None:
+        self.shifted = shifted
+        self._last: DenseKernel | None = None
+
+    def at(self, s: float) -> DenseKernel:
+        """The kernel at slope ``s``."""
+        last = self._last
+        if last is None or last.s != s:
+            last = self._last = DenseKernel(self.shifted, s)
+        return last
+
+
 class HammingKernel:
-    r"""The Gibbs kernel of a Hamming distortion in O(N + M) per product.
+    r"""The Gibbs kernel of a Hamming distortion at one slope s, in O(N + M) per product.
 
     Row i of Δ' is $1 - e_{j(i)}$ when x_i is a reconstruction value y_{j(i)}
     and 0 otherwise, so $K_{ij} = b_i + d_i 1[j = j(i)]$ with
     $b_i = e^{-s}, d_i = 1 - e^{-s}$ (matched rows) or $b_i = 1, d_i = 0$.
+    Built by [`HammingKernels.at`][rdp.solvers._kernels.HammingKernels.at].
     """
 
     structured = True
+    __slots__ = ("base", "bonus", "cols", "e", "m", "matched", "s")
 
-    def __init__(self, match: NDArray, m: int) -> None:
-        self.match = match
-        self.matched = match >= 0
-        self.cols = np.where(self.matched, match, 0)
-        self.m = m
-        self.set_slope(0.0)
-
-    @classmethod
-    def detect(cls, shifted: NDArray) -> HammingKernel | None:
-        """The structured kernel when Δ' has the Hamming form above, else None."""
-        if not np.isin(shifted, (0.0, 1.0)).all():
-            return None
-        zeros = (shifted == 0).sum(axis=1)
-        m = shifted.shape[1]
-        if not np.all((zeros == 1) | (zeros == m)):
-            return None
-        match = np.where(zeros == 1, np.argmin(shifted, axis=1), -1)
-        if m == 1:
-            return None
-        return cls(match, m)
-
-    def set_slope(self, s: float) -> None:
+    def __init__(self, layout: HammingKernels, s: float) -> None:
         e = float(np.exp(-s))
+        self.matched, self.cols, self.m = layout.matched, layout.cols, layout.m
         self.base = np.where(self.matched, e, 1.0)
         self.bonus = np.where(self.matched, 1.0 - e, 0.0)
         self.e = e
+        self.s = s
 
     def matvec(self, v: NDArray) -> NDArray:
         return self.base * v.sum() + self.bonus * v[self.cols]
@@ -229,6 +238,40 @@ class HammingKernel:
         out[rows, self.cols[rows]] += (scale * self.bonus * v[self.cols])[rows]
         return out
 
+
+class HammingKernels:
+    """The Hamming Gibbs kernels of one problem (its matching j(i)), one per slope.
+
+    ``at(s)`` returns the kernel at slope s (O(N) to build); ``feasible_upper`` is the
+    O(N + M) upper bound of the solver without perception.
+    """
+
+    structured = True
+
+    def __init__(self, match: NDArray, m: int) -> None:
+        self.match = match
+        self.matched = match >= 0
+        self.cols = np.where(self.matched, match, 0)
+        self.m = m
+
+    @classmethod
+    def detect(cls, shifted: NDArray) -> HammingKernels | None:
+        """The structured kernels when Δ' has the Hamming form above, else None."""
+        if not np.isin(shifted, (0.0, 1.0)).all():
+            return None
+        zeros = (shifted == 0).sum(axis=1)
+        m = shifted.shape[1]
+        if not np.all((zeros == 1) | (zeros == m)):
+            return None
+        match = np.where(zeros == 1, np.argmin(shifted, axis=1), -1)
+        if m == 1:
+            return None
+        return cls(match, m)
+
+    def at(self, s: float) -> HammingKernel:
+        """The kernel at slope ``s``."""
+        return HammingKernel(self, s)
+
     def _parts(self, p: NDArray, v: NDArray, s: float, row_min: NDArray):
         """J_ij = a_i v_j + c_i 1[j = j(i)] at slope s, and its expected distortion."""
         e = float(np.exp(-s))
@@ -245,8 +288,8 @@ class HammingKernel:
 
     def joint_at(self, p: NDArray, v: NDArray, s: float) -> NDArray:
         """The dense joint J(s, v) (rows p)."""
-        self.set_slope(s)
-        return self.joint(p, v, self.matvec(v))
+        kernel = self.at(s)
+        return kernel.joint(p, v, kernel.matvec(v))
 
     def feasible_upper(
         self, p: NDArray, v: NDArray, s: float, D: float, row_min: NDArray

@@ -104,8 +104,8 @@ from rdp.perceptions import (
 from rdp.result import PointSolution
 from rdp.solvers import certificate, finite
 from rdp.solvers._kernels import (
-    DenseKernel,
-    HammingKernel,
+    DenseKernels,
+    HammingKernels,
     rate_distortion_newton,
     single_threaded_blas,
 )
@@ -232,8 +232,9 @@ class FastSolver:
             and bool(np.all(np.diff(fp.x) > 0))
             and bool(np.all(np.diff(fp.y) > 0))
         )
-        structured = HammingKernel.detect(self._shifted) if fp.hamming else None
-        self._kernel = structured if structured is not None else DenseKernel(self._shifted)
+        structured = HammingKernels.detect(self._shifted) if fp.hamming else None
+        # the Gibbs kernels e^{−sΔ'}: ``at(s)`` gives the (immutable) kernel at a slope
+        self._kernels = structured if structured is not None else DenseKernels(self._shifted)
         self._pieces = None  # the ball's pieces for the perception Newton phase (when used)
         self._binary: bool | None = None  # whether the transport cost is 0/1 (when asked)
         self._diagonal_layout: tuple[NDArray, NDArray] | None = None  # of TV plans (when used)
@@ -346,7 +347,6 @@ class FastSolver:
         elif transport:
             pi = _initial_plan(fp, Pn)
         if warm is not None and warm.get("kind") == fp.kind:
-            # warm start, mixed with the cold start so that no weight is stuck at zero
             # warm start: the slope, and weights half way to the cold start (so that no
             # weight is stuck near zero); the plan starts cold. Measured on an 8 × 8
             # Gaussian/W2 surface (N = 128): reusing the neighbour's weights and plan as
@@ -367,8 +367,8 @@ class FastSolver:
             v = v / v.sum()
         best_lower, best_upper, best_joint = 0.0, np.inf, None
         status = "iteration_limit"
-        kernel = self._kernel
-        kernel.set_slope(s)
+        kernels = self._kernels
+        kernel = kernels.at(s)
         binary_cost = transport and self._binary_cost()
         mu = 0.0
         inner_gap = np.inf
@@ -377,7 +377,6 @@ class FastSolver:
         checks = next_upper = 0
         wait = 1
         eta, ceiling, merit, streak = _PLAN_STEP, _PLAN_STEP_MAX, None, 0
-        iteration = 0
         if self.verbose:
             head = f"{'iter':>8} {'lower (bits)':>16} {'upper (bits)':>16} {'gap':>10}"
             self._log(head + " slope, plan step")
@@ -395,9 +394,7 @@ class FastSolver:
         inside_run = newton_steps = 0
         # an exact W evaluation costs a sort: after a miss, test the BA step once per period
         cheap_div = fp.line is None
-        budget = self.max_iter
-        first = iteration + 1
-        for iteration in range(first, first + budget):
+        for iteration in range(1, self.max_iter + 1):
             # --- Newton step on the slope s towards distortion D
             kv = kernel.matvec(v)
             early = iteration in _EARLY_NEWTON
@@ -421,7 +418,7 @@ class FastSolver:
                     s_new = bracket.keep_inside(s_new, D)
                     if abs(s_new - s) > 1e-13 * max(s, 1e-300):
                         s = max(s_new, 0.0)
-                        kernel.set_slope(s)
+                        kernel = kernels.at(s)
                         kv = kernel.matvec(v)
             h = kernel.rmatvec(fp.p / kv)
             q = v * h
@@ -457,7 +454,7 @@ class FastSolver:
                             best_upper, best_joint = upper_n, joint_n
                         if not active:  # go on from the Newton point
                             s, v = s_n, v_n
-                        kernel.set_slope(s)
+                        kernel = kernels.at(s)
                         kv = kernel.matvec(v)
                         h = kernel.rmatvec(fp.p / kv)
                         q = v * h
@@ -488,9 +485,9 @@ class FastSolver:
                 # the fixed-slope gap says it may close (then on a doubling schedule), or last
                 out_of_time = time.perf_counter() - start > self.time_limit
                 last = out_of_time or iteration + self.check_every > self.max_iter
-                if kernel.structured and not np.isfinite(Pn):
+                if kernels.structured and not np.isfinite(Pn):
                     # no column constraint: an O(N) upper bound at a slope s' ≥ s that meets D
-                    upper, params = kernel.feasible_upper(fp.p, v, s, D, self._row_min)
+                    upper, params = kernels.feasible_upper(fp.p, v, s, D, self._row_min)
                     if upper < best_upper:
                         best_upper, best_joint = upper, params
                 elif not np.isfinite(Pn):
@@ -499,7 +496,7 @@ class FastSolver:
                     if upper < best_upper:
                         best_upper, best_joint = upper, repaired
                 elif (
-                    not kernel.structured
+                    not kernels.structured
                     or last
                     or (inner_gap <= 0.5 * tol_nats and checks >= next_upper)
                 ):
@@ -555,11 +552,9 @@ class FastSolver:
             v = v / v.sum()
             # a floor keeps every usable symbol revivable (the bounds hold for any v ≥ 0)
             v = np.maximum(v, floor)
-        if isinstance(pi, _BandPlan):
-            pi = pi.dense()
-        next_warm = {"kind": fp.kind, "s": s, "v": v, "pi": pi, "newton": pn_state}
+        next_warm = {"kind": fp.kind, "s": s, "v": v, "newton": pn_state}
         if isinstance(best_joint, tuple):  # the structured bound: build and re-check the joint
-            joint = kernel.joint_at(fp.p, *best_joint)
+            joint = kernels.joint_at(fp.p, *best_joint)
             if self._feasible(joint, D, Pn):
                 best_joint = joint
             else:  # pragma: no cover - the O(N) bound keeps a margin; fall back to the dense one
@@ -623,7 +618,7 @@ class FastSolver:
         fp = self.fp
         n, m = fp.shape
         work = n * m * m
-        if self._kernel.structured and work > _NEWTON_WORK_STRUCTURED:
+        if self._kernels.structured and work > _NEWTON_WORK_STRUCTURED:
             return False  # the O(N + M) Hamming iteration is cheaper than dense Newton steps
         if fp.kind == NONE or not np.isfinite(Pn):
             return work <= _NEWTON_WORK
@@ -644,7 +639,7 @@ class FastSolver:
             polyhedral = True
         else:
             polyhedral = fp.kind in WASSERSTEIN_KINDS and self._banded
-        limit = _NEWTON_WORK_STRUCTURED if self._kernel.structured else _PERCEPTION_NEWTON_WORK
+        limit = _NEWTON_WORK_STRUCTURED if self._kernels.structured else _PERCEPTION_NEWTON_WORK
         return polyhedral and n * m * m + m**3 <= limit
 
     def _perception_pieces(self) -> SeparablePieces:
@@ -679,7 +674,7 @@ class FastSolver:
         inf`` if none; ``state`` = (r, s, μ) to warm-start a neighbour, None unless the
         gap closed).
         """
-        fp, kernel = self.fp, self._kernel
+        fp = self.fp
         tol_nats = self.tol * LN2
         best: list[Any] = [0.0, np.inf, None]
 
@@ -699,7 +694,6 @@ class FastSolver:
             self._shifted, fp.p, self._perception_pieces(), Pn, r0, s, mu0, target,
             deadline=start + self.time_limit, check=certify, mix=mix,
         )  # fmt: skip
-        kernel.set_slope(s)
         if self.verbose:
             self._log(
                 f"{steps:>8d} {best[0] / LN2:>16.10f} {best[1] / LN2:>16.10f} "
@@ -721,7 +715,7 @@ class FastSolver:
         that the output law of the rate-distortion optimum lies outside the perception
         ball (by more than 2 %), so the caller keeps its own iterate.
         """
-        fp, kernel = self.fp, self._kernel
+        fp = self.fp
         tol_nats = self.tol * LN2
         target = D - float(fp.p @ self._row_min)
         deadline = start + 0.5 * self.time_limit
@@ -731,7 +725,7 @@ class FastSolver:
         )  # fmt: skip
         active = False
         if fp.kind != NONE and np.isfinite(Pn):
-            kernel.set_slope(s)
+            kernel = self._kernels.at(s)
             out = q * kernel.rmatvec(fp.p / kernel.matvec(q))
             active = fp.divergence(out / out.sum()) > Pn * 1.02
         # both bounds hold at any (s, q); where the constraint is active the lower bound
@@ -753,10 +747,9 @@ class FastSolver:
 
         ``_lower_bound`` at (s, v) — none (0) where a row of K vanishes on v's support —
         and ``_slope_upper``, whose repaired channel is re-checked whatever the floating
-        point did on the way. Leaves the kernel at slope s.
+        point did on the way.
         """
-        kernel = self._kernel
-        kernel.set_slope(s)
+        kernel = self._kernels.at(s)
         kv = kernel.matvec(v)
         lower = 0.0
         if (kv > 0).all():
@@ -773,12 +766,12 @@ class FastSolver:
         While the slope iteration waits for the weights, the iterate's distortion misses
         D and mixing with a least-distortion coupling costs about s·|dist − D|; without
         a column constraint the Blahut-Arimoto channel at the slope that meets D is
-        feasible as it is. The kernel is restored afterwards.
+        feasible as it is.
         """
-        fp, kernel = self.fp, self._kernel
+        fp = self.fp
         s2 = s
         for _ in range(3):
-            kernel.set_slope(s2)
+            kernel = self._kernels.at(s2)
             kv = kernel.matvec(v)
             mean, second = kernel.moments(v, kv)
             dist = float(fp.p @ mean) + float(fp.p @ self._row_min)
@@ -786,10 +779,8 @@ class FastSolver:
             if not var > 0 or abs(dist - D) <= 1e-13 * D:
                 break
             s2 = float(np.clip(s2 + (dist - D * (1 - 1e-13)) / var, 0.5 * s2, 2.0 * s2 + 1.0))
-        kernel.set_slope(s2)
-        result = self._upper_bound(kernel.joint(fp.p, v, kernel.matvec(v)), D, Pn, anchor)
-        kernel.set_slope(s)
-        return result
+        kernel = self._kernels.at(s2)
+        return self._upper_bound(kernel.joint(fp.p, v, kernel.matvec(v)), D, Pn, anchor)
 
     def _lower_bound(
         self, s: float, kv: NDArray, h: NDArray, D: float, Pn: float
