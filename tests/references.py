@@ -422,6 +422,24 @@ def gaussian_w2_distortion(R, P, variance=1.0):
     return variance * 2 ** (-2 * R) + max(s - np.sqrt(P) - s * np.sqrt(1 - 2 ** (-2 * R)), 0) ** 2
 
 
+def gaussian_entropy_bits(variance=1.0):
+    """h(X) of N(μ, σ²) in bits: ½ log₂(2πeσ²) (Cover & Thomas 2006, Thm 8.4.1)."""
+    return float(0.5 * np.log2(2 * np.pi * np.e * variance))
+
+
+def laplace_entropy_bits(scale=1.0):
+    """h(X) of the Laplacian law with scale b, density e^{−|x|/b}/(2b), in bits: log₂(2eb)."""
+    return float(np.log2(2 * np.e * scale))
+
+
+def laplace_absolute_rate(D, scale=1.0):
+    """R(D) in bits of the Laplacian law with scale b under |x − x̂|: log₂(b/D) for D ≤ b,
+    else 0: the Shannon lower bound log₂(2eb) − log₂(2eD) is met, since the law is X̂ + Z with
+    Z Laplacian of scale D and X̂ = 0 w.p. D²/b², Laplacian of scale b otherwise (Berger 1971,
+    §4.3)."""
+    return float(max(np.log2(scale / D), 0.0))
+
+
 def gaussian_kl_recon_rate(D, P_bits, variance=1.0):
     """R(D, P) in bits of N(μ, σ²), MSE, KL(p_X̂‖p_X) ≤ P bits.
 

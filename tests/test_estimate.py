@@ -1,9 +1,12 @@
 """``rdp.estimate.rate``: R(D, P) from samples against closed forms, with wrong twins.
 
 References are written from the papers in ``tests/references.py`` (no rdp import): the scalar
-Gaussian R(D, P) with squared W₂ (Zhang et al., NeurIPS 2021, Thm 2), Shannon's R(D) and the
-Bernoulli/Hamming/TV closed form (Blau & Michaeli, ICML 2019, Thm 6). Each statistical check
-has a twin drawn from a wrong law that the same check rejects.
+Gaussian R(D, P) and D(R, P) with squared W₂ (Zhang et al., NeurIPS 2021, Thm 2), Shannon's
+R(D), the Laplacian R(D) under absolute error (Berger 1971, §4.3), the Gaussian and Laplacian
+entropies, and the Bernoulli/Hamming/TV closed form (Blau & Michaeli, ICML 2019, Thm 6); the
+m-spacing entropy against scipy's Vasicek estimate, and the Laplacian with W₁ against the
+certified finite solver on a fine grid. Each statistical check has a twin drawn from a wrong
+law that the same check rejects.
 """
 
 import json
@@ -13,7 +16,7 @@ import pytest
 import references as ref
 
 from rdp import Gaussian, Problem
-from rdp.estimate import EstimateResult, rate
+from rdp.estimate import DistortionEstimateResult, EstimateResult, distortion, rate
 
 N = 4000
 #: About three standard errors of a rate at N = 4000 samples (0.5/ln 2 · √(2/N) ≈ 0.016 bits).
@@ -22,6 +25,10 @@ TOLERANCE = 0.05
 
 def _gaussian(n=N, std=1.0, seed=7):
     return std * np.random.default_rng(seed).standard_normal(n)
+
+
+def _laplace(n=N, scale=1.0, seed=7):
+    return np.random.default_rng(seed).laplace(0.0, scale, n)
 
 
 def _covers(result, value):
@@ -74,6 +81,9 @@ def test_samples_of_a_two_point_law_give_its_closed_form(p, D, P):
     exact = ref.bernoulli_tv_rate(p, D, P)
     assert result.estimate == pytest.approx(exact, abs=2e-6)
     assert result.ci_lower == result.ci_upper == result.estimate
+    # a two-point law has no density: no Shannon lower side, and the result says so
+    assert result.shannon_lower is None and result.entropy is None
+    assert result.lower_side.startswith("none")
     twin = np.repeat([0.0, 1.0], [round((p + 0.05) * n), n - round((p + 0.05) * n)])
     wrong = rate(twin, D, P, distortion="absolute", perception="tv", cells=2, bootstrap=0)
     assert abs(wrong.estimate - exact) > 0.01
@@ -124,6 +134,7 @@ def test_result_is_seeded_json_and_marked_as_an_estimate():
         ({"perception": "tv", "particles": 8}, "particles"),
         ({"level": 1.0}, "level"),
         ({"bootstrap": -1}, "bootstrap"),
+        ({"seed": -1}, "seed"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_parameter(kwargs, name):
@@ -155,8 +166,15 @@ def test_cli_json_is_the_api_result(tmp_path, capsys):
     # text files too, and the plain output names the estimate and the empirical bracket
     np.savetxt(tmp_path / "x.txt", x)
     assert main(["estimate", str(tmp_path / "x.txt"), *argv[1:], "--bootstrap", "0"]) == 3
-    out = capsys.readouterr().out
-    assert f"{api.estimate:.6g}" in out and "empirical" in out
+    captured = capsys.readouterr()
+    assert f"{api.estimate:.6g}" in captured.out and "empirical" in captured.out
+    assert "lower side" in captured.out and "not a certified value" in captured.err
+    # -R: D(R, P), the API's distortion estimate
+    argv_r = [str(tmp_path / "x.npy"), "-R", "1", "-P", "0", "--perception", "w2", "--json"]
+    assert main(["estimate", *argv_r, "--bootstrap", "0", "--rtol", "0.01"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    found = distortion(x, 1.0, 0.0, perception="w2", bootstrap=0, rtol=0.01)
+    assert data["estimate"] == found.estimate and data["R"] == 1.0
 
 
 @pytest.mark.parametrize(
@@ -184,3 +202,160 @@ def test_cli_unreadable_samples_are_exit_2(tmp_path, capsys):
         assert main(["estimate", str(path), "-D", "0.5"]) == 2
         err = capsys.readouterr().err
         assert "SAMPLES" in err and err.count("\n") == 1
+
+
+# --- the Shannon lower side -----------------------------------------------------------------
+
+
+def test_spacing_entropy_is_vasicek_with_the_uniform_correction():
+    """The m-spacing entropy equals scipy's Vasicek estimate with the same window plus the
+    correction ψ(n + 1) − ψ(kᵢ) − log(n/(2m)) averaged over the samples; a window off by one
+    is another number."""
+    from scipy.special import digamma
+    from scipy.stats import differential_entropy as scipy_entropy
+
+    from rdp.estimate.entropy import differential_entropy, spacing_window
+
+    x = _gaussian(2000)
+    n, m = x.size, spacing_window(x.size)
+    i = np.arange(n)
+    k = np.minimum(i + m, n - 1) - np.maximum(i - m, 0)
+    correction = np.mean(digamma(n + 1) - digamma(k) - np.log(n / (2 * m)))
+    ours = differential_entropy(x, 0.9).value
+    assert ours == pytest.approx(scipy_entropy(x, window_length=m, method="vasicek") + correction)
+    assert abs(ours - scipy_entropy(x, window_length=m + 1, method="vasicek") - correction) > 1e-4
+
+
+@pytest.mark.parametrize(
+    ("samples", "wrong", "exact"),
+    [
+        (_gaussian(), _gaussian(std=np.sqrt(1.3)), ref.gaussian_entropy_bits()),
+        (_laplace(), _laplace(scale=1.3), ref.laplace_entropy_bits()),
+    ],
+    ids=["gaussian", "laplace"],
+)
+def test_entropy_interval_covers_the_closed_form(samples, wrong, exact):
+    result = rate(samples, 0.5, bootstrap=0)
+    assert result.entropy_ci_lower <= exact <= result.entropy_ci_upper
+    assert result.entropy_ci_upper - result.entropy_ci_lower < 0.1
+    twin = rate(wrong, 0.5, bootstrap=0)
+    assert not twin.entropy_ci_lower <= exact <= twin.entropy_ci_upper
+
+
+def test_shannon_lower_side_is_shannons_rd_and_below_rdp():
+    """N(0, 1) with MSE: the Shannon lower bound is R(D) itself, so its estimate matches
+    ½ log₂(1/D); at (D, P) = (0.3, 0) its lower confidence limit lies below R(D, P), which the
+    binding W₂ constraint raises above R(D). A twin from N(0, 1.3) puts the limit above
+    N(0, 1)'s R(D)."""
+    D = 0.4
+    exact = ref.gaussian_shannon_rate(D)
+    result = rate(_gaussian(), D, bootstrap=0)
+    assert abs(result.shannon_lower - exact) < TOLERANCE
+    assert result.shannon_lower_ci <= exact
+    assert "Shannon lower bound" in result.lower_side
+    binding = rate(_gaussian(), 0.3, 0.0, perception="w2", bootstrap=0)
+    assert binding.shannon_lower_ci <= ref.gaussian_w2_rate(0.3, 0.0)
+    assert binding.shannon_lower < ref.gaussian_w2_rate(0.3, 0.0) - 0.02
+    wrong = rate(_gaussian(std=np.sqrt(1.3)), D, bootstrap=0)
+    assert wrong.shannon_lower_ci > exact
+
+
+def test_laplacian_absolute_error_matches_its_closed_form():
+    """Laplacian samples (scale 1), absolute error: R(D) = log₂(1/D) (the Shannon lower
+    bound is tight); the estimate, its interval and the lower side agree with it, and a twin
+    of scale 1.3 does not."""
+    D = 0.5
+    exact = ref.laplace_absolute_rate(D)
+    result = rate(_laplace(), D, distortion="absolute", cells=128, bootstrap=20, seed=3)
+    assert abs(result.estimate - exact) < 2 * TOLERANCE and _covers(result, exact)
+    assert abs(result.shannon_lower - exact) < 2 * TOLERANCE
+    wrong = rate(_laplace(scale=1.3), D, distortion="absolute", cells=128, bootstrap=20, seed=3)
+    assert abs(wrong.estimate - exact) > 2 * TOLERANCE and not _covers(wrong, exact)
+
+
+def test_laplacian_with_w1_matches_the_finite_solver_on_a_fine_grid():
+    """No closed form with W₁ perception: the reference is the certified fast solver on the
+    Laplacian law discretised on 201 points of [−8, 8] (its bracket); the estimate is within
+    about three standard errors at n = 4000, and the twin of scale 1.3 is not."""
+    from rdp.sources import Discrete
+
+    D, P = 0.6, 0.05
+    grid = np.linspace(-8.0, 8.0, 201)
+    pmf = np.exp(-np.abs(grid))
+    fine = Problem(Discrete(pmf / pmf.sum(), grid), "absolute", "w1").rate(D, P, method="fast")
+    assert fine.upper - fine.lower < 1e-5
+    assert fine.rate > ref.laplace_absolute_rate(D) + 0.05  # the constraint binds
+    options = {"distortion": "absolute", "perception": "w1", "cells": 96, "bootstrap": 0}
+    result = rate(_laplace(), D, P, **options)
+    assert abs(result.estimate - fine.rate) < 0.07
+    wrong = rate(_laplace(scale=1.3), D, P, **options)
+    assert abs(wrong.estimate - fine.rate) > 0.07
+
+
+# --- D(R, P) ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("R", "P", "perception", "resamples"), [(1.0, 0.0, "w2", 30), (0.8, np.inf, "none", 0)]
+)
+def test_distortion_estimate_matches_the_closed_form(R, P, perception, resamples):
+    """D(R, P) of N(0, 1): σ²2^{−2R} + [(σ − √P − σ√(1 − 2^{−2R}))₊]² (Zhang et al. 2021).
+    About three standard errors at n = 4000 (D ∝ σ²: relative error √(2/n) ≈ 2.2 %); the
+    interval is checked where it is computed."""
+    exact = ref.gaussian_w2_distortion(R, P)
+    options = {"perception": perception, "bootstrap": resamples, "seed": 5, "rtol": 5e-3}
+    result = distortion(_gaussian(), R, P, **options)
+    assert isinstance(result, DistortionEstimateResult) and result.status == "estimate"
+    assert abs(result.estimate - exact) < 0.07 * exact
+    assert _covers(result, exact) or not resamples
+    assert result.empirical_rate <= R and result.search_lower < result.estimate
+    assert result.estimate - result.search_lower <= result.rtol * result.estimate
+    assert result.shannon_lower_ci <= exact
+    wrong = distortion(_gaussian(std=np.sqrt(1.3)), R, P, **options)
+    assert abs(wrong.estimate - exact) > 0.07 * exact
+    assert not _covers(wrong, exact)
+
+
+def test_distortion_estimate_inverts_the_rate_estimate():
+    """The rate estimate at the D found is at most R, and at the search's lower end above
+    it (the same samples, cells and particles, re-solved here)."""
+    x = _gaussian(1000)
+    found = distortion(x, 0.7, 0.05, perception="w2", bootstrap=0)
+    assert rate(x, found.estimate, 0.05, perception="w2", bootstrap=0).estimate <= 0.7
+    assert rate(x, found.search_lower, 0.05, perception="w2", bootstrap=0).estimate > 0.7
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    """A run stopped after three replicates resumes from its checkpoint to the same interval
+    as an uninterrupted run; more resamples extend the file; other samples are refused."""
+    import rdp.estimate.estimator as estimator
+
+    x, path = _gaussian(500), tmp_path / "point.json"
+    whole = rate(x, 0.4, bootstrap=8, seed=2)
+    real, calls = estimator.solve_empirical, []
+
+    def stops(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:  # the solve on the samples, three replicates, then Ctrl-C
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(estimator, "solve_empirical", stops)
+    with pytest.raises(KeyboardInterrupt):
+        rate(x, 0.4, bootstrap=8, seed=2, checkpoint=path)
+    monkeypatch.setattr(estimator, "solve_empirical", real)
+    assert len(json.loads(path.read_text())["replicates"]) == 3
+    resumed = rate(x, 0.4, bootstrap=8, seed=2, checkpoint=path)
+    assert (resumed.ci_lower, resumed.ci_upper) == (whole.ci_lower, whole.ci_upper)
+    assert resumed.estimate == whole.estimate
+    longer = rate(x, 0.4, bootstrap=12, seed=2, checkpoint=path)
+    assert len(json.loads(path.read_text())["replicates"]) == 12
+    assert (longer.ci_lower, longer.ci_upper) == (
+        (fresh := rate(x, 0.4, bootstrap=12, seed=2)).ci_lower, fresh.ci_upper)  # fmt: skip
+    with pytest.raises(ValueError, match="checkpoint"):
+        rate(x + 1.0, 0.4, bootstrap=8, seed=2, checkpoint=path)
+    with pytest.raises(ValueError, match="checkpoint needs a seed"):
+        rate(x, 0.4, seed=None, checkpoint=tmp_path / "other.json")

@@ -1,4 +1,4 @@
-"""``rdp estimate``: R(D, P) of the law behind samples in a file, with a bootstrap interval."""
+"""``rdp estimate``: R(D, P) or D(R, P) of the law behind samples in a file, with intervals."""
 
 from __future__ import annotations
 
@@ -11,31 +11,35 @@ import numpy as np
 
 from rdp.cli._json import add_json_arguments, dumps, wants_json
 from rdp.perceptions import PERCEPTION_NAMES
-from rdp.status import EXIT_UNCERTIFIED
+from rdp.status import EXIT_UNCERTIFIED, exit_code, is_certified
 
 EPILOG = """\
 examples:
   rdp estimate samples.npy -D 0.3 -P 0.0 --perception w2
-  rdp estimate samples.npy -D 0.5 --perception none --bootstrap 200 --seed 1 --json
+  rdp estimate samples.npy -R 1.0 -P 0.0 --perception w2          # D(R, P)
+  rdp estimate samples.npy -D 0.5 --bootstrap 200 --seed 1 --checkpoint run.json --json
   rdp estimate samples.txt -D 0.4 -P 0.05 --distortion absolute --perception w1
 
 SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per line)
 holding n >= 20 real numbers: shape (n,) or (n, 1). Samples in R^d with d > 1 are not
 supported.
 
-The estimate is the plug-in R(D, P) of the samples' law on --cells equal-width cells, with
-the reconstruction on particles moved by Lloyd steps; each finite problem is solved by the
-certified fast solver, whose bracket for that finite problem is printed as "empirical". The
-interval is a percentile bootstrap for the population's R(D, P); it does not correct the
-plug-in's finite-sample bias. See docs/estimate.md.
+With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
+cells, with the reconstruction on particles moved by Lloyd steps; each finite problem is
+solved by the certified fast solver, whose bracket for that finite problem is printed as
+"empirical". With -R it is D(R, P), found by bisection on D to the relative width --rtol.
+The interval is a percentile bootstrap for the population's value; it does not correct the
+plug-in's finite-sample bias. The lower side is the Shannon lower bound from an entropy
+estimate (none when the samples repeat values). --checkpoint FILE keeps every bootstrap
+replicate as it is done: rerun the same command to resume an interrupted run. See
+docs/estimate.md.
 
-JSON output (--json) is one object with the keys estimate, empirical_lower,
-empirical_upper, empirical_status, ci_lower, ci_upper, level, bootstrap, n_samples, cells,
-within_cell_mse, particles, particle_weights, rounds, D, P, distortion, perception, units,
-seed, seconds, status ('estimate') and reference.
+JSON output (--json) is one object with every field of EstimateResult (-D) or
+DistortionEstimateResult (-R), status 'estimate'.
 
-exit status: 3 when done (an estimate is never a certified value, as for every command);
-2 bad input (one line on stderr); 130 interrupted.
+exit status: 3 when done (an estimate is never a certified value: the status model's exit
+status for status 'estimate'); 2 bad input (one line on stderr); 130 interrupted (with
+--checkpoint, the replicates done are kept).
 """
 
 
@@ -43,15 +47,17 @@ def register(subparsers: Any) -> None:
     """Add the ``estimate`` subcommand."""
     parser = subparsers.add_parser(
         "estimate",
-        help="estimate R(D, P) of the law behind 1-D samples, with a bootstrap interval",
-        description="Estimate R(D, P) (bits) of the law that produced the samples in a file: "
-        "a plug-in estimate certified for the quantised empirical law, and a percentile "
-        "bootstrap interval for the population.",
+        help="estimate R(D, P) or D(R, P) of the law behind 1-D samples, with intervals",
+        description="Estimate R(D, P) (bits) or D(R, P) of the law that produced the samples "
+        "in a file: a plug-in estimate certified for the quantised empirical law, a "
+        "percentile bootstrap interval for the population, and a Shannon lower side.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("samples", metavar="SAMPLES", help="a .npy, .txt or .csv file of samples")
-    parser.add_argument("-D", type=float, required=True, help="distortion bound, > 0")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("-D", type=float, help="distortion bound, > 0: estimate R(D, P)")
+    target.add_argument("-R", type=float, help="rate bound (--units), > 0: estimate D(R, P)")
     parser.add_argument("-P", type=float, default=None, help="perception bound, ≥ 0 (default: ∞)")
     parser.add_argument(
         "--distortion", choices=("mse", "absolute"), default="mse", help="default mse"
@@ -72,6 +78,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--units", choices=("bits", "nats"), default="bits")
     parser.add_argument(
         "--tol", type=float, default=1e-6, help="certified gap of each finite solve (1e-6)"
+    )
+    parser.add_argument(
+        "--rtol", type=float, default=1e-3, help="relative width of the D search, with -R (1e-3)"
+    )
+    parser.add_argument(
+        "--checkpoint", default=None, metavar="FILE", help="keep and resume from this file"
     )
     add_json_arguments(parser)
     parser.add_argument(
@@ -94,40 +106,66 @@ def _load(path: str) -> np.ndarray:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rdp.estimate import rate
+    from rdp.estimate import distortion, rate
 
     if args.P is not None and args.perception == "none":
         raise ValueError("-P needs a perception measure: add --perception w1, w2, tv, ... ")
     samples = _load(args.samples)
-    result = rate(
-        samples,
-        args.D,
-        np.inf if args.P is None else args.P,
-        distortion=args.distortion,
-        perception=args.perception,
-        cells=args.cells,
-        particles=args.particles,
-        max_rounds=args.max_rounds,
-        bootstrap=args.bootstrap,
-        level=args.level,
-        seed=args.seed,
-        units=args.units,
-        tol=args.tol,
-        progress=False if args.no_progress else None,
-    )
+    options = {
+        "distortion": args.distortion, "perception": args.perception, "cells": args.cells,
+        "particles": args.particles, "max_rounds": args.max_rounds,
+        "bootstrap": args.bootstrap, "level": args.level, "seed": args.seed,
+        "units": args.units, "tol": args.tol, "checkpoint": args.checkpoint,
+        "progress": False if args.no_progress else None,
+    }  # fmt: skip
+    P = np.inf if args.P is None else args.P
+    if args.R is None:
+        result = rate(samples, args.D, P, **options)
+    else:
+        result = distortion(samples, args.R, P, rtol=args.rtol, **options)
     if wants_json(args):
         sys.stdout.write(dumps(result.to_dict(), strict_json=args.json_strict) + "\n")
-        return EXIT_UNCERTIFIED
+    else:
+        sys.stdout.write("\n".join(_lines(result)) + "\n")
+    # the one predicate of the status model: an estimate is never certified
+    code = exit_code(is_certified(result.status, result.ci_lower, result.ci_upper))
+    if code == EXIT_UNCERTIFIED:
+        sys.stderr.write(
+            f"rdp estimate: status 'estimate' is not a certified value (exit status {code})\n"
+        )
+    return code
+
+
+def _lines(result: Any) -> list[str]:
+    """The plain-text report of an estimate of R(D, P) or D(R, P)."""
     u = result.units
+    if hasattr(result, "D"):
+        what, unit = f"R(D={result.D:g}, P={result.P:g})", f" {u}"
+        empirical = (
+            f"empirical   [{result.empirical_lower:.6g}, {result.empirical_upper:.6g}] {u} "
+            f"({result.empirical_status}): the finite problem on {result.cells} cells and "
+            f"{result.particles.size} particles"
+        )
+    else:
+        what, unit = f"D(R={result.R:g}, P={result.P:g})", ""
+        empirical = (
+            f"empirical   rate {result.empirical_rate:.6g} {u} ≤ R at D = {result.estimate:.6g} "
+            f"({result.empirical_status}); none found at D = {result.search_lower:.6g}, on "
+            f"{result.cells} cells and {result.particles.size} particles"
+        )
     lines = [
-        f"estimate    R(D={result.D:g}, P={result.P:g}) ≈ {result.estimate:.6g} {u} "
+        f"estimate    {what} ≈ {result.estimate:.6g}{unit} "
         f"(status 'estimate', n = {result.n_samples})",
-        f"interval    [{result.ci_lower:.6g}, {result.ci_upper:.6g}] {u}: {result.level:.0%} "
+        f"interval    [{result.ci_lower:.6g}, {result.ci_upper:.6g}]{unit}: {result.level:.0%} "
         f"percentile bootstrap, {result.bootstrap} resamples, seed {result.seed}",
-        f"empirical   [{result.empirical_lower:.6g}, {result.empirical_upper:.6g}] {u} "
-        f"({result.empirical_status}): the finite problem on {result.cells} cells and "
-        f"{result.particles.size} particles",
-        f"time        {result.seconds:.2f} s",
+        empirical,
     ]
-    sys.stdout.write("\n".join(lines) + "\n")
-    return EXIT_UNCERTIFIED
+    if result.shannon_lower is None:
+        lines.append(f"lower side  {result.lower_side}")
+    else:
+        lines.append(
+            f"lower side  {result.shannon_lower:.6g}{unit} (at the entropy's {result.level:.0%} "
+            f"lower end: {result.shannon_lower_ci:.6g}{unit}): {result.lower_side}"
+        )
+    lines.append(f"time        {result.seconds:.2f} s")
+    return lines

@@ -8,32 +8,50 @@ import numpy as np
 from numpy.typing import NDArray
 
 
+def resample(samples: NDArray, seed: int | None, b: int) -> NDArray:
+    """Resample ``b``: ``samples`` drawn with replacement (same size) from the seed
+    ``[seed, b]`` (fresh entropy when ``seed`` is None)."""
+    rng = np.random.default_rng(None if seed is None else [seed, b])
+    n = samples.shape[0]
+    return samples[rng.integers(0, n, n)]
+
+
 def replicates(
     samples: NDArray,
     statistic: Callable[[NDArray], float],
     resamples: int,
-    rng: np.random.Generator,
+    seed: int | None,
     *,
+    done: list[float] | None = None,
+    on_replicate: Callable[[list[float]], None] | None = None,
     progress: bool | None = None,
 ) -> NDArray:
-    """``statistic`` on ``resamples`` draws of ``samples`` with replacement (same size)."""
+    """``statistic`` on resamples ``0 … resamples − 1`` of ``samples``.
+
+    The values in ``done`` are taken as those of the first resamples; ``on_replicate`` is
+    called with the list of values after each new one (a checkpoint).
+    """
+    values = list(done or [])[:resamples]
     bar = None
-    if resamples:
+    if resamples > len(values):
         from tqdm.auto import tqdm
 
         disable = None if progress is None else not progress
-        bar = tqdm(total=resamples, desc="bootstrap", unit="resample", disable=disable, delay=2)
-    out = np.empty(resamples)
-    n = samples.shape[0]
+        bar = tqdm(
+            total=resamples, initial=len(values), desc="bootstrap", unit="resample",
+            disable=disable, delay=2,
+        )  # fmt: skip
     try:
-        for b in range(resamples):
-            out[b] = statistic(samples[rng.integers(0, n, n)])
+        for b in range(len(values), resamples):
+            values.append(float(statistic(resample(samples, seed, b))))
+            if on_replicate is not None:
+                on_replicate(values)
             if bar is not None:
                 bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-    return out
+    return np.asarray(values, dtype=float)
 
 
 def percentile_interval(values: NDArray, level: float) -> tuple[float, float]:

@@ -185,3 +185,68 @@ def _solve(
         )
     joint = np.asarray(result.channel.joint, dtype=float)
     return _Point(float(result.lower), float(result.upper), str(result.status), particles, joint)
+
+
+@dataclass(frozen=True)
+class InverseSolution:
+    """The least D found at which the empirical problem has a channel of rate ≤ R."""
+
+    D: float
+    search_lower: float
+    solution: EmpiricalSolution
+
+
+#: Most doublings of D while looking for a D at which rate ≤ R.
+MAX_DOUBLINGS = 60
+
+
+def invert_empirical(
+    source: Discrete,
+    R: float,
+    P: float,
+    *,
+    distortion: str,
+    perception: str,
+    particles: int | None,
+    max_rounds: int,
+    units: str,
+    tol: float,
+    rtol: float,
+) -> InverseSolution:
+    """D(R, P) of ``source`` by bisection on D over [`solve_empirical`][.solve_empirical].
+
+    R(D, P) is non-increasing in D (Blau & Michaeli 2019, Thm 1). The upper end of the
+    bracket always carries a channel of certified rate ≤ R meeting D and P (with its
+    particles); the lower end is a D at which none was found (or that is infeasible). The
+    search stops when the bracket is narrower than ``rtol`` times its upper end.
+    """
+
+    def attempt(D: float) -> EmpiricalSolution | None:
+        try:
+            return solve_empirical(
+                source, D, P, distortion=distortion, perception=perception,
+                particles=particles, max_rounds=max_rounds, units=units, tol=tol,
+            )  # fmt: skip
+        except ValueError:  # D below the least reachable distortion at P
+            return None
+
+    x, p = source.alphabet, source.pmf
+    centre = float(p @ x)
+    spread = p @ (x - centre) ** 2 if distortion == "mse" else p @ np.abs(x - centre)
+    low, high = 0.0, float(spread)
+    best = attempt(high)
+    for _ in range(MAX_DOUBLINGS):
+        if best is not None and best.upper <= R:
+            break
+        low, high = high, 2.0 * high
+        best = attempt(high)
+    else:
+        raise RuntimeError(f"no D up to {high:g} reaches a rate ≤ {R:g} {units}")
+    while high - low > rtol * high:
+        middle = 0.5 * (low + high)
+        point = attempt(middle)
+        if point is not None and point.upper <= R:
+            high, best = middle, point
+        else:
+            low = middle
+    return InverseSolution(high, low, best)

@@ -1,16 +1,30 @@
-"""``rdp.estimate.rate``: R(D, P) of the law behind 1-D samples, with a bootstrap interval."""
+"""``rdp.estimate.rate`` and ``rdp.estimate.distortion``: R(D, P) and D(R, P) of the law
+behind 1-D samples, with a bootstrap interval and a Shannon lower side."""
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from rdp._validation import as_real_array, check_choice
 from rdp.estimate.bootstrap import percentile_interval, replicates
-from rdp.estimate.empirical import MOVABLE, quantise, solve_empirical
-from rdp.estimate.result import EstimateResult
+from rdp.estimate.checkpoint import Checkpoint, key
+from rdp.estimate.empirical import (
+    MOVABLE,
+    EmpiricalSolution,
+    Quantised,
+    invert_empirical,
+    quantise,
+    solve_empirical,
+)
+from rdp.estimate.entropy import differential_entropy
+from rdp.estimate.result import DistortionEstimateResult, EstimateResult
+from rdp.estimate.shannon import distortion_lower_bound, rate_lower_bound
 from rdp.perceptions import PERCEPTION_NAMES
 from rdp.units import UNITS
 
@@ -36,6 +50,7 @@ def rate(
     units: str = "bits",
     tol: float = 1e-6,
     progress: bool | None = None,
+    checkpoint: str | os.PathLike | None = None,
 ) -> EstimateResult:
     r"""Estimate R(D, P) of the law that produced 1-D ``samples``.
 
@@ -57,8 +72,18 @@ def rate(
     for the quantised empirical law: an upper bound on that law's R(D, P).
 
     The interval is a percentile bootstrap (Efron & Tibshirani 1993 [3]): the whole
-    procedure is rerun on ``bootstrap`` resamples of the samples with replacement, drawn
-    with ``seed``.
+    procedure is rerun on ``bootstrap`` resamples of the samples with replacement, resample
+    b drawn from the seed ``[seed, b]``.
+
+    The lower side is the Shannon lower bound (Shannon 1959 [4]; Berger 1971 [5],
+    Thm 4.3.3), which holds for R(D) and so for R(D, P) at every P:
+
+    $$
+    R(D, P) \ge R(D) \ge h(X) - \tfrac12 \log(2\pi e D) \;\text{(MSE)},\qquad
+    R(D, P) \ge R(D) \ge h(X) - \log(2 e D) \;\text{(absolute error)},
+    $$
+
+    with h(X) estimated from m-spacings (Vasicek 1976 [6]) and its normal interval.
 
     What is and is not claimed:
 
@@ -68,8 +93,11 @@ def rate(
       centred on the plug-in and does not correct that bias. Quantising to ``cells`` cells
       discards ``within_cell_mse`` of the samples' spread, and a finite set of particles
       can only raise the rate; both shrink as ``cells`` grows.
-    - No lower confidence bound other than the bootstrap's is provided (no Shannon-type or
-      dual lower bound).
+    - ``shannon_lower_ci`` is a lower confidence limit for the population's R(D, P) (from
+      the entropy's interval); it is tight for a Gaussian law with MSE and no perception
+      constraint, and strictly below R(D, P) when the perception constraint binds. When the
+      samples repeat values (a law with atoms) there is no lower side: the fields are None
+      and ``lower_side`` says so.
     - Only 1-D samples (d = 1) are supported.
 
     Parameters
@@ -98,22 +126,26 @@ def rate(
     bootstrap : int
         Bootstrap resamples (0: no interval; ``ci_lower = ci_upper = estimate``).
     level : float
-        Coverage of the interval, in (0, 1).
+        Coverage of the intervals, in (0, 1).
     seed : int, optional
         Seed of the resampling (None: fresh entropy, not reproducible).
     units : {'bits', 'nats'}
-        Unit of the rates and of KL perception bounds.
+        Unit of the rates, entropies and KL perception bounds.
     tol : float
         Certified gap of each finite solve, in ``units``.
     progress : bool, optional
         A progress bar over the bootstrap resamples on stderr (None: on a terminal only).
+    checkpoint : path, optional
+        A file that keeps the solve and each bootstrap replicate as it is done; a run with
+        the same samples and settings resumes from it (more resamples extend it). Needs a
+        ``seed``.
 
     Returns
     -------
     EstimateResult
         ``estimate``, the certified ``empirical_lower``/``empirical_upper`` of the finite
-        problem, ``ci_lower``/``ci_upper``, ``particles``, ``n_samples``, ``seed`` and
-        ``status = 'estimate'``.
+        problem, ``ci_lower``/``ci_upper``, the Shannon lower side, ``particles``,
+        ``n_samples``, ``seed`` and ``status = 'estimate'``.
 
     Raises
     ------
@@ -129,6 +161,8 @@ def rate(
     >>> result = rate(x, 0.3, 0.0, perception="w2", bootstrap=0)
     >>> result.status, round(result.estimate, 2)   # N(0, 1)'s closed form: 0.92 bits
     ('estimate', 0.93)
+    >>> round(result.shannon_lower, 2)   # ≈ R(0.3) = ½ log₂(1/0.3) = 0.87 bits ≤ R(D, P)
+    0.88
 
     References
     ----------
@@ -138,68 +172,267 @@ def rate(
        Wasserstein Gradient Descent", NeurIPS 2023.
     3. B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap", Chapman &
        Hall, 1993, ch. 13.
+    4. C. E. Shannon, "Coding Theorems for a Discrete Source with a Fidelity Criterion",
+       IRE National Convention Record, 1959.
+    5. T. Berger, "Rate Distortion Theory", Prentice-Hall, 1971, Thm 4.3.3.
+    6. O. Vasicek, "A Test for Normality Based on Sample Entropy", J. R. Stat. Soc. B 38,
+       1976.
     """
     start = time.perf_counter()
-    x = _check_samples(samples)
     D = _check_number(D, "D", low=0.0, open_low=True)
-    P = _check_number(P, "P", low=0.0, allow_inf=True)
-    check_choice(distortion, "distortion", DISTORTIONS)
-    check_choice(perception, "perception", tuple(PERCEPTION_NAMES))
-    check_choice(units, "units", UNITS)
-    cells = _check_int(cells, "cells", 2, 2000)
-    if particles is not None:
-        if perception not in MOVABLE:
-            raise ValueError(
-                f"particles must be None with perception {perception!r}: TV and KL compare "
-                "laws on one alphabet, so the reconstruction stays on the cell values"
-            )
-        particles = _check_int(particles, "particles", 1, 2000)
-    max_rounds = _check_int(max_rounds, "max_rounds", 0, 1000)
-    bootstrap = _check_int(bootstrap, "bootstrap", 0, 100_000)
-    level = _check_number(level, "level", low=0.0, open_low=True)
-    if not level < 1:
-        raise ValueError(f"level must be in (0, 1); got {level!r}")
-    tol = _check_number(tol, "tol", low=0.0, open_low=True)
-    if seed is not None:
-        seed = _check_int(seed, "seed", 0, 2**63 - 1)
+    setup = _Setup(
+        samples, P, distortion, perception, cells, particles, max_rounds, bootstrap, level,
+        seed, units, tol, checkpoint, {"D": D},
+    )  # fmt: skip
 
-    def solve(values: np.ndarray):
-        cut = quantise(values, cells)
-        solution = solve_empirical(
-            cut.source, D, P, distortion=distortion, perception=perception,
-            particles=particles, max_rounds=max_rounds, units=units, tol=tol,
-        )  # fmt: skip
-        return cut, solution
+    def solve(values: NDArray) -> tuple[Quantised, EmpiricalSolution]:
+        cut = quantise(values, setup.cells)
+        return cut, solve_empirical(cut.source, D, setup.P, **setup.solver)
 
-    cut, solution = solve(x)
-    ci = (solution.upper, solution.upper)
-    if bootstrap:
-        rng = np.random.default_rng(seed)
-        values = replicates(x, lambda v: solve(v)[1].upper, bootstrap, rng, progress=progress)
-        ci = percentile_interval(values, level)
+    main = setup.resume_main()
+    if main is None:
+        cut, solution = solve(setup.x)
+        main = setup.keep_main(cut, solution, {"D": D})
+    values = setup.bootstrap(lambda v: solve(v)[1].upper, progress)
+    ci = percentile_interval(values, setup.level) if values.size else (main["upper"],) * 2
+    side = setup.lower_side(lambda h: rate_lower_bound(h, D, setup.distortion), "rate")
     return EstimateResult(
-        estimate=solution.upper,
-        empirical_lower=solution.lower,
-        empirical_upper=solution.upper,
-        empirical_status=solution.status,
+        estimate=main["upper"],
+        empirical_lower=main["lower"],
+        empirical_upper=main["upper"],
+        empirical_status=main["status"],
+        D=D,
         ci_lower=ci[0],
         ci_upper=ci[1],
-        level=level,
-        bootstrap=bootstrap,
-        n_samples=int(x.size),
-        cells=cut.source.size,
-        within_cell_mse=cut.within_cell_mse,
-        particles=solution.particles,
-        particle_weights=solution.weights,
-        rounds=solution.rounds,
-        D=D,
-        P=P,
-        distortion=distortion,
-        perception=perception,
-        units=units,
-        seed=seed,
-        seconds=time.perf_counter() - start,
+        **setup.common(main, side, time.perf_counter() - start),
     )
+
+
+def distortion(
+    samples: ArrayLike,
+    R: float,
+    P: float = np.inf,
+    *,
+    distortion: str = "mse",
+    perception: str = "none",
+    cells: int = 64,
+    particles: int | None = None,
+    max_rounds: int = 5,
+    bootstrap: int = 50,
+    level: float = 0.9,
+    seed: int | None = 0,
+    units: str = "bits",
+    tol: float = 1e-6,
+    rtol: float = 1e-3,
+    progress: bool | None = None,
+    checkpoint: str | os.PathLike | None = None,
+) -> DistortionEstimateResult:
+    r"""Estimate D(R, P) of the law that produced 1-D ``samples``.
+
+    $$
+    D(R, P) = \min_{p_{\hat X | X}} \mathbb E[\Delta(X, \hat X)]
+    \quad\text{s.t.}\quad I(X; \hat X) \le R,\; d(p_X, p_{\hat X}) \le P
+    $$
+
+    (Blau & Michaeli 2019 [1]) is estimated by its plug-in value: R(D, P) is non-increasing
+    in D, so the least D at which the estimate of [`rate`][rdp.estimate.estimator.rate]
+    (with the same cells, particles and Lloyd steps) is at most R is found by bisection, to
+    the relative width ``rtol``. At that D the quantised empirical law has a channel of
+    certified rate ≤ R meeting D and P: ``estimate`` is an upper bound on that law's
+    D(R, P). The interval is the percentile bootstrap of the whole search; the lower side
+    is the Shannon lower bound on D(R), hence on D(R, P) (Berger 1971 [2], Thm 4.3.3):
+
+    $$
+    D(R, P) \ge D(R) \ge \frac{e^{2(h(X) - R)}}{2\pi e} \;\text{(MSE)},\qquad
+    D(R, P) \ge D(R) \ge \frac{e^{h(X) - R}}{2e} \;\text{(absolute error; nats)}.
+    $$
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, 1)
+        Finite real samples, n ≥ 20.
+    R : float
+        Rate bound in ``units``, > 0.
+    P, distortion, perception, cells, particles, max_rounds, bootstrap, level, seed, \
+units, tol, progress, checkpoint
+        As in [`rate`][rdp.estimate.estimator.rate].
+    rtol : float
+        Relative width of the bisection bracket at which the search stops, in (0, 0.5].
+
+    Returns
+    -------
+    DistortionEstimateResult
+        ``estimate`` (distortion units), ``empirical_rate``, ``ci_lower``/``ci_upper``, the
+        Shannon lower side and ``status = 'estimate'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rdp.estimate import distortion
+    >>> x = np.random.default_rng(1).standard_normal(2000)
+    >>> result = distortion(x, 1.0, 0.0, perception="w2", bootstrap=0, rtol=1e-2)
+    >>> round(result.estimate, 2)   # N(0, 1)'s closed form: 2 (1 − √(3/4)) = 0.27
+    0.27
+
+    References
+    ----------
+    1. Y. Blau and T. Michaeli, "Rethinking Lossy Compression: The
+       Rate-Distortion-Perception Tradeoff", ICML 2019, Thm 1.
+    2. T. Berger, "Rate Distortion Theory", Prentice-Hall, 1971, Thm 4.3.3.
+    """
+    start = time.perf_counter()
+    R = _check_number(R, "R", low=0.0, open_low=True)
+    rtol = _check_number(rtol, "rtol", low=0.0, open_low=True)
+    if not rtol <= 0.5:
+        raise ValueError(f"rtol must be in (0, 0.5]; got {rtol!r}")
+    setup = _Setup(
+        samples, P, distortion, perception, cells, particles, max_rounds, bootstrap, level,
+        seed, units, tol, checkpoint, {"R": R, "rtol": rtol},
+    )  # fmt: skip
+
+    def search(values: NDArray):
+        cut = quantise(values, setup.cells)
+        return cut, invert_empirical(cut.source, R, setup.P, rtol=rtol, **setup.solver)
+
+    main = setup.resume_main()
+    if main is None:
+        cut, found = search(setup.x)
+        main = setup.keep_main(
+            cut, found.solution, {"D": found.D, "search_lower": found.search_lower}
+        )
+    values = setup.bootstrap(lambda v: search(v)[1].D, progress)
+    ci = percentile_interval(values, setup.level) if values.size else (main["D"],) * 2
+    r_nats = R if setup.units == "nats" else R * math.log(2)
+    side = setup.lower_side(
+        lambda h: distortion_lower_bound(h, r_nats, setup.distortion), "distortion"
+    )
+    return DistortionEstimateResult(
+        estimate=main["D"],
+        empirical_rate=main["upper"],
+        empirical_status=main["status"],
+        search_lower=main["search_lower"],
+        rtol=rtol,
+        R=R,
+        ci_lower=ci[0],
+        ci_upper=ci[1],
+        **setup.common(main, side, time.perf_counter() - start),
+    )
+
+
+class _Setup:
+    """The checked arguments shared by ``rate`` and ``distortion``, the checkpoint, the
+    bootstrap and the Shannon lower side."""
+
+    def __init__(
+        self, samples: ArrayLike, P: float, distortion: str, perception: str, cells: int,
+        particles: int | None, max_rounds: int, bootstrap: int, level: float,
+        seed: int | None, units: str, tol: float, checkpoint: Any, target: dict[str, float],
+    ) -> None:  # fmt: skip
+        self.x = _check_samples(samples)
+        self.P = _check_number(P, "P", low=0.0, allow_inf=True)
+        self.distortion = check_choice(distortion, "distortion", DISTORTIONS)
+        self.perception = check_choice(perception, "perception", tuple(PERCEPTION_NAMES))
+        self.units = check_choice(units, "units", UNITS)
+        self.cells = _check_int(cells, "cells", 2, 2000)
+        if particles is not None:
+            if perception not in MOVABLE:
+                raise ValueError(
+                    f"particles must be None with perception {perception!r}: TV and KL "
+                    "compare laws on one alphabet, so the reconstruction stays on the cell "
+                    "values"
+                )
+            particles = _check_int(particles, "particles", 1, 2000)
+        max_rounds = _check_int(max_rounds, "max_rounds", 0, 1000)
+        self.resamples = _check_int(bootstrap, "bootstrap", 0, 100_000)
+        self.level = _check_number(level, "level", low=0.0, open_low=True)
+        if not self.level < 1:
+            raise ValueError(f"level must be in (0, 1); got {level!r}")
+        tol = _check_number(tol, "tol", low=0.0, open_low=True)
+        self.seed = None if seed is None else _check_int(seed, "seed", 0, 2**63 - 1)
+        self.solver = {
+            "distortion": self.distortion, "perception": self.perception,
+            "particles": particles, "max_rounds": max_rounds, "units": self.units, "tol": tol,
+        }  # fmt: skip
+        self.checkpoint = None
+        if checkpoint is not None:
+            if self.seed is None:
+                raise ValueError("checkpoint needs a seed (resamples must be drawn again)")
+            settings = {**self.solver, **target, "P": self.P, "cells": self.cells,
+                        "seed": self.seed}  # fmt: skip
+            self.checkpoint = Checkpoint(checkpoint, key(self.x, settings))
+
+    def resume_main(self) -> dict[str, Any] | None:
+        return None if self.checkpoint is None else self.checkpoint.main
+
+    def keep_main(
+        self, cut: Quantised, solution: EmpiricalSolution, extra: dict[str, float]
+    ) -> dict[str, Any]:
+        main = {
+            "lower": solution.lower, "upper": solution.upper, "status": solution.status,
+            "particles": solution.particles.tolist(), "weights": solution.weights.tolist(),
+            "rounds": solution.rounds, "cells": cut.source.size,
+            "within_cell_mse": cut.within_cell_mse, **extra,
+        }  # fmt: skip
+        if self.checkpoint is not None:
+            self.checkpoint.main = main
+            self.checkpoint.save()
+        return main
+
+    def bootstrap(self, statistic: Any, progress: bool | None) -> NDArray:
+        keep = None
+        if self.checkpoint is not None:
+            checkpoint = self.checkpoint
+
+            def keep(values: list[float]) -> None:
+                checkpoint.replicates = list(values)
+                checkpoint.save()
+
+        done = None if self.checkpoint is None else self.checkpoint.replicates
+        return replicates(
+            self.x, statistic, self.resamples, self.seed, done=done, on_replicate=keep,
+            progress=progress,
+        )  # fmt: skip
+
+    def lower_side(self, bound: Any, what: str) -> dict[str, Any]:
+        """The entropy estimate and the Shannon lower bound at it and at its lower end."""
+        entropy = differential_entropy(self.x, self.level)
+        if entropy is None:
+            return {
+                "entropy": None, "entropy_ci_lower": None, "entropy_ci_upper": None,
+                "shannon_lower": None, "shannon_lower_ci": None,
+                "lower_side": "none: the samples repeat values (a law with atoms has no "
+                "differential entropy), so only the upper estimate is available",
+            }  # fmt: skip
+        scale = 1.0 if self.units == "nats" else 1.0 / math.log(2)
+        # both bounds increase with h: at the entropy's lower limit they stay lower bounds
+        convert = scale if what == "rate" else 1.0
+        formula = {
+            ("rate", "mse"): "R(D, P) ≥ R(D) ≥ h(X) − ½ log(2πeD)",
+            ("rate", "absolute"): "R(D, P) ≥ R(D) ≥ h(X) − log(2eD)",
+            ("distortion", "mse"): "D(R, P) ≥ D(R) ≥ exp(2(h(X) − R))/(2πe)",
+            ("distortion", "absolute"): "D(R, P) ≥ D(R) ≥ exp(h(X) − R)/(2e)",
+        }[what, self.distortion]
+        return {
+            "entropy": entropy.value * scale,
+            "entropy_ci_lower": entropy.lower * scale,
+            "entropy_ci_upper": entropy.upper * scale,
+            "shannon_lower": bound(entropy.value) * convert,
+            "shannon_lower_ci": bound(entropy.lower) * convert,
+            "lower_side": f"Shannon lower bound {formula}, h(X) from m-spacings "
+            f"(m = {entropy.window}); shannon_lower_ci at the lower end of the entropy's "
+            f"{self.level:.0%} interval",
+        }
+
+    def common(self, main: dict[str, Any], side: dict[str, Any], seconds: float) -> dict:
+        return {
+            "level": self.level, "bootstrap": self.resamples, "n_samples": int(self.x.size),
+            "cells": int(main["cells"]), "within_cell_mse": float(main["within_cell_mse"]),
+            "particles": np.asarray(main["particles"], dtype=float),
+            "particle_weights": np.asarray(main["weights"], dtype=float),
+            "rounds": int(main["rounds"]), "P": self.P, "distortion": self.distortion,
+            "perception": self.perception, "units": self.units, "seed": self.seed,
+            "seconds": seconds, **side,
+        }  # fmt: skip
 
 
 def _check_samples(samples: ArrayLike) -> np.ndarray:
