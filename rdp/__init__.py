@@ -5,7 +5,7 @@ The object model (Blau & Michaeli, ICML 2019):
 - sources: [`Bernoulli`][rdp.sources.Bernoulli], [`Gaussian`][rdp.sources.Gaussian],
   [`GaussianVector`][rdp.sources.GaussianVector], [`Discrete`][rdp.sources.Discrete];
 - distortions: [`Hamming`][rdp.distortions.Hamming], [`SquaredError`][rdp.distortions.SquaredError],
-  [`AbsoluteError`][rdp.distortions.AbsoluteError],
+  [`AbsoluteError`][rdp.distortions.AbsoluteError], [`Euclidean`][rdp.distortions.Euclidean],
   [`MatrixDistortion`][rdp.distortions.MatrixDistortion];
 - perceptions: [`TotalVariation`][rdp.perceptions.TotalVariation],
   [`Wasserstein`][rdp.perceptions.Wasserstein], [`KL`][rdp.perceptions.KL],
@@ -38,7 +38,7 @@ from typing import Any
 from rdp._version import __version__
 from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
-from rdp.distortions import AbsoluteError, Hamming, MatrixDistortion, SquaredError
+from rdp.distortions import AbsoluteError, Euclidean, Hamming, MatrixDistortion, SquaredError
 from rdp.exceptions import UnconvergedWarning
 from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, Wasserstein
 from rdp.problem import Problem
@@ -54,6 +54,7 @@ __all__ = [
     "Discrete",
     "DiscreteChannel",
     "DistortionResult",
+    "Euclidean",
     "Gaussian",
     "GaussianChannel",
     "GaussianVector",

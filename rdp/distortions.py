@@ -1,10 +1,16 @@
 """Distortion measures Δ(x, x̂) between a source symbol and its reconstruction.
 
 [`Hamming`][rdp.distortions.Hamming], [`SquaredError`][rdp.distortions.SquaredError] (MSE),
-[`AbsoluteError`][rdp.distortions.AbsoluteError] and an
-explicit [`MatrixDistortion`][rdp.distortions.MatrixDistortion]. For finite alphabets every measure
-gives a
-matrix ``Δ[i, j] = Δ(x_i, x̂_j)`` through ``matrix``.
+[`AbsoluteError`][rdp.distortions.AbsoluteError], [`Euclidean`][rdp.distortions.Euclidean]
+and an explicit [`MatrixDistortion`][rdp.distortions.MatrixDistortion]. For finite alphabets
+every measure gives a matrix ``Δ[i, j] = Δ(x_i, x̂_j)`` through ``matrix``.
+
+Alphabets are real values (shape (N,)) or points of R^d (shape (N, d)). On points the
+squared error is the squared Euclidean distance ‖x − x̂‖² = Σ_k (x_k − x̂_k)², summed over
+the coordinates — the convention of the vector Gaussian closed form
+([`rdp.closed_forms.gaussian_vector`][rdp.closed_forms.gaussian_vector], distortion
+E‖X − X̂‖²) — and [`Euclidean`][rdp.distortions.Euclidean] is ‖x − x̂‖, which is the
+absolute error on the line.
 """
 
 from __future__ import annotations
@@ -17,6 +23,36 @@ from numpy.typing import ArrayLike, NDArray
 from rdp._validation import check_matrix
 
 
+def points(values: ArrayLike, name: str = "alphabet") -> NDArray:
+    """An alphabet as an (N, d) array of points (real values are points of R^1)."""
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 1:
+        return arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must have shape (N,) or (N, d); got shape {arr.shape}")
+    return arr
+
+
+def same_space(x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
+    """Both alphabets as points of one R^d, or ValueError naming the two dimensions."""
+    a, b = points(x, "source alphabet"), points(y, "reconstruction alphabet")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"the source alphabet has points in R^{a.shape[1]} and the reconstruction alphabet "
+            f"in R^{b.shape[1]}: give reconstruction points of the same dimension"
+        )
+    return a, b
+
+
+def squared_distances(x: ArrayLike, y: ArrayLike) -> NDArray:
+    """‖x_i − y_j‖², summed coordinate by coordinate (no cancellation, never negative)."""
+    a, b = same_space(x, y)
+    out = np.square(a[:, 0][:, None] - b[:, 0][None, :])
+    for k in range(1, a.shape[1]):
+        out += np.square(a[:, k][:, None] - b[:, k][None, :])
+    return out
+
+
 @dataclass(frozen=True)
 class Hamming:
     """Hamming distortion Δ(x, x̂) = 1[x ≠ x̂] (probability of symbol error)."""
@@ -25,24 +61,28 @@ class Hamming:
     label = "Hamming distortion"
 
     def matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
-        """Δ[i, j] = 1 if the values differ, else 0."""
-        x = np.asarray(source_alphabet, dtype=float)[:, None]
-        y = np.asarray(reconstruction_alphabet, dtype=float)[None, :]
-        return (x != y).astype(float)
+        """Δ[i, j] = 1 if the values (points: any coordinate) differ, else 0."""
+        x, y = same_space(source_alphabet, reconstruction_alphabet)
+        out = x[:, 0][:, None] != y[:, 0][None, :]
+        for k in range(1, x.shape[1]):
+            out |= x[:, k][:, None] != y[:, k][None, :]
+        return out.astype(float)
 
 
 @dataclass(frozen=True)
 class SquaredError:
-    """Squared error Δ(x, x̂) = (x − x̂)², whose expectation is the MSE."""
+    """Squared error Δ(x, x̂) = (x − x̂)², whose expectation is the MSE.
+
+    On points of R^d it is the squared Euclidean distance ‖x − x̂‖², summed over the
+    coordinates (not averaged), as in the vector Gaussian closed form.
+    """
 
     name = "mse"
     label = "MSE"
 
     def matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
-        """Δ[i, j] = (x_i − x̂_j)²."""
-        x = np.asarray(source_alphabet, dtype=float)[:, None]
-        y = np.asarray(reconstruction_alphabet, dtype=float)[None, :]
-        return (x - y) ** 2
+        """Δ[i, j] = (x_i − x̂_j)², or ‖x_i − x̂_j‖² on points."""
+        return squared_distances(source_alphabet, reconstruction_alphabet)
 
 
 @dataclass(frozen=True)
@@ -53,10 +93,27 @@ class AbsoluteError:
     label = "absolute error"
 
     def matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
-        """Δ[i, j] = |x_i − x̂_j|."""
-        x = np.asarray(source_alphabet, dtype=float)[:, None]
-        y = np.asarray(reconstruction_alphabet, dtype=float)[None, :]
-        return np.abs(x - y)
+        """Δ[i, j] = |x_i − x̂_j| (real values; on points use ``Euclidean``)."""
+        x = np.asarray(source_alphabet, dtype=float)
+        y = np.asarray(reconstruction_alphabet, dtype=float)
+        if x.ndim != 1 or y.ndim != 1:
+            raise ValueError(
+                "distortion 'absolute' is for real-valued alphabets; on points of R^d use "
+                "'euclidean' (‖x − x̂‖) or 'mse' (‖x − x̂‖²)"
+            )
+        return np.abs(x[:, None] - y[None, :])
+
+
+@dataclass(frozen=True)
+class Euclidean:
+    """Euclidean distance Δ(x, x̂) = ‖x − x̂‖ (the absolute error on the line)."""
+
+    name = "euclidean"
+    label = "Euclidean distance"
+
+    def matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
+        """Δ[i, j] = ‖x_i − x̂_j‖."""
+        return np.sqrt(squared_distances(source_alphabet, reconstruction_alphabet))
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,15 +146,21 @@ class MatrixDistortion:
         return hash(self.values.tobytes())
 
 
-Distortion = Hamming | SquaredError | AbsoluteError | MatrixDistortion
+Distortion = Hamming | SquaredError | AbsoluteError | Euclidean | MatrixDistortion
 
 #: Names accepted by ``distortion_from_name`` and the command line.
-DISTORTION_NAMES = {"hamming": Hamming, "mse": SquaredError, "absolute": AbsoluteError}
+DISTORTION_NAMES = {
+    "hamming": Hamming,
+    "mse": SquaredError,
+    "absolute": AbsoluteError,
+    "euclidean": Euclidean,
+}
 
 
 def distortion_from_name(name: str | ArrayLike | Distortion) -> Distortion:
-    """Build a distortion from a name ('hamming', 'mse', 'absolute'), a matrix or an instance."""
-    if isinstance(name, Hamming | SquaredError | AbsoluteError | MatrixDistortion):
+    """Build a distortion from a name ('hamming', 'mse', 'absolute', 'euclidean'), a matrix or
+    an instance."""
+    if isinstance(name, Hamming | SquaredError | AbsoluteError | Euclidean | MatrixDistortion):
         return name
     if isinstance(name, str):
         key = name.lower()

@@ -230,7 +230,9 @@ class Wasserstein(_Measure):
     order : {1, 2}
         With the default ground cost $c(x, \hat x) = |x - \hat x|^{order}$
         the value is $W_1$ (order 1) or the squared $W_2^2$
-        (order 2).
+        (order 2). On points of R^d the default cost is the Euclidean
+        $\lVert x - \hat x\rVert^{order}$ — the ground cost of the Euclidean
+        (order 1) and squared-error (order 2) distortions.
     cost : array_like, shape (N, M), optional
         An explicit ground cost matrix replacing the default.
     """
@@ -261,8 +263,13 @@ class Wasserstein(_Measure):
         x = np.asarray(source_alphabet, dtype=float)
         y = np.asarray(reconstruction_alphabet, dtype=float)
         if self.cost is not None:
-            return check_matrix(self.cost, "cost", (x.size, y.size))
-        return np.abs(x[:, None] - y[None, :]) ** self.order
+            return check_matrix(self.cost, "cost", (len(x), len(y)))
+        if x.ndim == 1 and y.ndim == 1:
+            return np.abs(x[:, None] - y[None, :]) ** self.order
+        from rdp.distortions import squared_distances
+
+        squared = squared_distances(x, y)
+        return squared if self.order == 2 else np.sqrt(squared)
 
     def divergence(
         self,
@@ -282,7 +289,7 @@ class Wasserstein(_Measure):
         ys = (
             np.arange(q.size, dtype=float)
             if reconstruction_alphabet is None
-            else (reconstruction_alphabet)
+            else reconstruction_alphabet
         )
         cost = self.cost_matrix(xs, ys)
         return float(ot.emd2(p / p.sum(), q / q.sum(), cost))

@@ -50,9 +50,9 @@ class Problem:
         'tv', 'w1', 'w2', 'kl-source-recon', 'kl-recon-source', 'none' or an
         instance from [`rdp.perceptions`][rdp.perceptions] (default 'none': P = ∞).
     reconstruction_alphabet : array_like, optional
-        Real values of the reconstruction symbols of a finite problem (default:
-        the source alphabet, or ``0..M-1`` when a distortion matrix has M ≠ N
-        columns).
+        Values of the reconstruction symbols of a finite problem, shape (M,), or (M, d)
+        for a source of points in R^d (default: the source alphabet, or ``0..M-1`` when
+        a distortion matrix has M ≠ N columns).
 
     Examples
     --------
@@ -113,7 +113,7 @@ class Problem:
             return
         x = self.source.to_discrete().alphabet
         y = np.asarray(self.reconstruction_alphabet, dtype=float)
-        n, m = x.size, y.size
+        n, m = len(x), len(y)
         if matrix is not None and matrix.shape[0] != n:
             raise ValueError(
                 f"the distortion matrix has shape {matrix.shape}; this source has {n} symbols, "
@@ -125,8 +125,18 @@ class Problem:
                 f"the perception cost matrix has shape {cost.shape}; this problem needs shape "
                 f"({n}, {m}): one row per source symbol, one column per reconstruction symbol"
             )
+        if matrix is None:  # a named measure must apply to these alphabets (points: not all do)
+            self.distortion_measure.matrix(x[:1], y[:1])
+        if x.ndim != y.ndim:  # a source of points with reconstruction labels 0..M-1
+            kind = self.perception_measure.kind
+            if (matrix is None) or (cost is None and kind != "none"):
+                raise ValueError(
+                    f"the source has points in R^{x.shape[1]} but the reconstruction symbols "
+                    "are labels (a distortion matrix with M != N columns): give "
+                    f"reconstruction_alphabet as an (M, {x.shape[1]}) array of points"
+                )
         # the largest |x - x̂| raised to the measure's power must stay far from float64 overflow
-        span = max(float(x.max() - y.min()), float(y.max() - x.min()), 0.0)
+        span = _span(x, y)
         powers = {"mse": 2, "absolute": 1}
         power = powers.get(getattr(self.distortion_measure, "name", ""), 0)
         if cost is None:
@@ -148,17 +158,27 @@ class Problem:
         source_alphabet = self.source.to_discrete().alphabet
         matrix = getattr(self.distortion_measure, "values", None)
         if values is None:
-            if matrix is not None and matrix.shape[1] != source_alphabet.size:
+            if matrix is not None and matrix.shape[1] != len(source_alphabet):
                 return np.arange(matrix.shape[1], dtype=float)
             return source_alphabet
         out = as_real_array(values, "reconstruction_alphabet")
-        if out.ndim != 1 or out.size == 0 or not np.isfinite(out).all():
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if source_alphabet.ndim == 1:
+            if out.ndim != 1 or out.size == 0 or not np.isfinite(out).all():
+                raise ValueError(
+                    "reconstruction_alphabet must be a non-empty 1-D array of finite values"
+                )
+        else:
+            d = source_alphabet.shape[1]
+            if out.ndim != 2 or out.shape[1] != d or out.size == 0 or not np.isfinite(out).all():
+                raise ValueError(
+                    f"reconstruction_alphabet must be a non-empty (M, {d}) array of finite "
+                    f"values (points of R^{d}, as the source's); got shape {out.shape}"
+                )
+        if matrix is not None and matrix.shape[1] != len(out):
             raise ValueError(
-                "reconstruction_alphabet must be a non-empty 1-D array of finite values"
-            )
-        if matrix is not None and matrix.shape[1] != out.size:
-            raise ValueError(
-                f"reconstruction_alphabet has {out.size} symbols but the distortion matrix has "
+                f"reconstruction_alphabet has {len(out)} symbols but the distortion matrix has "
                 f"{matrix.shape[1]} columns"
             )
         return out
@@ -578,3 +598,13 @@ class Problem:
             self, D_grid, P_grid, method=method, units=units, warm_start=warm_start,
             progress=progress, workers=workers, **options,
         )  # fmt: skip
+
+
+def _span(x: NDArray, y: NDArray) -> float:
+    """An upper bound on the largest distance |x_i − y_j| (Euclidean on points)."""
+    a = x if x.ndim == 2 else x[:, None]
+    b = y if y.ndim == 2 else y[:, None]
+    if a.shape[1] != b.shape[1]:  # labels of a matrix distortion: no distances are formed
+        return 0.0
+    ranges = np.maximum(a.max(axis=0) - b.min(axis=0), b.max(axis=0) - a.min(axis=0))
+    return float(np.sqrt(np.sum(np.square(np.maximum(ranges, 0.0)))))

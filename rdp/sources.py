@@ -7,12 +7,18 @@ Four kinds, each an immutable value object:
 - [`GaussianVector`][rdp.sources.GaussianVector] ``(covariance, mean)``: a multivariate normal
   source;
 - [`Discrete`][rdp.sources.Discrete] ``(pmf, alphabet)``: any finite source; ``alphabet`` holds
-  the real value of each symbol, used by squared/absolute-error distortions and
-  by Wasserstein ground costs (default ``0, 1, ..., N-1``).
+  the value of each symbol — a real number, or a point of R^d (one row per symbol) —
+  used by the squared-error, absolute-error and Euclidean distortions and by
+  Wasserstein ground costs (default ``0, 1, ..., N-1``).
+
+Finite sources in R^d come from a grid of a vector Gaussian law
+([`GaussianVector.discretize`][rdp.sources.GaussianVector.discretize]) or from samples
+([`Discrete.from_samples`][rdp.sources.Discrete.from_samples] with an (n, d) array).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -173,6 +179,70 @@ class GaussianVector:
         """Number of components n."""
         return int(self.covariance.shape[0])
 
+    def discretize(
+        self, n: int | Sequence[int], *, span: float | None = None, values: str = "mean"
+    ) -> Discrete:
+        r"""A finite approximation on a grid of parallelepiped cells aligned with the eigenvectors.
+
+        Write $X = m + U\Lambda^{1/2} Z$ with $\Sigma = U \Lambda U^\top$ and Z standard
+        normal in $\mathbb R^d$. Each coordinate of Z is cut into ``n`` equal cells of
+        $[-k, k]$ with the tails merged into the end cells, exactly as
+        [`Gaussian.discretize`][rdp.sources.Gaussian.discretize] does in one dimension; the
+        product cells map to parallelepipeds in x-space. Because the coordinates of Z are
+        independent, every cell's probability is the **exact** product of 1-D normal CDF
+        differences, and its centroid $E[X \mid X \in \text{cell}] = m + U\Lambda^{1/2}
+        E[Z \mid Z \in \text{cell}]$ is exact too (the conditional mean of each coordinate,
+        mapped by the affine map). A diagonal covariance keeps the coordinate axes in their
+        given order (U = I); a correlated one uses the eigenvectors, so the cells are the
+        rotated rectangles of its principal axes. The discretised law keeps the mean, and its
+        covariance tends to Σ as n grows.
+
+        Parameters
+        ----------
+        n : int or sequence of int
+            Cells per axis (≥ 2), the same for every axis or one per eigen-direction (in the
+            order of ``eigenvalues``, largest first; of the coordinates for a diagonal Σ).
+            The source has the product of these many symbols.
+        span : float, optional
+            k, in standard deviations of each eigen-direction (default as in
+            [`Gaussian.discretize`][rdp.sources.Gaussian.discretize] for the largest n).
+        values : {'mean', 'midpoint'}
+            Cell centroids (default) or the images of the cell midpoints.
+
+        Returns
+        -------
+        Discrete
+            ``alphabet`` of shape (N, d), one point per cell (C order over the axes).
+
+        Examples
+        --------
+        >>> src = GaussianVector([[1.0, 0.0], [0.0, 0.25]]).discretize(8)
+        >>> src.size, src.dimension
+        (64, 2)
+        """
+        d = self.dimension
+        counts = [n] * d if np.ndim(n) == 0 else list(n)
+        if len(counts) != d:
+            raise ValueError(
+                f"n must be one integer or {d} integers (one per axis); got {plain(n)}"
+            )
+        counts = [_check_cells(c) for c in counts]
+        if values not in ("mean", "midpoint"):
+            raise ValueError(f"values must be 'mean' or 'midpoint'; got {values!r}")
+        if span is None:
+            span = max(4.0, float(np.sqrt(2.0 * np.log(max(counts)))) + 1.0)
+        axes = [Gaussian().discretize(c, span=span, values=values) for c in counts]
+        diagonal = np.array_equal(self.covariance, np.diag(np.diag(self.covariance)))
+        if diagonal:
+            basis = np.diag(np.sqrt(np.diag(self.covariance)))
+        else:
+            basis = self.eigenvectors * np.sqrt(self.eigenvalues)[None, :]
+        grids = np.meshgrid(*[a.alphabet for a in axes], indexing="ij")
+        z = np.stack([g.ravel() for g in grids], axis=1)
+        masses = np.meshgrid(*[a.pmf for a in axes], indexing="ij")
+        pmf = np.prod(np.stack([m.ravel() for m in masses], axis=1), axis=1)
+        return Discrete(pmf / pmf.sum(), self.mean[None, :] + z @ basis.T)
+
 
 @dataclass(frozen=True)
 class Discrete:
@@ -187,9 +257,17 @@ class Discrete:
         hand-typed ``[0.4, 0.3, 0.2, 0.1]`` (whose floating-point sum is
         ``0.9999999999999999``), is divided by its sum once, here; a pmf
         beyond it raises ``ValueError``.
-    alphabet : array_like, shape (N,), optional
-        Real value of each symbol (default ``0, 1, ..., N-1``); used by
-        squared/absolute-error distortions and Wasserstein ground costs.
+    alphabet : array_like, shape (N,) or (N, d), optional
+        Value of each symbol (default ``0, 1, ..., N-1``): a real number, or a
+        point of R^d given as one row per symbol (an (N, 1) array is read as (N,)).
+        Used by the squared-error (‖x − x̂‖², summed over coordinates), absolute-error
+        and Euclidean (‖x − x̂‖) distortions and by Wasserstein ground costs.
+
+    Examples
+    --------
+    >>> square = Discrete([0.25] * 4, [[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> square.size, square.dimension
+    (4, 2)
     """
 
     pmf: NDArray
@@ -202,9 +280,12 @@ class Discrete:
             if self.alphabet is None
             else as_real_array(self.alphabet, "alphabet")
         )
-        if alphabet.shape != pmf.shape:
+        if alphabet.ndim == 2 and alphabet.shape[1] == 1:
+            alphabet = alphabet[:, 0]
+        if alphabet.ndim not in (1, 2) or alphabet.shape[0] != pmf.size or alphabet.size == 0:
             raise ValueError(
-                f"alphabet must have one value per symbol ({pmf.size}); got shape {alphabet.shape}"
+                f"alphabet must have one value (shape ({pmf.size},)) or one point (shape "
+                f"({pmf.size}, d)) per symbol; got shape {alphabet.shape}"
             )
         if not np.isfinite(alphabet).all():
             raise ValueError("alphabet must have finite values")
@@ -218,6 +299,11 @@ class Discrete:
     def size(self) -> int:
         """Number of symbols N."""
         return int(self.pmf.size)
+
+    @property
+    def dimension(self) -> int:
+        """Dimension d of the symbol values: 1 for real values, d for points of R^d."""
+        return 1 if self.alphabet.ndim == 1 else int(self.alphabet.shape[1])
 
     def entropy(self) -> float:
         """Entropy H(X) in bits."""
@@ -305,20 +391,66 @@ class Discrete:
         return cls(pmf / pmf.sum(), means)
 
     @classmethod
-    def from_samples(cls, samples: ArrayLike, bins: int | ArrayLike = 32) -> Discrete:
-        """The empirical law of ``samples`` on histogram cells (values: cell sample means).
+    def from_samples(
+        cls,
+        samples: ArrayLike,
+        bins: int | ArrayLike = 32,
+        *,
+        method: str = "lattice",
+        seed: int | None = 0,
+    ) -> Discrete:
+        r"""The empirical law of ``samples`` on cells, each cell's value its sample mean.
+
+        One-dimensional samples (shape (n,) or (n, 1)) are binned as by
+        ``numpy.histogram``. Points of R^d (shape (n, d), d ≥ 2) are quantised by one of
+        two documented methods:
+
+        - ``method="lattice"`` (default): the cells of a rectangular lattice, ``bins``
+          equal cells per coordinate over the range of the samples (or explicit edges
+          per coordinate), as ``numpy.histogramdd`` counts them;
+        - ``method="kmeans"``: the nearest-neighbour cells of ``bins`` codevectors found
+          by k-means ([`rdp.quantization.kmeans`][rdp.quantization.kmeans]: k-means++
+          seeds, Lloyd iterations, the best of 10 restarts, seeded by ``seed``); a local
+          optimum of the squared error, not a global one.
+
+        Either way the symbol of a cell is the mean of its samples (so the law keeps the
+        sample mean) and its probability the fraction of samples in it; empty cells are
+        dropped.
 
         Parameters
         ----------
-        samples : array_like, 1-D
-            Finite real samples.
+        samples : array_like, shape (n,) or (n, d)
+            Finite real samples, one row per sample for points of R^d.
         bins : int or array_like
-            Number of equal cells or their edges (as in ``numpy.histogram``).
-            Empty cells are dropped.
+            Lattice: cells per coordinate (≥ 2) or the edges (one array per coordinate
+            for d ≥ 2). k-means: the number of cells K (1 ≤ K ≤ n).
+        method : {'lattice', 'kmeans'}
+            How points are quantised (one-dimensional samples: 'lattice' is the
+            histogram, 'kmeans' is 1-D k-means).
+        seed : int or None
+            Seed of the k-means initialisations (unused by the lattice).
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> cloud = Discrete.from_samples(rng.standard_normal((500, 2)), 10, method="kmeans")
+        >>> cloud.size, cloud.dimension
+        (10, 2)
         """
-        x = as_real_array(samples, "samples").ravel()
-        if x.size == 0 or not np.isfinite(x).all():
-            raise ValueError("samples must be a non-empty array of finite numbers")
+        x = as_real_array(samples, "samples")
+        if x.ndim == 2 and x.shape[1] == 1:
+            x = x[:, 0]
+        if x.ndim not in (1, 2) or x.size == 0 or not np.isfinite(x).all():
+            raise ValueError(
+                "samples must be a non-empty array of finite numbers, shape (n,) or (n, d); "
+                f"got shape {x.shape}"
+            )
+        if method not in ("lattice", "kmeans"):
+            raise ValueError(f"method must be 'lattice' or 'kmeans'; got {method!r}")
+        if method == "kmeans":
+            return _kmeans_cells(cls, x, bins, seed)
+        if x.ndim == 2:
+            return _lattice_cells(cls, x, bins)
         if np.ndim(bins) == 0:
             _check_cells(int(bins)) if int(bins) != 1 else None
         counts, edges = np.histogram(x, bins=bins)
@@ -326,6 +458,54 @@ class Discrete:
         sums = np.bincount(index, weights=x, minlength=counts.size)
         keep = counts > 0
         return cls(counts[keep] / counts.sum(), sums[keep] / counts[keep])
+
+
+def _cell_means(cls, x: NDArray, labels: NDArray, k: int) -> Discrete:
+    """The empirical law on ``k`` cells (sample ``i`` in cell ``labels[i]``), values the
+    cell means; empty cells dropped."""
+    counts = np.bincount(labels, minlength=k)
+    points = x if x.ndim == 2 else x[:, None]
+    sums = np.stack(
+        [np.bincount(labels, weights=points[:, c], minlength=k) for c in range(points.shape[1])],
+        axis=1,
+    )
+    keep = counts > 0
+    means = sums[keep] / counts[keep, None]
+    return cls(counts[keep] / counts.sum(), means if x.ndim == 2 else means[:, 0])
+
+
+def _lattice_cells(cls, x: NDArray, bins: int | ArrayLike) -> Discrete:
+    """Samples of R^d on the cells of ``numpy.histogramdd`` (``bins`` per coordinate)."""
+    d = x.shape[1]
+    if np.ndim(bins) == 0:
+        bins = [_check_cells(bins)] * d
+    elif len(bins) != d:
+        raise ValueError(f"bins must be one integer or {d} entries (one per coordinate)")
+    _, edges = np.histogramdd(x, bins=bins)
+    index = [
+        np.clip(np.searchsorted(e, x[:, c], side="right") - 1, 0, e.size - 2)
+        for c, e in enumerate(edges)
+    ]
+    shape = tuple(e.size - 1 for e in edges)
+    labels = np.ravel_multi_index(index, shape)
+    return _cell_means(cls, x, labels, int(np.prod(shape)))
+
+
+def _kmeans_cells(cls, x: NDArray, bins: int | ArrayLike, seed: int | None) -> Discrete:
+    """Samples on the nearest-neighbour cells of a k-means codebook."""
+    from rdp.quantization.kmeans import kmeans
+
+    if np.ndim(bins) != 0 or isinstance(bins, bool) or int(bins) != bins:
+        raise ValueError(f"bins must be the number of k-means cells, an integer; got {plain(bins)}")
+    codebook = kmeans(x, int(bins), seed=seed).codebook
+    points = x if x.ndim == 2 else x[:, None]
+    labels = np.empty(points.shape[0], dtype=np.intp)
+    step = max(1, 2**22 // codebook.shape[0])  # squared distances in blocks of ~4M entries
+    for first in range(0, points.shape[0], step):
+        block = points[first : first + step]
+        d2 = ((block[:, None, :] - codebook[None, :, :]) ** 2).sum(axis=2)
+        labels[first : first + step] = np.argmin(d2, axis=1)
+    return _cell_means(cls, x, labels, int(bins))
 
 
 Source = Bernoulli | Gaussian | GaussianVector | Discrete

@@ -84,7 +84,7 @@ def _is_binary_hamming_kl(problem: Problem) -> bool:
         return False
     alphabet = source.to_discrete().alphabet
     recon = problem.reconstruction_alphabet
-    return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
+    return len(alphabet) == 2 and recon is not None and np.array_equal(recon, alphabet)
 
 
 def _is_binary_hamming_tv(problem: Problem) -> bool:
@@ -97,4 +97,4 @@ def _is_binary_hamming_tv(problem: Problem) -> bool:
         return False
     alphabet = source.to_discrete().alphabet
     recon = problem.reconstruction_alphabet
-    return alphabet.size == 2 and recon is not None and np.array_equal(recon, alphabet)
+    return len(alphabet) == 2 and recon is not None and np.array_equal(recon, alphabet)

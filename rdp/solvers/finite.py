@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize_scalar
 from scipy.special import logsumexp, rel_entr
 
-from rdp.distortions import AbsoluteError, Hamming, SquaredError
+from rdp.distortions import AbsoluteError, Euclidean, Hamming, SquaredError
 from rdp.perceptions import (
     KL_KINDS,
     KL_RECON_SOURCE,
@@ -95,9 +95,9 @@ class FiniteProblem:
 
         Zero-probability source symbols (``x_all`` minus ``x``) get rows of zeros.
         """
-        if self.rows is None or self.x_all is None or self.rows.size == self.x_all.size:
+        if self.rows is None or self.x_all is None or self.rows.size == len(self.x_all):
             return joint
-        out = np.zeros((self.x_all.size, joint.shape[1]))
+        out = np.zeros((len(self.x_all), joint.shape[1]))
         out[self.rows] = joint
         return out
 
@@ -143,7 +143,7 @@ class FiniteProblem:
             cached = getattr(self, "_least_transport", None)
             if cached is None:
                 j = np.argmin(self.cost, axis=1)
-                a = np.bincount(j, weights=self.p, minlength=self.y.size)
+                a = np.bincount(j, weights=self.p, minlength=len(self.y))
                 cached = self._least_transport = (
                     float(self.p @ self.cost[np.arange(self.p.size), j]),
                     a,
@@ -153,7 +153,7 @@ class FiniteProblem:
             return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
         total = self.p_tilde.sum()
         if total <= 0.0:  # no reconstruction value carries source mass: KL(q‖p) = ∞ for every q
-            return float("inf"), np.full(self.y.size, 1.0 / self.y.size)
+            return float("inf"), np.full(len(self.y), 1.0 / len(self.y))
         return float(-np.log(total)), self.p_tilde / total
 
     def exact_law(self, P: float) -> NDArray | None:
@@ -174,7 +174,7 @@ class FiniteProblem:
             self._zero_match = match
         if match is None:
             return None
-        return np.bincount(match, weights=self.p, minlength=self.y.size)
+        return np.bincount(match, weights=self.p, minlength=len(self.y))
 
     def usable(self, P: float) -> NDArray | None:
         """Reconstruction symbols that a channel meeting the bound P may use (None: all).
@@ -233,29 +233,37 @@ def build(problem) -> FiniteProblem:
     delta = delta_full if keep.all() else np.ascontiguousarray(delta_full[keep])
     perception = problem.perception_measure
     kind = perception.kind
-    same = x[:, None] == y[None, :]
+    line = x.ndim == 1 and y.ndim == 1  # real values (else points of R^d, or labels)
+    same = x[:, None] == y[None, :] if line else None
     w_order = None
     if kind in WASSERSTEIN_KINDS:
         cost = perception.cost_matrix(source.alphabet, y)[keep]
-        if perception.cost is None:
+        if perception.cost is None and line:
             w_order = perception.order
     elif isinstance(problem.distortion_measure, Hamming):  # the same matrix 1[x ≠ y]
         cost = delta
-    else:  # TV, KL and none compare laws on the union of the values: cost 1[x ≠ y]
+    elif line:  # TV, KL and none compare laws on the union of the values: cost 1[x ≠ y]
         cost = (~same).astype(float)
-    if kind in (TV, *KL_KINDS) and np.unique(y).size != y.size:
+    else:
+        cost = np.ones((x.shape[0], y.shape[0]))
+        cost[equal_points(x, y)] = 0.0
+    if kind in (TV, *KL_KINDS) and np.unique(y, axis=0).shape[0] != y.shape[0]:
         raise ValueError(
             "reconstruction_alphabet values must be distinct for TV and KL perception "
             "(the laws are compared on the union of the real values)"
         )
-    rows, cols = np.nonzero(same)  # the matching pairs (no N × M float temporary)
-    p_tilde = np.bincount(cols, weights=p[rows], minlength=y.size)
+    # the matching pairs (no N × M float temporary)
+    rows, cols = np.nonzero(same) if line else equal_points(x, y)
+    p_tilde = np.bincount(cols, weights=p[rows], minlength=y.shape[0])
     # mass of the source values that are no reconstruction value, from the explicit support:
     # 1 − Σ p̃ would read the rounding of a pmf that sums to 1 − 1e-16 as mass outside
-    matched = same.any(axis=1)
+    matched = np.zeros(x.shape[0], dtype=bool)
+    matched[rows] = True
     m_out = float(p[~matched].sum())
-    sorted_line = bool(np.all(np.diff(x) > 0) and np.all(np.diff(y) > 0))
-    monotone = sorted_line and isinstance(problem.distortion_measure, SquaredError | AbsoluteError)
+    sorted_line = line and bool(np.all(np.diff(x) > 0) and np.all(np.diff(y) > 0))
+    monotone = sorted_line and isinstance(
+        problem.distortion_measure, SquaredError | AbsoluteError | Euclidean
+    )
     return FiniteProblem(
         p=p,
         x=x,
@@ -271,6 +279,30 @@ def build(problem) -> FiniteProblem:
         x_all=source.alphabet,
         rows=np.flatnonzero(keep),
     )
+
+
+def equal_points(x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
+    """The pairs (i, j) with x_i = y_j (points of R^d compared in every coordinate).
+
+    Rows (N, d) and (M, d) are labelled by ``numpy.unique`` and matched by sorting, in
+    O((N + M) log(N + M) + pairs), without an N × M temporary. Alphabets of different
+    dimensions (points against labels) have no equal pair.
+    """
+    a = x if x.ndim == 2 else x[:, None]
+    b = y if y.ndim == 2 else y[:, None]
+    if a.shape[1] != b.shape[1]:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    _, labels = np.unique(np.concatenate([a, b]), axis=0, return_inverse=True)
+    labels = labels.ravel()
+    lx, ly = labels[: a.shape[0]], labels[a.shape[0] :]
+    order = np.argsort(ly, kind="stable")
+    first = np.searchsorted(ly[order], lx, side="left")
+    last = np.searchsorted(ly[order], lx, side="right")
+    counts = last - first
+    rows = np.repeat(np.arange(a.shape[0]), counts)
+    offsets = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    cols = order[np.repeat(first, counts) + offsets]
+    return rows, cols
 
 
 # ------------------------------------------------------------------ support functions

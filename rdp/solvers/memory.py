@@ -80,7 +80,7 @@ def estimate_bytes(problem, method: str) -> int:
     if not isinstance(problem.source, Bernoulli | Discrete):
         return 0
     n = problem.source.to_discrete().size
-    m = int(np.size(problem.reconstruction_alphabet))
+    m = len(problem.reconstruction_alphabet)
     entries = n * m
     if method == "cvxpy":
         couplings = 2 if isinstance(problem.perception_measure, Wasserstein) else 1
@@ -120,7 +120,7 @@ def check_memory(
     need = estimate_bytes(problem, method)
     if need > limit * 1e9:
         n = problem.source.to_discrete().size
-        m = int(np.size(problem.reconstruction_alphabet))
+        m = len(problem.reconstruction_alphabet)
         raise MemoryCeilingError(
             f"a {n} x {m} problem needs about {need / 1e9:.1f} GB with method {method!r}, "
             f"above the ceiling of {limit:g} GB; raise it with {raise_with}"
