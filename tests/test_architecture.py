@@ -118,7 +118,7 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_the_graph_reader_sees_imports():
     assert "rdp.problem" in GRAPH["rdp"]
     assert "rdp.perceptions" in GRAPH["rdp._solving"]
-    assert "rdp.solvers.finite" in GRAPH["rdp.solvers.fast"]
+    assert "rdp.solvers.finite" in GRAPH["rdp.solvers.fast.solver"]
     # imports inside functions: only in the full graph
     assert "rdp._solving" not in GRAPH["rdp.problem"]
     assert "rdp._solving" in FULL_GRAPH["rdp.problem"]

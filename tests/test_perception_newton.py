@@ -16,7 +16,7 @@ from strategies import FiniteSpec
 from test_discrete_solver import _check_channel, _status
 
 from rdp import Discrete, Gaussian, Problem
-from rdp.solvers import fast
+from rdp.solvers.fast import newton as fast_newton
 from rdp.solvers.perception_newton import LinePieces, TVPieces
 
 
@@ -126,7 +126,7 @@ def test_corrupted_newton_points_are_not_certified(monkeypatch):
     """
     spec, problem = _spec_and_problem(Gaussian().discretize(20), "mse", "w2")
     D, P = 0.3, 0.02
-    real = fast.perception_newton
+    real = fast_newton.perception_newton
     closed = []
 
     def corrupted(*args, check=None, **kwargs):
@@ -136,7 +136,7 @@ def test_corrupted_newton_points_are_not_certified(monkeypatch):
 
         return real(*args, check=wrong, **kwargs)
 
-    monkeypatch.setattr(fast, "perception_newton", corrupted)
+    monkeypatch.setattr(fast_newton, "perception_newton", corrupted)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = problem.rate(D, P, method="fast", max_iter=20_000)

@@ -14,7 +14,8 @@ import pytest
 import references as ref
 
 import rdp._solving
-import rdp.solvers.fast
+import rdp.solvers.fast.progress
+import rdp.solvers.finite
 from rdp import Discrete, Problem, UnconvergedWarning
 from rdp.cli.main import main
 from rdp.solvers.fast import FastSolver
@@ -63,7 +64,7 @@ def test_cli_time_limit(tmp_path, capsys):
 
 def test_long_point_shows_a_progress_bar(monkeypatch, capsys):
     """A point past PROGRESS_AFTER seconds shows iterations and its gap on stderr."""
-    monkeypatch.setattr(rdp.solvers.fast, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(rdp.solvers.fast.progress, "PROGRESS_AFTER", 0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnconvergedWarning)
         _problem().rate(1.0, 0.2, method="fast", tol=1e-15, time_limit=0.3, progress=True)
@@ -116,9 +117,9 @@ def test_zero_rate_law_is_skipped_below_its_lower_bound(monkeypatch):
     """Below min_j Σ_i p_i Δ_ij (≤ D_max(P)) no zero-rate search runs (it took 22 s of a
     W₁ point at N = 3000); at D_max it does and returns rate 0 (twin)."""
     calls = []
-    original = rdp.solvers.fast.finite.zero_rate_law
+    original = rdp.solvers.finite.zero_rate_law
     monkeypatch.setattr(
-        rdp.solvers.fast.finite, "zero_rate_law", lambda *a: calls.append(a) or original(*a)
+        rdp.solvers.finite, "zero_rate_law", lambda *a: calls.append(a) or original(*a)
     )
     solver = FastSolver(_problem())
     dbar_min = float((PMF @ (X[:, None] - X[None, :]) ** 2).min())

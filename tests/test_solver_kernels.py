@@ -36,7 +36,7 @@ def test_hamming_kernel_matches_the_dense_kernel():
     source = Discrete([0.5, 0.3, 0.2], [0.0, 1.0, 2.0])
     problem = Problem(source, "hamming", "none", reconstruction_alphabet=[0.0, 1.0, 5.0, 7.0])
     fast = FastSolver(problem)
-    shifted = fast._shifted
+    shifted = fast.context.shifted
     kernels = HammingKernels.detect(shifted)
     assert kernels is not None
     v, w = rng.dirichlet(np.ones(4)), rng.random(3)
@@ -74,10 +74,10 @@ def test_structured_upper_bound_is_the_mutual_information_of_a_feasible_channel(
     rng = np.random.default_rng(4)
     problem = Problem(Discrete(rng.dirichlet(np.ones(30))), "hamming", "none")
     fast = FastSolver(problem)
-    kernel = fast._kernels
+    kernel = fast.context.kernels
     assert isinstance(kernel, HammingKernels)
     v = rng.dirichlet(np.ones(30))
-    upper, (weights, slope) = kernel.feasible_upper(fast.fp.p, v, 1.0, 0.2, fast._row_min)
+    upper, (weights, slope) = kernel.feasible_upper(fast.fp.p, v, 1.0, 0.2, fast.context.row_min)
     joint = kernel.joint_at(fast.fp.p, weights, slope)
     assert slope >= 1.0
     assert (joint * fast.fp.delta).sum() <= 0.2
