@@ -8,6 +8,11 @@ plain Python. Figures are saved with a tight bounding box (nothing clipped, no
 empty margin) at 100 dpi, the size they are drawn for, and again at 200 dpi for
 screens with more pixels per CSS pixel (``image_srcset``), where they stay sharp.
 
+A figure drawn by a figure spec's ``make`` (``rdp reproduce``'s figures) has its data
+written beside its image, as ``rdp reproduce`` writes it (``<image>.csv`` for the table
+``data``, ``<image>-<table>.csv`` for the others), and linked under the figure; the home
+page's figure grid links the same files.
+
 A script's last expression is not printed (``capture_repr`` is empty): the
 pages show what a script prints, never an object's repr such as
 ``<matplotlib.legend.Legend object at 0x...>``.
@@ -34,7 +39,7 @@ SAVE = {"bbox_inches": "tight", "pad_inches": 0.05, "dpi": 100}
 
 
 def rdp_figures(block, script, **kwargs):
-    """Adopt the block's new ``Figure`` globals into pyplot, then scrape as usual."""
+    """Adopt the block's new ``Figure`` globals into pyplot, scrape as usual, write data."""
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -43,7 +48,39 @@ def rdp_figures(block, script, **kwargs):
             if isinstance(figure, Figure) and figure not in _SHOWN:
                 _SHOWN.add(figure)
                 plt.figure(figure)  # adopts a figure pyplot does not track (matplotlib >= 3.11)
-    return matplotlib_scraper(block, script, **{**SAVE, **kwargs})
+    figures = [plt.figure(number) for number in plt.get_fignums()]  # the scraper's order
+    paths = script.run_vars.image_path_iterator.paths
+    first = len(paths)
+    markdown = matplotlib_scraper(block, script, **{**SAVE, **kwargs})
+    links = []
+    for figure, image in zip(figures, paths[first:], strict=False):
+        for path in write_figure_data(figure, Path(image)):
+            table = path.stem.removeprefix(Path(image).stem).lstrip("-")
+            text = f"{table.replace('-', '–')} (CSV)" if table else "CSV"
+            links.append(f"[{text}](./images/{path.name})")
+    if links:
+        markdown += "\n\nData behind the figure: " + ", ".join(links) + "\n"
+    return markdown
+
+
+def data_files(image: Path, tables) -> list[Path]:
+    """Where the tables of the figure saved as ``image`` go: ``rdp reproduce``'s names."""
+    from rdp.reproduce.runner import table_filename
+
+    return [image.with_name(table_filename(image.stem, name)) for name in tables]
+
+
+def write_figure_data(figure, image: Path) -> list[Path]:
+    """Write the data tables of ``figure`` (if a figure spec drew it) beside ``image``."""
+    from rdp.reproduce import tables_of, write_table
+
+    tables = tables_of(figure)
+    if not tables:
+        return []
+    paths = data_files(image, tables)
+    for path, columns in zip(paths, tables.values(), strict=True):
+        write_table(columns, path)
+    return paths
 
 
 #: Order within a section (examples/papers, then examples/recipes); a script not listed

@@ -42,9 +42,11 @@ from rdp.reproduce import (
     register_provider,
     reproduce,
     select_figures,
+    tables_of,
     write_table,
 )
 from rdp.reproduce import registry as registry_module
+from rdp.status import CERTIFIED_GAP
 
 
 @dataclass
@@ -330,6 +332,17 @@ def test_discrete_figures_say_what_is_certified(out_dir, family):
         assert "certified" in entry["note"] and f"- **Points:** {entry['note']}" in index
         if stopped:
             assert "red ×" in entry["note"]
+    # the sections: R–P solver points, and D(R, P) brackets marked when wider than the gap
+    entry = manifest[f"{family}-sections"]
+    rp = read_table(out_dir / f"{family}-sections-rate-perception.csv")
+    dp = read_table(out_dir / f"{family}-sections-distortion-perception.csv")
+    stopped = int(np.sum(~np.isin(rp["status"], ["converged", "exact", "infeasible"])))
+    drawn = dp["status"] != "not_computed"
+    wide = int(np.sum(drawn & (dp["upper"] - dp["lower"] > CERTIFIED_GAP)))
+    assert entry["stopped"] == stopped + wide
+    assert wide > 0  # a bracket read off a grid is wider than 1e-6: the figure says so
+    assert f"{wide} of them are wider than the certified gap" in entry["note"]
+    assert "red ×" in entry["note"]
 
 
 @settings(max_examples=30, deadline=None)
@@ -346,3 +359,13 @@ def test_csv_round_trip(tmp_path_factory, values):
     back = read_table(path)
     np.testing.assert_allclose(back["x"], values, rtol=1e-11, equal_nan=True)
     assert list(back["label"]) == ["a"] * values.size
+
+
+def test_tables_of_finds_a_figures_data_by_the_figure():
+    """The tables of the output that drew a figure; none for a figure no spec drew."""
+    from matplotlib.figure import Figure
+
+    (spec,) = select_figures(["freirich-distortion-perception"])
+    output = spec.make()
+    assert tables_of(output.figure) is output.tables
+    assert tables_of(Figure()) is None  # twin: a figure drawn elsewhere has no tables

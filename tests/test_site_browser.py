@@ -23,7 +23,15 @@ works offline). A page fails on
   the prose or in a script's output;
 - words about how the project is developed (sessions, issue numbers, developers,
   load averages, commit hashes) in the prose, outside a collapsed provenance block;
-- a gallery or results page without a figure.
+- a gallery or results page without a figure;
+- a 3-D plot (``.rdp-surface3d``) that plotly did not draw into a WebGL canvas.
+
+Three more checks follow the reader's clicks: every thumbnail of the home page's figure
+grid leads to a gallery page that shows the same figure and links its data, and its CSV
+links give CSV files that the gallery page links too, with the paper's figure named
+(``check_thumbnails``); every old address of a moved page sends the browser on to an
+existing page (``check_redirects``); and the 3-D surfaces hold the library's values
+(``test_surfaces_hold_the_librarys_values``).
 
 The site is ``$RDP_SITE_DIR`` (``make test`` builds it into ``build/site`` first and
 runs this file after the build) or else ``build/site``. Screenshots of the home page,
@@ -36,15 +44,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib
 import os
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +111,10 @@ PAGE_REPORT = """async () => {
   for (const img of document.images) img.loading = "eager";
   await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
   await document.fonts.ready;  // MathJax's glyphs are web fonts: blank until loaded
+  const boxes = [...document.querySelectorAll(".rdp-surface3d")];
+  for (let i = 0; i < 50 && boxes.some((b) => !b.querySelector("canvas")); i++) {
+    await new Promise((done) => setTimeout(done, 100));  // plotly draws after the load
+  }
   const text = document.body.cloneNode(true);
   text.querySelectorAll(
     "code, pre, kbd, samp, script, style, noscript, textarea, svg, mjx-container, .arithmatex"
@@ -150,6 +165,10 @@ PAGE_REPORT = """async () => {
       .map((el) => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120)),
     text: text.textContent,
     fonts: [...document.fonts].filter((f) => f.status === "error").map((f) => f.family),
+    surfaces: boxes
+      .filter((box) => !(box._fullLayout && box.querySelector("canvas")
+        && box.querySelector("svg.main-svg") && !/WebGL/.test(box.textContent)))
+      .map((box) => box.id || "(no id)"),
   };
 }"""
 
@@ -185,8 +204,18 @@ def site_pages(site: Path) -> list[str]:
         for p in site.rglob("*.html")
         if p.relative_to(site).parts[0] not in ("assets", "javascripts")
         and str(p.relative_to(site)) != "404.html"
+        and not is_redirect(p)
     )
     return sorted(pages, key=lambda p: p != "index.html")
+
+
+#: How a page written by ``tools/mkdocs_redirects.py`` (an old address) marks itself.
+REDIRECT_MARKER = '<meta name="rdp-redirect"'
+
+
+def is_redirect(page: Path) -> bool:
+    """Whether ``page`` is an old address that sends the browser on (checked apart)."""
+    return REDIRECT_MARKER in page.read_text(errors="replace")[:2000]
 
 
 def _context_excerpt(text: str, match: re.Match) -> str:
@@ -269,6 +298,7 @@ def check_site(
                 (name, "development words", _context_excerpt(report["prose"], m))
                 for m in DEV_WORDS.finditer(report["prose"])
             ]
+            problems += [(name, "3-D plot not drawn", box) for box in report["surfaces"]]
             if FIGURE_PAGES.match(name) and report["image_count"] == 0:
                 problems.append((name, "no figure", "a gallery or results page without an image"))
             ids[name] = set(report["ids"])
@@ -314,6 +344,97 @@ def broken_links(site: Path, base: str, links, ids) -> list[tuple[str, str, str]
     return problems
 
 
+#: The home page's figure grid, read in the browser: one entry per thumbnail.
+THUMBNAILS = """() => [...document.querySelectorAll(".rdp-thumbs figure")].map((fig) => ({
+  page: fig.querySelector("a.rdp-figure")?.href || "",
+  image: fig.querySelector("img")?.getAttribute("src") || "",
+  data: [...fig.querySelectorAll("a.rdp-data")].map((a) => a.href),
+  reference: fig.querySelector(".rdp-paper-figure")?.textContent.trim() || "",
+}))"""
+
+#: What a thumbnail says it reproduces: a figure, theorem, section or equation.
+PAPER_FIGURE = re.compile(r"\b(?:Figs?\.|Theorems?|Thm\.|Eq\.)|§")
+
+
+def check_thumbnails(site: Path, browser) -> list[tuple[str, str, str]]:
+    """Follow the home page's figure grid as a reader does; return its problems.
+
+    Each thumbnail is clicked: it must open a gallery page that shows the same figure
+    (loaded) and links the thumbnail's CSV files. Each CSV link must give a CSV file
+    (a header and at least one row), and the thumbnail must name what it reproduces.
+    """
+    problems: list[tuple[str, str, str]] = []
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(base + "index.html", wait_until="load")
+        thumbs = page.evaluate(THUMBNAILS)
+        if not thumbs:
+            problems.append(("index.html", "no figure grid", "no .rdp-thumbs figure"))
+        for k, thumb in enumerate(thumbs):
+            label = f"thumbnail {k + 1} ({Path(thumb['image']).name})"
+            if not PAPER_FIGURE.search(thumb["reference"]):
+                problems.append((label, "no paper figure", thumb["reference"] or "(none)"))
+            if not thumb["data"]:
+                problems.append((label, "no data link", "no CSV linked"))
+            for url in thumb["data"]:
+                response = page.request.get(url)
+                rows = response.text().splitlines() if response.ok else []
+                if not response.ok or not url.endswith(".csv"):
+                    problems.append((label, "data link broken", url))
+                elif len(rows) < 2 or len(rows[0].split(",")) < 2:
+                    problems.append((label, "data not a CSV table", url))
+            if k:
+                page.goto(base + "index.html", wait_until="load")
+            page.locator(".rdp-thumbs figure").nth(k).locator("a.rdp-figure").click()
+            page.wait_for_load_state("load")
+            opened = urlsplit(page.url).path
+            if opened != urlsplit(thumb["page"]).path or _target_page(site, opened) is None:
+                problems.append((label, "figure page broken", f"{thumb['page']} → {page.url}"))
+                continue
+            shown = page.evaluate(
+                """(name) => [...document.images].filter((img) =>
+                    img.getAttribute("src").split("/").pop() === name
+                    && img.complete && img.naturalWidth > 0).length""",
+                Path(thumb["image"]).name,
+            )
+            if not shown:
+                problems.append((label, "figure not on its page", page.url))
+            linked = set(page.evaluate("() => [...document.links].map((a) => a.href)"))
+            for url in thumb["data"]:
+                if url not in linked:
+                    problems.append((label, "data not linked on the figure page", url))
+        context.close()
+    return problems
+
+
+def check_redirects(site: Path, browser, old: list[str]) -> list[tuple[str, str, str]]:
+    """Open each old address (``old``, relative); it must lead on to an existing page."""
+    problems: list[tuple[str, str, str]] = []
+    with serve(site) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        for address in old:
+            stub = site / address / "index.html"
+            if not stub.is_file() or not is_redirect(stub):
+                problems.append((address, "no redirect", "no page sends the browser on"))
+                continue
+            page.goto(base + address, wait_until="load")
+            try:
+                page.wait_for_url(
+                    lambda url, old="/" + address: urlsplit(url).path != old, timeout=5000
+                )
+                page.wait_for_load_state("load")
+            except Exception:
+                problems.append((address, "redirect did not happen", page.url))
+                continue
+            target = _target_page(site, urlsplit(page.url).path)
+            if target is None or is_redirect(site / target):
+                problems.append((address, "redirect to a missing page", page.url))
+        context.close()
+    return problems
+
+
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip(
@@ -344,15 +465,75 @@ def choose_screenshots(site: Path, out: Path) -> dict[str, Path]:
 
 
 def test_every_page_of_the_built_site(browser):
-    site = Path(os.environ.get("RDP_SITE_DIR") or ROOT / "build" / "site")
-    if not (site / "index.html").is_file():
-        pytest.skip(f"no built site in {site}: run `make docs` (or set RDP_SITE_DIR)")
+    site = built_site()
     shots = choose_screenshots(site, ROOT / "build")
     problems = check_site(site, browser, shots)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(
         f"{page}: {kind}: {detail}" for page, kind, detail in problems
     )
     assert all(path.stat().st_size > 0 for path in shots.values())
+
+
+def built_site() -> Path:
+    site = Path(os.environ.get("RDP_SITE_DIR") or ROOT / "build" / "site")
+    if not (site / "index.html").is_file():
+        pytest.skip(f"no built site in {site}: run `make docs` (or set RDP_SITE_DIR)")
+    return site
+
+
+def _tool(name: str):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
+def test_home_page_thumbnails_lead_to_figure_and_data(browser):
+    """Two clicks from the home page: each reproduced figure's page and its CSV."""
+    site = built_site()
+    problems = check_thumbnails(site, browser)
+    assert not problems, "\n".join(f"{a}: {b}: {c}" for a, b, c in problems)
+
+
+def test_moved_pages_redirect(browser):
+    """Every old address the redirect hook lists sends the browser on (the old /figures/)."""
+    site = built_site()
+    old = list(_tool("mkdocs_redirects").REDIRECTS)
+    assert "figures/" in old
+    problems = check_redirects(site, browser, old)
+    assert not problems, problems
+
+
+def test_surfaces_hold_the_librarys_values(browser):
+    """The 3-D plots' numbers, read from the page, are Problem.rate at those points."""
+    site = built_site()
+    surfaces = _tool("mkdocs_surfaces").SURFACES
+    with serve(site) as base:
+        page = browser.new_page()
+        page.goto(base + "explore/", wait_until="load")
+        found = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll(
+                "script.rdp-surface3d-data")].map((s) => [s.dataset.for,
+                JSON.parse(s.textContent).figure.data[0]]))"""
+        )
+        page.close()
+    assert sorted(found) == sorted(f"surface-3d-{name}" for name in surfaces)
+    rng = np.random.default_rng(0)
+    for name, spec in surfaces.items():
+        trace = found[f"surface-3d-{name}"]
+        problem = spec.problem()
+        z = np.array(trace["z"], dtype=float)  # None (infeasible) reads as nan
+        assert z.shape == (len(trace["y"]), len(trace["x"])) and np.isfinite(z).mean() > 0.9
+        rows, columns = rng.integers(0, z.shape[0], 12), rng.integers(0, z.shape[1], 12)
+        for i, j in zip(rows, columns, strict=True):
+            D, P = trace["x"][j], trace["y"][i]
+            result = problem.rate(D, P)
+            if np.isnan(z[i, j]):
+                assert result.status == "infeasible", (name, D, P)
+            else:
+                # the page holds 6 significant digits of D, P and R
+                assert z[i, j] == pytest.approx(result.rate, rel=1e-5, abs=1e-6), (name, D, P)
 
 
 def _copy_mathjax(dest: Path) -> None:
@@ -381,6 +562,15 @@ def test_checker_finds_broken_pages(browser, tmp_path):
     )
     png = next((ROOT / "docs").rglob("*.png"))
     shutil.copy(png, site / "figure.png")
+    plotly = pytest.importorskip("plotly", reason="needs plotly (docs extra)")
+    shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", site)
+    shutil.copy(ROOT / "docs" / "javascripts" / "surfaces3d.js", site)
+    surface = (  # drawn by the site's loader from its JSON, as tools/mkdocs_surfaces.py does
+        "<div class='rdp-surface3d' id='s1' style='height: 300px'></div>"
+        "<script type='application/json' class='rdp-surface3d-data' data-for='s1'>"
+        '{"figure": {"data": [{"type": "surface", "z": [[1, 2], [2, 3]]}], "layout": {}}}'
+        "</script><script src='/plotly.min.js'></script><script src='/surfaces3d.js'></script>"
+    )
     pages = {
         "index.html": _page(
             "<h1 id='top'>Clean</h1><p>Inline <span class='arithmatex'>\\(x^2\\)</span>,</p>"
@@ -388,9 +578,11 @@ def test_checker_finds_broken_pages(browser, tmp_path):
             "<p><img src='figure.png'> <a href='#top'>top</a> <a href='clean/'>clean</a>"
             " <a href='figure.png'>png</a> <code>$x$ and :class:`X` in code are fine</code></p>"
             "<div style='overflow-x: auto'><pre style='width: 4000px'>a wide code line</pre></div>"
-            "<details><summary>Provenance</summary>commit 0123abc4</details>",
+            "<details><summary>Provenance</summary>commit 0123abc4</details>" + surface,
             mathjax,
         ),
+        # a 3-D plot whose library never loaded
+        "surface/index.html": _page("<div class='rdp-surface3d' id='s2'></div>"),
         "clean/index.html": _page("<p><a href='../index.html#top'>home</a></p>", ""),
         "image/index.html": _page("<p><img src='missing.png'></p>"),
         "links/index.html": _page(
@@ -456,6 +648,7 @@ def test_checker_finds_broken_pages(browser, tmp_path):
         ("noise/index.html", "repr or warning in the output"),
         ("words/index.html", "development words"),
         ("results/empty.html", "no figure"),
+        ("surface/index.html", "3-D plot not drawn"),
     }
     assert found == expected, problems
     links = [d for p, k, d in problems if k in ("broken link", "broken anchor")]
@@ -469,3 +662,61 @@ def test_checker_finds_broken_pages(browser, tmp_path):
     noise = [d for p, k, d in problems if k == "repr or warning in the output"]
     assert len(noise) == 2
     assert (tmp_path / "shot.png").stat().st_size > 0
+
+
+def test_thumbnail_checker_finds_broken_grids(browser, tmp_path):
+    """Twin of the thumbnail test: one good thumbnail, three with one fault each."""
+    site = tmp_path / "site"
+    for folder in ("good", "other"):
+        (site / folder).mkdir(parents=True)
+    png = next((ROOT / "docs").rglob("*.png"))
+    shutil.copy(png, site / "good" / "figure.png")
+    (site / "good" / "data.csv").write_text("D,R\n0.1,0.5\n")
+    (site / "good" / "index.html").write_text(
+        _page("<img src='figure.png'> <a href='data.csv'>data.csv</a>")
+    )
+    (site / "other" / "index.html").write_text(_page("<p>A page without the figure.</p>"))
+
+    def thumb(page: str, data: str, reference: str) -> str:
+        return (
+            f"<figure><a class='rdp-figure' href='{page}'><img src='good/figure.png'></a>"
+            f"<figcaption><span class='rdp-paper-figure'>{reference}</span> "
+            f"<a class='rdp-data' href='{data}'>CSV</a></figcaption></figure>"
+        )
+
+    (site / "index.html").write_text(
+        _page(
+            "<div class='rdp-thumbs'>"
+            + thumb("good/", "good/data.csv", "Blau & Michaeli 2019, Fig. 3")
+            + thumb("missing/", "good/data.csv", "Fig. 2")
+            + thumb("good/", "good/nothing.csv", "a figure")
+            + thumb("other/", "good/data.csv", "Theorem 2")
+            + "</div>"
+        )
+    )
+    found = {(where.split(" (")[0], kind) for where, kind, _ in check_thumbnails(site, browser)}
+    assert found == {
+        ("thumbnail 2", "figure page broken"),
+        ("thumbnail 3", "data link broken"),
+        ("thumbnail 3", "no paper figure"),
+        ("thumbnail 3", "data not linked on the figure page"),
+        ("thumbnail 4", "figure not on its page"),
+        ("thumbnail 4", "data not linked on the figure page"),
+    }
+
+
+def test_redirect_checker_finds_broken_redirects(browser, tmp_path):
+    """Twin of the redirect test: a good old address, one to nowhere, one not written."""
+    redirects = _tool("mkdocs_redirects")
+    site = tmp_path / "site"
+    (site / "gallery").mkdir(parents=True)
+    (site / "gallery" / "index.html").write_text(_page("<h1>Gallery</h1>"))
+    for old, new in (("figures/", "gallery/"), ("old/", "nowhere/")):
+        (site / old).mkdir()
+        (site / old / "index.html").write_text(redirects.redirect_page(old, new))
+    assert site_pages(site) == ["gallery/index.html"]  # old addresses are not pages
+    problems = check_redirects(site, browser, ["figures/", "old/", "none/"])
+    assert {(where, kind) for where, kind, _ in problems} == {
+        ("old/", "redirect to a missing page"),
+        ("none/", "no redirect"),
+    }

@@ -17,6 +17,7 @@ meant) stops the build with the page and the expression named.
 from __future__ import annotations
 
 import csv as _csv
+import html
 import json as _json
 import math
 import posixpath
@@ -283,27 +284,14 @@ GALLERY_FIGURES: list[tuple[str, Callable[[Any], bool]]] = [
     ("papers/plot_learned_codec", lambda s: s.id.startswith("codec-")),
 ]
 
-#: The committed data behind the figures of the committed runs (under docs/).
-FIGURE_DATA = {
-    "neural-blau-michaeli": "neural/blau-michaeli/results.csv",
-    "neural-blau-michaeli-rdp": "neural/blau-michaeli/results.csv",
-    "neural-blau-michaeli-samples": "neural/blau-michaeli/samples.npz",
-    "neural-theory-check": "neural/theory-check/results.csv",
-    "neural-yan": "neural/yan/results.csv",
-    "neural-yan-samples": "neural/yan/results.csv",
-    "codec-rd": "codec/results.csv",
-    "codec-samples": "codec/samples.npz",
-    "codec-vs-blau-michaeli": "codec/results.csv",
-    "codec-gaussian": "codec/gaussian.csv",
-    "codec-gaussian-dither": "codec/gaussian-dither.csv",
-}
 
-
-def reproduced_figures(root: Path) -> list[dict[str, str]]:
+def reproduced_figures(root: Path) -> list[dict[str, Any]]:
     """Every figure of ``rdp reproduce`` with its gallery page, thumbnail and data.
 
-    The figures of the committed neural and codec runs included. Fails when a
-    gallery page draws another number of figures than it is listed with here.
+    The figures of the committed neural and codec runs included. ``data`` lists the
+    CSV files the gallery wrote beside the figure's image (``docs/gallery_conf.py``),
+    named as ``rdp reproduce`` names them. Fails when a gallery page draws another
+    number of figures than it is listed with here, or a figure has no data file.
     """
     import os
 
@@ -334,14 +322,29 @@ def reproduced_figures(root: Path) -> list[dict[str, str]]:
             )
         for spec, image in zip(drawn, images, strict=True):
             placed.add(spec.id)
+            data = sorted(
+                [*image.parent.glob(f"{image.stem}.csv"), *image.parent.glob(f"{image.stem}-*.csv")]
+            )
+            if not data:
+                raise DataError(
+                    f"gallery/{page}: no data file beside {image.name} ({spec.id}); the gallery "
+                    "writes them when it runs the script (delete docs/gallery/ to rerun it)"
+                )
             figures.append(
                 {
                     "id": spec.id,
                     "title": spec.title,
+                    "paper": spec.paper,
                     "paper_figure": spec.paper_figure,
                     "page": f"gallery/{page}.md",
                     "image": f"gallery/{folder}/images/{image.name}",
-                    "data": FIGURE_DATA.get(spec.id, ""),
+                    "data": [
+                        (
+                            f"gallery/{folder}/images/{path.name}",
+                            spec.id + path.name.removeprefix(image.stem),
+                        )
+                        for path in data
+                    ],
                 }
             )
     missing = [s.id for s in specs if s.id not in placed]
@@ -350,23 +353,60 @@ def reproduced_figures(root: Path) -> list[dict[str, str]]:
     return figures
 
 
+def short_paper(paper: str) -> str:
+    """``'Blau & Michaeli 2019'``, ``'Yan et al. 2021'``: a figure spec's paper, cited short.
+
+    The authors are the comma-separated names that open ``paper`` (initials allowed);
+    the year is its first four-digit year.
+    """
+    text = re.sub(r"^Beyond the papers: the views of ", "", paper)
+    year = re.search(r"\b(?:19|20)\d\d\b", text)
+    chunks = [chunk.strip() for chunk in text.split(",")]
+    names = re.split(r" and | & ", chunks[0])
+    for chunk in chunks[1:]:
+        parts = re.split(r" and | & ", chunk)
+        if not all(re.fullmatch(r"(?:[A-Z]\. ?)*[A-Z][\w'’-]+", part.strip()) for part in parts):
+            break
+        names += parts
+    surnames = [name.split()[-1] for name in names]
+    if len(surnames) == 2:
+        who = " & ".join(surnames)
+    else:
+        who = surnames[0] + (" et al." if len(surnames) > 2 else "")
+    return who + (f" {year.group(0)}" if year else "")
+
+
+def figure_reference(paper: str, paper_figure: str) -> str:
+    """What a figure reproduces, short: the paper and its figure (or theorem)."""
+    if paper.startswith("Beyond the papers"):
+        view = paper_figure.removeprefix("new example: ")
+        return f"New example, in the views of {short_paper(paper)}, Fig. 3: {view}"
+    return f"{short_paper(paper)}, {paper_figure}"
+
+
 def figure_grid(root: Path, page_dir: str) -> str:
-    """The landing page's grid: thumbnail, title, paper figure, gallery page, data."""
+    """The landing page's grid: thumbnail, title, paper figure, gallery page, CSV data.
+
+    Each cell links its gallery page (thumbnail and title) and every CSV file of its
+    data (saved under ``rdp reproduce``'s name, ``<ID>.csv`` or ``<ID>-<table>.csv``).
+    """
 
     def link(path: str) -> str:
         return posixpath.relpath(path, page_dir or ".")
 
     cells = []
     for fig in reproduced_figures(root):
-        data = (
-            f' · <a href="{link(fig["data"])}">data</a>'
-            if fig["data"]
-            else f" · data: <code>rdp reproduce {fig['id']}</code>"
+        data = ", ".join(
+            f'<a class="rdp-data" href="{link(path)}" download="{name}">{name}</a>'
+            for path, name in fig["data"]
         )
         page = link(fig["page"]).removesuffix(".md") + "/"
         cells.append(
-            f'<figure markdown="span"><a href="{page}"><img src="{link(fig["image"])}" '
-            f'alt="{fig["title"]}" loading="lazy"></a><figcaption><a href="{page}">'
-            f"<b>{fig['title']}</b></a><br>{fig['paper_figure']}{data}</figcaption></figure>"
+            f'<figure markdown="span"><a class="rdp-figure" href="{page}"><img '
+            f'src="{link(fig["image"])}" alt="{fig["title"]}" loading="lazy"></a><figcaption>'
+            f'<a href="{page}"><b>{fig["title"]}</b></a><br><span class="rdp-paper-figure" '
+            f'title="{html.escape(fig["paper"])}">'
+            f"{html.escape(figure_reference(fig['paper'], fig['paper_figure']))}</span><br>"
+            f"Data (CSV): {data}</figcaption></figure>"
         )
     return '<div class="rdp-thumbs" markdown>\n' + "\n".join(cells) + "\n</div>"

@@ -20,16 +20,22 @@ Each family is solved once on one (D, P) grid, every point from a cold start;
 the rate–distortion curves, the surface and the cross sections are cuts of
 that grid. Every point carries the solver's certified bounds, a dual lower
 bound and the rate of an exactly feasible channel, and is *certified* when
-they are within 10⁻³ bits, far below what a figure can show. A point where
-the solver stops at its iteration limit (deterministic, so the figures do not
-depend on the machine's load) keeps its bounds and is drawn with a red × and a
-bar over them; every CSV of `rdp reproduce` has `lower`, `upper` and `status`
-columns. The distortion–perception sections D(R, P) are read off the surface
-as certified brackets: R(D, P) is non-increasing and convex in D (Blau &
-Michaeli 2019, Theorem 1), so the chord between two grid points bounds D(R, P)
-from above and secants extended beyond their ends bound it from below
-([`distortion_bracket`][rdp.plot.data.distortion_bracket]); the bracket is
-shaded and the line is its upper end.
+they are within 10⁻³ bits, far below what a figure can show.
+
+The figures draw every point as `rdp.plot` draws its status
+([statuses](../../concepts/certificates.md)): a certified point on the curve,
+a point without a certified value (bounds only) as a red × with a bar over its
+bounds. A solver point that stops at its iteration limit (deterministic, so
+the figures do not depend on the machine's load) is such a point. The
+distortion–perception sections D(R, P) are read off the surface as brackets:
+R(D, P) is non-increasing and convex in D (Blau & Michaeli 2019, Theorem 1),
+so the chord between two grid points bounds D(R, P) from above and secants
+extended beyond their ends bound it from below
+([`distortion_bracket`][rdp.plot.data.distortion_bracket]). Each bracket holds,
+but one read off a grid is wider than the certified gap (10⁻⁶), so each
+D(R, P) point is marked with a red × (status `bounds`, not certified), its
+bracket shaded and the line at its upper end. Every CSV has `lower`, `upper`
+and `status` columns.
 """
 
 from rdp.reproduce import select_figures
@@ -67,9 +73,12 @@ fig = output.figure
 # %%
 # The discretised Laplacian: cross sections
 # -----------------------------------------
-# Left: the certified bracket on D(R, P) against P at fixed rates. Right:
-# R(D, P) against P at fixed distortions.
-fig = specs["laplace-w1-sections"].make().figure
+# Left: the bracket on D(R, P) against P at fixed rates, each point a red ×
+# (bounds only: the bracket is wider than the certified gap). Right: R(D, P)
+# against P at fixed distortions, every solver point certified.
+output = specs["laplace-w1-sections"].make()
+print(output.note)
+fig = output.figure
 
 # %%
 # The 3-symbol source: rate–distortion curves
@@ -88,4 +97,6 @@ fig = output.figure
 # %%
 # The 3-symbol source: cross sections
 # -----------------------------------
-fig = specs["ternary-tv-sections"].make().figure
+output = specs["ternary-tv-sections"].make()
+print(output.note)
+fig = output.figure

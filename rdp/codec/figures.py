@@ -500,7 +500,7 @@ GAUSSIAN_CHECK_FIGURE = StoredFigure(
     "the closed-form D(R, P) at its measured P (a lower bound on W₂², so the gap is if "
     f"anything understated). Results file: {GAUSSIAN_CHECK_FILE}.",
     paper="Zhang, Qian, Chen & Khisti, NeurIPS 2021 (Thm 2); Wagner, arXiv:2202.04147, 2022",
-    paper_figure="Gaussian D(R, P) with squared W₂; operational points of rdp.codec",
+    paper_figure="Theorem 2: Gaussian D(R, P) with squared W₂; operational points of rdp.codec",
     draw=lambda results, folder: gaussian_check_figure(results),
     numeric_only=True,
 )

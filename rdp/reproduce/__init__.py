@@ -19,6 +19,7 @@ from rdp.reproduce.registry import (
     register_provider,
     select_figures,
     skipped_providers,
+    tables_of,
 )
 from rdp.reproduce.runner import Written, read_table, reproduce, write_index, write_table
 
@@ -34,6 +35,7 @@ __all__ = [
     "reproduce",
     "select_figures",
     "skipped_providers",
+    "tables_of",
     "write_index",
     "write_table",
 ]

@@ -20,8 +20,10 @@ iterations keeps its bounds and is marked in the figure (a deterministic
 iteration limit, not a wall-clock one, so the figures do not depend on the
 machine's load). The three views (rate–distortion curves, surface, cross
 sections) are cuts of that one surface; D(R, P) is bracketed from its bounds
-([`distortion_bracket`][rdp.plot.data.distortion_bracket]). The problem is the
-finite-alphabet program of Blau & Michaeli (ICML 2019, arXiv:1901.07821, Eq. (3)).
+([`distortion_bracket`][rdp.plot.data.distortion_bracket]), and a bracket wider than
+the certified gap is marked as every point without a certified value is (a red ×).
+The problem is the finite-alphabet program of Blau & Michaeli (ICML 2019,
+arXiv:1901.07821, Eq. (3)).
 """
 
 from __future__ import annotations
@@ -114,8 +116,10 @@ def figures() -> list[FigureSpec]:
     """The discretised-Laplacian and 3-symbol figures: curves, surface and cross sections."""
     solver = (
         f"Certified solver (method 'fast'): every point within {DISCRETE_TOL:g} bits "
-        "between a dual lower bound and the rate of an exactly feasible channel; a point "
-        "that stops at the iteration limit is marked with a red × and its bounds."
+        "between a dual lower bound and the rate of an exactly feasible channel. A red × "
+        "with a bar over its bounds marks a point without a certified value: a solver "
+        "point stopped at the iteration limit, or a D(R, P) bracket read off the grid "
+        "that is wider than the certified gap."
     )
     shared = {
         "paper": f"Beyond the papers: the views of {BLAU_MICHAELI}, Fig. 3",

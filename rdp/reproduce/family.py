@@ -223,15 +223,22 @@ def solved_sections_figure(
         rp = surface_rate_perception(surface, grids.distortions)
         output = _draw_sections(dp, rp, title)
         note, stopped = _note(grids, rp.status, rp.uncertified, "solver points of the R–P sections")
+        drawn = dp.status != "not_computed"
+        wide = int((dp.uncertified & drawn).sum())  # the one predicate, as the figure marks
         note += (
-            " D(R, P): certified brackets (shaded) read off the surface's bounds by "
-            "monotonicity and convexity in D; the line is the upper end, achieved by time "
-            "sharing."
+            f" D(R, P): {int(drawn.sum())} brackets (shaded) read off the surface's certified "
+            "bounds by monotonicity and convexity in D; the line is the upper end, achieved "
+            "by time sharing."
         )
-        missing = int((dp.status == "not_computed").sum())
+        if wide:
+            note += (
+                f" {wide} of them are wider than the certified gap ({dp.tol:g}) and carry "
+                "bounds only: red × with a bar over their bounds."
+            )
+        missing = int((~drawn).sum())
         if missing:
             note += f" {missing} D(R, P) point(s) lie outside the D grid and are not drawn."
-        return FigureOutput(output.figure, output.tables, note, stopped)
+        return FigureOutput(output.figure, output.tables, note, stopped + wide)
 
     return make
 

@@ -16,6 +16,7 @@ any code may add a provider at run time with
 from __future__ import annotations
 
 import importlib
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ PROVIDER_MODULES: tuple[str, ...] = (
 OPTIONAL_PROVIDER_MODULES: tuple[str, ...] = ("rdp.neural.figures", "rdp.codec.figures")
 
 Columns = dict[str, NDArray]
+
+#: The tables of every live FigureOutput, by its figure (see ``tables_of``).
+_TABLES: weakref.WeakKeyDictionary[Figure, dict[str, Columns]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,17 @@ class FigureOutput:
                 raise ValueError(
                     f"table {name!r} must hold equal-length 1-D columns; got shapes {lengths}"
                 )
+        _TABLES[self.figure] = self.tables
+
+
+def tables_of(figure: Figure) -> dict[str, Columns] | None:
+    """The data tables of the [`FigureOutput`][rdp.reproduce.registry.FigureOutput] that drew
+    ``figure``, or ``None`` for a figure no ``make`` function returned.
+
+    For code that is handed only the figure (the documentation's gallery saves each
+    figure a script draws, with its data as CSV beside it). The figure is held weakly.
+    """
+    return _TABLES.get(figure)
 
 
 @dataclass(frozen=True)
