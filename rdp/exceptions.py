@@ -1,4 +1,4 @@
-"""Warnings raised by rdp, and the check that issues them.
+"""Warnings and errors raised by rdp, and the check that issues the warnings.
 
 A point is *certified* when [`rdp.status.is_certified`][rdp.status.is_certified] says so
 from its status, its bracket and the result's ``tol`` (the one definition; see
@@ -96,6 +96,22 @@ def warn_uncertified(result: Any) -> int:
             stacklevel=_caller_stacklevel(),
         )
     return count
+
+
+class TimeLimitError(RuntimeError):
+    """A computation that returns one number stopped at its time limit without it.
+
+    Raised by ``min_distortion`` and ``zero_rate_distortion`` of the finite methods when
+    the program or search behind D_min(P) or D_max(P) runs past the method's
+    ``time_limit`` (the command line reports it as "no certified answer", exit 3). A rate
+    point whose D_min(P) runs out of time is returned with status ``'time_limit'``
+    instead. ``lower`` is a proven lower bound on the quantity when one is known (for
+    D_min(P): Σ_i p_i min_j Δ_ij), else None; raise ``time_limit`` to get the value.
+    """
+
+    def __init__(self, message: str, lower: float | None = None) -> None:
+        super().__init__(message)
+        self.lower = lower
 
 
 class SweepInterrupted(KeyboardInterrupt):

@@ -17,7 +17,7 @@ from test_discrete_solver import _check_channel, _status
 
 from rdp import Discrete, Gaussian, Problem
 from rdp.solvers.fast import newton as fast_newton
-from rdp.solvers.perception_newton import LinePieces, TVPieces
+from rdp.solvers.perception_pieces import LinePieces, TVPieces
 
 
 def _line(n, m, seed):

@@ -14,8 +14,8 @@ import pytest
 import references as ref
 
 import rdp._solving
+import rdp.solvers.distortion_range
 import rdp.solvers.fast.progress
-import rdp.solvers.finite
 from rdp import Discrete, Problem, UnconvergedWarning
 from rdp.cli.main import main
 from rdp.solvers.fast import FastSolver
@@ -117,9 +117,9 @@ def test_zero_rate_law_is_skipped_below_its_lower_bound(monkeypatch):
     """Below min_j Σ_i p_i Δ_ij (≤ D_max(P)) no zero-rate search runs (it took 22 s of a
     W₁ point at N = 3000); at D_max it does and returns rate 0 (twin)."""
     calls = []
-    original = rdp.solvers.finite.zero_rate_law
+    original = rdp.solvers.distortion_range.zero_rate_law
     monkeypatch.setattr(
-        rdp.solvers.finite, "zero_rate_law", lambda *a: calls.append(a) or original(*a)
+        rdp.solvers.distortion_range, "zero_rate_law", lambda *a: calls.append(a) or original(*a)
     )
     solver = FastSolver(_problem())
     dbar_min = float((PMF @ (X[:, None] - X[None, :]) ** 2).min())

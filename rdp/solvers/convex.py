@@ -96,7 +96,7 @@ from rdp.perceptions import (
     as_bound,
 )
 from rdp.result import PointSolution
-from rdp.solvers import certificate, finite
+from rdp.solvers import certificate, distortion_range, finite
 from rdp.status import CERTIFIED_GAP, Status
 from rdp.units import LN2
 
@@ -113,7 +113,7 @@ REFERENCE = (
 CLARABEL_TIGHT = {"tol_gap_abs": 1e-9, "tol_gap_rel": 1e-9, "tol_feas": 1e-9}
 
 #: Source masses at most this are removed before the program is built (module docstring).
-MASS_FLOOR = finite.MASS_FLOOR
+MASS_FLOOR = distortion_range.MASS_FLOOR
 
 
 class SolverFailure(RuntimeError):
@@ -150,7 +150,7 @@ class ConvexProgram:
         if not (np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol must be > 0 (bits); got {tol!r}")
         self.fp = finite.build(problem)
-        self.kept, self.fixed = finite.fixed_rows(self.fp, MASS_FLOOR)
+        self.kept, self.fixed = distortion_range.fixed_rows(self.fp, MASS_FLOOR)
         self.problem = problem
         self.solvers = tuple(solvers)
         self.tol = float(tol)
@@ -162,17 +162,17 @@ class ConvexProgram:
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
         """D_min(P) (exact LP for TV/W; a convex program for KL)."""
-        return finite.min_distortion(self.fp, self.bound(P).value)
+        return distortion_range.min_distortion(self.fp, self.bound(P).value)
 
     def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """D_max(P) = min over q in the perception ball of Σ_j q_j Σ_i p_i Δ_ij."""
-        return finite.zero_rate_law(self.fp, self.bound(P).value)[0]
+        return distortion_range.zero_rate_law(self.fp, self.bound(P).value)[0]
 
     def rate_point(self, D: float, P: PerceptionBound | float, warm: Any = None) -> PointSolution:
         """R(D, P) in bits, certified as the module docstring says (``warm`` is not used)."""
         fp = self.fp
         Pn = self.bound(P).value
-        d_min = finite.min_distortion(fp, Pn)
+        d_min = distortion_range.min_distortion(fp, Pn)
         if D < d_min * (1 - finite.CHECK_RTOL) - 1e-15:
             return PointSolution.infeasible(
                 diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}

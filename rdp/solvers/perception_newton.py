@@ -12,20 +12,9 @@ $$
 with $r = q_J$ (the output law) and $\tilde h_j = \sum_i p_i K_{ij}e^{-g_j} /
 (\tilde K r)_i \le 1$, with equality where $r_j > 0$.
 
-**The constraint as a separable polyhedral function.** Two perceptions are, exactly,
-$d(p_X, r) = C_0 + \sum_k \varphi_k((Ar)_k)$ with convex piecewise-linear
-$\varphi_k = \max_i \ell_{ki}$ and a fixed linear map $A$:
-
-- *Wasserstein on the line* (sorted alphabets, cost $c(x, y) = |x - y|^k$, $k \ge 1$):
-  the monotone coupling is optimal, and with $R_k = \sum_{j \le k} r_j$ ($A$: the
-  distribution function, $k < M$) and $F_i = \sum_{i' \le i} p_{i'}$,
-  $\varphi_k(t) = \max_i [\varphi_k(F_{i-1}) + d_{ki}(t - F_{i-1})]$ with
-  $d_{ki} = c(x_i, y_k) - c(x_i, y_{k+1})$ (increasing in $i$ for a convex cost) and
-  $C_0 = \sum_i p_i c(x_i, y_M)$. (Write the transport cost as
-  $\int_0^1 c(F_p^{-1}(u), F_r^{-1}(u))\,du$ and split the integral at the levels $R_k$.)
-- *Total variation*: $\tfrac12\sum_j |r_j - \tilde p_j| + \tfrac12 m_{\text{out}}$
-  ($A$ the identity, two pieces per symbol; $\tilde p$ the source mass on each
-  reconstruction value, $m_{\text{out}}$ the rest).
+**The constraint as a separable polyhedral function** $d(p_X, r) = C_0 + \sum_k
+\varphi_k((Ar)_k)$ (``rdp.solvers.perception_pieces``: Wasserstein on the line, total
+variation).
 
 **The system.** With epigraph variables $t_k \ge \varphi_k((Ar)_k)$, i.e.
 $\sigma_{ki} = t_k - \ell_{ki}((Ar)_k) \ge 0$ for every affine piece, and multipliers
@@ -56,7 +45,6 @@ References: Blau & Michaeli, ICML 2019 (the problem); Boyd & Vandenberghe,
 from __future__ import annotations
 
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import numpy as np
@@ -64,119 +52,7 @@ from numpy.typing import NDArray
 from scipy.linalg.lapack import dgetrf, dgetrs
 
 from rdp.solvers._kernels import distortion_derivatives
-
-
-class SeparablePieces(ABC):
-    """A perception d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k), the ℓ_ki affine.
-
-    ``base``, ``slope`` and ``start`` (K × I, or broadcastable) give
-    ℓ_ki(t) = base_ki + slope_ki (t − start_ki); subclasses fix the map A.
-    """
-
-    base: NDArray
-    slope: NDArray
-    start: NDArray
-    const: float
-
-    @abstractmethod
-    def coords(self, r: NDArray) -> NDArray:
-        """A r."""
-
-    @abstractmethod
-    def adjoint(self, a: NDArray) -> NDArray:
-        """Aᵀ a (length M)."""
-
-    @abstractmethod
-    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
-        """``gmat`` Aᵀ diag(γ) A."""
-
-    def affine(self, R: NDArray) -> NDArray:
-        """ℓ_ki(R_k) for every k and piece i."""
-        return self.base + self.slope * (R[:, None] - self.start)
-
-    def value(self, r: NDArray) -> float:
-        """d(p_X, r) = C_0 + Σ_k max_i ℓ_ki((A r)_k)."""
-        return self.const + float(self.affine(self.coords(r)).max(axis=1).sum())
-
-    def multiplier_estimate(self, q: NDArray, log_h: NDArray) -> float:
-        """A starting μ from an iterate: the least-squares fit of log h ≈ c + μ Aᵀ ℓ'(A q).
-
-        At the optimum the tilt is g = log h up to a constant, with g = μ Aᵀ ℓ' where
-        each coordinate lies inside a linear piece (ℓ' its slope).
-        """
-        R = self.coords(q)
-        d = self.slope[np.arange(R.size), self.affine(R).argmax(axis=1)]
-        psi = self.adjoint(d)
-        on = (q > 1e-8 * q.max()) & np.isfinite(log_h)
-        if on.sum() < 2:
-            return 1e-3
-        x, y = psi[on] - psi[on].mean(), log_h[on] - log_h[on].mean()
-        den = float(x @ x)
-        return max(float(x @ y) / den, 1e-6) if den > 0 else 1e-3
-
-
-class LinePieces(SeparablePieces):
-    """W_c(p, ·) on the line as a function of the output distribution function R_k, k < M.
-
-    Parameters
-    ----------
-    p : ndarray
-        Source law on the sorted source values ``xs`` (N).
-    xs, ys : ndarray
-        Sorted source (N) and reconstruction (M) values.
-    order : float
-        Exponent k ≥ 1 of the cost |x − y|^k.
-    """
-
-    def __init__(self, p: NDArray, xs: NDArray, ys: NDArray, order: float) -> None:
-        cost = np.abs(xs[:, None] - ys[None, :]) ** order
-        f = np.cumsum(p)
-        f /= f[-1]
-        self.start = np.concatenate(([0.0], f[:-1]))[None, :]  # piece i: [F_{i-1}, F_i]
-        self.slope = (cost[:, :-1] - cost[:, 1:]).T  # (M − 1) × N: d_ki
-        inner = np.cumsum(p[None, :] * self.slope, axis=1)[:, :-1]
-        self.base = np.concatenate((np.zeros((inner.shape[0], 1)), inner), axis=1)  # φ_k(F_{i−1})
-        self.const = float(p @ cost[:, -1])
-
-    def coords(self, r: NDArray) -> NDArray:
-        return np.cumsum(r)[:-1]
-
-    def adjoint(self, a: NDArray) -> NDArray:
-        return _rev(a)
-
-    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
-        # (G Aᵀ)_jk = Σ_{l ≤ k} G_jl and (X A)_jl = Σ_{k ≥ l} X_jk: O(M²)
-        gt = np.cumsum(gmat, axis=1)[:, :-1] * gamma[None, :]
-        out = np.zeros(gmat.shape)
-        out[:, :-1] = np.cumsum(gt[:, ::-1], axis=1)[:, ::-1]
-        return out
-
-
-class TVPieces(SeparablePieces):
-    """TV(p_X, r) = ½ Σ_j |r_j − p̃_j| + ½ m_out: two pieces per reconstruction symbol.
-
-    Parameters
-    ----------
-    p_tilde : ndarray
-        Source mass on each reconstruction value (M).
-    m_out : float
-        Source mass on no reconstruction value.
-    """
-
-    def __init__(self, p_tilde: NDArray, m_out: float) -> None:
-        self.start = np.asarray(p_tilde, dtype=float)[:, None]
-        self.slope = np.tile([-0.5, 0.5], (self.start.shape[0], 1))
-        self.base = np.zeros_like(self.slope)
-        self.const = 0.5 * float(m_out)
-
-    def coords(self, r: NDArray) -> NDArray:
-        return r
-
-    def adjoint(self, a: NDArray) -> NDArray:
-        return a
-
-    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
-        return gmat * gamma[None, :]
+from rdp.solvers.perception_pieces import SeparablePieces
 
 
 def perception_newton(
@@ -503,8 +379,3 @@ class _Linearisation:
         dlam = (neg_l - x.lam * dsig) / x.sig
         d_sw = (-r_mu - x.sw * sol[m + 1]) / x.mu
         return _Direction(dr, (-r_c - x.z * dr) / x.r, dlam, dt, dsig, d_sw, *sol[m:])
-
-
-def _rev(x: NDArray) -> NDArray:
-    """Reverse cumulative sums with a last entry 0: Aᵀ x for A = the distribution function."""
-    return np.concatenate((np.cumsum(x[::-1])[::-1], [0.0]))

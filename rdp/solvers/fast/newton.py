@@ -26,12 +26,8 @@ from numpy.typing import NDArray
 from rdp.perceptions import NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers._kernels import rate_distortion_newton
 from rdp.solvers.fast.context import Context, Limits
-from rdp.solvers.perception_newton import (
-    LinePieces,
-    SeparablePieces,
-    TVPieces,
-    perception_newton,
-)
+from rdp.solvers.perception_newton import perception_newton
+from rdp.solvers.perception_pieces import LinePieces, SeparablePieces, TVPieces
 from rdp.units import LN2
 
 #: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rdp.exceptions import TimeLimitError
 from rdp.perceptions import PerceptionBound, as_bound
 from rdp.result import PointSolution
-from rdp.solvers import finite
+from rdp.solvers import distortion_range, finite
 from rdp.solvers._kernels import single_threaded_blas
 from rdp.solvers.certificate import inner
 from rdp.solvers.fast.context import Context, Limits
@@ -49,10 +50,14 @@ class FastSolver:
     max_iter : int
         Iteration limit (the point is returned with its gap and status ``'iteration_limit'``).
     time_limit : float
-        Seconds per point (default 120): a point still open then is returned with status
-        ``'time_limit'`` and the certified bounds it reached. The clock is read after every
-        iteration, so the iteration under way and the certificate evaluated at the stop
-        may run past it (seconds for dense transport steps at N in the thousands).
+        Seconds per point (default 120), its D_min(P) program and zero-rate search
+        included: a point still open then is returned with status ``'time_limit'`` and
+        the certified bounds it reached (only R ≥ 0 when D_min(P) was not found; the
+        point is infeasible below Σ_i p_i min_j Δ_ij all the same). The clock is read
+        after every iteration, so the iteration under way and the certificate evaluated
+        at the stop may run past it (seconds for dense transport steps at N in the
+        thousands). ``min_distortion`` and ``zero_rate_distortion`` get the same limit
+        and raise [`TimeLimitError`][rdp.exceptions.TimeLimitError] past it.
     check_every : int, optional
         Iterations between certificate evaluations (default 10, or 20 for N·M > 250 000).
     verbose : bool
@@ -112,20 +117,31 @@ class FastSolver:
         return as_bound(P, self.fp.kind)
 
     def min_distortion(self, P: PerceptionBound | float) -> float:
-        """D_min(P) (exact: identity map, or an LP / convex program)."""
-        key = ("dmin", self.bound(P).value)
-        if key not in self._cache:
-            self._cache[key] = finite.min_distortion(self.fp, key[1])
-        return self._cache[key]
+        """D_min(P) (exact: identity map, or an LP / convex program).
+
+        A program still running after ``time_limit`` seconds raises
+        [`TimeLimitError`][rdp.exceptions.TimeLimitError] (its ``lower``: Σ_i p_i min_j Δ_ij).
+        """
+        return self._min_distortion(self.bound(P).value, self.time_limit)
 
     def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
-        """D_max(P): the least distortion of a product channel p_X ⊗ q with q in the ball."""
-        return self._zero_rate(self.bound(P).value)[0]
+        """D_max(P): the least distortion of a product channel p_X ⊗ q with q in the ball.
 
-    def _zero_rate(self, Pn: float) -> tuple[float, NDArray | None]:
+        A search still running after ``time_limit`` seconds raises
+        [`TimeLimitError`][rdp.exceptions.TimeLimitError].
+        """
+        return self._zero_rate(self.bound(P).value, self.time_limit)[0]
+
+    def _min_distortion(self, Pn: float, time_limit: float) -> float:
+        key = ("dmin", Pn)
+        if key not in self._cache:  # a time-out is not kept: the next call tries again
+            self._cache[key] = distortion_range.min_distortion(self.fp, Pn, time_limit)
+        return self._cache[key]
+
+    def _zero_rate(self, Pn: float, time_limit: float) -> tuple[float, NDArray | None]:
         key = ("dmax", Pn)
         if key not in self._cache:
-            self._cache[key] = finite.zero_rate_law(self.fp, Pn)
+            self._cache[key] = distortion_range.zero_rate_law(self.fp, Pn, time_limit)
         return self._cache[key]
 
     def rate_point(
@@ -140,7 +156,10 @@ class FastSolver:
         fp = self.fp
         start = time.perf_counter()
         Pn = self.bound(P).value
-        d_min = self.min_distortion(P)
+        try:
+            d_min = self._min_distortion(Pn, self.time_limit)
+        except TimeLimitError as err:
+            return self._without_min_distortion(D, err, start)
         if not D >= d_min * (1 - finite.CHECK_RTOL) - 1e-15:
             return PointSolution.infeasible(
                 diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}
@@ -148,7 +167,12 @@ class FastSolver:
         # D_max(P) ≥ D_max(∞) = min_j d̄_j: below it the point lies outside the zero-rate
         # region, and the zero-rate law (for a transport ball a search over N × M plans,
         # 22 s at N = 3000) is not needed
-        d_max, q0 = self._zero_rate(Pn) if D >= self.context.dbar.min() else (np.inf, None)
+        d_max, q0 = np.inf, None
+        if D >= self.context.dbar.min():
+            try:
+                d_max, q0 = self._zero_rate(Pn, start + self.time_limit - time.perf_counter())
+            except TimeLimitError:
+                pass  # out of time: the iteration stops at its first check, with its bounds
         if q0 is not None and D >= d_max:
             joint = fp.p[:, None] * q0[None, :]
             if self.context.feasible(joint, D, Pn):
@@ -169,6 +193,28 @@ class FastSolver:
             meter.close()
 
     # ------------------------------------------------------------------ edge cases
+    def _without_min_distortion(self, D: float, err: TimeLimitError, start: float) -> PointSolution:
+        """The point when D_min(P) ran out of time: infeasible below its lower bound
+        Σ_i p_i min_j Δ_ij, else status 'time_limit' with only 0 ≤ R(D, P) known."""
+        floor = float(err.lower)
+        if not D >= floor * (1 - finite.CHECK_RTOL) - 1e-15:
+            return PointSolution.infeasible(
+                diagnostics={"min_distortion_lower": floor, "reason": "D < D_min(∞) ≤ D_min(P)"}
+            )
+        message = (
+            f"stopped by the time limit ({self.time_limit:g} s) while finding D_min(P) "
+            f"(at least {floor:.9g}): whether D is feasible is not known, and only "
+            f"R(D, P) >= 0 is"
+        )
+        diagnostics = {
+            "iterations": 0, "gap": float("inf"), "min_distortion_lower": floor,
+            "time_s": time.perf_counter() - start, "message": message,
+        }  # fmt: skip
+        return PointSolution.bracket(
+            0.0, float("inf"), status="time_limit", diagnostics=diagnostics, message=message,
+            iterations=0,
+        )  # fmt: skip
+
     def _boundary_point(self, D: float, d_min: float, Pn: float) -> PointSolution | None:
         """D = D_min with a unique least-distortion, perception-free map: exact rate H(q)."""
         fp = self.fp
@@ -176,7 +222,7 @@ class FastSolver:
             return None
         row_min = self.context.row_min[:, None]
         ties = (fp.delta <= row_min).sum(axis=1)
-        j = finite.identity_dominant(fp)
+        j = distortion_range.identity_dominant(fp)
         if j is None or (ties != 1).any():
             return None
         joint = np.zeros(fp.shape)
