@@ -33,7 +33,10 @@ from rdp.problem_file import parse_problem
         (lambda: Discrete([0.5, 0.6]), "pmf must sum to 1"),
         (lambda: Discrete([1.2, -0.2]), "pmf entries must be non-negative"),
         (lambda: Discrete([[0.5, 0.5]]), "pmf must be a non-empty 1-D array"),
-        (lambda: Discrete([0.5, 0.5], [0, 1, 2]), "alphabet must have one value per symbol"),
+        (
+            lambda: Discrete([0.5, 0.5], [0, 1, 2]),
+            r"alphabet must have one value \(shape \(2,\)\) or one point",
+        ),
         (lambda: Gaussian(0, 0), "variance must be > 0"),
         (lambda: Gaussian(0, -1), "variance must be > 0"),
         (lambda: GaussianVector([[1, 2], [2, 1]]), "covariance must be positive definite"),
