@@ -8,8 +8,8 @@ every measure gives a matrix ``Δ[i, j] = Δ(x_i, x̂_j)`` through ``matrix``.
 Alphabets are real values (shape (N,)) or points of R^d (shape (N, d)). On points the
 squared error is the squared Euclidean distance ‖x − x̂‖² = Σ_k (x_k − x̂_k)², summed over
 the coordinates — the convention of the vector Gaussian closed form
-(``rdp.closed_forms.gaussian_vector``, distortion E‖X − X̂‖²) — and [`Euclidean`][rdp.distortions.Euclidean] is ‖x − x̂‖, which is the
-absolute error on the line.
+(``rdp.closed_forms.gaussian_vector``, distortion E‖X − X̂‖²) — and
+[`Euclidean`][rdp.distortions.Euclidean] is ‖x − x̂‖, which is the absolute error on the line.
 """
 
 from __future__ import annotations
