@@ -12,7 +12,10 @@ and W₂² (P = 0.05), W₁ (P = 0.1), TV (P = 0.05), KL(p_X̂‖p_X) and KL(p_X
 (P = 0.02 bits); a discretised Laplacian with absolute error and W₁ (P = 0.1);
 the Gaussian/W₂² family at the border where the perception constraint turns
 active (D where the Gaussian R(D) optimum has W₂² = P) and within 1 % of
-D_min(P). Unless said otherwise D = D_min(P) + 0.3 (D_max(P) − D_min(P)).
+D_min(P); sources of points in R² and R³ (``GaussianVector(Σ).discretize(n)``, N = n^d
+cells, Σ = diag(1, 1/4) and diag(1, 1/2, 1/4)) with squared Euclidean distortion and W₂²
+(P = 0.05). Unless said otherwise D = D_min(P) + 0.3 (D_max(P) − D_min(P)). The report
+fits the exponent k of time ≈ c·N^k for each family.
 
 Writes ``<out>/discrete.csv``, ``<out>/machine.json`` (date, machine, load) and the
 markdown report (``<out>/discrete.md``, or the ``--markdown`` file). ``--surface G``
@@ -72,7 +75,16 @@ FAMILIES: dict[str, dict] = {
                             point="border", sizes=(32, 64, 128, 256), cvxpy=(32,)),
     "gauss-w2-near-dmin": dict(source="gauss", distortion="mse", perception="w2", P=0.05,
                                point="near-dmin", sizes=(32, 64, 128, 256), cvxpy=(32,)),
+    # points of R^2 and R^3: N = n^d cells of GaussianVector(Σ).discretize(n), squared
+    # Euclidean distortion, W₂² with the squared Euclidean ground cost
+    "gauss2d-w2": dict(source="gauss2d", distortion="mse", perception="w2", P=0.05,
+                       sizes=(64, 256, 576, 1024, 4096), cvxpy=(64, 144)),
+    "gauss3d-w2": dict(source="gauss3d", distortion="mse", perception="w2", P=0.05,
+                       sizes=(64, 512, 4096), cvxpy=(64,)),
 }  # fmt: skip
+
+#: Covariances of the multi-dimensional families.
+COVARIANCES = {"gauss2d": np.diag([1.0, 0.25]), "gauss3d": np.diag([1.0, 0.5, 0.25])}
 
 QUICK = {"dirichlet-tv": (8,), "gauss-w2": (8,), "gauss-kl-rs": (8,)}
 
@@ -86,10 +98,16 @@ def make_problem(family: str, n: int):
     """The Problem of a named family at size N (seeded)."""
     from scipy import stats
 
-    from rdp import Discrete, Gaussian, Problem
+    from rdp import Discrete, Gaussian, GaussianVector, Problem
 
     spec = FAMILIES[family]
-    if spec["source"] == "dirichlet":
+    if spec["source"] in COVARIANCES:
+        cov = COVARIANCES[spec["source"]]
+        side = round(n ** (1.0 / cov.shape[0]))
+        if side ** cov.shape[0] != n:
+            raise ValueError(f"{family}: N = {n} is not a {cov.shape[0]}-th power")
+        source = GaussianVector(cov).discretize(side)
+    elif spec["source"] == "dirichlet":
         source = Discrete(np.random.default_rng(1000 + n).dirichlet(np.ones(n)))
     elif spec["source"] == "gauss":
         source = Gaussian().discretize(n)
@@ -262,6 +280,12 @@ def report(
             f"Median ratio cvxpy/fast where cvxpy answered: {np.median(ratios):.0f}× "
             f"(min {min(ratios):.1f}×, {len(ratios)} points).",
         ]
+    exponents = scaling_exponents(records)
+    if exponents:
+        lines += ["", "Time of the fast solver against N, fitted as c·N^k (least squares in "
+                  "log–log over the certified sizes of each family): "
+                  + "; ".join(f"{family} k = {k:.2f} (N = {lo}–{hi})"
+                              for family, (k, lo, hi) in exponents.items()) + "."]  # fmt: skip
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for family, n, goal in TARGETS:
         f = by.get((family, n, "fast"))
@@ -317,6 +341,21 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def scaling_exponents(records: list[dict]) -> dict[str, tuple[float, int, int]]:
+    """k of time ≈ c·N^k per family (log–log least squares over its certified fast solves,
+    at least three sizes), with the smallest and largest N used."""
+    out = {}
+    for family in dict.fromkeys(r["family"] for r in records):
+        rows = [r for r in records if r["family"] == family and r["method"] == "fast"
+                and r.get("status") in ("converged", "exact") and r.get("time_s")]  # fmt: skip
+        if len({r["N"] for r in rows}) >= 3:
+            n = np.log([float(r["N"]) for r in rows])
+            t = np.log([float(r["time_s"]) for r in rows])
+            out[family] = (float(np.polyfit(n, t, 1)[0]), min(r["N"] for r in rows),
+                           max(r["N"] for r in rows))  # fmt: skip
+    return out
+
+
 #: (family, N, seconds) targets of the issue.
 TARGETS = [
     ("gauss-w2", 256, 1.0),
@@ -324,6 +363,8 @@ TARGETS = [
     ("dirichlet-tv", 2048, 2.0),
     ("dirichlet-tv", 4096, 8.0),
     ("dirichlet-none", 4096, 2.0),
+    ("gauss2d-w2", 1024, 30.0),
+    ("gauss2d-w2", 4096, 300.0),
 ]
 
 

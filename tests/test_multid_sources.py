@@ -271,3 +271,63 @@ def test_rotating_the_points_leaves_the_rate_unchanged():
     sheared = Discrete(src.pmf, src.alphabet @ np.array([[1.0, 0.5], [0.0, 1.0]]).T)
     c = Problem(sheared, "mse", "w2").rate(0.4, 0.05, tol=1e-7)
     assert abs(c.rate - a.rate) > 1e-3
+
+
+# ---------------------------------------------------------------- the plan as a certificate
+def _w2_problem():
+    from rdp.solvers import finite
+
+    src = GaussianVector(ROTATED).discretize(4, span=2.0)
+    return finite.build(Problem(src, "mse", "w2")), src
+
+
+def test_a_coupling_witnesses_the_transport_cost_and_a_cheaper_claim_fails():
+    import ot
+
+    from rdp.solvers import certificate
+
+    fp, _ = _w2_problem()
+    rng = np.random.default_rng(6)
+    q = rng.dirichlet(np.ones(fp.shape[1]))
+    plan = ot.emd(fp.p, q, fp.cost)
+    exact = float(ot.emd2(fp.p, q, fp.cost))
+    assert certificate.witness_meets(fp, plan, q, exact * (1 + 1e-9))
+    assert not certificate.witness_meets(fp, plan, q, exact * 0.99)
+    # marginal errors are charged at the largest cost: a plan of another law fails
+    other = rng.dirichlet(np.ones(fp.shape[1]))
+    assert not certificate.witness_meets(fp, plan, other, exact * 1.01)
+
+
+def test_repair_by_plan_returns_an_exactly_feasible_channel():
+    """The repaired channel passes the check with the exact transport cost (no witness),
+    and its rate is at least the fast solver's certified lower bound."""
+    from rdp.solvers import certificate
+
+    fp, src = _w2_problem()
+    D, P = 0.5, 0.05
+    rng = np.random.default_rng(7)
+    joint = fp.p[:, None] * rng.dirichlet(np.ones(fp.shape[1]), size=fp.shape[0])
+    plan = fp.p[:, None] * np.eye(fp.shape[0]) * 0.9 + 0.1 * fp.p[:, None] / fp.shape[1]
+    value, repaired = certificate.repair_by_plan(fp, joint, plan, D, P)
+    assert repaired is not None
+    assert certificate.is_feasible(fp, repaired, D, P)  # exact W₂² by network simplex
+    lower = Problem(src, "mse", "w2").rate(D, P).lower
+    assert value / np.log(2) >= lower - 1e-9
+    # a claim of a tighter ball than the plan's least cost allows is refused
+    assert certificate.repair_by_plan(fp, joint, plan, D, 0.0)[1] is None
+
+
+def test_plot_reconstruction_law_draws_the_law_of_each_perception_level():
+    """At P = 0 the reconstruction law is the source law (W₂² = 0), so the two scatters of
+    that panel have equal marker areas; without a constraint it shrinks and they differ."""
+    from rdp.plot import plot_reconstruction_law
+
+    src = GaussianVector(np.diag([1.0, 0.25])).discretize(5)
+    fig = plot_reconstruction_law(Problem(src, "mse", "w2"), 0.4, [0.0, np.inf], tol=1e-4)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 2
+    zero, free = (ax.collections for ax in axes)
+    assert np.allclose(zero[0].get_sizes(), zero[1].get_sizes(), atol=1e-6)
+    assert not np.allclose(free[0].get_sizes(), free[1].get_sizes(), atol=1e-3)
+    with pytest.raises(ValueError, match="R\\^2"):
+        plot_reconstruction_law(Problem(Gaussian().discretize(5), "mse", "w2"), 0.4, [0.1])

@@ -27,6 +27,7 @@ from rdp.plot.data import (
     rate_distortion_curves,
     rate_perception_curves,
 )
+from rdp.plot.points import plot_reconstruction_law
 from rdp.plot.save import save_figure
 from rdp.plot.surface import plot_level_sets, plot_surface
 
@@ -39,6 +40,7 @@ __all__ = [
     "plot_level_sets",
     "plot_rate_distortion",
     "plot_rate_perception",
+    "plot_reconstruction_law",
     "plot_surface",
     "rate_distortion_curves",
     "rate_perception_curves",

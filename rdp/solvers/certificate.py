@@ -51,7 +51,9 @@ def inner(a: NDArray, b: NDArray) -> float:
     return float(np.einsum("ij,ij->", a, b))
 
 
-def is_feasible(fp: finite.FiniteProblem, joint: NDArray, D: float, Pn: float) -> bool:
+def is_feasible(
+    fp: finite.FiniteProblem, joint: NDArray, D: float, Pn: float, witness: NDArray | None = None
+) -> bool:
     """Whether ``joint`` meets the constraints of R(D, P), checked by independent arithmetic.
 
     Parameters
@@ -74,6 +76,11 @@ def is_feasible(fp: finite.FiniteProblem, joint: NDArray, D: float, Pn: float) -
         with a unique law of perception 0 (``FiniteProblem.exact_law``), q equal to that
         law to ``FEASIBILITY_TOL`` in each entry (KL is quadratic near it, so a test on
         its value would let a law 3e-9 away through).
+
+        With a ``witness`` coupling for a transport ball, W(p_X, q) ≤ P is certified
+        without a transport solve by ``witness_meets`` (its cost plus the largest cost
+        times its marginal errors); a witness that does not certify it falls back to
+        the exact transport cost.
     """
     if joint.shape != fp.shape or not np.isfinite(joint).all():
         return False  # NaN fails no comparison below: reject it first
@@ -87,7 +94,75 @@ def is_feasible(fp: finite.FiniteProblem, joint: NDArray, D: float, Pn: float) -
     law = fp.exact_law(Pn)
     if law is not None:  # P = 0: the output law itself, to the tolerance of the rows
         return bool(np.abs(q - law).max() <= FEASIBILITY_TOL)
+    if witness is not None and fp.kind in WASSERSTEIN_KINDS and witness_meets(fp, witness, q, Pn):
+        return True
     return meets(fp.divergence(q), Pn)
+
+
+def witness_meets(fp: finite.FiniteProblem, witness: NDArray, q: NDArray, Pn: float) -> bool:
+    r"""Whether the coupling ``witness`` certifies W_c(p_X, q) ≤ P.
+
+    A non-negative π whose marginals miss p and q by $\delta_r = \lVert\pi\mathbf 1 -
+    p\rVert_1$ and $\delta_c = \lVert\pi^\top\mathbf 1 - q\rVert_1$ is turned into a
+    coupling of Π(p, q) by moving at most $\delta_r + \delta_c$ of mass, each unit at a
+    cost at most $c_{\max}$, so $W_c(p, q) \le \langle\pi, c\rangle + c_{\max}(\delta_r +
+    \delta_c)$; that sum is checked against P with ``rdp.status.meets``.
+    """
+    if witness.shape != fp.shape or not np.isfinite(witness).all() or witness.min() < 0:
+        return False
+    slack = float(np.abs(witness.sum(axis=1) - fp.p).sum() + np.abs(witness.sum(axis=0) - q).sum())
+    c_max = getattr(fp, "_largest_cost", None)
+    if c_max is None:  # a pass over N × M: once per problem
+        c_max = fp._largest_cost = float(fp.cost.max())
+    return meets(inner(witness, fp.cost) + c_max * slack, Pn)
+
+
+def repair_by_plan(
+    fp: finite.FiniteProblem, joint: NDArray, plan: NDArray, D: float, Pn: float
+) -> tuple[float, NDArray | None]:
+    """An exactly feasible joint from ``joint`` and a transport plan, without transport solves.
+
+    For a Wasserstein ball with a general ground cost (points of R^d, explicit costs) an
+    exact W evaluation is a network-simplex solve per call. Here the plan π (rows p_X)
+    of the iteration's ball step is the certificate instead: it is mixed with the
+    least-cost plan until ⟨π̃, c⟩ ≤ P (with a 1e-9 relative margin), the joint is
+    rounded onto Π(p_X, q̃) for its column law q̃ (Altschuler, Weed & Rigollet 2017,
+    Alg. 2), and, if ⟨J, Δ⟩ > D, mixed with π̃ itself (when its distortion is below D:
+    the case of MSE with the squared Euclidean cost, where Δ = c) or else with a
+    least-distortion coupling of Π(p_X, q̃). ``is_feasible`` re-checks the result with π̃
+    as the witness of the perception constraint.
+
+    Returns
+    -------
+    (float, ndarray or None)
+        I(J) in nats and J, or ``(inf, None)`` when this route certifies nothing (the
+        caller then uses [`repair`][rdp.solvers.certificate.repair]).
+    """
+    cost = inner(plan, fp.cost)
+    goal = Pn * (1 - 1e-9)
+    if cost > goal:
+        least, _ = fp.min_divergence()
+        if least >= goal:
+            return np.inf, None
+        j = np.argmin(fp.cost, axis=1)
+        t = (cost - goal) / (cost - least)
+        plan = plan * (1 - t)
+        plan[np.arange(fp.p.size), j] += t * fp.p
+    target = plan.sum(axis=0)
+    joint = round_coupling(joint, fp.p, target)
+    dist = inner(joint, fp.delta)
+    d_goal = D * (1 - 1e-13)
+    if dist > d_goal:
+        d_plan = inner(plan, fp.delta)
+        ref = plan if d_plan < d_goal else least_distortion_coupling(fp, target)
+        d_ref = d_plan if ref is plan else inner(ref, fp.delta)
+        if d_ref >= d_goal:
+            return np.inf, None
+        theta = (dist - d_goal) / (dist - d_ref)
+        joint = joint * (1 - theta) + ref * theta
+    if not is_feasible(fp, joint, D, Pn, witness=plan):
+        return np.inf, None
+    return finite.mutual_information_nats(joint), joint
 
 
 def repair(

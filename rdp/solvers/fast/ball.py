@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import lambertw, rel_entr
 
-from rdp.perceptions import KL_KINDS, KL_RECON_SOURCE, NONE, TV
+from rdp.perceptions import KL_KINDS, KL_RECON_SOURCE, NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers.fast.context import Context
 from rdp.solvers.fast.plans import BinaryPlan, DensePlan, DiagonalPlan, initial_plan
 
@@ -77,16 +77,17 @@ class KLStep(FreeStep):
 class TransportStep:
     """A TV or Wasserstein ball: the BA step where it stays inside, else a plan step.
 
-    An exact W evaluation costs a sort: after a step that left the ball, the BA step
-    is tested again once per check period (``inside_run``); TV and explicit costs test
-    it every iteration. The step size η of the plan update grows while the
+    An exact W evaluation costs a sort (on the line) or a network-simplex solve (any
+    other ground cost): after a step that left the ball, the BA step is tested again
+    once per check period (``inside_run``); TV, whose value costs O(N + M), tests it
+    every iteration. The step size η of the plan update grows while the
     fixed-slope gap falls; a rise shrinks it and lowers its ceiling, so the step
     settles below the size that oscillates.
     """
 
     def __init__(self, ctx: Context, plan, Pn: float, check_every: int) -> None:
         self.fp, self.plan, self.Pn, self.check_every = ctx.fp, plan, Pn, check_every
-        self.cheap_div = ctx.fp.line is None
+        self.cheap_div = ctx.fp.kind == TV
         self.mu = 0.0
         self.eta, self.ceiling, self.merit, self.streak = PLAN_STEP, PLAN_STEP_MAX, None, 0
 
@@ -113,6 +114,15 @@ class TransportStep:
     def tidy(self) -> None:
         """A dense plan on a band once it concentrates; a band re-centred on its mass."""
         self.plan = self.plan.tidy()
+
+    def witness(self) -> NDArray | None:
+        """The dense plan, for a Wasserstein ball off the line (general ground cost), once
+        a plan step has been taken; else None. The certificate may use it as the witness
+        of the perception constraint (``certificate.repair_by_plan``)."""
+        fp = self.fp
+        if fp.kind not in WASSERSTEIN_KINDS or fp.line is not None or self.mu == 0.0:
+            return None
+        return getattr(self.plan, "pi", None)
 
 
 def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):

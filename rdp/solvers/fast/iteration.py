@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rdp.perceptions import KL_KINDS, NONE
+from rdp.solvers import certificate
 from rdp.solvers.fast import newton
 from rdp.solvers.fast.ball import ball_step
 from rdp.solvers.fast.context import Context, Limits
@@ -265,7 +266,13 @@ class PointIteration:
             or (st.inner_gap <= 0.5 * self.limits.tol_nats and st.checks >= st.next_upper)
         ):
             joint = st.kernel.joint(ctx.fp.p, st.v, st.kv)
-            st.offer(0.0, *ctx.upper_bound(joint, D, Pn, self.anchor))
+            plan = getattr(self.ball, "witness", lambda: None)()
+            upper, repaired = (np.inf, None)
+            if plan is not None:  # a general W cost: the plan certifies, no transport solve
+                upper, repaired = certificate.repair_by_plan(ctx.fp, joint, plan, D, Pn)
+            if repaired is None:
+                upper, repaired = ctx.upper_bound(joint, D, Pn, self.anchor)
+            st.offer(0.0, upper, repaired)
             st.next_upper, st.wait = st.checks + st.wait, 2 * st.wait
 
     # ------------------------------------------------------------------ 3. ball step
