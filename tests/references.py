@@ -29,6 +29,8 @@ LN2 = np.log(2.0)
 MASS_FLOOR = 1e-10
 
 PERCEPTION_KINDS = ("none", "tv", "w1", "w2", "kl-source-recon", "kl-recon-source")
+#: The f-divergence kinds (squared Hellinger, Jensen–Shannon in bits, χ² both ways).
+F_PERCEPTION_KINDS = ("hellinger", "js", "chi2-source-recon", "chi2-recon-source")
 
 
 # ---------------------------------------------------------------- information measures
@@ -126,7 +128,30 @@ def perception_value(kind, p, x, q, y):
         return kl_bits(a, b)
     if kind == "kl-recon-source":
         return kl_bits(b, a)
+    if kind in F_PERCEPTION_KINDS:
+        return f_divergence_value(kind, a, b)
     raise ValueError(kind)
+
+
+def f_divergence_value(kind, a, b):
+    """The f-divergences between pmfs a (source) and b (reconstruction), summed directly.
+
+    Squared Hellinger 1 − Σ √(a b); Jensen–Shannon ½ KL(a‖m) + ½ KL(b‖m), m = (a + b)/2,
+    in bits (Lin 1991); Pearson χ²(b‖a) = Σ (b − a)²/a ('chi2-recon-source') and
+    χ²(a‖b) = Σ (a − b)²/b ('chi2-source-recon'), inf where the denominator vanishes
+    and the numerator does not.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if kind == "hellinger":
+        return float(1.0 - np.sqrt(a * b).sum())
+    if kind == "js":
+        m = 0.5 * (a + b)
+        return 0.5 * kl_bits(a, m) + 0.5 * kl_bits(b, m)
+    num, den = ((b - a) ** 2, a) if kind == "chi2-recon-source" else ((a - b) ** 2, b)
+    if ((den == 0) & (num > 0)).any():
+        return float("inf")
+    mask = den > 0
+    return float((num[mask] / den[mask]).sum())
 
 
 # ---------------------------------------------------------------- finite R(D, P)
@@ -192,6 +217,8 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
                 return float("inf"), "infeasible"
             pk = p_on_y[keep]  # Σ p̃ log p̃ − Σ p̃ log q
             cons.append(-(pk @ cp.log(q[keep])) <= P * LN2 - float(pk @ np.log(pk)))
+        elif kind in F_PERCEPTION_KINDS:
+            cons += _f_divergence_constraints(cp, kind, p_on_y, m_out, q, P)
         else:
             raise ValueError(kind)
     problem = cp.Problem(cp.Minimize(info / LN2), cons)
@@ -199,6 +226,32 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
     if problem.status in ("infeasible", "infeasible_inaccurate"):
         return float("inf"), problem.status
     return float(problem.value), problem.status
+
+
+def _f_divergence_constraints(cp, kind, a, m_out, q, P):
+    """f-divergence ≤ P in forms other than the library's (geo_mean, entr, quad_over_lin).
+
+    On the union of values: the source mass m_out outside the reconstruction values
+    meets q = 0 there.
+    """
+    m = a.size
+    if kind == "hellinger":  # 1 − Σ √(a_j q_j) ≤ P, as geometric means
+        terms = [cp.geo_mean(cp.hstack([q[j], float(a[j])])) for j in range(m) if a[j] > 0]
+        return [1.0 - cp.sum(cp.hstack(terms)) <= P]
+    if kind == "js":  # JS = ½ Σ kl_div(q, m) + kl_div(a, m) (nats; the linear terms cancel)
+        if m_out > 0:
+            raise ValueError("this reference writes JS for source values among the reconstruction")
+        half = 0.5 * (q + a)
+        js = 0.5 * cp.sum(cp.kl_div(q, half)) + 0.5 * cp.sum(cp.kl_div(a, half))
+        return [js <= P * LN2]
+    if kind == "chi2-recon-source":  # Σ (q − a)²/a, q = 0 where a = 0
+        keep = np.flatnonzero(a > 0)
+        terms = [cp.quad_over_lin(q[j] - a[j], float(a[j])) for j in keep]
+        return [cp.sum(cp.hstack(terms)) <= P] + [q[j] == 0 for j in np.flatnonzero(a <= 0)]
+    if m_out > 0:  # χ²(a‖q) with source mass where q is 0: infinite
+        return [q[0] >= 2.0]  # infeasible
+    terms = [cp.quad_over_lin(float(a[j]) - q[j], q[j]) for j in range(m)]
+    return [cp.sum(cp.hstack(terms)) <= P]
 
 
 def convex_rate_tight(p, x, y, delta, kind, D, P):

@@ -173,7 +173,13 @@ def test_surface_without_warm_start_matches_within_certified_bounds():
 
 
 def test_one_perception_bound():
-    assert set(KINDS) == {"none", "tv", "w1", "w2", "kl-source-recon", "kl-recon-source"}
+    assert set(KINDS) == {
+        "none", "tv", "w1", "w2", "kl-source-recon", "kl-recon-source",
+        "hellinger", "js", "chi2-source-recon", "chi2-recon-source", "f-divergence",
+    }  # fmt: skip
+    # JS, like KL, is an amount of information: bits for the user, nats inside
+    assert to_bound("js", 0.5, "bits").value == pytest.approx(0.5 * LN2, rel=1e-15)
+    assert to_bound("hellinger", 0.5, "bits").value == 0.5  # unit-free
     kl = KL("source||reconstruction")
     assert kl.kind == "kl-source-recon"
     # KL is converted to nats exactly once, from either unit

@@ -87,6 +87,8 @@ from numpy.typing import NDArray
 
 from rdp.channels import DiscreteChannel
 from rdp.perceptions import (
+    F_KINDS,
+    INFORMATION_KINDS,
     KL_KINDS,
     KL_RECON_SOURCE,
     NONE,
@@ -96,7 +98,7 @@ from rdp.perceptions import (
     as_bound,
 )
 from rdp.result import PointSolution
-from rdp.solvers import certificate, distortion_range, finite
+from rdp.solvers import certificate, distortion_range, fdivergence, finite
 from rdp.status import CERTIFIED_GAP, Status
 from rdp.units import LN2
 
@@ -150,6 +152,11 @@ class ConvexProgram:
         if not (np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol must be > 0 (bits); got {tol!r}")
         self.fp = finite.build(problem)
+        if self.fp.generator is not None and not self.fp.generator.has_cvxpy:
+            raise ValueError(
+                "method='cvxpy' needs the f-divergence as a cvxpy expression: give "
+                "FDivergence(..., cvxpy_f=...) with direction 'reconstruction||source'"
+            )
         self.kept, self.fixed = distortion_range.fixed_rows(self.fp, MASS_FLOOR)
         self.problem = problem
         self.solvers = tuple(solvers)
@@ -246,7 +253,7 @@ class ConvexProgram:
         import cvxpy as cp
 
         fp, kept, fixed = self.fp, self.kept, self.fixed
-        if Pn == 0 and fp.kind in (TV, *KL_KINDS):
+        if Pn == 0 and fp.kind in (TV, *KL_KINDS, *F_KINDS):
             # no Slater point: state the constraint q = p_X as the equality it is
             return [q == fp.p_tilde]
         if fp.kind == TV:
@@ -259,6 +266,8 @@ class ConvexProgram:
                 cp.sum(pi, axis=0) == sent,
                 cp.sum(cp.multiply(pi, fp.cost[kept])) + float((fixed * fp.cost).sum()) <= Pn,
             ]
+        if fp.generator is not None:  # the other f-divergences: the generator's expression
+            return fdivergence.constraint(fp, q, Pn)
         mask = fp.p_tilde > 0
         on, off = np.flatnonzero(mask), np.flatnonzero(~mask)
         if fp.kind == KL_RECON_SOURCE:
@@ -307,7 +316,7 @@ class ConvexProgram:
         if channel is not None:
             diagnostics["distortion"] = certificate.inner(channel, fp.delta)
             div = fp.divergence(channel.sum(axis=0))
-            diagnostics["perception"] = div / LN2 if fp.kind in KL_KINDS else div
+            diagnostics["perception"] = div / LN2 if fp.kind in INFORMATION_KINDS else div
         if upper - lower > self.tol:  # a second lower bound that holds: R(D, P) ≥ R(D, ∞)
             lower = max(lower, self._shannon_lower(D))
         lower = min(lower, upper)  # both hold up to rounding: keep them ordered

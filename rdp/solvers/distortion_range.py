@@ -24,6 +24,7 @@ from scipy.special import rel_entr
 
 from rdp.exceptions import TimeLimitError
 from rdp.perceptions import KL_RECON_SOURCE, KL_SOURCE_RECON, NONE, TRANSPORT_KINDS
+from rdp.solvers import fdivergence
 from rdp.solvers.finite import CHECK_RTOL, FiniteProblem
 
 
@@ -158,7 +159,7 @@ def fixed_rows(
 
 
 def _min_distortion_kl(fp: FiniteProblem, P: float, deadline: float = np.inf) -> float:
-    r"""min ⟨J, Δ⟩ over channels whose output law q has KL ≤ P, by a conic program.
+    r"""min ⟨J, Δ⟩ over channels whose output law q has KL (or another f-divergence) ≤ P.
 
     KL is written with the source law outside the cones: KL(q‖p̃) = Σ q log q −
     Σ q log p̃ and KL(p̃‖q) = Σ p̃ log p̃ − Σ p̃ log q (a mass of 1e-12 inside a
@@ -182,6 +183,8 @@ def _min_distortion_kl(fp: FiniteProblem, P: float, deadline: float = np.inf) ->
     on = np.flatnonzero(fp.p_tilde > 0)
     if P == 0:  # no Slater point: the constraint is the equality q = p_X
         cons.append(q == fp.p_tilde / fp.p_tilde.sum())
+    elif fp.generator is not None:  # the other f-divergences: the generator's expression
+        cons += fdivergence.constraint(fp, q, P)
     elif fp.kind == KL_SOURCE_RECON:
         pb = fp.p_tilde[on]
         cons.append(-(pb @ cp.log(q[on])) <= P - float(pb @ np.log(pb)))
@@ -245,6 +248,8 @@ def zero_rate_law(
                 f"D_max(P), the least distortion at rate 0, was not found within the time "
                 f"limit ({time_limit:g} s)"
             ) from None
+    elif fp.generator is not None:
+        q = fdivergence.zero_rate_law(fp, dbar, P)
     elif fp.kind == KL_RECON_SOURCE:
         q = _zero_rate_kl_rs(fp.p_tilde, dbar, P)
     else:

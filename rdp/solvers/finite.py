@@ -33,7 +33,9 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp, rel_entr
 
 from rdp.distortions import AbsoluteError, Euclidean, Hamming, SquaredError
+from rdp.fgenerators import Generator
 from rdp.perceptions import (
+    F_KINDS,
     KL_KINDS,
     KL_RECON_SOURCE,
     KL_SOURCE_RECON,
@@ -42,6 +44,7 @@ from rdp.perceptions import (
     TV,
     WASSERSTEIN_KINDS,
 )
+from rdp.solvers import fdivergence
 from rdp.status import FEASIBILITY_TOL
 from rdp.units import mutual_information_nats as mutual_information_nats
 
@@ -74,6 +77,9 @@ class FiniteProblem:
         Order of the default 1-D Wasserstein cost (exact O(N log N) evaluation).
     x_all, rows : ndarray or None
         The whole source alphabet and the indices of its symbols in ``x`` (the support).
+    generator : Generator or None
+        For the f-divergences (``F_KINDS``): the generator in the orientation D_f(q‖p̃)
+        (``rdp.fgenerators``); None otherwise.
     """
 
     p: NDArray
@@ -89,6 +95,7 @@ class FiniteProblem:
     hamming: bool = False
     x_all: NDArray | None = None
     rows: NDArray | None = None
+    generator: Generator | None = None
 
     def full_joint(self, joint: NDArray) -> NDArray:
         """A joint on the support (N, M) as a joint on the whole source alphabet.
@@ -130,6 +137,8 @@ class FiniteProblem:
             return float(rel_entr(self.p_tilde, q).sum())
         if self.kind == KL_RECON_SOURCE:
             return float(rel_entr(q, self.p_tilde).sum())
+        if self.generator is not None:
+            return fdivergence.divergence(self.generator, q, self.p_tilde, self.m_out)
         if self.line is not None:
             return self.line.cost(self.p, q)
         import ot  # POT loads its optional backends: import it only for transport costs
@@ -151,6 +160,8 @@ class FiniteProblem:
             return cached[0], cached[1].copy()
         if self.kind == KL_SOURCE_RECON:
             return (float("inf") if self.m_out > 0 else 0.0), self.p_tilde.copy()
+        if self.generator is not None:
+            return fdivergence.min_divergence(self.generator, self.p_tilde, self.m_out)
         total = self.p_tilde.sum()
         if total <= 0.0:  # no reconstruction value carries source mass: KL(q‖p) = ∞ for every q
             return float("inf"), np.full(len(self.y), 1.0 / len(self.y))
@@ -182,7 +193,8 @@ class FiniteProblem:
         KL(p_X̂‖p_X) is infinite as soon as the reconstruction law puts mass where the
         source law has none, so under a finite bound those symbols are never used.
         """
-        if self.kind != KL_RECON_SOURCE or not np.isfinite(P):
+        infinite_off = self.generator is not None and self.generator.slope_inf == np.inf
+        if not (self.kind == KL_RECON_SOURCE or infinite_off) or not np.isfinite(P):
             return None
         mask = self.p_tilde > 0
         return None if mask.all() or not mask.any() else mask
@@ -211,6 +223,8 @@ class FiniteProblem:
             return top + _transport_support(g, self.p, self.cost, P, least)
         if self.kind == KL_RECON_SOURCE:
             return top + _kl_rs_support(g, self.p_tilde, P)
+        if self.generator is not None:
+            return top + fdivergence.support(g, self.generator, self.p_tilde, self.m_out, P)
         return top + _kl_sr_support(g, self.p_tilde, P)
 
 
@@ -247,9 +261,10 @@ def build(problem) -> FiniteProblem:
     else:
         cost = np.ones((x.shape[0], y.shape[0]))
         cost[equal_points(x, y)] = 0.0
-    if kind in (TV, *KL_KINDS) and np.unique(y, axis=0).shape[0] != y.shape[0]:
+    if kind in (TV, *KL_KINDS, *F_KINDS) and np.unique(y, axis=0).shape[0] != y.shape[0]:
         raise ValueError(
-            "reconstruction_alphabet values must be distinct for TV and KL perception "
+            "reconstruction_alphabet values must be distinct for TV, KL and f-divergence "
+            "perception "
             "(the laws are compared on the union of the real values)"
         )
     # the matching pairs (no N × M float temporary)
@@ -278,6 +293,7 @@ def build(problem) -> FiniteProblem:
         hamming=isinstance(problem.distortion_measure, Hamming),
         x_all=source.alphabet,
         rows=np.flatnonzero(keep),
+        generator=perception.generator if kind in F_KINDS else None,
     )
 
 

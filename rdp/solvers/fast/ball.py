@@ -12,6 +12,9 @@ once per point, from the problem's perception and P, by
 - ``FixedLaw`` (KL at P = 0): q stays p_X (a Sinkhorn step);
 - ``KLStep``: the KL projection onto the ball — a geometric tilt for KL(p_X̂‖p_X)
   (``project_kl_rs``), a Lambert-W form for KL(p_X‖p_X̂) (``project_kl_sr``);
+- ``FDivergenceStep`` (squared Hellinger, JS, χ², a user's f): the KL projection onto
+  the f-divergence ball by Newton steps on its two multipliers
+  (``rdp.solvers.fast.fball``);
 - ``TransportStep`` (TV, W): the BA step where it stays in the ball, else a step on a
   transport plan (``rdp.solvers.fast.plans``) with an over-relaxed step η ∈ [1, 256]
   that grows while the fixed-slope gap falls (the unrolled plan is an entropic plan whose
@@ -26,8 +29,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import lambertw, rel_entr
 
-from rdp.perceptions import KL_KINDS, KL_RECON_SOURCE, NONE, TV, WASSERSTEIN_KINDS
+from rdp.perceptions import F_KINDS, KL_KINDS, KL_RECON_SOURCE, NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers.fast.context import Context
+from rdp.solvers.fast.fball import FBallProjection
 from rdp.solvers.fast.plans import BinaryPlan, DensePlan, DiagonalPlan, initial_plan
 
 #: Initial and largest mirror step η of the transport-plan update π⁺ ∝ π ⊙ h^η e^{−μc};
@@ -72,6 +76,21 @@ class KLStep(FreeStep):
 
     def step(self, ba: NDArray, h: NDArray, iteration: int, inside_run: int) -> NDArray:
         return self.project(ba, self.p_tilde, self.Pn)
+
+
+class FDivergenceStep(FreeStep):
+    """An f-divergence ball: the KL projection of the Blahut–Arimoto target onto B_P.
+
+    The projection keeps its multipliers between iterations (``FBallProjection``).
+    """
+
+    def __init__(self, ctx: Context, Pn: float) -> None:
+        fp = ctx.fp
+        self.project = FBallProjection(fp.generator, fp.p_tilde, fp.m_out)
+        self.Pn = Pn
+
+    def step(self, ba: NDArray, h: NDArray, iteration: int, inside_run: int) -> NDArray:
+        return self.project(ba, self.Pn)
 
 
 class TransportStep:
@@ -135,8 +154,10 @@ def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
     fp = ctx.fp
     if fp.kind == NONE or not np.isfinite(Pn):
         return FreeStep()
-    if Pn == 0 and fp.kind in KL_KINDS:
+    if Pn == 0 and fp.kind in (*KL_KINDS, *F_KINDS):
         return FixedLaw(anchor)
+    if fp.generator is not None:
+        return FDivergenceStep(ctx, Pn)
     if fp.kind in KL_KINDS:
         project = project_kl_rs if fp.kind == KL_RECON_SOURCE else project_kl_sr
         return KLStep(project, fp.p_tilde, Pn)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rdp.channels import DiscreteChannel
-from rdp.perceptions import KL_KINDS, WASSERSTEIN_KINDS
+from rdp.perceptions import INFORMATION_KINDS, WASSERSTEIN_KINDS
 from rdp.solvers import certificate, finite
 from rdp.solvers._kernels import DenseKernels, HammingKernels
 from rdp.units import LN2
@@ -150,9 +150,9 @@ class Context:
 
     # ------------------------------------------------------------------ reporting
     def perception_value(self, q: NDArray) -> float:
-        """d(p_X, q) in the user's unit (KL in bits)."""
+        """d(p_X, q) in the user's unit (KL and JS in bits)."""
         div = self.fp.divergence(q)
-        return div / LN2 if self.fp.kind in KL_KINDS else div
+        return div / LN2 if self.fp.kind in INFORMATION_KINDS else div
 
     def channel(self, joint: NDArray) -> DiscreteChannel:
         """The channel of a joint on the support, on the problem's whole source alphabet."""

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rdp.perceptions import KL_KINDS, NONE
+from rdp.perceptions import F_KINDS, KL_KINDS, NONE
 from rdp.solvers import certificate
 from rdp.solvers.fast import newton
 from rdp.solvers.fast.ball import ball_step
@@ -127,7 +127,7 @@ class PointIteration:
         else:
             s = initial_slope(fp, D)
             v = 0.5 * anchor / anchor.sum() + 0.5 / m
-        if fp.kind in KL_KINDS and Pn == 0:
+        if fp.kind in (*KL_KINDS, *F_KINDS) and Pn == 0:
             v = anchor / anchor.sum()
         # symbols that no feasible channel uses (KL(p_X̂‖p_X) where p_X has no mass) keep
         # weight 0: a floor there would put mass where the perception is infinite

@@ -1,0 +1,290 @@
+"""f-divergence perception: the measures, their conjugates, the ball's support function, R(D, P).
+
+References computed another way: scipy's Jensen–Shannon distance and direct sums
+(``tests/references.py``) for the values; a brute-force maximum on a fine grid for the
+conjugates; a conic program written directly in cvxpy with other atoms (geometric
+means, ``kl_div``, ``quad_over_lin``) for the support function and for R(D, P). Each
+check has a twin that shows it fails on a wrong instance.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import references as ref
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.spatial.distance import jensenshannon
+from strategies import pmfs
+
+from rdp import Discrete, Problem
+from rdp import fgenerators as fg
+from rdp.perceptions import (
+    ChiSquared,
+    FDivergence,
+    Hellinger,
+    JensenShannon,
+    perception_from_name,
+)
+from rdp.solvers import fdivergence
+
+GENERATORS = {
+    "pearson": fg.PearsonChi2(),
+    "neyman": fg.NeymanChi2(),
+    "hellinger": fg.SquaredHellinger(),
+    "js": fg.JensenShannon(),
+}
+
+
+@st.composite
+def pmf_pairs(draw):
+    p = draw(pmfs(min_size=2, max_size=8))
+    weights = np.array(draw(st.lists(st.floats(0.05, 1.0), min_size=p.size, max_size=p.size)))
+    return p, weights / weights.sum()
+
+
+# ---------------------------------------------------------------- values
+@given(pmf_pairs())
+@settings(max_examples=40, deadline=None)
+def test_values_match_direct_sums_and_scipy(pair):
+    p, q = pair
+    assert Hellinger().divergence(p, q) == pytest.approx(1 - np.sqrt(p * q).sum(), abs=1e-13)
+    assert JensenShannon().divergence(p, q) == pytest.approx(
+        jensenshannon(p, q, base=2) ** 2, abs=1e-12
+    )
+    assert JensenShannon().divergence(p, q, units="nats") == pytest.approx(
+        jensenshannon(p, q) ** 2, abs=1e-12
+    )
+    pearson = ((q - p) ** 2 / p).sum()
+    neyman = ((p - q) ** 2 / q).sum()
+    assert ChiSquared("reconstruction||source").divergence(p, q) == pytest.approx(pearson)
+    assert ChiSquared("source||reconstruction").divergence(p, q) == pytest.approx(neyman)
+    user = FDivergence(lambda t: (t - 1.0) ** 2)
+    assert user.divergence(p, q) == pytest.approx(pearson, rel=1e-12)
+    reverse = FDivergence(lambda t: (t - 1.0) ** 2, direction="source||reconstruction")
+    assert reverse.divergence(p, q) == pytest.approx(neyman, rel=1e-12)
+    for kind in ref.F_PERCEPTION_KINDS:
+        x = np.arange(p.size, dtype=float)
+        mine = perception_from_name(kind).divergence(p, q)
+        assert mine == pytest.approx(ref.perception_value(kind, p, x, q, x), rel=1e-10, abs=1e-14)
+
+
+def test_values_twin_wrong_conventions_disagree():
+    """JS in nats or Hellinger without the ½ is not what the references compute."""
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.2, 0.6])
+    assert (
+        abs(JensenShannon().divergence(p, q, units="nats") - jensenshannon(p, q, base=2) ** 2)
+        > 1e-3
+    )
+    assert abs(((np.sqrt(p) - np.sqrt(q)) ** 2).sum() - Hellinger().divergence(p, q)) > 1e-3
+
+
+def test_disjoint_and_off_support_limits():
+    """Disjoint laws: JS = 1 bit, H² = 1; mass where p has none: χ²(q‖p) = ∞, χ²(p‖q) finite."""
+    assert JensenShannon().divergence([1.0, 0.0], [0.0, 1.0]) == pytest.approx(1.0)
+    assert Hellinger().divergence([1.0, 0.0], [0.0, 1.0]) == pytest.approx(1.0)
+    p, q = np.array([0.5, 0.5, 0.0]), np.array([0.4, 0.4, 0.2])
+    assert ChiSquared("reconstruction||source").divergence(p, q) == np.inf
+    assert ChiSquared("source||reconstruction").divergence(p, q) == pytest.approx(
+        0.01 / 0.4 * 2 + 0.2
+    )
+
+
+# ---------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"f": lambda t: (t - 2.0) ** 2}, "f\\(1\\) = 0"),
+        ({"f": lambda t: -np.log(t) * (t - 1.0) ** 2 + 0 * t}, "convex"),
+        ({"f": lambda t: np.abs(t - 1.0) * 0.5, "slope_at_infinity": 0.1}, "slope_at_infinity"),
+        ({"f": lambda t: t * np.log(t)}, "f0"),
+        ({"f": 3.0}, "callable"),
+        ({"f": lambda t: (t - 1.0) ** 2, "direction": "up"}, "direction"),
+        ({"f": lambda t: np.maximum(t - 1.0, 0.0) * 0}, "strictly convex"),
+    ],
+)
+def test_fdivergence_rejects_bad_generators(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FDivergence(**kwargs)
+
+
+def test_names_are_accepted_by_problem():
+    source = Discrete([0.5, 0.5])
+    for name in ref.F_PERCEPTION_KINDS:
+        assert Problem(source, "hamming", name).perception_measure.kind == name
+    with pytest.raises(ValueError, match="perception must be one of"):
+        Problem(source, "hamming", "hellinger2")
+
+
+# ---------------------------------------------------------------- conjugates
+@pytest.mark.parametrize("name", GENERATORS)
+def test_conjugates_match_brute_force_and_the_certified_numeric_bound(name):
+    gen = GENERATORS[name]
+    s = np.linspace(-6.0, min(gen.slope_inf, 3.0) - 1e-3, 60)
+    exact, arg = gen.conjugate(s)
+    t = np.concatenate([[0.0], np.logspace(-9, 7, 400_001)])
+    with np.errstate(all="ignore"):
+        values = gen.f(t)
+    brute = np.array([np.max(si * t - values) for si in s])
+    # the grid maximum is below the supremum, close to it
+    assert np.all(brute <= exact + 1e-12)
+    assert np.all(exact - brute <= 1e-6 * (1 + np.abs(exact)))
+    # the maximiser attains it
+    with np.errstate(all="ignore"):
+        attained = s * arg - gen.f(arg)
+    assert np.allclose(attained, exact, atol=1e-10)
+    numeric = fg.NumericGenerator(gen.f, gen.f0, gen.slope_inf).conjugate(s)[0]
+    assert np.all(numeric >= exact - 1e-13)  # an upper bound: the certificate stays valid
+    assert np.all(numeric - exact <= 1e-9 * (1 + np.abs(exact)))
+
+
+def test_conjugate_twin_wrong_closed_form_is_caught():
+    """A Pearson conjugate s + s²/8 (instead of s²/4) falls below the brute-force maximum."""
+    s = np.linspace(-1.5, 2.0, 30)
+    t = np.linspace(0.0, 10.0, 100_001)
+    brute = np.array([np.max(si * t - (t - 1) ** 2) for si in s])
+    wrong = s + s**2 / 8
+    assert np.any(brute > wrong + 1e-3)
+
+
+# ---------------------------------------------------------------- the ball's support function
+def _primal_support(gen, g, p, P):
+    import cvxpy as cp
+
+    q = cp.Variable(p.size, nonneg=True)
+    on, off = np.flatnonzero(p > 0), np.flatnonzero(p <= 0)
+    expr, side = fg.cvxpy_terms(gen.cvxpy(q[on], p[on]))
+    cons = [cp.sum(q) == 1, *side]
+    if off.size:
+        if np.isfinite(gen.slope_inf):
+            expr = expr + gen.slope_inf * cp.sum(q[off])
+        else:
+            cons.append(q[off] == 0)
+    problem = cp.Problem(cp.Maximize(g @ q), [*cons, expr <= P])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        problem.solve(solver="CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    return float(problem.value)
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+@given(seed=st.integers(0, 2**31), P=st.floats(0.005, 0.3), hole=st.booleans())
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_support_function_is_an_upper_bound_and_tight(name, seed, P, hole):
+    pytest.importorskip("cvxpy")
+    gen = GENERATORS[name]
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(6))
+    if hole:  # a reconstruction value without source mass
+        p[2] = 0.0
+        p /= p.sum()
+    g = rng.normal(size=6)
+    g -= g.max()
+    dual = fdivergence.support(g, gen, p, 0.0, P)
+    primal = _primal_support(gen, g, p, P)
+    assert dual >= primal - 1e-8
+    assert dual <= primal + 1e-7
+    # twin: the same dual at another level misses the primal value
+    assert abs(fdivergence.support(g, gen, p, 0.0, 2.0 * P) - primal) > 1e-6
+
+
+# ---------------------------------------------------------------- R(D, P), an independent program
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+@given(
+    pmf=pmfs(min_size=2, max_size=5),
+    distortion=st.sampled_from(("hamming", "mse", "absolute")),
+    d_frac=st.floats(0.2, 0.8),
+    P=st.floats(0.005, 0.2),
+)
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_cvxpy_rate_is_certified_against_an_independent_program(kind, pmf, distortion, d_frac, P):
+    pytest.importorskip("cvxpy")
+    x = np.arange(pmf.size, dtype=float)
+    problem = Problem(Discrete(pmf, x), distortion, kind)
+    D = d_frac * problem.zero_rate_distortion(0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = problem.rate(D, P, method="cvxpy")
+        delta = ref.distortion_matrix(distortion, x, x)
+        value, status = ref.convex_rate_tight(pmf, x, x, delta, kind, D, P)
+    assert result.status in ("converged", "exact")
+    assert result.upper - result.lower <= 1e-6
+    assert status == "optimal"
+    assert result.lower - 2e-9 <= value <= result.upper + 2e-9
+    joint = np.asarray(result.channel.joint)
+    q = joint.sum(axis=0)
+    assert ref.perception_value(kind, pmf, x, q, x) <= P * (1 + 1e-9) + 1e-12
+    assert (joint * delta).sum() <= D * (1 + 1e-12)
+    assert ref.mutual_information_bits(joint) == pytest.approx(result.upper, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+def test_cvxpy_rate_twin_other_level_is_outside_the_bracket(kind):
+    pytest.importorskip("cvxpy")
+    pmf = np.array([0.5, 0.3, 0.2])
+    x = np.arange(3, dtype=float)
+    problem = Problem(Discrete(pmf, x), "mse", kind)
+    D, P = 0.3, 0.002  # the constraint binds: R(0.3, 0.002) > R(0.3, 0.006)
+    delta = ref.distortion_matrix("mse", x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = problem.rate(D, P, method="cvxpy")
+        right, _ = ref.convex_rate_tight(pmf, x, x, delta, kind, D, P)
+        wrong, _ = ref.convex_rate_tight(pmf, x, x, delta, kind, D, 3 * P)
+    assert result.lower - 2e-9 <= right <= result.upper + 2e-9
+    assert not result.lower - 2e-9 <= wrong <= result.upper + 2e-9
+
+
+# ---------------------------------------------------------------- the fast solver against cvxpy
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+@given(
+    pmf=pmfs(min_size=2, max_size=6),
+    distortion=st.sampled_from(("hamming", "mse", "absolute")),
+    d_frac=st.floats(0.2, 0.8),
+    P=st.floats(0.002, 0.2),
+)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_fast_solver_brackets_overlap_the_convex_program(kind, pmf, distortion, d_frac, P):
+    pytest.importorskip("cvxpy")
+    x = np.arange(pmf.size, dtype=float)
+    problem = Problem(Discrete(pmf, x), distortion, kind)
+    D = d_frac * problem.zero_rate_distortion(0.0)
+    fast = problem.rate(D, P, method="fast", tol=1e-8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        convex = problem.rate(D, P, method="cvxpy")
+    assert fast.status in ("converged", "exact") and convex.status in ("converged", "exact")
+    assert fast.upper - fast.lower <= 1e-8
+    assert fast.lower <= convex.upper + 1e-10 and convex.lower <= fast.upper + 1e-10
+    joint = np.asarray(fast.channel.joint)
+    assert ref.perception_value(kind, pmf, x, joint.sum(axis=0), x) <= P * (1 + 1e-9) + 1e-12
+    assert ref.mutual_information_bits(joint) == pytest.approx(fast.upper, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+def test_fast_solver_twin_other_level_does_not_overlap(kind):
+    pmf = np.array([0.5, 0.3, 0.2])
+    problem = Problem(Discrete(pmf), "mse", kind)
+    right = problem.rate(0.3, 0.002, method="fast", tol=1e-8)
+    wrong = problem.rate(0.3, 0.006, method="fast", tol=1e-8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        convex = problem.rate(0.3, 0.002, method="cvxpy")
+    assert right.lower <= convex.upper + 1e-10 and convex.lower <= right.upper + 1e-10
+    assert wrong.upper < convex.lower - 1e-6
+
+
+def test_user_generator_matches_the_named_measure():
+    """FDivergence with Pearson's f (numeric conjugate) gives χ²(p_X̂‖p_X)'s rate."""
+    pmf = np.array([0.5, 0.3, 0.2])
+    named = Problem(Discrete(pmf), "mse", "chi2-recon-source").rate(0.3, 0.01, tol=1e-8)
+    user = Problem(Discrete(pmf), "mse", FDivergence(lambda t: (t - 1.0) ** 2)).rate(
+        0.3, 0.01, tol=1e-8
+    )
+    assert user.status == "converged"
+    assert user.lower <= named.upper + 1e-10 and named.lower <= user.upper + 1e-10
+    # twin: Hellinger's f at the same level is another problem
+    other = FDivergence(lambda t: 0.5 * (np.sqrt(t) - 1.0) ** 2, slope_at_infinity=0.5)
+    assert Problem(Discrete(pmf), "mse", other).rate(0.3, 0.01, tol=1e-8).upper < named.lower
