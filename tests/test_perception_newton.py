@@ -16,6 +16,7 @@ from strategies import FiniteSpec
 from test_discrete_solver import _check_channel, _status
 
 from rdp import Discrete, Gaussian, Problem
+from rdp.solvers.fast import FastSolver
 from rdp.solvers.fast import newton as fast_newton
 from rdp.solvers.perception_pieces import LinePieces, TVPieces
 
@@ -220,3 +221,38 @@ def test_perception_newton_rejects_bad_arguments(change, match):
     assert r.shape == (4,) and 1 <= steps <= 3
     with pytest.raises(ValueError, match=match):
         perception_newton(**{**args, **change})
+
+
+def test_both_newton_phases_count_their_steps(monkeypatch):
+    """A point whose perception Newton phase ends open and whose rate-distortion Newton
+    phase runs after it reports the steps of both (counted here by wrapping the two
+    solvers): a Newton step counts as an iteration. The steps of the last phase alone are
+    not the count (the wrong instance)."""
+    calls = []
+    real_rd, real_pn = fast_newton.rate_distortion_newton, fast_newton.perception_newton
+
+    def rd(*args, **kwargs):
+        out = real_rd(*args, **kwargs)
+        calls.append(("rd", out[2]))
+        return out
+
+    def pn(*args, **kwargs):
+        out = real_pn(*args, **kwargs)
+        calls.append(("pn", out[-1]))
+        return out
+
+    monkeypatch.setattr(fast_newton, "rate_distortion_newton", rd)
+    monkeypatch.setattr(fast_newton, "perception_newton", pn)
+    p = [0.15730548508859857, 0.022315135208116038, 0.07192898830389713, 0.02224970806406739,
+         0.5294869761264228, 0.03559246009379105, 0.10741442685437383, 0.0006015050646108807,
+         0.05310531519612233]  # fmt: skip
+    x = [-1.2756787573638788, -1.2144048061964783, -0.201423192747, -0.009027998304400748,
+         0.045514873625745016, 0.574711441307834, 0.7628607940041744, 0.9317233474329644,
+         0.9596972908383035]  # fmt: skip
+    solver = FastSolver(Problem(Discrete(np.array(p), x), "absolute", "tv"), tol=1e-9)
+    result = solver.rate_point(0.23925221113883605, 0.27362269622826246)
+    assert [name for name, _ in calls] == ["pn", "rd"]
+    steps = dict(calls)
+    assert result.diagnostics["perception_newton_steps"] == steps["pn"]
+    assert result.diagnostics["newton_steps"] == steps["pn"] + steps["rd"]
+    assert result.diagnostics["newton_steps"] != steps["rd"]

@@ -225,7 +225,7 @@ class PointIteration:
         found = newton.rate_distortion_phase(
             self.ctx, self.limits, self.D, self.Pn, st.s, st.v, self.anchor, self.start
         )
-        st.newton_steps = found.steps
+        st.newton_steps += found.steps
         st.offer(found.lower, found.upper, found.joint)
         if not found.active:  # go on from the Newton point
             st.s, st.v = found.s, found.v
