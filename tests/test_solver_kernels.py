@@ -13,7 +13,7 @@ from rdp.solvers.fast import FastSolver
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])
-def test_line_cost_and_potential_match_the_linear_program(order):
+def test_line_cost_matches_the_linear_program(order):
     rng = np.random.default_rng(order)
     for _ in range(10):
         n, m = rng.integers(2, 25, 2)
@@ -26,9 +26,6 @@ def test_line_cost_and_potential_match_the_linear_program(order):
         cost = np.abs(x[:, None] - y[None, :]) ** order
         exact = ot.emd2(p, q, cost)
         assert line.cost(p, q) == pytest.approx(exact, abs=1e-10)
-        psi = line.potential(p, q)
-        alpha = np.min(cost - psi[None, :], axis=1)  # its c-transform: a feasible dual pair
-        assert p @ alpha + q @ psi == pytest.approx(exact, abs=1e-9)
 
 
 def test_hamming_kernel_matches_the_dense_kernel():

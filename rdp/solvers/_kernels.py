@@ -9,12 +9,9 @@ W_c(p, q) = \int_0^1 c\big(F_p^{-1}(u), F_q^{-1}(u)\big)\,du
 $$
 
 is evaluated exactly in $O((N + M)\log(N + M))$ by merging the two
-cumulative distribution functions (no linear program). The same staircase gives
-a pair of optimal dual potentials $(\alpha, \psi)$ with
-$\alpha_i + \psi_j = c_{ij}$ on the support of the plan; $\psi$ is a
-subgradient of $q \mapsto W_c(p, q)$ and
-$W_c(p, q') \ge W_c(p, q) + \langle \psi, q' - q\rangle$ (convexity), which
-is what the perception step of ``rdp.solvers.fast`` linearises.
+cumulative distribution functions (no linear program). The Gibbs kernels
+$e^{-s\Delta'}$ of the iteration (dense, and O(N + M) for Hamming distortions), one
+immutable kernel per slope, and the rate-distortion Newton phase are here too.
 
 Nothing here imports POT; everything is vectorised numpy.
 """
@@ -26,8 +23,6 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
-
-from rdp._parallel import one_blas_thread as single_threaded_blas  # noqa: F401  (fast.py)
 
 
 class Line:
@@ -68,76 +63,6 @@ class Line:
         """W_c(p, q) (q normalised): the cost of the monotone coupling."""
         i, j, mass, _, _ = self._staircase(p, q)
         return float(mass @ self._cost(i, j))
-
-    def potential(self, p: NDArray, q: NDArray) -> NDArray:
-        r"""A dual potential ψ (indexed like ``q``) of W_c(p, ·) at q.
-
-        Along the staircase, the column index steps from j to j + 1 at the
-        quantile level F_q(y_j), inside the row i whose quantile interval
-        contains it; with α_i fixed there, ψ_{j+1} − ψ_j = c(x_i, y_{j+1}) −
-        c(x_i, y_j). Columns without mass get the value that makes the cell
-        (i, j) tight, which keeps ψ a subgradient (Monge property of convex costs).
-        """
-        fp = np.cumsum(p[self.ix])
-        fq = np.cumsum(q[self.iy])
-        fp /= fp[-1]
-        fq /= fq[-1]
-        # row in which column j ends (ties: the row that ends there too is the earlier one)
-        rows = np.minimum(np.searchsorted(fp, fq[:-1], side="left"), fp.size - 1)
-        cols = np.arange(fq.size - 1)
-        steps = self._cost(rows, cols + 1) - self._cost(rows, cols)
-        psi_sorted = np.concatenate(([0.0], np.cumsum(steps)))
-        psi = np.empty_like(psi_sorted)
-        psi[self.iy] = psi_sorted
-        return psi
-
-
-def tilt_into_half_space(
-    a: NDArray, psi: NDArray, level: float, mu0: float
-) -> tuple[NDArray, float]:
-    r"""The KL-projection of a law ``a`` onto {x : ⟨ψ, x⟩ ≤ level} (x in the simplex).
-
-    It is the exponential tilt $x_\mu \propto a\, e^{-\mu\psi}$ with the least
-    $\mu \ge 0$ meeting the level; $\langle \psi, x_\mu\rangle$ decreases
-    in μ with derivative $-\mathrm{Var}_{x_\mu}(\psi)$, so a safeguarded Newton
-    iteration from the previous multiplier ``mu0`` finds it.
-    """
-    a = a / a.sum()
-    if a @ psi <= level:
-        return a, 0.0
-    shift = float(psi.min())
-    psi = psi - shift
-    level = level - shift
-    positive = a > 0
-    la = np.where(positive, np.log(np.where(positive, a, 1.0)), -np.inf)
-
-    def law(mu: float) -> tuple[NDArray, float, float]:
-        z = la - mu * psi
-        w = np.exp(z - z.max())
-        w /= w.sum()
-        m1 = float(w @ psi)
-        return w, m1, float(w @ (psi - m1) ** 2)
-
-    lo, hi = 0.0, np.inf
-    mu = max(mu0, 1e-8)
-    best = None
-    for _ in range(100):
-        w, m1, var = law(mu)
-        if m1 > level:
-            lo = mu
-        else:
-            hi, best = mu, w
-            if m1 >= level - 1e-13 * max(abs(level), 1e-300):
-                break
-        new = mu + (m1 - level) / var if var > 0 else np.nan
-        if not (lo < new < hi) or not np.isfinite(new):
-            new = 0.5 * (lo + hi) if np.isfinite(hi) else 4.0 * mu
-        mu = new
-        if np.isfinite(hi) and hi - lo <= 1e-14 * hi:
-            break
-    if best is None:
-        best, _, _ = law(hi if np.isfinite(hi) else mu)
-    return best, (hi if np.isfinite(hi) else mu)
 
 
 # ---------------------------------------------------------------------- Gibbs kernels

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rdp._parallel import one_blas_thread
 from rdp.exceptions import TimeLimitError
 from rdp.perceptions import PerceptionBound, as_bound
 from rdp.result import PointSolution
 from rdp.solvers import distortion_range, finite
-from rdp.solvers._kernels import single_threaded_blas
 from rdp.solvers.certificate import inner
 from rdp.solvers.fast.context import Context, Limits
 from rdp.solvers.fast.iteration import PointIteration
@@ -187,7 +187,7 @@ class FastSolver:
         try:
             if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
                 return self._iterate(D, Pn, start, warm, meter)
-            with single_threaded_blas():
+            with one_blas_thread():
                 return self._iterate(D, Pn, start, warm, meter)
         finally:
             meter.close()
