@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (id, law, quantity, target, P, distortion, perception, n, repeats, bootstrap, cells)
 CASES = [
     ("gauss-w2-p0", "N(0, 1)", "R", 0.3, 0.0, "mse", "w2", 10_000, 20, 50, 64),
-    ("gauss-w2-p002", "N(0, 1)", "R", 0.5, 0.02, "mse", "w2", 10_000, 10, 50, 64),
+    ("gauss-w2-p002", "N(0, 1)", "R", 0.5, 0.02, "mse", "w2", 10_000, 10, 20, 64),
     ("gauss-none", "N(0, 1)", "R", 0.4, math.inf, "mse", "none", 10_000, 20, 50, 64),
     ("gauss-none-1e5", "N(0, 1)", "R", 0.4, math.inf, "mse", "none", 100_000, 20, 20, 64),
     ("gauss-w2-d", "N(0, 1)", "D", 1.0, 0.0, "mse", "w2", 10_000, 10, 20, 64),
     ("laplace-abs", "Laplace(1)", "R", 0.5, math.inf, "absolute", "none", 10_000, 20, 50, 256),
-    ("laplace-w1", "Laplace(1)", "R", 0.6, 0.05, "absolute", "w1", 10_000, 5, 20, 256),
+    ("laplace-w1", "Laplace(1)", "R", 0.6, 0.05, "absolute", "w1", 10_000, 5, 20, 128),
 ]
 
 #: The fine grid of the Laplacian reference: 401 points on [−10, 10].
