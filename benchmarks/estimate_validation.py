@@ -54,12 +54,12 @@ LAPLACE_GRID = (401, 10.0)
 
 
 def _gaussian_rate(D: float, P: float, perception: str, variance: float) -> float:
-    source = Gaussian(0.0, math.sqrt(variance))
+    source = Gaussian(0.0, variance)
     return float(Problem(source, "mse", perception).rate(D, P).rate)
 
 
 def _gaussian_distortion(R: float, P: float, perception: str, variance: float) -> float:
-    source = Gaussian(0.0, math.sqrt(variance))
+    source = Gaussian(0.0, variance)
     return float(Problem(source, "mse", perception).distortion(R, P).distortion)
 
 
