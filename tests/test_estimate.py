@@ -359,3 +359,78 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
         rate(x + 1.0, 0.4, bootstrap=8, seed=2, checkpoint=path)
     with pytest.raises(ValueError, match="checkpoint needs a seed"):
         rate(x, 0.4, seed=None, checkpoint=tmp_path / "other.json")
+
+
+# --- the committed validation ------------------------------------------------------------------
+
+
+def _summary_matches_runs(case):
+    """The summary columns of a committed case, recomputed from its runs."""
+    errors = np.array([run["estimate"] - case["reference"] for run in case["runs"]])
+    covered = sum(run["ci"][0] <= case["reference"] <= run["ci"][1] for run in case["runs"])
+    below = sum(
+        run["shannon_lower_ci"] is not None and run["shannon_lower_ci"] <= case["reference"]
+        for run in case["runs"]
+    )
+    return (
+        np.isclose(errors.mean(), case["mean_error"], rtol=0, atol=1e-12)
+        and np.isclose(np.abs(errors).max(), case["max_abs_error"], rtol=0, atol=1e-12)
+        and covered == case["covered"]
+        and below == case["lower_holds"]
+        and len(case["runs"]) == case["repeats"]
+    )
+
+
+def test_committed_validation_agrees_with_its_runs_and_the_page():
+    """docs/benchmarks/estimate.json: every summary is what its runs give, each reference is
+    the closed form computed here (N(0, 1), Laplacian without perception), and the page's
+    table, rendered by the docs hook, quotes those numbers. A twin with one run's estimate
+    moved fails the recomputation."""
+    import copy
+    import csv
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    data = json.loads((root / "docs" / "benchmarks" / "estimate.json").read_text())
+    cases = data["cases"]
+    assert all(_summary_matches_runs(case) for case in cases)
+    for case in cases:
+        if case["law"] == "N(0, 1)" and case["quantity"] == "R":
+            P = np.inf if case["P"] is None else case["P"]
+            exact = (
+                ref.gaussian_w2_rate(case["D"], P)
+                if case["perception"] == "w2"
+                else ref.gaussian_shannon_rate(case["D"])
+            )
+        elif case["law"] == "N(0, 1)":
+            exact = ref.gaussian_w2_distortion(case["R"], case["P"])
+        elif case["perception"] == "none":
+            exact = ref.laplace_absolute_rate(case["D"])
+        else:
+            continue  # the fine-grid solve: checked against the solver in the tests above
+        assert case["reference"] == pytest.approx(exact, abs=1e-9)
+    with open(root / "docs" / "benchmarks" / "estimate-curves.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            D = float(row["D"])
+            exact = (
+                ref.gaussian_shannon_rate(D)
+                if row["curve"] == "R(D)"
+                else ref.gaussian_w2_rate(D, 0.0)
+            )
+            assert float(row["closed_form"]) == pytest.approx(exact, abs=1e-9)
+    twin = copy.deepcopy(cases[0])
+    twin["runs"][0]["estimate"] += 0.05
+    assert not _summary_matches_runs(twin)
+    sys.path.insert(0, str(root / "tools"))
+    try:
+        import mkdocs_data
+    finally:
+        sys.path.pop(0)
+    page = (root / "docs" / "estimate.md").read_text()
+    body = page.split("---\n", 2)[2]
+    names = {"runs": "benchmarks/estimate.json", "curves": "benchmarks/estimate-curves.json"}
+    rendered = mkdocs_data.render(body, root / "docs", names)
+    for case in cases:
+        assert mkdocs_data.fmt(case["max_abs_error"], ".4f") in rendered
+        assert f"{case['covered']}/{case['repeats']}" in rendered
