@@ -82,7 +82,8 @@ Modules
 - ``iteration``: the loop over one point's explicit state;
 - ``slope``: the slope step and its bracket;
 - ``ball``: the ball steps (Blahut–Arimoto, KL projections, transport plan steps), one
-  interface chosen once per point; ``plans``: the transport plans;
+  interface chosen once per point; ``plans``: the transport plans; ``fball``: the
+  projection onto an f-divergence ball;
 - ``newton``: the rate-distortion and perception Newton phases;
 - ``progress``: the progress bar of a long point.
 
