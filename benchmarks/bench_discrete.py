@@ -9,7 +9,9 @@ beforehand from the exact D_min(P) and D_max(P).
 Families (``FAMILIES``): a Dirichlet(1) source with Hamming distortion (TV
 P = 0.05, and no perception); ``Gaussian().discretize(N)`` with squared error
 and W₂² (P = 0.05), W₁ (P = 0.1), TV (P = 0.05), KL(p_X̂‖p_X) and KL(p_X‖p_X̂)
-(P = 0.02 bits); a discretised Laplacian with absolute error and W₁ (P = 0.1);
+(P = 0.02 bits), squared Hellinger (P = 0.0035), Jensen–Shannon (P = 0.005 bits) and χ² in
+both directions (P = 0.028: levels close to KL's 0.02 bits for small moves); a discretised
+Laplacian with absolute error and W₁ (P = 0.1);
 the Gaussian/W₂² family at the border where the perception constraint turns
 active (D where the Gaussian R(D) optimum has W₂² = P) and within 1 % of
 D_min(P); sources of points in R² and R³ (``GaussianVector(Σ).discretize(n)``, N = n^d
@@ -69,6 +71,16 @@ FAMILIES: dict[str, dict] = {
                         P=0.02, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
     "gauss-kl-sr": dict(source="gauss", distortion="mse", perception="kl-source-recon",
                         P=0.02, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
+    # f-divergence balls at levels close to KL's 0.02 bits for small moves
+    # (χ² ≈ 2 KL, H² ≈ JS ≈ χ²/8 in nats)
+    "gauss-hellinger": dict(source="gauss", distortion="mse", perception="hellinger",
+                            P=0.0035, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
+    "gauss-js": dict(source="gauss", distortion="mse", perception="js",
+                     P=0.005, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
+    "gauss-chi2-rs": dict(source="gauss", distortion="mse", perception="chi2-recon-source",
+                          P=0.028, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
+    "gauss-chi2-sr": dict(source="gauss", distortion="mse", perception="chi2-source-recon",
+                          P=0.028, sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
     "laplace-w1": dict(source="laplace", distortion="absolute", perception="w1", P=0.1,
                        sizes=(32, 64, 128, 256, 512), cvxpy=(32, 64)),
     "gauss-w2-border": dict(source="gauss", distortion="mse", perception="w2", P=0.05,

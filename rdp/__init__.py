@@ -9,6 +9,10 @@ The object model (Blau & Michaeli, ICML 2019):
   [`MatrixDistortion`][rdp.distortions.MatrixDistortion];
 - perceptions: [`TotalVariation`][rdp.perceptions.TotalVariation],
   [`Wasserstein`][rdp.perceptions.Wasserstein], [`KL`][rdp.perceptions.KL],
+  the f-divergences [`Hellinger`][rdp.perceptions.Hellinger],
+  [`JensenShannon`][rdp.perceptions.JensenShannon],
+  [`ChiSquared`][rdp.perceptions.ChiSquared] and
+  [`FDivergence`][rdp.perceptions.FDivergence],
   [`NoPerception`][rdp.perceptions.NoPerception];
 - [`Problem`][rdp.problem.Problem] combines them; its methods are the API, one per operation:
   [`rate`][rdp.problem.Problem.rate] R(D, P), [`distortion`][rdp.problem.Problem.distortion]
@@ -40,7 +44,17 @@ from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Euclidean, Hamming, MatrixDistortion, SquaredError
 from rdp.exceptions import UnconvergedWarning
-from rdp.perceptions import KL, NoPerception, PerceptionBound, TotalVariation, Wasserstein
+from rdp.perceptions import (
+    KL,
+    ChiSquared,
+    FDivergence,
+    Hellinger,
+    JensenShannon,
+    NoPerception,
+    PerceptionBound,
+    TotalVariation,
+    Wasserstein,
+)
 from rdp.problem import Problem
 from rdp.result import CurveResult, DistortionResult, PointSolution, RateResult, SurfaceResult
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
@@ -50,16 +64,20 @@ __all__ = [
     "KL",
     "AbsoluteError",
     "Bernoulli",
+    "ChiSquared",
     "CurveResult",
     "Discrete",
     "DiscreteChannel",
     "DistortionResult",
     "Euclidean",
+    "FDivergence",
     "Gaussian",
     "GaussianChannel",
     "GaussianVector",
     "GaussianVectorChannel",
     "Hamming",
+    "Hellinger",
+    "JensenShannon",
     "MatrixDistortion",
     "NoPerception",
     "PerceptionBound",

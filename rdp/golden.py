@@ -12,7 +12,7 @@ exact closed forms; the solver's bounds for finite problems; the proven
 bounds for the Gaussian KL(p_X‖p_X̂) problem, whose ``rate`` is the upper bound),
 its ``status`` ([`rdp.status.Status`][rdp.status.Status]) and whether it is
 ``certified`` ([`rdp.status.is_certified`][rdp.status.is_certified]).
-KL perception values are in bits.
+KL and Jensen–Shannon perception values are in bits.
 """
 
 from __future__ import annotations
@@ -146,6 +146,25 @@ def tables() -> list[GoldenTable]:
                 "rate",
                 (0.2, 0.35, 0.5),
                 (0.0, 0.1, 0.3),
+                method="fast",
+            )
+        )
+    f_divergences = (
+        ("mse", "hellinger"),
+        ("hamming", "js"),
+        ("absolute", "chi2-source-recon"),
+        ("mse", "chi2-recon-source"),
+    )
+    for distortion, name in f_divergences:
+        out.append(
+            GoldenTable(
+                f"discrete-3-{distortion}-{name}",
+                f"Discrete([0.5, 0.3, 0.2] on 0, 1, 2), {distortion}, {name} (an f-divergence; "
+                "method='fast', certified bounds)",
+                _problem(three, distortion, name),
+                "rate",
+                (0.2, 0.35, 0.5),
+                (0.0, 0.01, 0.05),
                 method="fast",
             )
         )

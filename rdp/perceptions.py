@@ -9,6 +9,11 @@
   direction, ``KL("source||reconstruction")`` = KL(p_X ‖ p_X̂) or
   ``KL("reconstruction||source")`` = KL(p_X̂ ‖ p_X). KL values are in the same
   unit as rates (bits unless ``units="nats"`` is asked for).
+- f-divergences: [`Hellinger`][rdp.perceptions.Hellinger] (squared Hellinger),
+  [`JensenShannon`][rdp.perceptions.JensenShannon] (in bits, like KL),
+  [`ChiSquared`][rdp.perceptions.ChiSquared] ``(direction)`` and
+  [`FDivergence`][rdp.perceptions.FDivergence] ``(f)`` for a user's convex f with
+  f(1) = 0 (generators and conjugates: ``rdp.fgenerators``).
 - [`NoPerception`][rdp.perceptions.NoPerception]: no constraint (P = ∞), i.e. Shannon's R(D).
 
 Every measure has a ``kind`` from one vocabulary (``KINDS``) shared by

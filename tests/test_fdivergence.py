@@ -9,7 +9,9 @@ check has a twin that shows it fails on a wrong instance.
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -288,3 +290,40 @@ def test_user_generator_matches_the_named_measure():
     # twin: Hellinger's f at the same level is another problem
     other = FDivergence(lambda t: 0.5 * (np.sqrt(t) - 1.0) ** 2, slope_at_infinity=0.5)
     assert Problem(Discrete(pmf), "mse", other).rate(0.3, 0.01, tol=1e-8).upper < named.lower
+
+
+# ---------------------------------------------------------------- the golden tables
+GOLDEN = Path(__file__).resolve().parents[1] / "docs" / "data" / "golden"
+F_TABLES = {
+    "discrete-3-mse-hellinger": ("mse", "hellinger"),
+    "discrete-3-hamming-js": ("hamming", "js"),
+    "discrete-3-absolute-chi2-source-recon": ("absolute", "chi2-source-recon"),
+    "discrete-3-mse-chi2-recon-source": ("mse", "chi2-recon-source"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(F_TABLES))
+def test_golden_tables_hold_the_independent_program(name):
+    """Every committed f-divergence row brackets the independent conic program's value."""
+    pytest.importorskip("cvxpy")
+    distortion, kind = F_TABLES[name]
+    stored = json.loads((GOLDEN / f"{name}.json").read_text())
+    pmf, x = np.array([0.5, 0.3, 0.2]), np.arange(3, dtype=float)
+    delta = ref.distortion_matrix(distortion, x, x)
+    for row in stored["rows"]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            value, status = ref.convex_rate_tight(pmf, x, x, delta, kind, row["D"], row["P"])
+        assert status == "optimal", row
+        assert row["lower"] - 2e-9 <= value <= row["upper"] + 2e-9, (row, value)
+
+
+def test_golden_twin_a_shifted_row_is_caught():
+    stored = json.loads((GOLDEN / "discrete-3-mse-hellinger.json").read_text())
+    row = stored["rows"][4]  # D = 0.35, P = 0.01: the constraint binds
+    x = np.arange(3, dtype=float)
+    delta = ref.distortion_matrix("mse", x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        value, _ = ref.convex_rate_tight([0.5, 0.3, 0.2], x, x, delta, "hellinger", 0.35, 0.05)
+    assert not row["lower"] - 2e-9 <= value <= row["upper"] + 2e-9

@@ -173,7 +173,10 @@ def _bent(monkeypatch, bend):
     monkeypatch.setattr(FastSolver, "rate_point", wrong)
 
 
-FINITE_LABELS = ("discrete-w1", "discrete-tv", "discrete-kl-recon-source")
+FINITE_LABELS = (
+    "discrete-w1", "discrete-tv", "discrete-kl-recon-source", "discrete-hellinger",
+    "discrete-js", "discrete-chi2-source-recon", "discrete-chi2-recon-source",
+)  # fmt: skip
 
 
 def test_finite_checks_pass_as_run_by_verify():

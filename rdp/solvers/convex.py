@@ -7,7 +7,9 @@ R(D, P) = \min_{J \ge 0} \sum_{i,j} J_{ij} \log \frac{J_{ij}}{p_i q_j}
 $$
 
 with $d$ = TV (½‖q − p̃‖₁ + ½ m_out), a Wasserstein cost through a coupling
-π ≥ 0 with marginals p, q and ⟨π, c⟩ ≤ P, or a KL divergence (``rel_entr``).
+π ≥ 0 with marginals p, q and ⟨π, c⟩ ≤ P, a KL divergence (``rel_entr``), or another
+f-divergence (squared Hellinger, JS, χ², a user's f with ``cvxpy_f``: the generator's own
+convex expression, ``rdp.fgenerators``).
 The objective is jointly convex (``cvxpy.rel_entr`` with an affine second
 argument). The solvers are tried in turn — Clarabel at tolerances 1e-9 (see
 ``CLARABEL_TIGHT`` for what was measured), Clarabel at its defaults, then SCS —

@@ -158,6 +158,11 @@ def finite_problems() -> dict[str, Problem]:
         "discrete-w1": Problem(three, "absolute", "w1"),
         "discrete-tv": Problem(three, "hamming", "tv"),
         "discrete-kl-recon-source": Problem(three, "mse", "kl-recon-source"),
+        # the f-divergence balls (levels P in [0, 0.2]: all four bind on this grid)
+        "discrete-hellinger": Problem(three, "mse", "hellinger"),
+        "discrete-js": Problem(three, "hamming", "js"),
+        "discrete-chi2-source-recon": Problem(three, "absolute", "chi2-source-recon"),
+        "discrete-chi2-recon-source": Problem(three, "mse", "chi2-recon-source"),
     }
 
 
