@@ -379,50 +379,126 @@ def vector_lower_bound(
 
 
 # --------------------------------------------------------------------- method
+
+#: Largest perception budget (bits) the gated channel refines (method
+#: ``"gaussian-kl-gated"``): beyond it the finite solver on the nodes converges too
+#: slowly for the channel's central peak and the analytic bracket is kept.
+REFINE_MAX_P = 0.3
+#: Analytic brackets narrower than this (bits) are kept as they are (the refinement
+#: costs seconds; the analytic bracket is already this tight at small P or small D).
+REFINE_MIN_GAP = 1e-5
+
+
+@lru_cache(maxsize=4096)
+def _refined(D: float, P: float):
+    """The gated channel's bounds at the standardised point (None where they fail)."""
+    from rdp.closed_forms.gaussian_kl_channel import gated_bounds
+
+    try:
+        return gated_bounds(D, P)
+    except (ValueError, FloatingPointError, ArithmeticError):  # pragma: no cover - kept analytic
+        return None
+
+
 class GaussianKLSourceBounds(GaussianSourceMSE):
     """Gaussian / MSE / KL(p_X‖p_X̂): certified bounds (status ``bounds``), not a closed form.
 
-    ``lower`` from the least second moment of the KL ball, ``upper`` (the value)
-    from the best jointly Gaussian channel, which is returned
-    ([`rate_bounds`][rdp.closed_forms.gaussian_kl.rate_bounds], ``distortion_bounds``).
+    ``lower`` is the analytic bound (least second moment of the KL ball) and ``upper``
+    the best jointly Gaussian channel's rate
+    ([`rate_bounds`][rdp.closed_forms.gaussian_kl.rate_bounds]). With ``refine=True``
+    (the method ``"gaussian-kl-gated"``), for 0 < P ≤ ``REFINE_MAX_P`` bits where the
+    analytic bracket is wider than ``REFINE_MIN_GAP``, ``lower`` is also at least the
+    dual bound and ``upper`` at most the rate of the optimised gated channel of
+    [`gated_bounds`][rdp.closed_forms.gaussian_kl_channel.gated_bounds] (seconds per
+    point). ``rate`` (the value) is the midpoint of ``[lower, upper]``.
     """
 
     reference = REFERENCE
     name = "bounds: gaussian-mse-kl-source-recon"
 
-    def __init__(self, mean: float, variance: float, perception: Perception) -> None:
+    def __init__(
+        self, mean: float, variance: float, perception: Perception, *, refine: bool = False
+    ) -> None:
         if not (isinstance(perception, KL) and perception.kind == _KL_SR.kind):
             raise ValueError(f"perception must be KL('source||reconstruction'); got {perception!r}")
         super().__init__(mean, variance, perception)
+        self.refine = bool(refine)
+        if self.refine:
+            self.name = "bounds: gaussian-mse-kl-source-recon, gated channel"
+            self.reference = REFERENCE + "; gated channel and its dual bound (derived here)"
 
-    def _bounded(self, bounds: RateBounds) -> PointSolution:
+    def _bounded(self, bounds: RateBounds, refined=None) -> PointSolution:
         channel = self._channel(bounds.reconstruction_std, bounds.correlation)
+        lower, upper = bounds.lower, bounds.upper
+        diagnostics = {
+            "min_reconstruction_std": bounds.gaussian_std,
+            "least_second_moment_std": bounds.least_std,
+            "value": "midpoint of [lower, upper]",
+        }
+        if refined is not None:
+            lower = max(lower, refined.lower)
+            if refined.upper < upper:  # the gated channel: not a jointly Gaussian one
+                upper, channel = refined.upper, None
+                diagnostics["upper"] = "gated channel (rdp.closed_forms.gaussian_kl_channel)"
+            diagnostics.update(
+                gated_slope=refined.slope,
+                gated_gamma=refined.gamma,
+                gated_distortion=refined.distortion,
+                gated_perception=refined.perception,
+                gated_seconds=refined.seconds,
+            )
+        lower = min(lower, upper)  # both hold; quadrature rounding never inverts them
         return PointSolution.bracket(  # no closed form is claimed: a certified bracket
-            bounds.lower,
-            bounds.upper,
+            lower,
+            upper,
+            value=0.5 * (lower + upper),
             status=Status.BOUNDS,
-            channel=channel if bounds.reconstruction_std > 0 else None,
-            diagnostics={
-                "min_reconstruction_std": bounds.gaussian_std,
-                "least_second_moment_std": bounds.least_std,
-                "value": "upper bound (achievable)",
-            },
+            channel=channel if channel is not None and bounds.reconstruction_std > 0 else None,
+            diagnostics=diagnostics,
             iterations=0,
         )
 
     def rate_point(
         self, D: float, P: PerceptionBound | float, warm: object = None
     ) -> PointSolution:
-        """Bounds on R(D, P) and the jointly Gaussian channel of the upper bound."""
+        """Bounds on R(D, P), and the jointly Gaussian channel when it attains ``upper``."""
         if D <= 0.0:  # a continuous source needs infinite rate for zero error
             return PointSolution.exact(np.inf)
-        return self._bounded(rate_bounds(self.variance, D, as_bound(P, self.kind).bits))
+        bits = as_bound(P, self.kind).bits
+        bounds = rate_bounds(self.variance, D, bits)
+        refined = None
+        gap = bounds.upper - bounds.lower
+        if self.refine and 0.0 < bits <= REFINE_MAX_P and gap > REFINE_MIN_GAP:
+            refined = _refined(float(D / self.variance), float(bits))
+        return self._bounded(bounds, refined)
 
     def distortion_point(self, R: float, P: PerceptionBound | float) -> PointSolution:
-        """Bounds on D(R, P) and the channel of the upper bound."""
+        """Bounds on D(R, P) (analytic) and the channel of the upper bound."""
         return self._bounded(distortion_bounds(self.variance, R, as_bound(P, self.kind).bits))
 
     def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """σ² + m_P² (exact), m_P² the least second moment of the KL ball
         ([`least_second_moment`][rdp.closed_forms.gaussian_kl.least_second_moment])."""
         return zero_rate_distortion(self.variance, as_bound(P, self.kind).bits)
+
+
+def gated_method(problem, **options) -> GaussianKLSourceBounds:
+    """Factory of the method ``"gaussian-kl-gated"``: the refined bracket (Gaussian / MSE /
+    KL(p_X‖p_X̂) only; ``ValueError`` for any other problem)."""
+    from rdp.distortions import SquaredError
+    from rdp.sources import Gaussian
+
+    if options:
+        raise ValueError(f"method 'gaussian-kl-gated' takes no options; got {sorted(options)}")
+    source, perception = problem.source, problem.perception_measure
+    if not (
+        isinstance(source, Gaussian)
+        and isinstance(problem.distortion_measure, SquaredError)
+        and isinstance(perception, KL)
+        and perception.kind == _KL_SR.kind
+    ):
+        raise ValueError(
+            "method 'gaussian-kl-gated' applies to a Gaussian source with MSE and "
+            "KL('source||reconstruction') only"
+        )
+    return GaussianKLSourceBounds(source.mean, source.variance, perception, refine=True)
