@@ -63,6 +63,8 @@ class Generator:
     slope_inf: float
     #: Whether ``cvxpy`` builds the divergence (the four named generators do).
     has_cvxpy = True
+    #: Relative accuracy of ``derivative`` and ``second`` (Newton steps stop there).
+    resolution = 1e-13
 
     def f(self, t: NDArray) -> NDArray:
         """f(t) for t ≥ 0 (``f0`` at t = 0)."""
@@ -310,6 +312,7 @@ class NumericGenerator(Generator):
         self._conjugate = conjugate
         self._cvxpy_f = cvxpy_f
         self.has_cvxpy = cvxpy_f is not None
+        self.resolution = 1e-9  # central differences of f
 
     def f(self, t):
         t = np.asarray(t, dtype=float)
@@ -329,11 +332,19 @@ class NumericGenerator(Generator):
         return np.maximum((self.f(t + h) - 2.0 * self.f(t) + self.f(t - h)) / (h * h), 0.0)
 
     def maximiser(self, s: NDArray) -> NDArray:
-        """t*(s) by bisection on log t ∈ [−30, 30] (the sign of s − f'(t))."""
+        """t*(s): (f*)'(s) by central differences of a given conjugate where that is finite
+        and positive, else by bisection on log t ∈ [−30, 30] (the sign of s − f'(t))."""
         s = np.asarray(s, dtype=float)
+        if self._conjugate is not None:
+            h = 1e-6 * (1.0 + np.abs(s))
+            with np.errstate(all="ignore"):
+                slope = (self._conjugate(s + h) - self._conjugate(s - h)) / (2.0 * h)
+            slope = np.asarray(slope, dtype=float)
+            if np.all(np.isfinite(slope) & (slope > 0)):
+                return slope
         lo = np.full(s.shape, -30.0)
         hi = np.full(s.shape, 30.0)
-        for _ in range(64):
+        for _ in range(40):
             mid = 0.5 * (lo + hi)
             below = self.derivative(np.exp(mid)) < s
             lo = np.where(below, mid, lo)
@@ -384,6 +395,7 @@ class Transposed(Generator):
     r"""$f^\diamond(t) = t f(1/t)$, so that $D_{f^\diamond}(q\|p) = D_f(p\|q)$."""
 
     has_cvxpy = False
+    resolution = 1e-9
 
     def __init__(self, base: NumericGenerator) -> None:
         self.base = base

@@ -327,3 +327,27 @@ def test_golden_twin_a_shifted_row_is_caught():
         warnings.simplefilter("ignore", UserWarning)
         value, _ = ref.convex_rate_tight([0.5, 0.3, 0.2], x, x, delta, "hellinger", 0.35, 0.05)
     assert not row["lower"] - 2e-9 <= value <= row["upper"] + 2e-9
+
+
+def test_user_generator_with_a_cvxpy_form_and_a_given_conjugate():
+    """cvxpy with the user's expression; the fast solver with a given conjugate (KL's e^{s−1})."""
+    cp = pytest.importorskip("cvxpy")
+    pmf = np.array([0.5, 0.3, 0.2])
+    user = FDivergence(lambda t: (t - 1.0) ** 2, cvxpy_f=lambda t: cp.square(t - 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        mine = Problem(Discrete(pmf), "mse", user).rate(0.3, 0.01, method="cvxpy")
+        named = Problem(Discrete(pmf), "mse", "chi2-recon-source").rate(0.3, 0.01, method="cvxpy")
+    assert mine.status == "converged"
+    assert mine.lower <= named.upper + 1e-10 and named.lower <= mine.upper + 1e-10
+    with pytest.raises(ValueError, match="cvxpy_f"):
+        Problem(Discrete(pmf), "mse", FDivergence(lambda t: (t - 1.0) ** 2)).method("cvxpy")
+    # KL(p_X̂‖p_X) as FDivergence(t log t) with its conjugate e^{s−1}: the built-in KL's rate
+    kl = FDivergence(lambda t: t * np.log(t), f0=0.0, conjugate=lambda s: np.exp(s - 1.0))
+    level = 0.01 * np.log(2.0)  # 0.01 bits in the user's unit (nats, the unit of t log t)
+    as_f = Problem(Discrete(pmf), "mse", kl).rate(0.3, level, tol=1e-8)
+    builtin = Problem(Discrete(pmf), "mse", "kl-recon-source").rate(0.3, 0.01, tol=1e-8)
+    assert as_f.status == "converged"
+    assert as_f.lower <= builtin.upper + 1e-10 and builtin.lower <= as_f.upper + 1e-10
+    # twin: the same f at twice the level is another problem
+    assert Problem(Discrete(pmf), "mse", kl).rate(0.3, 2 * level, tol=1e-8).upper < builtin.lower

@@ -129,7 +129,7 @@ class FBallProjection:
             slope = 1.0 + mu * gen.second(t) * t
             step = resid / slope
             y = np.maximum(y - step, _Y_MIN)
-            if np.abs(step).max() <= 1e-13 * (1.0 + np.abs(y).max()):
+            if np.abs(step).max() <= gen.resolution * (1.0 + np.abs(y).max()):
                 break
         self.y = y
         t = np.exp(y - self.log_ps)
@@ -160,7 +160,8 @@ class FBallProjection:
             step = nu - gap * total / d_total if d_total < 0 else np.nan
             if not lo < step < hi:
                 step = 0.5 * (lo + hi) if np.isfinite(lo) and np.isfinite(hi) else nu + gap
-            if step == nu:
+            if abs(step - nu) <= gen.resolution * (1.0 + abs(nu)):
+                nu = float(step)
                 break
             nu = float(step)
         self.nu = nu
