@@ -456,6 +456,26 @@ def gaussian_shannon_rate(D, variance=1.0):
     return max(0.5 * np.log2(variance / D), 0.0)
 
 
+def gaussian_vector_shannon_rate(D, covariance):
+    """R(D) in bits of N(0, Σ) under ‖x − x̂‖² summed over coordinates: reverse
+    water-filling Σᵢ max(½ log₂(λᵢ/θ), 0) with Σᵢ min(θ, λᵢ) = D, θ by bisection (Cover &
+    Thomas 2006, Thm 10.3.3)."""
+    eigenvalues = np.linalg.eigvalsh(np.asarray(covariance, dtype=float))
+    low, high = 0.0, float(eigenvalues.max())
+    for _ in range(200):
+        theta = 0.5 * (low + high)
+        low, high = (theta, high) if np.minimum(theta, eigenvalues).sum() < D else (low, theta)
+    theta = 0.5 * (low + high)
+    return float(np.sum(np.maximum(0.5 * np.log2(eigenvalues / theta), 0.0)))
+
+
+def gaussian_vector_entropy_bits(covariance):
+    """h(X) of N(μ, Σ) in bits: ½ log₂((2πe)^d det Σ) (Cover & Thomas 2006, Thm 8.4.1)."""
+    covariance = np.asarray(covariance, dtype=float)
+    d = covariance.shape[0]
+    return float(0.5 * np.log2((2 * np.pi * np.e) ** d * np.linalg.det(covariance)))
+
+
 def gaussian_w2_rate(D, P, variance=1.0):
     """R(D, P) in bits of N(μ, σ²), MSE, squared-W₂ perception (Zhang et al. 2021, Thm 2)."""
     s = np.sqrt(variance)

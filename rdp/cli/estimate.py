@@ -21,8 +21,9 @@ examples:
   rdp estimate samples.txt -D 0.4 -P 0.05 --distortion absolute --perception w1
 
 SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per line)
-holding n >= 20 real numbers: shape (n,) or (n, 1). Samples in R^d with d > 1 are not
-supported.
+holding n >= 20 samples: shape (n,), or (n, d) for points of R^d (one point per line),
+which take --distortion mse (summed over coordinates) and --perception none or w2, on a
+lattice of --cells cells per coordinate.
 
 With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
 cells, with the reconstruction on particles moved by Lloyd steps; each finite problem is
@@ -47,7 +48,7 @@ def register(subparsers: Any) -> None:
     """Add the ``estimate`` subcommand."""
     parser = subparsers.add_parser(
         "estimate",
-        help="estimate R(D, P) or D(R, P) of the law behind 1-D samples, with intervals",
+        help="estimate R(D, P) or D(R, P) of the law behind samples, with intervals",
         description="Estimate R(D, P) (bits) or D(R, P) of the law that produced the samples "
         "in a file: a plug-in estimate certified for the quantised empirical law, a "
         "percentile bootstrap interval for the population, and a Shannon lower side.",
@@ -66,7 +67,10 @@ def register(subparsers: Any) -> None:
         "--perception", choices=tuple(PERCEPTION_NAMES), default="none", help="default none"
     )
     parser.add_argument(
-        "--cells", type=int, default=64, help="equal-width cells of the empirical law (64)"
+        "--cells",
+        type=int,
+        default=None,
+        help="equal-width cells of the empirical law (64; per coordinate in R^d: about 600 in all)",
     )
     parser.add_argument(
         "--particles", type=int, default=None, help="reconstruction points (default: one per cell)"
@@ -144,14 +148,14 @@ def _lines(result: Any) -> list[str]:
         empirical = (
             f"empirical   [{result.empirical_lower:.6g}, {result.empirical_upper:.6g}] {u} "
             f"({result.empirical_status}): the finite problem on {result.cells} cells and "
-            f"{result.particles.size} particles"
+            f"{len(result.particles)} particles"
         )
     else:
         what, unit = f"D(R={result.R:g}, P={result.P:g})", ""
         empirical = (
             f"empirical   rate {result.empirical_rate:.6g} {u} ≤ R at D = {result.estimate:.6g} "
             f"({result.empirical_status}); none found at D = {result.search_lower:.6g}, on "
-            f"{result.cells} cells and {result.particles.size} particles"
+            f"{result.cells} cells and {len(result.particles)} particles"
         )
     lines = [
         f"estimate    {what} ≈ {result.estimate:.6g}{unit} "

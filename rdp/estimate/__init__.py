@@ -8,7 +8,8 @@ Shannon lower side from an entropy estimate where the samples have a density. Re
 [`EstimateResult`][rdp.estimate.result.EstimateResult] and
 [`DistortionEstimateResult`][rdp.estimate.result.DistortionEstimateResult] with status
 ``'estimate'``: the certified bracket belongs to the quantised empirical law, the interval to
-the population. 1-D samples only. See ``docs/estimate.md``.
+the population. Samples are real numbers or points of R^d (MSE with no perception
+constraint or W₂ there). See ``docs/estimate.md``.
 """
 
 from rdp.estimate.estimator import distortion, rate

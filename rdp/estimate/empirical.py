@@ -55,15 +55,33 @@ class EmpiricalSolution:
 
 
 def quantise(samples: NDArray, cells: int) -> Quantised:
-    """The empirical law of 1-D ``samples`` on ``cells`` equal-width cells (empty ones dropped)."""
-    source = Discrete.from_samples(samples, cells)
-    edges = np.histogram_bin_edges(samples, bins=cells)
-    index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
-    means = np.bincount(index, weights=samples, minlength=cells)
-    counts = np.bincount(index, minlength=cells)
-    means = means / np.maximum(counts, 1)
-    within = float(np.mean((samples - means[index]) ** 2))
-    return Quantised(source, within)
+    """The empirical law of ``samples`` on equal-width cells (empty ones dropped).
+
+    1-D samples: ``cells`` cells over their range. Points of R^d (shape (n, d)): the
+    lattice of ``cells`` equal-width cells per coordinate. Each cell's value is the mean of
+    its samples.
+    """
+    if samples.ndim == 1:
+        source = Discrete.from_samples(samples, cells)
+        edges = np.histogram_bin_edges(samples, bins=cells)
+        index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
+        means = np.bincount(index, weights=samples, minlength=cells)
+        counts = np.bincount(index, minlength=cells)
+        means = means / np.maximum(counts, 1)
+        return Quantised(source, float(np.mean((samples - means[index]) ** 2)))
+    x = samples
+    n, d = x.shape
+    flat = np.zeros(n, dtype=np.int64)
+    for k in range(d):
+        edges = np.histogram_bin_edges(x[:, k], bins=cells)
+        index = np.clip(np.searchsorted(edges, x[:, k], side="right") - 1, 0, cells - 1)
+        flat = flat * cells + index
+    labels, cell = np.unique(flat, return_inverse=True)
+    counts = np.bincount(cell, minlength=labels.size)
+    means = np.stack([np.bincount(cell, weights=x[:, k]) for k in range(d)], axis=1)
+    means /= counts[:, None]
+    within = float(np.mean(np.sum((x - means[cell]) ** 2, axis=1)))
+    return Quantised(Discrete(counts / n, means), within)
 
 
 def initial_particles(source: Discrete, particles: int | None) -> NDArray:
@@ -86,7 +104,10 @@ def lloyd_step(source: Discrete, joint: NDArray, particles: NDArray, distortion:
     used = weights > 1e-15
     x = source.alphabet
     if distortion == "mse":
-        moved[used] = (x @ joint[:, used]) / weights[used]
+        if x.ndim == 2:  # points of R^d: the conditional mean of each coordinate
+            moved[used] = (joint[:, used].T @ x) / weights[used][:, None]
+        else:
+            moved[used] = (x @ joint[:, used]) / weights[used]
         return moved
     order = np.argsort(x)
     cumulative = np.cumsum(joint[order], axis=0)
@@ -176,7 +197,7 @@ def _solve(
         if result.status == "infeasible":
             raise ValueError(
                 f"D = {D:g} is below the least distortion reachable at P = {P:g} for the "
-                f"empirical law on {source.size} cells with {particles.size} particles; "
+                f"empirical law on {source.size} cells with {len(particles)} particles; "
                 "raise D (or P), or use more cells"
             )
         raise RuntimeError(
@@ -231,8 +252,11 @@ def invert_empirical(
             return None
 
     x, p = source.alphabet, source.pmf
-    centre = float(p @ x)
-    spread = p @ (x - centre) ** 2 if distortion == "mse" else p @ np.abs(x - centre)
+    centre = p @ x
+    if distortion == "mse":
+        spread = p @ np.sum(np.reshape((x - centre) ** 2, (x.shape[0], -1)), axis=1)
+    else:
+        spread = p @ np.abs(x - centre)
     low, high = 0.0, float(spread)
     best = attempt(high)
     for _ in range(MAX_DOUBLINGS):

@@ -32,6 +32,13 @@ from rdp.units import UNITS
 DISTORTIONS = ("mse", "absolute")
 #: Fewest samples accepted.
 MIN_SAMPLES = 20
+#: Default number of cells of 1-D samples.
+DEFAULT_CELLS = 64
+#: About how many lattice cells samples in R^d get by default (``cells`` per coordinate:
+#: the d-th root, rounded).
+LATTICE_CELLS = 600
+#: Most lattice cells (``cells`` to the power d) accepted for samples in R^d.
+MAX_LATTICE = 4096
 
 
 def rate(
@@ -41,7 +48,7 @@ def rate(
     *,
     distortion: str = "mse",
     perception: str = "none",
-    cells: int = 64,
+    cells: int | None = None,
     particles: int | None = None,
     max_rounds: int = 5,
     bootstrap: int = 50,
@@ -52,7 +59,7 @@ def rate(
     progress: bool | None = None,
     checkpoint: str | os.PathLike | None = None,
 ) -> EstimateResult:
-    r"""Estimate R(D, P) of the law that produced 1-D ``samples``.
+    r"""Estimate R(D, P) of the law that produced ``samples`` (real numbers or points of R^d).
 
     $$
     R(D, P) = \min_{p_{\hat X | X}} I(X; \hat X)
@@ -98,12 +105,17 @@ def rate(
       constraint, and strictly below R(D, P) when the perception constraint binds. When the
       samples repeat values (a law with atoms) there is no lower side: the fields are None
       and ``lower_side`` says so.
-    - Only 1-D samples (d = 1) are supported.
+    - Points of R^d (d ≥ 2) take MSE (‖x − x̂‖² summed over the coordinates) with no
+      perception constraint or W₂ (ground cost ‖x − x̂‖²), on a lattice of ``cells`` cells
+      per coordinate; the Shannon lower bound is then h(X) − (d/2) log(2πeD/d) with h(X)
+      from nearest-neighbour distances (Kozachenko & Leonenko 1987). The plug-in's
+      downward bias grows quickly with d (measured in ``docs/estimate.md``): beyond d = 2
+      the lower side is the closer of the two.
 
     Parameters
     ----------
-    samples : array_like, shape (n,) or (n, 1)
-        Finite real samples, n ≥ 20.
+    samples : array_like, shape (n,), (n, 1) or (n, d)
+        Finite real samples, or points of R^d, n ≥ 20.
     D : float
         Distortion bound, > 0, in the distortion's units (squared or absolute units of the
         samples).
@@ -116,8 +128,10 @@ def rate(
         The perception measure. W₁ and W₂² use the ground cost |x − x̂| and (x − x̂)².
         TV and KL compare laws on one alphabet: the reconstruction is then held on the cell
         values (``particles`` must be None) and the particles do not move.
-    cells : int
-        Number of equal-width cells of the empirical law, in [2, 2000] (default 64).
+    cells : int, optional
+        Number of equal-width cells of the empirical law, in [2, 2000] (default 64); for
+        points of R^d, per coordinate, with at most 4096 lattice cells in all (default: the
+        d-th root of 600, rounded).
     particles : int, optional
         Number of reconstruction points (default: one per non-empty cell, at the cell
         values); otherwise they start at mid-quantiles of the quantised law.
@@ -177,6 +191,8 @@ def rate(
     5. T. Berger, "Rate Distortion Theory", Prentice-Hall, 1971, Thm 4.3.3.
     6. O. Vasicek, "A Test for Normality Based on Sample Entropy", J. R. Stat. Soc. B 38,
        1976.
+    7. L. F. Kozachenko and N. N. Leonenko, "Sample Estimate of the Entropy of a Random
+       Vector", Problems of Information Transmission 23(2), 1987.
     """
     start = time.perf_counter()
     D = _check_number(D, "D", low=0.0, open_low=True)
@@ -195,7 +211,7 @@ def rate(
         main = setup.keep_main(cut, solution, {"D": D})
     values = setup.bootstrap(lambda v: solve(v)[1].upper, progress)
     ci = percentile_interval(values, setup.level) if values.size else (main["upper"],) * 2
-    side = setup.lower_side(lambda h: rate_lower_bound(h, D, setup.distortion), "rate")
+    side = setup.lower_side(lambda h: rate_lower_bound(h, D, setup.distortion, setup.d), "rate")
     return EstimateResult(
         estimate=main["upper"],
         empirical_lower=main["lower"],
@@ -215,7 +231,7 @@ def distortion(
     *,
     distortion: str = "mse",
     perception: str = "none",
-    cells: int = 64,
+    cells: int | None = None,
     particles: int | None = None,
     max_rounds: int = 5,
     bootstrap: int = 50,
@@ -227,7 +243,7 @@ def distortion(
     progress: bool | None = None,
     checkpoint: str | os.PathLike | None = None,
 ) -> DistortionEstimateResult:
-    r"""Estimate D(R, P) of the law that produced 1-D ``samples``.
+    r"""Estimate D(R, P) of the law that produced ``samples`` (real numbers or points of R^d).
 
     $$
     D(R, P) = \min_{p_{\hat X | X}} \mathbb E[\Delta(X, \hat X)]
@@ -249,8 +265,8 @@ def distortion(
 
     Parameters
     ----------
-    samples : array_like, shape (n,) or (n, 1)
-        Finite real samples, n ≥ 20.
+    samples : array_like, shape (n,), (n, 1) or (n, d)
+        Finite real samples, or points of R^d, n ≥ 20.
     R : float
         Rate bound in ``units``, > 0.
     P, distortion, perception, cells, particles, max_rounds, bootstrap, level, seed, \
@@ -304,7 +320,7 @@ units, tol, progress, checkpoint
     ci = percentile_interval(values, setup.level) if values.size else (main["D"],) * 2
     r_nats = R if setup.units == "nats" else R * math.log(2)
     side = setup.lower_side(
-        lambda h: distortion_lower_bound(h, r_nats, setup.distortion), "distortion"
+        lambda h: distortion_lower_bound(h, r_nats, setup.distortion, setup.d), "distortion"
     )
     return DistortionEstimateResult(
         estimate=main["D"],
@@ -333,7 +349,22 @@ class _Setup:
         self.distortion = check_choice(distortion, "distortion", DISTORTIONS)
         self.perception = check_choice(perception, "perception", tuple(PERCEPTION_NAMES))
         self.units = check_choice(units, "units", UNITS)
-        self.cells = _check_int(cells, "cells", 2, 2000)
+        self.d = 1 if self.x.ndim == 1 else int(self.x.shape[1])
+        if self.d > 1:
+            if distortion != "mse" or perception not in ("none", "w2"):
+                raise ValueError(
+                    f"samples in R^d (here d = {self.d}) take distortion 'mse' and "
+                    f"perception 'none' or 'w2'; got {distortion!r} and {perception!r}"
+                )
+            if particles is not None:
+                raise ValueError(
+                    "particles must be None for samples in R^d: the reconstruction starts "
+                    "at the cell values"
+                )
+        if cells is None:
+            cells = DEFAULT_CELLS if self.d == 1 else max(2, round(LATTICE_CELLS ** (1 / self.d)))
+        high = 2000 if self.d == 1 else int(MAX_LATTICE ** (1 / self.d) + 1e-9)
+        self.cells = _check_int(cells, "cells", 2, high)
         if particles is not None:
             if perception not in MOVABLE:
                 raise ValueError(
@@ -406,26 +437,35 @@ class _Setup:
         scale = 1.0 if self.units == "nats" else 1.0 / math.log(2)
         # both bounds increase with h: at the entropy's lower limit they stay lower bounds
         convert = scale if what == "rate" else 1.0
-        formula = {
-            ("rate", "mse"): "R(D, P) ≥ R(D) ≥ h(X) − ½ log(2πeD)",
-            ("rate", "absolute"): "R(D, P) ≥ R(D) ≥ h(X) − log(2eD)",
-            ("distortion", "mse"): "D(R, P) ≥ D(R) ≥ exp(2(h(X) − R))/(2πe)",
-            ("distortion", "absolute"): "D(R, P) ≥ D(R) ≥ exp(h(X) − R)/(2e)",
-        }[what, self.distortion]
+        d = self.d
+        if d > 1:
+            formula = {
+                "rate": f"R(D, P) ≥ R(D) ≥ h(X) − ({d}/2) log(2πeD/{d})",
+                "distortion": f"D(R, P) ≥ D(R) ≥ ({d}/(2πe)) exp(2(h(X) − R)/{d})",
+            }[what]
+            method = "nearest-neighbour distances (Kozachenko–Leonenko)"
+        else:
+            formula = {
+                ("rate", "mse"): "R(D, P) ≥ R(D) ≥ h(X) − ½ log(2πeD)",
+                ("rate", "absolute"): "R(D, P) ≥ R(D) ≥ h(X) − log(2eD)",
+                ("distortion", "mse"): "D(R, P) ≥ D(R) ≥ exp(2(h(X) − R))/(2πe)",
+                ("distortion", "absolute"): "D(R, P) ≥ D(R) ≥ exp(h(X) − R)/(2e)",
+            }[what, self.distortion]
+            method = f"m-spacings (m = {entropy.window})"
         return {
             "entropy": entropy.value * scale,
             "entropy_ci_lower": entropy.lower * scale,
             "entropy_ci_upper": entropy.upper * scale,
             "shannon_lower": bound(entropy.value) * convert,
             "shannon_lower_ci": bound(entropy.lower) * convert,
-            "lower_side": f"Shannon lower bound {formula}, h(X) from m-spacings "
-            f"(m = {entropy.window}); shannon_lower_ci at the lower end of the entropy's "
-            f"{self.level:.0%} interval",
+            "lower_side": f"Shannon lower bound {formula}, h(X) from {method}; "
+            f"shannon_lower_ci at the lower end of the entropy's {self.level:.0%} interval",
         }
 
     def common(self, main: dict[str, Any], side: dict[str, Any], seconds: float) -> dict:
         return {
-            "level": self.level, "bootstrap": self.resamples, "n_samples": int(self.x.size),
+            "level": self.level, "bootstrap": self.resamples, "n_samples": int(self.x.shape[0]),
+            "dimension": self.d,
             "cells": int(main["cells"]), "within_cell_mse": float(main["within_cell_mse"]),
             "particles": np.asarray(main["particles"], dtype=float),
             "particle_weights": np.asarray(main["weights"], dtype=float),
@@ -436,20 +476,21 @@ class _Setup:
 
 
 def _check_samples(samples: ArrayLike) -> np.ndarray:
+    """Samples of shape (n,) (also given as (n, 1)) or points of R^d, shape (n, d)."""
     x = as_real_array(samples, "samples")
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
-    if x.ndim != 1:
+    if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(
-            f"samples must be 1-D, shape (n,) or (n, 1); got shape {x.shape} "
-            "(samples in R^d with d > 1 are not supported)"
+            f"samples must have shape (n,) or (n, d) (points of R^d); got shape {x.shape}"
         )
-    if x.size < MIN_SAMPLES or not np.isfinite(x).all():
+    n = x.shape[0]
+    if n < MIN_SAMPLES or not np.isfinite(x).all():
         raise ValueError(
-            f"samples must hold at least {MIN_SAMPLES} finite numbers; got {x.size} values"
+            f"samples must hold at least {MIN_SAMPLES} finite samples; got {n}"
             + ("" if np.isfinite(x).all() else " with non-finite entries")
         )
-    if np.ptp(x) == 0:
+    if np.all(np.ptp(x, axis=0) == 0):
         raise ValueError("samples must not all be equal (the law is a point mass: R = 0)")
     return x
 

@@ -28,6 +28,7 @@ class _Estimate:
     level: float
     bootstrap: int
     n_samples: int
+    dimension: int
     cells: int
     within_cell_mse: float
     particles: NDArray
@@ -91,11 +92,14 @@ class EstimateResult(_Estimate):
         Number of bootstrap resamples.
     n_samples, cells : int
         Sample size and number of non-empty cells of the quantised empirical law.
+    dimension : int
+        The dimension d of the samples (1, or d for points of R^d).
     within_cell_mse : float
         Mean squared distance of the samples to their cell's mean: the part of the samples'
         spread that the cells do not see.
     particles, particle_weights : ndarray
-        The reconstruction points and the channel's output law on them.
+        The reconstruction points, shape (M,) or (M, d), and the channel's output law on
+        them.
     rounds : int
         Lloyd rounds tried after the first solve (of the last solve, for D(R, P)).
     P : float
@@ -162,11 +166,14 @@ class DistortionEstimateResult(_Estimate):
         Number of bootstrap resamples.
     n_samples, cells : int
         Sample size and number of non-empty cells of the quantised empirical law.
+    dimension : int
+        The dimension d of the samples (1, or d for points of R^d).
     within_cell_mse : float
         Mean squared distance of the samples to their cell's mean: the part of the samples'
         spread that the cells do not see.
     particles, particle_weights : ndarray
-        The reconstruction points and the channel's output law on them.
+        The reconstruction points, shape (M,) or (M, d), and the channel's output law on
+        them.
     rounds : int
         Lloyd rounds tried after the first solve (of the last solve, for D(R, P)).
     P : float
