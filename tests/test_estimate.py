@@ -487,9 +487,10 @@ def test_committed_validation_agrees_with_its_runs_and_the_page():
     finally:
         sys.path.pop(0)
     page = (root / "docs" / "estimate.md").read_text()
-    body = page.split("---\n", 2)[2]
-    names = {"runs": "benchmarks/estimate.json", "curves": "benchmarks/estimate-curves.json"}
-    rendered = mkdocs_data.render(body, root / "docs", names)
+    import yaml
+
+    _, front, body = page.split("---\n", 2)
+    rendered = mkdocs_data.render(body, root / "docs", yaml.safe_load(front)["data"])
     for case in cases:
         assert mkdocs_data.fmt(case["max_abs_error"], ".4f") in rendered
         assert f"{case['covered']}/{case['repeats']}" in rendered
