@@ -90,7 +90,7 @@ FAMILIES: dict[str, dict] = {
     # points of R^2 and R^3: N = n^d cells of GaussianVector(Σ).discretize(n), squared
     # Euclidean distortion, W₂² with the squared Euclidean ground cost
     "gauss2d-w2": dict(source="gauss2d", distortion="mse", perception="w2", P=0.05,
-                       sizes=(64, 256, 576, 1024, 4096), cvxpy=(64, 144)),
+                       sizes=(64, 144, 256, 576, 1024, 4096), cvxpy=(64, 144)),
     "gauss3d-w2": dict(source="gauss3d", distortion="mse", perception="w2", P=0.05,
                        sizes=(64, 512, 4096), cvxpy=(64,)),
 }  # fmt: skip

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from rdp._validation import check_matrix
 
 
-def points(values: ArrayLike, name: str = "alphabet") -> NDArray:
+def _points(values: ArrayLike, name: str = "alphabet") -> NDArray:
     """An alphabet as an (N, d) array of points (real values are points of R^1)."""
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 1:
@@ -32,9 +32,9 @@ def points(values: ArrayLike, name: str = "alphabet") -> NDArray:
     return arr
 
 
-def same_space(x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
+def _same_space(x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
     """Both alphabets as points of one R^d, or ValueError naming the two dimensions."""
-    a, b = points(x, "source alphabet"), points(y, "reconstruction alphabet")
+    a, b = _points(x, "source alphabet"), _points(y, "reconstruction alphabet")
     if a.shape[1] != b.shape[1]:
         raise ValueError(
             f"the source alphabet has points in R^{a.shape[1]} and the reconstruction alphabet "
@@ -44,8 +44,20 @@ def same_space(x: NDArray, y: NDArray) -> tuple[NDArray, NDArray]:
 
 
 def squared_distances(x: ArrayLike, y: ArrayLike) -> NDArray:
-    """‖x_i − y_j‖², summed coordinate by coordinate (no cancellation, never negative)."""
-    a, b = same_space(x, y)
+    """The matrix of squared Euclidean distances ‖x_i − y_j‖² between two alphabets.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (N,) or (N, d), and (M,) or (M, d)
+        Real values or points of one R^d.
+
+    Returns
+    -------
+    ndarray, shape (N, M)
+        Σ_k (x_ik − y_jk)², summed coordinate by coordinate (no cancellation, never
+        negative, unlike ‖x‖² + ‖y‖² − 2⟨x, y⟩).
+    """
+    a, b = _same_space(x, y)
     out = np.square(a[:, 0][:, None] - b[:, 0][None, :])
     for k in range(1, a.shape[1]):
         out += np.square(a[:, k][:, None] - b[:, k][None, :])
@@ -61,7 +73,7 @@ class Hamming:
 
     def matrix(self, source_alphabet: ArrayLike, reconstruction_alphabet: ArrayLike) -> NDArray:
         """Δ[i, j] = 1 if the values (points: any coordinate) differ, else 0."""
-        x, y = same_space(source_alphabet, reconstruction_alphabet)
+        x, y = _same_space(source_alphabet, reconstruction_alphabet)
         out = x[:, 0][:, None] != y[:, 0][None, :]
         for k in range(1, x.shape[1]):
             out |= x[:, k][:, None] != y[:, k][None, :]
