@@ -170,8 +170,8 @@ def perception_scale(problem: Problem, units: str = "bits") -> float:
     """The top of the perception axis: a level where the constraint has mostly relaxed.
 
     TV uses 1 − max p_X for finite sources (the TV from p_X to a point mass on its
-    likeliest symbol), KL 1 bit; transport costs scale with the
-    source's variance (W₂²: 0.5 σ², W₁: 0.5 σ).
+    likeliest symbol), KL 1 bit, JS ½ bit, squared Hellinger ½, χ² 1; transport costs
+    scale with the source's variance (W₂²: 0.5 σ², W₁: 0.5 σ).
     """
     kind = problem.perception_measure.kind
     if kind == "tv":
@@ -181,6 +181,12 @@ def perception_scale(problem: Problem, units: str = "bits") -> float:
         return 0.5
     if kind in ("kl-source-recon", "kl-recon-source"):
         return 1.0 if units == "bits" else LN2
+    if kind == "js":  # at most 1 bit
+        return 0.5 if units == "bits" else 0.5 * LN2
+    if kind == "hellinger":  # in [0, 1]
+        return 0.5
+    if kind in ("chi2-source-recon", "chi2-recon-source", "f-divergence"):
+        return 1.0
     variance = _variance(problem)
     return 0.5 * variance if kind == "w2" else 0.5 * math.sqrt(variance)
 
