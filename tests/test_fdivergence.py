@@ -351,3 +351,16 @@ def test_user_generator_with_a_cvxpy_form_and_a_given_conjugate():
     assert as_f.lower <= builtin.upper + 1e-10 and builtin.lower <= as_f.upper + 1e-10
     # twin: the same f at twice the level is another problem
     assert Problem(Discrete(pmf), "mse", kl).rate(0.3, 2 * level, tol=1e-8).upper < builtin.lower
+
+
+def test_user_generator_in_the_other_direction_is_neymans_chi2():
+    """FDivergence((t − 1)², 'source||reconstruction'): f transposed numerically = Neyman's χ²."""
+    pmf = np.array([0.5, 0.3, 0.2])
+    f = FDivergence(lambda t: (t - 1.0) ** 2, direction="source||reconstruction")
+    mine = Problem(Discrete(pmf), "mse", f).rate(0.3, 0.01, tol=1e-8)
+    named = Problem(Discrete(pmf), "mse", "chi2-source-recon").rate(0.3, 0.01, tol=1e-8)
+    assert mine.status == "converged"
+    assert mine.lower <= named.upper + 1e-10 and named.lower <= mine.upper + 1e-10
+    # twin: Pearson's direction is another problem at this level
+    pearson = Problem(Discrete(pmf), "mse", "chi2-recon-source").rate(0.3, 0.01, tol=1e-8)
+    assert pearson.lower > mine.upper + 1e-6 or mine.lower > pearson.upper + 1e-6
