@@ -89,6 +89,30 @@ def test_samples_of_a_two_point_law_give_its_closed_form(p, D, P):
     assert abs(wrong.estimate - exact) > 0.01
 
 
+def _binary_hellinger_rate(p, D, P, n=1601):
+    """min I(X; X̂) over binary channels of Bernoulli(p) with Hamming distortion ≤ D and
+    1 − Σ√(p_X p_X̂) ≤ P, by a grid over the off-diagonal masses (no formula)."""
+    j01, j10 = np.meshgrid(np.linspace(0, 1 - p, n), np.linspace(0, p, n), indexing="ij")
+    one = p - j10 + j01  # P(X̂ = 1)
+    hellinger = 1.0 - np.sqrt((1 - p) * (1 - one)) - np.sqrt(p * one)
+    feasible = (j01 + j10 <= D) & (hellinger <= P)
+    return float(np.where(feasible, ref.binary_mi_bits(j01, j10, p), np.inf).min())
+
+
+def test_an_f_divergence_on_a_two_point_law_is_a_search_over_binary_channels():
+    """Squared Hellinger perception: on exact proportions of 0s and 1s the plug-in is the
+    finite problem itself, so it matches a grid search over all binary channels (from
+    above, within the grid's resolution); a twin with other proportions does not."""
+    samples = np.repeat([0.0, 1.0], [300, 700])
+    options = {"distortion": "absolute", "perception": "hellinger", "cells": 2, "bootstrap": 0}
+    result = rate(samples, 0.1, 1e-4, **options)
+    search = _binary_hellinger_rate(0.7, 0.1, 1e-4)
+    assert search - 2e-3 <= result.estimate <= search + 1e-6
+    assert search > _binary_hellinger_rate(0.7, 0.1, 1.0) + 0.005  # the constraint binds
+    wrong = rate(np.repeat([0.0, 1.0], [350, 650]), 0.1, 1e-4, **options)
+    assert abs(wrong.estimate - search) > 0.01
+
+
 def test_lloyd_steps_lower_the_rate_with_few_particles():
     """With 4 particles the Lloyd moves lower the certified upper bound; each value is a
     certified bracket of the particles it reports (re-solved here independently)."""

@@ -124,10 +124,12 @@ def rate(
         W₂ as the squared W₂², KL in ``units``.
     distortion : {'mse', 'absolute'}
         Δ(x, x̂) = (x − x̂)² or |x − x̂|.
-    perception : {'none', 'w1', 'w2', 'tv', 'kl-source-recon', 'kl-recon-source'}
-        The perception measure. W₁ and W₂² use the ground cost |x − x̂| and (x − x̂)².
-        TV and KL compare laws on one alphabet: the reconstruction is then held on the cell
-        values (``particles`` must be None) and the particles do not move.
+    perception : str
+        The perception measure: 'none', 'w1', 'w2', or one that compares two laws on one
+        alphabet — 'tv', 'kl-source-recon', 'kl-recon-source' and the f-divergences
+        'hellinger', 'js', 'chi2-source-recon', 'chi2-recon-source'. W₁ and W₂² use the
+        ground cost |x − x̂| and (x − x̂)². With the others the reconstruction is held on
+        the cell values (``particles`` must be None) and the particles do not move.
     cells : int, optional
         Number of equal-width cells of the empirical law, in [2, 2000] (default 64); for
         points of R^d, per coordinate, with at most 4096 lattice cells in all (default: the
@@ -368,9 +370,8 @@ class _Setup:
         if particles is not None:
             if perception not in MOVABLE:
                 raise ValueError(
-                    f"particles must be None with perception {perception!r}: TV and KL "
-                    "compare laws on one alphabet, so the reconstruction stays on the cell "
-                    "values"
+                    f"particles must be None with perception {perception!r}: it compares "
+                    "laws on one alphabet, so the reconstruction stays on the cell values"
                 )
             particles = _check_int(particles, "particles", 1, 2000)
         max_rounds = _check_int(max_rounds, "max_rounds", 0, 1000)
