@@ -311,6 +311,77 @@ def test_figure_draws_every_kind_of_channel():
         assert render(figure, "png").startswith(b"\x89PNG")
 
 
+# ---------------------------------------------------------------- the figure on screen
+def test_live_panels_hold_the_problems_numbers():
+    """The on-screen panels' data: curves, level sets, regions and marks, checked with
+    ``Problem`` called directly; the twins move a level or a mark and fail."""
+    from rdp.explore import live
+
+    problem = build_problem(BERNOULLI)
+    point = compute.solve_point(BERNOULLI, problem)
+    grid = compute.grids(problem, BERNOULLI, fine=False)
+    sections = compute.compute_sections(problem, BERNOULLI, point, grid)
+    frames = live.frame(point, sections)
+    rd = frames["rd"].columns("lines")
+    assert rd["label"][-1] == "Shannon R(D) (P = ∞)" and rd["dash"][-1] == "dashed"
+    for k, level in enumerate(sections.rate_distortion.parameter):
+        j = 4
+        direct = problem.rate(float(rd["xs"][k][j]), float(level)).rate
+        assert rd["ys"][k][j] == direct
+        assert rd["ys"][k][j] != problem.rate(float(rd["xs"][k][j + 1]), float(level)).rate
+    assert frames["rd"].columns("star") == {"x": [0.1], "y": [point.R], "label": ["the point"]}
+    assert frames["rp"].columns("star")["x"] == [0.05]
+    assert frames["plane"].columns("star")["x"] == [0.1]
+    assert frames["plane"].columns("star")["y"] == [0.05]
+    # equi-rate lines: R(D, P) at their vertices is their level (linear interpolation
+    # between grid cells: within 0.02 bits); twin: the next level does not fit
+    plane = frames["plane"].columns("lines")
+    for xs, ys, label in zip(plane["xs"], plane["ys"], plane["label"], strict=True):
+        level = float(label.removeprefix("R = "))
+        for x, y in list(zip(xs, ys, strict=True))[:: max(1, len(xs) // 4)]:
+            rate = problem.rate(float(x), float(y)).rate
+            assert rate == pytest.approx(level, abs=0.02)
+            assert rate != pytest.approx(level + 0.05, abs=0.02)
+    # the zero-rate region starts at D_max(P)
+    regions = frames["plane"].columns("regions")
+    assert regions["label"][0] == "R = 0 (D ≥ D_max(P))"
+    for P, D in zip(grid.P, regions["xs"][0][: grid.P.size], strict=True):
+        top = min(problem.zero_rate_distortion(float(P)), grid.D[-1])
+        assert D == pytest.approx(top, rel=1e-12)
+    # the optimal channel: the heatmap is p(x̂ | x)
+    channel = frames["channel"].columns("image")["image"][0]
+    assert np.array_equal(channel, point.channel.conditional)
+    assert frames["laws"].columns("bar_left")["top"].tolist() == [0.8, 0.2]
+
+
+def test_live_panels_mark_every_uncertified_curve_point():
+    """A curve point without a certified value is a red × on a bar over its bounds (as
+    ``rdp.plot.draw_curve_family`` marks it); twin: a certified family has no mark."""
+    from dataclasses import replace
+
+    from rdp.explore import live
+    from rdp.plot.style import UNCERTIFIED_LABEL
+
+    problem = build_problem(BERNOULLI)
+    point = compute.solve_point(BERNOULLI, problem)
+    family = compute.compute_sections(problem, BERNOULLI, point).rate_distortion
+    panel = live.curve_frame(family, point, ("D", "R"), "R(D)")
+    assert panel.columns("marks")["x"] == []
+    status = np.asarray(family.status).astype(object)
+    lower, upper = family.lower.copy(), family.upper.copy()
+    status[1, 3], lower[1, 3], upper[1, 3] = (
+        "max_iter",
+        family.y[1, 3] - 0.01,
+        family.y[1, 3] + 0.01,
+    )
+    marked = replace(family, status=status, lower=lower, upper=upper)
+    assert marked.uncertified.sum() == 1
+    panel = live.curve_frame(marked, point, ("D", "R"), "R(D)")
+    marks, bars = panel.columns("marks"), panel.columns("bars")
+    assert marks == {"x": [family.x[3]], "y": [family.y[1, 3]], "label": [UNCERTIFIED_LABEL]}
+    assert (bars["y0"], bars["y1"]) == ([lower[1, 3]], [upper[1, 3]])
+
+
 # ---------------------------------------------------------------- the app without a browser
 def test_explorer_shows_the_point_and_errors_inline():
     pytest.importorskip("panel")
@@ -324,7 +395,13 @@ def test_explorer_shows_the_point_and_errors_inline():
     expected = Problem(Bernoulli(0.2), "hamming", "tv").rate(0.1, 0.05)
     assert f'data-value="{expected.rate!r}"' in explorer.point.object
     assert f">{format_number(expected.rate)}<" in explorer.point.object
-    assert explorer.figure.object.startswith(b"\x89PNG")
+    rd = explorer.live.sources["rd"]
+    assert rd["star"].data["x"] == [0.1] and rd["star"].data["y"] == [expected.rate]
+    # a closed form answers in the event's own call: the number is there when it returns
+    explorer.widgets["D"].value = 0.12
+    moved = Problem(Bernoulli(0.2), "hamming", "tv").rate(0.12, 0.05)
+    assert f'data-value="{moved.rate!r}"' in explorer.point.object
+    assert f'data-value="{expected.rate!r}"' not in explorer.point.object
     done.clear()
     explorer.widgets["pmf"].value = "0.5, 0.7"  # hidden for Bernoulli: no change of the view
     explorer.widgets["source"].value = "discrete"
@@ -399,6 +476,17 @@ def test_a_point_without_certificate_is_marked_on_the_page_and_in_the_figure():
     }
     assert (0.5, point.value) in marked
     assert not any(line.get_marker() == "*" for line in figure.axes[0].get_lines())
+    # on screen alike: a red × on a red bar over its bracket, no star
+    from rdp.explore import live
+
+    sections = compute.compute_sections(problem, view, point, grid)
+    rd = live.frame(point, sections)["rd"]
+    assert rd.columns("star")["x"] == []
+    assert (rd.columns("cross")["x"], rd.columns("cross")["y"]) == ([0.5], [point.value])
+    bars = rd.columns("bars")
+    segments = zip(*(bars[k] for k in ("x0", "y0", "x1", "y1")), strict=True)
+    assert (0.5, point.lower, 0.5, point.upper) in segments
+    assert rd.columns("cross")["label"] == [f"the point: {UNCERTIFIED_LABEL}"]
     # its twin: a certified point is a star, not a red ×
     certified = compute.solve_point(BERNOULLI)
     assert UNCERTIFIED_LABEL not in point_html(BERNOULLI, certified, 0.0)

@@ -21,6 +21,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, fields, replace
 from functools import partial
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import panel as pn
 
 from rdp.exceptions import UnconvergedWarning
-from rdp.explore import compute
+from rdp.explore import compute, live
 from rdp.explore.figure import draw_figure, render
 from rdp.explore.view import (
     DISTORTIONS,
@@ -64,9 +65,11 @@ SOURCE_FIELDS = {
     "discrete": ("pmf", "alphabet", "pmf_file"),
     "scipy": ("law", "law_parameters", "cells"),
 }
-#: Figure resolution on screen and in the PNG download.
-SCREEN_DPI = 80
+#: Resolution of the PNG download.
 DOWNLOAD_DPI = 150
+#: A computation shows its progress bar and Cancel button once it has run this long (s);
+#: quicker ones leave the page's layout alone.
+BUSY_AFTER = 0.3
 
 
 def format_number(value: float) -> str:
@@ -141,6 +144,30 @@ def code_html(view: View) -> str:
     )
 
 
+class Text:
+    """HTML on the page whose text is replaced in place (a Bokeh ``Div``).
+
+    A Panel ``HTML`` pane sends its style sheets again with every new text, which
+    makes Bokeh walk every model of the page (the figure's included) for each
+    update; a ``Div`` sends the text alone. ``object`` is the HTML shown.
+    """
+
+    def __init__(self, css_class: str, **layout: Any) -> None:
+        from bokeh.models import Div
+
+        self.div = Div(text="", css_classes=[css_class], **layout)
+        self.pane = pn.pane.Bokeh(self.div, **layout)
+
+    @property
+    def object(self) -> str:
+        """The HTML shown."""
+        return self.div.text
+
+    @object.setter
+    def object(self, text: str) -> None:
+        self.div.text = text
+
+
 class Worker:
     """A session's two computing threads: the newest view wins.
 
@@ -162,8 +189,8 @@ class Worker:
         self._generation = 0
         self._cancel = False
         self._stop = False
-        self._problem_key: View | None = None
-        self._problem: Any = None
+        # (key, problem, closed form?) of the last problem built, replaced as one value
+        self._problem: tuple[View | None, Any, bool] = (None, None, False)
         self._figure_key: View | None = None
         self._grid: compute.Grids | None = None
         self._cache: dict[str, Any] = {}
@@ -175,12 +202,40 @@ class Worker:
             thread.start()
 
     def submit(self, view: View) -> None:
-        """Compute ``view`` next (the figure in progress stops at its next step)."""
+        """Compute ``view`` next (the figure in progress stops at its next step).
+
+        A closed form of the problem last built answers at once, in the caller's
+        thread (the page's event loop): no thread or event-loop hop delays the number.
+        """
         with self._lock:
-            self._view = view
             self._generation += 1
+            generation = self._generation
             self._cancel = False
-        self._point_wake.set()
+            key, problem, closed = self._problem
+            quick = closed and key == self._key(view)
+            if not quick:
+                self._view = view
+        if not quick:
+            self._point_wake.set()
+            return
+        start = time.perf_counter()
+        try:
+            point = compute.solve_point(view, problem)
+        except (ValueError, RuntimeError) as err:
+            self.explorer.show_error(" ".join(str(err).split()) or type(err).__name__)
+            return
+        except Exception as err:  # as in _guarded: one line on the page
+            self.explorer.show_error(f"{type(err).__name__}: {' '.join(str(err).split())}")
+            return
+        self.explorer.show_point(view, point, time.perf_counter() - start)
+        self.explorer.show_panels(live.channel_frames(point))
+        with self._lock:
+            self._figure = (view, problem, point, start, generation)
+        self._figure_wake.set()
+
+    def _current(self, generation: int, show: Callable[[], None]) -> None:
+        """Post ``show`` to the page unless a newer view has been submitted meanwhile."""
+        self.post(lambda: show() if generation == self._generation else None)
 
     def cancel(self) -> None:
         """Stop the figure in progress at its next step."""
@@ -236,12 +291,16 @@ class Worker:
     def _point(self, view: View, generation: int) -> None:
         ui = self.explorer
         start = time.perf_counter()
-        self.post(lambda: ui.show_busy("computing the point…"))
+        busy = threading.Timer(
+            BUSY_AFTER, lambda: self._current(generation, lambda: ui.show_busy("computing…"))
+        )
+        busy.daemon = True
+        busy.start()
         try:
-            if self._key(view) != self._problem_key:
-                self._problem_key, self._problem = None, build_problem(view)
-                self._problem_key = self._key(view)
-            problem = self._problem
+            key, problem, _closed = self._problem
+            if self._key(view) != key:
+                problem = build_problem(view)
+                self._problem = (self._key(view), problem, not compute.numerical(problem))
             if compute.large(problem):
                 size = problem.source.to_discrete().size
                 text = f"computing the point ({size} symbols, certified solver; Cancel stops it)…"
@@ -255,10 +314,14 @@ class Worker:
             return
         except (ValueError, RuntimeError) as err:
             message = " ".join(str(err).split()) or type(err).__name__
-            self.post(lambda: ui.show_error(message))
+            self._current(generation, lambda: ui.show_error(message))
             return
+        finally:
+            busy.cancel()
         seconds = time.perf_counter() - start
-        self.post(lambda: ui.show_point(view, point, seconds))
+        self._current(generation, lambda: ui.show_point(view, point, seconds))
+        channel = live.channel_frames(point)  # needs the point only: shown before the curves
+        self._current(generation, lambda: ui.show_panels(channel))
         with self._lock:
             self._figure = (view, problem, point, start, generation)
         self._figure_wake.set()
@@ -298,6 +361,14 @@ class Worker:
                 self._figure_key = self._key(view)
                 grid = self._grid
                 self.post(lambda: ui.set_ranges(problem, view, grid))
+
+            next_bar = [start + BUSY_AFTER]  # a quick figure shows no bar; a slow one 5 a second
+
+            def progress(done: int, total: int) -> None:
+                if time.perf_counter() > next_bar[0]:
+                    next_bar[0] = time.perf_counter() + 0.2
+                    self.post(lambda: ui.show_progress(done, total))
+
             # a solver's D–P section (a bisection per point) comes last, in a second drawing
             stages = [("dp",), ()] if compute.numerical(problem) else [()]
             for skip in stages:
@@ -307,16 +378,19 @@ class Worker:
                     point,
                     self._grid,
                     cancelled=lambda: self._cancelled(generation),
-                    progress=lambda done, total: self.post(lambda: ui.show_progress(done, total)),
+                    progress=progress,
                     cache=self._cache,
                     skip=skip,
                 )
                 if self._cancelled(generation):
                     raise compute.Cancelled("figure")
-                png = render(draw_figure(point, sections), "png", SCREEN_DPI)
+                frames = live.frame(point, sections)
                 if sections.pending:
-                    shown = sections, png, time.perf_counter() - start
-                    self.post(lambda shown=shown: ui.show_figure(point, *shown, final=False))
+                    shown = sections, frames, time.perf_counter() - start
+                    self._current(
+                        generation,
+                        lambda shown=shown: ui.show_figure(view, point, *shown, final=False),
+                    )
         except compute.Cancelled:
             if generation == self._generation:  # the user cancelled; else a newer view runs
                 self.post(lambda: ui.show_status("cancelled: the figure shows an earlier view"))
@@ -328,7 +402,7 @@ class Worker:
         if self._cancelled(generation):
             return
         seconds = time.perf_counter() - start
-        self.post(lambda: ui.show_figure(point, sections, png, seconds))
+        self._current(generation, lambda: ui.show_figure(view, point, sections, frames, seconds))
 
 
 def _solve_child(view: View, send: Any) -> None:
@@ -350,15 +424,16 @@ class Explorer:
     ) -> None:
         view = View() if view is None else view
         self.widgets = self._widgets(view)
-        self.point = pn.pane.HTML("", sizing_mode="stretch_width", min_height=120)
+        self.point = Text("rdp-point-box", sizing_mode="stretch_width", min_height=120)
         self.error = pn.pane.Alert(
             "", alert_type="danger", visible=False, sizing_mode="stretch_width"
         )
-        self.status = pn.pane.HTML("", css_classes=["rdp-status-line"])
+        self.status = Text("rdp-status-line", width=600, height=30)
         self.progress = pn.indicators.Progress(value=0, max=100, width=260, visible=False)
         self.cancel = pn.widgets.Button(label="Cancel", visible=False, width=90)
-        self.figure = pn.pane.PNG(None, width=1100, css_classes=["rdp-figure"])
-        self.code = pn.pane.HTML(code_html(view), sizing_mode="stretch_width")
+        self.live = live.LiveFigure()
+        self.figure = pn.pane.Bokeh(self.live.layout, css_classes=["rdp-figure"])
+        self.code = Text("rdp-code", sizing_mode="stretch_width")
         # the texts the copy buttons put on the clipboard (hidden; the box above shows them)
         self.copied = {
             name: pn.widgets.TextAreaInput(value="", visible=False) for name in ("python", "cli")
@@ -372,7 +447,7 @@ class Explorer:
             )
             self.copy_buttons.append(button)
         self._set_code(view)
-        self.gaussian = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.gaussian = Text("rdp-gaussian", sizing_mode="stretch_width")
         self.last: tuple[compute.Point, compute.Sections] | None = None
         self.downloads = [
             pn.widgets.FileDownload(
@@ -506,10 +581,10 @@ class Explorer:
             w["distortion"], w["perception"], w["units"], w["mode"], w["D"], w["P"], w["R"],
             width=330,
         )  # fmt: skip
-        busy = pn.Row(self.progress, self.cancel, self.status)
+        busy = pn.Row(self.progress, self.cancel, self.status.pane)
         main = pn.Column(
-            self.error, self.point, busy, self.figure, self.gaussian,
-            pn.Row(*self.downloads, *self.copy_buttons), self.code, *self.copied.values(),
+            self.error, self.point.pane, busy, self.figure, self.gaussian.pane,
+            pn.Row(*self.downloads, *self.copy_buttons), self.code.pane, *self.copied.values(),
             sizing_mode="stretch_width",
         )  # fmt: skip
         return pn.Row(controls, main, sizing_mode="stretch_width")
@@ -541,8 +616,8 @@ class Explorer:
             self._default_distortion(event.new)
         self._show_point_fields()
         view = self.view()
-        self._set_code(view)
-        self.worker.submit(view)
+        self.worker.submit(view)  # the number first, sent when this callback returns
+        self.worker.post(lambda: self._set_code(view))
 
     def _set_code(self, view: View) -> None:
         self.code.object = code_html(view)
@@ -581,7 +656,7 @@ class Explorer:
 
     # ------------------------------------------------------------ what the worker shows
     def show_busy(self, text: str) -> None:
-        """A computation started."""
+        """A long computation is under way: its progress bar and Cancel button."""
         self.status.object = text
         self.progress.value, self.progress.visible = -1, True
         self.cancel.visible = True
@@ -599,9 +674,18 @@ class Explorer:
         self.point.object = point_html(view, point, seconds)
         self.status.object = "drawing the figure…"
 
+    def show_panels(self, frames: dict[str, live.PanelFrame]) -> None:
+        """New data for the figure's ``frames`` panels, sent to the page as one message."""
+        from panel.io.document import hold
+
+        document = self.live.layout.document
+        with hold(document) if document is not None else nullcontext():
+            self.live.show(frames)
+
     def show_progress(self, done: int, total: int) -> None:
         """``done`` of ``total`` figure steps are finished."""
         self.progress.value = int(100 * done / max(total, 1))
+        self.progress.visible = self.cancel.visible = True
         self.status.object = f"figure: step {done} of {total}"
 
     def show_status(self, text: str) -> None:
@@ -611,22 +695,25 @@ class Explorer:
 
     def show_figure(
         self,
+        view: View,
         point: compute.Point,
         sections: compute.Sections,
-        png: bytes,
+        frames: dict[str, live.PanelFrame],
         seconds: float,
         final: bool = True,
     ) -> None:
-        """The figure is drawn (``final=False``: some panels are still being computed)."""
+        """The figure's new data (``final=False``: some panels are still being computed)."""
         self.last = (point, sections)
-        self.figure.object = png
+        self.show_panels(frames)
         self.gaussian.object = gaussian_html(point)
         if not final:
             self.status.object = f"figure in {seconds:.1f} s; the D–P section follows…"
             return
         self.progress.visible = self.cancel.visible = False
+        shown = html.escape(json.dumps(asdict(view), ensure_ascii=False))
         self.status.object = (
-            f'<span class="rdp-figure-time">figure in {1000 * seconds:.0f} ms</span>'
+            f'<span class="rdp-figure-time" data-view="{shown}">'
+            f"figure in {1000 * seconds:.0f} ms</span>"
         )
 
     def set_ranges(self, problem: Any, view: View, grid: compute.Grids) -> None:

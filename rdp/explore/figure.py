@@ -158,7 +158,7 @@ def _channel(heatmap: Axes, laws: Axes, point: Point) -> None:
         laws.legend(loc="best", fontsize=8)
         laws.set_title("output law against source law")
         return
-    components = _gaussian_components(channel)
+    components = gaussian_components(channel)
     if components:
         _gaussian_text(heatmap, components)
         for k, (mean, sigma, sigma_hat, _rho) in enumerate(components[:3]):
@@ -186,7 +186,7 @@ def _channel(heatmap: Axes, laws: Axes, point: Point) -> None:
         ax.set_axis_off()
 
 
-def _gaussian_components(channel: object) -> list[tuple[float, float, float, float]]:
+def gaussian_components(channel: object) -> list[tuple[float, float, float, float]]:
     """(mean, σ, σ̂, ρ) of each component of a Gaussian channel (empty for other channels)."""
     if isinstance(channel, GaussianChannel):
         parts = [channel]
