@@ -202,6 +202,20 @@ def test_cli_json_is_the_api_result(tmp_path, capsys):
     assert data["estimate"] == found.estimate and data["R"] == 1.0
 
 
+def test_cli_reads_points_of_the_plane_from_a_text_file(tmp_path, capsys):
+    """Two columns of a text file are points of R²: the same estimate as the API's."""
+    from rdp.cli.main import main
+
+    points = _gaussian_2d(500)
+    np.savetxt(tmp_path / "points.txt", points)
+    assert main(["estimate", str(tmp_path / "points.txt"), "-D", "0.6", "--bootstrap", "0",
+                 "--json"]) == 3  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    api = rate(np.loadtxt(tmp_path / "points.txt"), 0.6, bootstrap=0)
+    assert data["dimension"] == 2 and data["estimate"] == api.estimate
+    assert np.shape(data["particles"]) == (api.particles.shape[0], 2)
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [

@@ -1,5 +1,6 @@
 """``rdp.estimate.rate`` and ``rdp.estimate.distortion``: R(D, P) and D(R, P) of the law
-behind 1-D samples, with a bootstrap interval and a Shannon lower side."""
+behind samples (real numbers or points of R^d), with a bootstrap interval and a Shannon
+lower side."""
 
 from __future__ import annotations
 
