@@ -611,3 +611,23 @@ def test_an_unexpected_failure_is_one_line_and_the_app_goes_on(monkeypatch):
         assert not explorer.error.visible
     finally:
         explorer.worker.stop()
+
+
+def test_every_perception_measure_is_offered_with_its_scale():
+    """The perception menu holds every measure of the library; an f-divergence's axis
+    ends at its value against a zero-rate decoder's point mass (by hand here)."""
+    pytest.importorskip("panel")
+    from rdp.explore.app import PERCEPTION_LABELS
+    from rdp.perceptions import PERCEPTION_NAMES
+
+    assert set(PERCEPTION_LABELS.values()) == set(PERCEPTION_NAMES)
+    hellinger = Problem(Bernoulli(0.1), "hamming", "hellinger")
+    assert compute.perception_scale(hellinger) == pytest.approx(1 - math.sqrt(0.9), rel=1e-12)
+    js = Problem(Bernoulli(0.1), "hamming", "js")
+    by_hand = 0.5 * (0.9 * math.log2(0.9 / 0.95) + 0.1 * math.log2(0.1 / 0.05))
+    by_hand += 0.5 * math.log2(1 / 0.95)
+    assert compute.perception_scale(js) == pytest.approx(by_hand, rel=1e-9)
+    # the twin: TV's scale is another number (1 − max p_X)
+    tv = Problem(Bernoulli(0.1), "hamming", "tv")
+    assert compute.perception_scale(tv) == pytest.approx(0.1)
+    assert compute.perception_scale(hellinger) != pytest.approx(0.1)

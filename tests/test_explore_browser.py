@@ -278,6 +278,10 @@ def test_the_app_shows_the_librarys_numbers(app_url, browser, tmp_path):
         ("W₂² (squared)", "w2"),
         ("KL(p_X‖p_X̂)", "kl-source-recon"),
         ("KL(p_X̂‖p_X)", "kl-recon-source"),
+        ("H² (squared Hellinger)", "hellinger"),
+        ("JS (Jensen–Shannon)", "js"),
+        ("χ²(p_X‖p_X̂)", "chi2-source-recon"),
+        ("χ²(p_X̂‖p_X)", "chi2-recon-source"),
         ("none (P = ∞)", "none"),
         ("TV", "tv"),
     ):

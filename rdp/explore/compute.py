@@ -181,6 +181,16 @@ def perception_scale(problem: Problem, units: str = "bits") -> float:
         return 0.5
     if kind in ("kl-source-recon", "kl-recon-source"):
         return 1.0 if units == "bits" else LN2
+    if kind in ("hellinger", "js", "chi2-source-recon", "chi2-recon-source"):
+        if not isinstance(problem.source, Bernoulli | Discrete):
+            return 1.0
+        # the divergence to the law of a zero-rate decoder (a point mass on the likeliest
+        # symbol), where it is finite; else 1
+        pmf = problem.source.to_discrete().pmf
+        mass = np.zeros_like(pmf)
+        mass[np.argmax(pmf)] = 1.0
+        top = problem.perception_measure.divergence(pmf, mass, units=units)
+        return float(top) if math.isfinite(top) and top > 0 else 1.0
     if kind == "js":  # at most 1 bit
         return 0.5 if units == "bits" else 0.5 * LN2
     if kind == "hellinger":  # in [0, 1]
