@@ -607,4 +607,8 @@ def _span(x: NDArray, y: NDArray) -> float:
     if a.shape[1] != b.shape[1]:  # labels of a matrix distortion: no distances are formed
         return 0.0
     ranges = np.maximum(a.max(axis=0) - b.min(axis=0), b.max(axis=0) - a.min(axis=0))
-    return float(np.sqrt(np.sum(np.square(np.maximum(ranges, 0.0)))))
+    ranges = np.maximum(ranges, 0.0)
+    top = float(ranges.max())
+    if not 0.0 < top < np.inf:
+        return top
+    return top * float(np.sqrt(np.sum(np.square(ranges / top))))  # no overflow in the squares

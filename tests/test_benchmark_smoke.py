@@ -43,7 +43,9 @@ def test_quick_benchmark_writes_csv_and_report(bench, tmp_path):
 
 def test_every_family_builds_a_problem(bench):
     for family in bench.FAMILIES:
-        D, P = bench.target_point(family, 8)
+        cov = bench.COVARIANCES.get(bench.FAMILIES[family]["source"])
+        n = 8 if cov is None else 3 ** cov.shape[0]  # a grid of side 3 in R^d
+        D, P = bench.target_point(family, n)
         assert D > 0 and P >= 0
 
 
