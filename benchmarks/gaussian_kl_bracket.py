@@ -86,9 +86,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draw", action="store_true", help="redraw from the stored JSON")
     parser.add_argument("--part", type=int, default=None, help="compute P values i::2 only")
+    parser.add_argument("--above", type=float, default=0.0, help="compute only P above this")
     args = parser.parse_args()
     if not args.draw:
-        ps = [float(p) for p in np.geomspace(1e-3, 3.0, 32)]
+        ps = [float(p) for p in np.geomspace(1e-3, 3.0, 32) if p > args.above]
         if args.part is not None:
             ps = ps[args.part :: 2]
         rows: list[dict] = []

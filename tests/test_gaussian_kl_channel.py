@@ -120,3 +120,20 @@ def test_gated_method_refuses_other_problems():
         Problem(Gaussian(0.0, 1.0), "mse", "kl-recon-source").rate(
             0.6, 0.05, method="gaussian-kl-gated"
         )
+
+
+@pytest.mark.slow
+def test_large_budget_bracket_is_feasible_and_narrow():
+    """P = 1 bit (the peaked regime, re-solved at corrected targets): the returned channel,
+    re-evaluated from its definition, meets D and P, and the bracket is within 1e-3 bits;
+    the analytic bracket there is 4e-3 wide (the twin: it would fail the width check)."""
+    bounds = gated_bounds(0.8, 1.0)
+    assert bounds is not None
+    t, _ = nodes(bounds.spacing)
+    D, kl, rate = brute_force(bounds.slope, t, bounds.log_weights, bounds.spacing)
+    assert D <= 0.8 and kl <= 1.0
+    assert abs(rate - bounds.upper) < 1e-8
+    analytic = gaussian_kl.rate_bounds(1.0, 0.8, 1.0)
+    lower, upper = max(bounds.lower, analytic.lower), min(bounds.upper, analytic.upper)
+    assert lower <= upper <= lower + 1e-3
+    assert analytic.upper - analytic.lower > 1e-3

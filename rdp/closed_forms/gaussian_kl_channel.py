@@ -298,8 +298,9 @@ def gated_bounds(
     *,
     spacing: float = 0.1,
     step: float | None = None,
-    time_limit: float = 5.0,
+    time_limit: float | None = None,
     warm: object = None,
+    corrections: int | None = None,
 ) -> GatedBounds | None:
     r"""Bounds on R(D, P) in bits for N(0, 1), MSE D, KL(p_X‖p_X̂) ≤ P bits, or None.
 
@@ -310,18 +311,35 @@ def gated_bounds(
     distortion and KL on the continuous source are D and P times (1 − 1e-9) to
     2e-11 relative; re-checks both on a grid of half the step; evaluates the dual
     bound (``dual_bound``) on both grids and keeps the smaller. None where any step
-    fails (the caller keeps its analytic bracket).
+    fails (the caller keeps its analytic bracket). Where the discretisation moves the
+    channel's KL far from the solver's target (P > 0.3 bits, where the optimal law has a
+    sharp central peak) the finite problem is first re-solved ``corrections`` times
+    (default 2 there, 0 below) at targets shifted by the misses D − D_W and P − KL;
+    each finite solve stops after ``time_limit`` seconds (default 8 there, 5 below).
     """
     began = time.perf_counter()
     step = spacing / 2.0 if step is None else step
     t, w = nodes(spacing)
     d_aim, p_aim = D * (1.0 - 1e-9), P * (1.0 - 1e-9)
-    point = _finite(t, w, D, P, warm, time_limit)
-    if point.warm is None or "v" not in point.warm:
-        return None
-    v = np.maximum(np.asarray(point.warm["v"], dtype=float), 1e-300)
-    beta = float(point.warm["s"])
-    log_v = np.log(v)
+    if corrections is None:
+        corrections = 2 if P > 0.3 else 0
+    if time_limit is None:  # seconds per finite solve
+        time_limit = 8.0 if P > 0.3 else 5.0
+    d_target, p_target = D, P
+    for _ in range(corrections + 1):
+        point = _finite(t, w, d_target, p_target, warm, time_limit)
+        if point.warm is None or "v" not in point.warm:
+            return None
+        warm = point.warm
+        v = np.maximum(np.asarray(point.warm["v"], dtype=float), 1e-300)
+        beta = float(point.warm["s"])
+        log_v = np.log(v)
+        if corrections:
+            values = evaluate(beta, t, log_v, spacing, step)
+            d_target += D - values.distortion
+            p_target += P - values.perception
+            if not (d_target > 0.0 and p_target > 0.0):
+                return None
     # the output law of the finite channel on the nodes, q = v ⊙ h, and the direction
     # w/q in which the perception multiplier moves ln v
     d2 = (t[:, None] - t[None, :]) ** 2
