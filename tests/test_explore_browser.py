@@ -148,7 +148,7 @@ class Page:
       Bokeh.documents[0].on_change((event) => {
         const text = event.attr === "text" ? event.model.text : null;
         if (typeof text !== "string") return;
-        const kind = text.includes('id="rdp-point"') ? "number"
+        const kind = text.includes("rdp-point") ? "number"
           : text.includes("rdp-figure-time") ? "figure" : null;
         if (kind === null) return;
         const entry = {kind, text, painted: null};
@@ -190,7 +190,7 @@ class Page:
                         (json.loads(html.unescape(view)), e["painted"])
                         for e in entries
                         if e["kind"] == kind and e["painted"] is not None
-                        for view in re.findall(r'data-view="([^"]*)"', e["text"])
+                        for view in re.findall(r'data-view="([^"]*)"', _unescaped(e["text"]))
                     ]
                     for kind in ("number", "figure")
                 }
@@ -365,6 +365,13 @@ def test_a_bad_first_view_is_an_inline_error_and_nothing_keeps_running(browser):
         assert app.external == [] and app.errors == []
 
 
+def _unescaped(text: str) -> str:
+    """HTML that a pane may send escaped (``&lt;div ...``) as it is shown."""
+    import html
+
+    return html.unescape(text) if "&lt;" in text else text
+
+
 def _pmf(n: int) -> str:
     """A decreasing pmf on n symbols, in 4 decimals that sum to 1 exactly."""
     weights = [n - k + n // 2 for k in range(n)]
@@ -429,3 +436,33 @@ def test_a_slider_step_updates_the_number_and_the_figure_in_time(browser):
     text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
     (BUILD / "explore-latency.json").write_text(text)
     print(text)
+
+
+def test_a_large_problem_runs_in_the_background_and_stops_on_cancel_or_new_input(browser):
+    """A finite problem of 128 symbols shows its progress and a Cancel button; the page
+    answers a newer input meanwhile (which stops it), and Cancel stops it at once."""
+    large = View(
+        source="scipy", law="norm", cells=128, distortion="hamming", perception="tv", D=0.5
+    )
+    for stop in ("new input", "Cancel"):
+        with served(large) as url:
+            app = Page(browser, url)
+            busy = app.page.get_by_text("128 symbols, certified solver")
+            cancel = app.page.get_by_role("button", name="Cancel")
+            app.expect(busy).to_be_visible(timeout=TIMEOUT_MS)
+            app.expect(cancel).to_be_visible()
+            assert app.point.count() == 0  # no number before the solver has one
+            start = time.perf_counter()
+            if stop == "new input":  # the small problem answers, the large one stops
+                app.widget("source", "select").select_option(label="Bernoulli(p)")
+                shown = app.wait_for(source="bernoulli")
+                app.check(shown, Problem(Bernoulli(0.1), "hamming", "tv"))
+            else:
+                cancel.click()
+                stopped = app.page.get_by_text("cancelled: the point was not computed")
+                app.expect(stopped).to_be_visible(timeout=10_000)
+                app.expect(cancel).to_be_hidden()
+                assert app.point.count() == 0
+            print(f"{stop} while 128 symbols are solved: answered in", time.perf_counter() - start)
+            app.expect(busy).to_be_hidden(timeout=TIMEOUT_MS)
+            assert app.external == [] and app.errors == []

@@ -308,6 +308,7 @@ class Worker:
             if compute.large(problem):
                 size = problem.source.to_discrete().size
                 text = f"computing the point ({size} symbols, certified solver; Cancel stops it)…"
+                busy.cancel()  # this text, not the generic one
                 self.post(lambda: ui.show_busy(text))
                 point = self._solve_apart(view, generation)
             else:
@@ -371,7 +372,7 @@ class Worker:
             def progress(done: int, total: int) -> None:
                 if time.perf_counter() > next_bar[0]:
                     next_bar[0] = time.perf_counter() + 0.2
-                    self.post(lambda: ui.show_progress(done, total))
+                    self._current(generation, lambda: ui.show_progress(done, total))
 
             # a solver's D–P section (a bisection per point) comes last, in a second drawing
             stages = [("dp",), ()] if compute.numerical(problem) else [()]
