@@ -198,6 +198,34 @@ def test_support_function_is_an_upper_bound_and_tight(name, seed, P, hole):
     assert abs(fdivergence.support(g, gen, p, 0.0, level) - primal) > 1e-6
 
 
+@pytest.mark.parametrize("name", GENERATORS)
+@given(seed=st.integers(0, 2**31), P=st.floats(0.005, 0.3), hole=st.booleans())
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_ball_law_attains_the_primal_support_value(name, seed, P, hole):
+    pytest.importorskip("cvxpy")
+    gen = GENERATORS[name]
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(6))
+    if hole:
+        p[2] = 0.0
+        p /= p.sum()
+    g = rng.normal(size=6)
+    g -= g.max()
+    top = np.zeros(6)
+    top[int(np.argmax(g))] = 1.0
+    if fdivergence.divergence(gen, top, p, 0.0) <= P:
+        return  # the best vertex is inside: no multiplier, nothing to find
+    primal = _primal_support(gen, g, p, P)
+    q = fdivergence.ball_law(g, gen, p, 0.0, P, 1.0)  # from a multiplier far off
+    assert q is not None
+    assert abs(q.sum() - 1.0) < 1e-12 and q.min() >= 0.0
+    assert fdivergence.divergence(gen, q, p, 0.0) <= P
+    assert abs(float(g @ q) - primal) <= 1e-6
+    # twin: the law of the ball of half the level misses the primal value
+    half = fdivergence.ball_law(g, gen, p, 0.0, 0.5 * P, 1.0)
+    assert abs(float(g @ half) - primal) > 1e-6
+
+
 # ---------------------------------------------------------------- R(D, P), an independent program
 @pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
 @given(

@@ -87,7 +87,6 @@ def support(
     """
     on = p_tilde > 0
     gs, ps = g[on], p_tilde[on]
-    m = g.size
     budget = P - (m_out * gen.f0 if m_out > 0 else 0.0)
     top_off = float(g[~on].max()) if (~on).any() and np.isfinite(gen.slope_inf) else -np.inf
     fallback = (0.0, _top_law(g)) if law else 0.0
@@ -96,29 +95,10 @@ def support(
     if budget == 0 and abs(ps.sum() - 1) < 1e-15:
         exact = float(ps @ gs)
         return (exact, p_tilde.copy()) if law else exact
-    top = float(gs.max())
-    d1 = float(gen.derivative(np.array([1.0]))[0])
-    d_t = float(gen.derivative(np.array([1.0 / ps.sum()]))[0])
-
-    def mass(nu: float, lam: float) -> float:
-        return float(ps @ gen.maximiser((gs - nu) / lam))
+    slopes = _slopes(gen, ps)
 
     def best_nu(lam: float) -> float:
-        floor = max(top, top_off) - lam * gen.slope_inf if np.isfinite(gen.slope_inf) else -np.inf
-        hi = top - lam * d1
-        step = lam + 1e-12
-        while mass(hi, lam) > 1.0:
-            hi += step
-            step *= 2.0
-        lo = float(gs.min()) - lam * d_t
-        step = lam + 1e-12
-        while lo > floor and mass(lo, lam) < 1.0:
-            lo -= step
-            step *= 2.0
-        lo = max(lo, floor)
-        if not mass(lo, lam) > 1.0:
-            return lo
-        return brentq(lambda nu: mass(nu, lam) - 1.0, lo, hi, xtol=1e-15, rtol=1e-15)
+        return _best_nu(gen, gs, ps, top_off, lam, slopes)
 
     seen: dict[float, tuple[float, float]] = {}
 
@@ -141,13 +121,131 @@ def support(
     if not np.isfinite(best) or best > 0.0:
         return fallback
     lam, nu = seen[best]
-    q = np.zeros(m)
-    q[on] = ps * gen.conjugate((gs - nu) / lam)[1]
+    return best, _law(g, gen, p_tilde, lam, nu, top_off)
+
+
+def maximising_law(g: NDArray, gen: Generator, p_tilde: NDArray, lam: float) -> NDArray | None:
+    r"""The law maximising $\langle g, q\rangle - \lambda D_f(q\|\tilde p)$ at a fixed λ > 0.
+
+    $q_j = \tilde p_j\, t^*((g_j - \nu^*)/\lambda)$ with ν* such that Σ q = 1 (the rest
+    on the best symbol without source mass), $t^*$ the maximiser of $st - f(t)$; at the
+    λ that minimises ``support``'s dual it is the law that attains $\sigma(g)$. None where
+    no ν* is found.
+    """
+    on = p_tilde > 0
+    gs, ps = g[on], p_tilde[on]
+    if ps.size == 0 or not lam > 0:
+        return None
+    top_off = float(g[~on].max()) if (~on).any() and np.isfinite(gen.slope_inf) else -np.inf
+    try:
+        nu = _best_nu(gen, gs, ps, top_off, lam, _slopes(gen, ps))
+    except (ValueError, RuntimeError):
+        return None
+    with np.errstate(all="ignore"):
+        q = _law(g, gen, p_tilde, lam, nu, top_off)
+    return q if np.isfinite(q).all() else None
+
+
+def _slopes(gen: Generator, ps: NDArray) -> tuple[float, float]:
+    """f'(1) and f'(1 / Σ p̃), the ends of ``_best_nu``'s first bracket."""
+    d1 = float(gen.derivative(np.array([1.0]))[0])
+    return d1, float(gen.derivative(np.array([1.0 / ps.sum()]))[0])
+
+
+def ball_law(
+    g: NDArray, gen: Generator, p_tilde: NDArray, m_out: float, P: float, lam: float
+) -> NDArray | None:
+    r"""A law of the ball $D_f(q\|\tilde p) + m_{\rm out} f(0) \le P$ near the maximiser of ⟨g, q⟩.
+
+    The maximiser is ``maximising_law`` at the λ where its divergence meets P (the
+    divergence falls as λ grows); that λ is found by secant steps on log λ from ``lam``
+    inside a bracket, and the law returned is the last one met inside the ball (None
+    if none was). Nothing certified rests on it (the caller repairs and checks).
+    """
+    constant = m_out * gen.f0 if m_out > 0 else 0.0
+    tol = 1e-9 * max(P, 1e-300)
+
+    def excess(log_lam: float) -> tuple[float, NDArray | None]:
+        q = maximising_law(g, gen, p_tilde, float(np.exp(log_lam)))
+        if q is None:
+            return np.nan, None
+        return float(gen.divergence(q, p_tilde)) + constant - P, q
+
+    if not lam > 0:
+        return None
+    x0 = float(np.log(lam))
+    f0, q0 = excess(x0)
+    if not np.isfinite(f0):
+        return None
+    inside = q0 if f0 <= 0 else None
+    lo, hi = -np.inf, np.inf  # log λ with the divergence above P, at most P
+    lo, hi = (x0, hi) if f0 > 0 else (lo, x0)
+    x1 = x0 + (0.01 if f0 > 0 else -0.01)
+    for _ in range(30):
+        if -tol <= f0 <= 0:
+            break
+        f1, q1 = excess(x1)
+        if not np.isfinite(f1):
+            return inside
+        if f1 <= 0:
+            hi, inside = x1, q1
+        else:
+            lo = x1
+        if -tol <= f1 <= 0 or hi - lo <= 1e-12:
+            break
+        step = x1 - f1 * (x1 - x0) / (f1 - f0) if f1 != f0 else np.nan
+        if np.isfinite(lo) and np.isfinite(hi):
+            step = step if lo < step < hi else 0.5 * (lo + hi)
+        elif not np.isfinite(step) or abs(step - x1) > 2.0:
+            step = x1 + (2.0 if f1 > 0 else -2.0)
+        x0, f0, x1 = x1, f1, float(step)
+    return inside
+
+
+def _best_nu(
+    gen: Generator,
+    gs: NDArray,
+    ps: NDArray,
+    top_off: float,
+    lam: float,
+    slopes: tuple[float, float],
+) -> float:
+    """ν*(λ): Σ p̃_j t*((g_j − ν)/λ) = 1, or the domain bound of ν where the mass stays below."""
+    top = float(gs.max())
+    d1, d_t = slopes
+
+    def mass(nu: float) -> float:
+        return float(ps @ gen.maximiser((gs - nu) / lam))
+
+    floor = max(top, top_off) - lam * gen.slope_inf if np.isfinite(gen.slope_inf) else -np.inf
+    hi = top - lam * d1
+    step = lam + 1e-12
+    while mass(hi) > 1.0:
+        hi += step
+        step *= 2.0
+    lo = float(gs.min()) - lam * d_t
+    step = lam + 1e-12
+    while lo > floor and mass(lo) < 1.0:
+        lo -= step
+        step *= 2.0
+    lo = max(lo, floor)
+    if not mass(lo) > 1.0:
+        return lo
+    return brentq(lambda nu: mass(nu) - 1.0, lo, hi, xtol=1e-15, rtol=1e-15)
+
+
+def _law(
+    g: NDArray, gen: Generator, p_tilde: NDArray, lam: float, nu: float, top_off: float
+) -> NDArray:
+    """q_j = p̃_j t*((g_j − ν)/λ) on the support of p̃, the rest on the best symbol off it."""
+    on = p_tilde > 0
+    q = np.zeros(g.size)
+    q[on] = p_tilde[on] * gen.conjugate((g[on] - nu) / lam)[1]
     rest = 1.0 - q.sum()
     if rest > 0 and np.isfinite(top_off):
         off = np.flatnonzero(~on)
         q[off[np.argmax(g[off])]] += rest
-    return best, q / q.sum()
+    return q / q.sum()
 
 
 def _top_law(g: NDArray) -> NDArray:

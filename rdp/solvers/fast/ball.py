@@ -33,6 +33,7 @@ from rdp.perceptions import F_KINDS, KL_KINDS, KL_RECON_SOURCE, NONE, TV, WASSER
 from rdp.solvers.fast.context import Context
 from rdp.solvers.fast.fball import FBallProjection
 from rdp.solvers.fast.plans import BinaryPlan, DensePlan, DiagonalPlan, initial_plan
+from rdp.solvers.fdivergence import ball_law
 
 #: Initial and largest mirror step η of the transport-plan update π⁺ ∝ π ⊙ h^η e^{−μc};
 #: after this many falls of the gap in a row the ceiling of η doubles.
@@ -92,11 +93,42 @@ class FDivergenceStep(FreeStep):
 
     def __init__(self, ctx: Context, Pn: float) -> None:
         fp = ctx.fp
+        self.fp = fp
         self.project = FBallProjection(fp.generator, fp.p_tilde, fp.m_out)
         self.Pn = Pn
+        # f'(0) finite: the optimum may leave symbols unused (``dual_weights``)
+        with np.errstate(all="ignore"):
+            self.sparse = bool(np.isfinite(fp.generator.derivative(np.array([0.0]))[0]))
 
     def step(self, ba: NDArray, h: NDArray, iteration: int, inside_run: int) -> NDArray:
         return self.project(ba, self.Pn)
+
+    def dual_weights(self, h: NDArray) -> NDArray | None:
+        r"""Weights $v = q / h$ of the law q of the ball maximising $\langle \log h, q\rangle$.
+
+        $q_j = \tilde p_j t^*((\log h_j - \nu)/\lambda)$ with λ such that $D_f(q) = P$,
+        found from the ball step's multiplier μ (``FBallProjection``;
+        ``rdp.solvers.fdivergence.ball_law``): it attains $\sigma_{B_P}(\log h)$, the
+        support function of the lower bound, and at the optimum it is the optimal output
+        law. Unlike the multiplicative iterate, q puts exactly no mass where
+        $\log h_j - \nu < \lambda f'(0)$: a generator with finite $f'(0)$ (Pearson's
+        χ²(p_X̂‖p_X)) leaves symbols of the source's tails unused at the optimum, which the
+        iterate reaches only geometrically, at a rate that tends to 1 at the edge of the
+        optimal support. None for a generator with $f'(0) = -\infty$ (the optimum uses
+        every symbol of the source's support), before the ball step has projected, where
+        some h_j is not positive, or where no law inside the ball is found.
+        """
+        if not self.sparse or self.project.y is None:
+            return None
+        if not (np.isfinite(h).all() and (h > 0).all()):
+            return None
+        fp = self.fp
+        g = np.log(h)
+        law = ball_law(g - g.max(), fp.generator, fp.p_tilde, fp.m_out, self.Pn, self.project.mu)
+        if law is None:
+            return None
+        v = law / h
+        return v / v.sum()
 
 
 class TransportStep:

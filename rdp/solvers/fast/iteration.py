@@ -273,6 +273,13 @@ class PointIteration:
             if repaired is None:
                 upper, repaired = ctx.upper_bound(joint, D, Pn, self.anchor)
             st.offer(0.0, upper, repaired)
+            # an f-divergence ball: also the channel whose weights give the lower bound's
+            # maximising output law (exactly zero off the optimal support), once the
+            # iterate is past its first check
+            dual = getattr(self.ball, "dual_weights", None)
+            v_dual = dual(st.h) if dual is not None and st.checks > 1 else None
+            if v_dual is not None:
+                st.offer(0.0, *ctx.slope_upper(v_dual, st.s, D, Pn, self.anchor))
             st.next_upper, st.wait = st.checks + st.wait, 2 * st.wait
 
     # ------------------------------------------------------------------ 3. ball step
