@@ -415,8 +415,25 @@ def test_a_slider_step_updates_the_number_and_the_figure_in_time(browser):
     the test asserts the generous ``BOUNDS``, and that each number is the library's.
     """
     import os
+    import platform
+    import subprocess
 
-    results: dict[str, object] = {"load average (1, 5, 15 min)": list(os.getloadavg())}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BUILD.parent
+    ).stdout.strip()
+    results: dict[str, object] = {
+        "provenance": {
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "commit": commit,
+            "machine": {
+                "processor": platform.processor() or platform.machine(),
+                "cpu_count": os.cpu_count(),
+                "system": platform.platform(),
+            },
+            "command": "pytest -m browser tests/test_explore_browser.py -k slider_step",
+        },
+        "load average (1, 5, 15 min)": list(os.getloadavg()),
+    }
     for name, (view, problem, closed) in LATENCY_CASES.items():
         with served(view) as url:
             app = Page(browser, url)
