@@ -455,9 +455,27 @@ def test_a_slider_step_updates_the_number_and_the_figure_in_time(browser):
     print(text)
 
 
-def test_a_large_problem_runs_in_the_background_and_stops_on_cancel_or_new_input(browser):
+def test_a_large_problem_runs_in_the_background_and_stops_on_cancel_or_new_input(
+    browser, monkeypatch
+):
     """A finite problem of 128 symbols shows its progress and a Cancel button; the page
-    answers a newer input meanwhile (which stops it), and Cancel stops it at once."""
+    answers a newer input meanwhile (which stops it), and Cancel stops it at once.
+
+    The 128-symbol solve is made to last 60 s (the solver, patched here, sleeps before it
+    answers; the child process is forked from this one, so it inherits the patch): on an
+    idle machine the real solve ends in a fraction of a second, before the page could
+    be seen busy, and the test would depend on the machine's speed.
+    """
+    from rdp.explore import compute
+
+    solve = compute.solve_point
+
+    def slow_for_the_large_view(view, *args, **kwargs):
+        if getattr(view, "cells", None) == 128 and getattr(view, "source", None) == "scipy":
+            time.sleep(60.0)
+        return solve(view, *args, **kwargs)
+
+    monkeypatch.setattr(compute, "solve_point", slow_for_the_large_view)
     large = View(
         source="scipy", law="norm", cells=128, distortion="hamming", perception="tv", D=0.5
     )
