@@ -331,3 +331,5 @@ def test_plot_reconstruction_law_draws_the_law_of_each_perception_level():
     assert not np.allclose(free[0].get_sizes(), free[1].get_sizes(), atol=1e-3)
     with pytest.raises(ValueError, match="R\\^2"):
         plot_reconstruction_law(Problem(Gaussian().discretize(5), "mse", "w2"), 0.4, [0.1])
+    with pytest.raises(ValueError, match="columns must be a positive integer"):
+        plot_reconstruction_law(Problem(src, "mse", "w2"), 0.4, [0.1], columns=0)

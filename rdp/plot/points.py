@@ -56,6 +56,10 @@ def plot_reconstruction_law(
     levels = np.atleast_1d(np.asarray(P, dtype=float))
     if levels.ndim != 1 or levels.size == 0:
         raise ValueError("P must be one perception level or a 1-D array of them")
+    if columns is not None and (
+        isinstance(columns, bool) or int(columns) != columns or columns < 1
+    ):
+        raise ValueError(f"columns must be a positive integer; got {columns!r}")
     results = [problem.rate(D, float(level), **{"progress": False, **options}) for level in levels]
     y = np.asarray(problem.reconstruction_alphabet, dtype=float)
     ncols = min(levels.size, 4) if columns is None else int(columns)
