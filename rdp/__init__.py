@@ -43,7 +43,7 @@ from rdp._version import __version__
 from rdp.batch import sweep
 from rdp.channels import DiscreteChannel, GaussianChannel, GaussianVectorChannel
 from rdp.distortions import AbsoluteError, Euclidean, Hamming, MatrixDistortion, SquaredError
-from rdp.exceptions import UnconvergedWarning
+from rdp.exceptions import TimeLimitError, UnconvergedWarning
 from rdp.perceptions import (
     KL,
     ChiSquared,
@@ -87,6 +87,7 @@ __all__ = [
     "SquaredError",
     "Status",
     "SurfaceResult",
+    "TimeLimitError",
     "TotalVariation",
     "UnconvergedWarning",
     "Wasserstein",

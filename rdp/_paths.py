@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "fallback_folder",
     "fallback_path",
     "inside_or_equal",
+    "replacing",
     "write_or_fallback",
 ]
 
@@ -138,6 +140,28 @@ def check_folder(path: str | Path, name: str = "--out", *, create: bool = True) 
     except OSError as err:
         raise ValueError(f"cannot write in {name} {str(path)!r}: {_reason(err)}") from None
     return folder
+
+
+@contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A new, uniquely named file beside ``path`` that replaces ``path`` when the block ends.
+
+    Write the new contents to the yielded path; at the end of the ``with`` block it is
+    renamed onto ``path`` in one step (``os.replace``), so a reader sees the old file or the
+    new one, never a half-written one. If the block raises, the temporary file is removed and
+    ``path`` is left as it was. The temporary name (``.NAME.XXXX.tmp``) is new, so no other
+    file is ever overwritten on the way.
+    """
+    target = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def fallback_path(path: str | Path, prefix: str = "rdp") -> Path:

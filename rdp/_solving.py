@@ -26,6 +26,7 @@ on the ``Problem`` methods only.
 
 from __future__ import annotations
 
+import math
 import pickle
 import queue
 import signal
@@ -51,7 +52,7 @@ from rdp._validation import (
     check_solver_options,
     plain,
 )
-from rdp.exceptions import SweepInterrupted, warn_uncertified
+from rdp.exceptions import SweepInterrupted, TimeLimitError, warn_uncertified
 from rdp.methods import Method, resolve_factory, stated_tol
 from rdp.perceptions import NoPerception, PerceptionBound, to_bound
 from rdp.result import (
@@ -373,8 +374,8 @@ def surface(
     chains = min(workers, P.size)
     if chains > 1:
         _check_pickles(workers, problem, factory, options, bounds)
-    d_min = np.array([solver.min_distortion(b) for b in bounds], dtype=float)
-    d_max = np.array([solver.zero_rate_distortion(b) for b in bounds], dtype=float)
+    d_min = np.array([_within_limit(solver.min_distortion, b) for b in bounds], dtype=float)
+    d_max = np.array([_within_limit(solver.zero_rate_distortion, b) for b in bounds], dtype=float)
     n = D.size
     ascending = np.argsort(D, kind="stable")
     bar = _progress_bar(progress, P.size * n, "R(D) curve" if P.size == 1 else "R(D,P) surface")
@@ -404,6 +405,20 @@ def surface(
     result = _surface(solved, D, P, d_min, d_max, units, solver, labels)
     warn_uncertified(result)
     return result
+
+
+def _within_limit(program: Callable[[PerceptionBound], float], bound: PerceptionBound) -> float:
+    """``program(bound)``, or NaN ("not known") when it ran out of the method's time limit.
+
+    A row whose D_min or D_max program runs out of ``time_limit`` does not stop the whole
+    surface: every cell of the row is still solved (and marked ``time_limit`` where its own
+    programs run out), and the row's ``min_distortion`` / ``zero_rate_distortion`` entry is
+    NaN.
+    """
+    try:
+        return float(program(bound))
+    except TimeLimitError:
+        return math.nan
 
 
 def _snake(rows: Iterable[int], n: int, ascending: NDArray) -> list[int]:

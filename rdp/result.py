@@ -358,7 +358,9 @@ class SurfaceResult:
     feasible : ndarray of bool
         False in cells with D < D_min(P).
     min_distortion, zero_rate_distortion : ndarray (len(P),)
-        The boundary D_min(P) and the zero-rate distortion D_max(P).
+        The boundary D_min(P) and the zero-rate distortion D_max(P); NaN (not known) in a
+        row whose program ran out of the method's ``time_limit`` (its cells are solved all
+        the same and carry their own status).
     status, message : ndarray of str
         Per cell (see [`Status`][rdp.status.Status]).
     iterations : ndarray of int
@@ -508,7 +510,8 @@ class CurveResult:
     feasible : ndarray of bool (K,)
         False where D < D_min(P).
     min_distortion, zero_rate_distortion : float
-        D_min(P) and D_max(P).
+        D_min(P) and D_max(P); NaN (not known) when its program ran out of the method's
+        ``time_limit`` (the points are solved all the same and carry their own status).
     status, message : ndarray of str (K,)
         Per point (see [`Status`][rdp.status.Status]).
     iterations : ndarray of int (K,)

@@ -13,7 +13,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from rdp import Discrete, Problem
+from rdp import Discrete, Problem, UnconvergedWarning
 from rdp.exceptions import TimeLimitError
 from rdp.solvers.fast import FastSolver
 from rdp.status import is_certified
@@ -110,3 +110,22 @@ def test_zero_rate_distortion_out_of_time_raises(kind):
     # twin: with time enough it is the LP's value
     d_max = FastSolver(_problem(kind)).zero_rate_distortion(P)
     assert d_max == pytest.approx(_lp_zero_rate_distortion(kind, P), rel=1e-9)
+
+
+def test_a_curve_out_of_time_in_the_dmin_program_marks_its_points():
+    """An out-of-time D_min program no longer stops the whole curve: its D_min is NaN (not
+    known), every point is still returned, the infeasible ones below Σ p min Δ as such and
+    the rest as ``time_limit``. Twin: with time enough the curve's D_min is the LP's."""
+    P = 0.1
+    D = np.array([0.5 * FLOOR, 0.2, 0.6])
+    with pytest.warns(UnconvergedWarning, match="time_limit"):
+        curve = _problem("w1").rd_curve(P, D, method="fast", time_limit=NO_TIME, progress=False)
+    assert np.isnan(curve.min_distortion) and np.isnan(curve.zero_rate_distortion)
+    assert list(curve.status) == ["infeasible", "time_limit", "time_limit"]
+    full = _problem("w1").rd_curve(P, D, method="fast", progress=False)
+    assert full.min_distortion == pytest.approx(_lp_min_distortion("w1", P), rel=1e-7)
+    assert full.status[0] == "infeasible"
+    assert all(
+        is_certified(s, lo, hi)
+        for s, lo, hi in zip(full.status[1:], full.lower[1:], full.upper[1:], strict=True)
+    )

@@ -203,9 +203,9 @@ def _check_store(path: Path, code: int, summary: dict, where: str) -> None:
     certified = np.asarray(is_certified(status, lower, upper))
     assert (status != "").all(), where
     if code == 0:
-        assert certified.all() and summary["unconverged"] == 0, where
+        assert certified.all() and summary["uncertified"] == 0, where
     else:
-        assert not certified.all() and summary["unconverged"] == int((~certified).sum()), where
+        assert not certified.all() and summary["uncertified"] == int((~certified).sum()), where
     # three points against the definition (cvxpy): certified ones inside their bounds
     rate = data["rate"]
     rng = np.random.default_rng(0)

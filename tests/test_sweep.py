@@ -499,7 +499,7 @@ def test_summary_counts_points_and_infeasible(tmp_path):
     ref = rdp.Problem(rdp.Bernoulli(0.3), "hamming", "tv").rate([0.0, 0.1, 0.2], 0.0)
     assert summary.points == 3
     assert summary.infeasible == int(np.sum(~np.asarray(ref.feasible)))
-    assert summary.unconverged == 0
+    assert summary.uncertified == 0
     assert summary.points_per_second > 0
     assert any("points/s" in line for line in summary.lines())
 

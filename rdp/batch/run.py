@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from rdp._deprecation import deprecated
 from rdp._parallel import check_workers, explain_broken_pool, one_blas_thread, process_pool
 from rdp.batch.spec import Chunk, SweepSpec, build_problem, parse_spec
 from rdp.batch.store import SweepStore, open_sweep
@@ -59,10 +60,10 @@ class SweepSummary:
         Chunks run now, and chunks found finished in the store (resumed).
     computed_points : int
         Points solved now.
-    unconverged : int
+    uncertified : int
         Points of the store that are not certified
         ([`rdp.status.is_certified`][rdp.status.is_certified], stored as ``certified``).
-    unconverged_statuses : dict
+    uncertified_statuses : dict
         Status -> count among those points.
     infeasible : int
         Points below D_min(P).
@@ -77,8 +78,8 @@ class SweepSummary:
     computed_chunks: int
     skipped_chunks: int
     computed_points: int
-    unconverged: int
-    unconverged_statuses: dict[str, int]
+    uncertified: int
+    uncertified_statuses: dict[str, int]
     infeasible: int
     wall_seconds: float
     executor: str
@@ -86,10 +87,22 @@ class SweepSummary:
 
     def warning(self) -> str:
         """The one line that reports the uncertified points ('' when there are none)."""
-        if not self.unconverged:
+        if not self.uncertified:
             return ""
-        line = uncertified_message(self.unconverged, self.points, self.unconverged_statuses)
+        line = uncertified_message(self.uncertified, self.points, self.uncertified_statuses)
         return f"UNCERTIFIED: {line}; 'status' and 'certified' are kept in the store"
+
+    @property
+    def unconverged(self) -> int:
+        """Deprecated name of ``uncertified``."""
+        deprecated("SweepSummary.unconverged", "SweepSummary.uncertified")
+        return self.uncertified
+
+    @property
+    def unconverged_statuses(self) -> dict[str, int]:
+        """Deprecated name of ``uncertified_statuses``."""
+        deprecated("SweepSummary.unconverged_statuses", "SweepSummary.uncertified_statuses")
+        return self.uncertified_statuses
 
     @property
     def points_per_second(self) -> float:
@@ -105,7 +118,7 @@ class SweepSummary:
             f"({self.executor})",
             f"infeasible points (D < D_min(P)): {self.infeasible:,}",
         ]
-        if self.unconverged:
+        if self.uncertified:
             out.append(self.warning())
         else:
             out.append(
@@ -328,15 +341,15 @@ def write_sweep(
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - start
-    unconverged = {s: n for s, n in uncertified.items() if s != "" and n > 0}
+    not_certified = {s: n for s, n in uncertified.items() if s != "" and n > 0}
     return SweepSummary(
         points=spec.points,
         chunks=len(chunks),
         computed_chunks=computed["chunks"],
         skipped_chunks=len(chunks) - len(todo),
         computed_points=computed["points"],
-        unconverged=sum(unconverged.values()),
-        unconverged_statuses=unconverged,
+        uncertified=sum(not_certified.values()),
+        uncertified_statuses=not_certified,
         infeasible=statuses.get("infeasible", 0),
         wall_seconds=wall,
         executor=executor,
@@ -406,7 +419,7 @@ def sweep(
         data = open_sweep(path)
         if store is None:
             data = data.load()
-    if summary.unconverged:
+    if summary.uncertified:
         warnings.warn(summary.warning(), UnconvergedWarning, stacklevel=2)
     return data
 

@@ -104,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
             "chunks": summary.chunks,
             "computed_chunks": summary.computed_chunks,
             "skipped_chunks": summary.skipped_chunks,
-            "unconverged": summary.unconverged,
-            "unconverged_statuses": summary.unconverged_statuses,
+            "uncertified": summary.uncertified,
+            "uncertified_statuses": summary.uncertified_statuses,
             "infeasible": summary.infeasible,
             "wall_seconds": summary.wall_seconds,
             "points_per_second": summary.points_per_second,
@@ -115,9 +115,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(data) + "\n")
     else:
         sys.stdout.write("\n".join(summary.lines()) + "\n")
-    if summary.unconverged:
+    if summary.uncertified:
         sys.stderr.write(
             f"rdp sweep: {summary.warning()}; store {summary.store} (exit status "
             f"{EXIT_UNCERTIFIED})\n"
         )
-    return EXIT_UNCERTIFIED if summary.unconverged else EXIT_CERTIFIED
+    return EXIT_UNCERTIFIED if summary.uncertified else EXIT_CERTIFIED

@@ -186,9 +186,10 @@ def run_gaussian_check(
     log=print,
 ) -> dict:
     """Train and measure every point; write ``gaussian-dither.{json,csv,png}`` to ``out``."""
+    from rdp._csv import write_csv
     from rdp.codec.data import load_codec_data
     from rdp.codec.figures import write_gaussian_check_figure
-    from rdp.codec.sweep import _write_csv, checkpoint_dir
+    from rdp.codec.sweep import checkpoint_dir
     from rdp.result import to_jsonable
 
     start = time.perf_counter()
@@ -244,6 +245,6 @@ def run_gaussian_check(
         "note": "timings on a shared 2-core machine under heavy load (nice 19)",
     }
     (out / "gaussian-dither.json").write_text(json.dumps(to_jsonable(results), indent=1))
-    _write_csv(out / "gaussian-dither.csv", rows)
+    write_csv(out / "gaussian-dither.csv", rows)
     write_gaussian_check_figure(results, out)
     return results

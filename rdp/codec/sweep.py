@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rdp._csv import write_csv
 from rdp.codec.data import CodecData
 from rdp.codec.model import Codec, CodecConfig
 from rdp.codec.presets import preset
@@ -277,8 +278,8 @@ def run_sweep(
         "note": "timings on a shared 2-core machine under heavy load (nice 19)",
     }
     (out / "results.json").write_text(json.dumps(to_jsonable(results), indent=1))
-    _write_csv(out / "results.csv", rows)
-    _write_csv(out / "gaussian.csv", g_rows)
+    write_csv(out / "results.csv", rows)
+    write_csv(out / "gaussian.csv", g_rows)
     write_figures(results, out)
     return results
 
@@ -370,14 +371,3 @@ def _samples(runs, trained, heldout, p, count: int = 8) -> dict[str, np.ndarray]
             if name in trained:
                 out[name] = reconstruct_batch(trained[name][0], x)
     return out
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    import csv
-
-    if not rows:
-        return
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)

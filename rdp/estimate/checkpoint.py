@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rdp._paths import replacing
+
 
 def key(samples: NDArray, settings: dict[str, Any]) -> str:
     """A hash of the samples (as float64) and of the settings."""
@@ -52,6 +54,5 @@ class Checkpoint:
     def save(self) -> None:
         """Write the file atomically."""
         data = {"key": self.key, "main": self.main, "replicates": self.replicates}
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(data))
-        os.replace(temporary, self.path)
+        with replacing(self.path) as temporary:
+            temporary.write_text(json.dumps(data))

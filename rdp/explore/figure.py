@@ -150,7 +150,7 @@ def _channel(heatmap: Axes, laws: Axes, point: Point) -> None:
             np.arange(channel.reconstruction_pmf.size) + width / 2,
             channel.reconstruction_pmf,
             width,
-            label="output p_X̂",
+            label=r"output $p_{\hat X}$",
             color=style.CATEGORICAL[1],
         )
         laws.set_xlabel("symbol (index)")
@@ -197,21 +197,36 @@ def gaussian_components(channel: object) -> list[tuple[float, float, float, floa
     return [(c.source_mean, c.source_std, c.reconstruction_std, c.correlation) for c in parts]
 
 
+#: Components listed in the channel table (the rest are counted).
+_TABLE_ROWS = 8
+
+
 def _gaussian_text(ax: Axes, components: list[tuple[float, float, float, float]]) -> None:
-    lines = ["X̂ = μ + σ̂ (ρ (X − μ)/σ + √(1 − ρ²) Z)", ""]
-    lines += ["  k      σ        σ̂        ρ"]
-    for k, (_mean, sigma, sigma_hat, rho) in enumerate(components):
-        lines.append(f"{k + 1:3d}  {sigma:7.4f}  {sigma_hat:7.4f}  {rho:7.4f}")
+    # Mathtext, not the combining circumflex: fonts draw "σ̂" as "σˆ".
     ax.text(
         0.02,
-        0.95,
-        "\n".join(lines),
+        0.97,
+        r"$\hat X = \mu + \hat\sigma\,(\rho\,(X - \mu)/\sigma + \sqrt{1 - \rho^2}\,Z)$",
         va="top",
         ha="left",
-        family="monospace",
         fontsize=8,
         transform=ax.transAxes,
     )
+    rows = [
+        [f"{k + 1}", f"{sigma:.4f}", f"{sigma_hat:.4f}", f"{rho:.4f}"]
+        for k, (_mean, sigma, sigma_hat, rho) in enumerate(components[:_TABLE_ROWS])
+    ]
+    if len(components) > _TABLE_ROWS:
+        rows.append(["…", f"{len(components) - _TABLE_ROWS} more", "", ""])
+    table = ax.table(
+        cellText=rows,
+        colLabels=[r"$k$", r"$\sigma$", r"$\hat\sigma$", r"$\rho$"],
+        loc="upper left",
+        bbox=(0.02, 0.85 - 0.07 * (len(rows) + 1), 0.9, 0.07 * (len(rows) + 1)),
+        cellLoc="right",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
     ax.set_axis_off()
     ax.set_title("optimal Gaussian channel")
 

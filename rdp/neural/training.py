@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 from tqdm.auto import tqdm
 
+from rdp._paths import replacing
+
 StepFn = Callable[[Any, Any, jax.Array], tuple[Any, dict[str, jax.Array]]]
 
 
@@ -36,9 +38,8 @@ class CheckpointError(ValueError):
 def save_checkpoint(path: Path, state: Any, step: int) -> None:
     """Write ``state`` and its step count atomically (``path`` + ``.json`` sidecar)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    eqx.tree_serialise_leaves(tmp, state)
-    os.replace(tmp, path)
+    with replacing(path) as temporary:
+        eqx.tree_serialise_leaves(temporary, state)
     meta = path.with_suffix(path.suffix + ".json")
     meta.write_text(json.dumps({"step": int(step)}))
 

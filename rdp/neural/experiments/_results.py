@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import platform
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from rdp._csv import write_csv
 from rdp.result import to_jsonable
 
 RESULTS_FILE = "results.json"
@@ -51,11 +51,7 @@ def write_results(
     }
     path = out / RESULTS_FILE
     path.write_text(json.dumps(to_jsonable(payload), indent=1))
-    if rows:
-        with open(out / TABLE_FILE, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(to_jsonable(rows))
+    write_csv(out / TABLE_FILE, to_jsonable(rows))
     return path
 
 
