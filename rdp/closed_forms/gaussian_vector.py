@@ -613,8 +613,9 @@ class GaussianVectorMSE:
         """R(D, P) in bits with certified bounds and the achieving channel.
 
         For KL(p_X‖p_X̂) jointly Gaussian channels are not optimal: the
-        allocation's rate is an upper bound (achievable) and the lower bound is
-        ``rdp.closed_forms.gaussian_kl.vector_lower_bound`` (status 'bounds').
+        allocation's rate is an upper bound (achievable; the returned channel's rate), the
+        lower bound is ``rdp.closed_forms.gaussian_kl.vector_lower_bound`` (status 'bounds'),
+        and the value is the midpoint of the two, as for the scalar source.
         """
         if D <= 0.0:
             return PointSolution.exact(np.inf, diagnostics={"regime": "zero distortion"})
@@ -638,8 +639,9 @@ class GaussianVectorMSE:
             lower = gaussian_kl.vector_lower_bound(self._lam, self._budget(P), R=R)
             zero_rate = self.zero_rate_distortion(P)
             if zero_rate < allocation.upper:
+                lower = min(lower, zero_rate)
                 return PointSolution.bracket(
-                    min(lower, zero_rate), zero_rate, status=Status.BOUNDS,
+                    lower, zero_rate, status=Status.BOUNDS, value=0.5 * (lower + zero_rate),
                     diagnostics={"regime": "zero-rate"}, iterations=0,
                 )  # fmt: skip
             return self._bounded(allocation, lower)
@@ -648,8 +650,10 @@ class GaussianVectorMSE:
     def _bounded(self, allocation: ComponentAllocation, lower: float) -> PointSolution:
         """The jointly Gaussian allocation as an upper bound, with an independent lower bound."""
         solution = self._solution(allocation)
+        lower = min(lower, solution.upper)
         return PointSolution.bracket(
-            min(lower, solution.upper), solution.upper, status=Status.BOUNDS,
+            lower, solution.upper, status=Status.BOUNDS,
+            value=0.5 * (lower + solution.upper),
             channel=solution.channel,
             diagnostics={**solution.diagnostics, "gaussian_lower": solution.lower},
             iterations=0,
