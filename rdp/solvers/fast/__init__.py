@@ -29,7 +29,8 @@ Without a perception constraint step 2 is exactly Blahut–Arimoto (v⁺ = q); w
 P = 0 it keeps q = p_X (a Sinkhorn iteration). Hamming distortions use an O(N + M)
 Gibbs kernel and 1-D Wasserstein costs an exact quantile evaluation
 (``rdp.solvers._kernels``); W plans on sorted alphabets are kept on a band of
-columns once they concentrate (``rdp.solvers.fast.plans``).
+columns once they concentrate (``rdp.solvers.fast.plans``), W plans between points of
+R^d in Gibbs form on candidate columns per row (``rdp.solvers.fast.gibbs``).
 
 Newton phase: where no perception constraint binds (none, or the plain BA step stays
 inside the ball), Blahut–Arimoto crawls on fine grids; for dense kernels the solver
@@ -82,8 +83,8 @@ Modules
 - ``iteration``: the loop over one point's explicit state;
 - ``slope``: the slope step and its bracket;
 - ``ball``: the ball steps (Blahut–Arimoto, KL projections, transport plan steps), one
-  interface chosen once per point; ``plans``: the transport plans; ``fball``: the
-  projection onto an f-divergence ball;
+  interface chosen once per point; ``plans``: the transport plans (``gibbs``: between
+  points of R^d); ``fball``: the projection onto an f-divergence ball;
 - ``newton``: the rate-distortion and perception Newton phases;
 - ``progress``: the progress bar of a long point.
 

@@ -32,6 +32,7 @@ from scipy.special import lambertw, rel_entr
 from rdp.perceptions import F_KINDS, KL_KINDS, KL_RECON_SOURCE, NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers.fast.context import Context
 from rdp.solvers.fast.fball import FBallProjection
+from rdp.solvers.fast.gibbs import GibbsPlan
 from rdp.solvers.fast.plans import BinaryPlan, DensePlan, DiagonalPlan, initial_plan
 from rdp.solvers.fdivergence import ball_law
 
@@ -152,18 +153,31 @@ class TransportStep:
         self.mu = 0.0
         # points of R^d only: an explicit ground cost on a few labels keeps the schedule
         # (a 3-symbol W₁ cost matrix hit the iteration limit with the floor)
-        off_line = ctx.fp.kind in WASSERSTEIN_KINDS and ctx.fp.line is None and ctx.fp.x.ndim == 2
-        self.floor = PLAN_STEP_FLOOR_OFF_LINE if off_line else 1.0
+        self.floor = PLAN_STEP_FLOOR_OFF_LINE if points_ball(ctx.fp) else 1.0
         self.eta, self.ceiling = max(PLAN_STEP, self.floor), PLAN_STEP_MAX
         self.merit, self.streak = None, 0
+        self.gibbs = isinstance(plan, GibbsPlan)
 
     def step(self, ba: NDArray, h: NDArray, iteration: int, inside_run: int) -> NDArray:
-        if (
-            inside_run > 1 or (iteration - 1) % self.check_every == 0 or self.cheap_div
-        ) and self.fp.divergence(ba / ba.sum()) <= self.Pn:
+        if self.gibbs and iteration <= 2:
+            # between points the first test waits for the first plan step, whose
+            # potentials decide most tests without a network-simplex solve
+            test = iteration == 2
+        else:
+            test = inside_run > 1 or (iteration - 1) % self.check_every == 0 or self.cheap_div
+        if test and not self._surely_outside(ba) and self.fp.divergence(ba / ba.sum()) <= self.Pn:
             return ba  # the Blahut-Arimoto step stays inside the ball
         self.plan, self.mu = self.plan.step(h, self.Pn, self.mu, self.eta)
         return self.plan.column_sums()
+
+    def _surely_outside(self, ba: NDArray) -> bool:
+        """Whether the BA target is taken to leave the ball without a transport solve (an
+        exact W evaluation is a network simplex off the line): a Gibbs plan's dual
+        potentials show d(p_X, ba) > P (``GibbsPlan.lower_bound``), or they do not decide
+        and the last plan step met its budget with μ > 0 (the ball binds)."""
+        if not self.gibbs:
+            return False
+        return self.mu > 0 or self.plan.lower_bound(ba / ba.sum()) > self.Pn * (1 + 1e-9)
 
     def adapt(self, inner_gap: float) -> None:
         """The plan step η after a certificate check that measured ``inner_gap``."""
@@ -186,9 +200,16 @@ class TransportStep:
         a plan step has been taken; else None. The certificate may use it as the witness
         of the perception constraint (``certificate.repair_by_plan``)."""
         fp = self.fp
+        if isinstance(self.plan, GibbsPlan):  # a coupling with rows p_X after any step
+            return self.plan.pi
         if fp.kind not in WASSERSTEIN_KINDS or fp.line is not None or self.mu == 0.0:
             return None
         return getattr(self.plan, "pi", None)
+
+
+def points_ball(fp) -> bool:
+    """A Wasserstein ball between points of R^d (d ≥ 2), not an explicit cost on labels."""
+    return fp.kind in WASSERSTEIN_KINDS and fp.line is None and fp.x.ndim == 2
 
 
 def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
@@ -214,6 +235,8 @@ def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
         plan = DiagonalPlan.initial(fp, Pn, layout)
     elif ctx.once("binary", lambda: bool(np.isin(fp.cost, (0.0, 1.0)).all())):
         plan = BinaryPlan(initial_plan(fp, Pn), fp.cost)
+    elif points_ball(fp) and Pn > 0:  # points of R^d: the plan in Gibbs form
+        plan = GibbsPlan(fp.p, fp.cost, ctx.cost2)
     else:
         plan = DensePlan(initial_plan(fp, Pn), fp.cost, ctx.cost2, ctx.banded)
     return TransportStep(ctx, plan, Pn, check_every)

@@ -265,8 +265,12 @@ class PointIteration:
             or last
             or (st.inner_gap <= 0.5 * self.limits.tol_nats and st.checks >= st.next_upper)
         ):
-            joint = st.kernel.joint(ctx.fp.p, st.v, st.kv)
             plan = getattr(self.ball, "witness", lambda: None)()
+            if plan is None and getattr(self.ball, "gibbs", False) and st.checks == 1 and not last:
+                # the first check of a W ball between points: no plan yet to certify W
+                # without a network-simplex solve (seconds at N = 4096); the next one has
+                return
+            joint = st.kernel.joint(ctx.fp.p, st.v, st.kv)
             upper, repaired = (np.inf, None)
             if plan is not None:  # a general W cost: the plan certifies, no transport solve
                 upper, repaired = certificate.repair_by_plan(ctx.fp, joint, plan, D, Pn)

@@ -68,6 +68,14 @@ def transport_step(
     with np.errstate(divide="ignore"):
         log_h = eta * np.log(h / h.max())
         log_base = np.log(pi) + (log_h[None, :] if cols is None else log_h[cols])
+    return budget_step(log_base, rows, cost, cost2, Pn, mu0)
+
+
+def budget_step(
+    log_base: NDArray, rows: NDArray, cost: NDArray, cost2: NDArray, Pn: float, mu0: float
+) -> tuple[NDArray, float]:
+    """The plan with rows ``rows`` ∝ exp(log_base − μc) per row and the least μ ≥ 0 with
+    ⟨π, c⟩ ≤ P (``transport_step`` after its logarithms; ``cost2`` is c²)."""
 
     def plan(mu: float) -> tuple[NDArray, NDArray, float, float]:
         z = log_base - mu * cost if mu > 0 else log_base
