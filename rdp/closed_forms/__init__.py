@@ -6,6 +6,7 @@ source                 distortion    perception                  reference
 Bernoulli (or 2-symbol Hamming       TV, none                    Blau & Michaeli 2019, Thm 2
 Discrete)              Hamming       KL (both)                   reduction to TV (derived here)
 Gaussian               MSE           squared W₂, KL (both), none Zhang et al. 2021, Thm 2
+Gaussian               MSE           H², JS, χ² (both), f        bounds (derived here)
 GaussianVector         MSE           squared W₂, KL (both), none Qian et al. 2024; Serra et al.
 =====================  ============  ==========================  ==============================
 
@@ -24,7 +25,7 @@ from rdp.closed_forms.gaussian import GaussianMSE
 from rdp.closed_forms.gaussian_kl import GaussianKLSourceBounds
 from rdp.closed_forms.gaussian_vector import GaussianVectorMSE
 from rdp.distortions import Hamming, SquaredError
-from rdp.perceptions import KL_KINDS, KL_SOURCE_RECON, NONE, TV, W2
+from rdp.perceptions import F_KINDS, KL_KINDS, KL_SOURCE_RECON, NONE, TV, W2
 from rdp.sources import Bernoulli, Discrete, Gaussian, GaussianVector
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ def closed_form(problem: Problem, **options: Any) -> Method:
 
         discrete = source.to_discrete()
         return BernoulliHammingKL(float(discrete.pmf[1]), discrete.alphabet, perception.direction)
+    if (
+        isinstance(source, Gaussian)
+        and isinstance(distortion, SquaredError)
+        and perception.kind in F_KINDS
+    ):  # no closed form: certified bounds
+        from rdp.closed_forms.gaussian_fdivergence import GaussianFDivergenceBounds
+
+        return GaussianFDivergenceBounds(source.mean, source.variance, perception)
     gaussian_perception = perception.kind in (*KL_KINDS, NONE) or (
         perception.kind == W2 and perception.cost is None
     )
