@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from estimate_validation import provenance
 
 from rdp import Gaussian, Problem
@@ -38,6 +39,36 @@ CASES = [
     ("chi2-source-recon", 0.5, 0.05),
 ]
 COLUMNS = ["perception", "D", "P", "n", "lower", "upper", "status", "seconds"]
+#: Levels of the width table (bits for JS); D runs over D_max(P)·i/33, i = 1..32.
+WIDTH_LEVELS = {
+    "hellinger": [0.001, 0.01, 0.1, 0.5],
+    "js": [0.001, 0.01, 0.1, 0.5],
+    "chi2-recon-source": [0.01, 0.1, 1.0, 10.0],
+    "chi2-source-recon": [0.01, 0.1, 1.0, 10.0],
+}
+
+
+def widths() -> list[dict]:
+    """Largest and median width of the bracket along D = D_max(P)·i/33, i = 1..32, per level."""
+    out = []
+    for name, levels in WIDTH_LEVELS.items():
+        measure = perception_from_name(name)
+        for P in levels:
+            d_max = Problem(Gaussian(), "mse", measure).zero_rate_distortion(P)
+            values, relative, seconds = [], [], []
+            for i in range(1, 33):
+                began = time.perf_counter()
+                b = rate_bounds(1.0, d_max * i / 33.0, measure, P)
+                seconds.append(time.perf_counter() - began)
+                values.append(b.upper - b.lower)
+                relative.append((b.upper - b.lower) / b.upper if b.upper > 0 else 0.0)
+            out.append({"perception": name, "P": P, "d_max": d_max, "max_width": max(values),
+                        "median_width": float(np.median(values)),
+                        "max_relative": max(relative),
+                        "median_seconds": float(np.median(seconds))})  # fmt: skip
+            print(f"{name:>18} P={P:<6} D_max={d_max:.6f} widths: max {max(values):.2e}, "
+                  f"relative {max(relative):.2%}", flush=True)  # fmt: skip
+    return out
 
 
 def main() -> None:
@@ -82,7 +113,8 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    record_all = {"provenance": record, "tol": args.tol, "sizes": args.sizes, "cases": cases}
+    record_all = {"provenance": record, "tol": args.tol, "sizes": args.sizes, "cases": cases,
+                  "widths": widths()}  # fmt: skip
     (args.out / "gaussian-fdivergence-convergence.json").write_text(
         json.dumps(record_all, indent=1) + "\n"
     )

@@ -11,6 +11,7 @@ MODULES = [
     "rdp.grids",
     "rdp.closed_forms.bernoulli",
     "rdp.closed_forms.gaussian",
+    "rdp.closed_forms.gaussian_fdivergence",
     "rdp.closed_forms.gaussian_vector",
     "rdp.closed_forms.water_filling",
     "rdp.estimate.estimator",
