@@ -336,13 +336,14 @@ class _Ball:
     def alpha(self, beta: float) -> float:
         """The α that normalises q, or just below f'(∞) when even that leaves mass over.
 
-        At α = f'(∞) the density may have an integrable singularity at μ (the quadrature
-        would not resolve it): α stays 1e-12 below, where the peak has a resolved width,
-        and the rest of the mass goes to an atom at μ (a valid law either way).
+        At α = f'(∞) the density may have an integrable singularity at μ that the
+        quadrature would not resolve (and f*'s argument loses digits near it): α stays
+        1e-7 (relative) below, where the peak has a resolved width, and the rest of the
+        mass goes to an atom at μ. The law is valid and the dual bound holds either way.
         """
         lo = self.centre  # t*(f'(1)) = 1, so E t*(f'(1) − βZ²) < 1
         if np.isfinite(self.top):
-            hi = self.top - 1e-12 * max(1.0, abs(self.top))
+            hi = self.top - 1e-7 * max(1.0, abs(self.top))
             if not self.mass(hi, beta) > 1.0:
                 return hi
         else:
