@@ -24,7 +24,7 @@ import numpy as np
 from estimate_validation import provenance
 
 from rdp import Gaussian, Problem
-from rdp.closed_forms.gaussian_fdivergence import rate_bounds
+from rdp.closed_forms.gaussian_fdivergence import gaussian_std, rate_bounds
 from rdp.perceptions import perception_from_name
 
 #: (measure, D, P): P in bits for JS, unit-free otherwise; σ² = 1.
@@ -39,7 +39,7 @@ CASES = [
     ("chi2-source-recon", 0.5, 0.05),
 ]
 COLUMNS = ["perception", "D", "P", "n", "lower", "upper", "status", "seconds"]
-#: Levels of the width table (bits for JS); D runs over D_max(P)·i/33, i = 1..32.
+#: Levels of the width table (bits for JS); D runs over the binding range (below).
 WIDTH_LEVELS = {
     "hellinger": [0.001, 0.01, 0.1, 0.5],
     "js": [0.001, 0.01, 0.1, 0.5],
@@ -49,20 +49,23 @@ WIDTH_LEVELS = {
 
 
 def widths() -> list[dict]:
-    """Largest and median width of the bracket along D = D_max(P)·i/33, i = 1..32, per level."""
+    """Largest and median width of the bracket along D = D_s + (D_max(P) − D_s)·i/33,
+    i = 1..32, with D_s = σ² − s_P² (below D_s both ends are Shannon's R(D))."""
     out = []
     for name, levels in WIDTH_LEVELS.items():
         measure = perception_from_name(name)
         for P in levels:
             d_max = Problem(Gaussian(), "mse", measure).zero_rate_distortion(P)
+            d_free = 1.0 - gaussian_std(1.0, measure, P) ** 2
             values, relative, seconds = [], [], []
             for i in range(1, 33):
                 began = time.perf_counter()
-                b = rate_bounds(1.0, d_max * i / 33.0, measure, P)
+                b = rate_bounds(1.0, d_free + (d_max - d_free) * i / 33.0, measure, P)
                 seconds.append(time.perf_counter() - began)
                 values.append(b.upper - b.lower)
                 relative.append((b.upper - b.lower) / b.upper if b.upper > 0 else 0.0)
-            out.append({"perception": name, "P": P, "d_max": d_max, "max_width": max(values),
+            out.append({"perception": name, "P": P, "d_free": d_free, "d_max": d_max,
+                        "max_width": max(values),
                         "median_width": float(np.median(values)),
                         "max_relative": max(relative),
                         "median_seconds": float(np.median(seconds))})  # fmt: skip
