@@ -53,6 +53,16 @@ from scipy.linalg.lapack import dgetrf, dgetrs
 
 from rdp.solvers._kernels import distortion_derivatives
 from rdp.solvers.perception_pieces import SeparablePieces
+from rdp.solvers.perception_structured import (
+    StructuredSystem,
+    StructureUnavailable,
+    low_rank_kernel,
+)
+
+#: Least M at which the system is solved without M × M matrices where the kernel allows
+#: (``rdp.solvers.perception_structured``), and the largest N·M² + M³ of a dense system.
+STRUCTURED_MIN_M = 512
+DENSE_WORK = 2.2e9
 
 
 def perception_newton(
@@ -331,10 +341,21 @@ class _Linearisation:
         self.bk = (ratio * d).sum(axis=1)
         gamma = (ratio * d * d).sum(axis=1) - self.bk**2 / self.wk
         self.beta = self.bk / self.wk
+        self.cr = pieces.coords(x.r * res.c)
+        self.system = None
+        ys = getattr(pieces, "ys", None)
+        if ys is not None and m >= STRUCTURED_MIN_M:
+            try:
+                self.system = self._structured(gamma, ys)
+            except (StructureUnavailable, np.linalg.LinAlgError, ValueError):
+                self.system = None
+        if self.system is not None:
+            return
+        if x.kt.shape[0] * m * m + m**3 > DENSE_WORK:
+            raise np.linalg.LinAlgError("no structured form and too large a dense system")
         hess = (x.kt * (x.w / x.u)[:, None]).T @ x.kt  # Kᵀ diag(p/u²) K
         self.gmat = hess * x.r[None, :]  # ∂h/∂g = −diag(h) + H diag(r)
         self.gmat[np.diag_indices(m)] -= x.h
-        self.cr = pieces.coords(x.r * res.c)
         a = np.zeros((m + 3, m + 3))
         a[:m, :m] = hess - pieces.tilt_block(self.gmat, gamma)
         a[np.arange(m), np.arange(m)] += x.z / x.r
@@ -346,7 +367,7 @@ class _Linearisation:
         a[m + 1, m] = -res.var
         a[m + 1, m + 1] = float(self.cr @ self.beta)
         a[m + 2, :m] = pieces.adjoint(self.beta)
-        a[m + 2, m + 1] = -float((1.0 / self.wk).sum()) - x.sw / x.mu
+        a[m + 2, m + 1] = self._corner_mu()
         if not np.isfinite(a).all():
             raise ValueError("non-finite Newton system")
         # LAPACK's getrf and getrs directly (scipy.linalg.lu_factor / lu_solve call the
@@ -355,6 +376,33 @@ class _Linearisation:
         if info < 0 or not np.abs(np.diag(lu)).min() > 0:
             raise np.linalg.LinAlgError("singular Newton system")
         self.lu, self.piv = lu, piv
+
+    def _corner_mu(self) -> float:
+        x = self.x
+        return -float((1.0 / self.wk).sum()) - x.sw / x.mu
+
+    def _gmat_mul(self, v: NDArray) -> NDArray:
+        """∂h/∂g times v: H (r ⊙ v) − h ⊙ v."""
+        if self.system is None:
+            return self.gmat @ v
+        return self.system.hess_mul(self.x.r * v) - self.x.h * v
+
+    def _structured(self, gamma: NDArray, ys: NDArray) -> StructuredSystem:
+        """The system without M × M matrices (``rdp.solvers.perception_structured``)."""
+        x, res, pieces, m = self.x, self.res, self.pieces, self.m
+        u_lr, v_lr = low_rank_kernel(x.kt, ys, x.g)
+        adj_beta = pieces.adjoint(self.beta)
+        wu = x.w / x.u
+        gmat_beta = x.kt.T @ (wu * (x.kt @ (x.r * adj_beta))) - x.h * adj_beta
+        cols = np.column_stack((res.c, -gmat_beta, np.ones(m)))
+        rows = np.vstack((np.ones(m), res.c + pieces.adjoint(self.cr * gamma), adj_beta))
+        corner = np.array(
+            [[0.0, 0.0, 0.0], [-res.var, float(self.cr @ self.beta), 0.0],
+             [0.0, self._corner_mu(), 0.0]]
+        )  # fmt: skip
+        if not (np.isfinite(cols).all() and np.isfinite(rows).all() and np.isfinite(corner).all()):
+            raise ValueError("non-finite Newton system")
+        return StructuredSystem(x.kt, wu, x.r, x.h, x.z, gamma, cols, rows, corner, u_lr, v_lr)
 
     def direction(self, r_c: NDArray, r_l: NDArray, r_mu: float) -> _Direction:
         """The step for complementarity residuals r∘z − τ = ``r_c``, λ∘σ − τ = ``r_l``
@@ -365,13 +413,19 @@ class _Linearisation:
         rho = (neg_l / x.sig).sum(axis=1)
         gam = (neg_l * d / x.sig).sum(axis=1) - self.beta * (rho - res.t)
         rhs = np.empty(m + 3)
-        rhs[:m] = -res.d - r_c / x.r + self.gmat @ pieces.adjoint(gam)
+        rhs[:m] = -res.d - r_c / x.r + self._gmat_mul(pieces.adjoint(gam))
         rhs[m] = -res.p
         rhs[m + 1] = -res.s - float(self.cr @ gam)
         rhs[m + 2] = -res.w + r_mu / x.mu - float(((rho - res.t) / self.wk).sum())
-        sol, info = dgetrs(self.lu, self.piv, rhs, overwrite_b=True)
-        if info != 0:  # pragma: no cover - an argument error of LAPACK's, not a singularity
-            raise ValueError(f"illegal value in argument {-info} of getrs")
+        if self.system is not None:
+            try:
+                sol = self.system.solve(rhs)
+            except StructureUnavailable:  # the caller stops at a non-finite direction
+                sol = np.full(m + 3, np.nan)
+        else:
+            sol, info = dgetrs(self.lu, self.piv, rhs, overwrite_b=True)
+            if info != 0:  # pragma: no cover - an argument error of LAPACK's, not a singularity
+                raise ValueError(f"illegal value in argument {-info} of getrs")
         dr = sol[:m]
         dR = pieces.coords(dr)
         dt = (self.bk * dR - sol[m + 1] + rho - res.t) / self.wk

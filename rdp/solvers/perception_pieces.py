@@ -92,6 +92,7 @@ class LinePieces(SeparablePieces):
 
     def __init__(self, p: NDArray, xs: NDArray, ys: NDArray, order: float) -> None:
         cost = np.abs(xs[:, None] - ys[None, :]) ** order
+        self.ys = np.asarray(ys, dtype=float)
         f = np.cumsum(p)
         f /= f[-1]
         self.start = np.concatenate(([0.0], f[:-1]))[None, :]  # piece i: [F_{i-1}, F_i]
@@ -144,3 +145,77 @@ class TVPieces(SeparablePieces):
 def _rev(x: NDArray) -> NDArray:
     """Reverse cumulative sums with a last entry 0: Aᵀ x for A = the distribution function."""
     return np.concatenate((np.cumsum(x[::-1])[::-1], [0.0]))
+
+
+class DistinctLinePieces(SeparablePieces):
+    r"""``LinePieces`` for W₁ (cost |x − y|) without the (M − 1) × N arrays.
+
+    For k = 1 the slope $d_{ki} = |x_i - y_k| - |x_i - y_{k+1}|$ is $-(y_{k+1} - y_k)$
+    for $x_i \le y_k$ and $+(y_{k+1} - y_k)$ for $x_i \ge y_{k+1}$: the pieces on each
+    side lie on one line, so $\varphi_k$ has only $2 + \#\{x_i \in (y_k, y_{k+1})\}$
+    distinct pieces — two where both alphabets are one grid. They are kept, each
+    coordinate padded to a common width by repeating its last piece (a repeated
+    constraint changes nothing); the values
+    $\varphi_k(F_{i-1}) = \sum_{i' < i} p_{i'}d_{ki'}$ come from prefix sums of $p$ and
+    $p\,x$ on each side of $y_k$ and $y_{k+1}$. The function is the same as
+    ``LinePieces``'s; the Newton iteration stores $O(M\cdot\text{width})$ numbers.
+
+    Parameters
+    ----------
+    p, xs, ys : ndarray
+        As for ``LinePieces`` (sorted values).
+    """
+
+    def __init__(self, p: NDArray, xs: NDArray, ys: NDArray) -> None:
+        self.p = np.asarray(p, dtype=float)
+        self.xs = np.asarray(xs, dtype=float)
+        self.ys = np.asarray(ys, dtype=float)
+        self.n, self.m = self.xs.size, self.ys.size
+        f = np.cumsum(self.p)
+        f /= f[-1]
+        self.f_prev = np.concatenate(([0.0], f[:-1]))
+        # Σ_{i < n} p_i and Σ_{i < n} p_i x_i, n = 0 … N
+        self.m0 = np.concatenate(([0.0], np.cumsum(self.p)))
+        self.m1 = np.concatenate(([0.0], np.cumsum(self.p * self.xs)))
+        self.const = float(self.p @ np.abs(self.xs - self.ys[-1]))
+        a = np.searchsorted(self.xs, self.ys[:-1], side="right")  # x_i ≤ y_k for i < a
+        b = np.searchsorted(self.xs, self.ys[1:], side="left")  # x_i < y_{k+1} for i < b
+        self.width = int((b - a).max()) + 2
+        last = np.minimum(b, self.n - 1)
+        cols = np.minimum(a[:, None] + np.arange(self.width - 1)[None, :], last[:, None])
+        self.cols = np.concatenate((np.zeros((a.size, 1), dtype=int), cols), axis=1)
+        self.base, self.slope, self.start = self._pieces(self.cols)
+
+    @staticmethod
+    def width_of(xs: NDArray, ys: NDArray) -> int:
+        """The padded number of pieces per coordinate (without building them)."""
+        a = np.searchsorted(xs, ys[:-1], side="right")
+        b = np.searchsorted(xs, ys[1:], side="left")
+        return int((b - a).max()) + 2
+
+    def prefix_cost(self, n: NDArray, y: NDArray) -> NDArray:
+        """Σ_{i < n} p_i |x_i − y| for arrays n (0 … N) and y of one shape."""
+        a = np.searchsorted(self.xs, y, side="left")  # x_i < y for i < a
+        left = np.minimum(n, a)
+        right = np.maximum(n, left)
+        below = y * self.m0[left] - self.m1[left]
+        above = (self.m1[right] - self.m1[left]) - y * (self.m0[right] - self.m0[left])
+        return below + above
+
+    def _pieces(self, cols: NDArray):
+        """(base, slope, start) of the pieces ``cols`` ((M − 1) × width)."""
+        x = self.xs[cols]
+        y0 = np.broadcast_to(self.ys[:-1, None], cols.shape)
+        y1 = np.broadcast_to(self.ys[1:, None], cols.shape)
+        slope = np.abs(x - y0) - np.abs(x - y1)
+        base = self.prefix_cost(cols, y0) - self.prefix_cost(cols, y1)
+        return base, slope, self.f_prev[cols]
+
+    def coords(self, r: NDArray) -> NDArray:
+        return np.cumsum(r)[:-1]
+
+    def adjoint(self, a: NDArray) -> NDArray:
+        return _rev(a)
+
+    def tilt_block(self, gmat: NDArray, gamma: NDArray) -> NDArray:
+        return LinePieces.tilt_block(self, gmat, gamma)

@@ -27,7 +27,12 @@ from rdp.perceptions import NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers._kernels import rate_distortion_newton
 from rdp.solvers.fast.context import Context, Limits
 from rdp.solvers.perception_newton import perception_newton
-from rdp.solvers.perception_pieces import LinePieces, SeparablePieces, TVPieces
+from rdp.solvers.perception_pieces import (
+    DistinctLinePieces,
+    LinePieces,
+    SeparablePieces,
+    TVPieces,
+)
 from rdp.units import LN2
 
 #: Largest N·M² of the fixed-slope Newton phase (one step forms an M × M Hessian).
@@ -37,6 +42,16 @@ NEWTON_WORK_STRUCTURED = 2e6
 #: Largest N·M² + M³ of the perception Newton phase (N = M = 1024: ~1 s per step; measured
 #: on the Laplacian with W₁, N = 512: 0.8 s instead of 52 s of plan steps).
 PERCEPTION_NEWTON_WORK = 2.2e9
+#: Largest N·M of the perception Newton phase for a W ball on the line, whose system is
+#: solved without M × M matrices where the kernel has a low-rank form
+#: (``rdp.solvers.perception_structured``); a step costs a few passes over N × M.
+STRUCTURED_WORK = 1e8
+#: Largest N·M with the W pieces as (M − 1) × N arrays (``LinePieces``).
+LINE_PIECES_WORK = 4.3e6
+#: Above this N·M, W₁ pieces are kept as the few distinct ones per coordinate
+#: (``DistinctLinePieces``), where they are at most this many.
+DISTINCT_PIECES = 2.6e5
+DISTINCT_WIDTH = 64
 
 
 class NewtonPoint(NamedTuple):
@@ -100,7 +115,22 @@ def perception_newton_eligible(ctx: Context, Pn: float) -> bool:
     else:
         polyhedral = fp.kind in WASSERSTEIN_KINDS and ctx.banded
     limit = NEWTON_WORK_STRUCTURED if ctx.kernels.structured else PERCEPTION_NEWTON_WORK
+    if polyhedral and fp.kind != TV and not ctx.kernels.structured:
+        # W on the line: no M × M system where the kernel has a low-rank form; the
+        # pieces are (M − 1) × N arrays unless they collapse (W₁)
+        work = STRUCTURED_WORK if _distinct_pieces(ctx) else LINE_PIECES_WORK
+        if n * m <= work:
+            return True
     return polyhedral and n * m * m + m**3 <= limit
+
+
+def _distinct_pieces(ctx: Context) -> bool:
+    """W₁ on a large problem whose pieces collapse to a few per coordinate."""
+    fp = ctx.fp
+    n, m = fp.shape
+    if fp.kind == TV or fp.w_order != 1 or n * m <= DISTINCT_PIECES:
+        return False
+    return DistinctLinePieces.width_of(fp.x, fp.y) <= DISTINCT_WIDTH
 
 
 def perception_pieces(ctx: Context) -> SeparablePieces:
@@ -110,6 +140,8 @@ def perception_pieces(ctx: Context) -> SeparablePieces:
     def build() -> SeparablePieces:
         if fp.kind == TV:
             return TVPieces(fp.p_tilde, fp.m_out)
+        if _distinct_pieces(ctx):
+            return DistinctLinePieces(fp.p, fp.x, fp.y)
         return LinePieces(fp.p, fp.x, fp.y, fp.w_order)
 
     return ctx.once("pieces", build)
