@@ -8,7 +8,9 @@ W₂² = 0). d = 2: the correlated Gaussian of ``tests/test_estimate.py`` (covar
 non-empty lattice cells), at P = ∞ and W₂² = 0. Without bootstrap (each resample costs one
 more such point). Records the wall-clock and the CPU time
 of the process (the better measure on a shared machine) of the median of ``--repeats`` runs,
-the number of particles used, the Lloyd rounds and the estimate. Writes
+the number of particles used, the Lloyd rounds, the estimate and the status of the finite
+solve (``time_limit``: the solver stopped at its time limit with the gap open; the estimate is
+then the upper end of its bracket). Writes
 ``estimate-cost.json`` (with the commit, date, machine and command) and ``.csv``::
 
     python benchmarks/estimate_cost.py --out docs/benchmarks
@@ -34,8 +36,8 @@ PARTICLES_1D = (16, 32, 64)
 CELLS_2D = (8, 16, 24)
 COVARIANCE = np.array([[1.0, 0.5], [0.5, 0.8]])
 COLUMNS = [
-    "d", "n", "perception", "P", "cells", "particles", "rounds", "estimate", "wall_seconds",
-    "cpu_seconds",
+    "d", "n", "perception", "P", "cells", "particles", "rounds", "estimate", "status",
+    "wall_seconds", "cpu_seconds",
 ]  # fmt: skip
 
 
@@ -72,7 +74,8 @@ def main() -> None:
                         "d": d, "n": n, "perception": perception,
                         "P": "∞" if np.isinf(P) else P, "cells": r.cells,
                         "particles": len(r.particles), "rounds": r.rounds,
-                        "estimate": r.estimate, "wall_seconds": wall, "cpu_seconds": cpu,
+                        "estimate": r.estimate, "status": r.empirical_status,
+                        "wall_seconds": wall, "cpu_seconds": cpu,
                     })  # fmt: skip
                     print(rows[-1], file=sys.stderr)
     out = Path(args.out)
