@@ -96,7 +96,8 @@ class DenseKernel:
         """Row means and second moments of Δ' under J(·|x_i) ∝ K_i· v."""
         k_d = self.k * self.shifted
         mean = (k_d @ v) / kv
-        second = ((k_d * self.shifted) @ v) / kv
+        k_d *= self.shifted  # in place: one N × M temporary instead of two
+        second = (k_d @ v) / kv
         return mean, second
 
     def joint(self, p: NDArray, v: NDArray, kv: NDArray) -> NDArray:
@@ -275,9 +276,11 @@ def distortion_derivatives(
     """
     kd = k * shifted
     mean = (kd @ q) / kq
-    var = float(p @ np.maximum((kd * shifted) @ q / kq - mean**2, 0.0))
     w = p / kq
-    return mean, var, kd.T @ w - k.T @ (w * mean)
+    c = kd.T @ w
+    kd *= shifted  # in place: one N × M temporary instead of two
+    var = float(p @ np.maximum((kd @ q) / kq - mean**2, 0.0))
+    return mean, var, c - k.T @ (w * mean)
 
 
 def rate_distortion_newton(

@@ -47,6 +47,11 @@ NEWTON_RETRY = 200
 #: First iteration at which the perception Newton phase may start (the plan steps
 #: before it locate the output law and the multiplier it starts from).
 PERCEPTION_NEWTON_AFTER = 10
+#: From this N·M on the phase is tried first at the first check (a plan step costs about
+#: as much as a Newton step there: at N = M = 4096, W₁, 19 plan steps before the phase
+#: took half the time), and once more after PERCEPTION_NEWTON_AFTER iterations if that
+#: try leaves the gap open.
+EARLY_PERCEPTION_NEWTON = 1e6
 
 
 @dataclass
@@ -149,6 +154,8 @@ class PointIteration:
             pn_warm=warm.get("newton") if warm is not None and pn_ready else None,
         )  # fmt: skip
         self.plain = fp.kind == NONE or not np.isfinite(Pn)
+        early = fp.delta.size >= EARLY_PERCEPTION_NEWTON
+        self.pn_after = 1 if early else PERCEPTION_NEWTON_AFTER
 
     def run(self) -> tuple[State, int]:
         """Iterate until the gap closes or a limit is reached: (final state, iterations)."""
@@ -195,8 +202,8 @@ class PointIteration:
             self.plain or st.inside_run >= limits.check_every or iteration >= NEWTON_RETRY
         ):
             self._rate_distortion_newton(st)
-        if st.pn_ready and (st.pn_warm is not None or iteration >= PERCEPTION_NEWTON_AFTER):
-            self._perception_newton(st)
+        if st.pn_ready and (st.pn_warm is not None or iteration >= self.pn_after):
+            self._perception_newton(st, iteration)
         self.ball.tidy()
         st.offer(lower, np.inf, None)
         # the upper bound needs the dense joint: with a structured kernel only when
@@ -231,12 +238,15 @@ class PointIteration:
             st.s, st.v = found.s, found.v
         st.refresh(self.ctx.kernels.at(st.s), self.ctx.fp.p)
 
-    def _perception_newton(self, st: State) -> None:
-        """The perception Newton phase: from a neighbour's Newton point, or once cold."""
+    def _perception_newton(self, st: State, iteration: int) -> None:
+        """The perception Newton phase: from a neighbour's Newton point, or once cold
+        (on large problems also once early, at the first check)."""
         if st.pn_warm is not None:  # on failure: plan steps, then a cold start
             (r0, s0, mu0), mix, st.pn_warm = st.pn_warm, 1e-3, None
         else:
-            st.pn_ready = False
+            if iteration >= PERCEPTION_NEWTON_AFTER:
+                st.pn_ready = False
+            self.pn_after = PERCEPTION_NEWTON_AFTER
             pieces = newton.perception_pieces(self.ctx)
             with np.errstate(divide="ignore"):
                 mu0 = pieces.multiplier_estimate(st.q / st.q.sum(), np.log(st.h))
