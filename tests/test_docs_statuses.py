@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).parents[1]
@@ -125,6 +126,31 @@ def test_hook_reads_the_committed_results(hook):
     lines = table.splitlines()
     assert lines[0] == "| R | ratio |" and len(lines) == 2 + len(rows)
     assert lines[2] == f"| 2 | {ratios[0]:.2f} ± {float(rows[0]['ratio_std']):.2g} |"
+
+
+@pytest.mark.parametrize("true_b, fitted", [(1.5, True), (2.0, False)])
+def test_power_fit_recovers_the_exponent(hook, tmp_path, true_b, fitted):
+    """power_fit on rows y = 3·N^b (times noise e^{±0.01}) against numpy's polyfit of the
+    logarithms of the same rows, and against b = 1.5; twin: rows made with b = 2. A
+    tuple in ``where`` selects any of its values; rows of another status are left out."""
+    rng = np.random.default_rng(0)
+    ns = [64, 128, 256, 512, 1024]
+    ys = [3.0 * n**true_b * np.exp(rng.uniform(-0.01, 0.01)) for n in ns]
+    lines = ["family,N,time_s,status"]
+    lines += [
+        f"a,{n},{float(y)!r},{'exact' if i == 0 else 'converged'}"
+        for i, (n, y) in enumerate(zip(ns, ys, strict=True))
+    ]
+    lines += ["a,2048,1.0,time_limit", "b,64,1.0,converged"]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    out = hook.render(
+        '{{ power_fit("t.csv", "N", "time_s", family="a", status=("converged", "exact")) :.6f }}',
+        tmp_path,
+    )
+    assert float(out) == pytest.approx(np.polyfit(np.log(ns), np.log(ys), 1)[0], abs=1e-6)
+    assert (abs(float(out) - 1.5) < 0.02) == fitted
+    with pytest.raises(hook.DataError, match="fewer than 3 sizes"):
+        hook.render('{{ power_fit("t.csv", "N", "time_s", family="b") }}', tmp_path)
 
 
 @pytest.mark.parametrize(

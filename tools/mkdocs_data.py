@@ -62,6 +62,8 @@ def _number(text: str) -> Any:
 
 
 def _equal(cell: str, wanted: Any) -> bool:
+    if isinstance(wanted, (tuple, list)):  # any of these values
+        return any(_equal(cell, w) for w in wanted)
     value = _number(cell)
     if isinstance(wanted, (int, float)) and isinstance(value, (int, float)):
         return math.isclose(value, wanted, rel_tol=1e-9, abs_tol=1e-12)
@@ -130,6 +132,24 @@ class Data:
 
     def count(self, path: str, **where: Any) -> int:
         return len(self.rows(path, **where))
+
+    def power_fit(self, path: str, x: str, y: str, **where: Any) -> float:
+        """The exponent b of ``y ≈ a·x^b``: least squares of log y on log x over the
+        matching rows (a ``where`` value that is a tuple matches any of its values); at
+        least three distinct x are needed."""
+        xs, ys = self.values(path, x, **where), self.values(path, y, **where)
+        pairs = [
+            (float(a), float(b))
+            for a, b in zip(xs, ys, strict=True)
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > 0 and b > 0
+        ]
+        if len({a for a, _ in pairs}) < 3:
+            raise DataError(f"{path}: fewer than 3 sizes to fit {y} against {x} with {where}")
+        lx = [math.log(a) for a, _ in pairs]
+        ly = [math.log(b) for _, b in pairs]
+        mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+        sxx = sum((u - mx) ** 2 for u in lx)
+        return sum((u - mx) * (v - my) for u, v in zip(lx, ly, strict=True)) / sxx
 
     def json(self, path: str, key: str = "") -> Any:
         """The value at the dotted ``key`` (list indices as numbers) of the JSON file."""
@@ -234,6 +254,7 @@ def render(
             "span",
             "distinct",
             "count",
+            "power_fit",
             "json",
             "table",
             "provenance",
