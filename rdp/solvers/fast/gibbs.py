@@ -42,8 +42,10 @@ class GibbsPlan:
 
     #: Nats below a row's largest log-entry beyond which a column is not a candidate.
     THRESHOLD = 100.0
-    #: Dense steps between two selections of candidates while the plan is still wide.
-    DENSE_TIDY = 4
+    #: While the candidates are more than this share of the columns, they are re-selected
+    #: every ``WIDE_TIDY`` steps (after every step while the plan is dense).
+    WIDE = 1 / 16
+    WIDE_TIDY = 4
 
     def __init__(self, p: NDArray, cost: NDArray, cost2: NDArray | None = None) -> None:
         self.p, self.cost, self.cost2 = p, cost, cost2
@@ -53,7 +55,7 @@ class GibbsPlan:
         self.cost_c, self.cost2_c = cost, cost2
         self.vals: NDArray | None = None  # the plan on the candidates (none before a step)
         self.pad: NDArray | None = None  # padding entries of ``cols`` (weight zero)
-        self._dense_steps = 0
+        self._since_tidy = 0
 
     def step(self, h: NDArray, Pn: float, mu: float, eta: float) -> tuple[GibbsPlan, float]:
         """G += η log(h / max h); the least μ ≥ 0 with ⟨π, c⟩ ≤ P; M += μ."""
@@ -70,34 +72,36 @@ class GibbsPlan:
         out = object.__new__(GibbsPlan)
         out.__dict__.update(self.__dict__)
         out.G, out.M, out.vals = G, self.M + mu, vals
-        if out.cols is None:
-            out._dense_steps += 1
-            if out._dense_steps % self.DENSE_TIDY == 0:
-                out = out.tidy()
+        out._since_tidy += 1
+        if out.cols is None or (
+            out.cols.shape[1] > self.WIDE * self.G.size and out._since_tidy >= self.WIDE_TIDY
+        ):
+            out = out.tidy()
         return out, mu
 
     def tidy(self) -> GibbsPlan:
         """Re-select each row's candidates: the columns within ``THRESHOLD`` nats of its largest
-        entry of G_j − M c_ij, all of them while that is more than a quarter of the columns."""
+        entry of G_j − M c_ij, all of them while that is more than half of the columns."""
         if self.vals is None:
             return self
         z = self.G[None, :] - self.M * self.cost
-        z -= z.max(axis=1, keepdims=True)
-        keep = z >= -self.THRESHOLD
-        width = int(keep.sum(axis=1).max())
+        keep = z >= z.max(axis=1, keepdims=True) - self.THRESHOLD
+        count = keep.sum(axis=1)
+        width = int(count.max())
         out = object.__new__(GibbsPlan)
         out.__dict__.update(self.__dict__)
-        if width > self.cost.shape[1] // 4:
+        out._since_tidy = 0
+        if width > self.cost.shape[1] // 2:
             if self.cols is not None:  # wide again: back to every column
                 out.cols, out.cost_c, out.cost2_c, out.pad = None, self.cost, self.cost2, None
                 out.vals = _rows(z, self.p)
             return out
-        # each row's candidates, padded to the common width with its best column at
+        # each row's candidates, padded to the common width with its first candidate at
         # weight zero (log-weight −inf through ``pad``)
         rows, cols = np.nonzero(keep)
-        count = np.bincount(rows, minlength=z.shape[0])
-        slot = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
-        table = np.repeat(np.argmax(z, axis=1)[:, None], width, axis=1)
+        first = np.cumsum(count) - count
+        slot = np.arange(rows.size) - np.repeat(first, count)
+        table = np.repeat(cols[first][:, None], width, axis=1)
         table[rows, slot] = cols
         out.pad = np.arange(width)[None, :] >= count[:, None]
         r = np.arange(z.shape[0])[:, None]
@@ -143,6 +147,6 @@ class GibbsPlan:
 
 
 def _rows(z: NDArray, p: NDArray) -> NDArray:
-    """Rows ∝ exp(z) scaled to the pmf p (z holds each row's largest entry at 0)."""
+    """Rows ∝ exp(z) scaled to the pmf p."""
     w = np.exp(z - z.max(axis=1, keepdims=True))
     return w * (p / w.sum(axis=1))[:, None]
