@@ -25,6 +25,7 @@ from estimate_validation import provenance
 
 from rdp import Gaussian, Problem
 from rdp.closed_forms.gaussian_fdivergence import gaussian_std, rate_bounds
+from rdp.closed_forms.gaussian_fdivergence_channel import gated_channel
 from rdp.perceptions import perception_from_name
 
 #: (measure, D, P): P in bits for JS, unit-free otherwise; σ² = 1.
@@ -57,20 +58,36 @@ def widths() -> list[dict]:
         for P in levels:
             d_max = Problem(Gaussian(), "mse", measure).zero_rate_distortion(P)
             d_free = 1.0 - gaussian_std(1.0, measure, P) ** 2
-            values, relative, seconds = [], [], []
+            values, relative, seconds, gated, gated_seconds = [], [], [], [], []
             for i in range(1, 33):
+                D = d_free + (d_max - d_free) * i / 33.0
                 began = time.perf_counter()
-                b = rate_bounds(1.0, d_free + (d_max - d_free) * i / 33.0, measure, P)
+                b = rate_bounds(1.0, D, measure, P)
                 seconds.append(time.perf_counter() - began)
                 values.append(b.upper - b.lower)
                 relative.append((b.upper - b.lower) / b.upper if b.upper > 0 else 0.0)
+                if i % 4 == 0:  # the gated channel on every 4th point (about a second each)
+                    began = time.perf_counter()
+                    channel = gated_channel(measure, D, P)
+                    gated_seconds.append(time.perf_counter() - began)
+                    upper = b.upper if channel is None else min(b.upper, channel.rate)
+                    gated.append({"D": D, "lower": b.lower, "upper": b.upper,
+                                  "gated_upper": upper, "failed": channel is None})  # fmt: skip
             out.append({"perception": name, "P": P, "d_free": d_free, "d_max": d_max,
                         "max_width": max(values),
                         "median_width": float(np.median(values)),
                         "max_relative": max(relative),
-                        "median_seconds": float(np.median(seconds))})  # fmt: skip
+                        "median_seconds": float(np.median(seconds)),
+                        "gated": gated,
+                        "gated_max_width": max(g["gated_upper"] - g["lower"] for g in gated),
+                        "analytic_max_width_at_gated": max(g["upper"] - g["lower"]
+                                                           for g in gated),
+                        "gated_failures": sum(g["failed"] for g in gated),
+                        "gated_median_seconds": float(np.median(gated_seconds))})  # fmt: skip
             print(f"{name:>18} P={P:<6} D_max={d_max:.6f} widths: max {max(values):.2e}, "
-                  f"relative {max(relative):.2%}", flush=True)  # fmt: skip
+                  f"relative {max(relative):.2%}, gated {out[-1]['gated_max_width']:.2e} "
+                  f"(analytic there {out[-1]['analytic_max_width_at_gated']:.2e})",
+                  flush=True)  # fmt: skip
     return out
 
 
@@ -87,6 +104,10 @@ def main() -> None:
         began = time.perf_counter()
         bounds = rate_bounds(1.0, D, perception_from_name(name), P)
         bound_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        channel = gated_channel(perception_from_name(name), D, P)
+        gated_seconds = time.perf_counter() - began
+        gated_upper = bounds.upper if channel is None else min(bounds.upper, channel.rate)
         mids = []
         for n in args.sizes:
             problem = Problem(Gaussian(0.0, 1.0).discretize(n), "mse", name)
@@ -102,9 +123,10 @@ def main() -> None:
         extrapolated = mids[-1] + (mids[-1] - mids[-2]) / 3.0
         cases.append({"perception": name, "D": D, "P": P, "lower": bounds.lower,
                       "upper": bounds.upper, "width": bounds.upper - bounds.lower,
-                      "bound_seconds": bound_seconds, "last_n": args.sizes[-1],
+                      "bound_seconds": bound_seconds, "gated_upper": gated_upper,
+                      "gated_seconds": gated_seconds, "last_n": args.sizes[-1],
                       "last": mids[-1], "extrapolated": extrapolated,
-                      "extrapolated_inside": bounds.lower <= extrapolated <= bounds.upper,
+                      "extrapolated_inside": bounds.lower <= extrapolated <= gated_upper,
                       "above_lower": extrapolated - bounds.lower})  # fmt: skip
         print(
             f"   bounds [{bounds.lower:.8f}, {bounds.upper:.8f}], extrapolated "

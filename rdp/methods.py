@@ -98,6 +98,7 @@ def stated_tol(method: Method) -> float:
 BUILTIN_METHODS: dict[str, str] = {
     "closed-form": "rdp.closed_forms:closed_form",
     "gaussian-kl-gated": "rdp.closed_forms.gaussian_kl:gated_method",
+    "gaussian-f-gated": "rdp.closed_forms.gaussian_fdivergence:gated_method",
     "fast": "rdp.solvers.fast:fast_solver",
     "cvxpy": "rdp.solvers.convex:convex_program",
 }
@@ -148,7 +149,7 @@ AUTO_ORDER: list[str] = ["closed-form", "fast"]
 #: which are meant for the solver that would otherwise answer; asked for by name it
 #: refuses them. Only the names of ``SOLVER_OPTIONS`` are left out this way: another
 #: name (a misspelt option) is refused as before.
-OPTIONLESS: set[str] = {"closed-form", "gaussian-kl-gated"}
+OPTIONLESS: set[str] = {"closed-form", "gaussian-kl-gated", "gaussian-f-gated"}
 
 #: The options of the built-in solvers (``fast``: ``rdp.solvers.fast.fast_solver``;
 #: ``cvxpy``: ``rdp.solvers.convex.convex_program``).

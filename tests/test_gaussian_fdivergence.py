@@ -303,3 +303,82 @@ def test_mixture_with_the_zero_rate_law_lowers_the_upper_bound_near_d_max():
     for d1 in np.linspace(0.3 * D, D, 30):
         assert b.upper <= rate(1.0, d1, s)[0] * (zero - D) / (zero - d1) * (1 + 1e-9)
     assert b.lower <= b.upper
+
+
+# ------------------------------------------------------------------ the gated channel
+
+
+def brute_force_channel(name, beta, t, log_v, width, step=0.01, span=10.0):
+    """(D, D_f, I(W) bits) of W' = (1 − δ)W + δφ, W ∝ r(y)e^{−β(x−y)²}, from the definitions
+    on a uniform grid (numerical Z, the output law q' summed, I(W) as E ln W/q)."""
+    from scipy.special import logsumexp
+
+    from rdp.closed_forms.gaussian_fdivergence_channel import MIX
+
+    x = np.arange(-span, span + step / 2, step)
+    log_phi = -0.5 * x * x - 0.5 * math.log(2 * math.pi)
+    log_r = logsumexp(-0.5 * ((x[:, None] - t[None, :]) / width) ** 2 + log_v[None, :], axis=1)
+    exponent = -beta * (x[:, None] - x[None, :]) ** 2 + log_r[None, :]
+    log_w = exponent - logsumexp(exponent, axis=1)[:, None] - math.log(step)  # density in y
+    mass = step * np.exp(log_phi)
+    w = np.exp(log_w)
+    q = mass @ w
+    joint = mass[:, None] * w * step
+    d_w = float((joint * (x[:, None] - x[None, :]) ** 2).sum())
+    rate = float((joint * (log_w - np.log(q)[None, :])).sum()) / LN2
+    mixed = (1 - MIX) * q + MIX * np.exp(log_phi)
+    gen = MEASURES[name].generator
+    div = float(step * (np.exp(log_phi) * gen.f(mixed / np.exp(log_phi))).sum())
+    return (1 - MIX) * d_w + 2 * MIX, div, rate
+
+
+def _channel_pieces():
+    t = np.array([-1.2, 0.0, 0.7])
+    return t, np.log([0.3, 1.0, 0.5])
+
+
+@pytest.mark.parametrize("name", list(MEASURES))
+def test_gated_channel_quadrature_matches_the_definitions(name):
+    from rdp.closed_forms.gaussian_fdivergence_channel import MIX, divergence
+
+    t, log_v = _channel_pieces()
+    got = divergence(MEASURES[name], 0.9, t, log_v, 0.4, 0.05)
+    expected = brute_force_channel(name, 0.9, t, log_v, 0.4)
+    assert got.distortion == pytest.approx(expected[0], rel=1e-9)
+    assert got.perception == pytest.approx(expected[1], rel=1e-8)
+    assert got.rate / (1 - MIX) == pytest.approx(expected[2], rel=1e-9)
+    # the twin: a slope off by 0.1 % is told apart
+    other = divergence(MEASURES[name], 0.9 * 1.001, t, log_v, 0.4, 0.05)
+    assert (other.distortion, other.perception, other.rate) != pytest.approx(
+        (got.distortion, got.perception, got.rate), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(("name", "D", "P"), CASES)
+def test_gated_channel_meets_the_constraints_and_lands_above_the_discretised_value(name, D, P):
+    """Re-evaluated by the brute-force definitions, the returned channel meets D and P; its
+    rate is above the extrapolated discretised R and well below the Gaussian channel's."""
+    from rdp.closed_forms.gaussian_fdivergence_channel import MIX, gated_channel, nodes
+
+    gated = gated_channel(MEASURES[name], D, P)
+    assert gated is not None
+    t, _ = nodes(gated.spacing)
+    d, div, rate = brute_force_channel(name, gated.slope, t, gated.log_weights, gated.spacing)
+    assert d <= D * (1 + 1e-8) and div <= P * (1 + 1e-7)
+    assert gated.rate == pytest.approx((1 - MIX) * rate, rel=1e-7)
+    value = extrapolated(name, D, P)
+    analytic = gf.rate_bounds(1.0, D, MEASURES[name], P)
+    assert value - 2e-6 <= gated.rate < analytic.upper - 1e-3
+    assert gated.rate - analytic.lower < 2e-4
+    assert not gated.rate - 1e-4 >= value  # the twin: an upper bound 1e-4 lower would fail
+
+
+def test_gated_method_narrows_the_bracket_and_keeps_the_lower_bound():
+    problem = Problem(Gaussian(0.0, 4.0), "mse", "hellinger")
+    analytic = problem.rate(3.6, 0.1)
+    gated = problem.rate(3.6, 0.1, method="gaussian-f-gated")
+    assert gated.method == "bounds: gaussian-mse-hellinger, gated channel"
+    assert gated.lower == analytic.lower and gated.upper < analytic.upper - 1e-3
+    assert gated.rate == pytest.approx(0.5 * (gated.lower + gated.upper), rel=1e-12)
+    with pytest.raises(ValueError, match="gaussian-f-gated"):
+        Problem(Gaussian(0.0, 1.0), "mse", "w2").rate(0.5, 0.1, method="gaussian-f-gated")

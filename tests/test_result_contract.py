@@ -66,6 +66,7 @@ METHOD_PROBLEMS = {
     **PROBLEMS,
     # bounds only, lower < upper (a status 'exact' here would be false)
     "gaussian-kl-source-recon": (Problem(Gaussian(0.0, 1.0), "mse", "kl-source-recon"), 0.05, 0.5),
+    "gaussian-hellinger": (Problem(Gaussian(0.0, 1.0), "mse", "hellinger"), 0.1, 0.9),
     "gaussian-vector-kl-recon-source": (
         Problem(GaussianVector(np.diag([1.0, 0.5])), "mse", "kl-recon-source"),
         0.1,
