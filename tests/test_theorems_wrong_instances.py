@@ -133,6 +133,30 @@ def test_counterexample_detects_the_old_gaussian_closed_form(monkeypatch):
     assert report.deviation > 1e-4
 
 
+F_CASES = [("hellinger", 0.9, 0.1), ("chi2-source-recon", 0.9, 0.5)]
+
+
+def test_fdivergence_bracket_check_passes_on_the_real_bounds():
+    report = cross_checks.check_gaussian_fdivergence_bracket(F_CASES)
+    assert report.passed, report.deviation
+
+
+def test_fdivergence_bracket_check_detects_the_gaussian_rate_claimed_as_exact(monkeypatch):
+    """Claiming lower = upper = the jointly Gaussian rate must fail (by about 1e-3 bits)."""
+    from rdp.closed_forms import gaussian_fdivergence
+
+    original = gaussian_fdivergence.rate_bounds
+
+    def gaussian_only(variance, D, perception, P):
+        bounds = original(variance, D, perception, P)
+        return replace(bounds, lower=bounds.upper)
+
+    monkeypatch.setattr(gaussian_fdivergence, "rate_bounds", gaussian_only)
+    report = cross_checks.check_gaussian_fdivergence_bracket(F_CASES)
+    assert not report.passed
+    assert report.deviation > 1e-3
+
+
 def test_perception_costs_rate_fails_when_perception_lowers_the_rate(monkeypatch):
     original = GaussianVectorMSE.rate_point
 

@@ -260,6 +260,15 @@ def _cross_checks() -> dict[str, Check]:
         "closed-form/kl-source-recon-counterexample[gaussian]": (
             cross_checks.check_kl_source_recon_counterexample
         ),
+        "closed-form/f-divergence-bracket-vs-discretisation[gaussian]": partial(
+            cross_checks.check_gaussian_fdivergence_bracket,
+            [
+                ("hellinger", 0.9, 0.1),
+                ("js", 0.9, 0.1),
+                ("chi2-recon-source", 0.9, 0.5),
+                ("chi2-source-recon", 0.9, 0.5),
+            ],
+        ),
     }
 
 
