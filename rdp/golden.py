@@ -9,7 +9,8 @@ problem, method, reference and units). The tables committed under
 Columns: ``D``, ``P`` (or ``R``, ``P``), the value (``rate`` in bits or
 ``distortion``), its certified ``lower`` and ``upper`` bounds (equal for
 exact closed forms; the solver's bounds for finite problems; the proven
-bounds for the Gaussian KL(p_X‖p_X̂) problem, whose ``rate`` is the upper bound),
+bounds for the Gaussian KL(p_X‖p_X̂) and f-divergence problems, whose ``rate`` is the
+midpoint),
 its ``status`` ([`rdp.status.Status`][rdp.status.Status]) and whether it is
 ``certified`` ([`rdp.status.is_certified`][rdp.status.is_certified]).
 KL and Jensen–Shannon perception values are in bits.
@@ -81,8 +82,9 @@ def tables() -> list[GoldenTable]:
                 (0.0, 0.01, 0.05, 0.2),
             )
         )
-    for perception in ("w2", "kl-recon-source", "kl-source-recon"):
-        note = "bounds (derived here)" if perception == "kl-source-recon" else "Zhang et al. 2021"
+    bounded = ("kl-source-recon", "hellinger", "js", "chi2-recon-source", "chi2-source-recon")
+    for perception in ("w2", "kl-recon-source", *bounded):
+        note = "bounds (derived here)" if perception in bounded else "Zhang et al. 2021"
         out.append(
             GoldenTable(
                 f"gaussian-1-mse-{perception}",
