@@ -131,8 +131,10 @@ def test_corrupted_newton_points_are_not_certified(monkeypatch):
     closed = []
 
     def corrupted(*args, check=None, **kwargs):
-        def wrong(r, g, s):
-            closed.append(check(r, g, 1.3 * s))
+        def wrong(r, g, s, kernel):
+            # the point's own kernel (at the true slope) goes along: the certificate
+            # must not read it at another slope
+            closed.append(check(r, g, 1.3 * s, kernel))
             return closed[-1]
 
         return real(*args, check=wrong, **kwargs)

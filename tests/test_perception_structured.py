@@ -87,3 +87,67 @@ def test_structured_system_solves_the_dense_newton_system(seed):
     # twin: the system of other pieces' curvature γ has another solution
     other = _dense(kt, wu, r, h, z, 2 * gamma, cols, rows, corner)
     assert not np.allclose(np.linalg.solve(other, rhs), got, rtol=1e-6)
+
+
+def _tilted_point(n, seed):
+    """A Newton-like point (r, g, s) of Gaussian().discretize(n), MSE, W₂², and its kernel."""
+    from rdp import Problem
+    from rdp.solvers.fast import FastSolver
+    from rdp.solvers.perception_newton import _Iterate
+
+    solver = FastSolver(Problem(Gaussian().discretize(n), "mse", "w2"))
+    ctx = solver.context
+    rng = np.random.default_rng(seed)
+    pt = _Iterate()
+    pt.r = rng.dirichlet(np.full(n, 4.0))
+    pt.s = 1.1
+    pt.g = np.cumsum(rng.uniform(0, 0.02, n))[::-1].copy()
+    pt.g -= pt.g.min()
+    log_k = -pt.s * ctx.shifted - pt.g[None, :]
+    top = log_k.max(axis=1)
+    pt.kt = np.exp(log_k - top[:, None])
+    pt.top = top
+    return ctx, pt
+
+
+def test_squared_error_moments_match_the_dense_ones():
+    """Two-pass moments of (x − y)² against ``distortion_derivatives`` on the matrix."""
+    from rdp.solvers._kernels import distortion_derivatives
+
+    ctx, pt = _tilted_point(60, 0)
+    fp = ctx.fp
+    pt.squared = (fp.x, fp.y)
+    pt._squared_products(fp.p)
+    mean, var, c = pt.moments
+    u = pt.kt @ pt.r
+    ref_mean, ref_var, ref_c = distortion_derivatives(pt.kt, ctx.shifted, fp.p, pt.r, u)
+    assert np.allclose(pt.u, u, rtol=1e-13)
+    assert np.allclose(pt.h, pt.kt.T @ (fp.p / u), rtol=1e-12)
+    assert np.allclose(mean, ref_mean, rtol=1e-10, atol=1e-12)
+    assert var == pytest.approx(ref_var, rel=1e-9)
+    assert np.allclose(c, ref_c, rtol=1e-8, atol=1e-10 * np.abs(ref_c).max())
+    # twin: the values of another grid give other moments
+    pt.squared = (fp.x, fp.y + 0.05)
+    pt._squared_products(fp.p)
+    assert not np.allclose(pt.moments[0], ref_mean, rtol=1e-6)
+
+
+def test_certificate_from_the_tilted_kernel_matches_the_dense_one():
+    """``certify_tilted`` gives the lower bound of ``certify_point`` at the same (s, v) and
+    an exactly feasible channel; at another slope it declines (no bound from a kernel
+    that is not the point's)."""
+    from rdp.solvers.perception_newton import TiltedKernel
+
+    ctx, pt = _tilted_point(48, 1)
+    fp = ctx.fp
+    D, Pn, anchor = 0.45, 0.05, fp.min_divergence()[1]
+    u = pt.kt @ pt.r
+    kernel = TiltedKernel(pt.kt, pt.top, pt.r, u, pt.s, pt.g)
+    lower, upper, joint = ctx.certify_tilted(kernel, pt.g, pt.s, D, Pn, anchor)
+    v = pt.r * np.exp(-pt.g)
+    ref_lower, _, _ = ctx.certify_point(v / v.sum(), pt.s, D, Pn, anchor)
+    assert lower == pytest.approx(ref_lower, rel=1e-11, abs=1e-13)
+    assert joint is not None and ctx.feasible(joint, D, Pn)
+    assert upper >= lower
+    # twin: the kernel read at another slope is refused
+    assert ctx.certify_tilted(kernel, pt.g, 1.3 * pt.s, D, Pn, anchor) is None

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,6 +79,7 @@ def perception_newton(
     deadline: float = np.inf,
     check: Callable[[NDArray, NDArray, float], bool] | None = None,
     mix: float = 0.02,
+    squared: tuple[NDArray, NDArray] | None = None,
 ) -> tuple[NDArray, NDArray, float, float, int]:
     """Primal–dual Newton steps (Mehrotra predictor–corrector) on the conditions above.
 
@@ -106,11 +108,16 @@ def perception_newton(
     deadline : float
         ``time.perf_counter()`` value after which the iteration stops.
     check : callable, optional
-        ``check(r, g, s) -> bool``, called at every step once the mean complementarity
-        is below 1e-9 and at the last point in any case; True stops the iteration (the
+        ``check(r, g, s, kernel) -> bool``, called at every step once the mean
+        complementarity is below 1e-9 and at the last point in any case, with ``kernel``
+        the ``TiltedKernel`` of the point; True stops the iteration (the
         caller's certificate closed).
     mix : float
         See ``r0``.
+    squared : (ndarray, ndarray), optional
+        Source and reconstruction values (x, y) when ``shifted`` is exactly
+        (x_i − y_j)²: the distortion's moments then take two passes over the kernel
+        (products with the powers of y and of x) instead of five.
 
     Returns
     -------
@@ -136,14 +143,14 @@ def perception_newton(
     # the caller's check runs under the caller's floating-point settings
     outer = np.geterr()
 
-    def checked(r: NDArray, g: NDArray, s: float) -> bool:
+    def checked(r: NDArray, g: NDArray, s: float, kernel: TiltedKernel) -> bool:
         with np.errstate(**outer):
-            return check(r, g, s)
+            return check(r, g, s, kernel)
 
     with np.errstate(all="ignore"):
         return _iterate(
             shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline,
-            None if check is None else checked, mix,
+            None if check is None else checked, mix, squared,
         )  # fmt: skip
 
 
@@ -169,10 +176,12 @@ def _check_arguments(shifted, p, pieces, P, r0, s0, max_iter, mix) -> None:
         raise ValueError(f"max_iter must be ≥ 1; got {max_iter!r}")
 
 
-def _iterate(shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, check, mix):
+def _iterate(
+    shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, check, mix, squared=None
+):
     """The iteration of ``perception_newton`` (same arguments)."""
     m = shifted.shape[1]
-    x = _Iterate.start(shifted, p, pieces, P, r0, s0, mu0, mix)
+    x = _Iterate.start(shifted, p, pieces, P, r0, s0, mu0, mix, squared)
     steps, unchecked = 0, True
     while steps < max_iter:
         steps += 1
@@ -181,7 +190,7 @@ def _iterate(shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, che
             break
         if check is not None and res.gap <= 1e-9:
             unchecked = False
-            if check(x.r / x.r.sum(), x.g, x.s):
+            if check(x.r / x.r.sum(), x.g, x.s, x.tilted()):
                 break
         try:
             lin = _Linearisation(x, res, pieces, m)
@@ -219,8 +228,22 @@ def _iterate(shifted, p, pieces, P, r0, s0, mu0, target, max_iter, deadline, che
             break
     finite = np.isfinite(x.r).all() and np.isfinite(x.g).all() and np.isfinite(x.s)
     if check is not None and unchecked and finite:
-        check(x.r / x.r.sum(), x.g, x.s)  # the last point is certified whatever its residuals
+        # the last point is certified whatever its residuals
+        check(x.r / x.r.sum(), x.g, x.s, x.tilted())
     return x.r / x.r.sum(), x.g, x.s, x.mu, steps
+
+
+class TiltedKernel(NamedTuple):
+    """The kernel of a Newton point: ``kt`` = diag(e^{−top}) e^{−sΔ'} diag(e^{−g}) (each
+    row's largest entry 1) at slope ``s`` and tilt ``g``, its output weights ``r`` and
+    ``u`` = kt r."""
+
+    kt: NDArray
+    top: NDArray
+    r: NDArray
+    u: NDArray
+    s: float
+    g: NDArray
 
 
 class _Direction:
@@ -243,7 +266,10 @@ class _Residuals:
 
     def __init__(self, x: _Iterate, shifted, p, pieces: SeparablePieces, P: float, target):
         # c = −∂h/∂s = ∂ distortion/∂r
-        mean, self.var, self.c = distortion_derivatives(x.kt, shifted, p, x.r, x.u)
+        if x.moments is not None:
+            mean, self.var, self.c = x.moments
+        else:
+            mean, self.var, self.c = distortion_derivatives(x.kt, shifted, p, x.r, x.u)
         self.pairs = x.r.size + x.lam.size + 1
         self.gap = (float(x.r @ x.z) + float((x.lam * x.sig).sum()) + x.mu * x.sw) / self.pairs
         self.d = -x.h - x.z + x.nu
@@ -265,8 +291,11 @@ class _Iterate:
     """
 
     @classmethod
-    def start(cls, shifted, p, pieces: SeparablePieces, P: float, r0, s0, mu0: float, mix):
+    def start(
+        cls, shifted, p, pieces: SeparablePieces, P: float, r0, s0, mu0: float, mix, squared=None
+    ):
         x = cls()
+        x.squared = squared
         m = shifted.shape[1]
         x.r = (1 - mix) * r0 / r0.sum() + mix / m
         x.s, x.mu = float(s0), max(float(mu0), 1e-6)
@@ -288,11 +317,43 @@ class _Iterate:
         # and no row underflows
         log_k = np.multiply(shifted, -self.s)  # in place from here: one N × M array
         log_k -= self.g[None, :]
-        log_k -= log_k.max(axis=1, keepdims=True)
+        top = log_k.max(axis=1, keepdims=True)
+        log_k -= top
+        self.top = top[:, 0]
         self.kt = np.exp(log_k, out=log_k)
+        self.moments = None
+        if self.squared is not None:
+            self._squared_products(p)
+            return
         self.u = self.kt @ self.r
         self.w = p / self.u
         self.h = self.kt.T @ self.w
+
+    def _squared_products(self, p) -> None:
+        """u, w, h and the distortion's moments for Δ'_ij = (x_i − y_j)², in two passes.
+
+        With m_a = (K̃ (y^a ⊙ r)) / u: the row means of (x − y)² and (x − y)⁴ are
+        binomial sums of x^b m_a; c_j = Σ_i w_i K̃_ij ((x_i − y_j)² − mean_i) is
+        K̃ᵀ(w(x² − mean)) − 2 y K̃ᵀ(w x) + y² K̃ᵀ w (``distortion_derivatives``).
+        """
+        xs, ys = self.squared
+        powers = self.r[:, None] * ys[:, None] ** np.arange(5)[None, :]
+        prod = self.kt @ powers  # N × 5
+        self.u = prod[:, 0]
+        mom = prod[:, 1:] / self.u[:, None]
+        mean = xs**2 - 2 * xs * mom[:, 0] + mom[:, 1]
+        fourth = (
+            xs**4 - 4 * xs**3 * mom[:, 0] + 6 * xs**2 * mom[:, 1] - 4 * xs * mom[:, 2] + mom[:, 3]
+        )
+        self.w = p / self.u
+        var = float(p @ np.maximum(fourth - mean**2, 0.0))
+        back = self.kt.T @ np.column_stack((self.w, self.w * xs, self.w * (xs**2 - mean)))
+        self.h = back[:, 0]
+        c = back[:, 2] - 2 * ys * back[:, 1] + ys**2 * back[:, 0]
+        self.moments = (mean, var, c)
+
+    def tilted(self) -> TiltedKernel:
+        return TiltedKernel(self.kt, self.top, self.r, self.u, self.s, self.g)
 
     def residuals(self, shifted, p, pieces, P, target) -> _Residuals:
         return _Residuals(self, shifted, p, pieces, P, target)

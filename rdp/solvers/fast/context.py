@@ -128,6 +128,38 @@ class Context:
             upper, joint = self.slope_upper(v, s, D, Pn, anchor)
         return lower, upper, joint
 
+    def certify_tilted(
+        self, kernel, g: NDArray, s: float, D: float, Pn: float, anchor: NDArray
+    ) -> tuple[float, float, NDArray | None] | None:
+        r"""``certify_point`` at v ∝ r ⊙ e^{−g} from a Newton point's own kernel, without
+        forming e^{−sΔ'} again.
+
+        ``kernel`` (``perception_newton.TiltedKernel``) holds
+        $\tilde K = \mathrm{diag}(e^{-t})\,e^{-s\Delta'}\mathrm{diag}(e^{-g})$ and
+        $u = \tilde K r$; with $v = r\odot e^{-g}/V$, $V = \sum_j r_je^{-g_j}$, the bound's
+        products are $(Kv)_i = e^{t_i}u_i/V$ and $h_j = V e^{g_j}(\tilde K^\top(p/u))_j$
+        (identities, evaluated to rounding), and the channel is
+        $J(s, v)_{ij} = p_i\tilde K_{ij}r_j/u_i$, repaired into the constraints and
+        re-checked as any (``upper_bound``). None where $e^{t}$ leaves the floating range,
+        or where (s, g) are not the kernel's own (the caller then uses ``certify_point``).
+        """
+        kt, top, r, u, s_k, g_k = kernel
+        if s_k != s or not np.array_equal(g_k, g):
+            return None
+        p = self.fp.p
+        weight = float((r * np.exp(-g)).sum())
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            kv = np.exp(top) * u / weight
+            h = weight * np.exp(g) * (kt.T @ (p / u))
+        if not ((kv > 0).all() and np.isfinite(kv).all() and np.isfinite(h).all()):
+            return None
+        lower, _ = self.lower_bound(s, kv, h, D, Pn)
+        joint = kt * (p / u)[:, None]
+        joint *= r[None, :]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            upper, repaired = self.upper_bound(joint, D, Pn, anchor)
+        return lower, upper, repaired
+
     def slope_upper(
         self, v: NDArray, s: float, D: float, Pn: float, anchor: NDArray
     ) -> tuple[float, NDArray | None]:
