@@ -12,9 +12,10 @@ so the plan is a vector G of length M, a number M and the cost matrix. As M grow
 each row's entries more than ``THRESHOLD`` nats below its largest weigh less than
 1e-43 of it; the step is then taken on each row's candidate columns only (those within
 the threshold at the last ``tidy``), O(N·w) for w candidates per row instead of
-O(N·M), and no N × M plan is stored between certificate checks. The candidates are
-re-selected from G and M over the whole matrix at every check (``tidy``), so an entry
-that the step has grown is never lost for longer than a check period. Only the
+O(N·M), and no N × M plan is stored once it is narrow. The candidates are re-selected
+from G and M over the whole matrix at every check (``tidy``; after every step while the
+plan is dense, every ``WIDE_TIDY`` steps while it is wide), so an entry that the step
+has grown is never lost for longer than a check period. Only the
 iteration uses the plan; the certificate reads its dense form (``pi``) as a witness
 and re-checks it (``rdp.solvers.certificate.repair_by_plan``).
 """
