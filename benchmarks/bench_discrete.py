@@ -89,11 +89,11 @@ FAMILIES: dict[str, dict] = {
                                point="near-dmin", sizes=(32, 64, 128, 256), cvxpy=(32,)),
     # points of R^2 and R^3: N = n^d cells of GaussianVector(Σ).discretize(n), squared
     # Euclidean distortion, W₂² with the squared Euclidean ground cost
-    # (N = 4096 needs more memory than the default ceiling of 2 GB: docs/multidim.md)
+    # (N = 4096 needs more memory than the default ceiling of 2 GB: max_memory in GB)
     "gauss2d-w2": dict(source="gauss2d", distortion="mse", perception="w2", P=0.05,
-                       sizes=(64, 144, 256, 576, 1024), cvxpy=(64,)),
+                       sizes=(64, 144, 256, 576, 1024, 4096), cvxpy=(64,), max_memory=8),
     "gauss3d-w2": dict(source="gauss3d", distortion="mse", perception="w2", P=0.05,
-                       sizes=(64, 512), cvxpy=(64,)),
+                       sizes=(64, 512, 4096), cvxpy=(64,), max_memory=8),
 }  # fmt: skip
 
 #: Covariances of the multi-dimensional families.
@@ -135,7 +135,7 @@ def target_point(family: str, n: int) -> tuple[float, float]:
 
     spec = FAMILIES[family]
     P = spec["P"]
-    solver = FastSolver(make_problem(family, n))
+    solver = FastSolver(make_problem(family, n), max_memory=spec.get("max_memory"))
     d_min, d_max = solver.min_distortion(P), solver.zero_rate_distortion(P)
     point = spec.get("point", "0.3")
     if point == "border":
@@ -153,7 +153,8 @@ def solve_one(method: str, family: str, n: int, D: float, P: float, limit: float
     if method == "fast":
         from rdp.solvers.fast import FastSolver
 
-        solver = FastSolver(problem, tol=1e-6, time_limit=limit)
+        memory = FAMILIES[family].get("max_memory")
+        solver = FastSolver(problem, tol=1e-6, time_limit=limit, max_memory=memory)
         start = time.perf_counter()
         point = solver.rate_point(D, P)
         record["time_s"] = time.perf_counter() - start
