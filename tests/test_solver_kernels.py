@@ -95,9 +95,14 @@ def test_transport_support_is_the_linear_program_value():
         rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
         res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
                       b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
-        value = finite._transport_support(g - g.max(), p, cost, P) + g.max()
+        value, mu = finite._transport_support(g - g.max(), p, cost, P)
+        value += g.max()
         assert value == pytest.approx(-res.fun, abs=1e-9)
         assert value >= -res.fun - 1e-12  # an upper bound on σ, as the certificate needs
+        # a guessed multiplier (a previous call's, near or far) only changes the bracket
+        for guess in (mu, 1.05 * mu, 1e-3, 1.0, 1e3):
+            warm, _ = finite._transport_support(g - g.max(), p, cost, P, guess=guess)
+            assert warm + g.max() == pytest.approx(-res.fun, abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(6))
