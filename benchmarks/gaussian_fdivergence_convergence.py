@@ -73,15 +73,18 @@ def widths() -> list[dict]:
                     channel = gated_channel(measure, D, P)
                     gated_seconds.append(time.perf_counter() - began)
                     upper = b.upper if channel is None else min(b.upper, channel.rate)
+                    low = b.lower if channel is None else min(max(b.lower, channel.lower), upper)
                     gated.append({"D": D, "lower": b.lower, "upper": b.upper,
-                                  "gated_upper": upper, "failed": channel is None})  # fmt: skip
+                                  "gated_lower": low, "gated_upper": upper,
+                                  "failed": channel is None})  # fmt: skip
             out.append({"perception": name, "P": P, "d_free": d_free, "d_max": d_max,
                         "max_width": max(values),
                         "median_width": float(np.median(values)),
                         "max_relative": max(relative),
                         "median_seconds": float(np.median(seconds)),
                         "gated": gated,
-                        "gated_max_width": max(g["gated_upper"] - g["lower"] for g in gated),
+                        "gated_max_width": max(g["gated_upper"] - g["gated_lower"]
+                                               for g in gated),
                         "analytic_max_width_at_gated": max(g["upper"] - g["lower"]
                                                            for g in gated),
                         "gated_failures": sum(g["failed"] for g in gated),
@@ -110,6 +113,8 @@ def main() -> None:
         channel = gated_channel(perception_from_name(name), D, P)
         gated_seconds = time.perf_counter() - began
         gated_upper = bounds.upper if channel is None else min(bounds.upper, channel.rate)
+        gated_lower = bounds.lower if channel is None else min(channel.lower, gated_upper)
+        gated_lower = max(gated_lower, bounds.lower)
         mids = []
         for n in args.sizes:
             problem = Problem(Gaussian(0.0, 1.0).discretize(n), "mse", name)
@@ -126,9 +131,11 @@ def main() -> None:
         cases.append({"perception": name, "D": D, "P": P, "lower": bounds.lower,
                       "upper": bounds.upper, "width": bounds.upper - bounds.lower,
                       "bound_seconds": bound_seconds, "gated_upper": gated_upper,
+                      "gated_lower": gated_lower,
                       "gated_seconds": gated_seconds, "last_n": args.sizes[-1],
                       "last": mids[-1], "extrapolated": extrapolated,
                       "extrapolated_inside": bounds.lower <= extrapolated <= gated_upper,
+                      "gated_lower_minus_extrapolated": gated_lower - extrapolated,
                       "above_lower": extrapolated - bounds.lower})  # fmt: skip
         print(
             f"   bounds [{bounds.lower:.8f}, {bounds.upper:.8f}], gated {gated_upper:.8f}, "

@@ -373,12 +373,45 @@ def test_gated_channel_meets_the_constraints_and_lands_above_the_discretised_val
     assert not gated.rate - 1e-4 >= value  # the twin: an upper bound 1e-4 lower would fail
 
 
-def test_gated_method_narrows_the_bracket_and_keeps_the_lower_bound():
+@pytest.mark.parametrize(("name", "D", "P"), CASES)
+def test_gated_dual_bound_is_below_the_channel_and_the_discretised_limit(name, D, P):
+    """The dual bound (weak duality) stays below the gated channel's rate and below the
+    extrapolated discretised R; it is far above the analytic lower bound."""
+    from rdp.closed_forms.gaussian_fdivergence_channel import gated_channel
+
+    gated = gated_channel(MEASURES[name], D, P)
+    analytic = gf.rate_bounds(1.0, D, MEASURES[name], P)
+    value = extrapolated(name, D, P)
+    assert analytic.lower + 5e-6 < gated.lower <= gated.rate
+    assert gated.lower <= value + 3e-6  # the next term of the extrapolation
+    assert not gated.lower + 1e-5 <= value + 3e-6  # twin: a bound 1e-5 higher would not hold
+
+
+def test_gated_dual_twin_a_wrong_distortion_exceeds_the_channel():
+    """Evaluated at 0.97 D (a wrong instance), the dual bound rises above the rate of the
+    channel that meets D: the ordering check above would catch such a mix-up."""
+    from rdp.closed_forms.gaussian_fdivergence_channel import (
+        divergence,
+        dual_bound,
+        gated_channel,
+        nodes,
+    )
+
+    gated = gated_channel(MEASURES["hellinger"], 0.9, 0.1)
+    t, _ = nodes(gated.spacing)
+    values = divergence(MEASURES["hellinger"], gated.slope, t, gated.log_weights,
+                        gated.spacing, gated.step).channel  # fmt: skip
+    assert dual_bound(MEASURES["hellinger"], values, 0.9, 0.1) <= gated.rate
+    assert dual_bound(MEASURES["hellinger"], values, 0.97 * 0.9, 0.1) > gated.rate
+
+
+def test_gated_method_narrows_the_bracket_from_both_ends():
     problem = Problem(Gaussian(0.0, 4.0), "mse", "hellinger")
     analytic = problem.rate(3.6, 0.1)
     gated = problem.rate(3.6, 0.1, method="gaussian-f-gated")
     assert gated.method == "bounds: gaussian-mse-hellinger, gated channel"
-    assert gated.lower == analytic.lower and gated.upper < analytic.upper - 1e-3
+    assert gated.lower > analytic.lower + 1e-6 and gated.upper < analytic.upper - 1e-3
+    assert gated.upper - gated.lower < 1e-4
     assert gated.rate == pytest.approx(0.5 * (gated.lower + gated.upper), rel=1e-12)
     with pytest.raises(ValueError, match="gaussian-f-gated"):
         Problem(Gaussian(0.0, 1.0), "mse", "w2").rate(0.5, 0.1, method="gaussian-f-gated")

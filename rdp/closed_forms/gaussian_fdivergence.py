@@ -549,8 +549,8 @@ class GaussianFDivergenceBounds(GaussianSourceMSE):
     ``refine=True`` (the method ``"gaussian-f-gated"``), where the analytic bracket on
     R(D, P) is wider than ``REFINE_MIN_GAP``, ``upper`` is at most the rate of the
     gated channel of
-    [`gated_channel`][rdp.closed_forms.gaussian_fdivergence_channel.gated_channel]
-    (about a second per point).
+    [`gated_channel`][rdp.closed_forms.gaussian_fdivergence_channel.gated_channel] and
+    ``lower`` at least its dual bound (about a second per point).
     """
 
     reference = REFERENCE
@@ -568,7 +568,7 @@ class GaussianFDivergenceBounds(GaussianSourceMSE):
         self.refine = bool(refine)
         if self.refine:
             self.name += ", gated channel"
-            self.reference = REFERENCE + "; upper bound: gated channel (derived there)"
+            self.reference = REFERENCE + "; gated channel and its dual bound (derived there)"
 
     def _bounded(self, bounds: RateBounds, gated=None) -> PointSolution:
         lower, upper = min(bounds.lower, bounds.upper), bounds.upper
@@ -583,7 +583,7 @@ class GaussianFDivergenceBounds(GaussianSourceMSE):
         }
         if gated is not None and gated.rate < upper:
             upper, channel = gated.rate, None
-            lower = min(lower, upper)
+            lower = min(max(lower, gated.lower), upper)
             diagnostics.update(
                 upper="gated channel (rdp.closed_forms.gaussian_fdivergence_channel)",
                 gated_slope=gated.slope,
@@ -630,8 +630,9 @@ class GaussianFDivergenceBounds(GaussianSourceMSE):
 
 
 def gated_method(problem, **options) -> GaussianFDivergenceBounds:
-    """Factory of the method ``"gaussian-f-gated"``: the bracket with the gated channel's
-    upper bound (Gaussian / MSE / an f-divergence other than KL; ``ValueError`` otherwise)."""
+    """Factory of the method ``"gaussian-f-gated"``: the bracket narrowed by the gated
+    channel and its dual bound (Gaussian / MSE / an f-divergence other than KL;
+    ``ValueError`` otherwise)."""
     from rdp.distortions import SquaredError
     from rdp.sources import Gaussian
 

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import brentq, minimize_scalar
 from scipy.special import logsumexp, ndtr
 
-from rdp.closed_forms.gaussian_kl_channel import _log_k, evaluate, nodes
+from rdp.closed_forms.gaussian_kl_channel import ChannelValues, _log_k, dual_pieces, evaluate, nodes
 from rdp.perceptions import Perception, to_bound
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -47,6 +48,9 @@ class GatedChannel:
     rate : float
         I(X; X̂) in bits (the larger of its values on the two grids): an upper bound
         on R(D, P).
+    lower : float
+        The dual bound from the channel's λ = 1/Z (``dual_bound``; the smaller of its
+        values on the two grids): a lower bound on R(D, P) in bits.
     distortion, perception : float
         Its distortion and divergence (internal unit; the larger of the two grids).
     slope : float
@@ -67,6 +71,7 @@ class GatedChannel:
     spacing: float
     step: float
     seconds: float
+    lower: float = -np.inf
 
 
 #: Weight of the independent N(0, 1) law mixed into every channel (below).
@@ -82,6 +87,7 @@ class _Values:
     rate: float
     slope: float
     log_weights: NDArray
+    channel: ChannelValues
 
 
 def divergence(perception: Perception, beta, t, log_v, width, step) -> _Values:
@@ -120,7 +126,67 @@ def divergence(perception: Perception, beta, t, log_v, width, step) -> _Values:
         rate=(1.0 - MIX) * values.rate,
         slope=values.slope,
         log_weights=values.log_weights,
+        channel=values,
     )
+
+
+def dual_bound(perception: Perception, values: ChannelValues, D: float, P: float) -> float:
+    r"""A lower bound on R(D, P) in bits from the channel's λ = 1/Z (P internal unit).
+
+    For every λ(x) > 0, β ≥ 0, γ > 0 and ν with $\nu + \gamma f'(\infty) \ge
+    \sup_y \ln K_\lambda(y)$, $K_\lambda(y) = \int\varphi(x)\lambda(x)e^{-\beta(x-y)^2}dx$,
+
+    $$
+    R(D, P) \ge \mathbb E_\varphi\ln\lambda(X) - \beta D - \gamma P - \nu
+    - \gamma\,\mathbb E_\varphi f^*\Big(\frac{\ln K_\lambda(Y) - \nu}{\gamma}\Big)
+    $$
+
+    (nats; ``docs/closed-forms/gaussian-fdivergence.md``). λ, K and the bound on
+    sup ln K are those of
+    [`dual_pieces`][rdp.closed_forms.gaussian_kl_channel.dual_pieces]; ν is set by
+    $\mathbb E_\varphi (f^*)'(\cdot) = 1$ (or at its least valid value) and γ by a
+    bounded scalar search (any values are valid). Beyond the grid, $f^*$ is at most its
+    value at $(\sup\ln K - \nu)/\gamma$ (f* increases), times $2\bar\Phi(L)$.
+    """
+    gen = perception.generator  # type: ignore[union-attr]
+    weight, mean_log_lam, log_k, top = dual_pieces(values)
+    outside = 2.0 * float(ndtr(-float(values.grid[-1])))
+    base = mean_log_lam - values.slope * D
+
+    def support(gamma: float) -> float:
+        """min over ν of γP + ν + γ E f*((ln K − ν)/γ): an upper bound on sup_q ∫ q ln K."""
+
+        def value(nu: float) -> float:
+            with np.errstate(all="ignore"):
+                conj = np.asarray(gen.conjugate((log_k - nu) / gamma)[0], dtype=float)
+                edge = float(np.asarray(gen.conjugate(np.array([(top - nu) / gamma]))[0])[0])
+            total = float(weight @ conj) + outside * max(edge, 0.0)
+            return gamma * P + nu + gamma * total if np.isfinite(total) else np.inf
+
+        def excess(nu: float) -> float:
+            with np.errstate(all="ignore"):
+                t = np.asarray(gen.maximiser((log_k - nu) / gamma), dtype=float)
+            return float(weight @ t) - 1.0
+
+        lo = -np.inf
+        if np.isfinite(gen.slope_inf):  # the singular part of q: ν ≥ sup ln K − γ f'(∞)
+            lo = top - gamma * gen.slope_inf
+            lo += 1e-12 * (1.0 + abs(lo))
+        start = lo if np.isfinite(lo) else float(log_k.max()) - gamma * 50.0
+        if excess(start) <= 0.0:
+            return value(start)
+        hi, step = start + gamma, gamma
+        while excess(hi) > 0.0:
+            step *= 2.0
+            hi = start + step
+        return value(brentq(excess, start, hi, xtol=1e-14, rtol=1e-15))
+
+    res = minimize_scalar(
+        lambda lg: support(math.exp(lg)), bounds=(-16.0, 10.0), method="bounded",
+        options={"xatol": 1e-10},
+    )  # fmt: skip
+    best = base - min(float(res.fun), support(math.exp(res.x)))
+    return best / math.log(2.0)
 
 
 def _newton(perception, beta, t, log_v, tilt, width, step, d_aim, p_aim, max_iter=14):
@@ -208,7 +274,12 @@ def gated_channel(
     check_div = check.perception
     if not (check.distortion <= D and check_div <= value):
         return None
+    lower = min(
+        dual_bound(perception, values.channel, D, value),
+        dual_bound(perception, check.channel, D, value),
+    )
     return GatedChannel(
+        lower=lower,
         rate=max(values.rate, check.rate),
         distortion=max(values.distortion, check.distortion),
         perception=max(div, check_div),

@@ -179,14 +179,15 @@ def _log_k(beta: float, x: NDArray, log_density: NDArray, step: float) -> NDArra
     )
 
 
-def dual_bound(values: ChannelValues, D: float, P: float) -> tuple[float, float, float]:
-    r"""(lower bound in bits, γ, margin) from the channel's λ = 1/Z, at (D, P bits).
+def dual_pieces(values: ChannelValues) -> tuple[NDArray, float, NDArray, float]:
+    r"""(quadrature weights h·φ, $\mathbb E_\varphi\ln\lambda$, $\ln K_\lambda$ on the grid,
+    an upper bound on $\sup_y \ln K_\lambda(y)$) for λ = 1/Z of the channel.
 
     λ is 1/Z on the quadrature range and frozen at its end values beyond, where
     K gains the exact tail terms $\lambda(\pm L)\int_{\pm x > L}\varphi(x)
-    e^{-\beta(x-y)^2}dx$ (closed form). The validity condition λ' > sup ln K is
-    checked with a grid maximum plus β h²/4, which bounds ln K between grid points
-    because (ln K)'' ≥ −2β; beyond the grid, K is bounded in closed form.
+    e^{-\beta(x-y)^2}dx$ (closed form). The supremum is bounded by the grid maximum plus
+    β h²/4, which bounds ln K between grid points because (ln K)'' ≥ −2β; beyond the
+    grid, K is bounded in closed form.
     """
     beta, x, h = values.slope, values.grid, values.step
     log_phi = -0.5 * x * x - _LOG_SQRT_2PI
@@ -209,7 +210,16 @@ def dual_bound(values: ChannelValues, D: float, P: float) -> tuple[float, float,
     # term is at most its value at y = L, and each tail term at most λ(±L) P(X > L)
     edge = max(bulk[0], bulk[-1])
     outside = float(np.logaddexp(edge, max(log_lam[0], log_lam[-1]) + tail + math.log(2.0)))
-    top = max(top, outside)
+    return weight, mean_log_lam, log_k, max(top, outside)
+
+
+def dual_bound(values: ChannelValues, D: float, P: float) -> tuple[float, float, float]:
+    r"""(lower bound in bits, γ, margin) from the channel's λ = 1/Z, at (D, P bits).
+
+    The pieces (λ, K and the bound on sup ln K) are those of ``dual_pieces``.
+    """
+    beta = values.slope
+    weight, mean_log_lam, log_k, top = dual_pieces(values)
     base = mean_log_lam - beta * D
     nats = P * LN2
 
