@@ -1,4 +1,4 @@
-r"""Gaussian source, MSE, an f-divergence perception: a gated channel (a tighter upper bound).
+r"""Gaussian source, MSE, an f-divergence perception: a gated channel and its dual bound.
 
 The channel family of [`rdp.closed_forms.gaussian_kl_channel`][rdp.closed_forms.gaussian_kl_channel]
 (its [`evaluate`][rdp.closed_forms.gaussian_kl_channel.evaluate] computes D and
@@ -19,7 +19,8 @@ set by Newton's method so that the channel's D and $D_f$ are D and P times
 (1 − 10⁻⁹). The channel is mixed with weight 10⁻⁷ with X̂ ~ N(0, 1) independent of X,
 which keeps the divergence's tails finite (``divergence``). It is re-evaluated on a grid
 of half the step; it must meet D and P there too, and the larger of the two rates is
-the upper bound.
+the upper bound. Its λ = 1/Z gives the dual lower bound of ``dual_bound`` (the smaller
+of its values on the two grids).
 """
 
 from __future__ import annotations
