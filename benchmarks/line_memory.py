@@ -33,14 +33,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def child(family: str, n: int, limit: float) -> dict:
+def child(family: str, n: int, limit: float, max_memory: float) -> dict:
     """One solve in this process (the child): the record without the memory."""
     import bench_discrete as bench
 
     from rdp.solvers.fast import FastSolver
 
+    bench.FAMILIES[family] = {**bench.FAMILIES[family], "max_memory": max_memory}
     D, P = bench.target_point(family, n)
-    solver = FastSolver(bench.make_problem(family, n), tol=1e-6, time_limit=limit)
+    problem = bench.make_problem(family, n)
+    solver = FastSolver(problem, tol=1e-6, time_limit=limit, max_memory=max_memory)
     start = time.perf_counter()
     point = solver.rate_point(D, P)
     elapsed = time.perf_counter() - start
@@ -55,10 +57,9 @@ def child(family: str, n: int, limit: float) -> dict:
 
 def run(family: str, n: int, limit: float, max_memory: float) -> dict:
     """``child`` in a fresh process; adds its peak resident memory (GB)."""
-    env = {**os.environ, "RDP_MAX_MEMORY": str(max_memory)}
-    cmd = [sys.executable, __file__, "--child", family, str(n), str(limit)]
+    cmd = [sys.executable, __file__, "--child", family, str(n), str(limit), str(max_memory)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     lines = out.stdout.strip().splitlines()
     if out.returncode != 0 or not lines:
@@ -87,8 +88,8 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        family, n, limit = argv[1], int(argv[2]), float(argv[3])
-        print(json.dumps(child(family, n, limit)))
+        family, n, limit, max_memory = argv[1], int(argv[2]), float(argv[3]), float(argv[4])
+        print(json.dumps(child(family, n, limit, max_memory)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--family", default="gauss-w1", choices=("gauss-w1", "gauss-w2"))
