@@ -194,7 +194,7 @@ class StructuredSystem:
         return np.concatenate((top - self.binv_cols @ xi, xi))
 
     def precondition(self, b: NDArray) -> NDArray:
-        """(𝔅 + [V;0][W;0]ᵀ)⁻¹ b by the Sherman–Morrison–Woodbury formula."""
+        """``(𝔅 + [V; 0] [W; 0]ᵀ)⁻¹ b`` by the Sherman–Morrison–Woodbury formula."""
         x0 = self.border_solve(b)
         corr = lu_solve(self.cap, self.w.T @ x0[: self.m])
         return x0 - self.y_v @ corr
