@@ -7,10 +7,11 @@ first moment, checked here against quadrature and against the laws' moments), so
 algorithms written from the papers in ``tests/references.py`` — Blahut–Arimoto for R(D),
 Sinkhorn's scaling for R(D, 0) — and by the library's certified solver, which must agree. Each
 check has a twin drawn from the law with its scale multiplied by 1.3, which the same check
-rejects. The committed digits run (``docs/benchmarks/estimate-digits.json``) is checked
-against the data and the Gaussian closed form.
+rejects. The committed runs (``docs/benchmarks/estimate-fine-grid.json``,
+``estimate-digits.json``) are recomputed from their rows and checked against the data.
 """
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -163,6 +164,36 @@ def test_gaussian_mixture_in_the_plane_matches_a_fine_grid(perception, P):
     wrong_samples = _mixture_samples(10_000, 0, stretch=1.3)
     wrong = rate(wrong_samples, D, P, perception=perception, bootstrap=0)
     assert abs(wrong.estimate - exact) > 0.06
+
+
+def _fine_grid_summary_holds(case):
+    errors = np.array([run["estimate"] - case["reference"] for run in case["runs"]])
+    covered = sum(run["ci"][0] <= case["reference"] <= run["ci"][1] for run in case["runs"])
+    fine = case["grids"][-1]
+    return (
+        np.isclose(errors.mean(), case["mean_error"], rtol=0, atol=1e-12)
+        and np.isclose(np.abs(errors).max(), case["max_abs_error"], rtol=0, atol=1e-12)
+        and covered == case["covered"]
+        and len(case["runs"]) == case["repeats"]
+        and fine["lower"] <= case["reference"] <= fine["upper"]
+    )
+
+
+def test_committed_fine_grid_runs_agree_with_their_summaries():
+    """docs/benchmarks/estimate-fine-grid.json: every summary is what its runs give and its
+    reference lies in the finer grid's certified bracket; the 400-cell Laplacian grid solved
+    here gives the committed bracket. A twin with one estimate moved fails."""
+    data = json.loads((ROOT / "docs" / "benchmarks" / "estimate-fine-grid.json").read_text())
+    cases = data["cases"]
+    assert cases and all(_fine_grid_summary_holds(case) for case in cases)
+    case = next(c for c in cases if c["case"] == "laplace-mse")
+    coarse = case["grids"][0]
+    pmf, x = _laplace_cells(coarse["cells"], 14.0)
+    solved = Problem(Discrete(pmf, x), "mse").rate(case["D"], method="fast", tol=1e-5)
+    assert solved.lower <= coarse["upper"] + 1e-5 and coarse["lower"] <= solved.upper + 1e-5
+    twin = copy.deepcopy(cases[0])
+    twin["runs"][0]["estimate"] += 0.05
+    assert not _fine_grid_summary_holds(twin)
 
 
 def test_committed_digits_curves_sit_between_their_bounds():
