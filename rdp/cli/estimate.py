@@ -22,13 +22,15 @@ examples:
 
 SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per line)
 holding n >= 20 samples: shape (n,), or (n, d) for points of R^d (one point per line),
-which take --distortion mse (summed over coordinates) and --perception none or w2, on a
-lattice of --cells cells per coordinate.
+which take --distortion mse (summed over coordinates) and --perception none or w2; for
+them --cells is the number of samples kept as source atoms (a seeded random subsample;
+default 10000, or 2000 with w2, whose particles are the atoms).
 
 With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
-cells, with the reconstruction on particles moved by Lloyd steps; each finite problem is
-solved by the certified fast solver, whose bracket for that finite problem is printed as
-"empirical". With -R it is D(R, P), found by bisection on D to the relative width --rtol.
+cells (real samples) or on the atoms (points of R^d), with the reconstruction on particles
+moved by Lloyd steps; each finite problem is solved by the certified fast solver, whose
+bracket for that finite problem is printed as "empirical". With -R it is D(R, P), found by
+bisection on D to the relative width --rtol.
 The interval is a percentile bootstrap for the population's value; it does not correct the
 plug-in's finite-sample bias. The lower side is the Shannon lower bound from an entropy
 estimate (none when the samples repeat values). --checkpoint FILE keeps every bootstrap
@@ -70,10 +72,13 @@ def register(subparsers: Any) -> None:
         "--cells",
         type=int,
         default=None,
-        help="equal-width cells of the empirical law (64; per coordinate in R^d: about 600 in all)",
+        help="equal-width cells of the empirical law (64); in R^d: source atoms (10000; w2: 2000)",
     )
     parser.add_argument(
-        "--particles", type=int, default=None, help="reconstruction points (default: one per cell)"
+        "--particles",
+        type=int,
+        default=None,
+        help="reconstruction points (default: one per cell; in R^d: 256, w2: the atoms)",
     )
     parser.add_argument("--max-rounds", type=int, default=5, help="most Lloyd rounds (5)")
     parser.add_argument("--bootstrap", type=int, default=50, help="bootstrap resamples (50)")

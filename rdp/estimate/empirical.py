@@ -1,7 +1,9 @@
 """The empirical problem: R(D, P) of the (quantised) empirical law, with optimised particles.
 
-The samples are put on ``cells`` equal-width histogram cells (each cell's value is the mean of
-its samples, as [`Discrete.from_samples`][rdp.sources.Discrete.from_samples] does). The
+Real samples are put on ``cells`` equal-width histogram cells (each cell's value is the mean of
+its samples, as [`Discrete.from_samples`][rdp.sources.Discrete.from_samples] does). Points of
+R^d are not quantised: the source is a random subsample of ``atoms`` of the samples themselves,
+each at its own position with its exact empirical mass (``sample_atoms``). The
 reconstruction symbols ("particles") start at the cell values and, for MSE or absolute error
 with a Wasserstein or no perception constraint, move by alternating minimisation: the finite
 problem with the particles held fixed is solved by the certified fast solver, then each particle
@@ -55,39 +57,41 @@ class EmpiricalSolution:
 
 
 def quantise(samples: NDArray, cells: int) -> Quantised:
-    """The empirical law of ``samples`` on equal-width cells (empty ones dropped).
+    """The empirical law of real ``samples`` on ``cells`` equal-width cells over their range
+    (empty ones dropped); each cell's value is the mean of its samples."""
+    source = Discrete.from_samples(samples, cells)
+    edges = np.histogram_bin_edges(samples, bins=cells)
+    index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
+    means = np.bincount(index, weights=samples, minlength=cells)
+    counts = np.bincount(index, minlength=cells)
+    means = means / np.maximum(counts, 1)
+    return Quantised(source, float(np.mean((samples - means[index]) ** 2)))
 
-    1-D samples: ``cells`` cells over their range. Points of R^d (shape (n, d)): the
-    lattice of ``cells`` equal-width cells per coordinate. Each cell's value is the mean of
-    its samples.
+
+def sample_atoms(samples: NDArray, atoms: int, rng: np.random.Generator) -> Quantised:
+    """The empirical law of ``atoms`` points of R^d drawn from ``samples`` (n, d).
+
+    Without replacement (all n points, in a random order, when ``atoms ≥ n``); each point is
+    a symbol of mass 1/``atoms`` at its own position (repeated points are merged, in the
+    order of their first appearance, so the first symbols are a random subset of the
+    points). Nothing is lost to cells: ``within_cell_mse`` is 0.
     """
-    if samples.ndim == 1:
-        source = Discrete.from_samples(samples, cells)
-        edges = np.histogram_bin_edges(samples, bins=cells)
-        index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
-        means = np.bincount(index, weights=samples, minlength=cells)
-        counts = np.bincount(index, minlength=cells)
-        means = means / np.maximum(counts, 1)
-        return Quantised(source, float(np.mean((samples - means[index]) ** 2)))
-    x = samples
-    n, d = x.shape
-    flat = np.zeros(n, dtype=np.int64)
-    for k in range(d):
-        edges = np.histogram_bin_edges(x[:, k], bins=cells)
-        index = np.clip(np.searchsorted(edges, x[:, k], side="right") - 1, 0, cells - 1)
-        flat = flat * cells + index
-    labels, cell = np.unique(flat, return_inverse=True)
-    counts = np.bincount(cell, minlength=labels.size)
-    means = np.stack([np.bincount(cell, weights=x[:, k]) for k in range(d)], axis=1)
-    means /= counts[:, None]
-    within = float(np.mean(np.sum((x - means[cell]) ** 2, axis=1)))
-    return Quantised(Discrete(counts / n, means), within)
+    n = samples.shape[0]
+    index = rng.choice(n, atoms, replace=False) if atoms < n else rng.permutation(n)
+    points = samples[index]
+    _, first, inverse = np.unique(points, axis=0, return_index=True, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), minlength=first.size)
+    order = np.argsort(first)
+    return Quantised(Discrete(counts[order] / points.shape[0], points[first[order]]), 0.0)
 
 
 def initial_particles(source: Discrete, particles: int | None) -> NDArray:
-    """The cell values, or ``particles`` mid-quantiles of the quantised law."""
-    if particles is None or particles == source.size:
+    """The cell values, or ``particles`` of them: mid-quantiles of the quantised law on the
+    line, the first ``particles`` atoms (a random subset, see ``sample_atoms``) in R^d."""
+    if particles is None or particles >= source.size:
         return source.alphabet.copy()
+    if source.alphabet.ndim == 2:
+        return source.alphabet[:particles].copy()
     levels = (np.arange(particles) + 0.5) / particles
     cdf = np.cumsum(source.pmf)
     return source.alphabet[np.minimum(np.searchsorted(cdf, levels), source.size - 1)]
@@ -197,8 +201,8 @@ def _solve(
         if result.status == "infeasible":
             raise ValueError(
                 f"D = {D:g} is below the least distortion reachable at P = {P:g} for the "
-                f"empirical law on {source.size} cells with {len(particles)} particles; "
-                "raise D (or P), or use more cells"
+                f"empirical law on {source.size} atoms with {len(particles)} particles; "
+                "raise D (or P), or use more cells (atoms) or particles"
             )
         raise RuntimeError(
             f"the fast solver found no feasible channel for the empirical problem "

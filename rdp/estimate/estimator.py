@@ -21,6 +21,7 @@ from rdp.estimate.empirical import (
     Quantised,
     invert_empirical,
     quantise,
+    sample_atoms,
     solve_empirical,
 )
 from rdp.estimate.entropy import differential_entropy
@@ -35,11 +36,18 @@ DISTORTIONS = ("mse", "absolute")
 MIN_SAMPLES = 20
 #: Default number of cells of 1-D samples.
 DEFAULT_CELLS = 64
-#: About how many lattice cells samples in R^d get by default (``cells`` per coordinate:
-#: the d-th root, rounded).
-LATTICE_CELLS = 600
-#: Most lattice cells (``cells`` to the power d) accepted for samples in R^d.
-MAX_LATTICE = 4096
+#: Default number of source atoms of points of R^d without perception constraint (all the
+#: samples up to this many).
+ATOMS = 10_000
+#: Default number of source atoms of points of R^d under W₂²: the particles are the atoms,
+#: so the finite problem is ATOMS_W2 × ATOMS_W2.
+ATOMS_W2 = 2000
+#: Most source atoms accepted for points of R^d.
+MAX_ATOMS = 100_000
+#: Default number of particles of points of R^d without perception constraint.
+PARTICLES = 256
+#: Most particles accepted.
+MAX_PARTICLES = 20_000
 
 
 def rate(
@@ -205,7 +213,7 @@ def rate(
     )  # fmt: skip
 
     def solve(values: NDArray) -> tuple[Quantised, EmpiricalSolution]:
-        cut = quantise(values, setup.cells)
+        cut = setup.empirical(values)
         return cut, solve_empirical(cut.source, D, setup.P, **setup.solver)
 
     main = setup.resume_main()
@@ -310,7 +318,7 @@ units, tol, progress, checkpoint
     )  # fmt: skip
 
     def search(values: NDArray):
-        cut = quantise(values, setup.cells)
+        cut = setup.empirical(values)
         return cut, invert_empirical(cut.source, R, setup.P, rtol=rtol, **setup.solver)
 
     main = setup.resume_main()
@@ -353,28 +361,26 @@ class _Setup:
         self.perception = check_choice(perception, "perception", tuple(PERCEPTION_NAMES))
         self.units = check_choice(units, "units", UNITS)
         self.d = 1 if self.x.ndim == 1 else int(self.x.shape[1])
-        if self.d > 1:
-            if distortion != "mse" or perception not in ("none", "w2"):
-                raise ValueError(
-                    f"samples in R^d (here d = {self.d}) take distortion 'mse' and "
-                    f"perception 'none' or 'w2'; got {distortion!r} and {perception!r}"
-                )
-            if particles is not None:
-                raise ValueError(
-                    "particles must be None for samples in R^d: the reconstruction starts "
-                    "at the cell values"
-                )
-        if cells is None:
-            cells = DEFAULT_CELLS if self.d == 1 else max(2, round(LATTICE_CELLS ** (1 / self.d)))
-        high = 2000 if self.d == 1 else int(MAX_LATTICE ** (1 / self.d) + 1e-9)
-        self.cells = _check_int(cells, "cells", 2, high)
+        if self.d > 1 and (distortion != "mse" or perception not in ("none", "w2")):
+            raise ValueError(
+                f"samples in R^d (here d = {self.d}) take distortion 'mse' and "
+                f"perception 'none' or 'w2'; got {distortion!r} and {perception!r}"
+            )
+        if self.d == 1:
+            self.cells = _check_int(DEFAULT_CELLS if cells is None else cells, "cells", 2, 2000)
+        else:  # the number of source atoms, at most the number of samples
+            default = ATOMS if perception == "none" else ATOMS_W2
+            atoms = _check_int(default if cells is None else cells, "cells", 2, MAX_ATOMS)
+            self.cells = min(atoms, int(self.x.shape[0]))
         if particles is not None:
             if perception not in MOVABLE:
                 raise ValueError(
                     f"particles must be None with perception {perception!r}: it compares "
                     "laws on one alphabet, so the reconstruction stays on the cell values"
                 )
-            particles = _check_int(particles, "particles", 1, 2000)
+            particles = _check_int(particles, "particles", 1, MAX_PARTICLES)
+        elif self.d > 1 and perception == "none":
+            particles = min(PARTICLES, self.cells)
         max_rounds = _check_int(max_rounds, "max_rounds", 0, 1000)
         self.resamples = _check_int(bootstrap, "bootstrap", 0, 100_000)
         self.level = _check_number(level, "level", low=0.0, open_low=True)
@@ -382,6 +388,8 @@ class _Setup:
             raise ValueError(f"level must be in (0, 1); got {level!r}")
         tol = _check_number(tol, "tol", low=0.0, open_low=True)
         self.seed = None if seed is None else _check_int(seed, "seed", 0, 2**63 - 1)
+        # the atoms of points of R^d: one subsample per call, the same for every resample
+        self.atom_seed = None if self.seed is None else [self.seed, 2**32]
         self.solver = {
             "distortion": self.distortion, "perception": self.perception,
             "particles": particles, "max_rounds": max_rounds, "units": self.units, "tol": tol,
@@ -393,6 +401,13 @@ class _Setup:
             settings = {**self.solver, **target, "P": self.P, "cells": self.cells,
                         "seed": self.seed}  # fmt: skip
             self.checkpoint = Checkpoint(checkpoint, key(self.x, settings))
+
+    def empirical(self, values: NDArray) -> Quantised:
+        """The finite source: equal-width cells on the line, sample atoms in R^d."""
+        if self.d == 1:
+            return quantise(values, self.cells)
+        rng = np.random.default_rng(self.atom_seed)
+        return sample_atoms(values, min(self.cells, values.shape[0]), rng)
 
     def resume_main(self) -> dict[str, Any] | None:
         return None if self.checkpoint is None else self.checkpoint.main

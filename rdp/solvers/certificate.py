@@ -208,7 +208,12 @@ def repair(
     dist = inner(joint, fp.delta)
     d_goal = D * (1 - 1e-13)
     if dist > d_goal:
-        ref = least_distortion_coupling(fp, target)
+        if fp.kind == NONE or not np.isfinite(Pn):
+            # no perception constraint: the output law may move, so the nearest-point map
+            # (least distortion of all channels, O(N·M)) serves without a transport solve
+            ref = nearest_point_coupling(fp)
+        else:
+            ref = least_distortion_coupling(fp, target)
         d_ref = inner(ref, fp.delta)
         if d_ref >= d_goal:
             return np.inf, None
@@ -340,6 +345,13 @@ def _into_ball(
         if hi - lo <= 1e-12 * hi or hi - lo <= 1e-10:
             break  # t to 1e-10: the mixture's rate moves by far less than a bit's 1e-6
     return (1 - hi) * q + hi * a
+
+
+def nearest_point_coupling(fp: finite.FiniteProblem) -> NDArray:
+    """The joint that sends each source symbol to a reconstruction of least distortion."""
+    out = np.zeros(fp.shape)
+    out[np.arange(fp.shape[0]), np.argmin(fp.delta, axis=1)] = fp.p
+    return out
 
 
 def least_distortion_coupling(fp: finite.FiniteProblem, target: NDArray) -> NDArray:
