@@ -91,12 +91,13 @@ class EstimateResult(_Estimate):
     bootstrap : int
         Number of bootstrap resamples.
     n_samples, cells : int
-        Sample size and number of non-empty cells of the quantised empirical law.
+        Sample size and number of non-empty cells of the quantised empirical law (for
+        points of R^d: of distinct source atoms).
     dimension : int
         The dimension d of the samples (1, or d for points of R^d).
     within_cell_mse : float
         Mean squared distance of the samples to their cell's mean: the part of the samples'
-        spread that the cells do not see.
+        spread that the cells do not see (0 for points of R^d, kept at their positions).
     particles, particle_weights : ndarray
         The reconstruction points, shape (M,) or (M, d), and the channel's output law on
         them.
@@ -165,12 +166,13 @@ class DistortionEstimateResult(_Estimate):
     bootstrap : int
         Number of bootstrap resamples.
     n_samples, cells : int
-        Sample size and number of non-empty cells of the quantised empirical law.
+        Sample size and number of non-empty cells of the quantised empirical law (for
+        points of R^d: of distinct source atoms).
     dimension : int
         The dimension d of the samples (1, or d for points of R^d).
     within_cell_mse : float
         Mean squared distance of the samples to their cell's mean: the part of the samples'
-        spread that the cells do not see.
+        spread that the cells do not see (0 for points of R^d, kept at their positions).
     particles, particle_weights : ndarray
         The reconstruction points, shape (M,) or (M, d), and the channel's output law on
         them.
