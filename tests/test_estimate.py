@@ -614,3 +614,22 @@ def test_committed_validation_agrees_with_its_runs_and_the_page():
     for case in cases:
         assert mkdocs_data.fmt(case["max_abs_error"], ".4f") in rendered
         assert f"{case['covered']}/{case['repeats']}" in rendered
+
+
+def test_few_particles_in_the_plane_reach_d_by_k_means_steps():
+    """Four particles started at random atoms may not reach D = 0.62 (nearest-particle
+    distortion above D); k-means steps move them until they do, and the estimate is then a
+    certified rate of at most log₂ 4 = 2 bits, in the bracket of the problem re-solved here
+    with those particles. Below the least distortion of four points (about 0.6 for this
+    law: 0.45 here) no particles reach D and the twin is refused, naming D."""
+    from rdp import Discrete
+
+    x = _gaussian_2d(3000)
+    result = rate(x, 0.62, particles=4, bootstrap=0)
+    assert result.particles.shape == (4, 2) and 0 < result.estimate <= 2.0 + 1e-9
+    law = Discrete(np.full(3000, 1 / 3000), x)
+    problem = Problem(law, "mse", reconstruction_alphabet=result.particles)
+    check = problem.rate(0.62, method="fast", tol=1e-6, progress=False)
+    assert check.lower - 1e-6 <= result.estimate <= check.upper + 1e-6
+    with pytest.raises(ValueError, match=r"D = 0\.45"):
+        rate(x, 0.45, particles=4, bootstrap=0)

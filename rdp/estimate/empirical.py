@@ -97,6 +97,34 @@ def initial_particles(source: Discrete, particles: int | None) -> NDArray:
     return source.alphabet[np.minimum(np.searchsorted(cdf, levels), source.size - 1)]
 
 
+#: Most k-means steps that ``reach_distortion`` takes.
+KMEANS_STEPS = 50
+
+
+def reach_distortion(source: Discrete, particles: NDArray, D: float) -> NDArray:
+    """Particles in R^d moved by k-means steps until their nearest-particle distortion is at
+    most D (none are taken when it already is): without them, D may lie below the least
+    distortion of particles started at random atoms, and the problem would be infeasible.
+
+    Each step sends every atom to its nearest particle and moves each particle to the mean
+    of its atoms (Lloyd 1982); at most ``KMEANS_STEPS`` steps.
+    """
+    from scipy.spatial import cKDTree
+
+    x, p = source.alphabet, source.pmf
+    y = particles.copy()
+    for _ in range(KMEANS_STEPS):
+        distance, nearest = cKDTree(y).query(x)
+        if p @ distance**2 <= D:
+            break
+        mass = np.bincount(nearest, weights=p, minlength=y.shape[0])
+        used = mass > 0
+        sums = np.stack([np.bincount(nearest, weights=p * x[:, k], minlength=y.shape[0])
+                         for k in range(x.shape[1])], axis=1)  # fmt: skip
+        y[used] = sums[used] / mass[used][:, None]
+    return y
+
+
 def lloyd_step(source: Discrete, joint: NDArray, particles: NDArray, distortion: str) -> NDArray:
     """Each particle moved to the best point under its backward law ``joint[:, j] / q_j``.
 
@@ -144,6 +172,8 @@ def solve_empirical(
     """
     kind = perception_from_name(perception).kind
     y = initial_particles(source, particles)
+    if kind == "none" and source.alphabet.ndim == 2 and y.shape[0] < source.size:
+        y = reach_distortion(source, y, D)
     best = _solve(source, y, D, P, distortion, perception, units, tol)
     rounds = 0
     if kind in MOVABLE:
