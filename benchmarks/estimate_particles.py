@@ -34,7 +34,7 @@ COLUMNS = [
 #: (study, d, perception, atoms M, particles K): K None = the atoms (W₂² = 0).
 GRID = (
     [("atoms", d, "none", m, 256) for d in (8, 16) for m in (1250, 2500, 5000, 10_000)]
-    + [("particles", d, "none", 10_000, k) for d in (8, 16) for k in (32, 128, 512)]
+    + [("particles", d, "none", 10_000, k) for d in (8, 16) for k in (32, 64, 128)]
     + [("atoms", d, "w2", m, None) for d in (4, 8) for m in (500, 1000, 2000)]
 )
 

@@ -29,8 +29,9 @@ from rdp.sources import Discrete
 
 #: Perception kinds for which the particles may move (a ground cost on the line).
 MOVABLE = (*WASSERSTEIN_KINDS, "none")
-#: Iteration cap of the fast solver for a moved set of particles (a deterministic cap: a move
-#: whose problem is not certified within it is not kept).
+#: Iteration cap of the fast solver for a moved set of particles (a deterministic cap): a move
+#: whose upper bound is not below the current one within it is not kept; one whose upper bound
+#: is below it but not yet certified is solved again without the cap.
 TRIAL_MAX_ITER = 500
 
 
@@ -181,10 +182,15 @@ def solve_empirical(
             y_new = lloyd_step(source, best.joint, best.particles, distortion)
             if np.allclose(y_new, best.particles, rtol=0, atol=1e-12):
                 break
-            trial = _solve(source, y_new, D, P, distortion, perception, units, tol, trial=True)
+            args = (source, y_new, D, P, distortion, perception, units, tol)
+            trial = _solve(*args, trial=True)
             rounds += 1
             if trial is None or not trial.upper < best.upper - tol:
                 break
+            if trial.status != "converged":  # better, not yet certified: the full budget
+                trial = _solve(*args, trial=True, capped=False)
+                if trial is None or not trial.upper < best.upper - tol:
+                    break
             best = trial
     return EmpiricalSolution(
         lower=best.lower,
@@ -216,16 +222,21 @@ def _solve(
     tol: float,
     *,
     trial: bool = False,
+    capped: bool = True,
 ) -> _Point | None:
-    """The certified solve; for a ``trial`` (moved particles) None unless it is certified."""
+    """The certified solve. A ``trial`` (moved particles) is None when it finds no feasible
+    channel; ``capped``, it stops after ``TRIAL_MAX_ITER`` iterations, and its status says
+    whether it was certified."""
     problem = Problem(source, distortion, perception, reconstruction_alphabet=particles)
-    options = {"max_iter": TRIAL_MAX_ITER} if trial else {}
+    options = {"max_iter": TRIAL_MAX_ITER} if trial and capped else {}
     with warnings.catch_warnings():
-        if trial:  # an uncertified trial is dropped, not reported
+        if trial and capped:  # an uncertified capped trial is decided on, not reported
             warnings.simplefilter("ignore", UnconvergedWarning)
         result = problem.rate(D, P, method="fast", units=units, tol=tol, progress=False, **options)
     if trial:
-        if result.status != "converged" or not result.certified:
+        if result.status == "infeasible" or not np.isfinite(result.upper):
+            return None
+        if result.status == "converged" and not result.certified:
             return None
     elif result.status == "infeasible" or not np.isfinite(result.upper):
         if result.status == "infeasible":
