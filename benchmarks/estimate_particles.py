@@ -2,7 +2,7 @@
 atoms M and of particles K.
 
 The laws, D and closed forms of ``estimate_dimensions.py`` (correlated Gaussians, squared
-error summed over the coordinates): n = 10⁴ samples (seed 0), ``cells = M`` atoms drawn
+error summed over the coordinates): n = 10⁴ samples (seed 0), ``atoms = M`` atoms drawn
 from them and ``particles = K``, without perception (d = 8, 16; M at K = 256 and K at
 M = 10⁴) and with W₂² = 0 (d = 4, 8; the particles are the M atoms). One run per row: the
 errors include the sampling error of one sample set. Writes ``estimate-particles.json``
@@ -94,7 +94,7 @@ def main() -> None:
                 exact[d, perception] = closed_form(d, D, perception, P)
             x = samples(d, args.n, 0)
             start, cpu = time.perf_counter(), time.process_time()
-            r = rate(x, D, P, perception=perception, cells=atoms, particles=particles,
+            r = rate(x, D, P, perception=perception, atoms=atoms, particles=particles,
                      bootstrap=0, progress=False)  # fmt: skip
             rows.append({
                 "study": study, "d": d, "D": D, "perception": perception, "n": args.n,

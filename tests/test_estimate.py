@@ -221,6 +221,7 @@ def test_cli_reads_points_of_the_plane_from_a_text_file(tmp_path, capsys):
     [
         (["-D", "-1"], "D"),
         (["-D", "0.5", "--cells", "1"], "cells"),
+        (["-D", "0.5", "--atoms", "50"], "atoms"),
         (["-D", "0.5", "-P", "0.1"], "-P needs a perception"),
     ],
 )
@@ -418,7 +419,7 @@ def test_points_of_the_plane_match_water_filling_within_two_hundredths_per_dimen
     ½ log₂((2πe)² det Σ); a twin with Σ scaled by 1.3 is further than 0.02·d from it."""
     D = 0.5
     exact = ref.gaussian_vector_shannon_rate(D, COVARIANCE)
-    options = {"cells": 4000, "particles": 64, "bootstrap": 0}
+    options = {"atoms": 4000, "particles": 64, "bootstrap": 0}
     result = rate(_gaussian_2d(), D, **options)
     assert result.dimension == 2 and result.particles.shape == (64, 2)
     assert result.cells == 4000 and result.within_cell_mse == 0.0
@@ -441,10 +442,10 @@ def test_points_of_the_plane_with_perfect_realism_match_the_vector_closed_form()
     D = 0.5
     exact = Problem(GaussianVector(COVARIANCE), "mse", "w2").rate(D, 0.0).rate
     assert exact > ref.gaussian_vector_shannon_rate(D, COVARIANCE) + 0.1
-    result = rate(_gaussian_2d(), D, 0.0, perception="w2", cells=600, bootstrap=0)
+    result = rate(_gaussian_2d(), D, 0.0, perception="w2", atoms=600, bootstrap=0)
     assert result.particles.shape == (600, 2) and result.rounds <= 1
     assert abs(result.estimate - exact) < 0.15
-    wrong = rate(_gaussian_2d(scale=1.3), D, 0.0, perception="w2", cells=600, bootstrap=0)
+    wrong = rate(_gaussian_2d(scale=1.3), D, 0.0, perception="w2", atoms=600, bootstrap=0)
     assert abs(wrong.estimate - exact) > 0.15
 
 
@@ -488,10 +489,10 @@ def test_points_of_r3_with_perfect_realism_match_the_vector_closed_form():
 
     cov, x = _correlated(3, 4000)
     exact = Problem(GaussianVector(cov), "mse", "w2").rate(0.75, 0.0).rate
-    result = rate(x, 0.75, 0.0, perception="w2", cells=600, bootstrap=0)
+    result = rate(x, 0.75, 0.0, perception="w2", atoms=600, bootstrap=0)
     assert abs(result.estimate - exact) < 0.2
     _, twin = _correlated(3, 4000, scale=1.3)
-    wrong = rate(twin, 0.75, 0.0, perception="w2", cells=600, bootstrap=0)
+    wrong = rate(twin, 0.75, 0.0, perception="w2", atoms=600, bootstrap=0)
     assert abs(wrong.estimate - exact) > 0.2
 
 
@@ -515,12 +516,12 @@ def test_points_of_the_plane_estimate_is_the_certified_rate_of_the_samples_law()
 
 
 def test_points_of_the_plane_take_a_seeded_subsample_of_atoms():
-    """cells = M < n keeps M of the samples, drawn from ``seed``: the same seed gives the
+    """atoms = M < n keeps M of the samples, drawn from ``seed``: the same seed gives the
     same estimate, another seed another subsample (and another estimate)."""
     x = _gaussian_2d(3000)
-    a = rate(x, 0.8, cells=500, particles=16, bootstrap=0, seed=3)
-    b = rate(x, 0.8, cells=500, particles=16, bootstrap=0, seed=3)
-    c = rate(x, 0.8, cells=500, particles=16, bootstrap=0, seed=4)
+    a = rate(x, 0.8, atoms=500, particles=16, bootstrap=0, seed=3)
+    b = rate(x, 0.8, atoms=500, particles=16, bootstrap=0, seed=3)
+    c = rate(x, 0.8, atoms=500, particles=16, bootstrap=0, seed=4)
     assert a.cells == 500 and a.estimate == b.estimate
     assert c.estimate != a.estimate
 
@@ -531,7 +532,8 @@ def test_points_of_the_plane_take_a_seeded_subsample_of_atoms():
         ({"distortion": "absolute"}, "mse"),
         ({"perception": "w1"}, "w2"),
         ({"particles": 0}, "particles"),
-        ({"cells": 1}, "cells"),
+        ({"atoms": 1}, "atoms"),
+        ({"cells": 100}, "cells"),
     ],
 )
 def test_points_of_the_plane_refuse_what_is_not_supported(kwargs, name):
@@ -614,6 +616,15 @@ def test_committed_validation_agrees_with_its_runs_and_the_page():
     for case in cases:
         assert mkdocs_data.fmt(case["max_abs_error"], ".4f") in rendered
         assert f"{case['covered']}/{case['repeats']}" in rendered
+
+
+def test_atoms_are_for_points_and_cells_for_real_samples():
+    """Each way of building the finite source refuses the other kind of samples in one line
+    naming the parameter; the accepted twin runs."""
+    with pytest.raises(ValueError, match="atoms") as err:
+        rate(_gaussian(200), 0.3, atoms=50, bootstrap=0)
+    assert "\n" not in str(err.value)
+    assert rate(_gaussian(200), 0.3, cells=16, bootstrap=0).cells <= 16
 
 
 def test_few_particles_in_the_plane_reach_d_by_k_means_steps():

@@ -22,9 +22,9 @@ examples:
 
 SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per line)
 holding n >= 20 samples: shape (n,), or (n, d) for points of R^d (one point per line),
-which take --distortion mse (summed over coordinates) and --perception none or w2; for
-them --cells is the number of samples kept as source atoms (a seeded random subsample;
-default 10000, or 2000 with w2, whose particles are the atoms).
+which take --distortion mse (summed over coordinates) and --perception none or w2; they
+are not put on cells: --atoms samples are kept as source atoms (a seeded random
+subsample; default 10000, or 2000 with w2, whose particles are the atoms).
 
 With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
 cells (real samples) or on the atoms (points of R^d), with the reconstruction on particles
@@ -72,7 +72,13 @@ def register(subparsers: Any) -> None:
         "--cells",
         type=int,
         default=None,
-        help="equal-width cells of the empirical law (64); in R^d: source atoms (10000; w2: 2000)",
+        help="equal-width cells of the empirical law of real samples (64)",
+    )
+    parser.add_argument(
+        "--atoms",
+        type=int,
+        default=None,
+        help="points of R^d: samples kept as source atoms (10000; w2: 2000)",
     )
     parser.add_argument(
         "--particles",
@@ -122,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     samples = _load(args.samples)
     options = {
         "distortion": args.distortion, "perception": args.perception, "cells": args.cells,
-        "particles": args.particles, "max_rounds": args.max_rounds,
+        "atoms": args.atoms, "particles": args.particles, "max_rounds": args.max_rounds,
         "bootstrap": args.bootstrap, "level": args.level, "seed": args.seed,
         "units": args.units, "tol": args.tol, "checkpoint": args.checkpoint,
         "progress": False if args.no_progress else None,
@@ -148,11 +154,12 @@ def _run(args: argparse.Namespace) -> int:
 def _lines(result: Any) -> list[str]:
     """The plain-text report of an estimate of R(D, P) or D(R, P)."""
     u = result.units
+    source = f"{result.cells} {'cells' if result.dimension == 1 else 'atoms'}"
     if hasattr(result, "D"):
         what, unit = f"R(D={result.D:g}, P={result.P:g})", f" {u}"
         empirical = (
             f"empirical   [{result.empirical_lower:.6g}, {result.empirical_upper:.6g}] {u} "
-            f"({result.empirical_status}): the finite problem on {result.cells} cells and "
+            f"({result.empirical_status}): the finite problem on {source} and "
             f"{len(result.particles)} particles"
         )
     else:
@@ -160,7 +167,7 @@ def _lines(result: Any) -> list[str]:
         empirical = (
             f"empirical   rate {result.empirical_rate:.6g} {u} ≤ R at D = {result.estimate:.6g} "
             f"({result.empirical_status}); none found at D = {result.search_lower:.6g}, on "
-            f"{result.cells} cells and {len(result.particles)} particles"
+            f"{source} and {len(result.particles)} particles"
         )
     lines = [
         f"estimate    {what} ≈ {result.estimate:.6g}{unit} "

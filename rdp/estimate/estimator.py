@@ -58,6 +58,7 @@ def rate(
     distortion: str = "mse",
     perception: str = "none",
     cells: int | None = None,
+    atoms: int | None = None,
     particles: int | None = None,
     max_rounds: int = 5,
     bootstrap: int = 50,
@@ -116,8 +117,8 @@ def rate(
       and ``lower_side`` says so.
     - Points of R^d (d ≥ 2) take MSE (‖x − x̂‖² summed over the coordinates) with no
       perception constraint or W₂ (ground cost ‖x − x̂‖²). They are not put on cells: the
-      source is a seeded random subsample of ``cells`` of the samples (all of them when
-      there are fewer), each at its own position with mass 1/``cells``. Without perception
+      source is a seeded random subsample of ``atoms`` of the samples (all of them when
+      there are fewer), each at its own position with mass 1/``atoms``. Without perception
       the reconstruction is ``particles`` points (default 256) started at atoms and moved
       by Lloyd steps; under W₂² the particles are the atoms themselves (W₂² = 0 needs the
       reconstruction law on them). The empirical law with M atoms is not the population
@@ -146,10 +147,12 @@ def rate(
         ground cost |x − x̂| and (x − x̂)². With the others the reconstruction is held on
         the cell values (``particles`` must be None) and the particles do not move.
     cells : int, optional
-        Number of equal-width cells of the empirical law, in [2, 2000] (default 64). For
-        points of R^d, the number of source atoms M in [2, 100000]: a random subsample of
-        the samples drawn from ``seed`` (default 10⁴ without perception, 2000 with W₂², all
-        the samples when there are fewer).
+        Number of equal-width cells of the empirical law of real samples, in [2, 2000]
+        (default 64). Points of R^d are not put on cells (None only).
+    atoms : int, optional
+        Points of R^d only: the number of source atoms M in [2, 100000], a random
+        subsample of the samples drawn from ``seed`` (default 10⁴ without perception, 2000
+        with W₂²; all the samples when there are fewer).
     particles : int, optional
         Number of reconstruction points, in [1, 20000] (default: one per non-empty cell, at
         the cell values); otherwise they start at mid-quantiles of the quantised law. For
@@ -217,7 +220,7 @@ def rate(
     start = time.perf_counter()
     D = _check_number(D, "D", low=0.0, open_low=True)
     setup = _Setup(
-        samples, P, distortion, perception, cells, particles, max_rounds, bootstrap, level,
+        samples, P, distortion, perception, cells, atoms, particles, max_rounds, bootstrap, level,
         seed, units, tol, checkpoint, {"D": D},
     )  # fmt: skip
 
@@ -252,6 +255,7 @@ def distortion(
     distortion: str = "mse",
     perception: str = "none",
     cells: int | None = None,
+    atoms: int | None = None,
     particles: int | None = None,
     max_rounds: int = 5,
     bootstrap: int = 50,
@@ -272,7 +276,7 @@ def distortion(
 
     (Blau & Michaeli 2019 [1]) is estimated by its plug-in value: R(D, P) is non-increasing
     in D, so the least D at which the estimate of [`rate`][rdp.estimate.estimator.rate]
-    (with the same cells, particles and Lloyd steps) is at most R is found by bisection, to
+    (with the same cells or atoms, particles and Lloyd steps) is at most R is found by bisection, to
     the relative width ``rtol``. At that D the quantised empirical law has a channel of
     certified rate ≤ R meeting D and P: ``estimate`` is an upper bound on that law's
     D(R, P). The interval is the percentile bootstrap of the whole search; the lower side
@@ -289,7 +293,7 @@ def distortion(
         Finite real samples, or points of R^d, n ≥ 20.
     R : float
         Rate bound in ``units``, > 0.
-    P, distortion, perception, cells, particles, max_rounds, bootstrap, level, seed, \
+    P, distortion, perception, cells, atoms, particles, max_rounds, bootstrap, level, seed, \
 units, tol, progress, checkpoint
         As in [`rate`][rdp.estimate.estimator.rate].
     rtol : float
@@ -322,7 +326,7 @@ units, tol, progress, checkpoint
     if not rtol <= 0.5:
         raise ValueError(f"rtol must be in (0, 0.5]; got {rtol!r}")
     setup = _Setup(
-        samples, P, distortion, perception, cells, particles, max_rounds, bootstrap, level,
+        samples, P, distortion, perception, cells, atoms, particles, max_rounds, bootstrap, level,
         seed, units, tol, checkpoint, {"R": R, "rtol": rtol},
     )  # fmt: skip
 
@@ -360,7 +364,8 @@ class _Setup:
     bootstrap and the Shannon lower side."""
 
     def __init__(
-        self, samples: ArrayLike, P: float, distortion: str, perception: str, cells: int,
+        self, samples: ArrayLike, P: float, distortion: str, perception: str, cells: int | None,
+        atoms: int | None,
         particles: int | None, max_rounds: int, bootstrap: int, level: float,
         seed: int | None, units: str, tol: float, checkpoint: Any, target: dict[str, float],
     ) -> None:  # fmt: skip
@@ -376,10 +381,21 @@ class _Setup:
                 f"perception 'none' or 'w2'; got {distortion!r} and {perception!r}"
             )
         if self.d == 1:
+            if atoms is not None:
+                raise ValueError(
+                    "atoms applies to points of R^d; real samples are put on equal-width "
+                    f"cells (cells); got atoms={atoms!r}"
+                )
             self.cells = _check_int(DEFAULT_CELLS if cells is None else cells, "cells", 2, 2000)
         else:  # the number of source atoms, at most the number of samples
+            if cells is not None:
+                raise ValueError(
+                    f"cells applies to real samples; points of R^d (here d = {self.d}) are "
+                    f"not put on cells: pass atoms, the samples kept as source atoms; got "
+                    f"cells={cells!r}"
+                )
             default = ATOMS if perception == "none" else ATOMS_W2
-            atoms = _check_int(default if cells is None else cells, "cells", 2, MAX_ATOMS)
+            atoms = _check_int(default if atoms is None else atoms, "atoms", 2, MAX_ATOMS)
             self.cells = min(atoms, int(self.x.shape[0]))
         if particles is not None:
             if perception not in MOVABLE:
