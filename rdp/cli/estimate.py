@@ -24,7 +24,8 @@ SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per l
 holding n >= 20 samples: shape (n,), or (n, d) for points of R^d (one point per line),
 which take --distortion mse (summed over coordinates) and --perception none or w2; they
 are not put on cells: --atoms samples are kept as source atoms (a seeded random
-subsample; default 10000, or 2000 with w2, whose particles are the atoms).
+subsample; default 10000, or 2000 with w2, whose particles are the atoms); --cells N asks
+instead for the older lattice of N cells per coordinate (accurate in the plane only).
 
 With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
 cells (real samples) or on the atoms (points of R^d), with the reconstruction on particles
@@ -72,7 +73,7 @@ def register(subparsers: Any) -> None:
         "--cells",
         type=int,
         default=None,
-        help="equal-width cells of the empirical law of real samples (64)",
+        help="equal-width cells of the empirical law (64); in R^d: a lattice per coordinate",
     )
     parser.add_argument(
         "--atoms",

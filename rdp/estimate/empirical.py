@@ -58,15 +58,33 @@ class EmpiricalSolution:
 
 
 def quantise(samples: NDArray, cells: int) -> Quantised:
-    """The empirical law of real ``samples`` on ``cells`` equal-width cells over their range
-    (empty ones dropped); each cell's value is the mean of its samples."""
-    source = Discrete.from_samples(samples, cells)
-    edges = np.histogram_bin_edges(samples, bins=cells)
-    index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
-    means = np.bincount(index, weights=samples, minlength=cells)
-    counts = np.bincount(index, minlength=cells)
-    means = means / np.maximum(counts, 1)
-    return Quantised(source, float(np.mean((samples - means[index]) ** 2)))
+    """The empirical law of ``samples`` on equal-width cells (empty ones dropped).
+
+    1-D samples: ``cells`` cells over their range. Points of R^d (shape (n, d)), when asked
+    for: the lattice of ``cells`` equal-width cells per coordinate (by default points are
+    not quantised, see ``sample_atoms``). Each cell's value is the mean of its samples.
+    """
+    if samples.ndim == 1:
+        source = Discrete.from_samples(samples, cells)
+        edges = np.histogram_bin_edges(samples, bins=cells)
+        index = np.clip(np.searchsorted(edges, samples, side="right") - 1, 0, cells - 1)
+        means = np.bincount(index, weights=samples, minlength=cells)
+        counts = np.bincount(index, minlength=cells)
+        means = means / np.maximum(counts, 1)
+        return Quantised(source, float(np.mean((samples - means[index]) ** 2)))
+    x = samples
+    n, d = x.shape
+    flat = np.zeros(n, dtype=np.int64)
+    for k in range(d):
+        edges = np.histogram_bin_edges(x[:, k], bins=cells)
+        index = np.clip(np.searchsorted(edges, x[:, k], side="right") - 1, 0, cells - 1)
+        flat = flat * cells + index
+    labels, cell = np.unique(flat, return_inverse=True)
+    counts = np.bincount(cell, minlength=labels.size)
+    means = np.stack([np.bincount(cell, weights=x[:, k]) for k in range(d)], axis=1)
+    means /= counts[:, None]
+    within = float(np.mean(np.sum((x - means[cell]) ** 2, axis=1)))
+    return Quantised(Discrete(counts / n, means), within)
 
 
 def sample_atoms(samples: NDArray, atoms: int, rng: np.random.Generator) -> Quantised:

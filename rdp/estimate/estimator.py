@@ -42,6 +42,8 @@ ATOMS = 10_000
 #: Default number of source atoms of points of R^d under W₂²: the particles are the atoms,
 #: so the finite problem is ATOMS_W2 × ATOMS_W2.
 ATOMS_W2 = 2000
+#: Most lattice cells (``cells`` to the power d) accepted for points of R^d.
+MAX_LATTICE = 4096
 #: Most source atoms accepted for points of R^d.
 MAX_ATOMS = 100_000
 #: Default number of particles of points of R^d without perception constraint.
@@ -148,7 +150,10 @@ def rate(
         the cell values (``particles`` must be None) and the particles do not move.
     cells : int, optional
         Number of equal-width cells of the empirical law of real samples, in [2, 2000]
-        (default 64). Points of R^d are not put on cells (None only).
+        (default 64). For points of R^d, given only to ask for the older quantised
+        estimate: a lattice of ``cells`` equal-width cells per coordinate (at most 4096
+        cells in all) whose cell values are the particles (``atoms`` and ``particles``
+        must be None); it cannot resolve the law beyond d = 2.
     atoms : int, optional
         Points of R^d only: the number of source atoms M in [2, 100000], a random
         subsample of the samples drawn from ``seed`` (default 10⁴ without perception, 2000
@@ -387,16 +392,20 @@ class _Setup:
                     f"cells (cells); got atoms={atoms!r}"
                 )
             self.cells = _check_int(DEFAULT_CELLS if cells is None else cells, "cells", 2, 2000)
-        else:  # the number of source atoms, at most the number of samples
-            if cells is not None:
+        elif cells is not None:  # a lattice of cells per coordinate, asked for
+            if atoms is not None or particles is not None:
                 raise ValueError(
-                    f"cells applies to real samples; points of R^d (here d = {self.d}) are "
-                    f"not put on cells: pass atoms, the samples kept as source atoms; got "
-                    f"cells={cells!r}"
+                    "cells (a lattice of cells per coordinate for points of R^d) takes "
+                    "neither atoms nor particles: the reconstruction is the cell values; "
+                    f"got atoms={atoms!r}, particles={particles!r}"
                 )
+            high = int(MAX_LATTICE ** (1 / self.d) + 1e-9)
+            self.cells = _check_int(cells, "cells", 2, high)
+        else:  # the number of source atoms, at most the number of samples
             default = ATOMS if perception == "none" else ATOMS_W2
             atoms = _check_int(default if atoms is None else atoms, "atoms", 2, MAX_ATOMS)
             self.cells = min(atoms, int(self.x.shape[0]))
+        self.lattice = self.d > 1 and cells is not None
         if particles is not None:
             if perception not in MOVABLE:
                 raise ValueError(
@@ -404,7 +413,7 @@ class _Setup:
                     "laws on one alphabet, so the reconstruction stays on the cell values"
                 )
             particles = _check_int(particles, "particles", 1, MAX_PARTICLES)
-        elif self.d > 1 and perception == "none":
+        elif self.d > 1 and perception == "none" and not self.lattice:
             particles = min(PARTICLES, self.cells)
         max_rounds = _check_int(max_rounds, "max_rounds", 0, 1000)
         self.resamples = _check_int(bootstrap, "bootstrap", 0, 100_000)
@@ -428,8 +437,9 @@ class _Setup:
             self.checkpoint = Checkpoint(checkpoint, key(self.x, settings))
 
     def empirical(self, values: NDArray) -> Quantised:
-        """The finite source: equal-width cells on the line, sample atoms in R^d."""
-        if self.d == 1:
+        """The finite source: equal-width cells on the line (or a lattice in R^d, when
+        ``cells`` is given), sample atoms in R^d."""
+        if self.d == 1 or self.lattice:
             return quantise(values, self.cells)
         rng = np.random.default_rng(self.atom_seed)
         return sample_atoms(values, min(self.cells, values.shape[0]), rng)
