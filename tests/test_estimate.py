@@ -662,3 +662,38 @@ def test_few_particles_in_the_plane_reach_d_by_k_means_steps():
     assert check.lower - 1e-6 <= result.estimate <= check.upper + 1e-6
     with pytest.raises(ValueError, match=r"D = 0\.45"):
         rate(x, 0.45, particles=4, bootstrap=0)
+
+
+def _dimension_row_holds(row):
+    """The summary columns of a committed R^d row, recomputed from its runs."""
+    errors = np.array([run["estimate"] - row["closed_form"] for run in row["runs"]])
+    return (
+        len(row["runs"]) == row["repeats"]
+        and np.isclose(errors.mean(), row["mean_error"], rtol=0, atol=1e-12)
+        and np.isclose(np.abs(errors).max(), row["max_abs_error"], rtol=0, atol=1e-12)
+        and row["met"] == bool(np.abs(errors).max() <= row["target"])
+        and all(run["empirical_lower"] <= run["estimate"] + 1e-12 for run in row["runs"])
+    )
+
+
+def test_committed_dimension_table_agrees_with_its_runs_and_water_filling():
+    """docs/benchmarks/estimate-dimensions.json: each row's summary is what its runs give,
+    and the closed form of every row without perception is reverse water-filling of the
+    benchmark's covariance (computed here by an independent bisection). A twin with one
+    run's estimate moved fails the recomputation."""
+    import copy
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    rows = json.loads((root / "docs" / "benchmarks" / "estimate-dimensions.json").read_text())
+    rows = rows["rows"]
+    assert {row["d"] for row in rows} == {2, 3, 4, 8, 16}
+    assert all(_dimension_row_holds(row) for row in rows)
+    for row in rows:
+        if row["perception"] == "none":
+            cov, _ = _correlated(row["d"], 20)
+            exact = ref.gaussian_vector_shannon_rate(row["D"], cov)
+            assert abs(row["closed_form"] - exact) < 1e-9
+    twin = copy.deepcopy(rows[0])
+    twin["runs"][0]["estimate"] += 0.05
+    assert not _dimension_row_holds(twin)
