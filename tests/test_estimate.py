@@ -697,3 +697,18 @@ def test_committed_dimension_table_agrees_with_its_runs_and_water_filling():
     twin = copy.deepcopy(rows[0])
     twin["runs"][0]["estimate"] += 0.05
     assert not _dimension_row_holds(twin)
+
+
+def test_a_lattice_checkpoint_is_not_resumed_by_an_atoms_run(tmp_path):
+    """Under W₂² (the particles are the source's points either way) cells = 4 (a 4 × 4
+    lattice) and atoms = 4 give the same count for different sources: a checkpoint of the
+    first is refused by the second; the same lattice call (the twin) resumes it and returns
+    the same estimate."""
+    x = _gaussian_2d(300)
+    path = tmp_path / "lattice.json"
+    options = {"perception": "w2", "bootstrap": 2, "seed": 1, "checkpoint": path}
+    first = rate(x, 1.5, 0.0, cells=4, **options)
+    again = rate(x, 1.5, 0.0, cells=4, **options)
+    assert again.estimate == first.estimate and again.ci_upper == first.ci_upper
+    with pytest.raises(ValueError, match="checkpoint"):
+        rate(x, 1.5, 0.0, atoms=4, **options)

@@ -434,6 +434,8 @@ class _Setup:
                 raise ValueError("checkpoint needs a seed (resamples must be drawn again)")
             settings = {**self.solver, **target, "P": self.P, "cells": self.cells,
                         "seed": self.seed}  # fmt: skip
+            if self.d > 1 and not self.lattice:  # atoms, not lattice cells, of that count
+                settings["atoms"] = settings.pop("cells")
             self.checkpoint = Checkpoint(checkpoint, key(self.x, settings))
 
     def empirical(self, values: NDArray) -> Quantised:
