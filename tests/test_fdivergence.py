@@ -257,6 +257,46 @@ def test_cvxpy_rate_is_certified_against_an_independent_program(kind, pmf, disto
 
 
 @pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+@given(
+    pmf=pmfs(min_size=2, max_size=6),
+    distortion=st.sampled_from(("hamming", "mse", "absolute")),
+    d_frac=st.floats(0.2, 0.8),
+    P=st.floats(0.002, 0.2),
+)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_fast_bracket_holds_an_independent_program_to_1e_10(kind, pmf, distortion, d_frac, P):
+    """The fast solver's certified bracket (width ≤ 1e-11) holds the value of an independent
+    convex program (the f-divergence written with geometric means, kl_div and quad_over_lin,
+    Clarabel at 1e-12) to 1e-10 bits."""
+    pytest.importorskip("cvxpy")
+    x = np.arange(pmf.size, dtype=float)
+    problem = Problem(Discrete(pmf, x), distortion, kind)
+    D = d_frac * problem.zero_rate_distortion(0.0)
+    fast = problem.rate(D, P, method="fast", tol=1e-11)
+    assert fast.status in ("converged", "exact") and fast.upper - fast.lower <= 1e-11
+    delta = ref.distortion_matrix(distortion, x, x)
+    value, status = ref.convex_rate_precise(pmf, x, x, delta, kind, D, P)
+    assert status in ("optimal", "optimal_inaccurate"), status
+    assert fast.lower - 1e-10 <= value <= fast.upper + 1e-10, (fast.lower, value, fast.upper)
+
+
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
+def test_fast_bracket_to_1e_10_twin_another_level_is_outside(kind):
+    """Twin: the same program at a level 10 % higher is outside the bracket at 1e-10 (so the
+    comparison resolves differences far below those the looser checks see)."""
+    pytest.importorskip("cvxpy")
+    pmf = np.array([0.5, 0.3, 0.2])
+    x = np.arange(3, dtype=float)
+    D, P = 0.3, 0.002
+    fast = Problem(Discrete(pmf, x), "mse", kind).rate(D, P, method="fast", tol=1e-11)
+    delta = ref.distortion_matrix("mse", x, x)
+    right, _ = ref.convex_rate_precise(pmf, x, x, delta, kind, D, P)
+    wrong, _ = ref.convex_rate_precise(pmf, x, x, delta, kind, D, 1.1 * P)
+    assert fast.lower - 1e-10 <= right <= fast.upper + 1e-10
+    assert not fast.lower - 1e-10 <= wrong <= fast.upper + 1e-10
+
+
+@pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
 def test_cvxpy_rate_twin_other_level_is_outside_the_bracket(kind):
     pytest.importorskip("cvxpy")
     pmf = np.array([0.5, 0.3, 0.2])
