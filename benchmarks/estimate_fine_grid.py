@@ -12,11 +12,16 @@ probability and centroid computed exactly from the law's CDF and first moment. I
 at two grid sizes; their difference shows how far the grid itself moves the value. Each case
 runs the estimator on independent sample sets (seeds 0, 1, ...) with bootstrap resamples and
 records the error against the finer grid's certified value, whether the 90 % interval covers
-it and whether the Shannon lower limit lies below it. Writes ``estimate-fine-grid.json``
-(every run, the references' brackets, and the commit, date, machine and command) and
-``estimate-fine-grid.csv`` (one row per case)::
+it and whether the Shannon lower limit lies below it. The mixture runs twice: with the
+lattice of 24 cells per axis (``cells=24``) and, in the cases whose id ends in ``-atoms``,
+with the estimator's default atoms (10 resamples there: a solve on 10⁴ atoms costs more).
+Writes ``estimate-fine-grid.json`` (every run, the references' brackets, and the commit,
+date, machine and command of each case) and ``estimate-fine-grid.csv`` (one row per
+case)::
 
     python benchmarks/estimate_fine_grid.py --out docs/benchmarks
+    python benchmarks/estimate_fine_grid.py --out docs/benchmarks --merge \
+        --only mixture-mse-atoms --only mixture-mse-w2-p0-atoms
 """
 
 from __future__ import annotations
@@ -51,12 +56,23 @@ CASES = [
     ("laplace-mse-w2", "Laplace(1)", 0.5, 0.1, "w2", 10_000, 10, 20, (400, 800)),
     ("mixture-mse", "mixture", 0.3, math.inf, "none", 10_000, 5, 20, (24, 32)),
     ("mixture-mse-w2-p0", "mixture", 0.3, 0.0, "w2", 10_000, 5, 20, (24, 32)),
+    ("mixture-mse-atoms", "mixture", 0.3, math.inf, "none", 10_000, 5, 10, (24, 32)),
+    ("mixture-mse-w2-p0-atoms", "mixture", 0.3, 0.0, "w2", 10_000, 5, 10, (24, 32)),
 ]
 #: Half-width of the Laplacian grid's box; the mixture's box per axis.
 LAPLACE_BOX = 14.0
 MIXTURE_BOX = ((-3.5, 3.0), (-3.0, 3.0))
-#: Lattice cells per axis of the estimator on the mixture's samples (``cells=`` on points).
+#: Lattice cells per axis of the estimator on the mixture's samples (``cells=`` on points),
+#: except in the cases whose id ends in ``-atoms``: the estimator's default atoms there.
 MIXTURE_CELLS = 24
+
+
+def mode(name: str, law: str) -> str:
+    """How the estimator holds the case's samples: 'cells' on the line, 'lattice' (cells
+    per axis) or 'atoms' (the default for points of R^d) in the plane."""
+    if law == "Laplace(1)":
+        return "cells"
+    return "atoms" if name.endswith("-atoms") else "lattice"
 
 
 def laplace_grid(cells: int, half: float = LAPLACE_BOX) -> Discrete:
@@ -139,8 +155,9 @@ def run_case(case: tuple) -> dict:
     runs = []
     for seed in range(repeats):
         x = draw(law, n, seed)
-        # the plane: the lattice plug-in (24 cells per axis), whose bias the page discusses
-        cells = {"cells": MIXTURE_CELLS} if law == "mixture" else {}
+        # the plane: the lattice plug-in (24 cells per axis), whose bias the page discusses,
+        # or the default atoms
+        cells = {"cells": MIXTURE_CELLS} if mode(name, law) == "lattice" else {}
         r = rate(
             x, D, P, perception=perception, bootstrap=resamples, seed=seed, progress=False,
             **cells,
@@ -158,7 +175,8 @@ def run_case(case: tuple) -> dict:
     errors = np.array([run["estimate"] - exact for run in runs])
     gaps = [exact - run["shannon_lower"] for run in runs if run["shannon_lower"] is not None]
     return {
-        "case": name, "law": law, "d": 1 if law == "Laplace(1)" else 2, "D": D,
+        "case": name, "law": law, "mode": mode(name, law), "d": 1 if law == "Laplace(1)" else 2,
+        "D": D,
         "P": None if math.isinf(P) else P, "perception": perception, "n": n,
         "repeats": repeats, "bootstrap": resamples,
         "cells": int(np.median([run["cells"] for run in runs])),
@@ -174,7 +192,7 @@ def run_case(case: tuple) -> dict:
 
 
 CSV_COLUMNS = [
-    "case", "law", "d", "D", "P", "perception", "n", "repeats", "bootstrap", "cells",
+    "case", "law", "mode", "d", "D", "P", "perception", "n", "repeats", "bootstrap", "cells",
     "reference", "grid_change", "mean_error", "rms_error", "max_abs_error", "covered",
     "lower_holds", "mean_lower_gap", "median_seconds",
 ]  # fmt: skip
@@ -184,12 +202,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="folder for estimate-fine-grid.json/.csv")
     parser.add_argument("--only", action="append", default=None, help="case id (repeatable)")
+    parser.add_argument(
+        "--merge", action="store_true",
+        help="keep the cases of the existing JSON that are not rerun (each case keeps the "
+        "provenance of the run that made it)",
+    )  # fmt: skip
     args = parser.parse_args()
     record = provenance("python benchmarks/estimate_fine_grid.py " + " ".join(sys.argv[1:]))
-    rows = [run_case(c) for c in CASES if args.only is None or c[0] in args.only]
     out = Path(args.out)
+    kept, heads = {}, {}
+    if args.merge and (out / "estimate-fine-grid.json").exists():
+        old = json.loads((out / "estimate-fine-grid.json").read_text())
+        heads = {k: v for k, v in old.items() if k.startswith("provenance")}
+        for case in old["cases"]:
+            case.setdefault("provenance", old["provenance"])
+            case.setdefault("mode", mode(case["case"], case["law"]))
+            kept[case["case"]] = case
+    for c in CASES:
+        if args.only is None or c[0] in args.only:
+            kept[c[0]] = {**run_case(c), "provenance": record}
+            # 'provenance' for the cells and lattice cases, 'provenance_<id>' for each atoms case
+            heads[f"provenance_{c[0]}" if c[0].endswith("-atoms") else "provenance"] = record
+    rows = [kept[c[0]] for c in CASES if c[0] in kept]
     (out / "estimate-fine-grid.json").write_text(
-        json.dumps({"provenance": record, "cases": rows}, indent=1) + "\n"
+        json.dumps({**heads, "cases": rows}, indent=1) + "\n"
     )
     with open(out / "estimate-fine-grid.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, CSV_COLUMNS, extrasaction="ignore")

@@ -179,13 +179,31 @@ def _fine_grid_summary_holds(case):
     )
 
 
+def _mode_holds(case):
+    """The runs were made the way the case's mode says: the lattice's non-empty cells
+    (at most 24² = 576), or the estimator's default atoms (10⁴ without perception, 2000
+    under W₂²), or the line's cells."""
+    sizes = {run["cells"] for run in case["runs"]}
+    if case["mode"] == "atoms":
+        return sizes == {10_000 if case["perception"] == "none" else 2000}
+    if case["mode"] == "lattice":
+        return case["d"] == 2 and max(sizes) <= 24**2
+    return case["mode"] == "cells" and case["d"] == 1
+
+
 def test_committed_fine_grid_runs_agree_with_their_summaries():
     """docs/benchmarks/estimate-fine-grid.json: every summary is what its runs give and its
-    reference lies in the finer grid's certified bracket; the 400-cell Laplacian grid solved
-    here gives the committed bracket. A twin with one estimate moved fails."""
+    reference lies in the finer grid's certified bracket, and each case was run in the mode
+    it names (the plane in both lattice and atoms modes); the 400-cell Laplacian grid solved
+    here gives the committed bracket. Twins with one estimate moved, or a lattice case
+    labelled atoms, fail."""
     data = json.loads((ROOT / "docs" / "benchmarks" / "estimate-fine-grid.json").read_text())
     cases = data["cases"]
     assert cases and all(_fine_grid_summary_holds(case) for case in cases)
+    assert all(_mode_holds(case) for case in cases)
+    assert {c["mode"] for c in cases if c["d"] == 2} == {"lattice", "atoms"}
+    lattice = next(c for c in cases if c["mode"] == "lattice")
+    assert not _mode_holds({**lattice, "mode": "atoms"})
     case = next(c for c in cases if c["case"] == "laplace-mse")
     coarse = case["grids"][0]
     pmf, x = _laplace_cells(coarse["cells"], 14.0)
