@@ -76,6 +76,10 @@ def entropy(pmf: ArrayLike) -> float:
     return float(-xlogy(p, p).sum() / LN2)
 
 
+#: Entries per block of the joint in ``mutual_information_nats``.
+_BLOCK = 1 << 20
+
+
 def mutual_information_nats(joint: ArrayLike) -> float:
     r"""Mutual information in nats of a joint pmf matrix $J(x, \hat x)$.
 
@@ -89,7 +93,10 @@ def mutual_information_nats(joint: ArrayLike) -> float:
     j = np.asarray(joint, dtype=float)
     px = j.sum(axis=1)
     qy = j.sum(axis=0)
-    value = xlogy(j, j).sum() - xlogy(px, px).sum() - xlogy(qy, qy).sum()
+    # Σ J ln J in blocks of rows: no temporary of the joint's size (fine grids: N × M)
+    rows = max(1, _BLOCK // max(j.shape[1] if j.ndim == 2 else 1, 1))
+    plogp = sum(float(xlogy(b, b).sum()) for b in np.array_split(j, -(-len(j) // rows) or 1))
+    value = plogp - xlogy(px, px).sum() - xlogy(qy, qy).sum()
     return float(max(value, 0.0))
 
 

@@ -122,8 +122,13 @@ class DenseKernels:
         """The kernel at slope ``s``."""
         last = self._last
         if last is None or last.s != s:
+            self._last = None  # the old kernel's array is freed before the new one is formed
             last = self._last = DenseKernel(self.shifted, s)
         return last
+
+    def forget(self) -> None:
+        """Drop the kept kernel (an N × M array) while a phase that does not read it runs."""
+        self._last = None
 
 
 class HammingKernel:

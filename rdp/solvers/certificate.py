@@ -166,7 +166,12 @@ def repair_by_plan(
 
 
 def repair(
-    fp: finite.FiniteProblem, joint: NDArray, D: float, Pn: float, anchor: NDArray | None = None
+    fp: finite.FiniteProblem,
+    joint: NDArray,
+    D: float,
+    Pn: float,
+    anchor: NDArray | None = None,
+    overwrite: bool = False,
 ) -> tuple[float, NDArray | None]:
     """An exactly feasible joint near ``joint`` and its mutual information (nats).
 
@@ -177,6 +182,9 @@ def repair(
     a least-distortion coupling of Π(p_X, q̃) until ⟨J, Δ⟩ ≤ D (distortion is linear,
     the output law stays q̃). The result is re-checked with
     [`is_feasible`][rdp.solvers.certificate.is_feasible].
+
+    With ``overwrite`` the caller hands ``joint`` over: it may be repaired in place (one
+    N × M array less on fine grids).
 
     Returns
     -------
@@ -204,23 +212,38 @@ def repair(
             if target is None:
                 return np.inf, None
     if target is not q:
-        joint = round_coupling(joint, fp.p, target)
+        joint, overwrite = round_coupling(joint, fp.p, target, overwrite), True
     dist = inner(joint, fp.delta)
     d_goal = D * (1 - 1e-13)
     if dist > d_goal:
-        if fp.kind == NONE or not np.isfinite(Pn):
-            # no perception constraint: the output law may move, so the nearest-point map
-            # (least distortion of all channels, O(N·M)) serves without a transport solve
-            ref = nearest_point_coupling(fp)
+        if fp.monotone_1d and fp.kind != NONE and np.isfinite(Pn):
+            # the monotone coupling has at most N + M − 1 cells: kept as its cells, the
+            # mixture costs one new N × M array (the dense coupling was a second)
+            rows, cols, mass = north_west_cells(fp.p, target)
+            d_ref = float(mass @ fp.delta[rows, cols])
+            if d_ref >= d_goal:
+                return np.inf, None
+            theta = (dist - d_goal) / (dist - d_ref)
+            if overwrite:
+                joint *= 1 - theta
+            else:
+                joint = joint * (1 - theta)
+            joint[rows, cols] += theta * mass  # each cell once (north_west_cells)
         else:
-            ref = least_distortion_coupling(fp, target)
-        d_ref = inner(ref, fp.delta)
-        if d_ref >= d_goal:
-            return np.inf, None
-        theta = (dist - d_goal) / (dist - d_ref)
-        ref *= theta  # (1 − θ) J + θ ref with one new N × M array (ref is this call's own)
-        joint = joint * (1 - theta)
-        joint += ref
+            if fp.kind == NONE or not np.isfinite(Pn):
+                # no perception constraint: the output law may move, so the nearest-point
+                # map (least distortion of all channels, O(N·M)) serves without a
+                # transport solve
+                ref = nearest_point_coupling(fp)
+            else:
+                ref = least_distortion_coupling(fp, target)
+            d_ref = inner(ref, fp.delta)
+            if d_ref >= d_goal:
+                return np.inf, None
+            theta = (dist - d_goal) / (dist - d_ref)
+            ref *= theta  # (1 − θ) J + θ ref with one new N × M array (ref is this call's)
+            joint = joint * (1 - theta)
+            joint += ref
     if not is_feasible(fp, joint, D, Pn):
         return np.inf, None
     return finite.mutual_information_nats(joint), joint
@@ -368,16 +391,23 @@ def least_distortion_coupling(fp: finite.FiniteProblem, target: NDArray) -> NDAr
     return ot.emd(fp.p, target / target.sum(), fp.delta)
 
 
-def round_coupling(joint: NDArray, p: NDArray, target: NDArray) -> NDArray:
+def round_coupling(
+    joint: NDArray, p: NDArray, target: NDArray, overwrite: bool = False
+) -> NDArray:
     """Round a joint onto Π(p, target) (Altschuler, Weed & Rigollet 2017, Alg. 2).
 
     Columns above ``target`` and rows above ``p`` are scaled down, and the missing
-    mass is added as an outer product of the row and column deficits.
+    mass is added as an outer product of the row and column deficits (in ``joint``'s
+    own array with ``overwrite``).
     """
     q = joint.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(q > target, target / q, 1.0)
-    out = joint * scale[None, :]
+    if overwrite:
+        out = joint
+        out *= scale[None, :]
+    else:
+        out = joint * scale[None, :]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rows = out.sum(axis=1)
         out *= np.where(rows > p, p / rows, 1.0)[:, None]
@@ -385,14 +415,16 @@ def round_coupling(joint: NDArray, p: NDArray, target: NDArray) -> NDArray:
     err_c = np.maximum(target - out.sum(axis=0), 0.0)
     total = err_r.sum()
     if total > 0 and err_c.sum() > 0:
-        out += np.outer(err_r, err_c * (err_r.sum() / total / err_c.sum()))
+        col = err_c * (err_r.sum() / total / err_c.sum())
+        for block in np.array_split(np.arange(out.shape[0]), max(1, out.size >> 20)):
+            out[block] += err_r[block, None] * col[None, :]  # the outer product by blocks
     return out
 
 
-def north_west_corner(p: NDArray, q: NDArray) -> NDArray:
-    """The monotone (quantile) coupling of sorted p and q: optimal for convex costs of x − y."""
+def north_west_cells(p: NDArray, q: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    """The cells (rows, columns, masses) of ``north_west_corner(p, q)``, each cell once."""
     n, m = p.size, q.size
-    # the walk in Python floats (IEEE doubles, as numpy's), its cells written at once
+    # the walk in Python floats (IEEE doubles, as numpy's)
     a, b = np.asarray(p, dtype=float).tolist(), np.asarray(q, dtype=float).tolist()
     rows: list[int] = []
     cols: list[int] = []
@@ -409,10 +441,24 @@ def north_west_corner(p: NDArray, q: NDArray) -> NDArray:
             i += 1
         else:
             j += 1
-    out = np.zeros((n, m))
-    out[rows, cols] = mass  # each cell is visited once: i or j moves at every step
-    if i < n:  # rounding leftovers go to the last column
-        out[i:, -1] += a[i:]
+    if i < n:  # rounding leftovers go to the last column (a cell not visited by the walk
+        # unless j = m − 1 was left at row i: merged so that every cell appears once)
+        extra = [k for k in range(i, n) if a[k] != 0.0]
+        for k in extra:
+            if rows and rows[-1] == k and cols[-1] == m - 1:
+                mass[-1] += a[k]
+            else:
+                rows.append(k)
+                cols.append(m - 1)
+                mass.append(a[k])
+    return np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp), np.array(mass)
+
+
+def north_west_corner(p: NDArray, q: NDArray) -> NDArray:
+    """The monotone (quantile) coupling of sorted p and q: optimal for convex costs of x − y."""
+    rows, cols, mass = north_west_cells(p, q)
+    out = np.zeros((p.size, q.size))
+    out[rows, cols] = mass
     return out
 
 

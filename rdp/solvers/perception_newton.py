@@ -315,7 +315,9 @@ class _Iterate:
         self.g = g - g.min()  # a gauge: h is invariant to a common factor of the kernel
         # each row scaled to its largest entry: the conditions are invariant to row factors
         # and no row underflows
-        log_k = np.multiply(shifted, -self.s)  # in place from here: one N × M array
+        # in place from here, in the last point's array (no caller keeps a point's kernel
+        # past its certificate check): one N × M array for the whole iteration
+        log_k = np.multiply(shifted, -self.s, out=getattr(self, "kt", None))
         log_k -= self.g[None, :]
         top = log_k.max(axis=1, keepdims=True)
         log_k -= top

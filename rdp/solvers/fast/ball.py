@@ -207,6 +207,24 @@ class TransportStep:
         return getattr(self.plan, "pi", None)
 
 
+class LazyPlan:
+    """A plan formed at its first step: a point whose Newton phase starts at once (fine
+    grids of the line) and certifies before any plan step keeps the dense initial plan
+    and the squared cost (two N × M arrays) out of memory."""
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        self.build = build
+
+    def step(self, h: NDArray, Pn: float, mu: float, eta: float):
+        return self.build().step(h, Pn, mu, eta)
+
+    def column_sums(self) -> NDArray:
+        return self.build().column_sums()
+
+    def tidy(self):
+        return self
+
+
 def points_ball(fp) -> bool:
     """A Wasserstein ball between points of R^d (d ≥ 2), not an explicit cost on labels."""
     return fp.kind in WASSERSTEIN_KINDS and fp.line is None and fp.x.ndim == 2
@@ -238,7 +256,7 @@ def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
     elif points_ball(fp) and Pn > 0:  # points of R^d: the plan in Gibbs form
         plan = GibbsPlan(fp.p, fp.cost, ctx.cost2)
     else:
-        plan = DensePlan(initial_plan(fp, Pn), fp.cost, ctx.cost2, ctx.banded)
+        plan = LazyPlan(lambda: DensePlan(initial_plan(fp, Pn), fp.cost, ctx.cost2, ctx.banded))
     return TransportStep(ctx, plan, Pn, check_every)
 
 

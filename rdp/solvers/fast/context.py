@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,9 @@ class Context:
     banded : bool
         Sorted alphabets of the line with a convex cost: transport plans concentrate on a band.
     cost2 : ndarray or None
-        The squared transport cost (Wasserstein balls).
+        The squared transport cost (Wasserstein balls), formed on first use: a point whose
+        plan steps never run (the Newton phase at once on fine grids) keeps one N × M
+        array less.
     """
 
     def __init__(self, fp: finite.FiniteProblem) -> None:
@@ -66,7 +69,6 @@ class Context:
         # Δ' = Δ − min_j Δ; Δ itself when every row's least distortion is 0 (one array less)
         self.shifted = fp.delta - self.row_min[:, None] if self.row_min.any() else fp.delta
         self.dbar = fp.p @ fp.delta
-        self.cost2 = fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
         # plans on sorted alphabets with a convex 1-D cost concentrate on a band
         self.banded = (
             fp.line is not None
@@ -78,6 +80,11 @@ class Context:
             structured if structured is not None else DenseKernels(self.shifted)
         )
         self._once: dict[str, Any] = {}
+
+    @cached_property
+    def cost2(self) -> NDArray | None:
+        fp = self.fp
+        return fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
 
     def once(self, key: str, build: Callable[[], Any]) -> Any:
         """``build()``, computed on first use and kept for the problem (passes over N × M)."""
@@ -157,7 +164,7 @@ class Context:
         joint = kt * (p / u)[:, None]
         joint *= r[None, :]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            upper, repaired = self.upper_bound(joint, D, Pn, anchor)
+            upper, repaired = certificate.repair(self.fp, joint, D, Pn, anchor, overwrite=True)
         return lower, upper, repaired
 
     def slope_upper(

@@ -210,7 +210,8 @@ class PointIteration:
         # the fixed-slope gap says it may close (then on a doubling schedule), or last
         out_of_time = time.perf_counter() - self.start > limits.time_limit
         last = out_of_time or iteration + limits.check_every > limits.max_iter
-        self._upper_bound(st, last)
+        if st.kernel is not None:  # None: a perception Newton phase closed the gap
+            self._upper_bound(st, last)
         if limits.verbose:
             _log(
                 f"{iteration:>8d} {st.lower / LN2:>16.10f} {st.upper / LN2:>16.10f} "
@@ -251,14 +252,23 @@ class PointIteration:
             with np.errstate(divide="ignore"):
                 mu0 = pieces.multiplier_estimate(st.q / st.q.sum(), np.log(st.h))
             r0, s0, mix = st.q, st.s, 0.02
+        # the Newton phase forms its own kernels: the kernel at s (an N × M array) is
+        # dropped meanwhile and formed again after it
+        kernels = self.ctx.kernels
+        forget = getattr(kernels, "forget", None)
+        if forget is not None:
+            st.kernel = None
+            forget()
         found = newton.perception_phase(
             self.ctx, self.limits, self.D, self.Pn, self.anchor, self.start, r0, s0, mu0,
             mix=mix,
         )  # fmt: skip
+        st.offer(found.lower, found.upper, found.joint)
+        if st.kernel is None and st.upper - st.lower > self.limits.tol_nats:
+            st.kernel = kernels.at(st.s)  # else the point is certified: no kernel needed
         st.pn_state = found.state
         st.newton_steps += found.steps
         st.pn_steps += found.steps
-        st.offer(found.lower, found.upper, found.joint)
 
     def _upper_bound(self, st: State, last: bool) -> None:
         ctx, D, Pn = self.ctx, self.D, self.Pn
