@@ -391,9 +391,7 @@ def least_distortion_coupling(fp: finite.FiniteProblem, target: NDArray) -> NDAr
     return ot.emd(fp.p, target / target.sum(), fp.delta)
 
 
-def round_coupling(
-    joint: NDArray, p: NDArray, target: NDArray, overwrite: bool = False
-) -> NDArray:
+def round_coupling(joint: NDArray, p: NDArray, target: NDArray, overwrite: bool = False) -> NDArray:
     """Round a joint onto Π(p, target) (Altschuler, Weed & Rigollet 2017, Alg. 2).
 
     Columns above ``target`` and rows above ``p`` are scaled down, and the missing
