@@ -105,6 +105,34 @@ def test_transport_support_is_the_linear_program_value():
             assert warm + g.max() == pytest.approx(-res.fun, abs=1e-9)
 
 
+@pytest.mark.parametrize("block", [1, 5, 17])
+def test_transport_support_by_blocks_of_rows_is_the_linear_program_value(monkeypatch, block):
+    """Evaluated by blocks of rows from a cost given as rows (as for the line's default
+    cost), σ is the LP value; twin: a cost of wrong rows (the blocks shifted by one row)
+    gives another value."""
+    monkeypatch.setattr(finite, "_BLOCK", block)
+    rng = np.random.default_rng(11 + block)
+    for _ in range(4):
+        n, m = rng.integers(3, 12, 2)
+        p = rng.dirichlet(np.ones(n))
+        cost = rng.random((n, m))
+        g = rng.normal(size=m)
+        low, high = float(p @ cost.min(axis=1)), float(p @ cost.max(axis=1))
+        P = low + float(rng.uniform(0.05, 0.9)) * (high - low)
+        rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
+        res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
+                      b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+        value, _ = finite._transport_support(g - g.max(), p, lambda b: cost[b], P)
+        assert value + g.max() == pytest.approx(-res.fun, abs=1e-9)
+        rolled = np.roll(cost, 1, axis=0)
+        wrong, _ = finite._transport_support(g - g.max(), p, lambda b: rolled[b], P)
+        res_w = linprog(-np.tile(g, n), A_ub=rolled.reshape(1, -1), b_ub=[P], A_eq=rows,
+                        b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+        assert wrong + g.max() == pytest.approx(-res_w.fun, abs=1e-9)
+        if abs(res_w.fun - res.fun) > 1e-6:
+            assert wrong + g.max() != pytest.approx(-res.fun, abs=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_north_west_corner_is_an_optimal_coupling_on_the_line(seed):
     """The monotone coupling has marginals (p, q) and the least cost Σ J |x − y|² of the

@@ -54,6 +54,27 @@ from rdp.units import mutual_information_nats as mutual_information_nats
 CHECK_RTOL = FEASIBILITY_TOL
 
 
+class _LineCost:
+    """``FiniteProblem.cost``: the matrix given, or, for the default Wasserstein cost of
+    the line (``cost=None`` with ``w_order``), $|x_i - y_j|^{order}$ formed at each use
+    and not kept: on fine grids the certificate and the Newton phase never read it, and
+    keeping it was one N × M array for the whole solve."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.slot)  # no default: the field is required
+        value = obj.__dict__[self.slot]
+        if value is None:
+            return np.abs(obj.x[:, None] - obj.y[None, :]) ** obj.w_order
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class FiniteProblem:
     """Arrays of a finite RDP problem (zero-probability source symbols removed).
@@ -70,7 +91,9 @@ class FiniteProblem:
         The perception kind (``rdp.perceptions.KINDS``): 'none', 'tv', 'w1'/'w2',
         'kl-source-recon' (KL(p_X‖p_X̂)) or 'kl-recon-source' (KL(p_X̂‖p_X)).
     cost : ndarray (N, M)
-        Transport ground cost (``1[x ≠ y]`` for TV and KL, the Wasserstein cost for W).
+        Transport ground cost (``1[x ≠ y]`` for TV and KL, the Wasserstein cost for W);
+        None with ``w_order`` for the default cost of the line, $|x - y|^{order}$,
+        then formed at each use.
     p_tilde : ndarray (M,)
         Source mass on each reconstruction value; ``m_out`` the rest.
     w_order : int or None
@@ -87,7 +110,7 @@ class FiniteProblem:
     y: NDArray
     delta: NDArray
     kind: str
-    cost: NDArray
+    cost: NDArray = _LineCost()  # type: ignore[assignment]
     p_tilde: NDArray
     m_out: float
     w_order: int | None = None
@@ -107,6 +130,14 @@ class FiniteProblem:
         out = np.zeros((len(self.x_all), joint.shape[1]))
         out[self.rows] = joint
         return out
+
+    def cost_rows(self, rows: slice) -> NDArray:
+        """Rows ``rows`` of the transport cost (the line's default cost formed for them
+        alone)."""
+        given = self.__dict__["_cost"]
+        if given is None:
+            return np.abs(self.x[rows, None] - self.y[None, :]) ** self.w_order
+        return given[rows]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -217,11 +248,10 @@ class FiniteProblem:
         if self.kind in WASSERSTEIN_KINDS:
             least = getattr(self, "_least_positive_cost", False)
             if least is False:  # once per problem (None: no positive cost)
-                positive = self.cost[self.cost > 0]
-                least = float(positive.min()) if positive.size else None
+                least = _least_positive(self.cost_rows, self.shape)
                 self._least_positive_cost = least
             value, self._support_mu = _transport_support(
-                g, self.p, self.cost, P, least, getattr(self, "_support_mu", None)
+                g, self.p, self.cost_rows, P, least, getattr(self, "_support_mu", None)
             )
             return top + value
         if self.kind == KL_RECON_SOURCE:
@@ -253,10 +283,14 @@ def build(problem) -> FiniteProblem:
     line = x.ndim == 1 and y.ndim == 1  # real values (else points of R^d, or labels)
     same = x[:, None] == y[None, :] if line else None
     w_order = None
+    lazy_cost = False
     if kind in WASSERSTEIN_KINDS:
-        cost = perception.cost_matrix(source.alphabet, y)[keep]
         if perception.cost is None and line:
             w_order = perception.order
+            # |x − y|^order from the support's values when used (``_LineCost``)
+            cost, lazy_cost = None, True
+        else:
+            cost = perception.cost_matrix(source.alphabet, y)[keep]
     elif isinstance(problem.distortion_measure, Hamming):  # the same matrix 1[x ≠ y]
         cost = delta
     elif line:  # TV, KL and none compare laws on the union of the values: cost 1[x ≠ y]
@@ -288,7 +322,7 @@ def build(problem) -> FiniteProblem:
         y=y,
         delta=delta,
         kind=kind,
-        cost=np.ascontiguousarray(cost),
+        cost=None if lazy_cost else np.ascontiguousarray(cost),
         p_tilde=p_tilde,
         m_out=m_out,
         w_order=w_order,
@@ -357,21 +391,31 @@ def _transport_support(
     e.g. the iteration's last certificate) first tries the bracket [0.9, 1.1]·guess,
     which saves most evaluations (each a pass over N × M) when it holds the minimum.
     """
-    rows = np.arange(p.size)
-    scores = np.empty(cost.shape)  # one work array for every evaluation
+    cost_rows = cost if callable(cost) else cost.__getitem__
+    n, m = p.size, g.size
+    blocks = _row_blocks(n, m)
+    scores = np.empty((blocks[0].stop - blocks[0].start, m))  # one work array for all
 
     def dual(mu: float) -> tuple[float, float]:
-        np.multiply(cost, mu, out=scores)
-        np.subtract(g[None, :], scores, out=scores)  # g_j − μ c_ij
-        j = np.argmax(scores, axis=1)
-        used = float(p @ cost[rows, j])
-        return float(mu * P + p @ scores[rows, j]), P - used
+        value = used = 0.0
+        for block in blocks:  # by blocks of rows: the cost and the scores never N × M
+            c = cost_rows(block)
+            out = scores[: c.shape[0]]
+            np.multiply(c, mu, out=out)
+            np.subtract(g[None, :], out, out=out)  # g_j − μ c_ij
+            j = np.argmax(out, axis=1)
+            rows = np.arange(c.shape[0])
+            used += float(p[block] @ c[rows, j])
+            value += float(p[block] @ out[rows, j])
+        return float(mu * P + value), P - used
 
     f_lo, s_lo = dual(0.0)
     if s_lo >= 0 or not np.isfinite(f_lo):
         return f_lo, 0.0
     if least_positive is None:
-        least_positive = float(cost[cost > 0].min())
+        least_positive = _least_positive(cost_rows, (n, m))
+    if least_positive is None:
+        return f_lo, 0.0  # no positive cost: every μ gives the value at 0
     best, best_mu = f_lo, 0.0
     lo = 0.0
     hi = (float(g.max() - g[np.isfinite(g)].min()) + 1.0) / least_positive
@@ -407,6 +451,28 @@ def _transport_support(
         else:
             hi, f_hi, s_hi = mid, f_mid, s_mid
     return best, best_mu
+
+
+#: Entries per block of rows of the transport support function.
+_BLOCK = 1 << 20
+
+
+def _row_blocks(n: int, m: int) -> list[slice]:
+    """Slices of about ``_BLOCK`` entries covering the rows of an n × m matrix."""
+    size = max(1, _BLOCK // max(m, 1))
+    return [slice(a, min(a + size, n)) for a in range(0, max(n, 1), size)]
+
+
+def _least_positive(cost_rows, shape: tuple[int, int]) -> float | None:
+    """The least positive entry of the cost (by blocks of rows); None when none is."""
+    least = None
+    for block in _row_blocks(*shape):
+        c = cost_rows(block)
+        positive = c[c > 0]
+        if positive.size:
+            low = float(positive.min())
+            least = low if least is None else min(least, low)
+    return least
 
 
 def _kl_rs_support(g: NDArray, p_tilde: NDArray, P: float) -> float:

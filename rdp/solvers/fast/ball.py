@@ -256,7 +256,7 @@ def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
     elif points_ball(fp) and Pn > 0:  # points of R^d: the plan in Gibbs form
         plan = GibbsPlan(fp.p, fp.cost, ctx.cost2)
     else:
-        plan = LazyPlan(lambda: DensePlan(initial_plan(fp, Pn), fp.cost, ctx.cost2, ctx.banded))
+        plan = LazyPlan(lambda: DensePlan(initial_plan(fp, Pn), ctx.cost, ctx.cost2, ctx.banded))
     return TransportStep(ctx, plan, Pn, check_every)
 
 

@@ -82,9 +82,14 @@ class Context:
         self._once: dict[str, Any] = {}
 
     @cached_property
+    def cost(self) -> NDArray:
+        """The transport cost, kept once formed (``fp.cost`` forms the line's default cost
+        at each use)."""
+        return self.fp.cost
+
+    @cached_property
     def cost2(self) -> NDArray | None:
-        fp = self.fp
-        return fp.cost * fp.cost if fp.kind in WASSERSTEIN_KINDS else None
+        return self.cost * self.cost if self.fp.kind in WASSERSTEIN_KINDS else None
 
     def once(self, key: str, build: Callable[[], Any]) -> Any:
         """``build()``, computed on first use and kept for the problem (passes over N × M)."""

@@ -31,12 +31,13 @@ from rdp.solvers import finite
 def initial_plan(fp: finite.FiniteProblem, Pn: float) -> NDArray:
     """A plan with rows p: mostly the least-cost map, spread a little where the budget allows."""
     n, m = fp.shape
-    j = np.argmin(fp.cost, axis=1)
+    cost = fp.cost  # formed at each use for the line's default cost: read once
+    j = np.argmin(cost, axis=1)
     base = np.zeros((n, m))
     base[np.arange(n), j] = fp.p
-    base_cost = float((base * fp.cost).sum())
+    base_cost = float((base * cost).sum())
     spread = fp.p[:, None] * np.full((n, m), 1.0 / m)
-    spread_cost = float((spread * fp.cost).sum())
+    spread_cost = float((spread * cost).sum())
     if spread_cost <= base_cost or Pn <= base_cost:
         return base + 1e-300
     eps = min(0.5, 0.5 * (Pn - base_cost) / (spread_cost - base_cost))
