@@ -83,7 +83,8 @@ class DenseKernel:
     def __init__(self, shifted: NDArray, s: float) -> None:
         self.shifted = shifted
         self.s = s
-        self.k = np.exp(-s * shifted)
+        self.k = np.multiply(shifted, -s)  # e^{−sΔ'} in one N × M array, in place
+        np.exp(self.k, out=self.k)
         self.k.flags.writeable = False
 
     def matvec(self, v: NDArray) -> NDArray:

@@ -111,7 +111,9 @@ def perception_newton(
         ``check(r, g, s, kernel) -> bool``, called at every step once the mean
         complementarity is below 1e-9 and at the last point in any case, with ``kernel``
         the ``TiltedKernel`` of the point; True stops the iteration (the
-        caller's certificate closed).
+        caller's certificate closed). The check may overwrite the kernel's array (the
+        certificate's joint is formed in it): the iteration forms it again after a
+        check.
     mix : float
         See ``r0``.
     squared : (ndarray, ndarray), optional
@@ -192,6 +194,10 @@ def _iterate(
             unchecked = False
             if check(x.r / x.r.sum(), x.g, x.s, x.tilted()):
                 break
+            # the check may have used the kernel's array: the point's kernel again, in a
+            # new array (the old one may be the caller's channel now)
+            x.kt = None
+            x.refresh(shifted, p, pieces)
         try:
             lin = _Linearisation(x, res, pieces, m)
         except (np.linalg.LinAlgError, ValueError):
@@ -315,8 +321,8 @@ class _Iterate:
         self.g = g - g.min()  # a gauge: h is invariant to a common factor of the kernel
         # each row scaled to its largest entry: the conditions are invariant to row factors
         # and no row underflows
-        # in place from here, in the last point's array (no caller keeps a point's kernel
-        # past its certificate check): one N × M array for the whole iteration
+        # in place from here, in the last point's array (None after a certificate check,
+        # which may have kept it): one N × M array for the iteration
         log_k = np.multiply(shifted, -self.s, out=getattr(self, "kt", None))
         log_k -= self.g[None, :]
         top = log_k.max(axis=1, keepdims=True)

@@ -184,6 +184,7 @@ class PointIteration:
             dist, var = self.ctx.distortion(st.kernel, st.v, st.kv)
             s = st.slope.step(st.s, dist, var, st.inner_gap, early)
             if s != st.s:
+                st.kernel = None  # the old kernel's array is freed before the new one's
                 st.s, st.kernel = s, self.ctx.kernels.at(s)
                 st.kv = st.kernel.matvec(st.v)
         st.h = st.kernel.rmatvec(p / st.kv)
