@@ -54,6 +54,12 @@ from rdp.units import mutual_information_nats as mutual_information_nats
 CHECK_RTOL = FEASIBILITY_TOL
 
 
+#: From this many entries on the line's default Wasserstein cost is not kept (formed at
+#: each use): below it, forming it again at every evaluation of the lower bound took
+#: longer than keeping it.
+LAZY_COST_ENTRIES = 1 << 22
+
+
 class _LineCost:
     """``FiniteProblem.cost``: the matrix given, or, for the default Wasserstein cost of
     the line (``cost=None`` with ``w_order``), $|x_i - y_j|^{order}$ formed at each use
@@ -287,6 +293,7 @@ def build(problem) -> FiniteProblem:
     if kind in WASSERSTEIN_KINDS:
         if perception.cost is None and line:
             w_order = perception.order
+        if w_order is not None and x.shape[0] * y.shape[0] > LAZY_COST_ENTRIES:
             # |x − y|^order from the support's values when used (``_LineCost``)
             cost, lazy_cost = None, True
         else:

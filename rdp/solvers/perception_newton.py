@@ -66,6 +66,12 @@ STRUCTURED_MIN_M = 512
 DENSE_WORK = 2.2e9
 
 
+#: From this many kernel entries on, a certificate check may form its channel in the
+#: kernel's array (one N × M array less at the peak; the iteration forms the kernel again
+#: after the check, which below this size costs more time than the array is worth).
+SPENT_KERNEL_ENTRIES = 1 << 22
+
+
 def perception_newton(
     shifted: NDArray,
     p: NDArray,
@@ -111,9 +117,9 @@ def perception_newton(
         ``check(r, g, s, kernel) -> bool``, called at every step once the mean
         complementarity is below 1e-9 and at the last point in any case, with ``kernel``
         the ``TiltedKernel`` of the point; True stops the iteration (the
-        caller's certificate closed). The check may overwrite the kernel's array (the
-        certificate's joint is formed in it): the iteration forms it again after a
-        check.
+        caller's certificate closed). From ``SPENT_KERNEL_ENTRIES`` entries on the check
+        may overwrite the kernel's array (the certificate's joint is formed in it): the
+        iteration then forms it again after a check.
     mix : float
         See ``r0``.
     squared : (ndarray, ndarray), optional
@@ -194,10 +200,11 @@ def _iterate(
             unchecked = False
             if check(x.r / x.r.sum(), x.g, x.s, x.tilted()):
                 break
-            # the check may have used the kernel's array: the point's kernel again, in a
-            # new array (the old one may be the caller's channel now)
-            x.kt = None
-            x.refresh(shifted, p, pieces)
+            if x.kt.size >= SPENT_KERNEL_ENTRIES:
+                # the check may have used the kernel's array: the point's kernel again, in
+                # a new array (the old one may be the caller's channel now)
+                x.kt = None
+                x.refresh(shifted, p, pieces)
         try:
             lin = _Linearisation(x, res, pieces, m)
         except (np.linalg.LinAlgError, ValueError):

@@ -24,6 +24,7 @@ from rdp.channels import DiscreteChannel
 from rdp.perceptions import INFORMATION_KINDS, WASSERSTEIN_KINDS
 from rdp.solvers import certificate, finite
 from rdp.solvers._kernels import DenseKernels, HammingKernels
+from rdp.solvers.perception_newton import SPENT_KERNEL_ENTRIES
 from rdp.units import LN2
 
 
@@ -154,7 +155,8 @@ class Context:
         $J(s, v)_{ij} = p_i\tilde K_{ij}r_j/u_i$, repaired into the constraints and
         re-checked as any (``upper_bound``). None where $e^{t}$ leaves the floating range,
         or where (s, g) are not the kernel's own (the caller then uses ``certify_point``).
-        The joint is formed in ``kt``'s array: the kernel is spent after the call.
+        From ``SPENT_KERNEL_ENTRIES`` entries on the joint is formed in ``kt``'s array:
+        the kernel is spent after the call.
         """
         kt, top, r, u, s_k, g_k = kernel
         if s_k != s or not np.array_equal(g_k, g):
@@ -167,9 +169,10 @@ class Context:
         if not ((kv > 0).all() and np.isfinite(kv).all() and np.isfinite(h).all()):
             return None
         lower, _ = self.lower_bound(s, kv, h, D, Pn)
-        # the joint in the kernel's own array (one N × M array less; the Newton
-        # iteration forms its kernel again after a check)
-        joint = np.multiply(kt, (p / u)[:, None], out=kt)
+        # on fine grids the joint in the kernel's own array (one N × M array less; the
+        # Newton iteration forms its kernel again after a check)
+        spend = kt.size >= SPENT_KERNEL_ENTRIES
+        joint = np.multiply(kt, (p / u)[:, None], out=kt if spend else None)
         joint *= r[None, :]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             upper, repaired = certificate.repair(self.fp, joint, D, Pn, anchor, overwrite=True)
