@@ -95,14 +95,29 @@ class DenseKernel:
 
     def moments(self, v: NDArray, kv: NDArray) -> tuple[NDArray, NDArray]:
         """Row means and second moments of Δ' under J(·|x_i) ∝ K_i· v."""
-        k_d = self.k * self.shifted
-        mean = (k_d @ v) / kv
-        k_d *= self.shifted  # in place: one N × M temporary instead of two
-        second = (k_d @ v) / kv
-        return mean, second
+        n, m = self.k.shape
+        if n * m <= MOMENT_BLOCK:
+            k_d = self.k * self.shifted
+            mean = (k_d @ v) / kv
+            k_d *= self.shifted  # in place: one N × M temporary instead of two
+            second = (k_d @ v) / kv
+            return mean, second
+        mean, second = np.empty(n), np.empty(n)
+        step = max(1, MOMENT_BLOCK // m)
+        for a in range(0, n, step):  # by blocks of rows: no N × M temporary
+            rows = slice(a, min(a + step, n))
+            k_d = self.k[rows] * self.shifted[rows]
+            mean[rows] = k_d @ v
+            k_d *= self.shifted[rows]
+            second[rows] = k_d @ v
+        return mean / kv, second / kv
 
     def joint(self, p: NDArray, v: NDArray, kv: NDArray) -> NDArray:
         return (p / kv)[:, None] * (self.k * v[None, :])
+
+
+#: Entries from which the moments of a dense kernel go by blocks of rows of this size.
+MOMENT_BLOCK = 1 << 22
 
 
 class DenseKernels:
@@ -121,11 +136,10 @@ class DenseKernels:
 
     def at(self, s: float) -> DenseKernel:
         """The kernel at slope ``s``."""
-        last = self._last
-        if last is None or last.s != s:
+        if self._last is None or self._last.s != s:
             self._last = None  # the old kernel's array is freed before the new one is formed
-            last = self._last = DenseKernel(self.shifted, s)
-        return last
+            self._last = DenseKernel(self.shifted, s)
+        return self._last
 
     def forget(self) -> None:
         """Drop the kept kernel (an N × M array) while a phase that does not read it runs."""

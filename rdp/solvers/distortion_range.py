@@ -25,7 +25,7 @@ from scipy.special import rel_entr
 from rdp.exceptions import TimeLimitError
 from rdp.perceptions import KL_RECON_SOURCE, KL_SOURCE_RECON, NONE, TRANSPORT_KINDS
 from rdp.solvers import fdivergence
-from rdp.solvers.finite import CHECK_RTOL, FiniteProblem
+from rdp.solvers.finite import CHECK_RTOL, FiniteProblem, _row_blocks
 
 
 def identity_dominant(fp: FiniteProblem) -> NDArray | None:
@@ -35,10 +35,13 @@ def identity_dominant(fp: FiniteProblem) -> NDArray | None:
     x_i → y_{j(i)} preserves the source law, perception 0).
     """
     row_min = fp.delta.min(axis=1, keepdims=True)
-    ok = (fp.delta <= row_min) & (fp.cost == 0)
-    if not ok.any(axis=1).all():
-        return None
-    return np.argmax(ok, axis=1)
+    out = np.empty(fp.p.size, dtype=np.intp)
+    for block in _row_blocks(*fp.shape):  # by blocks of rows: no N × M temporary
+        ok = (fp.delta[block] <= row_min[block]) & (fp.cost_rows(block) == 0)
+        if not ok.any(axis=1).all():
+            return None
+        out[block] = np.argmax(ok, axis=1)
+    return out
 
 
 def distortion_floor(fp: FiniteProblem) -> float:

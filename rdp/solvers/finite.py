@@ -60,6 +60,17 @@ CHECK_RTOL = FEASIBILITY_TOL
 LAZY_COST_ENTRIES = 1 << 22
 
 
+def _line_cost(x: NDArray, y: NDArray, order: float) -> NDArray:
+    """|x_i − y_j|^order in one array (the values of ``Wasserstein.cost_matrix``)."""
+    out = np.subtract.outer(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    np.abs(out, out=out)
+    if order == 2:
+        np.square(out, out=out)
+    elif order != 1:
+        np.power(out, order, out=out)
+    return out
+
+
 class _LineCost:
     """``FiniteProblem.cost``: the matrix given, or, for the default Wasserstein cost of
     the line (``cost=None`` with ``w_order``), $|x_i - y_j|^{order}$ formed at each use
@@ -74,7 +85,7 @@ class _LineCost:
             raise AttributeError(self.slot)  # no default: the field is required
         value = obj.__dict__[self.slot]
         if value is None:
-            return np.abs(obj.x[:, None] - obj.y[None, :]) ** obj.w_order
+            return _line_cost(obj.x, obj.y, obj.w_order)
         return value
 
     def __set__(self, obj, value) -> None:
@@ -142,7 +153,7 @@ class FiniteProblem:
         alone)."""
         given = self.__dict__["_cost"]
         if given is None:
-            return np.abs(self.x[rows, None] - self.y[None, :]) ** self.w_order
+            return _line_cost(self.x[rows], self.y, self.w_order)
         return given[rows]
 
     @property

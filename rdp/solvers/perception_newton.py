@@ -202,8 +202,9 @@ def _iterate(
                 break
             if x.kt.size >= SPENT_KERNEL_ENTRIES:
                 # the check may have used the kernel's array: the point's kernel again, in
-                # a new array (the old one may be the caller's channel now)
-                x.kt = None
+                # a new array (the old one may be the caller's channel now); the last
+                # linearisation holds it too
+                x.kt = lin = None
                 x.refresh(shifted, p, pieces)
         try:
             lin = _Linearisation(x, res, pieces, m)

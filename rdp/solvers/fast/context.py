@@ -178,6 +178,23 @@ class Context:
             upper, repaired = certificate.repair(self.fp, joint, D, Pn, anchor, overwrite=True)
         return lower, upper, repaired
 
+    def tilted_channel(
+        self, r: NDArray, g: NDArray, s: float, D: float, Pn: float, anchor: NDArray
+    ) -> tuple[float, NDArray | None]:
+        r"""The channel of ``certify_tilted`` at the Newton point (r, g, s), formed again:
+        $J_{ij} = p_i\tilde K_{ij}r_j/u_i$ with $\tilde K$ = e^{−sΔ'−g} scaled per row to
+        its largest entry and $u = \tilde Kr$, repaired and re-checked as any
+        (``upper_bound``); its rate (nats) and it. One N × M array."""
+        kt = np.multiply(self.shifted, -s)
+        kt -= g[None, :]
+        kt -= kt.max(axis=1, keepdims=True)
+        np.exp(kt, out=kt)
+        u = kt @ r
+        kt *= (self.fp.p / u)[:, None]
+        kt *= r[None, :]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            return certificate.repair(self.fp, kt, D, Pn, anchor, overwrite=True)
+
     def slope_upper(
         self, v: NDArray, s: float, D: float, Pn: float, anchor: NDArray
     ) -> tuple[float, NDArray | None]:

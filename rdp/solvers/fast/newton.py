@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from rdp.perceptions import NONE, TV, WASSERSTEIN_KINDS
 from rdp.solvers._kernels import rate_distortion_newton
 from rdp.solvers.fast.context import Context, Limits
-from rdp.solvers.perception_newton import perception_newton
+from rdp.solvers.perception_newton import SPENT_KERNEL_ENTRIES, perception_newton
 from rdp.solvers.perception_pieces import (
     DistinctLinePieces,
     LinePieces,
@@ -237,15 +237,19 @@ def perception_phase(
         total = v.sum()
         if not (np.isfinite(v).all() and total > 0):
             return False
-        found = None
+        found, recipe = None, None
         if kernel is not None and fp.delta.size >= TILTED_CERTIFY:
             found = ctx.certify_tilted(kernel, g, slope, D, Pn, anchor)
+            if found is not None and kernel.kt.size >= SPENT_KERNEL_ENTRIES:
+                # fine grids: the channel is formed again at the end from its point (no
+                # N × M array kept beside the iteration's kernel)
+                recipe = (kernel.r.copy(), g.copy(), slope)
         if found is None:
             found = ctx.certify_point(v / total, slope, D, Pn, anchor)
         lower, upper, joint = found
         best[0] = max(best[0], lower)
         if upper < best[1]:
-            best[1], best[2] = upper, joint
+            best[1], best[2] = upper, (joint if recipe is None else recipe)
         return best[1] - best[0] <= tol_nats
 
     target = D - float(fp.p @ ctx.row_min)
@@ -259,6 +263,8 @@ def perception_phase(
             f"{steps:>8d} {best[0] / LN2:>16.10f} {best[1] / LN2:>16.10f} "
             f"{(best[1] - best[0]) / LN2:>10.2e} Newton (perception constraint)"
         )
+    if isinstance(best[2], tuple):  # the best channel again, certified again
+        best[1], best[2] = ctx.tilted_channel(*best[2], D, Pn, anchor)
     closed = best[1] - best[0] <= tol_nats
     return PerceptionNewtonResult(
         best[0], best[1], best[2], steps, ((r, s_n, mu) if closed else None)
