@@ -469,6 +469,24 @@ def _mixed_distortion(variance: float, R: float, s: float, zero_rate: float) -> 
     return float(min(float(res.fun), mixed(1.0)))
 
 
+def _ball_scales(variance: float, perception: Perception, P: float) -> tuple[float, float, float]:
+    """(m_P, s_P, D_max) of the f-ball at P (user unit) around N(μ, variance).
+
+    m_P: the dual lower bound on the least deviation of a law in the ball; s_P: the least
+    deviation of a Gaussian law in it; D_max = σ² + the achievable least second moment
+    (the better of the zero-rate law q* and the Gaussian at s_P).
+    """
+    if perception.kind not in F_KINDS:
+        raise ValueError(f"perception must be an f-divergence other than KL; got {perception!r}")
+    sigma = math.sqrt(variance)
+    value = to_bound(perception, P).value
+    ball = _least(perception, value)
+    s_P = sigma * _gaussian_ratio(perception, value)
+    m_P = sigma * math.sqrt(ball.lower)
+    zero_rate = variance * (1.0 + min(ball.upper, (s_P / sigma) ** 2))
+    return m_P, s_P, zero_rate
+
+
 def rate_bounds(variance: float, D: float, perception: Perception, P: float) -> RateBounds:
     r"""Bounds on R(D, P) in bits, N(μ, variance) source, MSE D, $D_f \le P$ (user unit).
 
@@ -484,15 +502,8 @@ def rate_bounds(variance: float, D: float, perception: Perception, P: float) -> 
     >>> round(b.lower, 5), round(b.upper, 5)
     (0.51515, 0.51552)
     """
-    if perception.kind not in F_KINDS:
-        raise ValueError(f"perception must be an f-divergence other than KL; got {perception!r}")
-    sigma = math.sqrt(variance)
-    value = to_bound(perception, P).value
-    ball = _least(perception, value)
-    s_P = sigma * _gaussian_ratio(perception, value)
-    m_P = sigma * math.sqrt(ball.lower)
+    m_P, s_P, zero_rate = _ball_scales(variance, perception, P)
     lower = _gaussian.rate(variance, D, m_P)[0]
-    zero_rate = variance * (1.0 + min(ball.upper, (s_P / sigma) ** 2))
     if D >= zero_rate:
         return RateBounds(0.0, 0.0, 0.0, 0.0, m_P, s_P)
     upper, s, rho = _gaussian.rate(variance, D, s_P)
@@ -504,15 +515,8 @@ def rate_bounds(variance: float, D: float, perception: Perception, P: float) -> 
 
 def distortion_bounds(variance: float, R: float, perception: Perception, P: float) -> RateBounds:
     r"""Bounds on D(R, P), the inverse of ``rate_bounds`` (R in bits, P in the user's unit)."""
-    if perception.kind not in F_KINDS:
-        raise ValueError(f"perception must be an f-divergence other than KL; got {perception!r}")
-    sigma = math.sqrt(variance)
-    value = to_bound(perception, P).value
-    ball = _least(perception, value)
-    s_P = sigma * _gaussian_ratio(perception, value)
-    m_P = sigma * math.sqrt(ball.lower)
+    m_P, s_P, zero_rate = _ball_scales(variance, perception, P)
     lower = _gaussian.distortion(variance, R, m_P)[0]
-    zero_rate = variance * (1.0 + min(ball.upper, (s_P / sigma) ** 2))
     upper, s, rho = _gaussian.distortion(variance, R, s_P)
     mixed = _mixed_distortion(variance, R, s_P, zero_rate)
     if mixed < upper * (1.0 - 1e-12):
@@ -623,10 +627,7 @@ class GaussianFDivergenceBounds(GaussianSourceMSE):
 
     def zero_rate_distortion(self, P: PerceptionBound | float) -> float:
         """σ² + m_P², m_P² the least second moment of the ball (its achievable end)."""
-        value = to_bound(self.perception, self._bits(P)).value
-        ball = _least(self.perception, value)
-        ratio = _gaussian_ratio(self.perception, value)
-        return float(self.variance * (1.0 + min(ball.upper, ratio * ratio)))
+        return float(_ball_scales(self.variance, self.perception, self._bits(P))[2])
 
 
 def gated_method(problem, **options) -> GaussianFDivergenceBounds:
