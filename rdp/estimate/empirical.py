@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from rdp.distortions import squared_distances
 from rdp.exceptions import UnconvergedWarning
-from rdp.perceptions import WASSERSTEIN_KINDS, perception_from_name
+from rdp.perceptions import WASSERSTEIN_KINDS, Wasserstein, perception_from_name
 from rdp.problem import Problem
 from rdp.sources import Discrete
 
@@ -43,6 +44,9 @@ class Quantised:
     source: Discrete
     #: Mean squared distance of the samples to their cell's mean (the MSE the cells lose).
     within_cell_mse: float
+    #: Points of R^d under a Wasserstein constraint: the companion sample, one point per
+    #: source atom (``split_atoms``); None otherwise.
+    companion: NDArray | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,47 @@ def sample_atoms(samples: NDArray, atoms: int, rng: np.random.Generator) -> Quan
     counts = np.bincount(inverse.ravel(), minlength=first.size)
     order = np.argsort(first)
     return Quantised(Discrete(counts[order] / points.shape[0], points[first[order]]), 0.0)
+
+
+def split_atoms(samples: NDArray, atoms: int, rng: np.random.Generator) -> Quantised:
+    r"""Two disjoint random subsamples of ``samples`` (n, d): ``atoms`` source atoms and as
+    many companion points (⌊n/2⌋ each when there are fewer than 2·``atoms`` samples).
+
+    The source is the atoms, each a symbol of mass 1/``atoms`` (repeated points are not
+    merged). The companion sample stands for the law p_X in the perception constraint and
+    holds the reconstruction: the finite problem is
+
+    $$
+    \min I(X; \hat X) \quad\text{s.t.}\quad \mathbb E\lVert X - \hat X\rVert^2 \le D,\;
+    W_2^2(p_{\hat X}, \hat q_B) \le P,\qquad X \sim \hat p_A,\; \hat X \in B,
+    $$
+
+    with $\hat p_A$, $\hat q_B$ the empirical laws of the atoms A and the companion B.
+    At P = 0 it is the entropic transport problem between two independent empirical laws,
+    whose plug-in estimates converge at the rate n^{-1/2} in every dimension for a fixed
+    slope (Mena & Niles-Weed 2019); with one sample on both sides the channel may send an
+    atom to itself at no distortion, which lowered the estimate by 1.1 bits in d = 16.
+    """
+    n = samples.shape[0]
+    m = min(atoms, n // 2)
+    index = rng.permutation(n)
+    source = Discrete(np.full(m, 1.0 / m), samples[index[:m]])
+    return Quantised(source, 0.0, companion=samples[index[m : 2 * m]])
+
+
+def companion_problem(companion: NDArray) -> tuple[NDArray, Wasserstein]:
+    r"""The reconstruction points and the W₂² perception of the two-sample problem.
+
+    The reconstruction alphabet is the distinct companion points u_j; source atom i stands
+    for its companion point b_i, so the ground cost between source symbol i and
+    reconstruction symbol j is c_ij = ‖b_i − u_j‖². Every source mass is 1/M, so the
+    transport from p_X with this cost is the transport from the companion's empirical law:
+    W_c(p_X, q) = W₂²(\hat q_B, q) for every law q on the u_j, and at P = 0 the output law
+    is \hat q_B itself (one zero-cost column per row).
+    """
+    points, inverse = np.unique(companion, axis=0, return_inverse=True)
+    cost = squared_distances(points[inverse.ravel()], points)
+    return points, Wasserstein(order=2, cost=cost)
 
 
 def initial_particles(source: Discrete, particles: int | None) -> NDArray:
@@ -179,8 +224,13 @@ def solve_empirical(
     max_rounds: int,
     units: str,
     tol: float,
+    companion: NDArray | None = None,
 ) -> EmpiricalSolution:
     """Certified R(D, P) of ``source`` with particles improved by Lloyd steps.
+
+    With a ``companion`` sample (``split_atoms``) the problem is the two-sample one of
+    ``companion_problem``: the particles are the companion points and do not move (the
+    perception cost is tied to their positions).
 
     Raises
     ------
@@ -190,12 +240,16 @@ def solve_empirical(
         When the solver returns no finite upper bound (no feasible channel found).
     """
     kind = perception_from_name(perception).kind
-    y = initial_particles(source, particles)
+    measure: str | Wasserstein = perception
+    if companion is not None:
+        y, measure = companion_problem(companion)
+    else:
+        y = initial_particles(source, particles)
     if kind == "none" and source.alphabet.ndim == 2 and y.shape[0] < source.size:
         y = reach_distortion(source, y, D)
-    best = _solve(source, y, D, P, distortion, perception, units, tol)
+    best = _solve(source, y, D, P, distortion, measure, units, tol)
     rounds = 0
-    if kind in MOVABLE:
+    if kind in MOVABLE and companion is None:
         for _ in range(max_rounds):
             y_new = lloyd_step(source, best.joint, best.particles, distortion)
             if np.allclose(y_new, best.particles, rtol=0, atol=1e-12):
@@ -235,7 +289,7 @@ def _solve(
     D: float,
     P: float,
     distortion: str,
-    perception: str,
+    perception: str | Wasserstein,
     units: str,
     tol: float,
     *,
@@ -296,6 +350,7 @@ def invert_empirical(
     units: str,
     tol: float,
     rtol: float,
+    companion: NDArray | None = None,
 ) -> InverseSolution:
     """D(R, P) of ``source`` by bisection on D over [`solve_empirical`][.solve_empirical].
 
@@ -310,6 +365,7 @@ def invert_empirical(
             return solve_empirical(
                 source, D, P, distortion=distortion, perception=perception,
                 particles=particles, max_rounds=max_rounds, units=units, tol=tol,
+                companion=companion,
             )  # fmt: skip
         except ValueError:  # D below the least reachable distortion at P
             return None

@@ -23,6 +23,7 @@ from rdp.estimate.empirical import (
     quantise,
     sample_atoms,
     solve_empirical,
+    split_atoms,
 )
 from rdp.estimate.entropy import differential_entropy
 from rdp.estimate.result import DistortionEstimateResult, EstimateResult
@@ -231,7 +232,7 @@ def rate(
 
     def solve(values: NDArray) -> tuple[Quantised, EmpiricalSolution]:
         cut = setup.empirical(values)
-        return cut, solve_empirical(cut.source, D, setup.P, **setup.solver)
+        return cut, solve_empirical(cut.source, D, setup.P, companion=cut.companion, **setup.solver)
 
     main = setup.resume_main()
     if main is None:
@@ -337,7 +338,9 @@ units, tol, progress, checkpoint
 
     def search(values: NDArray):
         cut = setup.empirical(values)
-        return cut, invert_empirical(cut.source, R, setup.P, rtol=rtol, **setup.solver)
+        return cut, invert_empirical(
+            cut.source, R, setup.P, rtol=rtol, companion=cut.companion, **setup.solver
+        )
 
     main = setup.resume_main()
     if main is None:
@@ -404,8 +407,15 @@ class _Setup:
         else:  # the number of source atoms, at most the number of samples
             default = ATOMS if perception == "none" else ATOMS_W2
             atoms = _check_int(default if atoms is None else atoms, "atoms", 2, MAX_ATOMS)
-            self.cells = min(atoms, int(self.x.shape[0]))
+            # under W₂² half the samples at most are atoms, the others their companion
+            usable = int(self.x.shape[0]) // (1 if perception == "none" else 2)
+            self.cells = min(atoms, usable)
         self.lattice = self.d > 1 and cells is not None
+        if particles is not None and self.d > 1 and perception != "none" and not self.lattice:
+            raise ValueError(
+                "particles must be None for points of R^d under W₂²: the reconstruction is "
+                f"the companion sample, as many points as atoms; got particles={particles!r}"
+            )
         if particles is not None:
             if perception not in MOVABLE:
                 raise ValueError(
@@ -444,6 +454,8 @@ class _Setup:
         if self.d == 1 or self.lattice:
             return quantise(values, self.cells)
         rng = np.random.default_rng(self.atom_seed)
+        if self.perception != "none":  # W₂²: atoms and an independent companion sample
+            return split_atoms(values, self.cells, rng)
         return sample_atoms(values, min(self.cells, values.shape[0]), rng)
 
     def resume_main(self) -> dict[str, Any] | None:

@@ -81,6 +81,9 @@ def min_distortion(fp: FiniteProblem, P: float, time_limit: float | None = None)
         return float("inf")
     if identity_dominant(fp) is not None:
         return floor
+    law = fp.exact_law(P)
+    if law is not None:  # P = 0 admits one output law: D_min is the transport cost to it
+        return _least_distortion_to(fp, law)
     deadline = _deadline(time_limit)
     try:
         if fp.kind in TRANSPORT_KINDS:
@@ -92,6 +95,29 @@ def min_distortion(fp: FiniteProblem, P: float, time_limit: float | None = None)
             f"least {floor:.9g} (the mean least distortion)",
             lower=floor,
         ) from None
+
+
+def _least_distortion_to(fp: FiniteProblem, law: NDArray) -> float:
+    r"""min ⟨J, Δ⟩ over the couplings J of Π(p_X, ``law``): D_min(0) when P = 0 admits one
+    output law (every feasible channel has it), without the LP over a second coupling.
+
+    The north-west corner rule on the line with a monotone Δ and the diagonal for Hamming
+    (both exact, ``certificate.least_distortion_coupling``); otherwise the network simplex
+    (POT's ``ot.emd2``, Bonneel et al. 2011) run to its optimum.
+    """
+    if fp.monotone_1d or fp.hamming:
+        from rdp.solvers.certificate import inner, least_distortion_coupling
+
+        return float(inner(least_distortion_coupling(fp, law), fp.delta))
+    import ot
+
+    n, m = fp.shape
+    iterations = max(100_000, 100 * n * m)
+    cost, log = ot.emd2(fp.p, law / law.sum(), fp.delta, numItermax=iterations, log=True)
+    if log.get("result_code") != 1:
+        warning = log.get("warning")
+        raise RuntimeError(f"min-distortion transport did not reach its optimum: {warning}")
+    return float(cost)
 
 
 def _min_distortion_lp(fp: FiniteProblem, P: float, deadline: float = np.inf) -> float:

@@ -68,7 +68,8 @@ class FreeStep:
 
 
 class FixedLaw(FreeStep):
-    """KL at P = 0: the output law stays the source law (a Sinkhorn step)."""
+    """P = 0 with one law of perception 0 (KL, f-divergences; W off the line): the output
+    law stays that law (a Sinkhorn step)."""
 
     def __init__(self, law: NDArray) -> None:
         self.law = law
@@ -242,6 +243,12 @@ def ball_step(ctx: Context, Pn: float, anchor: NDArray, check_every: int):
         return FreeStep()
     if Pn == 0 and fp.kind in (*KL_KINDS, *F_KINDS):
         return FixedLaw(anchor)
+    # W at P = 0 off the line with one zero-cost column per row: the ball is one law, kept
+    # exactly (a transport plan would reach zero cost only as its multiplier grows without
+    # bound)
+    law = fp.exact_law(Pn) if fp.kind in WASSERSTEIN_KINDS and fp.line is None else None
+    if law is not None:
+        return FixedLaw(law)
     if fp.generator is not None:
         return FDivergenceStep(ctx, Pn)
     if fp.kind in KL_KINDS:

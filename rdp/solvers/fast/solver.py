@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from rdp._parallel import one_blas_thread
 from rdp.exceptions import TimeLimitError
-from rdp.perceptions import PerceptionBound, as_bound
+from rdp.perceptions import NONE, PerceptionBound, as_bound
 from rdp.result import PointSolution
 from rdp.solvers import distortion_range, finite
 from rdp.solvers.certificate import inner
@@ -162,14 +162,18 @@ class FastSolver:
         fp = self.fp
         start = time.perf_counter()
         Pn = self.bound(P).value
-        try:
-            d_min = self._min_distortion(Pn, self.time_limit)
-        except TimeLimitError as err:
-            return self._without_min_distortion(D, err, start)
-        if not D >= d_min * (1 - finite.CHECK_RTOL) - 1e-15:
-            return PointSolution.infeasible(
-                diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}
-            )
+        if not self._above_exact_law_distortion(D, Pn):
+            try:
+                d_min = self._min_distortion(Pn, self.time_limit)
+            except TimeLimitError as err:
+                return self._without_min_distortion(D, err, start)
+            if not D >= d_min * (1 - finite.CHECK_RTOL) - 1e-15:
+                return PointSolution.infeasible(
+                    diagnostics={"min_distortion": d_min, "reason": "D < D_min(P)"}
+                )
+            exact = self._boundary_point(D, d_min, Pn)
+            if exact is not None:
+                return exact.replace(warm=warm)
         # D_max(P) ≥ D_max(∞) = min_j d̄_j: below it the point lies outside the zero-rate
         # region, and the zero-rate law (for a transport ball a search over N × M plans,
         # 22 s at N = 3000) is not needed
@@ -186,9 +190,6 @@ class FastSolver:
                     0.0, channel=self.context.channel(joint), warm=warm,
                     diagnostics={"region": "zero-rate", "zero_rate_distortion": d_max},
                 )  # fmt: skip
-        exact = self._boundary_point(D, d_min, Pn)
-        if exact is not None:
-            return exact.replace(warm=warm)
         meter = PointProgress(self.progress, start, self.time_limit)
         try:
             if fp.delta.size <= _SMALL:  # too small for BLAS threads: skip the thread controller
@@ -199,6 +200,24 @@ class FastSolver:
             meter.close()
 
     # ------------------------------------------------------------------ edge cases
+    def _above_exact_law_distortion(self, D: float, Pn: float) -> bool:
+        """Whether D exceeds D_min(0) when P = 0 admits one output law (``exact_law``).
+
+        D_min(P) ≤ D_min(0) for every P ≥ 0 (the ball only grows), and D_min(0) is then
+        one transport solve, so such a D is feasible and neither infeasible nor on the
+        boundary D = D_min(P): the LP for D_min(P) (two N × M couplings, minutes for
+        2000 × 2000 points of R^d) is not needed.
+        """
+        if self.fp.kind == NONE or not np.isfinite(Pn) or Pn <= 0:
+            return False
+        if self.fp.exact_law(0.0) is None:
+            return False
+        try:
+            d_min0 = self._min_distortion(0.0, self.time_limit)
+        except TimeLimitError:
+            return False
+        return D > d_min0 * (1 + 1e-9) + 1e-15
+
     def _without_min_distortion(self, D: float, err: TimeLimitError, start: float) -> PointSolution:
         """The point when D_min(P) ran out of time: infeasible below its lower bound
         Σ_i p_i min_j Δ_ij, else status 'time_limit' with only 0 ≤ R(D, P) known."""
