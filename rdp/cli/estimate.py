@@ -24,7 +24,8 @@ SAMPLES is a .npy file (numpy.save) or a text file (.txt, .csv: one sample per l
 holding n >= 20 samples: shape (n,), or (n, d) for points of R^d (one point per line),
 which take --distortion mse (summed over coordinates) and --perception none or w2; they
 are not put on cells: --atoms samples are kept as source atoms (a seeded random
-subsample; default 10000, or 2000 with w2, whose particles are the atoms); --cells N asks
+subsample; default 10000, or 2000 with w2, where as many other samples hold the
+reconstruction and stand for the law in the constraint); --cells N asks
 instead for the older lattice of N cells per coordinate (accurate in the plane only).
 
 With -D the estimate is the plug-in R(D, P) of the samples' law on --cells equal-width
@@ -79,13 +80,14 @@ def register(subparsers: Any) -> None:
         "--atoms",
         type=int,
         default=None,
-        help="points of R^d: samples kept as source atoms (10000; w2: 2000)",
+        help="points of R^d: samples kept as source atoms (10000; w2: 2000, at most n/2)",
     )
     parser.add_argument(
         "--particles",
         type=int,
         default=None,
-        help="reconstruction points (default: one per cell; in R^d: 256, w2: the atoms)",
+        help="reconstruction points (default: one per cell; in R^d: 256; w2 in R^d: a "
+        "companion sample as large as --atoms, not settable)",
     )
     parser.add_argument("--max-rounds", type=int, default=5, help="most Lloyd rounds (5)")
     parser.add_argument("--bootstrap", type=int, default=50, help="bootstrap resamples (50)")
