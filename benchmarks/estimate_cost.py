@@ -19,14 +19,11 @@ then the upper end of its bracket). Writes
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from estimate_validation import provenance
+from estimate_validation import provenance, write_results
 
 from rdp.estimate import rate
 
@@ -78,13 +75,12 @@ def main() -> None:
                         "wall_seconds": wall, "cpu_seconds": cpu,
                     })  # fmt: skip
                     print(rows[-1], file=sys.stderr)
-    out = Path(args.out)
-    with open(out / "estimate-cost.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    (out / "estimate-cost.json").write_text(
-        json.dumps({"provenance": record, "repeats": args.repeats, "rows": rows}, indent=1) + "\n"
+    write_results(
+        args.out,
+        "estimate-cost",
+        COLUMNS,
+        rows,
+        {"provenance": record, "repeats": args.repeats, "rows": rows},
     )
 
 

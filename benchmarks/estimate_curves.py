@@ -13,13 +13,10 @@ same rows with the commit, date and command)::
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
-from pathlib import Path
 
 import numpy as np
-from estimate_validation import provenance
+from estimate_validation import provenance, write_results
 
 from rdp import Gaussian, Problem
 from rdp.estimate import rate
@@ -55,14 +52,13 @@ def main() -> None:
                 "closed_form": float(exact.rate(D, P).rate), "seconds": r.seconds,
             })  # fmt: skip
             print(label, D, rows[-1]["estimate"], rows[-1]["closed_form"], file=sys.stderr)
-    out = Path(args.out)
-    with open(out / "estimate-curves.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
     settings = {"n": args.n, "bootstrap": args.bootstrap, "level": 0.9, "seed": 0}
-    (out / "estimate-curves.json").write_text(
-        json.dumps({"provenance": record, "settings": settings, "rows": rows}, indent=1) + "\n"
+    write_results(
+        args.out,
+        "estimate-curves",
+        COLUMNS,
+        rows,
+        {"provenance": record, "settings": settings, "rows": rows},
     )
 
 

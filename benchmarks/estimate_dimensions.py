@@ -17,14 +17,11 @@ estimate, the Shannon lower side and their errors against the closed form, and t
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from estimate_validation import provenance
+from estimate_validation import provenance, write_results
 
 from rdp import GaussianVector, Problem
 from rdp.estimate import rate
@@ -93,13 +90,8 @@ def main() -> None:
                 "median_cpu_seconds": float(np.median([run["cpu_seconds"] for run in runs])),
                 "runs": runs,
             })  # fmt: skip
-    out = Path(args.out)
-    with open(out / "estimate-dimensions.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    (out / "estimate-dimensions.json").write_text(
-        json.dumps({"provenance": record, "rows": rows}, indent=1) + "\n"
+    write_results(
+        args.out, "estimate-dimensions", COLUMNS, rows, {"provenance": record, "rows": rows}
     )
 
 

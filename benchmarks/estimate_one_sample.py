@@ -15,15 +15,12 @@ measured from B's law), and records both errors against the vector Gaussian clos
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from estimate_dimensions import DISTORTION_PER_COORDINATE, closed_form, samples
-from estimate_validation import provenance
+from estimate_validation import provenance, write_results
 
 from rdp import Problem
 from rdp.estimate.empirical import solve_empirical, split_atoms
@@ -71,13 +68,8 @@ def main() -> None:
             print(
                 d, seed, rows[-1]["one_sample_error"], rows[-1]["two_sample_error"], file=sys.stderr
             )
-    out = Path(args.out)
-    with open(out / "estimate-one-sample.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    (out / "estimate-one-sample.json").write_text(
-        json.dumps({"provenance": record, "rows": rows}, indent=1) + "\n"
+    write_results(
+        args.out, "estimate-one-sample", COLUMNS, rows, {"provenance": record, "rows": rows}
     )
 
 

@@ -155,6 +155,19 @@ def run_case(case: tuple) -> dict:
     }  # fmt: skip
 
 
+def write_results(
+    out: str | Path, stem: str, columns: list[str], rows: list[dict], document: dict
+) -> None:
+    """``<out>/<stem>.csv`` (``columns`` of ``rows``, other keys ignored) and
+    ``<out>/<stem>.json`` (``document``, which holds the rows and their provenance)."""
+    out = Path(out)
+    with open(out / f"{stem}.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    (out / f"{stem}.json").write_text(json.dumps(document, indent=1) + "\n")
+
+
 def provenance(command: str) -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
