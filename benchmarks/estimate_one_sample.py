@@ -46,7 +46,8 @@ def main() -> None:
         exact = closed_form(d, D, "w2", 0.0)
         for seed in range(args.repeats):
             # the estimator's draw: rate(..., seed=0) takes its atoms from the seed [0, 2**32]
-            cut = split_atoms(samples(d, args.n, seed), ATOMS_W2, np.random.default_rng([0, 2**32]))
+            order = np.random.default_rng([0, 2**32]).permutation(args.n)
+            cut = split_atoms(samples(d, args.n, seed), ATOMS_W2, order)
             atoms = cut.source.alphabet
             start = time.perf_counter()
             one = Problem(cut.source, "mse", "w2", reconstruction_alphabet=atoms).rate(

@@ -8,10 +8,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def resample(samples: NDArray, seed: int | None, b: int) -> NDArray:
-    """Resample ``b``: ``samples`` drawn with replacement (same size) from the seed
-    ``[seed, b]`` (fresh entropy when ``seed`` is None)."""
-    rng = np.random.default_rng(None if seed is None else [seed, b])
+def resample(samples: NDArray, rng: np.random.Generator) -> NDArray:
+    """``samples`` drawn with replacement (same size) from ``rng``."""
     n = samples.shape[0]
     return samples[rng.integers(0, n, n)]
 
@@ -25,11 +23,14 @@ def replicates(
     done: list[float] | None = None,
     on_replicate: Callable[[list[float]], None] | None = None,
     progress: bool | None = None,
+    draw: Callable[[NDArray, np.random.Generator], NDArray] | None = None,
 ) -> NDArray:
     """``statistic`` on resamples ``0 … resamples − 1`` of ``samples``.
 
     The values in ``done`` are taken as those of the first resamples; ``on_replicate`` is
-    called with the list of values after each new one (a checkpoint).
+    called with the list of values after each new one (a checkpoint). ``draw(samples,
+    rng)`` makes a resample from the generator of the seed ``[seed, b]`` (default: the
+    samples drawn with replacement, ``resample``).
     """
     values = list(done or [])[:resamples]
     bar = None
@@ -43,7 +44,8 @@ def replicates(
         )  # fmt: skip
     try:
         for b in range(len(values), resamples):
-            values.append(float(statistic(resample(samples, seed, b))))
+            rng = np.random.default_rng(None if seed is None else [seed, b])
+            values.append(float(statistic((draw or resample)(samples, rng))))
             if on_replicate is not None:
                 on_replicate(values)
             if bar is not None:

@@ -21,6 +21,7 @@ from rdp.estimate.empirical import (
     Quantised,
     invert_empirical,
     quantise,
+    resample_halves,
     sample_atoms,
     solve_empirical,
     split_atoms,
@@ -443,6 +444,13 @@ class _Setup:
         self.seed = None if seed is None else _check_int(seed, "seed", 0, 2**63 - 1)
         # the atoms of points of R^d: one subsample per call, the same for every resample
         self.atom_seed = None if self.seed is None else [self.seed, 2**32]
+        # under W₂² the positions of the atoms and of the companion sample, drawn once
+        self.two_sample = self.d > 1 and not self.lattice and self.perception != "none"
+        self.order = (
+            np.random.default_rng(self.atom_seed).permutation(self.x.shape[0])
+            if self.two_sample
+            else None
+        )
         self.solver = {
             "distortion": self.distortion, "perception": self.perception,
             "particles": particles, "max_rounds": max_rounds, "units": self.units, "tol": tol,
@@ -462,9 +470,9 @@ class _Setup:
         ``cells`` is given), sample atoms in R^d."""
         if self.d == 1 or self.lattice:
             return quantise(values, self.cells)
+        if self.two_sample:  # W₂²: atoms and an independent companion sample
+            return split_atoms(values, self.cells, self.order)
         rng = np.random.default_rng(self.atom_seed)
-        if self.perception != "none":  # W₂²: atoms and an independent companion sample
-            return split_atoms(values, self.cells, rng)
         return sample_atoms(values, min(self.cells, values.shape[0]), rng)
 
     def resume_main(self) -> dict[str, Any] | None:
@@ -494,9 +502,15 @@ class _Setup:
                 checkpoint.save()
 
         done = None if self.checkpoint is None else self.checkpoint.replicates
+        draw = None
+        if self.two_sample:  # each half resampled from itself (``resample_halves``)
+
+            def draw(samples: NDArray, rng: np.random.Generator) -> NDArray:
+                return resample_halves(samples, self.cells, self.order, rng)
+
         return replicates(
             self.x, statistic, self.resamples, self.seed, done=done, on_replicate=keep,
-            progress=progress,
+            progress=progress, draw=draw,
         )  # fmt: skip
 
     def lower_side(self, bound: Any, what: str) -> dict[str, Any]:
