@@ -541,18 +541,22 @@ def test_distortion_of_points_of_r4_with_perfect_realism_matches_the_vector_clos
 
 def test_under_w2_the_bootstrap_resamples_each_half_from_itself():
     """The two-sample bootstrap (Efron & Tibshirani 1993, §8.3): a resample's atoms are
-    drawn from the atoms and its companion points from the companion, so no point lies in
-    both halves; the twin, the samples resampled all at once and then split, does put
-    points in both. End to end, the interval of 20 resamples holds the estimate (with the
-    samples resampled all at once, an interval of this kind missed it)."""
+    drawn from the atoms' pool (the atoms and half the unused samples) and its companion
+    points from the other pool, so no point lies in both halves; the twin, the samples
+    resampled all at once and then split, does put points in both. End to end, the
+    interval of 20 resamples holds the estimate (with the samples resampled all at once,
+    an interval of this kind missed it)."""
     from rdp.estimate.bootstrap import resample
     from rdp.estimate.empirical import resample_halves, split_atoms
 
     x = _gaussian_2d(3000)
     order = np.random.default_rng(5).permutation(3000)
     cut = split_atoms(x, 1000, order)
-    atoms = {tuple(p) for p in cut.source.alphabet}
-    companion = {tuple(p) for p in cut.companion}
+    rest = order[2000:]
+    atoms = {tuple(p) for p in x[np.concatenate([order[:1000], rest[:500]])]}
+    companion = {tuple(p) for p in x[np.concatenate([order[1000:2000], rest[500:]])]}
+    assert {tuple(p) for p in cut.source.alphabet} <= atoms
+    assert {tuple(p) for p in cut.companion} <= companion
     for b in range(3):
         twice = split_atoms(resample_halves(x, 1000, order, np.random.default_rng(b)), 1000, order)
         drawn_atoms = {tuple(p) for p in twice.source.alphabet}

@@ -136,18 +136,27 @@ def split_atoms(samples: NDArray, atoms: int, order: NDArray) -> Quantised:
 def resample_halves(
     samples: NDArray, atoms: int, order: NDArray, rng: np.random.Generator
 ) -> NDArray:
-    """A two-sample bootstrap resample: ``samples`` with the atoms' positions (``order``'s
-    first ones, see ``split_atoms``) refilled by draws with replacement from the atoms, and
-    the companion's from the companion, so that ``split_atoms(result, atoms, order)`` is
-    a resample of each half from itself (Efron & Tibshirani 1993, §8.3, two-sample
-    problems). Drawing from all the samples instead would put a point in both halves now
-    and then: a channel could keep it where it is at no distortion, the one-sample shortcut
-    the companion is there to remove.
+    """A two-sample bootstrap resample of the split of ``split_atoms``.
+
+    The samples are cut in two disjoint pools: the atoms' pool (the atoms and half of the
+    samples that neither half uses) and the companion's (the companion and the other half
+    of them). The atoms' positions in ``order`` are refilled by draws with replacement from
+    the first pool, the companion's from the second, so that ``split_atoms(result, atoms,
+    order)`` is a resample of each half from its own pool: two independent samples of the
+    empirical laws of two independent samples (Efron & Tibshirani 1993, §8.3, two-sample
+    problems). Drawing from all the samples at once would put a point in both halves now and
+    then: a channel could keep it where it is at no distortion, the one-sample shortcut the
+    companion is there to remove.
     """
     m = min(atoms, samples.shape[0] // 2)
+    rest = order[2 * m :]
+    r = rest.size // 2
     out = samples.copy()
-    for half in (order[:m], order[m : 2 * m]):
-        out[half] = samples[half[rng.integers(0, m, m)]]
+    for half, pool in (
+        (order[:m], np.concatenate([order[:m], rest[:r]])),
+        (order[m : 2 * m], np.concatenate([order[m : 2 * m], rest[r : 2 * r]])),
+    ):
+        out[half] = samples[pool[rng.integers(0, pool.size, m)]]
     return out
 
 
