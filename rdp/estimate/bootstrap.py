@@ -23,14 +23,14 @@ def replicates(
     done: list[float] | None = None,
     on_replicate: Callable[[list[float]], None] | None = None,
     progress: bool | None = None,
-    draw: Callable[[NDArray, np.random.Generator], NDArray] | None = None,
+    draw: Callable[[NDArray, np.random.Generator], NDArray] = resample,
 ) -> NDArray:
     """``statistic`` on resamples ``0 … resamples − 1`` of ``samples``.
 
     The values in ``done`` are taken as those of the first resamples; ``on_replicate`` is
     called with the list of values after each new one (a checkpoint). ``draw(samples,
-    rng)`` makes a resample from the generator of the seed ``[seed, b]`` (default: the
-    samples drawn with replacement, ``resample``).
+    rng)`` makes a resample from the generator of the seed ``[seed, b]`` (default
+    ``resample``: the samples drawn with replacement).
     """
     values = list(done or [])[:resamples]
     bar = None
@@ -45,7 +45,7 @@ def replicates(
     try:
         for b in range(len(values), resamples):
             rng = np.random.default_rng(None if seed is None else [seed, b])
-            values.append(float(statistic((draw or resample)(samples, rng))))
+            values.append(float(statistic(draw(samples, rng))))
             if on_replicate is not None:
                 on_replicate(values)
             if bar is not None:

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rdp._validation import as_real_array, check_choice
-from rdp.estimate.bootstrap import percentile_interval, replicates
+from rdp.estimate.bootstrap import percentile_interval, replicates, resample
 from rdp.estimate.checkpoint import Checkpoint, key
 from rdp.estimate.empirical import (
     MOVABLE,
@@ -421,7 +421,9 @@ class _Setup:
             usable = int(self.x.shape[0]) // (1 if perception == "none" else 2)
             self.cells = min(atoms, usable)
         self.lattice = self.d > 1 and cells is not None
-        if particles is not None and self.d > 1 and perception != "none" and not self.lattice:
+        # points of R^d under W₂²: atoms and an independent companion sample
+        self.two_sample = self.d > 1 and not self.lattice and perception != "none"
+        if particles is not None and self.two_sample:
             raise ValueError(
                 "particles must be None for points of R^d under W₂²: the reconstruction is "
                 f"the companion sample, as many points as atoms; got particles={particles!r}"
@@ -445,7 +447,6 @@ class _Setup:
         # the atoms of points of R^d: one subsample per call, the same for every resample
         self.atom_seed = None if self.seed is None else [self.seed, 2**32]
         # under W₂² the positions of the atoms and of the companion sample, drawn once
-        self.two_sample = self.d > 1 and not self.lattice and self.perception != "none"
         self.order = (
             np.random.default_rng(self.atom_seed).permutation(self.x.shape[0])
             if self.two_sample
@@ -502,8 +503,8 @@ class _Setup:
                 checkpoint.save()
 
         done = None if self.checkpoint is None else self.checkpoint.replicates
-        draw = None
-        if self.two_sample:  # each half resampled from itself (``resample_halves``)
+        draw = resample
+        if self.two_sample:  # each half resampled from its own pool (``resample_halves``)
 
             def draw(samples: NDArray, rng: np.random.Generator) -> NDArray:
                 return resample_halves(samples, self.cells, self.order, rng)
