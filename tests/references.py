@@ -155,7 +155,7 @@ def f_divergence_value(kind, a, b):
 
 
 # ---------------------------------------------------------------- finite R(D, P)
-def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
+def convex_rate(p, x, y, delta, kind, D, P, ground_cost=None, **solver_options):
     """R(D, P) in bits of a finite problem by the convex program of Blau & Michaeli 2019, Eq. 3.
 
     Written directly in cvxpy on the joint J (rows p): minimise
@@ -165,13 +165,16 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
     (sent to their own value), which raises R by at most ε log₂|S| + h(ε) bits, ε the
     fixed mass (3.5e-9 bits at ε = 1e-10, |S| = 1).
     Returns ``(rate_bits, status)``; the rate is ``inf`` if infeasible.
-    ``solver_options`` go to Clarabel (e.g. ``tol_gap_abs=1e-9``).
+    ``ground_cost`` (W only): an explicit (n, m) ground cost instead of |x − y|^k, with no
+    P = 0 shortcut (the coupling's cost is then constrained to 0). Points of R^d are
+    rows of ``x`` and ``y``. ``solver_options`` go to Clarabel (e.g. ``tol_gap_abs=1e-9``).
     """
     import cvxpy as cp
 
     p, x, y, delta = (np.asarray(v, dtype=float) for v in (p, x, y, delta))
     n, m = delta.shape
-    same = (x[:, None] == y[None, :]).astype(float)
+    same = x[:, None] == y[None, :]
+    same = (same.all(axis=2) if same.ndim == 3 else same).astype(float)
     # rows of mass ≤ MASS_FLOOR are no variables: each goes to its own value (else to its
     # least distortion); their share −Σ_S p_i log q_j(i) of I(J) stays in the objective
     free = p > MASS_FLOOR
@@ -190,7 +193,7 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
         cp.sum(J, axis=1) == p[free],
         cp.sum(cp.multiply(J, delta[free])) + float((fixed * delta).sum()) <= D,
     ]
-    if kind != "none" and P == 0:  # every divergence here vanishes only at q = p_X
+    if kind != "none" and P == 0 and ground_cost is None:  # zero only at q = p_X
         cons.append(q == p @ same)
         if p @ same.sum(axis=1) < 1 - 1e-12:
             return float("inf"), "infeasible"
@@ -202,7 +205,11 @@ def convex_rate(p, x, y, delta, kind, D, P, **solver_options):
         if kind == "tv":
             cons.append(0.5 * (cp.norm1(q - p_on_y) + m_out) <= P)
         elif kind in ("w1", "w2"):
-            cost = np.abs(x[:, None] - y[None, :]) ** int(kind[1])
+            cost = (
+                np.abs(x[:, None] - y[None, :]) ** int(kind[1])
+                if ground_cost is None
+                else np.asarray(ground_cost, dtype=float)
+            )
             pi = cp.Variable((n, m), nonneg=True)
             cons += [cp.sum(pi, axis=1) == p, cp.sum(pi, axis=0) == q]
             cons.append(cp.sum(cp.multiply(pi, cost)) <= P)
@@ -254,7 +261,7 @@ def _f_divergence_constraints(cp, kind, a, m_out, q, P):
     return [cp.sum(cp.hstack(terms)) <= P]
 
 
-def convex_rate_tight(p, x, y, delta, kind, D, P):
+def convex_rate_tight(p, x, y, delta, kind, D, P, ground_cost=None):
     """``convex_rate`` at Clarabel tolerances 1e-10, then 1e-9, then its defaults.
 
     At its default tolerances Clarabel's 'optimal' value can be ~1e-6 bits off (seen:
@@ -269,7 +276,7 @@ def convex_rate_tight(p, x, y, delta, kind, D, P):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "Solution may be inaccurate"
             try:
-                value, status = convex_rate(p, x, y, delta, kind, D, P, **options)
+                value, status = convex_rate(p, x, y, delta, kind, D, P, ground_cost, **options)
             except Exception:
                 continue
         if status in ("optimal", "infeasible"):

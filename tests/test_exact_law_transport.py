@@ -2,17 +2,17 @@
 ``rdp.estimate`` (a source sample, a companion sample holding the reconstruction, the ground
 cost from the companion point each source atom stands for). The fast solver keeps that law
 exactly (a Sinkhorn step), D_min(0) is one transport solve, and for P > 0 the LP for D_min(P)
-is skipped above D_min(0). Checked against an independent convex program written here
-(mutual information as a sum of relative entropies, the perception as a second coupling)
-and against scipy's LP for D_min."""
+is skipped above D_min(0). Checked against the independent convex program of
+``tests/references.py`` (mutual information as a sum of relative entropies, the perception
+as a second coupling with the explicit ground cost) and against scipy's LP for D_min."""
 
 from __future__ import annotations
 
 import warnings
 
-import cvxpy as cp
 import numpy as np
 import pytest
+import references as ref
 from scipy.optimize import linear_sum_assignment, linprog
 
 from rdp import Problem
@@ -33,25 +33,6 @@ def _problem(a, b, cost):
         Discrete(np.full(m, 1.0 / m), a), "mse", Wasserstein(order=2, cost=cost),
         reconstruction_alphabet=b,
     )  # fmt: skip
-
-
-def _reference_rate(p, delta, cost, D, P):
-    """min I(J) over joints with rows p, ⟨J, Δ⟩ ≤ D and a coupling π of (p, q) with
-    ⟨π, c⟩ ≤ P, q the column law of J: Clarabel at tight tolerances, in bits."""
-    n, m = delta.shape
-    joint = cp.Variable((n, m), nonneg=True)
-    plan = cp.Variable(cost.shape, nonneg=True)
-    q = cp.sum(joint, axis=0)
-    product = cp.reshape(p, (n, 1), order="C") @ cp.reshape(q, (1, m), order="C")
-    constraints = [
-        cp.sum(joint, axis=1) == p, cp.sum(cp.multiply(joint, delta)) <= D,
-        cp.sum(plan, axis=1) == p, cp.sum(plan, axis=0) == q,
-        cp.sum(cp.multiply(plan, cost)) <= P,
-    ]  # fmt: skip
-    problem = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(joint, product))), constraints)
-    problem.solve(solver="CLARABEL", tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
-    assert problem.status == "optimal"
-    return problem.value / np.log(2)
 
 
 @pytest.mark.parametrize(("d", "seed"), [(2, 0), (3, 1)])
@@ -94,7 +75,8 @@ def test_two_sample_rate_is_certified_and_matches_an_independent_program(P, fact
         result = problem.rate(D, P, method="fast", tol=1e-6, progress=False)
     assert result.certified and result.upper - result.lower <= 1e-6
     p = np.full(10, 0.1)
-    reference = _reference_rate(p, delta, cost, D, P)
+    reference, status = ref.convex_rate_tight(p, a, b, delta, "w2", D, P, ground_cost=cost)
+    assert status == "optimal"
     assert result.lower - 1e-5 <= reference <= result.upper + 1e-5
-    twin = _reference_rate(p, delta, cost, 1.1 * D, P)
+    twin, _ = ref.convex_rate_tight(p, a, b, delta, "w2", 1.1 * D, P, ground_cost=cost)
     assert not result.lower - 1e-5 <= twin <= result.upper + 1e-5

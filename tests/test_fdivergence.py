@@ -227,6 +227,14 @@ def test_ball_law_attains_the_primal_support_value(name, seed, P, hole):
 
 
 # ---------------------------------------------------------------- R(D, P), an independent program
+def _labelled_problem(pmf, distortion, kind, d_frac):
+    """Values 0, 1, …, the problem, D a fraction ``d_frac`` of D_max(0), and Δ."""
+    x = np.arange(pmf.size, dtype=float)
+    problem = Problem(Discrete(pmf, x), distortion, kind)
+    D = d_frac * problem.zero_rate_distortion(0.0)
+    return x, problem, D, ref.distortion_matrix(distortion, x, x)
+
+
 @pytest.mark.parametrize("kind", ref.F_PERCEPTION_KINDS)
 @given(
     pmf=pmfs(min_size=2, max_size=5),
@@ -237,13 +245,10 @@ def test_ball_law_attains_the_primal_support_value(name, seed, P, hole):
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_cvxpy_rate_is_certified_against_an_independent_program(kind, pmf, distortion, d_frac, P):
     pytest.importorskip("cvxpy")
-    x = np.arange(pmf.size, dtype=float)
-    problem = Problem(Discrete(pmf, x), distortion, kind)
-    D = d_frac * problem.zero_rate_distortion(0.0)
+    x, problem, D, delta = _labelled_problem(pmf, distortion, kind, d_frac)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         result = problem.rate(D, P, method="cvxpy")
-        delta = ref.distortion_matrix(distortion, x, x)
         value, status = ref.convex_rate_tight(pmf, x, x, delta, kind, D, P)
     assert result.status in ("converged", "exact")
     assert result.upper - result.lower <= 1e-6
@@ -269,12 +274,9 @@ def test_fast_bracket_holds_an_independent_program_to_1e_10(kind, pmf, distortio
     convex program (the f-divergence written with geometric means, kl_div and quad_over_lin,
     Clarabel at 1e-12) to 1e-10 bits."""
     pytest.importorskip("cvxpy")
-    x = np.arange(pmf.size, dtype=float)
-    problem = Problem(Discrete(pmf, x), distortion, kind)
-    D = d_frac * problem.zero_rate_distortion(0.0)
+    x, problem, D, delta = _labelled_problem(pmf, distortion, kind, d_frac)
     fast = problem.rate(D, P, method="fast", tol=1e-11)
     assert fast.status in ("converged", "exact") and fast.upper - fast.lower <= 1e-11
-    delta = ref.distortion_matrix(distortion, x, x)
     value, status = ref.convex_rate_precise(pmf, x, x, delta, kind, D, P)
     assert status in ("optimal", "optimal_inaccurate"), status
     assert fast.lower - 1e-10 <= value <= fast.upper + 1e-10, (fast.lower, value, fast.upper)

@@ -82,27 +82,39 @@ def test_structured_upper_bound_is_the_mutual_information_of_a_feasible_channel(
     assert upper == pytest.approx(finite.mutual_information_nats(joint), abs=1e-12)
 
 
+def _support_instance(rng, least_size):
+    """A random law p (n rows), cost (n × m), direction g and a bound P strictly inside
+    the range of the transport cost."""
+    n, m = rng.integers(least_size, 12, 2)
+    p = rng.dirichlet(np.ones(n))
+    cost = rng.random((n, m))
+    g = rng.normal(size=m)
+    low, high = float(p @ cost.min(axis=1)), float(p @ cost.max(axis=1))
+    return p, cost, g, low + float(rng.uniform(0.05, 0.9)) * (high - low)
+
+
+def _support_lp(p, cost, g, P):
+    """max <g, π^T 1> over plans π with rows p and <π, c> <= P: the LP, solved by HiGHS."""
+    n, m = cost.shape
+    rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
+    res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
+                  b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+    return -res.fun
+
+
 def test_transport_support_is_the_linear_program_value():
     rng = np.random.default_rng(7)
     for _ in range(5):
-        n, m = rng.integers(2, 12, 2)
-        p = rng.dirichlet(np.ones(n))
-        cost = rng.random((n, m))
-        g = rng.normal(size=m)
-        low, high = float(p @ cost.min(axis=1)), float(p @ cost.max(axis=1))
-        P = low + float(rng.uniform(0.05, 0.9)) * (high - low)
-        # max <g, π^T 1> over plans π with rows p and <π, c> <= P: the LP, solved by HiGHS
-        rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
-        res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
-                      b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+        p, cost, g, P = _support_instance(rng, 2)
+        exact = _support_lp(p, cost, g, P)
         value, mu = finite._transport_support(g - g.max(), p, cost, P)
         value += g.max()
-        assert value == pytest.approx(-res.fun, abs=1e-9)
-        assert value >= -res.fun - 1e-12  # an upper bound on σ, as the certificate needs
+        assert value == pytest.approx(exact, abs=1e-9)
+        assert value >= exact - 1e-12  # an upper bound on σ, as the certificate needs
         # a guessed multiplier (a previous call's, near or far) only changes the bracket
         for guess in (mu, 1.05 * mu, 1e-3, 1.0, 1e3):
             warm, _ = finite._transport_support(g - g.max(), p, cost, P, guess=guess)
-            assert warm + g.max() == pytest.approx(-res.fun, abs=1e-9)
+            assert warm + g.max() == pytest.approx(exact, abs=1e-9)
 
 
 @pytest.mark.parametrize("block", [1, 5, 17])
@@ -113,24 +125,16 @@ def test_transport_support_by_blocks_of_rows_is_the_linear_program_value(monkeyp
     monkeypatch.setattr(finite, "_BLOCK", block)
     rng = np.random.default_rng(11 + block)
     for _ in range(4):
-        n, m = rng.integers(3, 12, 2)
-        p = rng.dirichlet(np.ones(n))
-        cost = rng.random((n, m))
-        g = rng.normal(size=m)
-        low, high = float(p @ cost.min(axis=1)), float(p @ cost.max(axis=1))
-        P = low + float(rng.uniform(0.05, 0.9)) * (high - low)
-        rows = sparse.kron(sparse.eye(n), np.ones((1, m)))
-        res = linprog(-np.tile(g, n), A_ub=cost.reshape(1, -1), b_ub=[P], A_eq=rows,
-                      b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
+        p, cost, g, P = _support_instance(rng, 3)
+        exact = _support_lp(p, cost, g, P)
         value, _ = finite._transport_support(g - g.max(), p, cost.__getitem__, P)
-        assert value + g.max() == pytest.approx(-res.fun, abs=1e-9)
+        assert value + g.max() == pytest.approx(exact, abs=1e-9)
         rolled = np.roll(cost, 1, axis=0)
         wrong, _ = finite._transport_support(g - g.max(), p, rolled.__getitem__, P)
-        res_w = linprog(-np.tile(g, n), A_ub=rolled.reshape(1, -1), b_ub=[P], A_eq=rows,
-                        b_eq=p, bounds=(0, None), method="highs")  # fmt: skip
-        assert wrong + g.max() == pytest.approx(-res_w.fun, abs=1e-9)
-        if abs(res_w.fun - res.fun) > 1e-6:
-            assert wrong + g.max() != pytest.approx(-res.fun, abs=1e-9)
+        exact_wrong = _support_lp(p, rolled, g, P)
+        assert wrong + g.max() == pytest.approx(exact_wrong, abs=1e-9)
+        if abs(exact_wrong - exact) > 1e-6:
+            assert wrong + g.max() != pytest.approx(exact, abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(6))
